@@ -1,0 +1,268 @@
+package portscheme
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+
+	"github.com/portalloc/ports"
+)
+
+// The JSON form of a scheme. Ports are numbers and ranges are strings, as
+// "50050-50199"; optional fields are left out when empty. It is read into
+// plain fields first so that every bad value can be reported, not only the
+// first, and in words that name the field.
+type jsonScheme struct {
+	Slots     int            `json:"slots"`
+	Roles     []jsonRole     `json:"roles,omitempty"`
+	Languages []jsonLanguage `json:"languages,omitempty"`
+	Services  []jsonService  `json:"services,omitempty"`
+}
+
+type jsonRole struct {
+	Slot        int    `json:"slot"`
+	Name        string `json:"name"`
+	Purpose     string `json:"purpose,omitempty"`
+	Exposure    string `json:"exposure"`
+	Env         string `json:"env,omitempty"`
+	Description string `json:"description,omitempty"`
+}
+
+type jsonLanguage struct {
+	Name  string     `json:"name"`
+	Title string     `json:"title,omitempty"`
+	Range string     `json:"range"`
+	Kinds []jsonKind `json:"kinds,omitempty"`
+}
+
+type jsonKind struct {
+	Name  string `json:"name"`
+	Range string `json:"range"`
+}
+
+type jsonService struct {
+	Name        string `json:"name"`
+	Title       string `json:"title,omitempty"`
+	Port        int    `json:"port"`
+	NodePort    int    `json:"node_port,omitempty"`
+	Description string `json:"description,omitempty"`
+}
+
+// ParseJSON reads a scheme from its JSON form, as [Scheme.MarshalJSON]
+// writes it:
+//
+//	{
+//	  "slots": 10,
+//	  "roles": [
+//	    {"slot": 0, "name": "coordinator", "purpose": "Coordinator gRPC",
+//	     "exposure": "yes", "env": "PORT", "description": "Angzarr sidecar coordinator"},
+//	    ...
+//	  ],
+//	  "languages": [
+//	    {"name": "rust", "title": "Rust", "range": "50050-50199", "kinds": [
+//	      {"name": "aggregate", "range": "50050-50109"}, ...]},
+//	    ...
+//	  ],
+//	  "services": [
+//	    {"name": "aggregate-coordinator", "title": "Aggregate Coordinator",
+//	     "port": 1310, "node_port": 31310, "description": "Per-domain command handling"},
+//	    ...
+//	  ]
+//	}
+//
+// A range is "LO-HI" or a single port; an exposure is "yes", "optional",
+// "no" (the default when left out) or "internal". Unknown fields and
+// trailing data are errors.
+//
+// Text that is not JSON of this shape gives an error that wraps the
+// [encoding/json] error. Otherwise ParseJSON validates the scheme as [New]
+// does and returns a [*SchemeError] with every problem, including the
+// values New never sees: slots, ports and ranges beyond 65535 ([ErrBeyond]),
+// negative numbers, malformed and inverted ranges and unknown exposures.
+func ParseJSON(data []byte) (Scheme, error) {
+	var js jsonScheme
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&js); err != nil {
+		return Scheme{}, &jsonError{err: err}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Scheme{}, &jsonError{err: errors.New("data after the scheme's closing brace")}
+	}
+	spec, ps, done := js.spec()
+	ps = append(ps, validate(spec, done)...)
+	if len(ps) > 0 {
+		return Scheme{}, &SchemeError{Problems: sortProblems(ps, spec)}
+	}
+	return build(spec.clone()), nil
+}
+
+// jsonError reports JSON that is not a scheme's JSON form.
+type jsonError struct{ err error }
+
+func (e *jsonError) Error() string { return "portscheme: reading JSON: " + e.err.Error() }
+func (e *jsonError) Unwrap() error { return e.err }
+
+// spec converts js into a Spec, with the problems of values that a Spec
+// cannot hold. done names the values already reported, which validate
+// skips: a place followed by "#slot", "#range" or "#port".
+func (js *jsonScheme) spec() (Spec, problems, map[string]bool) {
+	var ps problems
+	done := map[string]bool{}
+	spec := Spec{Slots: js.Slots}
+	for i, jr := range js.Roles {
+		r := Role{Name: jr.Name, Purpose: jr.Purpose, Env: jr.Env, Description: jr.Description}
+		w := whereRole(i, r)
+		if jr.Slot < 0 || jr.Slot > 65535 {
+			ps.add(w, ErrSlot, "slot "+strconv.Itoa(jr.Slot)+" is out of range; want 0 to the slot count minus one")
+			done[w+"#slot"] = true
+		} else {
+			r.Slot = Slot(jr.Slot)
+		}
+		if jr.Exposure != "" {
+			e, ok := lookupExposure(jr.Exposure)
+			if !ok {
+				ps.add(w, ErrExposure, "exposure "+strconv.Quote(jr.Exposure)+" is unknown; want yes, optional, no or internal")
+			}
+			r.Exposure = e
+		}
+		spec.Roles = append(spec.Roles, r)
+	}
+	for i, jl := range js.Languages {
+		l := LanguageSpec{Name: Language(jl.Name), Title: jl.Title}
+		w := whereLanguage(i, l.Name)
+		l.Range = jsonRange(&ps, done, w, jl.Range)
+		for j, jk := range jl.Kinds {
+			k := KindSpec{Name: Kind(jk.Name)}
+			k.Range = jsonRange(&ps, done, whereKind(i, j, l.Name, k.Name), jk.Range)
+			l.Kinds = append(l.Kinds, k)
+		}
+		spec.Languages = append(spec.Languages, l)
+	}
+	for i, js := range js.Services {
+		sv := Service{Name: js.Name, Title: js.Title, Description: js.Description}
+		w := whereService(i, sv.Name)
+		if p, ok := jsonPort(&ps, w, "port", js.Port); ok {
+			sv.Port = p
+		} else {
+			done[w+"#port"] = true
+		}
+		if p, ok := jsonPort(&ps, w, "node port", js.NodePort); ok {
+			sv.NodePort = p
+		}
+		spec.Services = append(spec.Services, sv)
+	}
+	return spec, ps, done
+}
+
+func jsonPort(ps *problems, where, what string, n int) (ports.Port, bool) {
+	switch {
+	case n < 0:
+		ps.add(where, ErrRange, what+" "+strconv.Itoa(n)+" is negative")
+	case n > int(ports.MaxPort):
+		ps.add(where, ErrBeyond, what+" "+strconv.Itoa(n)+" is beyond 65535")
+	default:
+		return ports.Port(n), true
+	}
+	return 0, false
+}
+
+// jsonRange parses a range leniently, so that numbers beyond 65535 are
+// reported as such. An empty s is left to validate, which reports it.
+func jsonRange(ps *problems, done map[string]bool, where, s string) ports.Range {
+	if s == "" {
+		return ports.Range{}
+	}
+	lo, hi, ok := splitRange(s)
+	switch {
+	case !ok:
+		ps.add(where, ErrRange, "range "+strconv.Quote(s)+" is malformed; want LO-HI in decimal, as \"50050-50199\", or one port")
+	case lo > hi:
+		ps.add(where, ErrRange, "range "+s+" is inverted: its low end is above its high end")
+	case hi > int64(ports.MaxPort):
+		ps.add(where, ErrBeyond, "range "+s+" goes beyond port 65535")
+	default:
+		return ports.RangeFrom(ports.Port(lo), ports.Port(hi))
+	}
+	done[where+"#range"] = true
+	return ports.Range{}
+}
+
+// splitRange reads "N" or "N-M" of decimal digits. Numbers too long to be
+// read are taken as too large (any 12 digits are beyond 65535).
+func splitRange(s string) (lo, hi int64, ok bool) {
+	num := func(t string) (int64, bool) {
+		if t == "" {
+			return 0, false
+		}
+		var n int64
+		for i := 0; i < len(t); i++ {
+			if !isDigit(t[i]) {
+				return 0, false
+			}
+			if n < 1e12 {
+				n = n*10 + int64(t[i]-'0')
+			}
+		}
+		return n, true
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] == '-' {
+			lo, ok1 := num(s[:i])
+			hi, ok2 := num(s[i+1:])
+			return lo, hi, ok1 && ok2
+		}
+	}
+	n, ok := num(s)
+	return n, n, ok
+}
+
+func (s Scheme) json() jsonScheme {
+	spec := s.d.spec
+	js := jsonScheme{Slots: spec.Slots}
+	for _, r := range spec.Roles {
+		js.Roles = append(js.Roles, jsonRole{Slot: int(r.Slot), Name: r.Name, Purpose: r.Purpose,
+			Exposure: r.Exposure.String(), Env: r.Env, Description: r.Description})
+	}
+	for _, l := range spec.Languages {
+		jl := jsonLanguage{Name: string(l.Name), Title: l.Title, Range: l.Range.String()}
+		for _, k := range l.Kinds {
+			jl.Kinds = append(jl.Kinds, jsonKind{Name: string(k.Name), Range: k.Range.String()})
+		}
+		js.Languages = append(js.Languages, jl)
+	}
+	for _, sv := range spec.Services {
+		js.Services = append(js.Services, jsonService{Name: sv.Name, Title: sv.Title, Port: int(sv.Port),
+			NodePort: int(sv.NodePort), Description: sv.Description})
+	}
+	return js
+}
+
+// MarshalJSON implements [json.Marshaler]: it writes the JSON form that
+// [ParseJSON] reads, from which ParseJSON builds a scheme equal to s. The
+// output depends only on s. The zero Scheme is written as null. Use
+// [json.MarshalIndent] for a file that people edit.
+func (s Scheme) MarshalJSON() ([]byte, error) {
+	if s.d == nil {
+		return []byte("null"), nil
+	}
+	return json.Marshal(s.json())
+}
+
+// UnmarshalJSON implements [json.Unmarshaler]: it replaces s with the scheme
+// that [ParseJSON] reads from data, and leaves s as it was if ParseJSON
+// fails. As the convention of encoding/json has it, null leaves s as it was.
+// UnmarshalJSON must not be called while s is in use elsewhere.
+func (s *Scheme) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		return nil
+	}
+	q, err := ParseJSON(data)
+	if err != nil {
+		return err
+	}
+	*s = q
+	return nil
+}

@@ -1,0 +1,134 @@
+package portscheme
+
+import "strconv"
+
+// Language names a language range of a scheme: a lower-case DNS label such
+// as "rust" or "csharp". The constants are the languages of the [Default]
+// scheme; a custom scheme may name any others.
+//
+// The zero value, "", names no language.
+type Language string
+
+// The languages of the default scheme, in port order.
+const (
+	Rust   Language = "rust"
+	Go     Language = "go"
+	Python Language = "python"
+	Java   Language = "java"
+	CSharp Language = "csharp"
+	Cpp    Language = "cpp"
+)
+
+// String returns the name of l.
+func (l Language) String() string { return string(l) }
+
+// Kind names a component kind within a language range: a lower-case DNS
+// label such as "aggregate". The constants are the kinds of the [Default]
+// scheme; a custom scheme may name any others.
+//
+// The zero value, "", names no kind.
+type Kind string
+
+// The component kinds of the default scheme, in port order within each
+// language.
+const (
+	Aggregate Kind = "aggregate"
+	Saga      Kind = "saga"
+	Projector Kind = "projector"
+)
+
+// String returns the name of k.
+func (k Kind) String() string { return string(k) }
+
+// Slot is the offset of a port within its pod: a pod's ports are its base
+// port plus 0, 1, 2 and so on up to the scheme's slot count minus one.
+//
+// The constants are the roles of the [Default] scheme's ten slots; slots 5
+// to 8 are reserved there and have no constant. A custom scheme gives its
+// own roles to its slots (see [Scheme.Role]); the constants then are plain
+// offsets.
+//
+// The zero value is slot 0, the coordinator of the default scheme.
+type Slot uint16
+
+// The roles of the default scheme's slots.
+const (
+	Coordinator Slot = 0 // coordinator gRPC, the pod's PORT; always exposed
+	REST        Slot = 1 // REST to gRPC proxy, REST_PORT; exposed optionally
+	Debug       Slot = 2 // coordinator diagnostics, DEBUG_PORT; not exposed
+	Logic       Slot = 3 // client logic, TARGET_PORT; internal to the pod
+	ClientDebug Slot = 4 // client logic diagnostics; not exposed
+	Control     Slot = 9 // control and meta UI; exposed optionally
+)
+
+// defaultSlotNames are the role names of the default scheme, by offset; ""
+// marks a reserved slot.
+var defaultSlotNames = [...]string{
+	Coordinator: "coordinator",
+	REST:        "rest",
+	Debug:       "debug",
+	Logic:       "logic",
+	ClientDebug: "client-debug",
+	Control:     "control",
+}
+
+// String returns the role name that the default scheme gives s
+// ("coordinator", "rest", "debug", "logic", "client-debug", "control"), or
+// "slot N" for a slot the default scheme reserves or does not have. In a
+// custom scheme, [Scheme.Role] gives the scheme's own name.
+func (s Slot) String() string {
+	if int(s) < len(defaultSlotNames) && defaultSlotNames[s] != "" {
+		return defaultSlotNames[s]
+	}
+	return "slot " + strconv.Itoa(int(s))
+}
+
+// Exposure says whether a slot's port is reachable from outside its pod,
+// that is, whether tooling puts it in a Kubernetes Service.
+//
+// The zero value is [NotExposed], the safe default.
+type Exposure uint8
+
+const (
+	// NotExposed ports stay out of Services unless the operator asks for
+	// them ("exposed only if needed"), as debug ports do.
+	NotExposed Exposure = iota
+	// Exposed ports are always in the pod's Service, as the coordinator is.
+	Exposed
+	// Optional ports are exposed when the deployment wants them, as the
+	// REST proxy is.
+	Optional
+	// Internal ports are used within the pod only, over localhost, and can
+	// never be exposed, as the client logic port is.
+	Internal
+)
+
+var exposureNames = [...]string{
+	NotExposed: "no",
+	Exposed:    "yes",
+	Optional:   "optional",
+	Internal:   "internal",
+}
+
+// String returns "no", "yes", "optional" or "internal" (the words of the
+// seed's table and of the JSON form), or "Exposure(N)" for a value that is
+// none of the four.
+func (e Exposure) String() string {
+	if e.IsValid() {
+		return exposureNames[e]
+	}
+	return "Exposure(" + strconv.Itoa(int(e)) + ")"
+}
+
+// IsValid reports whether e is one of the four exposures.
+func (e Exposure) IsValid() bool { return int(e) < len(exposureNames) }
+
+// lookupExposure returns the exposure whose String is s.
+func lookupExposure(s string) (Exposure, bool) {
+	for i, n := range exposureNames {
+		if n == s {
+			return Exposure(i), true
+		}
+	}
+	return 0, false
+}

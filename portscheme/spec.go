@@ -1,0 +1,113 @@
+package portscheme
+
+import (
+	"github.com/portalloc/ports"
+)
+
+// Spec is the plain description of a scheme, from which [New] builds a
+// [Scheme] and which [Scheme.Spec] gives back. It is data only: nothing in it
+// is checked until [New] validates it.
+//
+// The zero Spec describes nothing and is not a valid scheme (it has no
+// slots). A Spec holds slices; it is safe for concurrent use only if no one
+// modifies it.
+type Spec struct {
+	// Slots is the number of ports of every pod, 1 to 65536: a pod's ports
+	// are its base and the Slots-1 ports after it.
+	Slots int
+	// Roles gives roles to slots, in any order. A slot without a role is
+	// reserved: pods own its port but nothing listens on it.
+	Roles []Role
+	// Languages are the language ranges, in the order the scheme lists them.
+	Languages []LanguageSpec
+	// Services are the fixed infrastructure ports outside the pods.
+	Services []Service
+}
+
+// Role is what one slot of every pod is for.
+//
+// The zero Role is slot 0 with no name, which [New] rejects.
+type Role struct {
+	// Slot is the offset the role holds.
+	Slot Slot
+	// Name is the port name in Kubernetes manifests, a valid IANA service
+	// name: 1 to 15 characters of a-z, 0-9 and '-', with at least one
+	// letter, and no '-' at either end or twice in a row.
+	Name string
+	// Purpose is the short title of the role, as "Coordinator gRPC".
+	Purpose string
+	// Exposure says whether the port is reachable from outside the pod.
+	Exposure Exposure
+	// Env is the environment variable that hands the port to the service,
+	// as "REST_PORT"; empty if none does. If any role has one, slot 0 must
+	// have one too: the others default to it plus their offset.
+	Env string
+	// Description says more, as "Angzarr sidecar coordinator".
+	Description string
+}
+
+// LanguageSpec is the range of one language and its component kinds.
+//
+// The zero LanguageSpec has no name and no range, which [New] rejects.
+type LanguageSpec struct {
+	// Name is the language, a lower-case DNS label.
+	Name Language
+	// Title is how people write it, as "C#".
+	Title string
+	// Range holds every port of the language, kinds and unassigned room.
+	// Its size must be a multiple of the slot count.
+	Range ports.Range
+	// Kinds are the component kinds, in the order the scheme lists them.
+	Kinds []KindSpec
+}
+
+// KindSpec is the range of one component kind within its language. Its pods
+// are laid out from the range's low port up: pod i has base Lo + i*Slots.
+//
+// The zero KindSpec has no name and no range, which [New] rejects.
+type KindSpec struct {
+	// Name is the kind, a lower-case DNS label, unique within its language.
+	Name Kind
+	// Range holds the kind's pods; its size, a multiple of the slot count,
+	// gives the kind's capacity in pods.
+	Range ports.Range
+}
+
+// Service is a fixed infrastructure port that lies outside the pod ranges,
+// as the seed's aggregate coordinator on 1310.
+//
+// The zero Service has no name, which [New] rejects.
+type Service struct {
+	// Name is a lower-case DNS label, as "aggregate-coordinator".
+	Name string
+	// Title is how people write it, as "Aggregate Coordinator".
+	Title string
+	// Port is the service's port.
+	Port ports.Port
+	// NodePort is the Kubernetes NodePort that exposes it, or 0 for none.
+	NodePort ports.Port
+	// Description says more, as "Per-domain command handling".
+	Description string
+}
+
+// clone returns a deep copy of s in which empty slices are nil, so that two
+// Specs that describe the same scheme compare equal.
+func (s Spec) clone() Spec {
+	c := Spec{
+		Slots:     s.Slots,
+		Roles:     cloneSlice(s.Roles),
+		Languages: cloneSlice(s.Languages),
+		Services:  cloneSlice(s.Services),
+	}
+	for i := range c.Languages {
+		c.Languages[i].Kinds = cloneSlice(c.Languages[i].Kinds)
+	}
+	return c
+}
+
+func cloneSlice[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return append([]T(nil), s...)
+}

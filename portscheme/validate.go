@@ -1,0 +1,488 @@
+package portscheme
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/portalloc/ports"
+)
+
+// Problem is one thing wrong with a scheme, as found by [New], [ParseJSON]
+// or [Scheme.Validate].
+//
+// It unwraps to one of the sentinels [ErrSlotCount], [ErrSlot], [ErrName],
+// [ErrDuplicate], [ErrRange], [ErrBeyond], [ErrSize], [ErrOutside],
+// [ErrOverlap], [ErrExposure], [ErrEnvBase] or [ErrAvoided].
+type Problem struct {
+	// Where names the part of the scheme at fault, as `kind "go/saga"
+	// (languages[1].kinds[1])`: its name and its place in the [Spec] or the
+	// JSON form.
+	Where string
+	// Detail says what is wrong, with the numbers involved.
+	Detail string
+	// Err is the sentinel.
+	Err error
+}
+
+// Error returns "portscheme: " followed by Where and Detail.
+func (p *Problem) Error() string { return "portscheme: " + p.Where + ": " + p.Detail }
+
+// Unwrap returns the sentinel.
+func (p *Problem) Unwrap() error { return p.Err }
+
+// SchemeError lists every problem of a scheme, in the order of the scheme's
+// description. [errors.Is] sees through it to the sentinel of each problem,
+// and [errors.As] to each [*Problem].
+type SchemeError struct {
+	Problems []*Problem
+}
+
+// Error returns the problem when there is one, and otherwise a count
+// followed by one problem per line.
+func (e *SchemeError) Error() string {
+	if len(e.Problems) == 1 {
+		return e.Problems[0].Error()
+	}
+	var b strings.Builder
+	b.WriteString("portscheme: ")
+	b.WriteString(strconv.Itoa(len(e.Problems)))
+	b.WriteString(" problems:")
+	for _, p := range e.Problems {
+		b.WriteString("\n\t")
+		b.WriteString(p.Where)
+		b.WriteString(": ")
+		b.WriteString(p.Detail)
+	}
+	return b.String()
+}
+
+// Unwrap returns the problems.
+func (e *SchemeError) Unwrap() []error {
+	errs := make([]error, len(e.Problems))
+	for i, p := range e.Problems {
+		errs[i] = p
+	}
+	return errs
+}
+
+// problems collects the problems of a scheme.
+type problems []*Problem
+
+func (ps *problems) add(where string, err error, detail string) {
+	*ps = append(*ps, &Problem{Where: where, Detail: detail, Err: err})
+}
+
+// Places in a Spec, as Problem.Where writes them.
+
+func whereRole(i int, r Role) string {
+	return named("role", r.Name) + " (roles[" + strconv.Itoa(i) + "])"
+}
+
+func whereLanguage(i int, l Language) string {
+	return named("language", string(l)) + " (languages[" + strconv.Itoa(i) + "])"
+}
+
+func whereKind(i, j int, l Language, k Kind) string {
+	name := ""
+	if l != "" || k != "" {
+		name = string(l) + "/" + string(k)
+	}
+	return named("kind", name) + " (languages[" + strconv.Itoa(i) + "].kinds[" + strconv.Itoa(j) + "])"
+}
+
+func whereService(i int, name string) string {
+	return named("service", name) + " (services[" + strconv.Itoa(i) + "])"
+}
+
+func named(what, name string) string {
+	if name == "" {
+		return what
+	}
+	return what + " " + strconv.Quote(name)
+}
+
+// validate returns every problem of spec, in the order of the spec (see
+// sortProblems). The values that done names (see jsonScheme.spec) have been
+// reported already, by the JSON reader, and are skipped.
+func validate(spec Spec, done map[string]bool) problems {
+	var ps problems
+	n := spec.Slots
+	slotsOK := n >= 1 && n <= 65536
+	if !slotsOK {
+		ps.add("slot count", ErrSlotCount, "slot count "+strconv.Itoa(n)+" is out of range; want 1 to 65536")
+	}
+	validateRoles(&ps, spec, slotsOK, done)
+
+	// Languages and kinds, one by one.
+	langNames := map[Language]int{}
+	for i, l := range spec.Languages {
+		w := whereLanguage(i, l.Name)
+		checkLabel(&ps, w, "language", string(l.Name))
+		if j, ok := langNames[l.Name]; ok && l.Name != "" {
+			ps.add(w, ErrDuplicate, "language "+strconv.Quote(string(l.Name))+" is also languages["+strconv.Itoa(j)+"]")
+		} else {
+			langNames[l.Name] = i
+		}
+		checkRange(&ps, w, l.Range, n, slotsOK, done)
+		kindNames := map[Kind]int{}
+		for j, k := range l.Kinds {
+			wk := whereKind(i, j, l.Name, k.Name)
+			checkLabel(&ps, wk, "kind", string(k.Name))
+			if m, ok := kindNames[k.Name]; ok && k.Name != "" {
+				ps.add(wk, ErrDuplicate, "kind "+strconv.Quote(string(k.Name))+" is also kinds["+strconv.Itoa(m)+"] of "+string(l.Name))
+			} else {
+				kindNames[k.Name] = j
+			}
+			checkRange(&ps, wk, k.Range, n, slotsOK, done)
+			if k.Range.IsValid() && l.Range.IsValid() && !l.Range.ContainsRange(k.Range) {
+				ps.add(wk, ErrOutside, "range "+k.Range.String()+" is not inside the range of "+
+					named("language", string(l.Name))+", "+l.Range.String()+outsidePart(l.Range, k.Range))
+			}
+		}
+	}
+
+	// Overlaps between languages, and between kinds of any languages.
+	var langs, kinds []placed
+	for i, l := range spec.Languages {
+		langs = append(langs, placed{whereLanguage(i, l.Name), l.Range})
+		for j, k := range l.Kinds {
+			kinds = append(kinds, placed{whereKind(i, j, l.Name, k.Name), k.Range})
+		}
+	}
+	overlaps(&ps, langs)
+	overlaps(&ps, kinds)
+
+	validateServices(&ps, spec, done)
+	return ps
+}
+
+// sortProblems orders problems by their place in the scheme's description
+// (the slot count, then the roles, the languages each followed by its
+// kinds, and the services), keeping the order of the problems of one place.
+func sortProblems(ps problems, spec Spec) problems {
+	rank := map[string]int{"slot count": 0}
+	next := 1
+	put := func(w string) {
+		if _, ok := rank[w]; !ok {
+			rank[w] = next
+			next++
+		}
+	}
+	for i, r := range spec.Roles {
+		put(whereRole(i, r))
+	}
+	put("roles")
+	for i, l := range spec.Languages {
+		put(whereLanguage(i, l.Name))
+		for j, k := range l.Kinds {
+			put(whereKind(i, j, l.Name, k.Name))
+		}
+	}
+	for i, sv := range spec.Services {
+		put(whereService(i, sv.Name))
+	}
+	slices.SortStableFunc(ps, func(a, b *Problem) int { return rank[a.Where] - rank[b.Where] })
+	return ps
+}
+
+func validateRoles(ps *problems, spec Spec, slotsOK bool, done map[string]bool) {
+	n := spec.Slots
+	slots := map[Slot]int{}
+	names := map[string]int{}
+	envs := map[string]int{}
+	anyEnv, baseEnv := false, false
+	for i, r := range spec.Roles {
+		w := whereRole(i, r)
+		slotOK := !done[w+"#slot"]
+		if slotOK && slotsOK && int(r.Slot) >= n {
+			ps.add(w, ErrSlot, "slot "+strconv.Itoa(int(r.Slot))+" is beyond the "+strconv.Itoa(n)+
+				" slots (0-"+strconv.Itoa(n-1)+") of a pod")
+		}
+		if j, ok := slots[r.Slot]; ok && slotOK {
+			ps.add(w, ErrDuplicate, "slot "+strconv.Itoa(int(r.Slot))+" already has "+whereRole(j, spec.Roles[j]))
+		} else if slotOK {
+			slots[r.Slot] = i
+		}
+		if msg := portNameProblem(r.Name); msg != "" {
+			ps.add(w, ErrName, "port name "+strconv.Quote(r.Name)+": "+msg)
+		} else if j, ok := names[r.Name]; ok {
+			ps.add(w, ErrDuplicate, "port name "+strconv.Quote(r.Name)+" is also roles["+strconv.Itoa(j)+"]")
+		} else {
+			names[r.Name] = i
+		}
+		if !r.Exposure.IsValid() {
+			ps.add(w, ErrExposure, "exposure "+r.Exposure.String()+" is unknown; want yes, optional, no or internal")
+		}
+		if r.Env == "" {
+			continue
+		}
+		anyEnv = true
+		if r.Slot == 0 && slotOK {
+			baseEnv = true
+		}
+		if msg := envNameProblem(r.Env); msg != "" {
+			ps.add(w, ErrName, "environment variable "+strconv.Quote(r.Env)+": "+msg)
+		} else if j, ok := envs[r.Env]; ok {
+			ps.add(w, ErrDuplicate, "environment variable "+r.Env+" is also that of "+whereRole(j, spec.Roles[j]))
+		} else {
+			envs[r.Env] = i
+		}
+	}
+	if anyEnv && !baseEnv {
+		ps.add("roles", ErrEnvBase, "roles name environment variables, but slot 0 has none; "+
+			"the others default to slot 0's variable plus their offset, so slot 0 needs a role with one")
+	}
+}
+
+func validateServices(ps *problems, spec Spec, done map[string]bool) {
+	names := map[string]int{}
+	seen := map[ports.Port]string{} // port or node port -> what holds it
+	for i, sv := range spec.Services {
+		w := whereService(i, sv.Name)
+		checkLabel(ps, w, "service", sv.Name)
+		if j, ok := names[sv.Name]; ok && sv.Name != "" {
+			ps.add(w, ErrDuplicate, "service "+strconv.Quote(sv.Name)+" is also services["+strconv.Itoa(j)+"]")
+		} else {
+			names[sv.Name] = i
+		}
+		check := func(what string, p ports.Port) {
+			if h, ok := seen[p]; ok {
+				ps.add(w, ErrDuplicate, what+" "+p.String()+" is also "+h)
+				return
+			}
+			seen[p] = "the " + what + " of " + named("service", sv.Name)
+			for _, l := range spec.Languages {
+				if l.Range.Contains(p) {
+					ps.add(w, ErrOverlap, what+" "+p.String()+" lies in the range of "+
+						named("language", string(l.Name))+", "+l.Range.String())
+				}
+			}
+		}
+		switch {
+		case done[w+"#port"]:
+		case sv.Port == 0:
+			ps.add(w, ErrRange, "port 0 is not a fixed port; give the service its port")
+		default:
+			check("port", sv.Port)
+		}
+		if sv.NodePort != 0 {
+			check("node port", sv.NodePort)
+		}
+	}
+}
+
+// checkRange reports a missing range and a size that is not a multiple of
+// the slot count.
+func checkRange(ps *problems, where string, r ports.Range, slots int, slotsOK bool, done map[string]bool) {
+	if !r.IsValid() {
+		if !done[where+"#range"] {
+			ps.add(where, ErrRange, "no range")
+		}
+		return
+	}
+	if slotsOK && r.Len()%slots != 0 {
+		ps.add(where, ErrSize, "range "+r.String()+" holds "+strconv.Itoa(r.Len())+" ports, not a multiple of the "+
+			strconv.Itoa(slots)+" slots of a pod ("+strconv.Itoa(r.Len()/slots)+" pods and "+
+			strconv.Itoa(r.Len()%slots)+" ports left over)")
+	}
+}
+
+// outsidePart says which ports of k lie outside l.
+func outsidePart(l, k ports.Range) string {
+	out := ports.RangeSetOf(k).Difference(ports.RangeSetOf(l))
+	return ": ports " + out.String() + " are outside"
+}
+
+// placed is a range and where it is in the spec.
+type placed struct {
+	where string
+	r     ports.Range
+}
+
+// overlaps reports every pair of rs that overlaps, once, in spec order.
+func overlaps(ps *problems, rs []placed) {
+	type found struct{ i, j int }
+	var pairs []found
+	order := make([]int, 0, len(rs))
+	for i, p := range rs {
+		if p.r.IsValid() {
+			order = append(order, i)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return rs[a].r.Compare(rs[b].r) })
+	for x, i := range order {
+		for _, j := range order[x+1:] {
+			if rs[j].r.Lo() > rs[i].r.Hi() {
+				break
+			}
+			pairs = append(pairs, found{min(i, j), max(i, j)})
+		}
+	}
+	slices.SortFunc(pairs, func(a, b found) int {
+		if a.j != b.j {
+			return a.j - b.j
+		}
+		return a.i - b.i
+	})
+	for _, p := range pairs {
+		a, b := rs[p.i], rs[p.j]
+		both, _ := a.r.Intersect(b.r)
+		ps.add(b.where, ErrOverlap, "range "+b.r.String()+" overlaps "+a.where+", "+a.r.String()+
+			", on ports "+both.String())
+	}
+}
+
+func checkLabel(ps *problems, where, what, name string) {
+	if msg := labelProblem(name); msg != "" {
+		ps.add(where, ErrName, what+" name "+strconv.Quote(name)+": "+msg)
+	}
+}
+
+// labelProblem says what keeps s from being a DNS label as Kubernetes names
+// are (RFC 1123): 1 to 63 characters of a-z, 0-9 and '-', beginning and
+// ending with a letter or digit.
+func labelProblem(s string) string {
+	switch {
+	case s == "":
+		return "empty"
+	case len(s) > 63:
+		return "longer than 63 characters"
+	case s[0] == '-' || s[len(s)-1] == '-':
+		return "begins or ends with '-'"
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isLower(c) && !isDigit(c) && c != '-' {
+			return "character " + strconv.QuoteRune(rune(c)) + " not allowed; want a-z, 0-9 and '-'"
+		}
+	}
+	return ""
+}
+
+// portNameProblem says what keeps s from being a Kubernetes port name, an
+// IANA service name (RFC 6335, section 5.1): 1 to 15 characters of a-z, 0-9
+// and '-', at least one letter, no '-' at either end nor two in a row.
+func portNameProblem(s string) string {
+	if len(s) > 15 {
+		return "longer than 15 characters"
+	}
+	if msg := labelProblem(s); msg != "" {
+		return msg
+	}
+	if strings.Contains(s, "--") {
+		return "two '-' in a row"
+	}
+	if strings.IndexFunc(s, func(r rune) bool { return 'a' <= r && r <= 'z' }) < 0 {
+		return "no letter"
+	}
+	return ""
+}
+
+// envNameProblem says what keeps s from being a portable environment
+// variable name: letters, digits and '_', not beginning with a digit.
+func envNameProblem(s string) string {
+	if isDigit(s[0]) {
+		return "begins with a digit"
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isLower(c) && !('A' <= c && c <= 'Z') && !isDigit(c) && c != '_' {
+			return "character " + strconv.QuoteRune(rune(c)) + " not allowed; want A-Z, a-z, 0-9 and '_'"
+		}
+	}
+	return ""
+}
+
+func isLower(c byte) bool { return 'a' <= c && c <= 'z' }
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// Avoid is a set of ports that a scheme's pods and services should stay out
+// of, with a name for messages, such as the Linux default ephemeral range
+// 32768-60999, IANA's Dynamic range, or the ports of well-known services.
+//
+// The zero Avoid is an empty set that nothing lies in.
+type Avoid struct {
+	// Name says what the ports are, as "Linux ephemeral ports".
+	Name string
+	// Ports are the ports to avoid.
+	Ports ports.RangeSet
+}
+
+// Validate reports every port of s that lies in one of the sets to avoid,
+// as a [*SchemeError] whose problems unwrap to [ErrAvoided], or nil if
+// there is none. The structure of s itself was checked when s was built.
+//
+// Each problem names the part of the scheme, the ports concerned and the
+// set, in scheme order and for each set in the order given:
+//
+//   - a language whose pods all lie in the set, as one problem for the whole
+//     language;
+//   - otherwise each kind with pods in the set, with the indexes of those
+//     pods and their ports in the set;
+//   - each service whose port or node port lies in the set.
+//
+// The set itself is written out after its name when it has at most four
+// ranges.
+func (s Scheme) Validate(avoid ...Avoid) error {
+	if s.d == nil {
+		return nil
+	}
+	var ps problems
+	n := s.d.spec.Slots
+	for _, a := range avoid {
+		in := " lies in " + a.Name
+		if a.Ports.NumRanges() <= 4 {
+			in += " (" + a.Ports.String() + ")"
+		}
+		for i, l := range s.d.spec.Languages {
+			var b ports.RangeSetBuilder
+			for _, k := range l.Kinds {
+				b.Add(k.Range)
+			}
+			pods := b.RangeSet()
+			hit := pods.Intersect(a.Ports)
+			if hit.IsEmpty() {
+				continue
+			}
+			if hit.Equal(pods) {
+				ps.add(whereLanguage(i, l.Name), ErrAvoided, "every pod, ports "+pods.String()+","+in)
+				continue
+			}
+			for j, k := range l.Kinds {
+				kh := hit.Intersect(ports.RangeSetOf(k.Range))
+				if kh.IsEmpty() {
+					continue
+				}
+				ps.add(whereKind(i, j, l.Name, k.Name), ErrAvoided, podIndexes(k.Range, kh, n)+", ports "+kh.String()+","+in)
+			}
+		}
+		for i, sv := range s.d.spec.Services {
+			if a.Ports.Contains(sv.Port) {
+				ps.add(whereService(i, sv.Name), ErrAvoided, "port "+sv.Port.String()+in)
+			}
+			if sv.NodePort != 0 && a.Ports.Contains(sv.NodePort) {
+				ps.add(whereService(i, sv.Name), ErrAvoided, "node port "+sv.NodePort.String()+in)
+			}
+		}
+	}
+	if len(ps) == 0 {
+		return nil
+	}
+	return &SchemeError{Problems: ps}
+}
+
+// podIndexes writes the indexes of the pods of kind range k that have ports
+// in hit: "pod 2" or "pods 0-1, 4".
+func podIndexes(k ports.Range, hit ports.RangeSet, slots int) string {
+	var b ports.RangeSetBuilder // pod indexes, as ports: a kind holds at most 65536 pods
+	for r := range hit.Ranges() {
+		first := (int(r.Lo()) - int(k.Lo())) / slots
+		last := (int(r.Hi()) - int(k.Lo())) / slots
+		b.Add(ports.RangeFrom(ports.Port(first), ports.Port(last)))
+	}
+	set := b.RangeSet()
+	word := "pods "
+	if set.Len() == 1 {
+		word = "pod "
+	}
+	return word + strings.ReplaceAll(set.String(), ",", ", ")
+}
