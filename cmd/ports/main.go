@@ -1,0 +1,152 @@
+// Command ports explains ports, hands out free ones, prints the ten-slot
+// port scheme, checks compose files and Kubernetes manifests for collisions,
+// and writes the port reference document of a platform.
+//
+// Usage:
+//
+//	ports whois PORT[/PROTO]          what a port is and who uses it
+//	ports free [-n N] [--udp] ...     free ports, verified bindable now
+//	ports scheme [--lang L] ...       the ten-slot scheme as a table
+//	ports check FILE...               collisions and security lints
+//	ports doc FILE...                 a Markdown port reference
+//	ports version                     the version of the command
+//
+// Every subcommand takes --help. Exit status: 0 on success (and a clean
+// check), 1 when check finds a collision, 2 on bad input or usage.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+)
+
+// Exit statuses.
+const (
+	exitOK       = 0
+	exitFindings = 1 // check found a collision
+	exitUsage    = 2 // bad input or usage
+)
+
+// app is what a subcommand runs with: its output streams and what it knows
+// of the environment. Tests build one with buffers.
+type app struct {
+	stdout, stderr io.Writer
+	color          bool                        // whether stdout takes ANSI colour
+	lookupEnv      func(string) (string, bool) // os.LookupEnv in main
+}
+
+type command struct {
+	name    string
+	summary string
+	usage   string // the synopsis after "ports NAME"
+	run     func(a *app, args []string) int
+}
+
+func commands() []command {
+	return []command{
+		schemeCommand(),
+		{name: "version", summary: "print the version of the command", run: func(a *app, _ []string) int {
+			fmt.Fprintln(a.stdout, "ports", version())
+			return exitOK
+		}},
+	}
+}
+
+func main() {
+	a := &app{
+		stdout:    os.Stdout,
+		stderr:    os.Stderr,
+		color:     colorFor(os.Stdout, os.LookupEnv),
+		lookupEnv: os.LookupEnv,
+	}
+	os.Exit(a.main(os.Args[1:]))
+}
+
+func (a *app) main(args []string) int {
+	if len(args) == 0 {
+		a.usage(a.stderr)
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		if len(args) > 1 {
+			return a.main([]string{args[1], "--help"})
+		}
+		a.usage(a.stdout)
+		return exitOK
+	case "-version", "--version":
+		args = []string{"version"}
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(a, args[1:])
+		}
+	}
+	fmt.Fprintf(a.stderr, "ports: unknown command %q\n\n", args[0])
+	a.usage(a.stderr)
+	return exitUsage
+}
+
+func (a *app) usage(w io.Writer) {
+	fmt.Fprintln(w, "ports explains ports, hands out free ones and checks declared ports for collisions.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Usage:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  ports %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, `Run "ports COMMAND --help" for the flags of a command.`)
+}
+
+// flagSet returns a flag set for command c whose --help text is c's usage
+// followed by its flags.
+func (a *app) flagSet(c command, long string) *flag.FlagSet {
+	fs := flag.NewFlagSet("ports "+c.name, flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "Usage: ports %s %s\n\n%s\n", c.name, c.usage, strings.TrimSpace(long))
+		n := 0
+		fs.VisitAll(func(*flag.Flag) { n++ })
+		if n > 0 {
+			fmt.Fprintln(w, "\nFlags:")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+// parseFlags parses args with fs. It returns the exit status to stop with,
+// or -1 to go on: --help prints the usage to stdout and succeeds.
+func (a *app) parseFlags(fs *flag.FlagSet, args []string) int {
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(a.stdout)
+		fs.Usage()
+		return exitOK
+	case err != nil:
+		return exitUsage
+	}
+	return -1
+}
+
+// fail prints an error in the command's name and returns exitUsage.
+func (a *app) fail(format string, args ...any) int {
+	fmt.Fprintf(a.stderr, "ports: "+format+"\n", args...)
+	return exitUsage
+}
+
+// version returns the module version the command was built from, or
+// "(devel)" for a build from a work tree.
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// golden is one end-to-end run of the command: its arguments, the exit
+// status it must give, and a golden file holding what it must print (stdout,
+// then stderr after a line "--- stderr").
+type golden struct {
+	name string
+	args []string
+	code int
+}
+
+func runGolden(t *testing.T, tests []golden) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			a := &app{stdout: &stdout, stderr: &stderr, lookupEnv: func(string) (string, bool) { return "", false }}
+			code := a.main(tt.args)
+			got := stdout.String()
+			if stderr.Len() > 0 {
+				got += "--- stderr\n" + stderr.String()
+			}
+			path := filepath.Join("testdata", "golden", tt.name+".txt")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("reading the golden file (run go test -update to write it): %v", err)
+			}
+			if code != tt.code {
+				t.Errorf("ports %s: exit status %d, want %d\n%s", strings.Join(tt.args, " "), code, tt.code, got)
+			}
+			if diff := cmp.Diff(string(want), got); diff != "" {
+				t.Errorf("ports %s: output (-want +got):\n%s", strings.Join(tt.args, " "), diff)
+			}
+		})
+	}
+}
+
+func TestMain_Usage(t *testing.T) {
+	runGolden(t, []golden{
+		{"usage-none", nil, exitUsage},
+		{"usage-help", []string{"--help"}, exitOK},
+		{"usage-unknown", []string{"frobnicate"}, exitUsage},
+		{"version", []string{"--version"}, exitOK},
+	})
+}
+
+func TestScheme(t *testing.T) {
+	runGolden(t, []golden{
+		{"scheme", []string{"scheme"}, exitOK},
+		{"scheme-help", []string{"scheme", "--help"}, exitOK},
+		{"scheme-help-via-help", []string{"help", "scheme"}, exitOK},
+		{"scheme-go-saga", []string{"scheme", "--lang", "go", "--kind", "saga"}, exitOK},
+		{"scheme-rust", []string{"scheme", "--lang", "rust"}, exitOK},
+		{"scheme-env-player", []string{"scheme", "--lang", "rust", "--kind", "aggregate", "--env", "0"}, exitOK},
+		{"scheme-env-beyond", []string{"scheme", "--lang", "rust", "--kind", "saga", "--env", "3"}, exitUsage},
+		{"scheme-env-bad", []string{"scheme", "--lang", "rust", "--kind", "saga", "--env", "x"}, exitUsage},
+		{"scheme-env-no-kind", []string{"scheme", "--lang", "rust", "--env", "1"}, exitUsage},
+		{"scheme-unknown-lang", []string{"scheme", "--lang", "cobol"}, exitUsage},
+		{"scheme-unknown-kind", []string{"scheme", "--lang", "go", "--kind", "widget"}, exitUsage},
+		{"scheme-bad-flag", []string{"scheme", "--colour"}, exitUsage},
+		{"scheme-file-missing", []string{"scheme", "--file", "testdata/no-such-scheme.json"}, exitUsage},
+		{"scheme-file-bad", []string{"scheme", "--file", "testdata/bad-scheme.json"}, exitUsage},
+	})
+}
+
+func TestColorFor(t *testing.T) {
+	env := func(kv ...string) func(string) (string, bool) {
+		return func(k string) (string, bool) {
+			for i := 0; i+1 < len(kv); i += 2 {
+				if kv[i] == k {
+					return kv[i+1], true
+				}
+			}
+			return "", false
+		}
+	}
+	f, err := os.CreateTemp(t.TempDir(), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if colorFor(f, env()) {
+		t.Errorf("colorFor(a regular file) = true, want false")
+	}
+	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
+		defer tty.Close()
+		if !colorFor(tty, env()) {
+			t.Errorf("colorFor(/dev/tty) = false, want true")
+		}
+		if colorFor(tty, env("NO_COLOR", "1")) || colorFor(tty, env("TERM", "dumb")) {
+			t.Errorf("colorFor(/dev/tty) ignores NO_COLOR or TERM=dumb")
+		}
+	}
+	a := &app{color: true}
+	if got := a.paint(styleRed, "x"); got != "\x1b[31mx\x1b[0m" {
+		t.Errorf("paint with colour = %q", got)
+	}
+	a.color = false
+	if got := a.paint(styleRed, "x"); got != "x" {
+		t.Errorf("paint without colour = %q", got)
+	}
+}
