@@ -1,0 +1,132 @@
+package wellknown
+
+import (
+	"iter"
+
+	"github.com/portalloc/ports"
+)
+
+// Lookup returns an iterator over every service on port p and transport
+// proto: IANA records and de-facto entries alike, each marked by its
+// [Service.Source]. A service whose range holds p matches (6010 finds x11,
+// 6000-6063). A proto of zero matches every transport; a registry record
+// that names no transport matches every proto. A proto that is neither zero
+// nor one of the four transports matches nothing.
+//
+// The services come in the order of [All]. Lookup allocates nothing when the
+// iterator is ranged over directly; it costs O(log n + k) for n records and k
+// results.
+//
+// Every registry record with a number is there, Reserved and Unassigned ones
+// too; filter on [Service.Status] to keep only assigned services.
+func Lookup(p ports.Port, proto ports.Protocol) iter.Seq[Service] {
+	return func(yield func(Service) bool) { lookup(p, proto, yield) }
+}
+
+func lookup(p ports.Port, proto ports.Protocol, yield func(Service) bool) {
+	if proto > ports.DCCP {
+		return
+	}
+	port := uint16(p)
+	// Ranges that start below p, from the segment index, come first: they
+	// sort before every record that starts at p.
+	if k := lastAtOrBelow(rangeStarts[:], port); k >= 0 {
+		for _, i := range rangeRecords[rangeOffsets[k]:rangeOffsets[k+1]] {
+			if records[i].lo < port && !yieldRecord(int(i), proto, yield) {
+				return
+			}
+		}
+	}
+	// Then every record that starts at p: the single ports, then the
+	// ranges.
+	for i := firstRecordAt(port); i < len(records) && records[i].lo == port; i++ {
+		if !yieldRecord(i, proto, yield) {
+			return
+		}
+	}
+}
+
+// lastAtOrBelow returns the index of the last element of xs (sorted) that is
+// <= x, or -1.
+func lastAtOrBelow(xs []uint16, x uint16) int {
+	lo, hi := 0, len(xs)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if xs[m] <= x {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo - 1
+}
+
+// firstRecordAt returns the index of the first record whose low port is >= p.
+func firstRecordAt(p uint16) int {
+	lo, hi := 0, len(records)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if records[m].lo < p {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// ByName returns an iterator over every service named name, compared without
+// regard to ASCII case: the registry's records of that name on each
+// transport, and the de-facto entries that have it as name or alias
+// ("postgres" finds the de-facto PostgreSQL entry, whose name is
+// "postgresql"). The registry's own aliases are records of their own: "www"
+// finds the "www" records, whose [Service.AliasOf] is "http".
+//
+// The services come in the order of [All]. ByName allocates nothing when the
+// iterator is ranged over directly; it costs O(log n + k).
+func ByName(name string) iter.Seq[Service] {
+	return func(yield func(Service) bool) { byName(name, yield) }
+}
+
+func byName(name string, yield func(Service) bool) {
+	if name == "" || len(name) > maxNameLen {
+		return
+	}
+	// Fold the case into a buffer on the stack; comparing string(key) with
+	// a string does not allocate.
+	var buf [maxNameLen]byte
+	key := buf[:copy(buf[:], name)]
+	for i, c := range key {
+		if 'A' <= c && c <= 'Z' {
+			key[i] = c + 'a' - 'A'
+		}
+	}
+	lo, hi := 0, len(nameKeys)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if nameKeys[m].String() < string(key) {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	for i := lo; i < len(nameKeys) && nameKeys[i].String() == string(key); i++ {
+		if !yieldRecord(int(nameRecords[i]), 0, yield) {
+			return
+		}
+	}
+}
+
+// All returns an iterator over every service of both tables: sorted by range
+// ([ports.Range.Compare]), IANA records before de-facto entries, then by
+// name without regard to case, with the transports of one record in
+// protocol order, the record that names no transport first.
+func All() iter.Seq[Service] {
+	return func(yield func(Service) bool) {
+		for i := range records {
+			if !yieldRecord(i, 0, yield) {
+				return
+			}
+		}
+	}
+}

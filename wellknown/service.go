@@ -1,0 +1,193 @@
+package wellknown
+
+import (
+	"strconv"
+
+	"github.com/portalloc/ports"
+)
+
+// Service is one entry of the tables: a service name bound to a port or a
+// range of ports on one transport, from the IANA registry or from the
+// de-facto table.
+//
+// A registry record that names several transports is several Services, one
+// for each. A registry record that names no transport (most Reserved and
+// Unassigned ranges) is one Service whose Protocol is zero; it applies to
+// every transport, and the lookups return it whatever protocol they are
+// asked for.
+//
+// Service is a value type, comparable with ==. Its strings point into the
+// package's constant tables: holding a Service allocates nothing. The zero
+// Service is no service: its Source is zero and its Range invalid.
+type Service struct {
+	// Name is the service name: the registry's, with its case ("http",
+	// "MobilitySrv"), or the de-facto table's, lower case ("grafana"). Some
+	// registry records (Reserved and Unassigned ports) have no name.
+	Name string
+	// Range holds the ports of the service: a single port for most, a
+	// range for some (x11 is 6000-6063).
+	Range ports.Range
+	// Protocol is the transport, or zero when the registry names none.
+	Protocol ports.Protocol
+	// Description is the registry's description, white space collapsed, or
+	// the de-facto table's.
+	Description string
+	// Source says which table the service comes from.
+	Source Source
+	// Status is the registration status of an IANA record; it is zero for
+	// a de-facto entry.
+	Status Status
+	// AliasOf is, for an IANA record that the registry's notes call an
+	// alias or a duplicate, the name of the service it stands for ("www" is
+	// a duplicate of "http"); "" otherwise.
+	AliasOf string
+
+	// Project is, for a de-facto entry, the software that uses the port
+	// ("Grafana"); "" for IANA records.
+	Project string
+	// Category is, for a de-facto entry, what kind of software it is; zero
+	// for IANA records.
+	Category Category
+	// Reference is, for a de-facto entry, the URL of the project's
+	// documentation of the port; "" for IANA records.
+	Reference string
+}
+
+// String returns a short form for humans: "http 80/tcp (IANA)",
+// "grafana 3000/tcp (Grafana)". The zero Service gives "invalid Service".
+func (s Service) String() string {
+	if s.Source == 0 {
+		return "invalid Service"
+	}
+	b := make([]byte, 0, 64)
+	if s.Name != "" {
+		b = append(b, s.Name...)
+	} else {
+		b = append(b, s.Status.String()...)
+	}
+	b = append(b, ' ')
+	b, _ = s.Range.AppendText(b)
+	if s.Protocol != 0 {
+		b = append(b, '/')
+		b = append(b, s.Protocol.String()...)
+	}
+	b = append(b, " ("...)
+	if s.Source == DeFacto {
+		b = append(b, s.Project...)
+	} else {
+		b = append(b, "IANA"...)
+	}
+	return string(append(b, ')'))
+}
+
+// Source says which table a [Service] comes from.
+//
+// The zero value is no source: it is the Source of the zero Service.
+type Source uint8
+
+// The two tables.
+const (
+	// IANA is the IANA Service Name and Transport Protocol Port Number
+	// Registry.
+	IANA Source = iota + 1
+	// DeFacto is the curated table of ports that widely used software
+	// listens on by default, which the registry does not know or knows by
+	// another name.
+	DeFacto
+)
+
+// String returns "iana" or "de-facto"; "Source(N)" for any other value.
+func (s Source) String() string {
+	switch s {
+	case IANA:
+		return "iana"
+	case DeFacto:
+		return "de-facto"
+	}
+	return "Source(" + strconv.Itoa(int(s)) + ")"
+}
+
+// Status is the registration status of an IANA record.
+//
+// The zero value is no status: it is the Status of every de-facto entry,
+// which the registry does not record.
+type Status uint8
+
+// The statuses of the registry's records. The registry has no status field:
+// the generator derives it from the record, and keeps the description
+// verbatim so that nothing is lost.
+const (
+	// Assigned: the record names a service.
+	Assigned Status = iota + 1
+	// Reserved: the record names no service and its description starts
+	// with "Reserved", or it is one of the "any private …" ports.
+	Reserved
+	// Unassigned: the record names no service otherwise ("Unassigned",
+	// "De-registered", "Removed", "Deprecated"…).
+	Unassigned
+)
+
+// String returns "assigned", "reserved", "unassigned"; "none" for the zero
+// value and "Status(N)" for any other.
+func (s Status) String() string {
+	switch s {
+	case 0:
+		return "none"
+	case Assigned:
+		return "assigned"
+	case Reserved:
+		return "reserved"
+	case Unassigned:
+		return "unassigned"
+	}
+	return "Status(" + strconv.Itoa(int(s)) + ")"
+}
+
+// Category says what kind of software a de-facto entry is, for tooling:
+// a lint may warn when a Database or an AdminUI port is exposed to the
+// world.
+//
+// The zero value is no category: it is the Category of every IANA record.
+type Category uint8
+
+// The categories of the de-facto table.
+const (
+	Database       Category = iota + 1 // databases and search engines
+	Cache                              // caches and in-memory stores
+	MessageBroker                      // message brokers and their registries
+	Observability                      // metrics, logs, traces, dashboards
+	WebServer                          // web servers, application and development servers
+	AdminUI                            // administration consoles and web UIs
+	Infrastructure                     // orchestration, service discovery, storage, CI, mail catchers
+	Media                              // voice, video and streaming
+)
+
+var categoryNames = [...]string{
+	Database:       "database",
+	Cache:          "cache",
+	MessageBroker:  "message-broker",
+	Observability:  "observability",
+	WebServer:      "web-server",
+	AdminUI:        "admin-ui",
+	Infrastructure: "infrastructure",
+	Media:          "media",
+}
+
+// Categories returns the categories in constant order.
+func Categories() []Category {
+	return []Category{Database, Cache, MessageBroker, Observability, WebServer, AdminUI, Infrastructure, Media}
+}
+
+// String returns the category's name as the de-facto table writes it:
+// "database", "cache", "message-broker", "observability", "web-server",
+// "admin-ui", "infrastructure" or "media"; "none" for the zero value and
+// "Category(N)" for any other.
+func (c Category) String() string {
+	switch {
+	case c == 0:
+		return "none"
+	case int(c) < len(categoryNames):
+		return categoryNames[c]
+	}
+	return "Category(" + strconv.Itoa(int(c)) + ")"
+}

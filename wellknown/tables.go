@@ -1,0 +1,100 @@
+package wellknown
+
+import "github.com/portalloc/ports"
+
+// The tables of tables_gen.go are generated from the IANA registry (a gzip
+// copy in internal/data) and the de-facto table (internal/data/defacto.txt)
+// by internal/gen; the layout is documented in internal/tablegen/emit.go.
+// They are arrays of constants, laid out by the linker: a program pays for
+// them in binary size only, never at start-up.
+
+//go:generate go run ./internal/gen -iana internal/data/service-names-port-numbers.xml.gz -defacto internal/data/defacto.txt -o tables_gen.go
+
+// strRef locates a string in strtab: off<<refLenBits | len.
+type strRef uint32
+
+const (
+	refLenBits  = 10
+	flagDeFacto = 0x80
+	statusMask  = 0x03
+)
+
+func (r strRef) String() string {
+	off := uint32(r) >> refLenBits
+	return strtab[off : off+uint32(r)&(1<<refLenBits-1)]
+}
+
+// record is one packed record: an IANA record (or several that differ only
+// in transport), or a de-facto entry.
+type record struct {
+	lo, hi uint16
+	name   strRef
+	desc   strRef
+	protos uint8  // bit p set for ports.Protocol p; bit 0: no transport named
+	flags  uint8  // Status in statusMask; flagDeFacto
+	extra  uint16 // 0, or 1 + index into extras
+}
+
+// extra holds what few records have.
+type extra struct {
+	aliasOf   strRef
+	project   strRef
+	reference strRef
+	category  Category
+}
+
+// collision is a run of ports where de-facto records of two or more
+// projects meet: collisionRecords[first : first+n].
+type collision struct {
+	lo, hi uint16
+	proto  ports.Protocol
+	first  uint16
+	n      uint8
+}
+
+// service returns the Service of record i on transport proto (a bit of
+// r.protos).
+func service(i int, proto ports.Protocol) Service {
+	r := &records[i]
+	s := Service{
+		Name:        r.name.String(),
+		Range:       ports.RangeFrom(ports.Port(r.lo), ports.Port(r.hi)),
+		Protocol:    proto,
+		Description: r.desc.String(),
+		Source:      IANA,
+		Status:      Status(r.flags & statusMask),
+	}
+	if r.flags&flagDeFacto != 0 {
+		s.Source = DeFacto
+	}
+	if r.extra != 0 {
+		e := &extras[r.extra-1]
+		s.AliasOf = e.aliasOf.String()
+		s.Project = e.project.String()
+		s.Reference = e.reference.String()
+		s.Category = e.category
+	}
+	return s
+}
+
+// yieldRecord yields the services of record i that proto selects (every
+// transport of the record when proto is 0; the record itself when it names
+// no transport). It reports false when yield asked to stop.
+func yieldRecord(i int, proto ports.Protocol, yield func(Service) bool) bool {
+	bits := records[i].protos
+	if proto != 0 {
+		if bits&(1<<proto) != 0 {
+			return yield(service(i, proto))
+		}
+		if bits&1 != 0 {
+			return yield(service(i, 0))
+		}
+		return true
+	}
+	for p := ports.Protocol(0); bits != 0; p, bits = p+1, bits>>1 {
+		if bits&1 != 0 && !yield(service(i, p)) {
+			return false
+		}
+	}
+	return true
+}
