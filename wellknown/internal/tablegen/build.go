@@ -48,9 +48,9 @@ type Tables struct {
 func Build(reg *Registry, defacto []DeFacto) (*Tables, error) {
 	t := &Tables{Updated: reg.Updated}
 	type key struct {
-		lo, hi                      uint16
-		name, desc, aliasOf         string
-		status                      Status
+		lo, hi              uint16
+		name, desc, aliasOf string
+		status              Status
 	}
 	groups := map[key][]int{}
 	for _, r := range reg.Records {
