@@ -1,0 +1,585 @@
+package manifest
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/template"
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/portalloc/ports"
+	"go.yaml.in/yaml/v3"
+)
+
+// A compose file is read twice. compose-go's loader reads it as Docker
+// Compose does (interpolation, profiles, extends, include, overrides, the
+// short and long port syntax, ranges) into a types.Project, but the project
+// keeps no positions. So the package also decodes each file into a
+// yaml.Node tree, finds services.NAME.ports and services.NAME.expose, and
+// expands each entry on its own (interpolated with the same variables,
+// parsed by compose-go's own ParsePortConfig for the short syntax). Every
+// port of the loaded project is then matched to the first entry, in file
+// order, whose expansion contains it (same target, published port, host IP
+// and protocol); the entry's node gives the line, the column and the
+// comment. A port no entry accounts for (one brought in by extends or
+// include from another file) is given the position of its service's key,
+// or none if the service is not in the files given.
+//
+// The loader expands a short-syntax range into one port per number; the
+// ports matched to one entry are merged back into ranges, so that
+// "10000-20000:10000-20000/udp" is one declaration, not 10001.
+
+// composeFile is one compose file given to readCompose.
+type composeFile struct {
+	name string
+	data []byte
+}
+
+// ReadCompose reads one compose file from r; name is used for messages, for
+// the default project name (the base name of its directory, as Docker
+// Compose does) and to resolve extends and include.
+func (l Loader) ReadCompose(name string, r io.Reader) ([]Declaration, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, &Error{File: name, Msg: "reading compose file", Err: err}
+	}
+	return l.readCompose([]composeFile{{name, data}})
+}
+
+// LoadCompose reads the compose files at paths as one project, as
+// "docker compose -f a.yaml -f b.yaml" does: later files override and
+// extend earlier ones. The project name, unless [Loader.ProjectName] is
+// set, comes from a "name:" in the files or else from the directory of the
+// first file.
+func (l Loader) LoadCompose(paths ...string) ([]Declaration, error) {
+	if len(paths) == 0 {
+		return nil, &Error{Msg: "LoadCompose: no compose file given"}
+	}
+	files := make([]composeFile, 0, len(paths))
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, &Error{File: p, Msg: "reading compose file", Err: err}
+		}
+		files = append(files, composeFile{p, data})
+	}
+	return l.readCompose(files)
+}
+
+// rawPort is one entry of a ports or expose list as written in a file.
+type rawPort struct {
+	file    string
+	node    *yaml.Node
+	doc     int
+	expose  bool
+	configs []types.ServicePortConfig // ports: the entry's expansion
+	value   string                    // expose: the entry, interpolated
+}
+
+// rawService is where a service is written in the files.
+type rawService struct {
+	file  string
+	key   *yaml.Node
+	doc   int
+	ports []*rawPort // ports and expose entries, in file order
+}
+
+func (l Loader) readCompose(files []composeFile) (decls []Declaration, err error) {
+	env := l.Env
+	lookup := func(k string) (string, bool) {
+		v, ok := env[k]
+		return v, ok
+	}
+	subst := func(s string) (string, error) {
+		return template.SubstituteWithOptions(s, lookup, template.WithoutLogging)
+	}
+
+	raw := map[string]*rawService{}
+	for _, f := range files {
+		if err := scanCompose(f, subst, raw); err != nil {
+			return nil, err
+		}
+	}
+
+	project, err := l.loadProject(files)
+	if err != nil {
+		return nil, err
+	}
+
+	main := files[0].name
+	names := project.ServiceNames()
+	slices.Sort(names)
+	for _, name := range names {
+		svc := project.Services[name]
+		ds, err := composeService(project.Name, main, svc, raw[name])
+		if err != nil {
+			return nil, err
+		}
+		decls = append(decls, ds...)
+	}
+	slices.SortStableFunc(decls, func(a, b Declaration) int { return a.Source.Compare(b.Source) })
+	return decls, nil
+}
+
+// loadProject runs compose-go's loader on files. It reads no file that is
+// not given (except those that extends and include name), no .env file and
+// no process environment: variables come from l.Env only.
+func (l Loader) loadProject(files []composeFile) (project *types.Project, err error) {
+	main := files[0].name
+	dir := filepath.Dir(main)
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	env := types.Mapping{}
+	for k, v := range l.Env {
+		env[k] = v
+	}
+	details := types.ConfigDetails{WorkingDir: dir, Environment: env}
+	for _, f := range files {
+		details.ConfigFiles = append(details.ConfigFiles, types.ConfigFile{Filename: f.name, Content: f.data})
+	}
+	profiles := l.Profiles
+	if profiles == nil {
+		profiles = []string{"*"}
+	}
+	var missing []string
+	opts := func(o *loader.Options) {
+		if l.ProjectName != "" {
+			o.SetProjectName(l.ProjectName, true)
+		} else {
+			name := loader.NormalizeProjectName(filepath.Base(dir))
+			if name == "" {
+				name = "default"
+			}
+			o.SetProjectName(name, false)
+		}
+		o.Profiles = profiles
+		o.ResolvePaths = false
+		o.SkipResolveEnvironment = true
+		o.SkipResolveLabels = true
+		if o.Interpolate != nil {
+			lookup := o.Interpolate.LookupValue
+			o.Interpolate.LookupValue = func(k string) (string, bool) {
+				v, ok := lookup(k)
+				if !ok && !slices.Contains(missing, k) {
+					missing = append(missing, k)
+				}
+				return v, ok
+			}
+			o.Interpolate.Substitute = func(s string, m template.Mapping) (string, error) {
+				return template.SubstituteWithOptions(s, m, template.WithoutLogging)
+			}
+		}
+	}
+	// compose-go is not ours to vouch for: a panic on input it did not
+	// expect is turned into an error, never passed on.
+	defer func() {
+		if r := recover(); r != nil {
+			project, err = nil, &Error{File: main, Msg: fmt.Sprintf("compose loader failed: %v", r)}
+		}
+	}()
+	project, err = loader.LoadWithContext(context.Background(), details, opts)
+	if err != nil {
+		e := composeError(files, err)
+		if len(missing) > 0 {
+			slices.Sort(missing)
+			e.Msg += " (variables not set: " + strings.Join(missing, ", ") + ")"
+		}
+		return nil, e
+	}
+	return project, nil
+}
+
+// composePathRE finds the first dotted path into the model in a compose-go
+// error message, as "services.web.ports" in "validating x.yaml:
+// services.web.ports must be a array".
+var composePathRE = regexp.MustCompile(`\bservices\.[^\s:]+`)
+
+// composeError turns an error of compose-go into an *Error, with the line
+// of the key it names if the message names one.
+func composeError(files []composeFile, err error) *Error {
+	msg := err.Error()
+	for _, f := range files {
+		msg = strings.TrimPrefix(msg, "validating "+f.name+": ")
+	}
+	e := &Error{File: files[0].name, Msg: msg}
+	path := composePathRE.FindString(msg)
+	if path == "" {
+		return e
+	}
+	for _, f := range files {
+		docs, _ := decodeYAML(f.name, f.data)
+		for _, d := range docs {
+			if n := findPath(d.root, strings.Split(path, ".")); n != nil {
+				e.File, e.Line, e.Column, e.Doc = f.name, n.Line, n.Column, d.doc
+				return e
+			}
+		}
+	}
+	return e
+}
+
+// findPath follows the keys of path from root as far as they go and returns
+// the deepest key node found, or nil if not even the first is there. A
+// segment that is a list index ("0", "[]") stops the walk.
+func findPath(root *yaml.Node, path []string) *yaml.Node {
+	var found *yaml.Node
+	n := root
+	for _, seg := range path {
+		k, v := get(n, seg)
+		if k == nil {
+			break
+		}
+		found, n = k, v
+	}
+	return found
+}
+
+// scanCompose records where each service, ports entry and expose entry of
+// f is, and checks each ports entry on its own so that a bad one is
+// reported at its line.
+func scanCompose(f composeFile, subst func(string) (string, error), raw map[string]*rawService) error {
+	docs, err := decodeYAML(f.name, f.data)
+	if err != nil {
+		return err
+	}
+	for _, d := range docs {
+		_, services := get(d.root, "services")
+		for _, sp := range pairs(services) {
+			name := sp.key.Value
+			rs := raw[name]
+			if rs == nil {
+				rs = &rawService{file: f.name, key: sp.key, doc: d.doc}
+				raw[name] = rs
+			}
+			svc := resolve(sp.value)
+			_, portList := get(svc, "ports")
+			for _, it := range items(portList) {
+				rp := &rawPort{file: f.name, node: it, doc: d.doc}
+				cfgs, err := expandPort(it, subst)
+				if err != nil {
+					return &Error{File: f.name, Line: it.Line, Column: it.Column, Doc: d.doc,
+						Msg: fmt.Sprintf("service %q: %s", name, err)}
+				}
+				rp.configs = cfgs
+				rs.ports = append(rs.ports, rp)
+			}
+			_, exposeList := get(svc, "expose")
+			for _, it := range items(exposeList) {
+				s, ok := scalar(it)
+				if !ok {
+					continue // compose-go's schema check reports it
+				}
+				v, err := subst(s)
+				if err != nil {
+					return &Error{File: f.name, Line: it.Line, Column: it.Column, Doc: d.doc,
+						Msg: fmt.Sprintf("service %q: expose %q", name, s), Err: err}
+				}
+				rs.ports = append(rs.ports, &rawPort{file: f.name, node: it, doc: d.doc, expose: true, value: v})
+			}
+		}
+	}
+	return nil
+}
+
+// expandPort expands one ports entry (short or long syntax) as the compose
+// loader does, after interpolation.
+func expandPort(n *yaml.Node, subst func(string) (string, error)) ([]types.ServicePortConfig, error) {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		s, err := subst(n.Value)
+		if err != nil {
+			return nil, fmt.Errorf("port %q: %w", n.Value, err)
+		}
+		cfgs, err := types.ParsePortConfig(s)
+		if err != nil {
+			return nil, fmt.Errorf("port %q: %w", s, err)
+		}
+		return cfgs, nil
+	case yaml.MappingNode:
+		var pc types.ServicePortConfig
+		for _, p := range pairs(n) {
+			v, ok := scalar(p.value)
+			if !ok {
+				return nil, fmt.Errorf("port %s: want a single value, got %s", p.key.Value, kindName(p.value))
+			}
+			v, err := subst(v)
+			if err != nil {
+				return nil, fmt.Errorf("port %s %q: %w", p.key.Value, v, err)
+			}
+			switch p.key.Value {
+			case "target":
+				t, err := strconv.ParseUint(v, 10, 32)
+				if err != nil {
+					return nil, fmt.Errorf("port target %q: not a port number", v)
+				}
+				pc.Target = uint32(t)
+			case "published":
+				pc.Published = v
+			case "host_ip":
+				pc.HostIP = v
+			case "protocol":
+				pc.Protocol = v
+			case "name":
+				pc.Name = v
+			case "mode":
+				pc.Mode = v
+			case "app_protocol":
+				pc.AppProtocol = v
+			}
+		}
+		return []types.ServicePortConfig{pc}, nil
+	}
+	return nil, fmt.Errorf("port: want a string, a number or a mapping, got %s", kindName(n))
+}
+
+// portKey is what a loaded port and an entry's expansion are matched on.
+type portKey struct {
+	target               uint32
+	published, ip, proto string
+}
+
+func keyOf(pc types.ServicePortConfig) portKey {
+	proto := strings.ToLower(pc.Protocol)
+	if proto == "" {
+		proto = "tcp"
+	}
+	ip := strings.TrimSuffix(strings.TrimPrefix(pc.HostIP, "["), "]")
+	return portKey{target: pc.Target, published: pc.Published, ip: ip, proto: proto}
+}
+
+// composeService turns the ports and expose lists of one loaded service into
+// declarations, placing each at the entry it came from.
+func composeService(project, mainFile string, svc types.ServiceConfig, rs *rawService) ([]Declaration, error) {
+	fallback := Source{File: mainFile}
+	if rs != nil {
+		fallback = Source{File: rs.file, Line: rs.key.Line, Column: rs.key.Column, Doc: rs.doc}
+	}
+	hostNet := svc.NetworkMode == "host"
+	exposeScope := ContainerScope(project, svc.Name)
+	if other, ok := strings.CutPrefix(svc.NetworkMode, "service:"); ok {
+		exposeScope = ContainerScope(project, other)
+	}
+
+	// Group the loaded ports by the entry that declares them; nil collects
+	// those no entry accounts for.
+	groups := map[*rawPort][]types.ServicePortConfig{}
+	var order []*rawPort
+	for _, pc := range svc.Ports {
+		k := keyOf(pc)
+		var from *rawPort
+		if rs != nil {
+		search:
+			for _, rp := range rs.ports {
+				for _, c := range rp.configs {
+					if keyOf(c) == k {
+						from = rp
+						break search
+					}
+				}
+			}
+		}
+		if _, seen := groups[from]; !seen {
+			order = append(order, from)
+		}
+		groups[from] = append(groups[from], pc)
+	}
+
+	var out []Declaration
+	for _, rp := range order {
+		src, desc := fallback, ""
+		if rp != nil {
+			src = Source{File: rp.file, Line: rp.node.Line, Column: rp.node.Column, Doc: rp.doc}
+			desc = comment(rp.node)
+		}
+		ds, err := composePorts(groups[rp], hostNet)
+		if err != nil {
+			return nil, &Error{File: src.File, Line: src.Line, Column: src.Column, Doc: src.Doc,
+				Msg: fmt.Sprintf("service %q", svc.Name), Err: err}
+		}
+		for _, d := range ds {
+			d.Project, d.Service, d.Description, d.Source = project, svc.Name, desc, src
+			out = append(out, d)
+		}
+	}
+
+	for _, e := range svc.Expose {
+		src, desc := fallback, ""
+		if rs != nil {
+			for _, rp := range rs.ports {
+				if rp.expose && rp.value == e {
+					src = Source{File: rp.file, Line: rp.node.Line, Column: rp.node.Column, Doc: rp.doc}
+					desc = comment(rp.node)
+					break
+				}
+			}
+		}
+		proto, r, err := parseExpose(e)
+		if err != nil {
+			return nil, &Error{File: src.File, Line: src.Line, Column: src.Column, Doc: src.Doc,
+				Msg: fmt.Sprintf("service %q: expose %q", svc.Name, e), Err: err}
+		}
+		d := Declaration{
+			Endpoint: ports.EndpointFrom(proto, netip.Addr{}, r),
+			Protocol: proto,
+			Scope:    exposeScope,
+			Kind:     KindComposeExpose,
+			Exposure: Internal,
+		}
+		if hostNet {
+			d.Scope, d.Exposure = HostScope(), Public
+		}
+		d.Project, d.Service, d.Description, d.Source = project, svc.Name, desc, src
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// parseExpose parses an expose entry: "8002", "4000-4002", "53/udp".
+func parseExpose(s string) (ports.Protocol, ports.Range, error) {
+	proto := ports.TCP
+	if i := strings.LastIndexByte(s, '/'); i >= 0 {
+		p, err := ports.ParseProtocol(s[i+1:])
+		if err != nil {
+			return 0, ports.Range{}, err
+		}
+		proto, s = p, s[:i]
+	}
+	r, err := ports.ParseRange(s)
+	if err != nil {
+		return 0, ports.Range{}, err
+	}
+	if r.Lo() == 0 {
+		return 0, ports.Range{}, fmt.Errorf("port 0 cannot be exposed")
+	}
+	return proto, r, nil
+}
+
+// composePort is one loaded port, parsed.
+type composePort struct {
+	proto     ports.Protocol
+	addr      netip.Addr
+	published ports.Range // zero: ephemeral
+	target    ports.Range
+	name      string
+}
+
+// composePorts parses the loaded ports of one entry and merges runs (the
+// expansion of a range) back into ranges. With host networking the
+// container's target ports are bound on the host and published ports are
+// ignored, as Docker does.
+func composePorts(pcs []types.ServicePortConfig, hostNet bool) ([]Declaration, error) {
+	cps := make([]composePort, 0, len(pcs))
+	for _, pc := range pcs {
+		cp, err := parseComposePort(pc)
+		if err != nil {
+			return nil, err
+		}
+		if hostNet {
+			cp.addr, cp.published = netip.Addr{}, cp.target
+		}
+		cps = append(cps, cp)
+	}
+	slices.SortStableFunc(cps, func(a, b composePort) int {
+		return cmp.Or(cmp.Compare(a.proto, b.proto), a.addr.Compare(b.addr),
+			a.published.Compare(b.published), a.target.Compare(b.target))
+	})
+	var merged []composePort
+	for _, cp := range cps {
+		if n := len(merged); n > 0 && adjacent(merged[n-1], cp) {
+			last := &merged[n-1]
+			last.target = ports.RangeFrom(last.target.Lo(), cp.target.Hi())
+			if cp.published.IsValid() {
+				last.published = ports.RangeFrom(last.published.Lo(), cp.published.Hi())
+			}
+			continue
+		}
+		merged = append(merged, cp)
+	}
+	out := make([]Declaration, 0, len(merged))
+	for _, cp := range merged {
+		d := Declaration{
+			Protocol: cp.proto,
+			Addr:     cp.addr,
+			Target:   cp.target,
+			Scope:    HostScope(),
+			Kind:     KindCompose,
+			Exposure: exposureOfAddr(cp.addr),
+			Name:     cp.name,
+		}
+		if cp.published.IsValid() {
+			d.Endpoint = ports.EndpointFrom(cp.proto, cp.addr, cp.published)
+		} else {
+			d.Ephemeral = true
+		}
+		if hostNet {
+			d.Target = ports.Range{}
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// adjacent reports whether b continues the run a: same protocol, address
+// and name, single target ports one apart, and published ports one apart
+// (or both ephemeral).
+func adjacent(a, b composePort) bool {
+	if a.proto != b.proto || a.addr != b.addr || a.name != b.name {
+		return false
+	}
+	if !b.target.IsSingle() || a.target.Hi() == ports.MaxPort || b.target.Lo() != a.target.Hi()+1 {
+		return false
+	}
+	switch {
+	case !a.published.IsValid() && !b.published.IsValid():
+		return true
+	case a.published.IsValid() && b.published.IsValid():
+		return b.published.IsSingle() && a.published.Len() == a.target.Len() &&
+			a.published.Hi() != ports.MaxPort && b.published.Lo() == a.published.Hi()+1
+	}
+	return false
+}
+
+func parseComposePort(pc types.ServicePortConfig) (composePort, error) {
+	var cp composePort
+	proto := pc.Protocol
+	if proto == "" {
+		proto = "tcp"
+	}
+	p, err := ports.ParseProtocol(proto)
+	if err != nil {
+		return cp, err
+	}
+	cp.proto, cp.name = p, pc.Name
+	if pc.HostIP != "" {
+		a, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(pc.HostIP, "["), "]"))
+		if err != nil {
+			return cp, fmt.Errorf("host IP %q: not an IP address", pc.HostIP)
+		}
+		cp.addr = a.Unmap()
+	}
+	if pc.Target == 0 || pc.Target > uint32(ports.MaxPort) {
+		return cp, fmt.Errorf("target port %d: want 1 to 65535", pc.Target)
+	}
+	cp.target = ports.Port(pc.Target).Range()
+	if pc.Published != "" {
+		r, err := ports.ParseRange(pc.Published)
+		if err != nil {
+			return cp, fmt.Errorf("published port %q: %w", pc.Published, err)
+		}
+		if r.Lo() == 0 {
+			return cp, fmt.Errorf("published port %q: port 0 is not a host port", pc.Published)
+		}
+		cp.published = r
+	}
+	return cp, nil
+}

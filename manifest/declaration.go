@@ -1,0 +1,211 @@
+package manifest
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/portalloc/ports"
+)
+
+// Declaration is one port that a file declares: a compose service's published
+// port, a Kubernetes Service port or a container's hostPort, an entry of a
+// port registry. Every reader of the package produces Declarations, so that a
+// conflict check, a security lint or a port reference can treat them alike.
+//
+// Endpoint is what the declaration binds in its Scope; two declarations can
+// only collide when their scopes are equal (see [Scope]). Target is where the
+// traffic goes on the other side of a mapping: the container port of a
+// compose "8082:8080", the targetPort of a Kubernetes Service port.
+//
+// The zero Declaration declares nothing: its Endpoint is invalid and its
+// Scope is the zero Scope. A Declaration is a plain value; copies are
+// independent and it is safe for concurrent use once built.
+type Declaration struct {
+	// Endpoint is the protocol, ports and address bound in Scope. It is the
+	// zero Endpoint when the port is chosen at run time (see Ephemeral).
+	// An Endpoint without an address binds every address of the host, as
+	// compose's "5432:5432" does.
+	Endpoint ports.Endpoint
+
+	// Ephemeral reports that the runtime picks the host port when the
+	// service starts: compose's "80" or "127.0.0.1::80" (no host port), a
+	// Kubernetes NodePort Service without a nodePort. Endpoint is then the
+	// zero Endpoint; Protocol, Addr and Target say what is known.
+	Ephemeral bool
+
+	// Protocol is the declaration's protocol. It equals Endpoint.Protocol()
+	// when Endpoint is valid, and is the only record of the protocol when
+	// the declaration is Ephemeral.
+	Protocol ports.Protocol
+
+	// Addr is the host address of an Ephemeral declaration
+	// ("127.0.0.1::80" gives 127.0.0.1); the zero Addr means every address.
+	// For other declarations it equals Endpoint.Addr().
+	Addr netip.Addr
+
+	// Target is the port range on the far side of a mapping: the container
+	// port of a compose mapping, the targetPort of a Service port, the
+	// containerPort behind a hostPort or a nodePort. It is the zero Range
+	// when nothing is forwarded or the target is named (see TargetName).
+	Target ports.Range
+
+	// TargetName is a named Kubernetes targetPort ("http"), resolved by the
+	// cluster against the pods' container port names; empty otherwise.
+	TargetName string
+
+	// Scope is the network namespace that Endpoint is bound in.
+	Scope Scope
+
+	// Kind says which construct of which format declared the port.
+	Kind Kind
+
+	// Exposure is who can reach Endpoint: see [Exposure] for how each
+	// reader derives it. The zero value means the file does not say.
+	Exposure Exposure
+
+	// Project is the compose project, the Kubernetes namespace or the
+	// registry's project. It qualifies Service: two projects may both have
+	// a service called "minio".
+	Project string
+
+	// Service is the compose service, the Kubernetes object (Service, Pod,
+	// Deployment…) or the registry entry's service.
+	Service string
+
+	// Container is the Kubernetes container that declares a containerPort
+	// or hostPort; empty for other kinds.
+	Container string
+
+	// Name is the port's own name, if the file gives one (compose long
+	// syntax "name", Kubernetes port "name").
+	Name string
+
+	// Description says what the port is for: the registry's description,
+	// or the comment on the port's line in a compose file or a manifest
+	// ("- '3001:3001' # API" gives "API").
+	Description string
+
+	// Group is the registry entry's group, or the Kubernetes label
+	// app.kubernetes.io/part-of of the object; empty otherwise.
+	Group string
+
+	// Source is where in which file the declaration was read.
+	Source Source
+}
+
+// Owner returns "project/service", the name under which a conflict check
+// should hold the declaration's ports, or the service alone when there is no
+// project. Declarations of one owner describe one program: the registry and
+// the compose file of a platform naming the same service are one holder,
+// not two.
+func (d Declaration) Owner() string {
+	if d.Project == "" {
+		return d.Service
+	}
+	return d.Project + "/" + d.Service
+}
+
+// IsPublished reports whether the declaration binds a port on the host
+// itself (its Scope is [HostScope]), whether the port number is fixed or
+// chosen at run time.
+func (d Declaration) IsPublished() bool {
+	return d.Scope.Kind == ScopeHost
+}
+
+// AllInterfaces reports whether the declaration binds every address of the
+// host: it is published and has no address or an unspecified one (0.0.0.0,
+// ::). Compose's "5432:5432" binds all interfaces; so does a nodePort.
+func (d Declaration) AllInterfaces() bool {
+	if !d.IsPublished() {
+		return false
+	}
+	a := d.Addr
+	if !d.Ephemeral {
+		a = d.Endpoint.Addr()
+	}
+	return !a.IsValid() || a.IsUnspecified()
+}
+
+// String returns a one-line description for messages, as
+// "compose.yaml:12:9: alpr/cadvisor 8082/tcp -> 8080 (compose, host, public)".
+// An Ephemeral declaration shows its port as "*": "127.0.0.1:*/tcp -> 80".
+func (d Declaration) String() string {
+	var b strings.Builder
+	if s := d.Source.String(); s != "" {
+		b.WriteString(s)
+		b.WriteString(": ")
+	}
+	b.WriteString(d.Owner())
+	if d.Container != "" {
+		b.WriteString("[" + d.Container + "]")
+	}
+	b.WriteByte(' ')
+	if d.Ephemeral || !d.Endpoint.IsValid() {
+		if d.Addr.IsValid() {
+			if d.Addr.Is6() {
+				b.WriteString("[" + d.Addr.String() + "]:")
+			} else {
+				b.WriteString(d.Addr.String() + ":")
+			}
+		}
+		b.WriteString("*/" + d.Protocol.String())
+	} else {
+		b.WriteString(d.Endpoint.String())
+	}
+	switch {
+	case d.Target.IsValid():
+		b.WriteString(" -> " + d.Target.String())
+	case d.TargetName != "":
+		b.WriteString(" -> " + d.TargetName)
+	}
+	b.WriteString(" (" + d.Kind.String() + ", " + d.Scope.String())
+	if d.Exposure != 0 {
+		b.WriteString(", " + d.Exposure.String())
+	}
+	b.WriteByte(')')
+	return b.String()
+}
+
+// Source is where a declaration was read: a file, a line and a column
+// counted from 1, and the index of the YAML document in a multi-document
+// file counted from 0. Line and Column are 0 when unknown.
+//
+// The zero Source is "nowhere"; its String is empty.
+type Source struct {
+	File   string
+	Line   int
+	Column int
+	Doc    int
+}
+
+// String returns "file:line:column", leaving out what is unknown.
+func (s Source) String() string {
+	if s.File == "" && s.Line == 0 {
+		return ""
+	}
+	out := s.File
+	if s.Line > 0 {
+		out += ":" + strconv.Itoa(s.Line)
+		if s.Column > 0 {
+			out += ":" + strconv.Itoa(s.Column)
+		}
+	}
+	return out
+}
+
+// Compare orders sources by file, line, column, then document.
+func (s Source) Compare(o Source) int {
+	if c := strings.Compare(s.File, o.File); c != 0 {
+		return c
+	}
+	for _, p := range [][2]int{{s.Line, o.Line}, {s.Column, o.Column}, {s.Doc, o.Doc}} {
+		if p[0] != p[1] {
+			if p[0] < p[1] {
+				return -1
+			}
+			return +1
+		}
+	}
+	return 0
+}

@@ -1,0 +1,56 @@
+package manifest
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// ErrUnknownFormat is what [Loader.Read] and [Loader.Load] return (wrapped
+// in an [*Error]) for a file that is neither a compose file, Kubernetes
+// manifests nor a port registry.
+var ErrUnknownFormat = errors.New("not a compose file, Kubernetes manifest or port registry")
+
+// Error is a fault in a file: the file, the line and column where it is
+// (0 when unknown), the YAML document of a multi-document file (counted from
+// 0), and what is wrong. Its message reads
+//
+//	manifest: compose.yaml:12:9: service "web": port "abc:80": invalid host port "abc"
+//
+// Err, if not nil, is the underlying error (from the YAML parser, from the
+// compose loader, or a sentinel such as [ErrUnknownFormat]); Error unwraps
+// to it.
+type Error struct {
+	File   string
+	Line   int
+	Column int
+	Doc    int
+	Msg    string
+	Err    error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("manifest: ")
+	if e.File != "" || e.Line > 0 {
+		b.WriteString(e.File)
+		if e.Line > 0 {
+			b.WriteString(":" + strconv.Itoa(e.Line))
+			if e.Column > 0 {
+				b.WriteString(":" + strconv.Itoa(e.Column))
+			}
+		}
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	if e.Err != nil {
+		if e.Msg != "" {
+			b.WriteString(": ")
+		}
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns e.Err.
+func (e *Error) Unwrap() error { return e.Err }

@@ -1,0 +1,162 @@
+package manifest
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Loader reads declarations from files, with the settings that compose
+// files need. The zero Loader is ready to use: no variables, every profile
+// enabled, project names from the files.
+//
+// A Loader is a value that its methods do not change: it is safe for
+// concurrent use as long as no one writes to its fields or to Env.
+type Loader struct {
+	// Env holds the variables that compose files interpolate ("${PORT}",
+	// "${PORT:-8080}"). Nil means none: the package never reads the process
+	// environment unless asked to, by passing [Environ]().
+	Env map[string]string
+
+	// Profiles lists the compose profiles to enable. The zero value (nil)
+	// enables every profile, since a check should see every service that
+	// may run; a non-nil empty slice enables none, as "docker compose up"
+	// without --profile does.
+	Profiles []string
+
+	// ProjectName names the compose project. Empty means the "name:" of the
+	// file, or else the base name of the file's directory, as Docker
+	// Compose does.
+	ProjectName string
+}
+
+// Environ returns the process environment as a map, for [Loader].Env. It is
+// the only function of the package that reads the environment.
+func Environ() map[string]string {
+	env := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok && k != "" {
+			env[k] = v
+		}
+	}
+	return env
+}
+
+// Load reads the declarations of the file at path with the zero [Loader].
+func Load(path string) ([]Declaration, error) {
+	return Loader{}.Load(path)
+}
+
+// LoadAll reads the declarations of every file in paths with the zero
+// [Loader].
+func LoadAll(paths ...string) ([]Declaration, error) {
+	return Loader{}.LoadAll(paths...)
+}
+
+// Load reads the declarations of the file at path, in whatever format
+// [DetectFormat] finds.
+func (l Loader) Load(path string) ([]Declaration, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{File: path, Msg: "cannot read file", Err: errors.Unwrap(err)}
+	}
+	return l.read(path, data)
+}
+
+// LoadAll reads each file of paths on its own, in order, and returns all
+// their declarations. A compose file is its own project here; to merge
+// override files into one project use [Loader.LoadCompose].
+//
+// A file that cannot be read does not stop the others: LoadAll returns the
+// declarations of every good file and an error that joins the error of
+// each bad one (each an [*Error]; see [errors.As]).
+func (l Loader) LoadAll(paths ...string) ([]Declaration, error) {
+	var all []Declaration
+	var errs []error
+	for _, p := range paths {
+		ds, err := l.Load(p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		all = append(all, ds...)
+	}
+	return all, errors.Join(errs...)
+}
+
+// Read reads the declarations of one file from r; name is used to detect the
+// format, for messages and, for compose files, for the project name and to
+// resolve extends and include.
+func (l Loader) Read(name string, r io.Reader) ([]Declaration, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, &Error{File: name, Msg: "reading", Err: err}
+	}
+	return l.read(name, data)
+}
+
+func (l Loader) read(name string, data []byte) ([]Declaration, error) {
+	f, ok := DetectFormat(name, data)
+	if !ok {
+		return nil, &Error{File: name, Err: ErrUnknownFormat}
+	}
+	switch f {
+	case FormatCompose:
+		return l.readCompose([]composeFile{{name, data}})
+	case FormatKubernetes:
+		return ReadKubernetes(name, bytes.NewReader(data))
+	default:
+		reg, err := ParseRegistry(name, data)
+		if err != nil {
+			return nil, err
+		}
+		return reg.Declarations(), nil
+	}
+}
+
+// DetectFormat says what kind of file name holds, from its name first and
+// then from its content:
+//
+//   - compose: a name compose looks for (compose.yaml, compose.yml,
+//     docker-compose.yaml, docker-compose.yml, and their
+//     "compose.NAME.yaml" / "docker-compose.NAME.yml" variants such as
+//     docker-compose.override.yml), or a YAML mapping with a "services" key;
+//   - registry: ports.yaml, ports.yml, or any NAME.ports.yaml /
+//     NAME.ports.yml, or a YAML mapping with a "ports" key that is a list;
+//   - kubernetes: a YAML (or JSON) document with "apiVersion" and "kind".
+//
+// It reports false when neither the name nor the content decides.
+func DetectFormat(name string, data []byte) (Format, bool) {
+	base := strings.ToLower(filepath.Base(name))
+	ext := filepath.Ext(base)
+	if ext == ".yaml" || ext == ".yml" {
+		stem := strings.TrimSuffix(base, ext)
+		switch {
+		case stem == "compose" || stem == "docker-compose" ||
+			strings.HasPrefix(stem, "compose.") || strings.HasPrefix(stem, "docker-compose."):
+			return FormatCompose, true
+		case stem == "ports" || strings.HasSuffix(stem, ".ports"):
+			return FormatRegistry, true
+		}
+	}
+	docs, _ := decodeYAML(name, data)
+	for _, d := range docs {
+		if k, _ := get(d.root, "apiVersion"); k != nil {
+			if k, _ := get(d.root, "kind"); k != nil {
+				return FormatKubernetes, true
+			}
+		}
+		if _, v := get(d.root, "services"); v != nil && v.Kind == yaml.MappingNode {
+			return FormatCompose, true
+		}
+		if _, v := get(d.root, "ports"); v != nil && v.Kind == yaml.SequenceNode {
+			return FormatRegistry, true
+		}
+	}
+	return 0, false
+}
