@@ -257,7 +257,7 @@ func (s Scheme) Port(l Language, kind Kind, index int, slot Slot) (ports.Port, e
 
 func (s Scheme) slotDetail(slot Slot) string {
 	n := s.d.spec.Slots
-	return "slot " + strconv.Itoa(int(slot)) + " is beyond the " + strconv.Itoa(n) + " slots (0-" + strconv.Itoa(n-1) + ") of a pod"
+	return slotBeyond(slot, n)
 }
 
 // PodRange returns the ports of pod p, from its base (slot 0) to its last

@@ -196,8 +196,7 @@ func validateRoles(ps *problems, spec Spec, slotsOK bool, done map[string]bool) 
 		w := whereRole(i, r)
 		slotOK := !done[w+"#slot"]
 		if slotOK && slotsOK && int(r.Slot) >= n {
-			ps.add(w, ErrSlot, "slot "+strconv.Itoa(int(r.Slot))+" is beyond the "+strconv.Itoa(n)+
-				" slots (0-"+strconv.Itoa(n-1)+") of a pod")
+			ps.add(w, ErrSlot, slotBeyond(r.Slot, n))
 		}
 		if j, ok := slots[r.Slot]; ok && slotOK {
 			ps.add(w, ErrDuplicate, "slot "+strconv.Itoa(int(r.Slot))+" already has "+whereRole(j, spec.Roles[j]))
@@ -282,9 +281,9 @@ func checkRange(ps *problems, where string, r ports.Range, slots int, slotsOK bo
 		return
 	}
 	if slotsOK && r.Len()%slots != 0 {
-		ps.add(where, ErrSize, "range "+r.String()+" holds "+strconv.Itoa(r.Len())+" ports, not a multiple of the "+
-			strconv.Itoa(slots)+" slots of a pod ("+strconv.Itoa(r.Len()/slots)+" pods and "+
-			strconv.Itoa(r.Len()%slots)+" ports left over)")
+		ps.add(where, ErrSize, "range "+r.String()+" holds "+count(r.Len(), "port")+", not a multiple of the "+
+			count(slots, "slot")+" of a pod ("+count(r.Len()/slots, "pod")+" and "+
+			count(r.Len()%slots, "port")+" left over)")
 	}
 }
 
@@ -390,6 +389,20 @@ func envNameProblem(s string) string {
 		}
 	}
 	return ""
+}
+
+// slotBeyond says that slot is not below the slot count n.
+func slotBeyond(slot Slot, n int) string {
+	return "slot " + strconv.Itoa(int(slot)) + " is beyond the " + count(n, "slot") +
+		" (0-" + strconv.Itoa(n-1) + ") of a pod"
+}
+
+// count writes n and noun, in the plural unless n is 1.
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 func isLower(c byte) bool { return 'a' <= c && c <= 'z' }
