@@ -82,6 +82,9 @@ type jsonService struct {
 // values New never sees: slots, ports and ranges beyond 65535 ([ErrBeyond]),
 // negative numbers, malformed and inverted ranges and unknown exposures.
 func ParseJSON(data []byte) (Scheme, error) {
+	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+		return Scheme{}, &jsonError{err: errors.New(`want a JSON object, as {"slots": 10, ...}`)}
+	}
 	var js jsonScheme
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
