@@ -1,0 +1,480 @@
+package allocator
+
+import (
+	"iter"
+	"math/bits"
+	"math/rand/v2"
+	"net/netip"
+	"slices"
+	"sync"
+
+	"github.com/portalloc/ports"
+)
+
+// Allocator holds reservations of port ranges, per protocol and address, and
+// hands out free ports under a [Policy]. No two of its reservations conflict
+// by [ports.Endpoint.Conflicts]: [Allocator.Reserve] refuses what would.
+//
+// The zero Allocator is empty, has the zero Policy and is ready to use; [New]
+// returns one with a policy. An Allocator is safe for concurrent use by
+// multiple goroutines: one lock guards it, held shared by the methods that
+// only read and exclusively by those that change it. It must not be copied
+// after first use.
+//
+// Costs are given for n reservations of the protocol concerned; k is the
+// number of results or of holders involved.
+type Allocator struct {
+	mu     sync.RWMutex
+	policy Policy
+	avoid  []ports.Range // the ranges of policy.Avoid
+	src    rand.Source
+	st     *state // nil until first use
+}
+
+// New returns an empty allocator that allocates under p. The policy is fixed
+// for the life of the allocator. O(r) for r ranges in p.Avoid.
+func New(p Policy) *Allocator {
+	a := &Allocator{policy: p, avoid: slices.Collect(p.Avoid.Ranges()), src: p.Source}
+	if a.src == nil {
+		a.src = rand.NewPCG(p.Seed, p.Seed^0x9e3779b97f4a7c15)
+	}
+	return a
+}
+
+// Policy returns the allocator's policy.
+func (a *Allocator) Policy() Policy { return a.policy }
+
+// state returns the allocator's state, creating it; the caller holds the
+// write lock.
+func (a *Allocator) state() *state {
+	if a.st == nil {
+		a.st = newState()
+	}
+	return a.st
+}
+
+func checkOwner(op, owner string) error {
+	if owner == "" {
+		return invalid(op, "empty owner name")
+	}
+	return nil
+}
+
+func checkEndpoint(op string, e ports.Endpoint) error {
+	if !e.IsValid() {
+		return invalid(op, "invalid endpoint (the zero Endpoint); build one with ports.EndpointFrom or ports.ParseEndpoint")
+	}
+	return nil
+}
+
+// Reserve holds exactly e for owner. If e conflicts with reservations already
+// held it holds nothing and returns a *[ConflictError] that unwraps to
+// [ErrConflict], names every holder and suggests the nearest free endpoint of
+// the same size. The policy's avoid set does not apply: an explicit
+// reservation gets the ports it names.
+//
+// Reserve costs O(log n) when it succeeds, plus O(log n) for each address view
+// built by earlier allocations on specific addresses (at most 8), and
+// O((k+1) log n) when it refuses, plus O(n) the first time a refusal needs a
+// view of the address of e.
+func (a *Allocator) Reserve(owner string, e ports.Endpoint) (Reservation, error) {
+	if err := checkOwner("Reserve", owner); err != nil {
+		return Reservation{}, err
+	}
+	if err := checkEndpoint("Reserve", e); err != nil {
+		return Reservation{}, err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	s := a.state()
+	if s.conflicts(e) {
+		return Reservation{}, a.conflictError(s, owner, e)
+	}
+	s.add(owner, e, a.avoid)
+	return Reservation{Owner: owner, Endpoint: e}, nil
+}
+
+// conflicts reports whether some reservation conflicts with e.
+func (s *state) conflicts(e ports.Endpoint) bool {
+	p := uint8(e.Protocol())
+	r := e.Range()
+	addr := e.Addr()
+	var c rcursor
+	s.rwalk(&c, p, uint16(r.Lo()), uint16(r.Hi()), false, 0, 0, netip.Addr{})
+	for x := c.step(); x != 0; x = c.step() {
+		if ports.AddrsOverlap(s.addrs[s.nodes[x].addr].addr, addr) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *Allocator) conflictError(s *state, owner string, e ports.Endpoint) *ConflictError {
+	ce := &ConflictError{Request: Reservation{Owner: owner, Endpoint: e}}
+	p := uint8(e.Protocol())
+	r := e.Range()
+	var c rcursor
+	s.rwalk(&c, p, uint16(r.Lo()), uint16(r.Hi()), false, 0, 0, netip.Addr{})
+	for x := c.step(); x != 0; x = c.step() {
+		if ports.AddrsOverlap(s.addrs[s.nodes[x].addr].addr, e.Addr()) {
+			ce.Holders = append(ce.Holders, s.reservation(x))
+		}
+	}
+	v := s.view(p, e.Addr(), a.avoid)
+	k, lo := r.Len(), int(r.Lo())
+	up := v.c.firstFit(lo, k)
+	down := v.c.lastFit(lo+k-1, k)
+	best := -1
+	switch {
+	case up < 0:
+		best = down
+	case down < 0:
+		best = up
+	case lo-down <= up-lo:
+		best = down
+	default:
+		best = up
+	}
+	if best >= 0 {
+		ce.Suggestion = e.WithRange(ports.RangeFrom(ports.Port(best), ports.Port(best+k-1)))
+	}
+	return ce
+}
+
+// Release gives up the reservation of exactly e, whoever holds it, and
+// returns it; it reports false if e is not held. O(log n), plus O((k+1) log n)
+// per address view for k other holders of the ports on other addresses.
+func (a *Allocator) Release(e ports.Endpoint) (Reservation, bool) {
+	if !e.IsValid() {
+		return Reservation{}, false
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	s := a.st
+	if s == nil {
+		return Reservation{}, false
+	}
+	n := s.find(e)
+	if n == 0 {
+		return Reservation{}, false
+	}
+	r := s.reservation(n)
+	s.remove(n, a.avoid)
+	return r, true
+}
+
+// ReleaseOwner gives up every reservation of owner and returns how many there
+// were. O(m log n) for m reservations.
+func (a *Allocator) ReleaseOwner(owner string) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	s := a.st
+	if s == nil {
+		return 0
+	}
+	id, ok := s.ownerIDs[owner]
+	if !ok {
+		return 0
+	}
+	count := 0
+	for n := s.owners[id].head; n != 0; {
+		next := s.nodes[n].onext
+		s.remove(n, a.avoid)
+		count++
+		n = next
+	}
+	return count
+}
+
+// Lookup returns the reservation of exactly e, and whether there is one.
+// O(log n).
+func (a *Allocator) Lookup(e ports.Endpoint) (Reservation, bool) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if a.st == nil || !e.IsValid() {
+		return Reservation{}, false
+	}
+	n := a.st.find(e)
+	if n == 0 {
+		return Reservation{}, false
+	}
+	return a.st.reservation(n), true
+}
+
+// Len returns the number of reservations held. O(1).
+func (a *Allocator) Len() int {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if a.st == nil {
+		return 0
+	}
+	n := 0
+	for _, c := range a.st.count {
+		n += c
+	}
+	return n
+}
+
+// Owners returns the number of distinct owners holding reservations. O(1).
+func (a *Allocator) Owners() int {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if a.st == nil {
+		return 0
+	}
+	return len(a.st.ownerIDs)
+}
+
+// Used returns the number of ports of proto held by at least one reservation,
+// on any address; 0 for a protocol that is not one of the four. O(1).
+func (a *Allocator) Used(proto ports.Protocol) int {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if a.st == nil || !proto.IsValid() {
+		return 0
+	}
+	return a.st.used[proto-1]
+}
+
+// Free returns the number of ports of within that [Allocator.Allocate] could
+// hand out for proto: held by no reservation, on any address, and not in the
+// policy's avoid set. It returns 0 for an invalid range or a protocol that is
+// not one of the four. O(log n + log r) for r avoided ranges.
+func (a *Allocator) Free(proto ports.Protocol, within ports.Range) int {
+	if !proto.IsValid() || !within.IsValid() {
+		return 0
+	}
+	lo, hi := int(within.Lo()), int(within.Hi())
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if a.st != nil {
+		if v := a.st.views[proto-1].all; v != nil {
+			return within.Len() - v.c.coveredIn(lo, hi)
+		}
+	}
+	return within.Len() - avoidedIn(a.avoid, lo, hi)
+}
+
+// avoidedIn counts the ports of [lo, hi] in the sorted ranges avoid.
+func avoidedIn(avoid []ports.Range, lo, hi int) int {
+	n := 0
+	i, _ := slices.BinarySearchFunc(avoid, lo, func(r ports.Range, p int) int {
+		if int(r.Hi()) < p {
+			return -1
+		}
+		return +1
+	})
+	for ; i < len(avoid) && int(avoid[i].Lo()) <= hi; i++ {
+		n += min(hi, int(avoid[i].Hi())) - max(lo, int(avoid[i].Lo())) + 1
+	}
+	return n
+}
+
+// chunk is how many results an iterator collects per turn of the lock.
+const chunk = 16
+
+// Overlapping returns an iterator over the reservations that conflict with
+// e by [ports.Endpoint.Conflicts], in the order of [ports.Endpoint.Compare].
+// Pass an endpoint without an address to see every reservation whose ports
+// overlap. An invalid endpoint yields nothing.
+//
+// The iterator takes the lock for each batch of 16 results and yields them
+// with the lock released, so its loop body may call the allocator, and
+// reservations made or released meanwhile may or may not be seen. A walk of
+// k results costs O((k+1) log n) and allocates nothing.
+func (a *Allocator) Overlapping(e ports.Endpoint) iter.Seq[Reservation] {
+	return func(yield func(Reservation) bool) {
+		if !e.IsValid() {
+			return
+		}
+		a.walk(uint8(e.Protocol()), e.Range(), e.Addr(), yield)
+	}
+}
+
+// Holders returns an iterator over the reservations of proto that hold port p
+// on any address, in the order of [ports.Endpoint.Compare], as
+// [Allocator.Overlapping] does. O((k+1) log n).
+func (a *Allocator) Holders(proto ports.Protocol, p ports.Port) iter.Seq[Reservation] {
+	return func(yield func(Reservation) bool) {
+		if !proto.IsValid() {
+			return
+		}
+		a.walk(uint8(proto), p.Range(), netip.Addr{}, yield)
+	}
+}
+
+// All returns an iterator over every reservation, in the order of
+// [ports.Endpoint.Compare] (by protocol, then range, then address), in
+// batches as [Allocator.Overlapping] does. O(n).
+func (a *Allocator) All() iter.Seq[Reservation] {
+	return func(yield func(Reservation) bool) {
+		for _, p := range ports.Protocols() {
+			if !a.walk(uint8(p), ports.FullRange(), netip.Addr{}, yield) {
+				return
+			}
+		}
+	}
+}
+
+// walk yields the reservations of protocol p overlapping r on addresses that
+// overlap addr, collecting them in batches under the read lock. It returns
+// false if yield asked to stop.
+func (a *Allocator) walk(p uint8, r ports.Range, addr netip.Addr, yield func(Reservation) bool) bool {
+	var buf [chunk]Reservation
+	lo, hi := uint16(r.Lo()), uint16(r.Hi())
+	var after ports.Endpoint
+	for {
+		n := a.collect(&buf, p, lo, hi, addr, after)
+		for i := range n {
+			if !yield(buf[i]) {
+				return false
+			}
+		}
+		if n < chunk {
+			return true
+		}
+		after = buf[n-1].Endpoint
+	}
+}
+
+func (a *Allocator) collect(buf *[chunk]Reservation, p uint8, lo, hi uint16, addr netip.Addr, after ports.Endpoint) int {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	s := a.st
+	if s == nil {
+		return 0
+	}
+	var c rcursor
+	ar := after.Range()
+	s.rwalk(&c, p, lo, hi, after.IsValid(), uint16(ar.Lo()), uint16(ar.Hi()), after.Addr())
+	n := 0
+	for x := c.step(); x != 0; x = c.step() {
+		if ports.AddrsOverlap(s.addrs[s.nodes[x].addr].addr, addr) {
+			buf[n] = s.reservation(x)
+			if n++; n == chunk {
+				break
+			}
+		}
+	}
+	return n
+}
+
+// Allocate finds a free run of k consecutive ports of proto within the range,
+// on every address, under the allocator's policy, and reserves it for owner.
+// It is [Allocator.AllocateIn] with an endpoint that has no address.
+func (a *Allocator) Allocate(owner string, proto ports.Protocol, k int, within ports.Range) (Reservation, error) {
+	if !proto.IsValid() {
+		return Reservation{}, invalid("Allocate", "unknown protocol ", proto.String(), "; want tcp, udp, sctp or dccp")
+	}
+	if !within.IsValid() {
+		return Reservation{}, invalid("Allocate", "invalid range (the zero Range)")
+	}
+	return a.allocate("Allocate", owner, ports.EndpointFrom(proto, netip.Addr{}, within), k, true)
+}
+
+// AllocateIn finds a free run of k consecutive ports within the range of
+// within, on its protocol and address, under the allocator's policy, and
+// reserves it for owner. A port is free for an address when no reservation on
+// an overlapping address ([ports.AddrsOverlap]) holds it and the policy does
+// not avoid it: a run on 127.0.0.1 may use ports held on 10.0.0.1, and a run
+// on every address (no address, or ::) needs ports that nobody holds.
+//
+// The order of the policy picks among the free runs; with Bands, the dynamic
+// band is searched first and the whole range last. If no run fits, the error
+// is an *[ExhaustedError] that unwraps to [ErrExhausted]. An empty owner, an
+// invalid endpoint, or k outside 1 to the length of the range is an error that
+// unwraps to [ErrInvalid].
+//
+// AllocateIn costs O(log n) for the search (two or four descents of the
+// occupancy tree) and O(log n) to reserve; the first allocation on an address
+// other than every address or :: builds that address's view in O(n).
+func (a *Allocator) AllocateIn(owner string, within ports.Endpoint, k int) (Reservation, error) {
+	return a.allocate("AllocateIn", owner, within, k, true)
+}
+
+// Suggest returns what [Allocator.AllocateIn] would hand out now, without
+// reserving it and without moving the NextFit position; with the Random order
+// it draws from the policy's source as AllocateIn does. It costs what the
+// search of AllocateIn costs.
+func (a *Allocator) Suggest(owner string, within ports.Endpoint, k int) (ports.Endpoint, error) {
+	r, err := a.allocate("Suggest", owner, within, k, false)
+	return r.Endpoint, err
+}
+
+func (a *Allocator) allocate(op, owner string, within ports.Endpoint, k int, commit bool) (Reservation, error) {
+	if err := checkOwner(op, owner); err != nil {
+		return Reservation{}, err
+	}
+	if err := checkEndpoint(op, within); err != nil {
+		return Reservation{}, err
+	}
+	r := within.Range()
+	if k < 1 || k > r.Len() {
+		return Reservation{}, invalid(op, "run of ", itoa(k), " ports does not fit in ", r.String(),
+			"; want 1 to ", itoa(r.Len()))
+	}
+	if !a.policy.Order.IsValid() {
+		return Reservation{}, invalid(op, "policy order ", a.policy.Order.String(),
+			" is not FirstFit, NextFit, Random or StableByKey")
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	s := a.state()
+	p := uint8(within.Protocol())
+	v := s.view(p, within.Addr(), a.avoid)
+	lo, hi := int(r.Lo()), int(r.Hi())
+	c := -1
+	if a.policy.Bands {
+		if dlo := lo + StaticBandSize(r); hi-dlo+1 >= k {
+			c = a.search(s, v, owner, p, dlo, hi, k)
+		}
+	}
+	if c < 0 {
+		c = a.search(s, v, owner, p, lo, hi, k)
+	}
+	if c < 0 {
+		return Reservation{}, &ExhaustedError{
+			Owner:   owner,
+			Within:  within,
+			Len:     k,
+			Taken:   v.c.coveredIn(lo, hi),
+			Avoided: avoidedIn(a.avoid, lo, hi),
+			Longest: v.c.longestFree(lo, hi),
+		}
+	}
+	e := within.WithRange(ports.RangeFrom(ports.Port(c), ports.Port(c+k-1)))
+	if commit {
+		s.add(owner, e, a.avoid)
+		if a.policy.Order == NextFit {
+			s.last[p-1] = int32(c + k - 1)
+		}
+	}
+	return Reservation{Owner: owner, Endpoint: e}, nil
+}
+
+// search returns the run of k ports in [lo, hi] that the policy's order picks
+// among those free in v, or -1.
+func (a *Allocator) search(s *state, v *view, owner string, p uint8, lo, hi, k int) int {
+	cmax := hi - k + 1
+	start := lo
+	switch a.policy.Order {
+	case NextFit:
+		if l := int(s.last[p-1]); l >= 0 && l+1 > lo && l+1 <= cmax {
+			start = l + 1
+		}
+	case Random:
+		n, _ := bits.Mul64(a.src.Uint64(), uint64(cmax-lo+1))
+		start = lo + int(n)
+	case StableByKey:
+		start = lo + int(fnv1a(owner)%uint64(cmax-lo+1))
+	}
+	if c := v.c.firstFit(start, k); c >= 0 && c <= cmax {
+		return c
+	}
+	if start > lo {
+		if c := v.c.firstFit(lo, k); c >= 0 && c < start {
+			return c
+		}
+	}
+	return -1
+}

@@ -1,0 +1,260 @@
+package allocator
+
+import (
+	"fmt"
+	"math"
+	"net/netip"
+	"slices"
+
+	"github.com/portalloc/ports"
+)
+
+// check verifies every internal invariant of a: the reservation trees are
+// ordered AVL trees with correct heights and maxHi, owners and addresses
+// account for every node, no two reservations conflict, the used counts are
+// right, and every view is a balanced tree of the maximal runs of its
+// holders and the avoid set with correct augmented fields.
+func (a *Allocator) check() error {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	s := a.st
+	if s == nil {
+		return nil
+	}
+	inTree := make(map[int32]bool)
+	for pi := range 4 {
+		p := uint8(pi + 1)
+		var nodes []int32
+		if _, err := s.checkR(s.roots[pi], p, &nodes); err != nil {
+			return fmt.Errorf("%v tree: %v", ports.Protocol(p), err)
+		}
+		if len(nodes) != s.count[pi] {
+			return fmt.Errorf("%v: count %d, tree holds %d", ports.Protocol(p), s.count[pi], len(nodes))
+		}
+		if h, n := float64(s.rh(s.roots[pi])), float64(len(nodes)); h > 1.4405*math.Log2(n+2)-0.3277 {
+			return fmt.Errorf("%v: height %v too large for %v nodes", ports.Protocol(p), h, n)
+		}
+		for i := 1; i < len(nodes); i++ {
+			if c := s.reservation(nodes[i-1]).Endpoint.Compare(s.reservation(nodes[i]).Endpoint); c >= 0 {
+				return fmt.Errorf("%v: keys out of order: %v then %v", ports.Protocol(p),
+					s.reservation(nodes[i-1]), s.reservation(nodes[i]))
+			}
+		}
+		// No two conflict; used is the size of the union.
+		var held [65536]bool
+		used := 0
+		for i, x := range nodes {
+			rx := s.reservation(x)
+			for _, y := range nodes[i+1:] {
+				if ry := s.reservation(y); rx.Endpoint.Conflicts(ry.Endpoint) {
+					return fmt.Errorf("%v and %v conflict", rx, ry)
+				}
+			}
+			for q := range rx.Endpoint.Range().All() {
+				if !held[q] {
+					held[q] = true
+					used++
+				}
+			}
+			inTree[x] = true
+		}
+		if used != s.used[pi] {
+			return fmt.Errorf("%v: used %d, want %d", ports.Protocol(p), s.used[pi], used)
+		}
+		pv := s.views[pi]
+		views := slices.Clone(pv.extra)
+		if pv.all != nil {
+			views = append(views, pv.all)
+		} else if len(nodes) > 0 {
+			return fmt.Errorf("%v: reservations but no every-address view", ports.Protocol(p))
+		}
+		if len(pv.extra) > maxViews {
+			return fmt.Errorf("%v: %d address views", ports.Protocol(p), len(pv.extra))
+		}
+		for _, v := range views {
+			if err := s.checkView(v, nodes, a.avoid); err != nil {
+				return fmt.Errorf("%v view of %v: %v", ports.Protocol(p), v.addr, err)
+			}
+		}
+	}
+	// Every arena node is in a tree or on the free list.
+	free := 0
+	for n := s.freeNode; n != 0; n = s.nodes[n].left {
+		if inTree[n] {
+			return fmt.Errorf("node %d is both free and in a tree", n)
+		}
+		free++
+	}
+	if len(inTree)+free != len(s.nodes)-1 {
+		return fmt.Errorf("arena of %d nodes: %d in trees, %d free", len(s.nodes)-1, len(inTree), free)
+	}
+	// Owners list exactly their nodes.
+	listed := 0
+	for name, id := range s.ownerIDs {
+		o := s.owners[id]
+		if o.name != name {
+			return fmt.Errorf("owner %d named %q, indexed as %q", id, o.name, name)
+		}
+		var prev int32
+		k := int32(0)
+		for n := o.head; n != 0; n = s.nodes[n].onext {
+			if !inTree[n] || s.nodes[n].owner != id || s.nodes[n].oprev != prev {
+				return fmt.Errorf("owner %q: broken list at node %d", name, n)
+			}
+			prev = n
+			k++
+		}
+		if prev != o.tail || k != o.count || k == 0 {
+			return fmt.Errorf("owner %q: list of %d, count %d, tail %d (want %d)", name, k, o.count, o.tail, prev)
+		}
+		listed += int(k)
+	}
+	if listed != len(inTree) {
+		return fmt.Errorf("owners list %d reservations, trees hold %d", listed, len(inTree))
+	}
+	// Addresses count their references.
+	refs := make(map[uint32]uint32)
+	for n := range inTree {
+		refs[s.nodes[n].addr]++
+	}
+	for a, id := range s.addrIDs {
+		if s.addrs[id].addr != a || s.addrs[id].refs != refs[id] || refs[id] == 0 {
+			return fmt.Errorf("address %v (id %d): entry %v, %d references", a, id, s.addrs[id], refs[id])
+		}
+		delete(refs, id)
+	}
+	delete(refs, 0)
+	if len(refs) != 0 {
+		return fmt.Errorf("nodes use unindexed addresses %v", refs)
+	}
+	return nil
+}
+
+// checkR checks the subtree n and appends its nodes in order; it returns the
+// subtree's height.
+func (s *state) checkR(n int32, p uint8, out *[]int32) (int8, error) {
+	if n == 0 {
+		return 0, nil
+	}
+	m := s.nodes[n]
+	hl, err := s.checkR(m.left, p, out)
+	if err != nil {
+		return 0, err
+	}
+	*out = append(*out, n)
+	hr, err := s.checkR(m.right, p, out)
+	if err != nil {
+		return 0, err
+	}
+	if m.proto != p {
+		return 0, fmt.Errorf("node %d of protocol %d in tree %d", n, m.proto, p)
+	}
+	if m.lo > m.hi {
+		return 0, fmt.Errorf("node %d: inverted range %d-%d", n, m.lo, m.hi)
+	}
+	if d := int(hl) - int(hr); d < -1 || d > 1 {
+		return 0, fmt.Errorf("node %d unbalanced: %d vs %d", n, hl, hr)
+	}
+	if h := max(hl, hr) + 1; m.height != h {
+		return 0, fmt.Errorf("node %d: height %d, want %d", n, m.height, h)
+	}
+	mx := m.hi
+	if m.left != 0 {
+		mx = max(mx, s.nodes[m.left].maxHi)
+	}
+	if m.right != 0 {
+		mx = max(mx, s.nodes[m.right].maxHi)
+	}
+	if m.maxHi != mx {
+		return 0, fmt.Errorf("node %d: maxHi %d, want %d", n, m.maxHi, mx)
+	}
+	return m.height, nil
+}
+
+// checkView compares v with the maximal runs of its holders and the avoid
+// set, computed port by port, and checks its tree.
+func (s *state) checkView(v *view, nodes []int32, avoid []ports.Range) error {
+	var taken [65537]bool
+	for _, x := range nodes {
+		m := s.nodes[x]
+		if v.holds(s.addrs[m.addr].addr) {
+			for q := int(m.lo); q <= int(m.hi); q++ {
+				taken[q] = true
+			}
+		}
+	}
+	for _, r := range avoid {
+		for q := int(r.Lo()); q <= int(r.Hi()); q++ {
+			taken[q] = true
+		}
+	}
+	var want [][2]uint16
+	for q := 0; q < 65536; q++ {
+		if taken[q] {
+			lo := q
+			for taken[q+1] {
+				q++
+			}
+			want = append(want, [2]uint16{uint16(lo), uint16(q)})
+		}
+	}
+	got := v.c.segments(nil)
+	if !slices.Equal(want, got) {
+		return fmt.Errorf("segments %v, want %v", got, want)
+	}
+	if v.c.count != len(got) {
+		return fmt.Errorf("count %d, holds %d", v.c.count, len(got))
+	}
+	if _, err := v.c.checkC(v.c.root); err != nil {
+		return err
+	}
+	if h, n := float64(v.c.h(v.c.root)), float64(len(got)); h > 1.4405*math.Log2(n+2)-0.3277 {
+		return fmt.Errorf("height %v too large for %v segments", h, n)
+	}
+	if !v.all && seesAll(v.addr) {
+		return fmt.Errorf("address view for an address that sees all")
+	}
+	return nil
+}
+
+type csum struct {
+	minS, maxE, gap, cov int
+	h                    uint32
+}
+
+func (c *cover) checkC(n int32) (csum, error) {
+	m := c.n[n]
+	want := csum{minS: int(m.s), maxE: int(m.e), cov: int(m.e) - int(m.s) + 1}
+	var hl, hr uint32
+	if m.left != 0 {
+		l, err := c.checkC(m.left)
+		if err != nil {
+			return csum{}, err
+		}
+		want.minS = l.minS
+		want.gap = max(l.gap, int(m.s)-l.maxE-1)
+		want.cov += l.cov
+		hl = l.h
+	}
+	if m.right != 0 {
+		r, err := c.checkC(m.right)
+		if err != nil {
+			return csum{}, err
+		}
+		want.maxE = r.maxE
+		want.gap = max(want.gap, r.gap, r.minS-int(m.e)-1)
+		want.cov += r.cov
+		hr = r.h
+	}
+	want.h = max(hl, hr) + 1
+	if hl > hr+1 || hr > hl+1 {
+		return csum{}, fmt.Errorf("segment node %d unbalanced: %d vs %d", n, hl, hr)
+	}
+	got := csum{minS: int(m.minS), maxE: int(m.maxE), gap: int(m.maxGap), cov: int(m.meta >> 8), h: m.meta & 0xff}
+	if got != want {
+		return csum{}, fmt.Errorf("segment node %d [%d,%d]: fields %+v, want %+v", n, m.s, m.e, got, want)
+	}
+	return want, nil
+}
+
+var _ = netip.Addr{}

@@ -1,0 +1,94 @@
+package allocator
+
+import (
+	"math/rand/v2"
+	"strconv"
+
+	"github.com/portalloc/ports"
+)
+
+// Order is the order in which [Allocator.Allocate] tries the candidate runs
+// of a range. The zero value is [FirstFit].
+type Order uint8
+
+const (
+	// FirstFit takes the lowest free run of the range.
+	FirstFit Order = iota
+	// NextFit starts after the run it handed out last (for the same
+	// protocol) and wraps around to the bottom of the range, so that a
+	// released port is not handed out again at once.
+	NextFit
+	// Random starts at a random port of the range, drawn from the policy's
+	// source, and takes the first free run from there, wrapping around, as
+	// Kubernetes' port allocator does. Runs that follow a long taken stretch
+	// are therefore likelier than others.
+	Random
+	// StableByKey starts at a port picked by a hash (64-bit FNV-1a) of the
+	// owner's name and takes the first free run from there, wrapping
+	// around: a service asking again for the same range gets the same port
+	// while it is free, across restarts and checkouts, and the next free
+	// one when it is not.
+	StableByKey
+)
+
+var orderNames = [...]string{"first-fit", "next-fit", "random", "stable-by-key"}
+
+// String returns "first-fit", "next-fit", "random" or "stable-by-key", and
+// "Order(N)" for any other value.
+func (o Order) String() string {
+	if int(o) < len(orderNames) {
+		return orderNames[o]
+	}
+	return "Order(" + strconv.Itoa(int(o)) + ")"
+}
+
+// IsValid reports whether o is one of the four orders.
+func (o Order) IsValid() bool { return int(o) < len(orderNames) }
+
+// Policy says how an [Allocator] picks ports for [Allocator.Allocate]. It does
+// not restrict [Allocator.Reserve], which holds exactly what it is asked for.
+//
+// The zero Policy allocates first fit, avoids nothing and has no bands.
+type Policy struct {
+	// Avoid holds ports that allocation never hands out: well-known ports,
+	// the OS's ephemeral range, ports browsers refuse, excluded ranges.
+	// Conflict suggestions avoid them too.
+	Avoid ports.RangeSet
+
+	// Order is the order in which candidate runs are tried.
+	Order Order
+
+	// Source is the random source of the Random order. If it is nil, the
+	// allocator uses a PCG seeded with Seed, so that a seed alone makes
+	// allocation reproducible. The allocator calls Source only while it
+	// holds its lock.
+	Source rand.Source
+
+	// Seed seeds the allocator's own source when Source is nil.
+	Seed uint64
+
+	// Bands splits each range searched by Allocate into a static band at
+	// its bottom, of StaticBandSize ports, and a dynamic band above it, as
+	// Kubernetes does for NodePorts: allocation tries the dynamic band
+	// first and the whole range last, so ports in the static band are
+	// left for explicit reservations as long as possible.
+	Bands bool
+}
+
+// StaticBandSize returns the size of the static band that a policy with Bands
+// keeps at the bottom of r: r.Len()/32, at least 16 and at most 128, and never
+// more than r.Len(). This is the formula of Kubernetes' NodePort allocator
+// (KEP-3668); for the default NodePort range 30000-32767 it is 86.
+func StaticBandSize(r ports.Range) int {
+	return min(max(16, r.Len()/32), 128, r.Len())
+}
+
+// fnv1a hashes s with 64-bit FNV-1a.
+func fnv1a(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
