@@ -1,0 +1,64 @@
+//go:build linux || darwin || freebsd
+
+package hostports
+
+import (
+	"net/netip"
+	"os"
+	"syscall"
+
+	"github.com/portalloc/ports"
+)
+
+// bindOnce binds p on one protocol and address with raw system calls and
+// closes the socket at once. It does what net.Listen and net.ListenPacket do
+// for a server socket, without registering the socket with the runtime's
+// poller, which a socket closed at once never needs; that makes a probe
+// several times cheaper.
+func bindOnce(proto ports.Protocol, addr netip.Addr, p ports.Port) error {
+	family, typ := syscall.AF_INET, syscall.SOCK_DGRAM
+	if addr.Is6() {
+		family = syscall.AF_INET6
+	}
+	if proto == ports.TCP {
+		typ = syscall.SOCK_STREAM
+	}
+	var sa syscall.Sockaddr
+	if addr.Is4() {
+		sa = &syscall.SockaddrInet4{Port: int(p), Addr: addr.As4()}
+	} else {
+		zone, err := zoneIndex(addr.Zone())
+		if err != nil {
+			return err
+		}
+		sa = &syscall.SockaddrInet6{Port: int(p), Addr: addr.As16(), ZoneId: zone}
+	}
+	fd, err := socketCloexec(family, typ)
+	if err != nil {
+		return os.NewSyscallError("socket", err)
+	}
+	defer syscall.Close(fd)
+	if proto == ports.TCP {
+		if err := syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1); err != nil {
+			return os.NewSyscallError("setsockopt", err)
+		}
+	}
+	if family == syscall.AF_INET6 {
+		v6only := 1
+		if addr.IsUnspecified() {
+			v6only = 0 // dual-stack, as Go opens a server socket on ::
+		}
+		if err := syscall.SetsockoptInt(fd, syscall.IPPROTO_IPV6, syscall.IPV6_V6ONLY, v6only); err != nil {
+			return os.NewSyscallError("setsockopt", err)
+		}
+	}
+	if err := syscall.Bind(fd, sa); err != nil {
+		return os.NewSyscallError("bind", err)
+	}
+	if proto == ports.TCP {
+		if err := syscall.Listen(fd, 1); err != nil {
+			return os.NewSyscallError("listen", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,79 @@
+// Package hostports says what this machine allows: which ports its OS keeps
+// for itself, and whether a port can be bound right now.
+//
+//	lim, err := hostports.Read()            // ephemeral, reserved, excluded, privileged
+//	avoid := lim.Avoid(0)                   // a ports.RangeSet for an allocator policy
+//	rep := hostports.Probe(8080)            // TCP and UDP on 127.0.0.1, ::1, 0.0.0.0, ::
+//	if !rep.Bindable() { log.Print(rep.Err()) } // ... port in use (bind: address already in use)
+//
+// Unlike the pure packages of the module, hostports reads the OS. Every
+// output it reads is parsed by a pure, exported function, so that outputs
+// captured elsewhere (a CI runner, a colleague's Windows machine) can be
+// read too, and so that the formats of every OS are tested on every OS.
+//
+// # Limits
+//
+// [Read] returns the [Limits] of the running host, and [Defaults] the
+// documented defaults of an OS:
+//
+//   - the ephemeral range, from which the OS picks the local port of an
+//     outgoing connection or of a bind to port 0. Linux:
+//     /proc/sys/net/ipv4/ip_local_port_range, default 32768-60999 (see
+//     [ParseLinuxPortRange]). macOS and FreeBSD: the sysctl variables
+//     net.inet.ip.portrange.first and last, default 49152-65535 and
+//     10000-65535 (see [ParseSysctlPortRange]). Windows: netsh int ipv4 show
+//     dynamicport tcp and udp, default 49152-65535 (see
+//     [ParseNetshDynamicPortRange]);
+//   - the ports Linux reserves for servers,
+//     /proc/sys/net/ipv4/ip_local_reserved_ports (see
+//     [ParseLinuxReservedPorts]);
+//   - the privileged ports, 0-1023 on Unix-like systems, or below
+//     /proc/sys/net/ipv4/ip_unprivileged_port_start on Linux (see
+//     [ParseLinuxUnprivilegedPortStart]);
+//   - the Windows excluded port ranges that Hyper-V, WSL 2 and Docker
+//     Desktop set, from netsh int ipv4 (and ipv6) show excludedportrange
+//     (see [ParseNetshExcludedPortRanges]).
+//
+// Every range comes back as a [ports.Range] or a [ports.RangeSet] of the
+// root package; [Limits.Avoid] unites them into the set a port allocator
+// should leave alone.
+//
+// # Network namespaces
+//
+// Linux keeps these values per network namespace, and a process sees those
+// of its own. [ReadProcFS] reads them from any procfs given as an [io/fs.FS];
+// [ReadNetns] reads those of another namespace (/proc/PID/ns/net or
+// /run/netns/NAME) from a thread that joins it, which needs CAP_SYS_ADMIN.
+//
+// # Probing
+//
+// A [Prober] binds a port to see whether it can: for TCP it binds and
+// listens, for UDP it binds, on each of its addresses, by default
+// 127.0.0.1, ::1, 0.0.0.0 and :: ([DefaultAddrs]), closing each socket at
+// once. [Prober.Check] stops at the first failure and returns a
+// [*BindError]; [Prober.Probe] tries everything and returns a [Report].
+// A [*BindError] unwraps to the reason: [ErrInUse], [ErrPrivileged],
+// [ErrExcluded] (a Windows excluded range), [ErrDenied],
+// [ErrAddrNotAvailable]. On a host without IPv6, the IPv6 checks are
+// skipped, not failed, and [Report.SkippedIPv6] says so.
+//
+// The sockets are opened as a Go server opens them (SO_REUSEADDR for TCP on
+// Unix-like systems; :: dual-stack), so that "bindable" means "a Go server
+// could listen here now". On Linux, macOS and FreeBSD the probe uses raw
+// system calls, without the runtime's poller; a whole probe of eight
+// sockets costs tens of microseconds.
+//
+// A probe says what is true at the moment it runs; another process may
+// take the port the next moment. Package
+// [github.com/portalloc/ports/porttest] leases ports across processes so
+// that cooperating programs do not.
+//
+// # Portability
+//
+// The package builds on every OS Go supports. It reads the limits of Linux,
+// macOS, FreeBSD and Windows; elsewhere [Read] returns the defaults it
+// knows and an error wrapping [errors.ErrUnsupported]. The parsers and
+// [Defaults] work everywhere. It uses the standard library only: sysctl(3)
+// through package syscall on macOS and FreeBSD (falling back to running
+// sysctl(8)), and netsh through package os/exec on Windows.
+package hostports

@@ -1,0 +1,114 @@
+package hostports_test
+
+import (
+	"errors"
+	"fmt"
+	"net"
+
+	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/hostports"
+)
+
+func ExampleParseLinuxPortRange() {
+	// The contents of /proc/sys/net/ipv4/ip_local_port_range.
+	r, err := hostports.ParseLinuxPortRange("32768\t60999\n")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(r, r.Len())
+	// Output: 32768-60999 28232
+}
+
+func ExampleParseLinuxReservedPorts() {
+	// The contents of /proc/sys/net/ipv4/ip_local_reserved_ports.
+	set, err := hostports.ParseLinuxReservedPorts("8080,9000-9010\n")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(set, set.Contains(9005))
+	// Output: 8080,9000-9010 true
+}
+
+func ExampleParseSysctlPortRange() {
+	// The output of "sysctl net.inet.ip.portrange.first net.inet.ip.portrange.last" on macOS.
+	r, err := hostports.ParseSysctlPortRange("net.inet.ip.portrange.first: 49152\nnet.inet.ip.portrange.last: 65535\n")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(r)
+	// Output: 49152-65535
+}
+
+func ExampleParseNetshDynamicPortRange() {
+	out := "\r\nProtocol tcp Dynamic Port Range\r\n" +
+		"---------------------------------\r\n" +
+		"Start Port      : 49152\r\n" +
+		"Number of Ports : 16384\r\n"
+	r, err := hostports.ParseNetshDynamicPortRange(out)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(r)
+	// Output: 49152-65535
+}
+
+func ExampleParseNetshExcludedPortRanges() {
+	out := "\r\nProtocol tcp Port Exclusion Ranges\r\n\r\n" +
+		"Start Port    End Port\r\n" +
+		"----------    --------\r\n" +
+		"      5357        5357\r\n" +
+		"     49671       49770\r\n" +
+		"     50000       50059     *\r\n\r\n" +
+		"* - Administered port exclusions.\r\n"
+	set, err := hostports.ParseNetshExcludedPortRanges(out)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(set)
+	// Output: 5357,49671-49770,50000-50059
+}
+
+func ExampleLimits_Avoid() {
+	l, _ := hostports.Defaults("linux")
+	l.Reserved = ports.MustParseRangeSet("8080")
+	fmt.Println(l.Avoid(ports.TCP))
+	// Output: 0-1023,8080,32768-60999
+}
+
+func ExampleDefaults() {
+	for _, goos := range []string{"linux", "darwin", "freebsd", "windows"} {
+		l, _ := hostports.Defaults(goos)
+		fmt.Println(goos, l.EphemeralTCP)
+	}
+	// Output:
+	// linux 32768-60999
+	// darwin 49152-65535
+	// freebsd 10000-65535
+	// windows 49152-65535
+}
+
+func ExampleProber_Check() {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer ln.Close()
+	p := ports.Port(ln.Addr().(*net.TCPAddr).Port)
+
+	var pr hostports.Prober // TCP and UDP on 127.0.0.1, ::1, 0.0.0.0 and ::
+	err = pr.Check(p)
+	fmt.Println(errors.Is(err, hostports.ErrInUse))
+	// Output: true
+}
+
+func ExampleProbe() {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	p := ports.Port(ln.Addr().(*net.TCPAddr).Port)
+	r := hostports.Probe(p)
+	fmt.Println(r.Bindable(), r.Checks[0].Protocol, r.Checks[0].Addr, r.Checks[0].OK())
+	ln.Close()
+	// Output: false tcp 127.0.0.1 false
+}

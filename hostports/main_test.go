@@ -1,0 +1,69 @@
+package hostports
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// childEnv names the environment variable that makes the test binary run
+// as a helper process instead of running tests; its value names the role.
+const childEnv = "HOSTPORTS_TEST_CHILD"
+
+// childRoles are the helper processes the tests start by re-executing the
+// test binary.
+var childRoles = map[string]func() error{}
+
+func TestMain(m *testing.M) {
+	if role := os.Getenv(childEnv); role != "" {
+		run, ok := childRoles[role]
+		if !ok {
+			fmt.Fprintf(os.Stderr, "unknown child role %q\n", role)
+			os.Exit(2)
+		}
+		if err := run(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// startChild re-executes the test binary in the given role and returns it
+// with its stdin (close to let it finish) and the first line it printed.
+// It returns the error of Start unwrapped, so that callers can skip when
+// the system refuses what they asked for.
+func startChild(t *testing.T, role string, setup func(*exec.Cmd)) (cmd *exec.Cmd, stdin io.WriteCloser, first string, err error) {
+	t.Helper()
+	cmd = exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"="+role)
+	cmd.Stderr = os.Stderr
+	if setup != nil {
+		setup(cmd)
+	}
+	stdin, err = cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, nil, "", err
+	}
+	t.Cleanup(func() {
+		stdin.Close()
+		cmd.Wait()
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("child %s printed nothing: %v", role, err)
+	}
+	return cmd, stdin, strings.TrimSpace(line), nil
+}

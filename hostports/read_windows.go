@@ -1,0 +1,76 @@
+//go:build windows
+
+package hostports
+
+import (
+	"errors"
+	"fmt"
+	"os/exec"
+	"syscall"
+
+	"github.com/portalloc/ports"
+)
+
+func readHost() (Limits, error) {
+	l, _ := Defaults("windows")
+	var errs []error
+	for _, proto := range []ports.Protocol{ports.TCP, ports.UDP} {
+		r, err := netshDynamic(proto)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if proto == ports.TCP {
+			l.EphemeralTCP = r
+		} else {
+			l.EphemeralUDP = r
+		}
+	}
+	if len(errs) > 0 {
+		d, _ := Defaults("windows")
+		return d, errors.Join(errs...)
+	}
+	for _, proto := range []ports.Protocol{ports.TCP, ports.UDP} {
+		var b ports.RangeSetBuilder
+		for _, family := range []string{"ipv4", "ipv6"} {
+			set, err := netshExcluded(family, proto)
+			if err != nil {
+				l.Defaulted = append(l.Defaulted, err.Error()+"; taken as no "+family+" exclusions")
+				continue
+			}
+			b.AddSet(set)
+		}
+		if proto == ports.TCP {
+			l.ExcludedTCP = b.RangeSet()
+		} else {
+			l.ExcludedUDP = b.RangeSet()
+		}
+	}
+	return l, nil
+}
+
+func netsh(args ...string) (string, error) {
+	cmd := exec.Command("netsh", args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{HideWindow: true} // no console flash in GUI programs
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("hostports: running netsh %v: %w", args, err)
+	}
+	return string(out), nil
+}
+
+func netshDynamic(proto ports.Protocol) (ports.Range, error) {
+	out, err := netsh("int", "ipv4", "show", "dynamicport", proto.String())
+	if err != nil {
+		return ports.Range{}, err
+	}
+	return ParseNetshDynamicPortRange(out)
+}
+
+func netshExcluded(family string, proto ports.Protocol) (ports.RangeSet, error) {
+	out, err := netsh("int", family, "show", "excludedportrange", "protocol="+proto.String())
+	if err != nil {
+		return ports.RangeSet{}, err
+	}
+	return ParseNetshExcludedPortRanges(out)
+}

@@ -1,0 +1,5 @@
+package hostports
+
+// sysSetns is the number of setns(2) on linux/386, which the frozen syscall
+// package does not name.
+const sysSetns = 346
