@@ -126,7 +126,16 @@ func (l Loader) readCompose(files []composeFile) (decls []Declaration, err error
 		}
 		decls = append(decls, ds...)
 	}
-	slices.SortStableFunc(decls, func(a, b Declaration) int { return a.Source.Compare(b.Source) })
+	// Sort by position, files in the order given.
+	rank := map[string]int{}
+	for i, f := range files {
+		if _, ok := rank[f.name]; !ok {
+			rank[f.name] = i
+		}
+	}
+	slices.SortStableFunc(decls, func(a, b Declaration) int {
+		return cmp.Or(cmp.Compare(rank[a.Source.File], rank[b.Source.File]), a.Source.Compare(b.Source))
+	})
 	return decls, nil
 }
 
@@ -210,6 +219,11 @@ func composeError(files []composeFile, err error) *Error {
 	msg := err.Error()
 	for _, f := range files {
 		msg = strings.TrimPrefix(msg, "validating "+f.name+": ")
+	}
+	// The schema check words an unknown key as "services.web.portz false
+	// schema"; say it plainly.
+	if m, ok := strings.CutSuffix(msg, " false schema"); ok {
+		msg = m + ": unknown key, not in the compose specification"
 	}
 	e := &Error{File: files[0].name, Msg: msg}
 	path := composePathRE.FindString(msg)
@@ -371,23 +385,21 @@ func composeService(project, mainFile string, svc types.ServiceConfig, rs *rawSe
 	}
 
 	// Group the loaded ports by the entry that declares them; nil collects
-	// those no entry accounts for.
-	groups := map[*rawPort][]types.ServicePortConfig{}
-	var order []*rawPort
-	for _, pc := range svc.Ports {
-		k := keyOf(pc)
-		var from *rawPort
-		if rs != nil {
-		search:
-			for _, rp := range rs.ports {
-				for _, c := range rp.configs {
-					if keyOf(c) == k {
-						from = rp
-						break search
-					}
+	// those no entry accounts for. The first entry in file order wins.
+	index := map[portKey]*rawPort{}
+	if rs != nil {
+		for _, rp := range rs.ports {
+			for _, c := range rp.configs {
+				if k := keyOf(c); index[k] == nil {
+					index[k] = rp
 				}
 			}
 		}
+	}
+	groups := map[*rawPort][]types.ServicePortConfig{}
+	var order []*rawPort
+	for _, pc := range svc.Ports {
+		from := index[keyOf(pc)]
 		if _, seen := groups[from]; !seen {
 			order = append(order, from)
 		}

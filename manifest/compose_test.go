@@ -1,0 +1,458 @@
+package manifest
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/portalloc/ports"
+)
+
+func TestReadCompose(t *testing.T) {
+	tests := []struct {
+		name string
+		l    Loader
+		src  string
+		want []string
+	}{
+		{
+			name: "short syntax",
+			src: `services:
+  web:
+    image: nginx
+    ports:
+      - "8080:80"
+      - "127.0.0.1:5432:5432"
+      - "[::1]:53:53/udp"
+      - 9000:9000/sctp
+      - "192.168.1.10:8443:443"
+`,
+			want: []string{
+				"testdata/demo/compose.yaml:5:9: demo/web 8080/tcp -> 80 (compose, host, public)",
+				"testdata/demo/compose.yaml:6:9: demo/web 127.0.0.1:5432/tcp -> 5432 (compose, host, localhost)",
+				"testdata/demo/compose.yaml:7:9: demo/web [::1]:53/udp -> 53 (compose, host, localhost)",
+				"testdata/demo/compose.yaml:8:9: demo/web 9000/sctp -> 9000 (compose, host, public)",
+				"testdata/demo/compose.yaml:9:9: demo/web 192.168.1.10:8443/tcp -> 443 (compose, host, internal)",
+			},
+		},
+		{
+			name: "ranges are merged back",
+			src: `services:
+  rtp:
+    image: rtpengine
+    ports:
+      - "10000-20000:10000-20000/udp"
+      - "127.0.0.1:7000-7002:8000-8002"
+      - "5000-5005:80"
+      - "3000-3002"
+`,
+			want: []string{
+				"testdata/demo/compose.yaml:5:9: demo/rtp 10000-20000/udp -> 10000-20000 (compose, host, public)",
+				"testdata/demo/compose.yaml:6:9: demo/rtp 127.0.0.1:7000-7002/tcp -> 8000-8002 (compose, host, localhost)",
+				"testdata/demo/compose.yaml:7:9: demo/rtp 5000-5005/tcp -> 80 (compose, host, public)",
+				"testdata/demo/compose.yaml:8:9: demo/rtp */tcp -> 3000-3002 (compose, host, public)",
+			},
+		},
+		{
+			name: "ephemeral host ports",
+			src: `services:
+  app:
+    image: app
+    ports:
+      - 80
+      - "127.0.0.1::81"
+`,
+			want: []string{
+				"testdata/demo/compose.yaml:5:9: demo/app */tcp -> 80 (compose, host, public)",
+				"testdata/demo/compose.yaml:6:9: demo/app 127.0.0.1:*/tcp -> 81 (compose, host, localhost)",
+			},
+		},
+		{
+			name: "long syntax",
+			src: `services:
+  app:
+    image: app
+    ports:
+      - target: 80
+        published: "8080"
+        host_ip: 127.0.0.1
+        protocol: tcp
+        name: web
+      - target: 53
+        published: 5353
+        protocol: udp
+      - target: 9000
+        published: "9000-9009"
+`,
+			want: []string{
+				"testdata/demo/compose.yaml:5:9: demo/app 127.0.0.1:8080/tcp -> 80 (compose, host, localhost)",
+				"testdata/demo/compose.yaml:10:9: demo/app 5353/udp -> 53 (compose, host, public)",
+				"testdata/demo/compose.yaml:13:9: demo/app 9000-9009/tcp -> 9000 (compose, host, public)",
+			},
+		},
+		{
+			name: "expose",
+			src: `services:
+  worker:
+    image: w
+    expose:
+      - "9091"
+      - 4000-4002/udp
+`,
+			want: []string{
+				"testdata/demo/compose.yaml:5:9: demo/worker 9091/tcp (compose expose, container demo/worker, internal)",
+				"testdata/demo/compose.yaml:6:9: demo/worker 4000-4002/udp (compose expose, container demo/worker, internal)",
+			},
+		},
+		{
+			name: "network_mode host binds targets and expose on the host",
+			src: `services:
+  rtpengine:
+    image: rtpengine
+    network_mode: host
+    ports:
+      - "22222:2222/udp"
+    expose:
+      - "10000-20000/udp"
+`,
+			want: []string{
+				"testdata/demo/compose.yaml:6:9: demo/rtpengine 2222/udp (compose, host, public)",
+				"testdata/demo/compose.yaml:8:9: demo/rtpengine 10000-20000/udp (compose expose, host, public)",
+			},
+		},
+		{
+			name: "network_mode service shares the other's container",
+			src: `services:
+  app:
+    image: app
+  sidecar:
+    image: s
+    network_mode: "service:app"
+    expose: ["9100"]
+`,
+			want: []string{
+				"testdata/demo/compose.yaml:7:14: demo/sidecar 9100/tcp (compose expose, container demo/app, internal)",
+			},
+		},
+		{
+			name: "interpolation from Env",
+			l:    Loader{Env: map[string]string{"WEB_PORT": "8181", "BIND": "127.0.0.1"}},
+			src: `services:
+  web:
+    image: nginx
+    ports:
+      - "${BIND}:${WEB_PORT}:80"
+      - "${API_PORT:-3001}:3001"
+      - target: 9000
+        published: "${MINIO_PORT:-9000}"
+`,
+			want: []string{
+				"testdata/demo/compose.yaml:5:9: demo/web 127.0.0.1:8181/tcp -> 80 (compose, host, localhost)",
+				"testdata/demo/compose.yaml:6:9: demo/web 3001/tcp -> 3001 (compose, host, public)",
+				"testdata/demo/compose.yaml:7:9: demo/web 9000/tcp -> 9000 (compose, host, public)",
+			},
+		},
+		{
+			name: "every profile by default",
+			src:  profilesSrc,
+			want: []string{
+				"testdata/demo/compose.yaml:5:9: demo/web 3000/tcp -> 3000 (compose, host, public)",
+				"testdata/demo/compose.yaml:10:9: demo/grafana 3002/tcp -> 3000 (compose, host, public)",
+				"testdata/demo/compose.yaml:15:9: demo/debug 9229/tcp -> 9229 (compose, host, public)",
+			},
+		},
+		{
+			name: "no profile",
+			l:    Loader{Profiles: []string{}},
+			src:  profilesSrc,
+			want: []string{
+				"testdata/demo/compose.yaml:5:9: demo/web 3000/tcp -> 3000 (compose, host, public)",
+			},
+		},
+		{
+			name: "one profile",
+			l:    Loader{Profiles: []string{"observability"}},
+			src:  profilesSrc,
+			want: []string{
+				"testdata/demo/compose.yaml:5:9: demo/web 3000/tcp -> 3000 (compose, host, public)",
+				"testdata/demo/compose.yaml:10:9: demo/grafana 3002/tcp -> 3000 (compose, host, public)",
+			},
+		},
+		{
+			name: "project name from the file and from the Loader",
+			l:    Loader{ProjectName: "override"},
+			src: `name: fromfile
+services:
+  web:
+    image: nginx
+    ports: ["80:80"]
+`,
+			want: []string{
+				"testdata/demo/compose.yaml:5:13: override/web 80/tcp -> 80 (compose, host, public)",
+			},
+		},
+		{
+			name: "anchors, aliases and merge keys",
+			src: `x-ports: &ports
+  - "7000:7000" # shared
+x-base: &base
+  image: base
+  ports: *ports
+services:
+  a:
+    <<: *base
+  b:
+    <<: *base
+    ports:
+      - "7001:7000"
+`,
+			want: []string{
+				"testdata/demo/compose.yaml:2:5: demo/a 7000/tcp -> 7000 (compose, host, public)",
+				"testdata/demo/compose.yaml:12:9: demo/b 7001/tcp -> 7000 (compose, host, public)",
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ds, err := tt.l.ReadCompose("testdata/demo/compose.yaml", strings.NewReader(tt.src))
+			if err != nil {
+				t.Fatalf("ReadCompose: %v", err)
+			}
+			if diff := cmp.Diff(tt.want, strs(ds)); diff != "" {
+				t.Errorf("ReadCompose declarations (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+const profilesSrc = `services:
+  web:
+    image: web
+    ports:
+      - "3000:3000"
+  grafana:
+    image: grafana
+    profiles: [observability]
+    ports:
+      - "3002:3000"
+  debug:
+    image: debug
+    profiles: [debug]
+    ports:
+      - "9229:9229"
+`
+
+func TestReadComposeFields(t *testing.T) {
+	src := `services:
+  api:
+    image: api
+    ports:
+      - '3001:3001' # API
+      # Grafana, moved off 3000
+      - '3002:3000'
+      - target: 14268 # Jaeger HTTP
+        published: '14268'
+        name: collector
+`
+	ds, err := Loader{}.ReadCompose("testdata/demo/compose.yaml", strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Declaration{
+		{
+			Endpoint: ports.MustParseEndpoint("3001/tcp"), Protocol: ports.TCP,
+			Target: ports.MustParseRange("3001"), Scope: HostScope(), Kind: KindCompose, Exposure: Public,
+			Project: "demo", Service: "api", Description: "API",
+			Source: Source{File: "testdata/demo/compose.yaml", Line: 5, Column: 9},
+		},
+		{
+			Endpoint: ports.MustParseEndpoint("3002/tcp"), Protocol: ports.TCP,
+			Target: ports.MustParseRange("3000"), Scope: HostScope(), Kind: KindCompose, Exposure: Public,
+			Project: "demo", Service: "api", Description: "Grafana, moved off 3000",
+			Source: Source{File: "testdata/demo/compose.yaml", Line: 7, Column: 9},
+		},
+		{
+			Endpoint: ports.MustParseEndpoint("14268/tcp"), Protocol: ports.TCP,
+			Target: ports.MustParseRange("14268"), Scope: HostScope(), Kind: KindCompose, Exposure: Public,
+			Project: "demo", Service: "api", Name: "collector", Description: "Jaeger HTTP",
+			Source: Source{File: "testdata/demo/compose.yaml", Line: 8, Column: 9},
+		},
+	}
+	if diff := cmp.Diff(want, ds, cmpOpts); diff != "" {
+		t.Errorf("ReadCompose (-want +got):\n%s", diff)
+	}
+}
+
+func TestLoadComposeOverride(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "shop")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	base := filepath.Join(dir, "compose.yaml")
+	over := filepath.Join(dir, "compose.override.yaml")
+	write(t, base, `services:
+  db:
+    image: postgres
+    ports:
+      - "5432:5432"
+  web:
+    image: web
+    ports:
+      - "8080:80"
+`)
+	write(t, over, `services:
+  db:
+    ports:
+      - "127.0.0.1:15432:5432"
+`)
+	ds, err := Loader{}.LoadCompose(base, over)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Files in the order given, then lines.
+	want := []string{
+		base + ":5:9: shop/db 5432/tcp -> 5432 (compose, host, public)",
+		base + ":9:9: shop/web 8080/tcp -> 80 (compose, host, public)",
+		over + ":4:9: shop/db 127.0.0.1:15432/tcp -> 5432 (compose, host, localhost)",
+	}
+	if diff := cmp.Diff(want, strs(ds)); diff != "" {
+		t.Errorf("LoadCompose(base, override) (-want +got):\n%s", diff)
+	}
+}
+
+func TestLoadComposeExtends(t *testing.T) {
+	dir := t.TempDir()
+	common := filepath.Join(dir, "common.yaml")
+	main := filepath.Join(dir, "compose.yaml")
+	write(t, common, `services:
+  base:
+    image: base
+    ports:
+      - "9000:9000"
+`)
+	write(t, main, `name: ext
+services:
+  app:
+    extends:
+      file: common.yaml
+      service: base
+`)
+	ds, err := Loader{}.LoadCompose(main)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The port comes from common.yaml, which was not given: it is placed at
+	// the service that pulls it in.
+	want := []string{main + ":3:3: ext/app 9000/tcp -> 9000 (compose, host, public)"}
+	if diff := cmp.Diff(want, strs(ds)); diff != "" {
+		t.Errorf("LoadCompose(extends) (-want +got):\n%s", diff)
+	}
+}
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestReadComposeErrors(t *testing.T) {
+	const name = "testdata/demo/compose.yaml"
+	tests := []struct {
+		name string
+		l    Loader
+		src  string
+		want string
+	}{
+		{
+			name: "bad host port",
+			src:  "services:\n  web:\n    image: x\n    ports:\n      - \"80:80\"\n      - \"abc:80\"\n",
+			want: `manifest: testdata/demo/compose.yaml:6:9: service "web": port "abc:80": Invalid hostPort: abc`,
+		},
+		{
+			name: "port out of range",
+			src:  "services:\n  web:\n    image: x\n    ports: [\"70000:80\"]\n",
+			want: `manifest: testdata/demo/compose.yaml:4:13: service "web": port "70000:80": Invalid hostPort: 70000`,
+		},
+		{
+			name: "long syntax target not a number",
+			src:  "services:\n  web:\n    image: x\n    ports:\n      - target: http\n",
+			want: `manifest: testdata/demo/compose.yaml:5:9: service "web": port target "http": not a port number`,
+		},
+		{
+			name: "long syntax nested value",
+			src:  "services:\n  web:\n    image: x\n    ports:\n      - target: [80]\n",
+			want: `manifest: testdata/demo/compose.yaml:5:9: service "web": port target: want a single value, got a list`,
+		},
+		{
+			name: "ports not a list",
+			src:  "services:\n  web:\n    image: x\n    ports: 80\n",
+			want: `manifest: testdata/demo/compose.yaml:4:5: services.web.ports must be a array`,
+		},
+		{
+			name: "unknown service key",
+			src:  "services:\n  web:\n    image: x\n    portz: [80]\n",
+			want: `manifest: testdata/demo/compose.yaml:4:5: services.web.portz: unknown key, not in the compose specification`,
+		},
+		{
+			name: "YAML syntax",
+			src:  "services:\n  web:\n    image: x\n   ports: [80\n",
+			// The YAML parser gives the line of the block that holds the
+			// fault, here the top-level mapping.
+			want: `manifest: testdata/demo/compose.yaml:1: invalid YAML: did not find expected key`,
+		},
+		{
+			name: "required variable",
+			src:  "services:\n  web:\n    image: x\n    ports:\n      - \"${PORT:?set PORT}:80\"\n",
+			want: `manifest: testdata/demo/compose.yaml:5:9: service "web": port "${PORT:?set PORT}:80": required variable PORT is missing a value: set PORT`,
+		},
+		{
+			name: "unset variable leaves an empty host port",
+			src:  "services:\n  web:\n    image: x\n    ports:\n      - \"127.0.0.1:${PORT}:80\"\n",
+			// compose reads an unset variable as empty: the host port is
+			// then picked at run time, and that is not an error.
+			want: "",
+		},
+		{
+			name: "top level not a mapping",
+			src:  "- a\n- b\n",
+			want: `manifest: testdata/demo/compose.yaml: top-level object must be a mapping`,
+		},
+		{
+			name: "empty file",
+			src:  "",
+			want: `manifest: testdata/demo/compose.yaml: empty compose file`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ds, err := tt.l.ReadCompose(name, strings.NewReader(tt.src))
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("ReadCompose: %v", err)
+				}
+				if len(ds) != 1 || !ds[0].Ephemeral {
+					t.Errorf("ReadCompose = %v, want one ephemeral declaration", strs(ds))
+				}
+				return
+			}
+			checkErr(t, "ReadCompose", err, tt.want)
+			if ds != nil {
+				t.Errorf("ReadCompose returned %d declarations with an error", len(ds))
+			}
+		})
+	}
+}
+
+func TestLoadComposeMissingFile(t *testing.T) {
+	_, err := Loader{}.LoadCompose("testdata/does-not-exist.yaml")
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("LoadCompose(missing) = %v, want an error that is os.ErrNotExist", err)
+	}
+	if _, err := (Loader{}).LoadCompose(); err == nil {
+		t.Error("LoadCompose() with no file: no error")
+	}
+}

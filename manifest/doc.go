@@ -1,0 +1,164 @@
+// Package manifest reads the ports that a platform declares — in compose
+// files, in Kubernetes manifests and in a port registry file — into one
+// model, [Declaration], so that they can be checked for collisions, linted
+// and written up as a port reference.
+//
+//	decls, err := manifest.LoadAll("docker-compose.yml", "k8s/services.yaml", "ports.yaml")
+//	for _, d := range decls {
+//		fmt.Println(d) // docker-compose.yml:91:9: hopwhistle/grafana 3002/tcp -> 3000 (compose, host, public)
+//	}
+//
+// The package reads files (and only the files it is given, plus those a
+// compose file pulls in with extends or include); it never reads the process
+// environment unless asked to with [Environ].
+//
+// # Declarations
+//
+// A [Declaration] says what is bound ([Declaration.Endpoint], a
+// [ports.Endpoint]: protocol, range, address), where it is bound
+// ([Declaration.Scope]), what it forwards to ([Declaration.Target]), who
+// binds it ([Declaration.Project], [Declaration.Service],
+// [Declaration.Container]), which construct declared it ([Declaration.Kind]),
+// who may reach it ([Declaration.Exposure]), what it is for
+// ([Declaration.Description], [Declaration.Group]) and where it was written
+// ([Declaration.Source]: file, line, column, and document index in a
+// multi-document file).
+//
+// A port that the runtime picks when the service starts (compose's "80",
+// a NodePort Service without a nodePort) is [Declaration.Ephemeral]: it has
+// no Endpoint, since it cannot collide with a fixed port.
+//
+// # Scopes
+//
+// Two declarations can collide only when they are bound in the same
+// [Scope]. [HostScope] is the machine: compose's published ports, the
+// registry's ports, Kubernetes nodePorts, hostPorts and hostNetwork pods, all
+// files checked together being taken to run on one host. A Kubernetes
+// Service's ports are bound on its own cluster IP ([ServiceScope]); a pod's
+// containers share the pod's namespace ([PodScope]); a compose container's
+// exposed ports are its own ([ContainerScope]). So the Service ports 80 of
+// two Services do not collide, and two containers of one pod both on 8080 do.
+//
+// # Exposure
+//
+// [Exposure] is the firewall view of the seeds' port documents: [Public],
+// [Internal] or [Localhost]. The readers derive it:
+//
+//   - compose: a published port bound to a loopback address is Localhost, to
+//     a private or link-local address Internal, to any other address or to
+//     every address (compose's "5432:5432" binds all interfaces) Public; an
+//     expose entry is Internal.
+//   - Kubernetes: a ClusterIP Service port and a containerPort are Internal;
+//     a LoadBalancer Service port, a nodePort and a hostNetwork port are
+//     Public; a hostPort is judged by its hostIP as in compose.
+//   - registry: as written, and unspecified (zero) when not written.
+//
+// [Declaration.AllInterfaces] reports a published port bound on every
+// interface, and [KindNodePort] declarations carry the nodePort, which is
+// what the command's security lints need.
+//
+// # Compose files
+//
+// [Loader.ReadCompose] and [Loader.LoadCompose] read compose files with the
+// compose specification's own loader, github.com/compose-spec/compose-go/v2:
+// interpolation ("${PORT:-8080}") from [Loader].Env only, profiles
+// ([Loader].Profiles; every profile by default), extends, include,
+// overrides of later files, the short syntax ("8080", "127.0.0.1:8000-8010:80-90/udp",
+// "[::1]:53:53/udp") and the long one (target, published, host_ip,
+// protocol, name). A service with network_mode "host" binds its target
+// ports and expose entries on the host itself; one with network_mode
+// "service:OTHER" shares OTHER's container scope. Environment files are not
+// read: ports never come from them.
+//
+// compose-go keeps no line numbers, so each file is also decoded into a
+// yaml.Node tree (go.yaml.in/yaml/v3), and every entry of
+// services.NAME.ports and services.NAME.expose is expanded on its own, with
+// the same variables and compose-go's own parser for the short syntax. Each
+// port of the loaded project is then matched to the first entry, in file
+// order, whose expansion holds it (same target, published port, host IP and
+// protocol), and takes that entry's line, column and comment. A port that no
+// entry of the given files accounts for (brought in by extends or include
+// from another file) takes the position of its service's key, or of no line
+// if the service itself is elsewhere. The loader expands a range into one
+// port per number; the ports matched to one entry are merged back into
+// ranges, so "10000-20000:10000-20000/udp" is one declaration.
+//
+// The comment on a port's line (or on the lines just above it) becomes its
+// [Declaration.Description]: "- '3001:3001' # API" describes port 3001 as
+// "API". Kubernetes manifests are read the same way.
+//
+// # Kubernetes manifests
+//
+// [ReadKubernetes] reads one or more YAML (or JSON) documents, and the items
+// of a List, into small local structures walked from yaml.Node trees (so
+// every field keeps its line). It reads Services (port, targetPort by number
+// or name, nodePort, type ClusterIP, NodePort or LoadBalancer, and
+// allocateLoadBalancerNodePorts; ExternalName binds nothing), and the pod
+// specs of Pods, Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs,
+// CronJobs and ReplicationControllers (containers and initContainers:
+// containerPort, hostPort, hostIP, protocol; hostNetwork). A containerPort
+// with a hostPort gives two declarations, [KindContainerPort] in the pod and
+// [KindHostPort] on the host. Other kinds (Ingress, ConfigMap, …) are
+// skipped. A nodePort on a ClusterIP Service, a hostPort that differs from
+// its containerPort under hostNetwork, a port out of range or a field of
+// the wrong type is an error that names the line.
+//
+// # The port registry
+//
+// A port registry is a YAML file, conventionally ports.yaml at the root of
+// a repository, that lists every port of a platform: the single source of
+// truth that the seeds keep as hand-written Markdown tables. [ParseRegistry]
+// reads it, [Registry.Marshal] writes it, [Registry.Declarations] turns it
+// into declarations, and [RegistrySchema] is its JSON Schema
+// (schema/registry.schema.json in the module).
+//
+//	# ports.yaml
+//	version: 1             # required; the format version
+//	project: hopwhistle    # optional; default: the directory's name
+//	ports:                 # required; a list of entries
+//	  - service: grafana   # required; who binds the port
+//	    port: 3002         # host port or "LO-HI" range; leave out if not published
+//	    target: 3000       # container port or range, if mapped
+//	    protocol: tcp      # tcp (the default), udp, sctp, dccp, or a list: [udp, tcp]
+//	    address: 127.0.0.1 # host address bound; leave out for every address
+//	    exposure: internal # public, internal or localhost
+//	    group: Observability
+//	    description: Dashboards; mapped to 3002 to avoid Web's 3000
+//
+// The rules, all checked by [ParseRegistry], which names the line of the
+// first one broken:
+//
+//   - version is 1; the keys are those above, plus any key starting with
+//     "x-", which is ignored;
+//   - service (and project) is a non-empty string with no white space at
+//     either end and no line break;
+//   - an entry has a port, a target, or both; each is a number from 1 to
+//     65535 or a string "LO-HI" with LO <= HI (a single port may be quoted);
+//   - a target range is as long as the port range (a single target may
+//     take a whole port range, as compose's "8000-8010:80");
+//   - protocol is tcp, udp, sctp or dccp, in lower or upper case, or a
+//     non-empty list of them without repeats;
+//   - address is an IPv4 or IPv6 address without zone, and needs a port;
+//   - with an address, exposure localhost needs a loopback address, and
+//     exposure public or internal a non-loopback one;
+//   - a registry is one YAML document.
+//
+// The schema states the shape; the parser also checks what a schema cannot
+// (number ranges inside strings, lengths of ranges, the address and exposure
+// pair). An entry with a port is published on the host ([HostScope]); one
+// with only a target is bound inside its service's container
+// ([ContainerScope]). Two entries may name the same port: the registry
+// records a platform as it is, collisions included, for the check to find.
+//
+// # Formats and errors
+//
+// [Load], [LoadAll] and [Loader.Read] tell the formats apart with
+// [DetectFormat], by file name first and content second. [LoadAll] reads
+// each file on its own and keeps going past a bad file. Every error is an
+// [*Error] naming the file, the line and column when known, and what is
+// wrong; no input makes a reader panic (a panic inside compose-go is
+// recovered and reported as an error).
+//
+// A [Loader] is safe for concurrent use; [Declaration], [Scope] and the
+// enums are plain values.
+package manifest

@@ -1,0 +1,375 @@
+package manifest
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/portalloc/ports"
+)
+
+func TestReadKubernetes(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want []string
+	}{
+		{
+			name: "ClusterIP Service",
+			src: `apiVersion: v1
+kind: Service
+metadata:
+  name: portfolio-service
+  namespace: pms-prod
+spec:
+  selector:
+    app: portfolio
+  ports:
+  - name: http
+    port: 8095
+    targetPort: 8095
+    protocol: TCP
+  - name: metrics
+    port: 9100
+    targetPort: metrics
+  type: ClusterIP
+`,
+			want: []string{
+				"k.yaml:11:11: pms-prod/portfolio-service 8095/tcp -> 8095 (Service, service pms-prod/portfolio-service, internal)",
+				"k.yaml:15:11: pms-prod/portfolio-service 9100/tcp -> metrics (Service, service pms-prod/portfolio-service, internal)",
+			},
+		},
+		{
+			name: "NodePort Service, fixed and allocated",
+			src: `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  type: NodePort
+  ports:
+  - port: 80
+    targetPort: 8080
+    nodePort: 30080
+  - port: 53
+    protocol: UDP
+`,
+			want: []string{
+				"k.yaml:8:11: default/web 80/tcp -> 8080 (Service, service default/web, internal)",
+				"k.yaml:10:15: default/web 30080/tcp -> 8080 (NodePort, host, public)",
+				"k.yaml:11:11: default/web 53/udp -> 53 (Service, service default/web, internal)",
+				"k.yaml:11:11: default/web */udp -> 53 (NodePort, host, public)",
+			},
+		},
+		{
+			name: "LoadBalancer Service",
+			src: `apiVersion: v1
+kind: Service
+metadata: {name: nlb, namespace: pms-prod}
+spec:
+  type: LoadBalancer
+  ports:
+  - port: 80
+    targetPort: 8088
+---
+apiVersion: v1
+kind: Service
+metadata: {name: nlb2, namespace: pms-prod}
+spec:
+  type: LoadBalancer
+  allocateLoadBalancerNodePorts: false
+  ports:
+  - port: 443
+`,
+			want: []string{
+				"k.yaml:7:11: pms-prod/nlb 80/tcp -> 8088 (Service, service pms-prod/nlb, public)",
+				"k.yaml:7:11: pms-prod/nlb */tcp -> 8088 (NodePort, host, public)",
+				"k.yaml:17:11: pms-prod/nlb2 443/tcp -> 443 (Service, service pms-prod/nlb2, public)",
+			},
+		},
+		{
+			name: "ExternalName binds nothing",
+			src: `apiVersion: v1
+kind: Service
+metadata: {name: db}
+spec:
+  type: ExternalName
+  externalName: db.example.com
+  ports:
+  - port: 5432
+`,
+		},
+		{
+			name: "Pod with hostPort",
+			src: `apiVersion: v1
+kind: Pod
+metadata:
+  name: dns
+  namespace: kube-system
+spec:
+  containers:
+  - name: coredns
+    ports:
+    - containerPort: 53
+      hostPort: 53
+      protocol: UDP
+    - containerPort: 9153
+      hostPort: 9153
+      hostIP: 127.0.0.1
+  - name: sidecar
+    ports:
+    - containerPort: 8080
+`,
+			want: []string{
+				"k.yaml:10:22: kube-system/dns[coredns] 53/udp (containerPort, pod kube-system/dns, internal)",
+				"k.yaml:11:17: kube-system/dns[coredns] 53/udp -> 53 (hostPort, host, public)",
+				"k.yaml:13:22: kube-system/dns[coredns] 9153/tcp (containerPort, pod kube-system/dns, internal)",
+				"k.yaml:14:17: kube-system/dns[coredns] 127.0.0.1:9153/tcp -> 9153 (hostPort, host, localhost)",
+				"k.yaml:18:22: kube-system/dns[sidecar] 8080/tcp (containerPort, pod kube-system/dns, internal)",
+			},
+		},
+		{
+			name: "DaemonSet with hostNetwork, and initContainers",
+			src: `apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: node-exporter
+  namespace: monitoring
+spec:
+  template:
+    spec:
+      hostNetwork: true
+      initContainers:
+      - name: init
+        ports:
+        - containerPort: 9999
+      containers:
+      - name: exporter
+        ports:
+        - name: metrics
+          containerPort: 9100
+          hostPort: 9100 # node metrics
+`,
+			want: []string{
+				"k.yaml:13:26: monitoring/node-exporter[init] 9999/tcp (hostNetwork, host, public)",
+				"k.yaml:18:26: monitoring/node-exporter[exporter] 9100/tcp (hostNetwork, host, public)",
+			},
+		},
+		{
+			name: "Deployment, StatefulSet, Job, CronJob, ReplicaSet",
+			src: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d}
+spec: {template: {spec: {containers: [{name: c, ports: [{containerPort: 1}]}]}}}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: s}
+spec: {template: {spec: {containers: [{name: c, ports: [{containerPort: 2}]}]}}}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: j}
+spec: {template: {spec: {containers: [{name: c, ports: [{containerPort: 3}]}]}}}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: cj}
+spec: {jobTemplate: {spec: {template: {spec: {containers: [{name: c, ports: [{containerPort: 4}]}]}}}}}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: rs}
+spec: {template: {spec: {containers: [{name: c, ports: [{containerPort: 5, hostPort: 30005}]}]}}}
+`,
+			want: []string{
+				"k.yaml:4:73: default/d[c] 1/tcp (containerPort, pod default/d, internal)",
+				"k.yaml:9:73: default/s[c] 2/tcp (containerPort, pod default/s, internal)",
+				"k.yaml:14:73: default/j[c] 3/tcp (containerPort, pod default/j, internal)",
+				"k.yaml:19:94: default/cj[c] 4/tcp (containerPort, pod default/cj, internal)",
+				"k.yaml:24:73: default/rs[c] 5/tcp (containerPort, pod default/rs, internal)",
+				"k.yaml:24:86: default/rs[c] 30005/tcp -> 5 (hostPort, host, public)",
+			},
+		},
+		{
+			name: "List and other kinds",
+			src: `apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: cfg}
+  data: {port: "80"}
+- apiVersion: v1
+  kind: Service
+  metadata: {name: a}
+  spec:
+    ports:
+    - port: 80
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: ing}
+spec: {rules: []}
+`,
+			want: []string{
+				"k.yaml:13:13: default/a 80/tcp -> 80 (Service, service default/a, internal)",
+			},
+		},
+		{
+			name: "JSON",
+			src:  `{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "j"}, "spec": {"ports": [{"port": 8080, "targetPort": 80}]}}`,
+			want: []string{
+				"k.yaml:1:96: default/j 8080/tcp -> 80 (Service, service default/j, internal)",
+			},
+		},
+		{
+			name: "empty documents",
+			src:  "---\n---\n# nothing\n",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ds, err := ReadKubernetes("k.yaml", strings.NewReader(tt.src))
+			if err != nil {
+				t.Fatalf("ReadKubernetes: %v", err)
+			}
+			if diff := cmp.Diff(tt.want, strs(ds)); diff != "" {
+				t.Errorf("ReadKubernetes declarations (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestReadKubernetesFields(t *testing.T) {
+	src := `apiVersion: v1
+kind: Service
+metadata:
+  name: nlb
+  namespace: pms-prod
+  labels:
+    app.kubernetes.io/part-of: pms
+spec:
+  type: NodePort
+  ports:
+  - name: http
+    port: 80 # direct API Gateway access
+    targetPort: 8088
+    nodePort: 30080
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: pms-prod}
+spec:
+  containers:
+  - name: c
+    ports:
+    - containerPort: 8088
+      hostPort: 8088
+      hostIP: 10.0.0.5
+`
+	ds, err := ReadKubernetes("k.yaml", strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := Declaration{
+		Protocol: ports.TCP, Target: ports.MustParseRange("8088"), Project: "pms-prod", Service: "nlb",
+		Name: "http", Description: "direct API Gateway access", Group: "pms",
+	}
+	svc := base
+	svc.Endpoint, svc.Scope, svc.Kind, svc.Exposure = ports.MustParseEndpoint("80/tcp"), ServiceScope("pms-prod", "nlb"), KindService, Internal
+	svc.Source = Source{File: "k.yaml", Line: 12, Column: 11}
+	np := base
+	np.Endpoint, np.Scope, np.Kind, np.Exposure = ports.MustParseEndpoint("30080/tcp"), HostScope(), KindNodePort, Public
+	np.Source = Source{File: "k.yaml", Line: 14, Column: 15}
+	cp := Declaration{
+		Endpoint: ports.MustParseEndpoint("8088/tcp"), Protocol: ports.TCP, Scope: PodScope("pms-prod", "p"),
+		Kind: KindContainerPort, Exposure: Internal, Project: "pms-prod", Service: "p", Container: "c",
+		Source: Source{File: "k.yaml", Line: 23, Column: 22, Doc: 1},
+	}
+	hp := cp
+	hp.Endpoint, hp.Target = ports.MustParseEndpoint("10.0.0.5:8088/tcp"), ports.MustParseRange("8088")
+	hp.Addr = hp.Endpoint.Addr()
+	hp.Scope, hp.Kind, hp.Exposure = HostScope(), KindHostPort, Internal
+	hp.Source = Source{File: "k.yaml", Line: 24, Column: 17, Doc: 1}
+	want := []Declaration{svc, np, cp, hp}
+	if diff := cmp.Diff(want, ds, cmpOpts); diff != "" {
+		t.Errorf("ReadKubernetes (-want +got):\n%s", diff)
+	}
+}
+
+func TestReadKubernetesErrors(t *testing.T) {
+	svc := func(ports string) string {
+		return "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n" + ports
+	}
+	pod := func(spec string) string {
+		return "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n" + spec
+	}
+	tests := []struct {
+		name, src, want string
+	}{
+		{"port out of range", svc("  - port: 70000\n"),
+			`manifest: k.yaml:6:11: Service "default/s": spec.ports[0].port: 70000 is not a port; want 1 to 65535`},
+		{"port zero", svc("  - port: 0\n"),
+			`manifest: k.yaml:6:11: Service "default/s": spec.ports[0].port: 0 is not a port; want 1 to 65535`},
+		{"port a string", svc("  - port: \"80\"\n"),
+			`manifest: k.yaml:6:5: Service "default/s": spec.ports[0].port: want a port number, got a string`},
+		{"no port", svc("  - name: http\n"),
+			`manifest: k.yaml:6:5: Service "default/s": spec.ports[0]: no port`},
+		{"port entry not a mapping", svc("  - 80\n"),
+			`manifest: k.yaml:6:5: Service "default/s": spec.ports[0]: want a mapping, got a number`},
+		{"unknown protocol", svc("  - port: 80\n    protocol: ICMP\n"),
+			`manifest: k.yaml:7:15: Service "default/s": spec.ports[0].protocol: unknown protocol "ICMP"; want TCP, UDP or SCTP`},
+		{"nodePort on ClusterIP", svc("  - port: 80\n    nodePort: 30080\n"),
+			`manifest: k.yaml:7:15: Service "default/s": spec.ports[0].nodePort: a ClusterIP Service has no node ports; use type NodePort or LoadBalancer`},
+		{"targetPort a list", svc("  - port: 80\n    targetPort: [1]\n"),
+			`manifest: k.yaml:7:5: Service "default/s": spec.ports[0].targetPort: want a port number or name, got a list`},
+		{"unknown Service type", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  type: Magic\n",
+			`manifest: k.yaml:5:9: Service "default/s": spec.type: unknown Service type "Magic"; want ClusterIP, NodePort, LoadBalancer or ExternalName`},
+		{"no containerPort", pod("  containers:\n  - name: c\n    ports:\n    - hostPort: 80\n"),
+			`manifest: k.yaml:8:7: Pod "default/p": containers[0].ports[0]: no containerPort`},
+		{"hostNetwork hostPort differs", pod("  hostNetwork: true\n  containers:\n  - name: c\n    ports:\n    - containerPort: 80\n      hostPort: 8080\n"),
+			`manifest: k.yaml:10:17: Pod "default/p": containers[0].ports[0].hostPort: with hostNetwork, hostPort 8080 must equal containerPort 80`},
+		{"bad hostIP", pod("  containers:\n  - name: c\n    ports:\n    - containerPort: 80\n      hostPort: 80\n      hostIP: localhost\n"),
+			`manifest: k.yaml:10:7: Pod "default/p": containers[0].ports[0].hostIP: "localhost" is not an IP address`},
+		{"pod spec not a mapping", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: [1]\n",
+			`manifest: k.yaml:4:7: Pod "default/p": pod spec: want a mapping, got a list`},
+		{"no kind", "apiVersion: v1\nmetadata: {name: x}\n",
+			`manifest: k.yaml:1:1: object has no kind`},
+		{"kind not a string", "apiVersion: v1\nkind: [Service]\n",
+			`manifest: k.yaml:2:1: kind: want a string, got a list`},
+		{"document not a mapping", "apiVersion: v1\nkind: Service\n---\n- 1\n",
+			`manifest: k.yaml:4:1: want a Kubernetes object (a mapping with apiVersion and kind), got a list`},
+		{"List in a List", "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: List\n",
+			`manifest: k.yaml:5:3: a List inside a List`},
+		{"YAML syntax", "apiVersion: v1\nkind: Service\nspec: {ports: [}\n",
+			`manifest: k.yaml:2: invalid YAML: did not find expected node content`},
+		{"error in second document", "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: b}\nspec:\n  ports:\n  - port: -1\n",
+			`manifest: k.yaml:10:11: Service "default/b": spec.ports[0].port: -1 is not a port; want 1 to 65535`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ds, err := ReadKubernetes("k.yaml", strings.NewReader(tt.src))
+			checkErr(t, "ReadKubernetes", err, tt.want)
+			if ds != nil {
+				t.Errorf("ReadKubernetes returned %d declarations with an error", len(ds))
+			}
+		})
+	}
+}
+
+func TestReadKubernetesDocIndex(t *testing.T) {
+	src := "# header\n---\napiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec: {ports: [{port: 1}]}\n---\n---\napiVersion: v1\nkind: Service\nmetadata: {name: b}\nspec: {ports: [{port: 2}]}\n"
+	ds, err := ReadKubernetes("k.yaml", strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []Source
+	for _, d := range ds {
+		got = append(got, d.Source)
+	}
+	want := []Source{{File: "k.yaml", Line: 6, Column: 23, Doc: 0}, {File: "k.yaml", Line: 12, Column: 23, Doc: 2}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ReadKubernetes sources (-want +got):\n%s", diff)
+	}
+}
