@@ -1,0 +1,81 @@
+package wellknown
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/portalloc/ports"
+)
+
+// FuzzByName checks the case folding of ByName on arbitrary names: it never
+// panics, everything it finds has the name (or, for a de-facto entry, an
+// alias) asked for, and the name in any case finds the same services.
+func FuzzByName(f *testing.F) {
+	f.Add("http")                       // registry name on three transports
+	f.Add("HTTP")                       // upper case
+	f.Add("MobilitySrv")                // mixed case in the registry itself
+	f.Add("postgres")                   // de-facto alias
+	f.Add("whois++")                    // punctuation
+	f.Add("")                           // empty
+	f.Add("\xff\xfe")                   // not UTF-8
+	f.Add("ß")                          // folds only outside ASCII
+	f.Add(strings.Repeat("x", 64))      // longer than any name
+	f.Add("angzarr-aggregate-nodeport") // the longest name
+	f.Fuzz(func(t *testing.T, name string) {
+		lower := strings.Map(func(r rune) rune {
+			if 'A' <= r && r <= 'Z' {
+				return r + 'a' - 'A'
+			}
+			return r
+		}, name)
+		var got []Service
+		for s := range ByName(name) {
+			got = append(got, s)
+			if strings.ToLower(s.Name) != lower && s.Source != DeFacto {
+				t.Errorf("ByName(%q) found %v", name, s)
+			}
+		}
+		upper := strings.Map(func(r rune) rune {
+			if 'a' <= r && r <= 'z' {
+				return r - 'a' + 'A'
+			}
+			return r
+		}, name)
+		n := 0
+		for range ByName(upper) {
+			n++
+		}
+		if n != len(got) {
+			t.Errorf("ByName(%q) found %d services, ByName(%q) %d", name, len(got), upper, n)
+		}
+		for _, s := range got {
+			found := false
+			for l := range Lookup(s.Range.Lo(), s.Protocol) {
+				found = found || l == s
+			}
+			if !found {
+				t.Errorf("ByName(%q) found %v, which Lookup(%d, %s) does not", name, s, s.Range.Lo(), s.Protocol)
+			}
+		}
+	})
+}
+
+// FuzzLookup checks Lookup on arbitrary ports and protocol values: what it
+// finds holds the port and has the protocol asked for.
+func FuzzLookup(f *testing.F) {
+	f.Add(uint16(80), uint8(1))     // http/tcp
+	f.Add(uint16(6010), uint8(2))   // inside x11's range
+	f.Add(uint16(0), uint8(0))      // port 0, any protocol
+	f.Add(uint16(65535), uint8(4))  // the last port
+	f.Add(uint16(3000), uint8(200)) // not a protocol
+	f.Fuzz(func(t *testing.T, p uint16, proto uint8) {
+		for s := range Lookup(ports.Port(p), ports.Protocol(proto)) {
+			if !s.Range.Contains(ports.Port(p)) {
+				t.Errorf("Lookup(%d, %d) found %v", p, proto, s)
+			}
+			if proto != 0 && s.Protocol != 0 && s.Protocol != ports.Protocol(proto) {
+				t.Errorf("Lookup(%d, %d) found %v", p, proto, s)
+			}
+		}
+	})
+}
