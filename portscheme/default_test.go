@@ -156,9 +156,9 @@ func TestDefaultSketch(t *testing.T) {
 func TestDefaultExamplePods(t *testing.T) {
 	s := Default()
 	tests := []struct {
-		name                               string
-		index                              int
-		base, coord, rest, debug, logic    ports.Port
+		name                            string
+		index                           int
+		base, coord, rest, debug, logic ports.Port
 	}{
 		{"Player", 0, 50050, 50050, 50051, 50052, 50053},
 		{"Table", 1, 50060, 50060, 50061, 50062, 50063},

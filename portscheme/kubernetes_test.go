@@ -80,8 +80,8 @@ func TestContainerPortsErrors(t *testing.T) {
 // the spec.
 func TestContainerPortsOrder(t *testing.T) {
 	s, err := New(Spec{
-		Slots: 3,
-		Roles: []Role{{Slot: 2, Name: "ui", Exposure: Optional}, {Slot: 0, Name: "api", Exposure: Exposed}},
+		Slots:     3,
+		Roles:     []Role{{Slot: 2, Name: "ui", Exposure: Optional}, {Slot: 0, Name: "api", Exposure: Exposed}},
 		Languages: []LanguageSpec{{Name: "ts", Range: r(3000, 3005), Kinds: []KindSpec{{"web", r(3000, 3005)}}}},
 	})
 	if err != nil {
