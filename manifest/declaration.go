@@ -130,7 +130,11 @@ func (d Declaration) AllInterfaces() bool {
 // String returns a one-line description for messages, as
 // "compose.yaml:12:9: alpr/cadvisor 8082/tcp -> 8080 (compose, host, public)".
 // An Ephemeral declaration shows its port as "*": "127.0.0.1:*/tcp -> 80".
+// The zero Declaration gives "invalid Declaration".
 func (d Declaration) String() string {
+	if d == (Declaration{}) {
+		return "invalid Declaration"
+	}
 	var b strings.Builder
 	if s := d.Source.String(); s != "" {
 		b.WriteString(s)

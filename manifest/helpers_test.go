@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"net/netip"
+	"os"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -42,4 +43,13 @@ func checkErr(t *testing.T, what string, err error, want string) {
 	if got := e.Error(); got != want {
 		t.Errorf("%s: error\n got %q\nwant %q", what, got, want)
 	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }

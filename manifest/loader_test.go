@@ -1,0 +1,160 @@
+package manifest
+
+import (
+	"errors"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestDetectFormat(t *testing.T) {
+	const (
+		composeBody = "services:\n  web:\n    image: x\n"
+		kubeBody    = "apiVersion: v1\nkind: Service\n"
+		regBody     = "version: 1\nports: []\n"
+	)
+	tests := []struct {
+		name, data string
+		want       Format
+		ok         bool
+	}{
+		{"compose.yaml", "", FormatCompose, true},
+		{"dir/docker-compose.yml", "", FormatCompose, true},
+		{"docker-compose.prod.yml", "", FormatCompose, true},
+		{"compose.override.yaml", "", FormatCompose, true},
+		{"Docker-Compose.YML", "", FormatCompose, true},
+		{"ports.yaml", "", FormatRegistry, true},
+		{"ports.yml", "", FormatRegistry, true},
+		{"team.ports.yaml", "", FormatRegistry, true},
+		{"stack.yaml", composeBody, FormatCompose, true},
+		{"service.yaml", kubeBody, FormatKubernetes, true},
+		{"deploy.json", `{"apiVersion": "apps/v1", "kind": "Deployment"}`, FormatKubernetes, true},
+		{"all.yaml", "# first\n---\n" + kubeBody, FormatKubernetes, true},
+		{"registry.yaml", regBody, FormatRegistry, true},
+		{"compose.json", "", 0, false}, // a compose name, but not a YAML extension
+		{"values.yaml", "replicas: 3\n", 0, false},
+		{"services-list.yaml", "services: [a, b]\n", 0, false},
+		{"broken.yaml", "a: [\n", 0, false},
+		{"empty.yaml", "", 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := DetectFormat(tt.name, []byte(tt.data))
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("DetectFormat(%q, %q) = %v, %v, want %v, %v", tt.name, tt.data, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestLoadExamples(t *testing.T) {
+	// One file of each format, read through Load's detection.
+	tests := []struct {
+		path  string
+		kinds map[Kind]int
+	}{
+		{"../examples/platforms/alpr/docker-compose.yml", map[Kind]int{KindCompose: 13, KindComposeExpose: 3}},
+		{"../examples/platforms/alpr/ports.yaml", map[Kind]int{KindRegistry: 17}},
+		{"../examples/platforms/pms/k8s/frontend.yaml", map[Kind]int{KindContainerPort: 1, KindService: 2, KindNodePort: 1}},
+	}
+	for _, tt := range tests {
+		ds, err := Load(tt.path)
+		if err != nil {
+			t.Fatalf("Load(%q): %v", tt.path, err)
+		}
+		got := map[Kind]int{}
+		for _, d := range ds {
+			got[d.Kind]++
+		}
+		if diff := cmp.Diff(tt.kinds, got); diff != "" {
+			t.Errorf("Load(%q) kinds (-want +got):\n%s", tt.path, diff)
+		}
+	}
+}
+
+func TestLoadAllKeepsGoodFiles(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "ports.yaml")
+	bad := filepath.Join(dir, "bad.ports.yaml")
+	unknown := filepath.Join(dir, "values.yaml")
+	write(t, good, "version: 1\nports:\n  - service: a\n    port: 80\n")
+	write(t, bad, "version: 1\nports:\n  - service: b\n    port: 99999\n")
+	write(t, unknown, "replicas: 3\n")
+	missing := filepath.Join(dir, "missing.yaml")
+
+	ds, err := LoadAll(good, bad, unknown, missing)
+	if len(ds) != 1 || ds[0].Service != "a" {
+		t.Errorf("LoadAll kept %v, want the one declaration of %s", strs(ds), good)
+	}
+	if err == nil {
+		t.Fatal("LoadAll: no error for three bad files")
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		bad + ":4:11: ports[0].port:",
+		unknown + ": " + ErrUnknownFormat.Error(),
+		missing + ": cannot read file",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("LoadAll error %q does not contain %q", msg, want)
+		}
+	}
+	if !errors.Is(err, ErrUnknownFormat) {
+		t.Error("LoadAll error is not ErrUnknownFormat for the unknown file")
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Error("LoadAll error is not fs.ErrNotExist for the missing file")
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Error("LoadAll error holds no *Error")
+	}
+}
+
+func TestLoaderRead(t *testing.T) {
+	l := Loader{Env: map[string]string{"PORT": "8181"}}
+	ds, err := l.Read("testdata/demo/compose.yaml", strings.NewReader("services:\n  a:\n    image: a\n    ports: ['${PORT}:80']\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"testdata/demo/compose.yaml:4:13: demo/a 8181/tcp -> 80 (compose, host, public)"}
+	if diff := cmp.Diff(want, strs(ds)); diff != "" {
+		t.Errorf("Loader.Read (-want +got):\n%s", diff)
+	}
+	if _, err := l.Read("x.yaml", strings.NewReader("a: 1\n")); !errors.Is(err, ErrUnknownFormat) {
+		t.Errorf("Loader.Read(unknown) = %v, want ErrUnknownFormat", err)
+	}
+	if _, err := l.Read("x.yaml", iotestErrReader{}); err == nil || !strings.Contains(err.Error(), "x.yaml") {
+		t.Errorf("Loader.Read(failing reader) = %v, want an error naming x.yaml", err)
+	}
+}
+
+type iotestErrReader struct{}
+
+func (iotestErrReader) Read([]byte) (int, error) { return 0, errors.New("disk on fire") }
+
+func TestEnviron(t *testing.T) {
+	t.Setenv("MANIFEST_TEST_PORT", "8282")
+	env := Environ()
+	if got := env["MANIFEST_TEST_PORT"]; got != "8282" {
+		t.Errorf(`Environ()["MANIFEST_TEST_PORT"] = %q, want "8282"`, got)
+	}
+	// The zero Loader does not read the environment.
+	ds, err := Loader{}.ReadCompose("testdata/demo/compose.yaml",
+		strings.NewReader("services:\n  a:\n    image: a\n    ports: ['${MANIFEST_TEST_PORT:-80}:80']\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ds[0].Endpoint.String(); got != "80/tcp" {
+		t.Errorf("zero Loader read the environment: endpoint %s, want 80/tcp", got)
+	}
+	ds, err = Loader{Env: Environ()}.ReadCompose("testdata/demo/compose.yaml",
+		strings.NewReader("services:\n  a:\n    image: a\n    ports: ['${MANIFEST_TEST_PORT:-80}:80']\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ds[0].Endpoint.String(); got != "8282/tcp" {
+		t.Errorf("Loader{Env: Environ()}: endpoint %s, want 8282/tcp", got)
+	}
+}
