@@ -57,15 +57,15 @@ func (c Collision) String() string {
 	b.WriteString(":")
 	last := ""
 	for s := range c.Services() {
-		if s.Project == last {
+		if s.Project() == last {
 			continue
 		}
 		if last != "" {
 			b.WriteByte(',')
 		}
 		b.WriteByte(' ')
-		b.WriteString(s.Project)
-		last = s.Project
+		b.WriteString(s.Project())
+		last = s.Project()
 	}
 	return b.String()
 }

@@ -14,8 +14,8 @@ import (
 func defactoNames(p ports.Port, proto ports.Protocol) []string {
 	var out []string
 	for s := range Lookup(p, proto) {
-		if s.Source == DeFacto {
-			out = append(out, s.Name)
+		if s.Source() == DeFacto {
+			out = append(out, s.Name())
 		}
 	}
 	return out
@@ -123,8 +123,8 @@ func TestSeedPorts(t *testing.T) {
 		for p := range r.All() {
 			var defacto, assigned bool
 			for s := range Lookup(p, sp.proto) {
-				defacto = defacto || s.Source == DeFacto
-				assigned = assigned || (s.Source == IANA && s.Status == Assigned)
+				defacto = defacto || s.Source() == DeFacto
+				assigned = assigned || (s.Source() == IANA && s.Status() == Assigned)
 			}
 			switch {
 			case (seedOnlyIANA[sp.r] || p < 1024) && !assigned:
@@ -158,9 +158,9 @@ func collisionsRef(all []Service) []string {
 			var here []Service
 			projects := map[string]bool{}
 			for _, s := range all {
-				if s.Source == DeFacto && s.Protocol == proto && s.Range.Contains(ports.Port(p)) {
+				if s.Source() == DeFacto && s.Protocol() == proto && s.Range().Contains(ports.Port(p)) {
 					here = append(here, s)
-					projects[s.Project] = true
+					projects[s.Project()] = true
 				}
 			}
 			key := ""
@@ -182,7 +182,7 @@ func collisionsRef(all []Service) []string {
 func TestCollisionsDerived(t *testing.T) {
 	var defacto []Service
 	for s := range All() {
-		if s.Source == DeFacto {
+		if s.Source() == DeFacto {
 			defacto = append(defacto, s)
 		}
 	}
@@ -275,12 +275,12 @@ func TestDeFactoPorts(t *testing.T) {
 	udp := DeFactoPorts(ports.UDP)
 	all := DeFactoPorts(0)
 	for s := range All() {
-		if s.Source != DeFacto {
+		if s.Source() != DeFacto {
 			continue
 		}
-		set := map[ports.Protocol]ports.RangeSet{ports.TCP: tcp, ports.UDP: udp}[s.Protocol]
-		if !set.ContainsRange(s.Range) || !all.ContainsRange(s.Range) {
-			t.Errorf("DeFactoPorts(%s) misses %v", s.Protocol, s)
+		set := map[ports.Protocol]ports.RangeSet{ports.TCP: tcp, ports.UDP: udp}[s.Protocol()]
+		if !set.ContainsRange(s.Range()) || !all.ContainsRange(s.Range()) {
+			t.Errorf("DeFactoPorts(%s) misses %v", s.Protocol(), s)
 		}
 	}
 	// Nothing else is in them.

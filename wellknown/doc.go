@@ -8,7 +8,7 @@
 //		fmt.Println(s) // cslistener 9000/tcp (IANA), clickhouse 9000/tcp (ClickHouse), …
 //	}
 //	for s := range wellknown.ByName("postgres") {
-//		fmt.Println(s.Range) // 5432
+//		fmt.Println(s.Range()) // 5432
 //	}
 //
 // It builds on the value types of package [github.com/portalloc/ports]. It is

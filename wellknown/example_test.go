@@ -10,7 +10,7 @@ import (
 // Every service on a port, from both tables.
 func ExampleLookup() {
 	for s := range wellknown.Lookup(9000, ports.TCP) {
-		fmt.Printf("%-8s %-14s %s\n", s.Source, s.Name, s.Description)
+		fmt.Printf("%-8s %-14s %s\n", s.Source(), s.Name(), s.Description())
 	}
 	// Output:
 	// iana     cslistener     CSlistener
@@ -24,7 +24,7 @@ func ExampleLookup() {
 // A range matches every port inside it.
 func ExampleLookup_range() {
 	for s := range wellknown.Lookup(6010, ports.UDP) {
-		fmt.Println(s.Name, s.Range, s.Description)
+		fmt.Println(s.Name(), s.Range(), s.Description())
 	}
 	// Output:
 	// x11 6000-6063 X Window System
@@ -33,7 +33,7 @@ func ExampleLookup_range() {
 // Only what the registry assigns.
 func ExampleLookup_assigned() {
 	for s := range wellknown.Lookup(443, 0) {
-		if s.Status == wellknown.Assigned {
+		if s.Status() == wellknown.Assigned {
 			fmt.Println(s)
 		}
 	}
@@ -46,7 +46,7 @@ func ExampleLookup_assigned() {
 // Names are found without regard to case, aliases included.
 func ExampleByName() {
 	for s := range wellknown.ByName("Postgres") {
-		fmt.Println(s.Name, s.Range, s.Protocol, s.Category, s.Reference)
+		fmt.Println(s.Name(), s.Range(), s.Protocol(), s.Category(), s.Reference())
 	}
 	// Output:
 	// postgresql 5432 tcp database https://www.postgresql.org/docs/current/runtime-config-connection.html
@@ -55,7 +55,7 @@ func ExampleByName() {
 // The registry's own aliases are records of their own.
 func ExampleByName_alias() {
 	for s := range wellknown.ByName("www") {
-		fmt.Println(s, "is an alias of", s.AliasOf)
+		fmt.Println(s, "is an alias of", s.AliasOf())
 	}
 	// Output:
 	// www 80/tcp (IANA) is an alias of http
@@ -65,7 +65,7 @@ func ExampleByName_alias() {
 func ExampleAll() {
 	n := map[wellknown.Source]int{}
 	for s := range wellknown.All() {
-		n[s.Source]++
+		n[s.Source()]++
 	}
 	fmt.Println(n[wellknown.IANA], "IANA services from the registry of", wellknown.RegistryUpdated)
 	fmt.Println(n[wellknown.DeFacto] >= 60, "de-facto")
@@ -92,7 +92,7 @@ func ExampleCollisionAt() {
 	c, ok := wellknown.CollisionAt(3000, ports.TCP)
 	fmt.Println(ok, c.Range, c.Protocol)
 	for s := range c.Services() {
-		fmt.Println(" ", s.Project, "-", s.Category)
+		fmt.Println(" ", s.Project(), "-", s.Category())
 	}
 	_, ok = wellknown.CollisionAt(5432, ports.TCP)
 	fmt.Println(ok)
@@ -107,7 +107,7 @@ func ExampleCollisionAt() {
 func ExampleCollision_Services() {
 	c, _ := wellknown.CollisionAt(8081, ports.TCP)
 	for s := range c.Services() {
-		fmt.Println(s.Name, s.Category)
+		fmt.Println(s.Name(), s.Category())
 	}
 	// Output:
 	// flink admin-ui

@@ -31,7 +31,7 @@ func FuzzByName(f *testing.F) {
 		var got []Service
 		for s := range ByName(name) {
 			got = append(got, s)
-			if strings.ToLower(s.Name) != lower && s.Source != DeFacto {
+			if strings.ToLower(s.Name()) != lower && s.Source() != DeFacto {
 				t.Errorf("ByName(%q) found %v", name, s)
 			}
 		}
@@ -50,11 +50,11 @@ func FuzzByName(f *testing.F) {
 		}
 		for _, s := range got {
 			found := false
-			for l := range Lookup(s.Range.Lo(), s.Protocol) {
+			for l := range Lookup(s.Range().Lo(), s.Protocol()) {
 				found = found || l == s
 			}
 			if !found {
-				t.Errorf("ByName(%q) found %v, which Lookup(%d, %s) does not", name, s, s.Range.Lo(), s.Protocol)
+				t.Errorf("ByName(%q) found %v, which Lookup(%d, %s) does not", name, s, s.Range().Lo(), s.Protocol())
 			}
 		}
 	})
@@ -70,10 +70,10 @@ func FuzzLookup(f *testing.F) {
 	f.Add(uint16(3000), uint8(200)) // not a protocol
 	f.Fuzz(func(t *testing.T, p uint16, proto uint8) {
 		for s := range Lookup(ports.Port(p), ports.Protocol(proto)) {
-			if !s.Range.Contains(ports.Port(p)) {
+			if !s.Range().Contains(ports.Port(p)) {
 				t.Errorf("Lookup(%d, %d) found %v", p, proto, s)
 			}
-			if proto != 0 && s.Protocol != 0 && s.Protocol != ports.Protocol(proto) {
+			if proto != 0 && s.Protocol() != 0 && s.Protocol() != ports.Protocol(proto) {
 				t.Errorf("Lookup(%d, %d) found %v", p, proto, s)
 			}
 		}

@@ -63,7 +63,8 @@ func lastAtOrBelow(xs []uint16, x uint16) int {
 
 // firstRecordAt returns the index of the first record whose low port is >= p.
 func firstRecordAt(p uint16) int {
-	lo, hi := 0, len(records)
+	b := p >> 8
+	lo, hi := int(recordBlocks[b]), int(recordBlocks[b+1])
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
 		if records[m].lo < p {
@@ -92,28 +93,30 @@ func byName(name string, yield func(Service) bool) {
 	if name == "" || len(name) > maxNameLen {
 		return
 	}
-	// Fold the case into a buffer on the stack; comparing string(key) with
-	// a string does not allocate.
+	// Fold the case into a buffer on the stack and hash it on the way;
+	// comparing string(key) with a string does not allocate.
 	var buf [maxNameLen]byte
 	key := buf[:copy(buf[:], name)]
+	h := uint32(2166136261) // 32-bit FNV-1a, as internal/tablegen.NameHash
 	for i, c := range key {
 		if 'A' <= c && c <= 'Z' {
-			key[i] = c + 'a' - 'A'
+			c += 'a' - 'A'
+			key[i] = c
 		}
+		h = (h ^ uint32(c)) * 16777619
 	}
-	lo, hi := 0, len(nameKeys)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if nameKeys[m].String() < string(key) {
-			lo = m + 1
-		} else {
-			hi = m
+	mask := uint32(len(nameTable) - 1)
+	for slot := h & mask; nameTable[slot] != 0; slot = (slot + 1) & mask {
+		i := int(nameTable[slot]) - 1
+		if nameKeys[i].String() != string(key) {
+			continue
 		}
-	}
-	for i := lo; i < len(nameKeys) && nameKeys[i].String() == string(key); i++ {
-		if !yieldRecord(int(nameRecords[i]), 0, yield) {
-			return
+		for ; i < len(nameKeys) && nameKeys[i].String() == string(key); i++ {
+			if !yieldRecord(int(nameRecords[i]), 0, yield) {
+				return
+			}
 		}
+		return
 	}
 }
 

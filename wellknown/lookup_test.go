@@ -15,7 +15,7 @@ import (
 func names(seq func(yield func(Service) bool)) []string {
 	var out []string
 	for s := range seq {
-		out = append(out, fmt.Sprintf("%s/%s/%s", s.Name, s.Protocol, s.Source))
+		out = append(out, fmt.Sprintf("%s/%s/%s", s.Name(), s.Protocol(), s.Source()))
 	}
 	return out
 }
@@ -52,25 +52,52 @@ func TestLookup(t *testing.T) {
 	}
 }
 
+// view is a Service's fields, for comparing with cmp.
+type view struct {
+	Name, Range, Protocol, Description, Source, Status string
+	AliasOf, Project, Category, Reference              string
+}
+
+func viewOf(s Service) view {
+	return view{s.Name(), s.Range().String(), s.Protocol().String(), s.Description(), s.Source().String(), s.Status().String(),
+		s.AliasOf(), s.Project(), s.Category().String(), s.Reference()}
+}
+
 func TestLookupService(t *testing.T) {
-	var got []Service
+	var got []view
 	for s := range Lookup(9000, ports.TCP) {
-		if s.Name == "clickhouse" {
-			got = append(got, s)
+		if s.Name() == "clickhouse" || s.Name() == "cslistener" {
+			got = append(got, viewOf(s))
 		}
 	}
-	want := []Service{{
-		Name:        "clickhouse",
-		Range:       ports.MustParseRange("9000"),
-		Protocol:    ports.TCP,
-		Description: "ClickHouse native protocol",
-		Source:      DeFacto,
-		Project:     "ClickHouse",
-		Category:    Database,
-		Reference:   "https://clickhouse.com/docs/en/guides/sre/network-ports",
+	want := []view{{
+		Name: "cslistener", Range: "9000", Protocol: "tcp", Description: "CSlistener", Source: "iana", Status: "assigned",
+		Category: "none",
+	}, {
+		Name: "clickhouse", Range: "9000", Protocol: "tcp", Description: "ClickHouse native protocol", Source: "de-facto", Status: "none",
+		Project: "ClickHouse", Category: "database", Reference: "https://clickhouse.com/docs/en/guides/sre/network-ports",
 	}}
-	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b ports.Range) bool { return a == b })); diff != "" {
-		t.Errorf("Lookup(9000, tcp) ClickHouse mismatch (-want +got):\n%s", diff)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Lookup(9000, tcp) mismatch (-want +got):\n%s", diff)
+	}
+	for s := range ByName("www") {
+		if v := viewOf(s); v.AliasOf != "http" || v.Status != "assigned" {
+			t.Errorf("ByName(www): %+v, want an assigned alias of http", v)
+		}
+	}
+}
+
+func TestZeroService(t *testing.T) {
+	var s Service
+	want := view{Range: "invalid Range", Protocol: "unspecified", Source: "Source(0)", Status: "none", Category: "none"}
+	if diff := cmp.Diff(want, viewOf(s)); diff != "" {
+		t.Errorf("zero Service mismatch (-want +got):\n%s", diff)
+	}
+	if s.IsValid() || s.String() != "invalid Service" {
+		t.Errorf("zero Service: IsValid %v, String %q", s.IsValid(), s)
+	}
+	if first(All()).Compare(s) <= 0 || s.Compare(s) != 0 {
+		t.Error("the zero Service does not sort first")
 	}
 }
 
@@ -105,13 +132,13 @@ func TestByName(t *testing.T) {
 
 func TestAliasOf(t *testing.T) {
 	for s := range ByName("www") {
-		if s.AliasOf != "http" {
-			t.Errorf("ByName(www): %v AliasOf = %q, want http", s, s.AliasOf)
+		if s.AliasOf() != "http" {
+			t.Errorf("ByName(www): %v AliasOf = %q, want http", s, s.AliasOf())
 		}
 	}
 	for s := range ByName("sql*net") {
-		if s.AliasOf != "sql-net" {
-			t.Errorf("ByName(sql*net): %v AliasOf = %q, want sql-net", s, s.AliasOf)
+		if s.AliasOf() != "sql-net" {
+			t.Errorf("ByName(sql*net): %v AliasOf = %q, want sql-net", s, s.AliasOf())
 		}
 	}
 }
@@ -123,7 +150,7 @@ func lookupRef(all []Service, p ports.Port, proto ports.Protocol) []Service {
 		return nil
 	}
 	for _, s := range all {
-		if s.Range.Contains(p) && (proto == 0 || s.Protocol == proto || s.Protocol == 0) {
+		if s.Range().Contains(p) && (proto == 0 || s.Protocol() == proto || s.Protocol() == 0) {
 			out = append(out, s)
 		}
 	}
@@ -139,7 +166,7 @@ func TestLookupAgainstReference(t *testing.T) {
 		if rapid.Bool().Draw(t, "edge") {
 			// The ends of a service's range, and their neighbours.
 			s := rapid.SampledFrom(all).Draw(t, "service")
-			p = ports.Port(int(rapid.SampledFrom([]ports.Port{s.Range.Lo(), s.Range.Hi()}).Draw(t, "end")) + rapid.IntRange(-1, 1).Draw(t, "delta"))
+			p = ports.Port(int(rapid.SampledFrom([]ports.Port{s.Range().Lo(), s.Range().Hi()}).Draw(t, "end")) + rapid.IntRange(-1, 1).Draw(t, "delta"))
 		} else {
 			p = ports.Port(rapid.IntRange(0, 65535).Draw(t, "port"))
 		}
@@ -160,15 +187,15 @@ func TestNameRoundTrip(t *testing.T) {
 		if !slices.Contains(slices.Collect(ByName(name)), s) {
 			t.Fatalf("ByName(%q) does not find %v", name, s)
 		}
-		for _, p := range []ports.Port{s.Range.Lo(), s.Range.Hi()} {
-			if !slices.Contains(slices.Collect(Lookup(p, s.Protocol)), s) {
-				t.Fatalf("Lookup(%d, %s) does not find %v, found by ByName(%q)", p, s.Protocol, s, name)
+		for _, p := range []ports.Port{s.Range().Lo(), s.Range().Hi()} {
+			if !slices.Contains(slices.Collect(Lookup(p, s.Protocol())), s) {
+				t.Fatalf("Lookup(%d, %s) does not find %v, found by ByName(%q)", p, s.Protocol(), s, name)
 			}
 		}
 	}
 	rapid.Check(t, func(t *rapid.T) {
-		s := rapid.SampledFrom(all).Filter(func(s Service) bool { return s.Name != "" }).Draw(t, "service")
-		name := s.Name
+		s := rapid.SampledFrom(all).Filter(func(s Service) bool { return s.Name() != "" }).Draw(t, "service")
+		name := s.Name()
 		if rapid.Bool().Draw(t, "upper") {
 			name = strings.ToUpper(name)
 		}
@@ -176,8 +203,8 @@ func TestNameRoundTrip(t *testing.T) {
 	})
 	// And, since there are few of them, every name exhaustively.
 	for _, s := range all {
-		if s.Name != "" {
-			check(t, s, s.Name)
+		if s.Name() != "" {
+			check(t, s, s.Name())
 		}
 	}
 }
@@ -187,28 +214,28 @@ func TestLookupAllocs(t *testing.T) {
 	tests := map[string]func(){
 		"Lookup(80, tcp)": func() {
 			for s := range Lookup(80, ports.TCP) {
-				n += len(s.Name)
+				n += len(s.Name())
 			}
 		},
 		"Lookup(6010, 0)": func() {
 			for s := range Lookup(6010, 0) {
-				n += len(s.Name)
+				n += len(s.Name())
 			}
 		},
 		"ByName(PostgreSQL)": func() {
 			for s := range ByName("PostgreSQL") {
-				n += len(s.Name)
+				n += len(s.Name())
 			}
 		},
 		"ByName(http)": func() {
 			for s := range ByName("http") {
-				n += len(s.Name)
+				n += len(s.Name())
 			}
 		},
 		"CollisionAt(8080, tcp)": func() {
 			c, _ := CollisionAt(8080, ports.TCP)
 			for s := range c.Services() {
-				n += len(s.Name)
+				n += len(s.Name())
 			}
 		},
 	}
@@ -282,16 +309,16 @@ func TestDeFactoTable(t *testing.T) {
 	var n int
 	perCategory := map[Category]int{}
 	for s := range All() {
-		if s.Source != DeFacto {
+		if s.Source() != DeFacto {
 			continue
 		}
 		n++
-		perCategory[s.Category]++
-		if s.Project == "" || s.Reference == "" || s.Description == "" || s.Category == 0 || s.Status != 0 || s.Protocol == 0 {
+		perCategory[s.Category()]++
+		if s.Project() == "" || s.Reference() == "" || s.Description() == "" || s.Category() == 0 || s.Status() != 0 || s.Protocol() == 0 {
 			t.Errorf("de-facto %v: missing project, reference, description or category", s)
 		}
-		if !strings.HasPrefix(s.Reference, "https://") {
-			t.Errorf("de-facto %v: reference %q is not an https URL", s, s.Reference)
+		if !strings.HasPrefix(s.Reference(), "https://") {
+			t.Errorf("de-facto %v: reference %q is not an https URL", s, s.Reference())
 		}
 	}
 	if n < 60 {

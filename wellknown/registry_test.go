@@ -94,12 +94,12 @@ func TestTablesMatchRegistry(t *testing.T) {
 	got := map[key]int{}
 	gotPerProto := map[ports.Protocol]int{}
 	for s := range All() {
-		if s.Source != IANA {
+		if s.Source() != IANA {
 			continue
 		}
-		got[key{s.Name, s.Description, s.AliasOf, s.Range.Lo(), s.Range.Hi(), s.Protocol, s.Status}]++
-		gotPerProto[s.Protocol]++
-		if s.Project != "" || s.Category != 0 || s.Reference != "" {
+		got[key{s.Name(), s.Description(), s.AliasOf(), s.Range().Lo(), s.Range().Hi(), s.Protocol(), s.Status()}]++
+		gotPerProto[s.Protocol()]++
+		if s.Project() != "" || s.Category() != 0 || s.Reference() != "" {
 			t.Errorf("IANA service %v has de-facto fields", s)
 		}
 	}
@@ -114,9 +114,9 @@ func TestTablesMatchRegistry(t *testing.T) {
 // compareServices is the order of All.
 func compareServices(a, b Service) int {
 	return cmp.Or(
-		a.Range.Compare(b.Range),
-		cmp.Compare(a.Source, b.Source),
-		strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)),
+		a.Range().Compare(b.Range()),
+		cmp.Compare(a.Source(), b.Source()),
+		strings.Compare(strings.ToLower(a.Name()), strings.ToLower(b.Name())),
 	)
 }
 
@@ -130,7 +130,7 @@ func TestAllSorted(t *testing.T) {
 		}
 	}
 	for _, s := range all {
-		if !s.Range.IsValid() || (s.Protocol != 0 && !s.Protocol.IsValid()) {
+		if !s.Range().IsValid() || (s.Protocol() != 0 && !s.Protocol().IsValid()) {
 			t.Errorf("All: %v has an invalid range or protocol", s)
 		}
 	}

@@ -1,6 +1,7 @@
 package wellknown
 
 import (
+	"cmp"
 	"strconv"
 
 	"github.com/portalloc/ports"
@@ -16,64 +17,123 @@ import (
 // every transport, and the lookups return it whatever protocol they are
 // asked for.
 //
-// Service is a value type, comparable with ==. Its strings point into the
-// package's constant tables: holding a Service allocates nothing. The zero
-// Service is no service: its Source is zero and its Range invalid.
+// Service is a small value type (four bytes), comparable with == and usable
+// as a map key, in the manner of net/netip: it points into the package's
+// constant tables, and its accessors read them. Passing a Service around
+// costs nothing and its strings are never copied. The zero Service is no
+// service: [Service.IsValid] reports false, its accessors return zero
+// values, and its String is "invalid Service".
 type Service struct {
-	// Name is the service name: the registry's, with its case ("http",
-	// "MobilitySrv"), or the de-facto table's, lower case ("grafana"). Some
-	// registry records (Reserved and Unassigned ports) have no name.
-	Name string
-	// Range holds the ports of the service: a single port for most, a
-	// range for some (x11 is 6000-6063).
-	Range ports.Range
-	// Protocol is the transport, or zero when the registry names none.
-	Protocol ports.Protocol
-	// Description is the registry's description, white space collapsed, or
-	// the de-facto table's.
-	Description string
-	// Source says which table the service comes from.
-	Source Source
-	// Status is the registration status of an IANA record; it is zero for
-	// a de-facto entry.
-	Status Status
-	// AliasOf is, for an IANA record that the registry's notes call an
-	// alias or a duplicate, the name of the service it stands for ("www" is
-	// a duplicate of "http"); "" otherwise.
-	AliasOf string
+	rec   uint16 // 1 + index into records; 0 for the zero Service
+	proto ports.Protocol
+}
 
-	// Project is, for a de-facto entry, the software that uses the port
-	// ("Grafana"); "" for IANA records.
-	Project string
-	// Category is, for a de-facto entry, what kind of software it is; zero
-	// for IANA records.
-	Category Category
-	// Reference is, for a de-facto entry, the URL of the project's
-	// documentation of the port; "" for IANA records.
-	Reference string
+func (s Service) record() *record {
+	if s.rec == 0 {
+		return &record{}
+	}
+	return &records[s.rec-1]
+}
+
+func (s Service) extra() *extra {
+	if r := s.record(); r.extra != 0 {
+		return &extras[r.extra-1]
+	}
+	return &extra{}
+}
+
+// IsValid reports whether s is a service of the tables; only the zero
+// Service is not.
+func (s Service) IsValid() bool { return s.rec != 0 }
+
+// Name returns the service name: the registry's, with its case ("http",
+// "MobilitySrv"), or the de-facto table's, lower case ("grafana"). Some
+// registry records (Reserved and Unassigned ports) have no name: "".
+func (s Service) Name() string { return s.record().name.String() }
+
+// Range returns the ports of the service: a single port for most, a range
+// for some (x11 is 6000-6063). The zero Service has the zero Range.
+func (s Service) Range() ports.Range {
+	if s.rec == 0 {
+		return ports.Range{}
+	}
+	r := s.record()
+	return ports.RangeFrom(ports.Port(r.lo), ports.Port(r.hi))
+}
+
+// Protocol returns the transport, or zero when the registry names none.
+func (s Service) Protocol() ports.Protocol { return s.proto }
+
+// Description returns the registry's description, white space collapsed,
+// or the de-facto table's.
+func (s Service) Description() string { return s.record().desc.String() }
+
+// Source returns the table the service comes from; zero for the zero
+// Service.
+func (s Service) Source() Source {
+	switch {
+	case s.rec == 0:
+		return 0
+	case s.record().flags&flagDeFacto != 0:
+		return DeFacto
+	}
+	return IANA
+}
+
+// Status returns the registration status of an IANA record; zero for a
+// de-facto entry.
+func (s Service) Status() Status { return Status(s.record().flags & statusMask) }
+
+// AliasOf returns, for an IANA record that the registry's notes call an
+// alias or a duplicate, the name of the service it stands for ("www" is a
+// duplicate of "http"); "" otherwise.
+func (s Service) AliasOf() string { return s.extra().aliasOf.String() }
+
+// Project returns, for a de-facto entry, the software that uses the port
+// ("Grafana"); "" for IANA records.
+func (s Service) Project() string { return s.extra().project.String() }
+
+// Category returns, for a de-facto entry, what kind of software it is; zero
+// for IANA records.
+func (s Service) Category() Category { return s.extra().category }
+
+// Reference returns, for a de-facto entry, the URL of the project's
+// documentation of the port; "" for IANA records.
+func (s Service) Reference() string { return s.extra().reference.String() }
+
+// Compare returns an integer comparing s and o in the order of [All]: by
+// range, IANA before de-facto, by name, then by transport. The zero Service
+// sorts first.
+func (s Service) Compare(o Service) int {
+	switch {
+	case s.rec != o.rec:
+		return cmp.Compare(s.rec, o.rec)
+	}
+	return cmp.Compare(s.proto, o.proto)
 }
 
 // String returns a short form for humans: "http 80/tcp (IANA)",
-// "grafana 3000/tcp (Grafana)". The zero Service gives "invalid Service".
+// "grafana 3000/tcp (Grafana)", "unassigned 81 (IANA)" for a record without
+// a name. The zero Service gives "invalid Service".
 func (s Service) String() string {
-	if s.Source == 0 {
+	if s.rec == 0 {
 		return "invalid Service"
 	}
 	b := make([]byte, 0, 64)
-	if s.Name != "" {
-		b = append(b, s.Name...)
+	if name := s.Name(); name != "" {
+		b = append(b, name...)
 	} else {
-		b = append(b, s.Status.String()...)
+		b = append(b, s.Status().String()...)
 	}
 	b = append(b, ' ')
-	b, _ = s.Range.AppendText(b)
-	if s.Protocol != 0 {
+	b, _ = s.Range().AppendText(b)
+	if s.proto != 0 {
 		b = append(b, '/')
-		b = append(b, s.Protocol.String()...)
+		b = append(b, s.proto.String()...)
 	}
 	b = append(b, " ("...)
-	if s.Source == DeFacto {
-		b = append(b, s.Project...)
+	if s.Source() == DeFacto {
+		b = append(b, s.Project()...)
 	} else {
 		b = append(b, "IANA"...)
 	}

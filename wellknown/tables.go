@@ -53,28 +53,9 @@ type collision struct {
 }
 
 // service returns the Service of record i on transport proto (a bit of
-// r.protos).
+// its protos).
 func service(i int, proto ports.Protocol) Service {
-	r := &records[i]
-	s := Service{
-		Name:        r.name.String(),
-		Range:       ports.RangeFrom(ports.Port(r.lo), ports.Port(r.hi)),
-		Protocol:    proto,
-		Description: r.desc.String(),
-		Source:      IANA,
-		Status:      Status(r.flags & statusMask),
-	}
-	if r.flags&flagDeFacto != 0 {
-		s.Source = DeFacto
-	}
-	if r.extra != 0 {
-		e := &extras[r.extra-1]
-		s.AliasOf = e.aliasOf.String()
-		s.Project = e.project.String()
-		s.Reference = e.reference.String()
-		s.Category = e.category
-	}
-	return s
+	return Service{rec: uint16(i + 1), proto: proto}
 }
 
 // yieldRecord yields the services of record i that proto selects (every
@@ -83,10 +64,10 @@ func service(i int, proto ports.Protocol) Service {
 func yieldRecord(i int, proto ports.Protocol, yield func(Service) bool) bool {
 	bits := records[i].protos
 	if proto != 0 {
-		if bits&(1<<proto) != 0 {
+		switch {
+		case bits&(1<<proto) != 0:
 			return yield(service(i, proto))
-		}
-		if bits&1 != 0 {
+		case bits&1 != 0:
 			return yield(service(i, 0))
 		}
 		return true

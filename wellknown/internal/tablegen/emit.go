@@ -21,7 +21,11 @@ import (
 //     range holds more than one port: the port space is cut into segments
 //     at every range's ends, segment k starts at rangeStarts[k], and the
 //     ranges covering it are rangeRecords[rangeOffsets[k]:rangeOffsets[k+1]].
-//   - nameKeys and nameRecords map lower-cased names, sorted, to records.
+//   - nameKeys and nameRecords map lower-cased names, sorted, to records;
+//     nameTable is a hash table (NameHash, linear probing) whose slots hold
+//     0 or 1 + the index in nameKeys of the first entry of a name.
+//   - recordBlocks[b] is the index of the first record whose low port is
+//     at least b*256; recordBlocks[256] is the number of records.
 //   - defactoRecords lists the de-facto records in order.
 //   - collisions and collisionRecords list the derived collisions.
 const (
@@ -152,6 +156,39 @@ func (t *Tables) Generate(command string) ([]byte, error) {
 		maxName = max(maxName, len(n.key))
 	}
 
+	// Open-addressing hash table over the distinct keys: slot 0 is empty,
+	// otherwise 1 + the index of the key's first entry in nameKeys.
+	size := 1
+	for size < 2*len(names) {
+		size <<= 1
+	}
+	nameTable := make([]int, size)
+	for i, n := range names {
+		if i > 0 && names[i-1].key == n.key {
+			continue
+		}
+		if i+1 >= 1<<16 {
+			return nil, fmt.Errorf("tablegen: %d names; the name table indexes them with 16 bits", len(names))
+		}
+		slot := NameHash(n.key) & uint32(size-1)
+		for nameTable[slot] != 0 {
+			slot = (slot + 1) & uint32(size-1)
+		}
+		nameTable[slot] = i + 1
+	}
+
+	// First record of each block of 256 ports, and one past the last.
+	recordBlocks := make([]int, 257)
+	for b := range recordBlocks {
+		recordBlocks[b] = len(t.Items)
+		for i, it := range t.Items {
+			if int(it.Lo) >= b<<8 {
+				recordBlocks[b] = i
+				break
+			}
+		}
+	}
+
 	// Segment index of the ranges.
 	var bounds []int
 	var ranges []int
@@ -211,6 +248,8 @@ func (t *Tables) Generate(command string) ([]byte, error) {
 	writeInts(&body, "rangeRecords", "uint16", segRecs)
 	writeUint32s(&body, "nameKeys", "strRef", nameKeys)
 	writeInts(&body, "nameRecords", "uint16", nameRecs)
+	writeInts(&body, "nameTable", "uint16", nameTable)
+	writeInts(&body, "recordBlocks", "uint16", recordBlocks)
 	writeInts(&body, "defactoRecords", "uint16", defacto)
 	w("var collisions = [...]collision{\n%s\n}\n\n", strings.Join(collLines, "\n"))
 	writeInts(&body, "collisionRecords", "uint16", collRecs)
@@ -270,4 +309,15 @@ func writeUint32s(b *bytes.Buffer, name, typ string, xs []uint32) {
 		ints[i] = int(x)
 	}
 	writeInts(b, name, typ, ints)
+}
+
+// NameHash is the hash of the name table: 32-bit FNV-1a of the lower-cased
+// name. Package wellknown computes the same.
+func NameHash(key string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(key); i++ {
+		h ^= uint32(key[i])
+		h *= 16777619
+	}
+	return h
 }
