@@ -34,19 +34,25 @@
 //
 // Both tables are generated, by go generate, from files in internal/data: a
 // gzip copy of the registry's XML and the text of the de-facto table. They
-// are packed into arrays of constants (about 450 KB in a binary; see the
-// package's README figures in the commit that added it), so a program that
-// imports the package pays nothing at start-up, and the lookups allocate
-// nothing.
+// are packed into arrays of constants: one string table, fixed-size records
+// sorted by port, a hash table of names. A program that calls the lookups
+// grows by about 430 KB; one that imports the package only for
+// [NodePortRange] or [BadPorts] carries none of the tables, the linker drops
+// them. There is no init function and no variable built at start-up, so the
+// tables cost nothing until they are read, and the lookups allocate nothing.
+// [Service] is a four-byte handle into the tables, in the manner of
+// net/netip: its accessors read them.
 //
 // # Lookups
 //
 // [Lookup] finds every service on a port and transport, from both tables,
 // each marked by its [Service.Source]; a range matches every port in it.
 // [ByName] finds services by name, without regard to case, aliases
-// included. [All] iterates over everything. Lookup costs a few tens of
-// nanoseconds; ByName too, well over ten times faster than net.LookupPort
-// on the names it knows.
+// included. [All] iterates over everything. Lookup and ByName cost a few
+// tens of nanoseconds; on the names /etc/services knows, ByName is about a
+// thousand times faster than net.LookupPort with its default resolver (the
+// C library's, where cgo is available), and on a par with the pure Go
+// resolver's map.
 //
 // # Ports to avoid
 //

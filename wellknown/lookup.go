@@ -120,10 +120,11 @@ func byName(name string, yield func(Service) bool) {
 	}
 }
 
-// All returns an iterator over every service of both tables: sorted by range
-// ([ports.Range.Compare]), IANA records before de-facto entries, then by
-// name without regard to case, with the transports of one record in
-// protocol order, the record that names no transport first.
+// All returns an iterator over every service of both tables, in the order of
+// [Service.Compare]: sorted by range ([ports.Range.Compare]), IANA records
+// before de-facto entries, then by name without regard to case, then by
+// description, with the transports of one record in protocol order (a
+// record that names no transport has protocol zero and comes first).
 func All() iter.Seq[Service] {
 	return func(yield func(Service) bool) {
 		for i := range records {
