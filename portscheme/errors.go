@@ -67,6 +67,9 @@ type PodError struct {
 	Detail  string // what stood in the way and what the scheme has instead
 }
 
+// Error returns "portscheme: " followed by the pod, the slot if one was
+// asked for, and the detail, as "portscheme: go/saga/3 slot 0: pod index 3
+// is beyond the capacity of go/saga: 3 pods (indexes 0-2) in 50260-50289".
 func (e *PodError) Error() string {
 	s := "portscheme: " + e.Pod.String()
 	if e.HasSlot {

@@ -28,6 +28,7 @@ type schemeData struct {
 	kinds []kindEntry      // sorted by port
 	byPod map[podKey]int   // language and kind to index in kinds
 	langs map[Language]int // language to index in spec.Languages
+	lkind [][]int          // by language, as in spec.Languages: indexes in kinds
 	roles map[Slot]int     // slot to index in spec.Roles
 	order []int            // indexes in spec.Roles, by slot
 	env   []int            // indexes in spec.Roles of roles with Env, by slot
@@ -82,8 +83,11 @@ func build(spec Spec) Scheme {
 		}
 	}
 	slices.SortFunc(d.kinds, func(a, b kindEntry) int { return a.r.Compare(b.r) })
+	d.lkind = make([][]int, len(spec.Languages))
 	for i, k := range d.kinds {
 		d.byPod[podKey{k.lang, k.kind}] = i
+		li := d.langs[k.lang]
+		d.lkind[li] = append(d.lkind[li], i)
 	}
 	for i, r := range spec.Roles {
 		d.roles[r.Slot] = i
@@ -191,8 +195,8 @@ func (s Scheme) Language(l Language) (LanguageSpec, bool) {
 // Capacity returns the number of pods that kind of language l holds, and
 // whether the scheme has that kind.
 func (s Scheme) Capacity(l Language, kind Kind) (int, bool) {
-	k, ok := s.kind(l, kind)
-	if !ok {
+	k := s.kind(l, kind)
+	if k == nil {
 		return 0, false
 	}
 	return k.pods, true
@@ -226,33 +230,66 @@ func (s Scheme) ServiceAt(p ports.Port) (Service, bool) {
 	return Service{}, false
 }
 
-func (s Scheme) kind(l Language, kind Kind) (kindEntry, bool) {
-	if s.d == nil {
-		return kindEntry{}, false
+// kind returns the kind of language l called kind, or nil.
+func (s Scheme) kind(l Language, kind Kind) *kindEntry {
+	d := s.d
+	if d == nil {
+		return nil
 	}
-	i, ok := s.d.byPod[podKey{l, kind}]
-	if !ok {
-		return kindEntry{}, false
+	// Comparing a few short strings beats hashing; large schemes use the
+	// map.
+	if len(d.spec.Languages) <= smallScan {
+		for li := range d.spec.Languages {
+			if d.spec.Languages[li].Name != l {
+				continue
+			}
+			ks := d.lkind[li]
+			if len(ks) > smallScan {
+				break
+			}
+			for _, i := range ks {
+				if d.kinds[i].kind == kind {
+					return &d.kinds[i]
+				}
+			}
+			return nil
+		}
 	}
-	return s.d.kinds[i], true
+	if i, ok := d.byPod[podKey{l, kind}]; ok {
+		return &d.kinds[i]
+	}
+	return nil
 }
+
+// smallScan is the number of languages, or of kinds in a language, up to
+// which a linear scan finds one by name.
+const smallScan = 8
 
 // Port returns the port of slot of the index-th pod (from 0) of kind of
 // language l. It fails with a [*PodError] if the scheme has no such
 // language or kind, if index is negative or not below the kind's capacity,
 // or if slot is not below the slot count.
 //
-// Port costs one map lookup and allocates nothing when it succeeds.
+// Port finds the kind by name, by a short scan in schemes of up to 8
+// languages of up to 8 kinds each and by one map lookup in larger ones, and
+// allocates nothing when it succeeds.
 func (s Scheme) Port(l Language, kind Kind, index int, slot Slot) (ports.Port, error) {
-	k, err := s.pod(Pod{l, kind, index})
-	if err != nil {
+	if k := s.kind(l, kind); k != nil {
+		n := s.d.spec.Slots
+		if uint(index) < uint(k.pods) && int(slot) < n {
+			return k.r.Lo() + ports.Port(index*n) + ports.Port(slot), nil
+		}
+	}
+	return 0, s.portError(Pod{l, kind, index}, slot)
+}
+
+// portError says why Port fails for p and slot.
+func (s Scheme) portError(p Pod, slot Slot) error {
+	if _, err := s.pod(p); err != nil {
 		err.Slot, err.HasSlot = slot, true
-		return 0, err
+		return err
 	}
-	if int(slot) >= s.d.spec.Slots {
-		return 0, &PodError{Pod: Pod{l, kind, index}, Slot: slot, HasSlot: true, Err: ErrSlot, Detail: s.slotDetail(slot)}
-	}
-	return k.r.Lo() + ports.Port(index*s.d.spec.Slots) + ports.Port(slot), nil
+	return &PodError{Pod: p, Slot: slot, HasSlot: true, Err: ErrSlot, Detail: s.slotDetail(slot)}
 }
 
 func (s Scheme) slotDetail(slot Slot) string {
@@ -273,13 +310,13 @@ func (s Scheme) PodRange(p Pod) (ports.Range, error) {
 
 // pod returns the kind of p, or an error that says why the scheme does not
 // have p.
-func (s Scheme) pod(p Pod) (kindEntry, *PodError) {
-	k, ok := s.kind(p.Language, p.Kind)
-	if !ok {
-		return kindEntry{}, s.missing(p)
+func (s Scheme) pod(p Pod) (*kindEntry, *PodError) {
+	k := s.kind(p.Language, p.Kind)
+	if k == nil {
+		return nil, s.missing(p)
 	}
 	if p.Index < 0 || p.Index >= k.pods {
-		return kindEntry{}, &PodError{Pod: p, Err: ErrIndex, Detail: "pod index " + strconv.Itoa(p.Index) +
+		return nil, &PodError{Pod: p, Err: ErrIndex, Detail: "pod index " + strconv.Itoa(p.Index) +
 			" is beyond the capacity of " + string(p.Language) + "/" + string(p.Kind) + ": " + podCount(k.pods) +
 			" in " + k.r.String()}
 	}
