@@ -85,10 +85,21 @@
 // [Scheme.MarshalJSON] writes, reporting besides every value beyond 65535;
 // a scheme survives the round trip exactly.
 //
+// [Scheme.Spec] gives a scheme's description back, [Scheme.Equal] compares
+// two schemes, and [Scheme.UnmarshalJSON] lets a scheme be a field of a
+// larger JSON configuration.
+//
 // [Scheme.Validate] checks a built scheme against sets of ports to avoid
 // ([Avoid]), such as an OS's ephemeral range or the ports of well-known
 // services, and says which languages, kinds, pods and services lie in them.
 // The default scheme lies wholly inside Linux's default ephemeral range,
 // 32768-60999, and inside IANA's Dynamic range, 49152-65535, and Validate
 // says so, language by language.
+//
+// # Errors
+//
+// Every error message starts with "portscheme: " and names what was asked
+// and what stood in the way. The typed errors ([*PodError], [*Problem] in a
+// [*SchemeError], [*EnvError]) unwrap to sentinels such as [ErrIndex],
+// [ErrOverlap] or [ErrContradicts], for [errors.Is].
 package portscheme

@@ -9,7 +9,7 @@ import (
 	"github.com/portalloc/ports/portscheme"
 )
 
-func ExampleDefault() {
+func Example() {
 	s := portscheme.Default()
 	p, err := s.Port(portscheme.Go, portscheme.Saga, 0, portscheme.Coordinator)
 	fmt.Println(p, err)
