@@ -330,3 +330,18 @@ func TestDeFactoTable(t *testing.T) {
 		}
 	}
 }
+
+func TestAccessorsAllocs(t *testing.T) {
+	var zero Service
+	s := first(ByName("grafana"))
+	n := 0
+	for _, v := range []Service{zero, s} {
+		a := testing.AllocsPerRun(100, func() {
+			n += len(v.Name()) + len(v.Description()) + len(v.Project()) + len(v.Reference()) + len(v.AliasOf())
+			n += int(v.Range().Lo()) + int(v.Protocol()) + int(v.Source()) + int(v.Status()) + int(v.Category())
+		})
+		if a != 0 {
+			t.Errorf("accessors of %v: %v allocations per run, want 0", v, a)
+		}
+	}
+}

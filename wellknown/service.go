@@ -28,9 +28,16 @@ type Service struct {
 	proto ports.Protocol
 }
 
+// noRecord and noExtra stand in for the zero Service's record and for the
+// extra of a record that has none, so that the accessors never allocate.
+var (
+	noRecord = record{}
+	noExtra  = extra{}
+)
+
 func (s Service) record() *record {
 	if s.rec == 0 {
-		return &record{}
+		return &noRecord
 	}
 	return &records[s.rec-1]
 }
@@ -39,7 +46,7 @@ func (s Service) extra() *extra {
 	if r := s.record(); r.extra != 0 {
 		return &extras[r.extra-1]
 	}
-	return &extra{}
+	return &noExtra
 }
 
 // IsValid reports whether s is a service of the tables; only the zero
