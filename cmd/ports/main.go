@@ -23,6 +23,9 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+
+	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/hostports"
 )
 
 // Exit statuses.
@@ -36,8 +39,10 @@ const (
 // of the environment. Tests build one with buffers.
 type app struct {
 	stdout, stderr io.Writer
-	color          bool                        // whether stdout takes ANSI colour
-	lookupEnv      func(string) (string, bool) // os.LookupEnv in main
+	color          bool                              // whether stdout takes ANSI colour
+	lookupEnv      func(string) (string, bool)       // os.LookupEnv in main
+	limits         func() (hostports.Limits, error)  // nil: hostports.Read
+	prober         func(ports.Port) hostports.Report // nil: hostports.Probe
 }
 
 type command struct {
@@ -49,6 +54,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		whoisCommand(),
 		schemeCommand(),
 		{name: "version", summary: "print the version of the command", run: func(a *app, _ []string) int {
 			fmt.Fprintln(a.stdout, "ports", version())

@@ -3,12 +3,17 @@ package main
 import (
 	"bytes"
 	"flag"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/hostports"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -27,7 +32,7 @@ func runGolden(t *testing.T, tests []golden) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			a := &app{stdout: &stdout, stderr: &stderr, lookupEnv: func(string) (string, bool) { return "", false }}
+			a := testApp(&stdout, &stderr)
 			code := a.main(tt.args)
 			got := stdout.String()
 			if stderr.Len() > 0 {
@@ -56,6 +61,29 @@ func runGolden(t *testing.T, tests []golden) {
 	}
 }
 
+// testApp returns an app whose view of the host is fixed: Linux's default
+// limits, and a probe that finds every port bindable but 6000, which is in
+// use.
+func testApp(stdout, stderr *bytes.Buffer) *app {
+	return &app{
+		stdout:    stdout,
+		stderr:    stderr,
+		lookupEnv: func(string) (string, bool) { return "", false },
+		limits: func() (hostports.Limits, error) {
+			l, _ := hostports.Defaults("linux")
+			return l, nil
+		},
+		prober: func(p ports.Port) hostports.Report {
+			lo := netip.MustParseAddr("127.0.0.1")
+			c := hostports.Check{Protocol: ports.TCP, Addr: lo}
+			if p == 6000 {
+				c.Err = &hostports.BindError{Protocol: ports.TCP, Addr: lo, Port: p, Reason: hostports.ErrInUse, Err: syscall.EADDRINUSE}
+			}
+			return hostports.Report{Port: p, Checks: []hostports.Check{c}}
+		},
+	}
+}
+
 func TestMain_Usage(t *testing.T) {
 	runGolden(t, []golden{
 		{"usage-none", nil, exitUsage},
@@ -81,6 +109,26 @@ func TestScheme(t *testing.T) {
 		{"scheme-bad-flag", []string{"scheme", "--colour"}, exitUsage},
 		{"scheme-file-missing", []string{"scheme", "--file", "testdata/no-such-scheme.json"}, exitUsage},
 		{"scheme-file-bad", []string{"scheme", "--file", "testdata/bad-scheme.json"}, exitUsage},
+	})
+}
+
+func TestWhois(t *testing.T) {
+	runGolden(t, []golden{
+		{"whois-8080-tcp", []string{"whois", "8080/tcp"}, exitOK},
+		{"whois-9000", []string{"whois", "9000"}, exitOK},
+		{"whois-x11-range", []string{"whois", "6010/tcp"}, exitOK},
+		{"whois-bad-port", []string{"whois", "6666/tcp"}, exitOK},
+		{"whois-ephemeral", []string{"whois", "40000"}, exitOK},
+		{"whois-reserved-edge", []string{"whois", "1023/udp"}, exitOK},
+		{"whois-nodeport", []string{"whois", "31310/tcp"}, exitOK},
+		{"whois-unassigned-dynamic", []string{"whois", "55555/udp"}, exitOK},
+		{"whois-several-probe", []string{"whois", "--probe", "5432/tcp", "6000/tcp"}, exitOK},
+		{"whois-json", []string{"whois", "--format", "json", "--probe", "3000/tcp"}, exitOK},
+		{"whois-help", []string{"whois", "--help"}, exitOK},
+		{"whois-no-port", []string{"whois"}, exitUsage},
+		{"whois-out-of-range", []string{"whois", "70000"}, exitUsage},
+		{"whois-bad-proto", []string{"whois", "80/icmp"}, exitUsage},
+		{"whois-bad-format", []string{"whois", "--format", "yaml", "80"}, exitUsage},
 	})
 }
 

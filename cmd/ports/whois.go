@@ -1,0 +1,303 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/hostports"
+	"github.com/portalloc/ports/wellknown"
+)
+
+func whoisCommand() command {
+	c := command{
+		name:    "whois",
+		summary: "explain a port: class, IANA and de-facto users, collisions, this host",
+		usage:   "[--format text|json] [--probe] PORT[/PROTO]...",
+	}
+	c.run = func(a *app, args []string) int {
+		fs := a.flagSet(c, `
+Explains each port: its RFC 6335 class, the IANA registry's entries for it,
+the widely used software that listens on it by default, the known collisions
+there, whether this machine keeps it (ephemeral range, reserved or excluded
+ranges, privileged ports) and whether browsers refuse to fetch from it.
+
+PROTO is tcp, udp, sctp or dccp; without it every transport is shown.
+With --probe it also tries to bind the port now, on TCP and UDP, on
+127.0.0.1, ::1, 0.0.0.0 and ::.`)
+		format := fs.String("format", "text", "output `format`: text or json")
+		probe := fs.Bool("probe", false, "also try to bind the port now")
+		if code := a.parseFlags(fs, args); code >= 0 {
+			return code
+		}
+		if *format != "text" && *format != "json" {
+			return a.fail("whois: --format %q: want text or json", *format)
+		}
+		if fs.NArg() == 0 {
+			return a.fail("whois: name a port, as in: ports whois 8080/tcp")
+		}
+		limits, limitsErr := a.hostLimits()
+		var reports []whoisReport
+		for _, arg := range fs.Args() {
+			p, proto, err := parsePortProto(arg)
+			if err != nil {
+				return a.fail("whois: %v", err)
+			}
+			r := whois(p, proto, limits)
+			if *probe {
+				rep := a.probe(p)
+				r.Bindable = new(bool)
+				*r.Bindable = rep.Bindable()
+				if err := rep.Err(); err != nil {
+					r.ProbeError = err.Error()
+				}
+			}
+			reports = append(reports, r)
+		}
+		if *format == "json" {
+			enc := json.NewEncoder(a.stdout)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(reports); err != nil {
+				return a.fail("whois: %v", err)
+			}
+			return exitOK
+		}
+		for i, r := range reports {
+			if i > 0 {
+				fmt.Fprintln(a.stdout)
+			}
+			a.printWhois(r)
+		}
+		if limitsErr != nil {
+			fmt.Fprintf(a.stderr, "ports: whois: reading this host's port limits: %v\n", limitsErr)
+		}
+		return exitOK
+	}
+	return c
+}
+
+// parsePortProto parses PORT or PORT/PROTO; a missing protocol is the zero
+// Protocol, "every transport".
+func parsePortProto(s string) (ports.Port, ports.Protocol, error) {
+	ps, protos, hasProto := strings.Cut(s, "/")
+	p, err := ports.ParsePort(ps)
+	if err != nil {
+		return 0, 0, fmt.Errorf("%q: %w", s, err)
+	}
+	if !hasProto {
+		return p, 0, nil
+	}
+	proto, err := ports.ParseProtocol(protos)
+	if err != nil {
+		return 0, 0, fmt.Errorf("%q: %w", s, err)
+	}
+	return p, proto, nil
+}
+
+type whoisService struct {
+	Name        string `json:"name"`
+	Ports       string `json:"ports"`
+	Protocol    string `json:"protocol,omitempty"`
+	Description string `json:"description,omitempty"`
+	Status      string `json:"status,omitempty"`
+	Project     string `json:"project,omitempty"`
+	Category    string `json:"category,omitempty"`
+	Reference   string `json:"reference,omitempty"`
+}
+
+type whoisReport struct {
+	Port       int            `json:"port"`
+	Protocol   string         `json:"protocol,omitempty"`
+	Class      string         `json:"class"`
+	Reserved   bool           `json:"rfc6335_reserved"`
+	IANA       []whoisService `json:"iana"`
+	DeFacto    []whoisService `json:"defacto"`
+	Collisions []string       `json:"collisions"`
+	BadPort    bool           `json:"browser_refused"`
+	NodePort   bool           `json:"kubernetes_nodeport_range"`
+	Host       []string       `json:"host"`
+	Bindable   *bool          `json:"bindable,omitempty"`
+	ProbeError string         `json:"probe_error,omitempty"`
+}
+
+func whois(p ports.Port, proto ports.Protocol, limits hostports.Limits) whoisReport {
+	r := whoisReport{
+		Port:       int(p),
+		Class:      p.Class().String(),
+		Reserved:   p.IsReserved(),
+		IANA:       []whoisService{},
+		DeFacto:    []whoisService{},
+		Collisions: []string{},
+		BadPort:    wellknown.BadPorts().Contains(p),
+		NodePort:   wellknown.NodePortRange().Contains(p),
+		Host:       []string{},
+	}
+	if proto != 0 {
+		r.Protocol = proto.String()
+	}
+	for s := range wellknown.Lookup(p, proto) {
+		ws := whoisService{Name: s.Name(), Ports: s.Range().String(), Description: s.Description()}
+		if s.Protocol() != 0 {
+			ws.Protocol = s.Protocol().String()
+		}
+		if s.Source() == wellknown.IANA {
+			ws.Status = s.Status().String()
+			r.IANA = append(r.IANA, ws)
+			continue
+		}
+		ws.Project, ws.Category, ws.Reference = s.Project(), s.Category().String(), s.Reference()
+		r.DeFacto = append(r.DeFacto, ws)
+	}
+	protos := []ports.Protocol{proto}
+	if proto == 0 {
+		all := ports.Protocols()
+		protos = all[:]
+	}
+	for _, pr := range protos {
+		if c, ok := wellknown.CollisionAt(p, pr); ok {
+			r.Collisions = append(r.Collisions, c.String())
+		}
+	}
+	if facts := hostFacts(p, proto, limits); facts != nil {
+		r.Host = facts
+	}
+	return r
+}
+
+// hostFacts says what limits keep of p, in words. Facts that hold alike for
+// TCP and UDP are said once.
+func hostFacts(p ports.Port, proto ports.Protocol, l hostports.Limits) []string {
+	var facts []string
+	protos := []ports.Protocol{proto}
+	if proto == 0 {
+		protos = []ports.Protocol{ports.TCP, ports.UDP}
+	}
+	var eph, excl []string
+	var ephRange ports.Range
+	for _, pr := range protos {
+		if e := l.Ephemeral(pr); e.Contains(p) {
+			eph = append(eph, pr.String())
+			ephRange = e
+		}
+		if l.Excluded(pr).Contains(p) {
+			excl = append(excl, pr.String())
+		}
+	}
+	if len(eph) > 0 {
+		facts = append(facts, fmt.Sprintf("in the ephemeral range %s (%s) of this %s host: an outgoing connection may hold it at any moment", ephRange, strings.Join(eph, ", "), l.GOOS))
+	}
+	if len(excl) > 0 {
+		facts = append(facts, fmt.Sprintf("excluded by the OS (%s; a Windows excluded port range): nothing can bind it", strings.Join(excl, ", ")))
+	}
+	if l.Reserved.Contains(p) {
+		facts = append(facts, "reserved for servers (net.ipv4.ip_local_reserved_ports)")
+	}
+	if l.Privileged.Contains(p) {
+		facts = append(facts, "privileged: only a privileged process may bind it")
+	}
+	return facts
+}
+
+// mergeProtocols folds services that differ only in protocol into one, whose
+// Protocol lists them all ("tcp, udp"), keeping the first one's place.
+func mergeProtocols(in []whoisService) []whoisService {
+	var out []whoisService
+	for _, s := range in {
+		merged := false
+		for i := range out {
+			o := &out[i]
+			if o.Name == s.Name && o.Ports == s.Ports && o.Description == s.Description && o.Status == s.Status && o.Project == s.Project {
+				o.Protocol += ", " + s.Protocol
+				merged = true
+				break
+			}
+		}
+		if !merged {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (a *app) printWhois(r whoisReport) {
+	title := strconv.Itoa(r.Port)
+	if r.Protocol != "" {
+		title += "/" + r.Protocol
+	}
+	w := a.stdout
+	fmt.Fprintln(w, a.paint(styleBold, title))
+	class := fmt.Sprintf("%s (RFC 6335 %s)", r.Class, ports.Port(r.Port).Class().Range())
+	if r.Reserved {
+		class += "; reserved by RFC 6335"
+	}
+	fmt.Fprintf(w, "  %-10s %s\n", "class", class)
+	if len(r.IANA) == 0 {
+		fmt.Fprintf(w, "  %-10s %s\n", "IANA", "no entry")
+	}
+	for i, s := range mergeProtocols(r.IANA) {
+		label := ""
+		if i == 0 {
+			label = "IANA"
+		}
+		name := s.Name
+		if name == "" {
+			name = "(" + s.Status + ")"
+		}
+		line := fmt.Sprintf("%s %s", name, portsProto(s))
+		if s.Description != "" && s.Description != s.Status {
+			line += "  " + s.Description
+		}
+		if s.Status != "assigned" && s.Name != "" {
+			line += " [" + s.Status + "]"
+		}
+		fmt.Fprintf(w, "  %-10s %s\n", label, line)
+	}
+	for i, s := range mergeProtocols(r.DeFacto) {
+		label := ""
+		if i == 0 {
+			label = "de facto"
+		}
+		fmt.Fprintf(w, "  %-10s %s %s  %s (%s)\n", label, s.Project, portsProto(s), s.Description, s.Category)
+	}
+	for i, c := range r.Collisions {
+		label := ""
+		if i == 0 {
+			label = "collision"
+		}
+		fmt.Fprintf(w, "  %-10s %s\n", label, a.paint(styleYellow, c))
+	}
+	browser := "allowed"
+	if r.BadPort {
+		browser = a.paint(styleRed, "refused (a Fetch standard bad port)")
+	}
+	fmt.Fprintf(w, "  %-10s %s\n", "browsers", browser)
+	if r.NodePort {
+		fmt.Fprintf(w, "  %-10s %s\n", "k8s", "in the Kubernetes NodePort range 30000-32767")
+	}
+	if len(r.Host) == 0 {
+		fmt.Fprintf(w, "  %-10s %s\n", "this host", "keeps nothing of it")
+	}
+	for i, f := range r.Host {
+		label := ""
+		if i == 0 {
+			label = "this host"
+		}
+		fmt.Fprintf(w, "  %-10s %s\n", label, f)
+	}
+	if r.Bindable != nil {
+		if *r.Bindable {
+			fmt.Fprintf(w, "  %-10s %s\n", "now", a.paint(styleGreen, "bindable on TCP and UDP"))
+		} else {
+			fmt.Fprintf(w, "  %-10s %s\n", "now", a.paint(styleRed, "not bindable: "+r.ProbeError))
+		}
+	}
+}
+
+func portsProto(s whoisService) string {
+	if s.Protocol == "" {
+		return s.Ports
+	}
+	return s.Ports + "/" + strings.ReplaceAll(s.Protocol, ", ", "+")
+}
