@@ -1,0 +1,385 @@
+package allocator
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/portalloc/ports"
+)
+
+var (
+	ep = ports.MustParseEndpoint
+	rg = ports.MustParseRange
+)
+
+func TestBadInput(t *testing.T) {
+	a := New(Policy{})
+	if _, err := a.Reserve("held", ep("8080")); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		do   func() error
+		want string
+	}{
+		{"Reserve empty owner", func() error { _, err := a.Reserve("", ep("80")); return err },
+			"allocator: Reserve: empty owner name"},
+		{"Reserve zero endpoint", func() error { _, err := a.Reserve("x", ports.Endpoint{}); return err },
+			"allocator: Reserve: invalid endpoint (the zero Endpoint); build one with ports.EndpointFrom or ports.ParseEndpoint"},
+		{"Allocate unknown protocol", func() error { _, err := a.Allocate("x", 9, 1, rg("1-10")); return err },
+			"allocator: Allocate: unknown protocol Protocol(9); want tcp, udp, sctp or dccp"},
+		{"Allocate unspecified protocol", func() error { _, err := a.Allocate("x", 0, 1, rg("1-10")); return err },
+			"allocator: Allocate: unknown protocol unspecified; want tcp, udp, sctp or dccp"},
+		{"Allocate zero range", func() error { _, err := a.Allocate("x", ports.TCP, 1, ports.Range{}); return err },
+			"allocator: Allocate: invalid range (the zero Range)"},
+		{"Allocate k=0", func() error { _, err := a.Allocate("x", ports.TCP, 0, rg("1-10")); return err },
+			"allocator: Allocate: run of 0 ports does not fit in 1-10; want 1 to 10"},
+		{"Allocate k<0", func() error { _, err := a.Allocate("x", ports.TCP, -3, rg("1-10")); return err },
+			"allocator: Allocate: run of -3 ports does not fit in 1-10; want 1 to 10"},
+		{"Allocate k>range", func() error { _, err := a.Allocate("x", ports.TCP, 11, rg("1-10")); return err },
+			"allocator: Allocate: run of 11 ports does not fit in 1-10; want 1 to 10"},
+		{"Allocate empty owner", func() error { _, err := a.Allocate("", ports.TCP, 1, rg("1-10")); return err },
+			"allocator: Allocate: empty owner name"},
+		{"AllocateIn zero endpoint", func() error { _, err := a.AllocateIn("x", ports.Endpoint{}, 1); return err },
+			"allocator: AllocateIn: invalid endpoint (the zero Endpoint); build one with ports.EndpointFrom or ports.ParseEndpoint"},
+		{"Suggest k>range", func() error { _, err := a.Suggest("x", ep("5-6"), 3); return err },
+			"allocator: Suggest: run of 3 ports does not fit in 5-6; want 1 to 2"},
+		{"unknown order", func() error { _, err := New(Policy{Order: 7}).Allocate("x", ports.TCP, 1, rg("1-10")); return err },
+			"allocator: Allocate: policy order Order(7) is not FirstFit, NextFit, Random or StableByKey"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.do()
+			if err == nil || err.Error() != tt.want {
+				t.Fatalf("error = %v, want %q", err, tt.want)
+			}
+			if !errors.Is(err, ErrInvalid) || errors.Is(err, ErrConflict) || errors.Is(err, ErrExhausted) {
+				t.Errorf("error %v: want it to be ErrInvalid only", err)
+			}
+			// Nothing already held is lost.
+			if r, ok := a.Lookup(ep("8080")); !ok || r.Owner != "held" || a.Len() != 1 {
+				t.Errorf("after the error: Lookup(8080) = %v, %v; Len() = %d", r, ok, a.Len())
+			}
+		})
+	}
+	// Queries take bad input quietly.
+	if n := a.Free(0, rg("1-10")); n != 0 {
+		t.Errorf("Free(unspecified) = %d, want 0", n)
+	}
+	if n := a.Free(ports.TCP, ports.Range{}); n != 0 {
+		t.Errorf("Free(zero Range) = %d, want 0", n)
+	}
+	if n := a.Used(9); n != 0 {
+		t.Errorf("Used(Protocol(9)) = %d, want 0", n)
+	}
+	if got := slices.Collect(a.Overlapping(ports.Endpoint{})); len(got) != 0 {
+		t.Errorf("Overlapping(zero Endpoint) = %v, want nothing", got)
+	}
+	if got := slices.Collect(a.Holders(0, 8080)); len(got) != 0 {
+		t.Errorf("Holders(unspecified, 8080) = %v, want nothing", got)
+	}
+	if r, ok := a.Release(ports.Endpoint{}); ok {
+		t.Errorf("Release(zero Endpoint) = %v, true", r)
+	}
+}
+
+func TestZeroAllocator(t *testing.T) {
+	var a Allocator
+	if a.Len() != 0 || a.Owners() != 0 || a.Used(ports.TCP) != 0 || a.Free(ports.TCP, rg("1-10")) != 10 {
+		t.Fatalf("zero Allocator is not empty")
+	}
+	if _, ok := a.Release(ep("80")); ok {
+		t.Fatalf("zero Allocator released 80")
+	}
+	if n := a.ReleaseOwner("x"); n != 0 {
+		t.Fatalf("zero Allocator: ReleaseOwner = %d", n)
+	}
+	if _, ok := a.Lookup(ep("80")); ok {
+		t.Fatalf("zero Allocator: Lookup(80) found something")
+	}
+	snap, err := a.Snapshot()
+	if want := `{"version":1,"reservations":[]}`; err != nil || string(snap) != want {
+		t.Fatalf("Snapshot() = %s, %v; want %s", snap, err, want)
+	}
+	r, err := a.Allocate("x", ports.TCP, 2, rg("10-20"))
+	if err != nil || r.Endpoint != ep("10-11") {
+		t.Fatalf("Allocate = %v, %v; want 10-11/tcp", r, err)
+	}
+	if err := a.check(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestConflictError(t *testing.T) {
+	a := New(Policy{Avoid: ports.MustParseRangeSet("3002")})
+	for _, r := range []Reservation{
+		{"grafana", ep("0.0.0.0:3000")},
+		{"loopback", ep("127.0.0.1:3001")},
+		{"other", ep("10.0.0.1:3001")},
+		{"ipv6", ep("[::1]:3003")},
+	} {
+		if _, err := a.Reserve(r.Owner, r.Endpoint); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		owner string
+		e     string
+		want  string
+	}{
+		{"webapp", "3000", `allocator: cannot reserve 3000/tcp for "webapp": held by "grafana" (0.0.0.0:3000/tcp); nearest free: 2999/tcp`},
+		{"webapp", "3000-3001", `allocator: cannot reserve 3000-3001/tcp for "webapp": held by "grafana" (0.0.0.0:3000/tcp), "other" (10.0.0.1:3001/tcp), "loopback" (127.0.0.1:3001/tcp); nearest free: 2998-2999/tcp`},
+		{"v6", "[::]:3000-3001", `allocator: cannot reserve [::]:3000-3001/tcp for "v6": held by "grafana" (0.0.0.0:3000/tcp), "other" (10.0.0.1:3001/tcp), "loopback" (127.0.0.1:3001/tcp); nearest free: [::]:2998-2999/tcp`},
+		{"v6", "[::1]:3001-3003", `allocator: cannot reserve [::1]:3001-3003/tcp for "v6": held by "ipv6" ([::1]:3003/tcp); nearest free: [::1]:2999-3001/tcp`},
+		{"lo", "127.0.0.1:3001", `allocator: cannot reserve 127.0.0.1:3001/tcp for "lo": held by "loopback" (127.0.0.1:3001/tcp); nearest free: 127.0.0.1:2999/tcp`},
+		{"all", "0-65535", `allocator: cannot reserve 0-65535/tcp for "all": held by "grafana" (0.0.0.0:3000/tcp), "other" (10.0.0.1:3001/tcp), "loopback" (127.0.0.1:3001/tcp), "ipv6" ([::1]:3003/tcp); no run of that size is free`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.e, func(t *testing.T) {
+			_, err := a.Reserve(tt.owner, ep(tt.e))
+			if err == nil || err.Error() != tt.want {
+				t.Fatalf("Reserve(%q, %s) = %v\nwant %s", tt.owner, tt.e, err, tt.want)
+			}
+			if !errors.Is(err, ErrConflict) {
+				t.Errorf("Reserve(%q, %s): error is not ErrConflict", tt.owner, tt.e)
+			}
+		})
+	}
+}
+
+func TestExhaustedError(t *testing.T) {
+	a := New(Policy{Avoid: ports.MustParseRangeSet("105")})
+	for _, s := range []string{"100-102", "104", "107-109"} {
+		if _, err := a.Reserve("x", ep(s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := a.Allocate("api", ports.TCP, 3, rg("100-109"))
+	const want = `allocator: no free run of 3 ports in 100-109/tcp for "api": 8 of 10 ports are taken (1 avoided by policy, 7 more held); the longest free run is 1 port`
+	if err == nil || err.Error() != want {
+		t.Fatalf("Allocate = %v\nwant %s", err, want)
+	}
+	var ee *ExhaustedError
+	if !errors.As(err, &ee) || !errors.Is(err, ErrExhausted) {
+		t.Fatalf("Allocate error %v is not an ExhaustedError", err)
+	}
+	wantE := &ExhaustedError{Owner: "api", Within: ep("100-109"), Len: 3, Taken: 8, Avoided: 1, Longest: 1}
+	if diff := cmp.Diff(wantE, ee, cmpOpts); diff != "" {
+		t.Errorf("ExhaustedError (-want +got):\n%s", diff)
+	}
+	_, err = a.Allocate("api", ports.TCP, 1, rg("100-102"))
+	if want := `allocator: no free port in 100-102/tcp for "api": 3 of 3 ports are taken (0 avoided by policy, 3 more held); the longest free run is 0 ports`; err == nil || err.Error() != want {
+		t.Fatalf("Allocate = %v\nwant %s", err, want)
+	}
+}
+
+func TestOrders(t *testing.T) {
+	within := rg("1000-1009")
+	tests := []struct {
+		name   string
+		policy Policy
+		owners []string
+		want   []string
+	}{
+		{"first fit", Policy{}, []string{"a", "b", "c"}, []string{"1000", "1001", "1002"}},
+		{"first fit avoids", Policy{Avoid: ports.MustParseRangeSet("1000-1001,1003")},
+			[]string{"a", "b", "c"}, []string{"1002", "1004", "1005"}},
+		{"next fit", Policy{Order: NextFit}, []string{"a", "b", "c"}, []string{"1000", "1001", "1002"}},
+		{"bands", Policy{Bands: true}, []string{"a", "b"}, []string{"1000", "1001"}}, // 10 ports: all static
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := New(tt.policy)
+			var got []string
+			for _, o := range tt.owners {
+				r, err := a.Allocate(o, ports.TCP, 1, within)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, r.Endpoint.Range().String())
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("allocations (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestNextFitDoesNotReuseAtOnce(t *testing.T) {
+	a := New(Policy{Order: NextFit})
+	within := rg("20-24")
+	var got []string
+	for i := range 7 {
+		r, err := a.Allocate(fmt.Sprint("o", i), ports.TCP, 1, within)
+		if err != nil {
+			t.Fatalf("allocation %d: %v", i, err)
+		}
+		got = append(got, r.Endpoint.Range().String())
+		a.Release(r.Endpoint)
+	}
+	want := []string{"20", "21", "22", "23", "24", "20", "21"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("next fit with releases (-want +got):\n%s", diff)
+	}
+}
+
+func TestStableByKey(t *testing.T) {
+	within := rg("40000-40999")
+	a := New(Policy{Order: StableByKey})
+	first, err := a.Allocate("grafana", ports.TCP, 1, within)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another allocator, another day: the same name gets the same port.
+	b := New(Policy{Order: StableByKey})
+	again, _ := b.Allocate("grafana", ports.TCP, 1, within)
+	if again != first {
+		t.Fatalf("StableByKey: %v, then %v", first, again)
+	}
+	// When it is taken, the next free one.
+	c := New(Policy{Order: StableByKey})
+	if _, err := c.Reserve("squatter", first.Endpoint); err != nil {
+		t.Fatal(err)
+	}
+	moved, _ := c.Allocate("grafana", ports.TCP, 1, within)
+	if want := first.Endpoint.Range().Lo() + 1; moved.Endpoint.Range().Lo() != want {
+		t.Fatalf("StableByKey with its port taken: %v, want %d", moved, want)
+	}
+}
+
+func TestRandomIsReproducible(t *testing.T) {
+	pick := func(p Policy) []ports.Range {
+		a := New(p)
+		var out []ports.Range
+		for i := range 20 {
+			r, err := a.Allocate(fmt.Sprint(i), ports.UDP, 2, rg("30000-32767"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, r.Endpoint.Range())
+		}
+		return out
+	}
+	x, y := pick(Policy{Order: Random, Seed: 7}), pick(Policy{Order: Random, Seed: 7})
+	if diff := cmp.Diff(x, y, cmpOpts); diff != "" {
+		t.Errorf("same seed, different allocations (-first +second):\n%s", diff)
+	}
+	z := pick(Policy{Order: Random, Source: rand.NewPCG(7, 7^0x9e3779b97f4a7c15)})
+	if diff := cmp.Diff(x, z, cmpOpts); diff != "" {
+		t.Errorf("Seed 7 and the equivalent Source differ (-seed +source):\n%s", diff)
+	}
+	if w := pick(Policy{Order: Random, Seed: 8}); cmp.Equal(x, w, cmpOpts) {
+		t.Errorf("seeds 7 and 8 gave the same allocations")
+	}
+}
+
+func TestBands(t *testing.T) {
+	// 30000-32767: a static band of 86 ports at the bottom.
+	within := rg("30000-32767")
+	if n := StaticBandSize(within); n != 86 {
+		t.Fatalf("StaticBandSize(%v) = %d, want 86", within, n)
+	}
+	a := New(Policy{Bands: true})
+	r, _ := a.Allocate("x", ports.TCP, 1, within)
+	if r.Endpoint.Range().Lo() != 30086 {
+		t.Fatalf("first allocation with bands = %v, want 30086", r)
+	}
+	// Fill the dynamic band; then the static band is used.
+	if _, err := a.Reserve("fill", ep("30087-32767")); err != nil {
+		t.Fatal(err)
+	}
+	r, _ = a.Allocate("x", ports.TCP, 1, within)
+	if r.Endpoint.Range().Lo() != 30000 {
+		t.Fatalf("allocation with the dynamic band full = %v, want 30000", r)
+	}
+}
+
+func TestStaticBandSize(t *testing.T) {
+	tests := []struct {
+		r    string
+		want int
+	}{
+		{"1-10", 10}, {"1-16", 16}, {"1-100", 16}, {"1-1024", 32},
+		{"30000-30015", 16}, {"30000-32767", 86}, {"0-65535", 128},
+	}
+	for _, tt := range tests {
+		if got := StaticBandSize(rg(tt.r)); got != tt.want {
+			t.Errorf("StaticBandSize(%s) = %d, want %d", tt.r, got, tt.want)
+		}
+	}
+}
+
+func TestOrderString(t *testing.T) {
+	tests := []struct {
+		o    Order
+		want string
+	}{
+		{FirstFit, "first-fit"}, {NextFit, "next-fit"}, {Random, "random"},
+		{StableByKey, "stable-by-key"}, {4, "Order(4)"},
+	}
+	for _, tt := range tests {
+		if got := tt.o.String(); got != tt.want {
+			t.Errorf("Order(%d).String() = %q, want %q", tt.o, got, tt.want)
+		}
+		if got, want := tt.o.IsValid(), !strings.HasPrefix(tt.want, "Order("); got != want {
+			t.Errorf("Order(%d).IsValid() = %v, want %v", tt.o, got, want)
+		}
+	}
+}
+
+// Iterators collect 16 results per turn of the lock; results beyond the
+// first batch must follow on without loss or repeat.
+func TestIteratorsInBatches(t *testing.T) {
+	a := New(Policy{})
+	var want []Reservation
+	for i := range 50 {
+		addr := netip.AddrFrom4([4]byte{10, 0, byte(i / 250), byte(1 + i%250)})
+		e := ports.EndpointFrom(ports.TCP, addr, rg("5000-5001"))
+		if _, err := a.Reserve(fmt.Sprint("svc", i), e); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, Reservation{fmt.Sprint("svc", i), e})
+	}
+	slices.SortFunc(want, byEndpoint)
+	if diff := cmp.Diff(want, slices.Collect(a.Holders(ports.TCP, 5001)), cmpOpts); diff != "" {
+		t.Errorf("Holders (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, slices.Collect(a.All()), cmpOpts); diff != "" {
+		t.Errorf("All (-want +got):\n%s", diff)
+	}
+	// The loop body may change the allocator: the lock is not held.
+	n := 0
+	for r := range a.Overlapping(ep("5000")) {
+		a.Release(r.Endpoint)
+		n++
+	}
+	if n != 50 || a.Len() != 0 {
+		t.Errorf("releasing while iterating: %d iterations, %d left", n, a.Len())
+	}
+}
+
+func TestReleaseOwner(t *testing.T) {
+	a := New(Policy{})
+	for _, s := range []string{"1/tcp", "2/udp", "3/sctp", "4/dccp"} {
+		a.Reserve("multi", ep(s))
+	}
+	a.Reserve("other", ep("5"))
+	if a.Owners() != 2 {
+		t.Fatalf("Owners() = %d, want 2", a.Owners())
+	}
+	if n := a.ReleaseOwner("multi"); n != 4 {
+		t.Fatalf("ReleaseOwner(multi) = %d, want 4", n)
+	}
+	if got := slices.Collect(a.All()); len(got) != 1 || got[0].Owner != "other" {
+		t.Fatalf("after ReleaseOwner: %v", got)
+	}
+	if err := a.check(); err != nil {
+		t.Fatal(err)
+	}
+}

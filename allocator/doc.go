@@ -1,0 +1,90 @@
+// Package allocator holds reservations of ports and hands out free ones:
+// an in-memory allocator with conflict detection that names every holder and
+// suggests the nearest free alternative.
+//
+//	a := allocator.New(allocator.Policy{Avoid: avoid})
+//	_, err := a.Reserve("grafana", ports.MustParseEndpoint("0.0.0.0:3000/tcp"))
+//	r, err := a.Allocate("api", ports.TCP, 16, ports.MustParseRange("8000-8999"))
+//
+// The package is pure: it reads no files, no clock and no environment, and
+// its randomness comes from the policy. Everything it knows of the host (the
+// ephemeral range, excluded ports) is passed in as a [ports.RangeSet].
+//
+// # Reservations and conflicts
+//
+// A [Reservation] is an endpoint — a protocol, an inclusive range of ports
+// and, optionally, an address — held by an owner, named by a string.
+// [Allocator.Reserve] holds exactly the endpoint asked for, or refuses it if
+// it conflicts with one already held, by [ports.Endpoint.Conflicts], the one
+// conflict rule of the library: same protocol, overlapping ports,
+// overlapping addresses ([ports.AddrsOverlap]). Reservations on different
+// specific addresses may therefore share ports, while one on every address,
+// or on ::, shares ports with no one. A refusal is a *[ConflictError] that
+// unwraps to [ErrConflict], lists every holder it conflicts with, and
+// suggests the nearest free endpoint of the same size, on the same address,
+// outside the policy's avoid set.
+//
+// [Allocator.Release] gives up one reservation by its endpoint,
+// [Allocator.ReleaseOwner] all of an owner's. [Allocator.Lookup],
+// [Allocator.Holders], [Allocator.Overlapping] and [Allocator.All] read them;
+// [Allocator.Used] and [Allocator.Free] count ports.
+//
+// # Allocation
+//
+// [Allocator.Allocate] and [Allocator.AllocateIn] find a free run of k
+// consecutive ports within a range and reserve it; [Allocator.Suggest] finds
+// it without reserving. A port is free for an allocation on an address when
+// no reservation on an overlapping address holds it and the policy does not
+// avoid it: an allocation on every address needs ports that nobody holds on
+// any address, one on 127.0.0.1 may take ports held only on 10.0.0.1. The
+// [Policy] sets
+//
+//   - the ports to avoid, as a [ports.RangeSet];
+//   - the [Order]: [FirstFit]; [NextFit], rotating, so that a released port
+//     is not handed out again at once; [Random], from a seed or a source
+//     that the caller provides; [StableByKey], where a hash of the owner's
+//     name picks the preferred port, so a service keeps its port across
+//     restarts, probing onward when it is taken;
+//   - bands, as Kubernetes' NodePort allocator has them: a static band of
+//     [StaticBandSize] ports at the bottom of the range is searched last.
+//
+// When nothing fits, the error is an *[ExhaustedError] that unwraps to
+// [ErrExhausted] and says how many ports of the range are held or avoided and
+// the longest free run left. Bad input — an invalid endpoint or range, an
+// unknown protocol, an empty owner, k = 0 or k longer than the range — is an
+// error that unwraps to [ErrInvalid], never a panic, and changes nothing.
+//
+// # Audit
+//
+// [Audit] is the other side: declarations read from compose files and
+// manifests may conflict, and Audit lists every conflict group with all its
+// members, in a deterministic order, without an Allocator.
+//
+// # Snapshots
+//
+// [Allocator.Snapshot] writes the reservations as versioned JSON and
+// [Allocator.Restore] reads them back, exactly; a corrupt or inconsistent
+// snapshot is refused with an error that says what is wrong, and the
+// allocator is left as it was.
+//
+// # Data structures and costs
+//
+// The reservations of each protocol are kept in an AVL tree keyed by
+// (low port, high port, address), augmented with the largest high port of
+// each subtree: the reservations overlapping a range are found in
+// O(log n + k). Free runs are found in views: for each address that
+// allocations ask for, a second AVL tree holds the maximal runs of ports that
+// address cannot use (held by a reservation on an overlapping address, or
+// avoided), augmented with the largest gap between runs in each subtree, so
+// that the first or last free run of k ports after or before a port is found
+// in O(log n) without walking ports or runs one by one. The every-address
+// view of a protocol is always kept; views of other addresses are built on
+// the first allocation on them (O(n)) and kept up to date after, eight per
+// protocol at most. Nodes of both trees live in arenas and link by 32-bit
+// index, so that the hot paths do not allocate. Each method's documentation
+// gives its cost.
+//
+// An [Allocator] is safe for concurrent use: a read-write lock guards it,
+// and its iterators take the lock for each batch of results and yield with
+// it released.
+package allocator

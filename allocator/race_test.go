@@ -1,0 +1,94 @@
+package allocator
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/portalloc/ports"
+)
+
+// TestConcurrent has many goroutines reserve, allocate, release and read at
+// once; run it with -race. Afterwards the allocator must be consistent and
+// hold no conflict, and every goroutine must find what it holds still held.
+func TestConcurrent(t *testing.T) {
+	a := New(Policy{Avoid: ports.MustParseRangeSet("1010-1019"), Order: Random, Seed: 1})
+	addrs := []netip.Addr{{}, netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("::1"), netip.MustParseAddr("0.0.0.0")}
+	const workers, steps = 16, 400
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 0)) // seeded: reproducible draws
+			owner := fmt.Sprint("worker", w)
+			var mine []ports.Endpoint
+			for i := range steps {
+				addr := addrs[rng.IntN(len(addrs))]
+				switch rng.IntN(6) {
+				case 0:
+					lo := ports.Port(1000 + rng.IntN(64))
+					e := ports.EndpointFrom(ports.TCP, addr, ports.RangeFrom(lo, lo+ports.Port(rng.IntN(3))))
+					r, err := a.Reserve(owner, e)
+					switch {
+					case err == nil:
+						mine = append(mine, r.Endpoint)
+					case !errors.Is(err, ErrConflict):
+						errs <- fmt.Errorf("Reserve(%v): %v", e, err)
+						return
+					}
+				case 1, 2:
+					within := ports.EndpointFrom(ports.TCP, addr, ports.RangeFrom(1000, 1063))
+					r, err := a.AllocateIn(owner, within, 1+rng.IntN(4))
+					switch {
+					case err == nil:
+						mine = append(mine, r.Endpoint)
+					case !errors.Is(err, ErrExhausted):
+						errs <- fmt.Errorf("AllocateIn(%v): %v", within, err)
+						return
+					}
+				case 3:
+					if len(mine) > 0 {
+						j := rng.IntN(len(mine))
+						if r, ok := a.Release(mine[j]); !ok || r.Owner != owner {
+							errs <- fmt.Errorf("Release(%v) = %v, %v: lost what %s held", mine[j], r, ok, owner)
+							return
+						}
+						mine = slices.Delete(mine, j, j+1)
+					}
+				case 4:
+					for r := range a.Holders(ports.TCP, ports.Port(1000+rng.IntN(64))) {
+						_ = r
+					}
+					_ = a.Free(ports.TCP, ports.RangeFrom(1000, 1063))
+				case 5:
+					if i%50 == 0 {
+						if _, err := a.Snapshot(); err != nil {
+							errs <- err
+							return
+						}
+					}
+				}
+			}
+			for _, e := range mine {
+				if r, ok := a.Lookup(e); !ok || r.Owner != owner {
+					errs <- fmt.Errorf("%s lost %v", owner, e)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if err := a.check(); err != nil {
+		t.Fatal(err)
+	}
+}
