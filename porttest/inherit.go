@@ -1,0 +1,140 @@
+package porttest
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// parseListenEnv reads the socket-activation variables as sd_listen_fds(3)
+// does, for the process pid: it returns how many descriptors were passed
+// (0 when the variables are absent or meant for another process) and their
+// names ("unknown" when LISTEN_FDNAMES is absent).
+func parseListenEnv(pid int, listenPID, listenFDs, fdNames string) (int, []string, error) {
+	if listenPID == "" {
+		return 0, nil, nil
+	}
+	p, err := strconv.Atoi(listenPID)
+	if err != nil || p <= 0 {
+		return 0, nil, fmt.Errorf("porttest: %s=%q: want a process id", envListenPID, listenPID)
+	}
+	if p != pid {
+		return 0, nil, nil // passed to another process (our parent, say)
+	}
+	n, err := strconv.Atoi(listenFDs)
+	if err != nil || n < 0 || n > 1<<16 {
+		return 0, nil, fmt.Errorf("porttest: %s=%q: want a number of descriptors, 0 to 65536", envListenFDs, listenFDs)
+	}
+	if n == 0 {
+		return 0, nil, nil
+	}
+	names := make([]string, n)
+	if fdNames == "" {
+		for i := range names {
+			names[i] = "unknown" // what systemd calls a socket it was given no name for
+		}
+		return n, names, nil
+	}
+	given := strings.Split(fdNames, ":")
+	if len(given) != n {
+		return 0, nil, fmt.Errorf("porttest: %s=%q names %d sockets, but %s=%d", envListenFDNames, fdNames, len(given), envListenFDs, n)
+	}
+	copy(names, given)
+	return n, names, nil
+}
+
+var inherited struct {
+	once  sync.Once
+	files []*os.File
+	err   error
+	mu    sync.Mutex
+	taken map[int]bool // index into files of sockets already taken
+}
+
+// InheritedFiles returns the sockets the process inherited under the
+// systemd socket-activation convention (from [Pass], from systemd, or from
+// systemd-socket-activate), as files named by LISTEN_FDNAMES, in descriptor
+// order from 3. It returns none if LISTEN_PID is absent or names another
+// process.
+//
+// The first call reads LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES, removes
+// them from the environment, so that the process's own children do not
+// take them for theirs, and marks the descriptors close-on-exec; every call
+// returns the same files. The files belong to the caller, except those
+// taken by [InheritedListener] and [InheritedPacketConn].
+func InheritedFiles() ([]*os.File, error) {
+	inherited.once.Do(func() {
+		pid, fds, names := os.Getenv(envListenPID), os.Getenv(envListenFDs), os.Getenv(envListenFDNames)
+		os.Unsetenv(envListenPID)
+		os.Unsetenv(envListenFDs)
+		os.Unsetenv(envListenFDNames)
+		n, ns, err := parseListenEnv(os.Getpid(), pid, fds, names)
+		if err != nil {
+			inherited.err = err
+			return
+		}
+		inherited.files, inherited.err = inheritFiles(n, ns)
+	})
+	return inherited.files, inherited.err
+}
+
+// take returns the first inherited file named name that is not yet taken,
+// and marks it taken.
+func take(fn, name string) (*os.File, error) {
+	files, err := InheritedFiles()
+	if err != nil {
+		return nil, err
+	}
+	inherited.mu.Lock()
+	defer inherited.mu.Unlock()
+	var have []string
+	for i, f := range files {
+		if f.Name() == name && !inherited.taken[i] {
+			if inherited.taken == nil {
+				inherited.taken = make(map[int]bool)
+			}
+			inherited.taken[i] = true
+			return f, nil
+		}
+		have = append(have, f.Name())
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("porttest: %s(%q): the process inherited no sockets (%s is not set for it)", fn, name, envListenPID)
+	}
+	return nil, fmt.Errorf("porttest: %s(%q): no inherited socket of that name left; inherited: %s", fn, name, strings.Join(have, ", "))
+}
+
+// InheritedListener returns the inherited stream socket named name (the
+// Name of a [Socket] given to [Pass]) as a listener. It takes the socket:
+// a second call for the same name takes the next socket of that name, if
+// any.
+func InheritedListener(name string) (net.Listener, error) {
+	f, err := take("InheritedListener", name)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.FileListener(f)
+	f.Close() // FileListener made its own descriptor
+	if err != nil {
+		return nil, fmt.Errorf("porttest: InheritedListener(%q): %w", name, err)
+	}
+	return ln, nil
+}
+
+// InheritedPacketConn returns the inherited datagram socket named name as a
+// packet connection, and takes it as [InheritedListener] does.
+func InheritedPacketConn(name string) (net.PacketConn, error) {
+	f, err := take("InheritedPacketConn", name)
+	if err != nil {
+		return nil, err
+	}
+	c, err := net.FilePacketConn(f)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("porttest: InheritedPacketConn(%q): %w", name, err)
+	}
+	return c, nil
+}

@@ -1,0 +1,17 @@
+//go:build !unix
+
+package porttest
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+)
+
+func inheritFiles(n int, names []string) ([]*os.File, error) {
+	if n == 0 {
+		return nil, nil
+	}
+	return nil, fmt.Errorf("porttest: inheriting sockets is not possible on %s: %w", runtime.GOOS, errors.ErrUnsupported)
+}

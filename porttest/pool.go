@@ -1,0 +1,357 @@
+package porttest
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/hostports"
+	"github.com/portalloc/ports/wellknown"
+)
+
+// DirEnv names the environment variable that, when set, gives the lock
+// directory of the default pool and of every pool whose Options.Dir is
+// empty. Processes that must not share ports (containers sharing the host's
+// network, say) set it to one directory.
+const DirEnv = "PORTTEST_DIR"
+
+// DefaultDir returns the lock directory that cooperating processes share
+// unless told otherwise: $PORTTEST_DIR if set; else, on Unix-like systems,
+// "porttest-UID" in a directory every process of the machine agrees on,
+// /dev/shm where it exists (a memory file system, where creating a lock
+// file costs microseconds rather than the milliseconds a journaling disk
+// file system may take) and [os.TempDir] otherwise, one directory per user
+// so that no user can tamper with another's locks; on Windows, "porttest"
+// in the per-user temporary directory.
+func DefaultDir() string {
+	if d := os.Getenv(DirEnv); d != "" {
+		return d
+	}
+	uid := os.Getuid()
+	if uid < 0 {
+		return filepath.Join(os.TempDir(), "porttest")
+	}
+	base := os.TempDir()
+	if shmUsable() {
+		base = "/dev/shm"
+	}
+	return filepath.Join(base, "porttest-"+strconv.Itoa(uid))
+}
+
+// Avoided returns the ports a [Pool] never hands out on a host with limits
+// l:
+//
+//   - what l.Avoid(0) says: the ephemeral ranges of TCP and UDP, the reserved
+//     and excluded ranges, the privileged ports;
+//   - the System ports 0-1023 and the four ports RFC 6335 reserves (0, 1023,
+//     1024, 49151), on every system;
+//   - the de-facto ports of developers' machines, on every transport
+//     ([wellknown.DeFactoPorts]): Grafana's 3000, Postgres's 5432 and the
+//     rest, which a developer's machine may have busy at any moment;
+//   - the ports browsers refuse ([wellknown.BadPorts]), so that a test server
+//     on a leased port can be reached from a browser.
+func Avoided(l hostports.Limits) ports.RangeSet {
+	var b ports.RangeSetBuilder
+	b.AddSet(l.Avoid(0))
+	b.Add(ports.System.Range())
+	for _, p := range []ports.Port{0, 1023, 1024, 49151} {
+		b.AddPort(p)
+	}
+	b.AddSet(wellknown.DeFactoPorts(0))
+	b.AddSet(wellknown.BadPorts())
+	return b.RangeSet()
+}
+
+// Options configure a [Pool]. The zero value gives the default pool.
+type Options struct {
+	// Dir is the lock directory, shared by the processes that must not get
+	// the same port. "" means [DefaultDir]. It is created (mode 0700) if
+	// missing, and refused if it is a symbolic link, is not owned by the
+	// user, or is open to others.
+	Dir string
+
+	// Within restricts the ports handed out to this set; empty means every
+	// port.
+	Within ports.RangeSet
+
+	// Avoid adds ports never to hand out, on top of [Avoided].
+	Avoid ports.RangeSet
+
+	// Limits are the host's limits. nil means [hostports.Read]; if that
+	// fails, the documented defaults of the OS are used.
+	Limits *hostports.Limits
+
+	// Prober checks every port before it is handed out. The zero value
+	// checks TCP and UDP on 127.0.0.1, ::1, 0.0.0.0 and ::.
+	Prober hostports.Prober
+}
+
+// Pool hands out ports that are free and unique across processes: each
+// port handed out is held by a [Lease], a lock on a file named after the
+// port in a directory that cooperating processes share. The lock belongs to
+// the process that took it and dies with it, however it dies (kill -9
+// included), so a lease never outlives its holder and never needs cleaning
+// up.
+//
+// A Pool picks ports from its candidates (see [Pool.Candidates]), starting
+// at a random one and going round, and checks each with a bind before
+// handing it out.
+//
+// A Pool is safe for concurrent use. Build one with [NewPool] or use
+// [Default]; the zero value is not usable.
+type Pool struct {
+	dir    string
+	cands  ports.RangeSet
+	list   []ports.Port // the candidates in order, for the cursor
+	prober hostports.Prober
+	cursor atomic.Uint64 // index into list of the next port to try, modulo len(list)
+}
+
+// NewPool returns a pool configured by o. It prepares the lock directory
+// and reads the host's limits (unless o.Limits is set).
+func NewPool(o Options) (*Pool, error) {
+	dir := o.Dir
+	if dir == "" {
+		dir = DefaultDir()
+	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("porttest: lock directory %q: %w", o.Dir, err)
+	}
+	if err := prepareDir(dir); err != nil {
+		return nil, err
+	}
+	var lim hostports.Limits
+	if o.Limits != nil {
+		lim = *o.Limits
+	} else {
+		lim, _ = hostports.Read() // on failure: the OS defaults, which is what we want
+	}
+	var b ports.RangeSetBuilder
+	if o.Within.IsEmpty() {
+		b.Add(ports.FullRange())
+	} else {
+		b.AddSet(o.Within)
+	}
+	b.RemoveSet(Avoided(lim))
+	b.RemoveSet(o.Avoid)
+	cands := b.RangeSet()
+	if cands.IsEmpty() {
+		within := "every port"
+		if !o.Within.IsEmpty() {
+			within = o.Within.String()
+		}
+		return nil, fmt.Errorf("porttest: no candidate ports: %s, less the %d ports avoided on this host (ephemeral %v, reserved, excluded, privileged, de-facto and browser-refused ports) and %q, leaves none",
+			within, Avoided(lim).Len(), lim.EphemeralTCP, o.Avoid.String())
+	}
+	p := &Pool{dir: dir, cands: cands, prober: o.Prober}
+	p.list = make([]ports.Port, 0, cands.Len())
+	for port := range cands.All() {
+		p.list = append(p.list, port)
+	}
+	// Processes start at different places so that they rarely meet; the
+	// locks keep them apart when they do.
+	p.cursor.Store(rand.Uint64N(uint64(len(p.list))))
+	return p, nil
+}
+
+var defaultPool = sync.OnceValues(func() (*Pool, error) { return NewPool(Options{}) })
+
+// Default returns the process's default pool, built once with the zero
+// [Options]; it returns the same pool, or the same error, every time.
+func Default() (*Pool, error) {
+	return defaultPool()
+}
+
+// Dir returns the lock directory of p, an absolute path.
+func (p *Pool) Dir() string { return p.dir }
+
+// Candidates returns the ports p may hand out: Options.Within (or every
+// port), less [Avoided] for the host, less Options.Avoid.
+func (p *Pool) Candidates() ports.RangeSet { return p.cands }
+
+// ErrExhausted is what [*ExhaustedError] unwraps to.
+var ErrExhausted = errors.New("porttest: no free port")
+
+// ExhaustedError reports that a pool found no port, or no run of ports, that
+// it could hand out, and says what it tried.
+type ExhaustedError struct {
+	Dir        string // the lock directory
+	Run        int    // the number of contiguous ports asked for
+	Candidates int    // the number of candidate ports
+	Leased     int    // ports found leased by another holder
+	Failed     int    // ports that failed the bind check
+	Refused    int    // lock files refused (symbolic links, or unreadable)
+	Last       error  // the last bind check or lock error, if any
+}
+
+func (e *ExhaustedError) Error() string {
+	var b strings.Builder
+	if e.Run > 1 {
+		fmt.Fprintf(&b, "porttest: no run of %d free contiguous ports", e.Run)
+	} else {
+		b.WriteString("porttest: no free port")
+	}
+	fmt.Fprintf(&b, " among %d candidates (lock directory %s): %d leased by other holders, %d failed the bind check",
+		e.Candidates, e.Dir, e.Leased, e.Failed)
+	if e.Refused > 0 {
+		fmt.Fprintf(&b, ", %d lock files refused", e.Refused)
+	}
+	if e.Last != nil {
+		fmt.Fprintf(&b, "; last: %v", e.Last)
+	}
+	return b.String()
+}
+
+// Unwrap returns [ErrExhausted] and the last error, if any.
+func (e *ExhaustedError) Unwrap() []error {
+	if e.Last != nil {
+		return []error{ErrExhausted, e.Last}
+	}
+	return []error{ErrExhausted}
+}
+
+// Lease takes one port: it locks the port's file in the lock directory,
+// checks that the port can be bound, and returns the lease. A port locked
+// by another holder or failing the check is passed over. If every
+// candidate is passed over it returns an [*ExhaustedError].
+func (p *Pool) Lease() (*Lease, error) {
+	e := &ExhaustedError{Dir: p.dir, Run: 1, Candidates: len(p.list)}
+	for range len(p.list) {
+		i := p.cursor.Add(1) - 1
+		port := p.list[i%uint64(len(p.list))]
+		l, err := p.take(port, e)
+		if err != nil {
+			return nil, err
+		}
+		if l != nil {
+			return l, nil
+		}
+	}
+	return nil, e
+}
+
+// take tries to lease port. It returns the lease, or nil and no error if
+// the port is leased elsewhere or fails its check (counted in e), or an
+// error that should stop the search.
+func (p *Pool) take(port ports.Port, e *ExhaustedError) (*Lease, error) {
+	lk, err := lockPort(p.dir, port)
+	switch {
+	case errors.Is(err, errBusy):
+		e.Leased++
+		return nil, nil
+	case errors.Is(err, errRefused):
+		e.Refused++
+		e.Last = err
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	if err := p.prober.Check(port); err != nil {
+		e.Failed++
+		e.Last = err
+		lk.unlock()
+		return nil, nil
+	}
+	return &Lease{port: port, lock: lk}, nil
+}
+
+// LeaseN takes n ports, not necessarily contiguous, as [Pool.Lease] does.
+// If it cannot take them all it releases those it took and returns the
+// error.
+func (p *Pool) LeaseN(n int) ([]*Lease, error) {
+	if n < 0 {
+		return nil, fmt.Errorf("porttest: LeaseN(%d): negative count", n)
+	}
+	out := make([]*Lease, 0, n)
+	for range n {
+		l, err := p.Lease()
+		if err != nil {
+			releaseAll(out)
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// LeaseRun takes k contiguous ports, lowest first: a run such as the ten
+// ports of a pod in a slot scheme. Every port of the run is locked and
+// checked; when one cannot be had, the ports before it are released and the
+// search goes on past it. The search starts at a random candidate and goes
+// round once.
+func (p *Pool) LeaseRun(k int) ([]*Lease, error) {
+	if k < 1 || k > 65536 {
+		return nil, fmt.Errorf("porttest: LeaseRun(%d): want 1 to 65536 ports", k)
+	}
+	e := &ExhaustedError{Dir: p.dir, Run: k, Candidates: len(p.list)}
+	i := p.cursor.Add(uint64(k)) - uint64(k)
+	from := p.list[i%uint64(len(p.list))]
+	pos, wrapped := uint32(from), false
+	for {
+		start, ok := nextRun(p.cands, pos, k)
+		if wrapped && ok && start >= from {
+			ok = false // round once
+		}
+		if !ok {
+			if wrapped || from == 0 {
+				return nil, e
+			}
+			pos, wrapped = 0, true
+			continue
+		}
+		run, failedAt, err := p.takeRun(start, k, e)
+		switch {
+		case err != nil:
+			return nil, err
+		case run != nil:
+			return run, nil
+		}
+		pos = uint32(failedAt) + 1 // no run through failedAt can be had
+	}
+}
+
+// takeRun tries to lease start to start+k-1. It returns the run; or nil and
+// the port that could not be had (counted in e); or an error that should
+// stop the search.
+func (p *Pool) takeRun(start ports.Port, k int, e *ExhaustedError) ([]*Lease, ports.Port, error) {
+	run := make([]*Lease, 0, k)
+	for j := range k {
+		port := start + ports.Port(j)
+		l, err := p.take(port, e)
+		if l == nil {
+			releaseAll(run)
+			return nil, port, err
+		}
+		run = append(run, l)
+	}
+	return run, 0, nil
+}
+
+// nextRun returns the lowest port s, not below from, such that the k ports
+// s to s+k-1 all lie in cands; from may be 65536, past every port.
+func nextRun(cands ports.RangeSet, from uint32, k int) (ports.Port, bool) {
+	for r := range cands.Ranges() {
+		if uint32(r.Hi()) < from {
+			continue
+		}
+		lo := max(uint32(r.Lo()), from)
+		if int(uint32(r.Hi())-lo)+1 >= k {
+			return ports.Port(lo), true
+		}
+	}
+	return 0, false
+}
+
+func releaseAll(ls []*Lease) {
+	for _, l := range ls {
+		l.Release()
+	}
+}

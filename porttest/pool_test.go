@@ -1,0 +1,558 @@
+package porttest
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/hostports"
+	"github.com/portalloc/ports/wellknown"
+)
+
+// freeRun finds k contiguous ports that the default pool would hand out
+// now, and gives them back, for tests that need known, free ports in a
+// private lock directory.
+func freeRun(t *testing.T, k int) ports.Range {
+	t.Helper()
+	pool, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := pool.LeaseRun(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	releaseAll(run)
+	return ports.RangeFrom(run[0].Port(), run[len(run)-1].Port())
+}
+
+// privatePool returns a pool on a fresh lock directory, drawing from within.
+func privatePool(t *testing.T, dir string, within ports.RangeSet) *Pool {
+	t.Helper()
+	p, err := NewPool(Options{Dir: dir, Within: within})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func leasedPorts(ls []*Lease) []ports.Port {
+	out := make([]ports.Port, len(ls))
+	for i, l := range ls {
+		out[i] = l.Port()
+	}
+	return out
+}
+
+func TestLeaseUniqueAcrossGoroutinesAndPools(t *testing.T) {
+	// 64 goroutines, half on each of two pools of one directory, compete
+	// for 80 ports: flock locks belong to the open file, so leases of one
+	// process exclude each other as leases of two processes do.
+	r := freeRun(t, 80)
+	dir := filepath.Join(t.TempDir(), "locks")
+	pools := []*Pool{privatePool(t, dir, ports.RangeSetOf(r)), privatePool(t, dir, ports.RangeSetOf(r))}
+	var (
+		mu   sync.Mutex
+		got  []ports.Port
+		errs []error
+		wg   sync.WaitGroup
+	)
+	for i := range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l, err := pools[i%2].Lease()
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			t.Cleanup(func() { l.Release() })
+			got = append(got, l.Port())
+		}()
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		t.Fatalf("Lease: %v", errors.Join(errs...))
+	}
+	slices.Sort(got)
+	if c := slices.Compact(slices.Clone(got)); len(c) != len(got) {
+		t.Errorf("64 leases gave %d distinct ports: %v", len(c), got)
+	}
+	for _, p := range got {
+		if !r.Contains(p) {
+			t.Errorf("port %d is outside Within %v", p, r)
+		}
+	}
+}
+
+func TestExhaustedSaysWhatItTried(t *testing.T) {
+	r := freeRun(t, 4)
+	dir := filepath.Join(t.TempDir(), "locks")
+	a := privatePool(t, dir, ports.RangeSetOf(r))
+	held, err := a.LeaseN(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer releaseAll(held)
+	b := privatePool(t, dir, ports.RangeSetOf(r))
+	_, err = b.Lease()
+	var e *ExhaustedError
+	if !errors.As(err, &e) || !errors.Is(err, ErrExhausted) {
+		t.Fatalf("Lease with every port leased = %v, want an *ExhaustedError", err)
+	}
+	want := &ExhaustedError{Dir: b.Dir(), Run: 1, Candidates: 4, Leased: 4}
+	if diff := cmp.Diff(want, e); diff != "" {
+		t.Errorf("ExhaustedError (-want +got):\n%s", diff)
+	}
+	wantMsg := fmt.Sprintf("porttest: no free port among 4 candidates (lock directory %s): 4 leased by other holders, 0 failed the bind check", b.Dir())
+	if err.Error() != wantMsg {
+		t.Errorf("error = %q\nwant    %q", err, wantMsg)
+	}
+	// Releasing one lets the other pool have exactly that port.
+	held[2].Release()
+	l, err := b.Lease()
+	if err != nil {
+		t.Fatalf("Lease after a release: %v", err)
+	}
+	defer l.Release()
+	if l.Port() != held[2].Port() {
+		t.Errorf("Lease after releasing %d = %d", held[2].Port(), l.Port())
+	}
+}
+
+func TestPoolSkipsPortsInUse(t *testing.T) {
+	r := freeRun(t, 2)
+	// Something outside the pool binds the first port (TCP on 0.0.0.0).
+	ln, err := net.Listen("tcp4", fmt.Sprintf("0.0.0.0:%d", r.Lo()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	pool := privatePool(t, filepath.Join(t.TempDir(), "locks"), ports.RangeSetOf(r))
+	for range 5 { // wherever the cursor starts, the busy port is passed over
+		l, err := pool.Lease()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Port() != r.Hi() {
+			t.Errorf("Lease = %d, want %d (port %d is bound)", l.Port(), r.Hi(), r.Lo())
+		}
+		l.Release()
+	}
+	only := privatePool(t, filepath.Join(t.TempDir(), "locks"), ports.RangeSetOf(r.Lo().Range()))
+	_, err = only.Lease()
+	var e *ExhaustedError
+	if !errors.As(err, &e) || e.Failed != 1 || !errors.Is(err, hostports.ErrInUse) {
+		t.Fatalf("Lease of a bound port = %v, want an *ExhaustedError with one failed check wrapping ErrInUse", err)
+	}
+	if !strings.Contains(err.Error(), "1 failed the bind check; last: hostports: cannot bind tcp") {
+		t.Errorf("error %q does not say which check failed", err)
+	}
+}
+
+func TestLeaseRun(t *testing.T) {
+	pool, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []int{1, 2, 10, 32} {
+		run, err := pool.LeaseRun(k)
+		if err != nil {
+			t.Fatalf("LeaseRun(%d): %v", k, err)
+		}
+		got := leasedPorts(run)
+		releaseAll(run)
+		if len(got) != k {
+			t.Fatalf("LeaseRun(%d) gave %d ports", k, len(got))
+		}
+		for i, p := range got {
+			if p != got[0]+ports.Port(i) {
+				t.Errorf("LeaseRun(%d) = %v, not contiguous", k, got)
+				break
+			}
+			if !pool.Candidates().Contains(p) {
+				t.Errorf("LeaseRun(%d) gave port %d, not a candidate", k, p)
+			}
+		}
+	}
+	for _, k := range []int{0, -1, 65537} {
+		if _, err := pool.LeaseRun(k); err == nil || !strings.HasPrefix(err.Error(), "porttest: LeaseRun(") {
+			t.Errorf("LeaseRun(%d) = %v, want an error naming the call", k, err)
+		}
+	}
+}
+
+func TestLeaseRunPassesOverBusyPorts(t *testing.T) {
+	r := freeRun(t, 12)
+	dir := filepath.Join(t.TempDir(), "locks")
+	// Another holder has the 5th port: the only run of 6 left is the last six.
+	other := privatePool(t, dir, ports.RangeSetOf((r.Lo() + 4).Range()))
+	blocker, err := other.Lease()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blocker.Release()
+	pool := privatePool(t, dir, ports.RangeSetOf(r))
+	for range 4 {
+		run, err := pool.LeaseRun(6)
+		if err != nil {
+			t.Fatalf("LeaseRun(6): %v", err)
+		}
+		got := leasedPorts(run)
+		releaseAll(run)
+		if want := r.Lo() + 5; got[0] != want {
+			t.Errorf("LeaseRun(6) starts at %d, want %d", got[0], want)
+		}
+	}
+	_, err = pool.LeaseRun(8)
+	var e *ExhaustedError
+	if !errors.As(err, &e) || e.Run != 8 || e.Leased == 0 {
+		t.Fatalf("LeaseRun(8) = %v, want an *ExhaustedError for a run of 8 that met the held port", err)
+	}
+	if !strings.HasPrefix(err.Error(), "porttest: no run of 8 free contiguous ports among 12 candidates") {
+		t.Errorf("error = %q", err)
+	}
+}
+
+func TestLeaseN(t *testing.T) {
+	r := freeRun(t, 6)
+	pool := privatePool(t, filepath.Join(t.TempDir(), "locks"), ports.RangeSetOf(r))
+	ls, err := pool.LeaseN(6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := leasedPorts(ls)
+	slices.Sort(got)
+	var want []ports.Port
+	for p := range r.All() {
+		want = append(want, p)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("LeaseN(6) of 6 candidates (-want +got):\n%s", diff)
+	}
+	// Asking for more than is left takes nothing and keeps what is held.
+	releaseAll(ls[:2])
+	if _, err := pool.LeaseN(3); !errors.Is(err, ErrExhausted) {
+		t.Errorf("LeaseN(3) with 2 left = %v, want ErrExhausted", err)
+	}
+	two, err := pool.LeaseN(2)
+	if err != nil {
+		t.Fatalf("LeaseN(2) after a failed LeaseN(3): %v (ports were not given back)", err)
+	}
+	releaseAll(two)
+	releaseAll(ls[2:])
+	if _, err := pool.LeaseN(-1); err == nil {
+		t.Error("LeaseN(-1) succeeded")
+	}
+}
+
+func TestLeaseSockets(t *testing.T) {
+	pool, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := pool.Lease()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := l.ListenTCP(loopback4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, err := l.ListenUDP(loopback4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ln.Addr().(*net.TCPAddr).Port; got != int(l.Port()) {
+		t.Errorf("ListenTCP bound port %d, want %d", got, l.Port())
+	}
+	if got := pc.LocalAddr().(*net.UDPAddr).Port; got != int(l.Port()) {
+		t.Errorf("ListenUDP bound port %d, want %d", got, l.Port())
+	}
+	// A second TCP socket on the same address cannot bind: the first holds it.
+	if _, err := l.ListenTCP(loopback4); err == nil {
+		t.Error("a second ListenTCP on the same address succeeded")
+	}
+	if err := l.Release(); err != nil {
+		t.Fatalf("Release: %v", err)
+	}
+	if _, err := ln.Accept(); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("Accept after Release = %v, want net.ErrClosed", err)
+	}
+	if err := l.Release(); err != nil {
+		t.Errorf("second Release = %v, want nil", err)
+	}
+	if !strings.HasSuffix(l.String(), "(released)") {
+		t.Errorf("String() after Release = %q", l.String())
+	}
+	if _, err := l.ListenTCP(loopback4); err == nil || !strings.Contains(err.Error(), "lease already released") {
+		t.Errorf("ListenTCP after Release = %v, want an error", err)
+	}
+	var zero Lease
+	if _, err := zero.ListenUDP(loopback4); err == nil {
+		t.Error("ListenUDP on the zero Lease succeeded")
+	}
+	if err := zero.Release(); err != nil {
+		t.Errorf("Release of the zero Lease = %v", err)
+	}
+}
+
+func TestLeaseListenDualStack(t *testing.T) {
+	l := Take(t)
+	ln, err := l.ListenTCP(ports.MustParseEndpoint("[::]:1/tcp").Addr())
+	if err != nil {
+		t.Skipf("no IPv6 listener on ::: %v", err)
+	}
+	// The socket on :: is dual-stack: IPv4 clients reach it.
+	go func() {
+		if c, err := ln.Accept(); err == nil {
+			c.Close()
+		}
+	}()
+	c, err := net.Dial("tcp4", fmt.Sprintf("127.0.0.1:%d", l.Port()))
+	if err != nil {
+		t.Fatalf("dialing 127.0.0.1 on a listener on ::: %v", err)
+	}
+	c.Close()
+}
+
+// TestEphemeralAvoided checks the candidates and the leases against the
+// ephemeral range read from /proc without package hostports.
+func TestEphemeralAvoided(t *testing.T) {
+	lo, hi, ok := procEphemeral(t)
+	if !ok {
+		t.Skip("reads /proc; Linux only")
+	}
+	pool, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eph := ports.RangeFrom(lo, hi)
+	if pool.Candidates().Overlaps(eph) {
+		t.Errorf("candidates %v overlap the ephemeral range %v", pool.Candidates(), eph)
+	}
+	ls, err := pool.LeaseN(200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer releaseAll(ls)
+	for _, l := range ls {
+		if eph.Contains(l.Port()) {
+			t.Errorf("leased port %d lies in the ephemeral range %v", l.Port(), eph)
+		}
+	}
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_reserved_ports")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := strings.TrimSpace(string(b)); s != "" {
+		reserved := ports.MustParseRangeSet(s)
+		if !reserved.Intersect(pool.Candidates()).IsEmpty() {
+			t.Errorf("candidates overlap the reserved ports %v", reserved)
+		}
+	}
+}
+
+func TestAvoided(t *testing.T) {
+	l, _ := hostports.Defaults("linux")
+	av := Avoided(l)
+	for _, tt := range []struct {
+		name string
+		set  ports.RangeSet
+	}{
+		{"Limits.Avoid(0)", l.Avoid(0)},
+		{"System ports", ports.RangeSetOf(ports.System.Range())},
+		{"RFC 6335 reserved", ports.MustParseRangeSet("0,1023,1024,49151")},
+		{"de-facto ports", wellknown.DeFactoPorts(0)},
+		{"bad ports", wellknown.BadPorts()},
+	} {
+		if !tt.set.Difference(av).IsEmpty() {
+			t.Errorf("Avoided misses %s: %v", tt.name, tt.set.Difference(av))
+		}
+	}
+	// Nothing else is avoided.
+	var b ports.RangeSetBuilder
+	b.AddSet(l.Avoid(0))
+	b.Add(ports.System.Range())
+	b.AddSet(ports.MustParseRangeSet("1024,49151"))
+	b.AddSet(wellknown.DeFactoPorts(0))
+	b.AddSet(wellknown.BadPorts())
+	if want := b.RangeSet(); !want.Equal(av) {
+		t.Errorf("Avoided = %v\nwant      %v", av, want)
+	}
+}
+
+func TestNewPoolCandidates(t *testing.T) {
+	lim := hostports.Limits{EphemeralTCP: ports.MustParseRange("49152-65535"), EphemeralUDP: ports.MustParseRange("49152-65535")}
+	dir := filepath.Join(t.TempDir(), "locks")
+	pool, err := NewPool(Options{Dir: dir, Limits: &lim, Within: ports.MustParseRangeSet("2999-3002,40000-40009,60000"), Avoid: ports.MustParseRangeSet("40005")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 3000 and 3001 are de-facto ports (Grafana and friends); 60000 is ephemeral here.
+	want := ports.MustParseRangeSet("2999,3002,40000-40004,40006-40009")
+	if got := pool.Candidates(); !got.Equal(want) {
+		t.Errorf("Candidates() = %v, want %v", got, want)
+	}
+	if pool.Dir() != dir {
+		t.Errorf("Dir() = %q, want %q", pool.Dir(), dir)
+	}
+	_, err = NewPool(Options{Dir: dir, Limits: &lim, Within: ports.MustParseRangeSet("3000,50000-50010")})
+	if err == nil || !strings.HasPrefix(err.Error(), "porttest: no candidate ports: 3000,50000-50010, less the ") {
+		t.Errorf("NewPool with no candidates = %v", err)
+	}
+}
+
+func TestDefaultDir(t *testing.T) {
+	t.Setenv(DirEnv, "/some/where")
+	if got := DefaultDir(); got != "/some/where" {
+		t.Errorf("DefaultDir() with %s set = %q", DirEnv, got)
+	}
+	t.Setenv(DirEnv, "")
+	got := DefaultDir()
+	if runtime.GOOS != "windows" {
+		if want := fmt.Sprintf("porttest-%d", os.Getuid()); filepath.Base(got) != want {
+			t.Errorf("DefaultDir() = %q, want a directory named %s", got, want)
+		}
+	}
+	if runtime.GOOS == "linux" && shmUsable() && filepath.Dir(got) != "/dev/shm" {
+		t.Errorf("DefaultDir() = %q, want it under /dev/shm", got)
+	}
+}
+
+// TestLockDirChecks checks that the lock directory is created private and
+// that a directory others could tamper with is refused.
+func TestLockDirChecks(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Unix permissions")
+	}
+	base := t.TempDir()
+	mk := func(name string, mode os.FileMode) string {
+		d := filepath.Join(base, name)
+		if err := os.Mkdir(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(d, mode); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	good := mk("good", 0o700)
+	link := filepath.Join(base, "link")
+	if err := os.Symlink(good, link); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(base, "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, dir, want string
+	}{
+		{"group-readable", mk("g", 0o750), "has mode 0750; want 0700"},
+		{"world-writable", mk("w", 0o777), "has mode 0777; want 0700"},
+		{"sticky and open", mk("s", 0o1777), "has mode 0777; want 0700"},
+		{"symbolic link to a good directory", link, "is a symbolic link; refusing it"},
+		{"regular file", file, "is not a directory"},
+		{"missing parent", filepath.Join(base, "no", "such"), "porttest: creating lock directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := NewPool(Options{Dir: tt.dir})
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "porttest: ") {
+				t.Errorf("NewPool(Dir: %s) = %v, want an error containing %q", tt.dir, err, tt.want)
+			}
+		})
+	}
+	// A missing directory is created with mode 0700, whatever the umask.
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	fresh := filepath.Join(base, "fresh")
+	if _, err := NewPool(Options{Dir: fresh}); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Lstat(fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o700 || !fi.IsDir() {
+		t.Errorf("created lock directory has mode %v, want drwx------", fi.Mode())
+	}
+	// An existing good directory is accepted, as a relative path too.
+	if _, err := NewPool(Options{Dir: good}); err != nil {
+		t.Errorf("NewPool(Dir: %s): %v", good, err)
+	}
+}
+
+func TestLockDirOwnedByOther(t *testing.T) {
+	if runtime.GOOS == "windows" || os.Geteuid() != 0 {
+		t.Skip("needs root to give a directory to another user")
+	}
+	d := filepath.Join(t.TempDir(), "theirs")
+	if err := os.Mkdir(d, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(d, 65534, 65534); err != nil {
+		t.Skip(err)
+	}
+	_, err := NewPool(Options{Dir: d})
+	if err == nil || !strings.Contains(err.Error(), "is owned by uid 65534, not by this user (uid 0); refusing it") {
+		t.Errorf("NewPool(Dir: %s owned by 65534) = %v", d, err)
+	}
+}
+
+// TestLockFileSymlinkRefused plants a symbolic link where a port's lock
+// file goes: the port is passed over, and the link's target is never
+// created or touched.
+func TestLockFileSymlinkRefused(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+	r := freeRun(t, 2)
+	dir := filepath.Join(t.TempDir(), "locks")
+	pool := privatePool(t, dir, ports.RangeSetOf(r))
+	target := filepath.Join(t.TempDir(), "target")
+	if err := os.Symlink(target, lockPath(dir, r.Lo())); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(lockPath(dir, r.Hi()), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	_, err := pool.Lease()
+	var e *ExhaustedError
+	if !errors.As(err, &e) || e.Refused != 2 {
+		t.Fatalf("Lease with both lock files planted = %v, want an *ExhaustedError with 2 refused", err)
+	}
+	if !strings.Contains(err.Error(), "2 lock files refused") {
+		t.Errorf("error %q does not count the refused files", err)
+	}
+	if _, err := os.Lstat(target); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the symbolic link's target was created (Lstat: %v)", err)
+	}
+	// Taking the planted files away makes the ports available again.
+	os.Remove(lockPath(dir, r.Lo()))
+	l, err := pool.Lease()
+	if err != nil {
+		t.Fatalf("Lease after removing the link: %v", err)
+	}
+	defer l.Release()
+	if l.Port() != r.Lo() {
+		t.Errorf("Lease = %d, want %d", l.Port(), r.Lo())
+	}
+	fi, err := os.Lstat(lockPath(dir, r.Lo()))
+	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o600 {
+		t.Errorf("lock file: %v, %v; want a regular file with mode 0600", fi.Mode(), err)
+	}
+}

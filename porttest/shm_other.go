@@ -1,0 +1,7 @@
+//go:build !linux
+
+package porttest
+
+// shmUsable reports whether /dev/shm may hold the lock directory; only
+// Linux is known to have it as a memory file system.
+func shmUsable() bool { return false }
