@@ -1,0 +1,264 @@
+package porttest
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func init() {
+	// Take the inherited sockets "http" (TCP) and "dns" (UDP), say what
+	// the environment holds once they are taken, then answer one
+	// connection and one datagram.
+	childRoles["inherit"] = func() error {
+		ln, err := InheritedListener("http")
+		if err != nil {
+			return err
+		}
+		pc, err := InheritedPacketConn("dns")
+		if err != nil {
+			return err
+		}
+		_, again := InheritedListener("http")
+		fmt.Printf("ready LISTEN_PID=%q LISTEN_FDS=%q LISTEN_FDNAMES=%q again=%v\n",
+			os.Getenv("LISTEN_PID"), os.Getenv("LISTEN_FDS"), os.Getenv("LISTEN_FDNAMES"), again)
+		c, err := ln.Accept()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c, "http from %d\n", os.Getpid())
+		c.Close()
+		buf := make([]byte, 64)
+		n, from, err := pc.ReadFrom(buf)
+		if err != nil {
+			return err
+		}
+		_, err = pc.WriteTo([]byte("dns "+string(buf[:n])), from)
+		return err
+	}
+}
+
+func TestHandoff(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no descriptor inheritance on Windows")
+	}
+	ln, pc := ListenPair(t)
+	cmd := childCmd("inherit")
+	Handoff(t, cmd, Socket{Name: "http", Conn: ln}, Socket{Name: "dns", Conn: pc})
+	if cmd.Path != "/bin/sh" || len(cmd.ExtraFiles) != 2 {
+		t.Fatalf("after Handoff: Path %q, %d ExtraFiles", cmd.Path, len(cmd.ExtraFiles))
+	}
+	c := startChild(t, cmd)
+	line, err := c.line()
+	if err != nil {
+		t.Fatalf("child: %v", err)
+	}
+	// The child took both sockets, found no second "http", and removed the
+	// variables so that its own children do not take them for theirs.
+	want := `ready LISTEN_PID="" LISTEN_FDS="" LISTEN_FDNAMES="" again=porttest: InheritedListener("http"): no inherited socket of that name left; inherited: http, dns`
+	if diff := cmp.Diff(want, line); diff != "" {
+		t.Errorf("child report (-want +got):\n%s", diff)
+	}
+
+	// The parent never accepts: the answer comes from the child, through
+	// the socket the parent still holds.
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	got, err := bufio.NewReader(conn).ReadString('\n')
+	conn.Close()
+	if want := fmt.Sprintf("http from %d\n", cmd.Process.Pid); err != nil || got != want {
+		t.Errorf("TCP answer = %q, %v; want %q (the child's pid)", got, err, want)
+	}
+
+	uc, err := net.Dial("udp", pc.LocalAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer uc.Close()
+	uc.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := uc.Write([]byte("query")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 64)
+	n, err := uc.Read(buf)
+	if err != nil || string(buf[:n]) != "dns query" {
+		t.Errorf("UDP answer = %q, %v; want %q", buf[:n], err, "dns query")
+	}
+	c.stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("child: %v", err)
+	}
+	// The parent's sockets are still open.
+	if _, err := net.Dial("tcp", ln.Addr().String()); err != nil {
+		t.Errorf("the parent's listener was closed by the handoff: %v", err)
+	}
+}
+
+// TestPassConvention runs a shell as the receiver, to check the variables
+// and descriptors as any program that follows the convention sees them.
+func TestPassConvention(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc/self/fd")
+	}
+	ln, pc := ListenPair(t)
+	cmd := exec.Command("/bin/sh", "-c", `echo "$LISTEN_PID $$ $LISTEN_FDS $LISTEN_FDNAMES $(readlink /proc/self/fd/3 | cut -c1-7) $(readlink /proc/self/fd/4 | cut -c1-7)"`)
+	cmd.Env = append(os.Environ(), "LISTEN_PID=1", "LISTEN_FDS=9") // stale values are replaced
+	files, err := Pass(cmd, Socket{Name: "web", Conn: ln}, Socket{Name: "dns", Conn: pc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.Output()
+	closeFiles(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Fields(string(out))
+	if len(f) != 6 {
+		t.Fatalf("receiver printed %q", out)
+	}
+	if f[0] != f[1] {
+		t.Errorf("LISTEN_PID = %s, but the receiver's pid is %s", f[0], f[1])
+	}
+	if diff := cmp.Diff([]string{"2", "web:dns", "socket:", "socket:"}, f[2:]); diff != "" {
+		t.Errorf("LISTEN_FDS, LISTEN_FDNAMES, fd 3, fd 4 (-want +got):\n%s", diff)
+	}
+}
+
+func TestPassErrors(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Pass is unsupported on Windows")
+	}
+	ln := Listen(t)
+	started := exec.Command("true")
+	if err := started.Run(); err != nil {
+		t.Skip(err)
+	}
+	long := strings.Repeat("a", 256)
+	tests := []struct {
+		name  string
+		cmd   *exec.Cmd
+		socks []Socket
+		want  string
+	}{
+		{"started", started, []Socket{{"x", ln}}, "porttest: Pass: the command has already started"},
+		{"no sockets", exec.Command("true"), nil, "porttest: Pass: no sockets to pass"},
+		{"empty name", exec.Command("true"), []Socket{{"", ln}}, `porttest: socket name "": want 1 to 255 characters`},
+		{"long name", exec.Command("true"), []Socket{{long, ln}}, "want 1 to 255 characters"},
+		{"space in name", exec.Command("true"), []Socket{{"a b", ln}}, `character ' ' not allowed`},
+		{"nil conn", exec.Command("true"), []Socket{{"x", nil}}, `porttest: Pass: socket "x" is nil`},
+		{"no path", &exec.Cmd{}, []Socket{{"x", ln}}, "porttest: Pass: the command has no path"},
+		{"lookup failed", exec.Command("no-such-program-anywhere"), []Socket{{"x", ln}}, "porttest: Pass: exec: \"no-such-program-anywhere\""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files, err := Pass(tt.cmd, tt.socks...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Pass = %v, want an error containing %q", err, tt.want)
+			}
+			if files != nil {
+				t.Errorf("Pass returned files with an error")
+			}
+		})
+	}
+	closed := Listen(t)
+	closed.Close()
+	if _, err := Pass(exec.Command("true"), Socket{"ok", ln}, Socket{"closed", closed}); err == nil || !strings.Contains(err.Error(), `duplicating socket "closed"`) {
+		t.Errorf("Pass of a closed listener = %v", err)
+	}
+}
+
+func TestParseListenEnv(t *testing.T) {
+	tests := []struct {
+		name            string
+		pid, fds, names string
+		wantN           int
+		wantNames       []string
+		wantErr         string
+	}{
+		{"absent", "", "", "", 0, nil, ""},
+		{"for us", "42", "2", "http:dns", 2, []string{"http", "dns"}, ""},
+		{"no names", "42", "2", "", 2, []string{"unknown", "unknown"}, ""},
+		{"for another process", "7", "2", "http:dns", 0, nil, ""},
+		{"zero", "42", "0", "", 0, nil, ""},
+		{"bad pid", "x", "2", "", 0, nil, `porttest: LISTEN_PID="x": want a process id`},
+		{"negative pid", "-42", "2", "", 0, nil, `porttest: LISTEN_PID="-42": want a process id`},
+		{"bad count", "42", "two", "", 0, nil, `porttest: LISTEN_FDS="two": want a number of descriptors, 0 to 65536`},
+		{"negative count", "42", "-1", "", 0, nil, `porttest: LISTEN_FDS="-1"`},
+		{"huge count", "42", "100000", "", 0, nil, `porttest: LISTEN_FDS="100000"`},
+		{"names mismatch", "42", "2", "http", 0, nil, `porttest: LISTEN_FDNAMES="http" names 1 sockets, but LISTEN_FDS=2`},
+		{"empty names kept", "42", "3", "a::c", 3, []string{"a", "", "c"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, names, err := parseListenEnv(42, tt.pid, tt.fds, tt.names)
+			if tt.wantErr != "" {
+				if err == nil || !strings.HasPrefix(err.Error(), tt.wantErr) {
+					t.Errorf("parseListenEnv(%q, %q, %q) error = %v, want %q", tt.pid, tt.fds, tt.names, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("parseListenEnv(%q, %q, %q): %v", tt.pid, tt.fds, tt.names, err)
+			}
+			if n != tt.wantN {
+				t.Errorf("parseListenEnv(%q, %q, %q) = %d sockets, want %d", tt.pid, tt.fds, tt.names, n, tt.wantN)
+			}
+			if diff := cmp.Diff(tt.wantNames, names); diff != "" {
+				t.Errorf("names (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func FuzzParseListenEnv(f *testing.F) {
+	f.Add("42", "2", "http:dns") // two named sockets for this process
+	f.Add("42", "1", "")         // one socket, no names: "unknown"
+	f.Add("7", "3", "a:b:c")     // meant for another process
+	f.Add("", "3", "")           // no LISTEN_PID: nothing inherited
+	f.Add("42", "2", "http")     // names do not match the count
+	f.Add("42", "+2", "a:b")     // a sign
+	f.Add("42", "65537", "")     // more descriptors than allowed
+	f.Fuzz(func(t *testing.T, pid, fds, names string) {
+		n, ns, err := parseListenEnv(42, pid, fds, names)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "porttest: LISTEN_") {
+				t.Fatalf("error %q does not name the variable", err)
+			}
+			return
+		}
+		if n < 0 || n > 1<<16 || len(ns) != n {
+			t.Fatalf("parseListenEnv(%q, %q, %q) = %d sockets and %d names", pid, fds, names, n, len(ns))
+		}
+		if n > 0 && names != "" && strings.Join(ns, ":") != names {
+			t.Fatalf("names %q do not read back as %q", ns, names)
+		}
+	})
+}
+
+func TestInheritedWithoutSockets(t *testing.T) {
+	// This test process was started with no LISTEN_PID (or one for another
+	// process): nothing is inherited, and asking for a socket says why.
+	files, err := InheritedFiles()
+	if err != nil || len(files) != 0 {
+		t.Fatalf("InheritedFiles() = %v, %v; want none", files, err)
+	}
+	_, err = InheritedListener("http")
+	if err == nil || !strings.Contains(err.Error(), `porttest: InheritedListener("http"): the process inherited no sockets`) {
+		t.Errorf("InheritedListener = %v", err)
+	}
+	_, err = InheritedPacketConn("dns")
+	if err == nil || !strings.Contains(err.Error(), `porttest: InheritedPacketConn("dns"): the process inherited no sockets`) {
+		t.Errorf("InheritedPacketConn = %v", err)
+	}
+}
