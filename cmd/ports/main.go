@@ -43,6 +43,7 @@ type app struct {
 	lookupEnv      func(string) (string, bool)       // os.LookupEnv in main
 	limits         func() (hostports.Limits, error)  // nil: hostports.Read
 	prober         func(ports.Port) hostports.Report // nil: hostports.Probe
+	env            func() map[string]string          // nil: manifest.Environ
 }
 
 type command struct {
@@ -56,6 +57,7 @@ func commands() []command {
 	return []command{
 		whoisCommand(),
 		schemeCommand(),
+		checkCommand(),
 		{name: "version", summary: "print the version of the command", run: func(a *app, _ []string) int {
 			fmt.Fprintln(a.stdout, "ports", version())
 			return exitOK

@@ -132,6 +132,32 @@ func TestWhois(t *testing.T) {
 	})
 }
 
+func TestCheck(t *testing.T) {
+	const (
+		hop  = "../../examples/platforms/hopwhistle/"
+		alpr = "../../examples/platforms/alpr/"
+		pms  = "../../examples/platforms/pms/k8s/"
+	)
+	runGolden(t, []golden{
+		{"check-hopwhistle", []string{"check", hop + "docker-compose.yml", hop + "ports.yaml"}, exitFindings},
+		{"check-hopwhistle-json", []string{"check", "--format", "json", hop + "docker-compose.yml", hop + "ports.yaml"}, exitFindings},
+		{"check-hopwhistle-no-profiles", []string{"check", "--profile", "none", hop + "docker-compose.yml"}, exitFindings},
+		{"check-alpr", []string{"check", alpr + "docker-compose.yml", alpr + "ports.yaml"}, exitOK},
+		{"check-pms", []string{"check", pms + "backend.yaml", pms + "frontend.yaml", pms + "monitoring.yaml"}, exitOK},
+		{"check-unresolved", []string{"check", "testdata/check/unresolved.yml"}, exitFindings},
+		{"check-unresolved-darwin", []string{"check", "--os", "darwin", "testdata/check/unresolved.yml"}, exitFindings},
+		{"check-nodeport", []string{"check", "testdata/check/nodeport.yaml"}, exitFindings},
+		{"check-nodeport-range", []string{"check", "--nodeport-range", "8000-32767", "testdata/check/nodeport.yaml"}, exitFindings},
+		{"check-broken", []string{"check", "testdata/check/broken.yml"}, exitUsage},
+		{"check-missing-file", []string{"check", "testdata/check/no-such-file.yml"}, exitUsage},
+		{"check-no-files", []string{"check"}, exitUsage},
+		{"check-bad-format", []string{"check", "--format", "xml", "x.yml"}, exitUsage},
+		{"check-bad-os", []string{"check", "--os", "plan9", "testdata/check/unresolved.yml"}, exitUsage},
+		{"check-bad-nodeport-range", []string{"check", "--nodeport-range", "32767-30000", "x.yml"}, exitUsage},
+		{"check-help", []string{"check", "--help"}, exitOK},
+	})
+}
+
 func TestColorFor(t *testing.T) {
 	env := func(kv ...string) func(string) (string, bool) {
 		return func(k string) (string, bool) {

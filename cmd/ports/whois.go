@@ -14,7 +14,7 @@ import (
 func whoisCommand() command {
 	c := command{
 		name:    "whois",
-		summary: "explain a port: class, IANA and de-facto users, collisions, this host",
+		summary: "explain a port: class, users, collisions, what this host keeps",
 		usage:   "[--format text|json] [--probe] PORT[/PROTO]...",
 	}
 	c.run = func(a *app, args []string) int {

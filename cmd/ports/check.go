@@ -1,0 +1,457 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/allocator"
+	"github.com/portalloc/ports/hostports"
+	"github.com/portalloc/ports/manifest"
+	"github.com/portalloc/ports/wellknown"
+)
+
+func checkCommand() command {
+	c := command{
+		name:    "check",
+		summary: "find collisions and security findings in compose files and manifests",
+		usage:   "[--format text|json] [--env] [--profile P]... [--nodeport-range R] [--os OS] FILE...",
+	}
+	c.run = func(a *app, args []string) int {
+		fs := a.flagSet(c, `
+Reads docker compose files, Kubernetes manifests and port registry files
+(ports.yaml), and reports:
+
+  collisions  two or more services that bind overlapping ports on the same
+              protocol and overlapping addresses in one network namespace
+              (the host, a pod, a Service's cluster IP, a container), each
+              member named by file, line and service, with the nearest free
+              alternative for every member but the first;
+  warnings    host ports in this machine's ephemeral range, ports browsers
+              refuse, privileged ports;
+  security    database, cache, broker and admin ports published on every
+              interface; ports a registry marks internal or localhost-only
+              that a compose file or manifest publishes; NodePorts outside
+              the cluster's NodePort range.
+
+All files are taken to run together on one host. A compose file and the
+registry that describes it may be checked together: a port that both declare
+for one service is one holder, not a collision.
+
+Exit status: 0 when no collision is found, 1 when one is, 2 on bad input.`)
+		format := fs.String("format", "text", "output `format`: text or json")
+		useEnv := fs.Bool("env", false, "interpolate compose files with the process environment (default: no variables, so ${VAR:-default} takes its default)")
+		var profiles multiFlag
+		fs.Var(&profiles, "profile", "enable only this compose `profile` (repeatable; default: every profile)")
+		nodePorts := fs.String("nodeport-range", wellknown.NodePortRange().String(), "the cluster's NodePort `range`")
+		goos := fs.String("os", "", "judge ephemeral and privileged ports by the documented defaults of this `OS` (linux, darwin, freebsd, windows) instead of reading this host")
+		if code := a.parseFlags(fs, args); code >= 0 {
+			return code
+		}
+		if *format != "text" && *format != "json" {
+			return a.fail("check: --format %q: want text or json", *format)
+		}
+		if fs.NArg() == 0 {
+			return a.fail("check: name at least one file, as in: ports check docker-compose.yml")
+		}
+		npr, err := ports.ParseRange(*nodePorts)
+		if err != nil {
+			return a.fail("check: --nodeport-range: %v", err)
+		}
+		limits, err := a.limitsFor(*goos)
+		if err != nil {
+			return a.fail("check: --os: %v", err)
+		}
+		loader := manifest.Loader{}
+		if *useEnv {
+			loader.Env = a.environ()
+		}
+		if profiles != nil {
+			loader.Profiles = profiles
+		}
+		decls, err := loader.LoadAll(fs.Args()...)
+		if err != nil {
+			return a.fail("check: %v", err)
+		}
+		rep, err := check(decls, limits, npr)
+		if err != nil {
+			return a.fail("check: %v", err)
+		}
+		rep.Files = fs.Args()
+		if *format == "json" {
+			enc := json.NewEncoder(a.stdout)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(rep); err != nil {
+				return a.fail("check: %v", err)
+			}
+		} else {
+			a.printCheck(rep)
+		}
+		if len(rep.Collisions) > 0 {
+			return exitFindings
+		}
+		return exitOK
+	}
+	return c
+}
+
+// multiFlag is a flag that may be given several times.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
+
+var _ flag.Value = (*multiFlag)(nil)
+
+// environ returns the process environment through a.lookupEnv's source.
+func (a *app) environ() map[string]string {
+	if a.env != nil {
+		return a.env()
+	}
+	return manifest.Environ()
+}
+
+// limitsFor returns the documented defaults of goos, or this host's limits
+// when goos is empty.
+func (a *app) limitsFor(goos string) (hostports.Limits, error) {
+	if goos == "" {
+		l, err := a.hostLimits()
+		if err != nil && l.GOOS == "" {
+			return l, err
+		}
+		return l, nil
+	}
+	l, ok := hostports.Defaults(goos)
+	if !ok {
+		return l, fmt.Errorf("%q: no documented defaults for that OS; want linux, darwin, freebsd or windows", goos)
+	}
+	return l, nil
+}
+
+// The report of a check, as JSON writes it.
+type (
+	checkReport struct {
+		Files        []string         `json:"files"`
+		Declarations int              `json:"declarations"`
+		Collisions   []checkCollision `json:"collisions"`
+		Warnings     []checkFinding   `json:"warnings"`
+		Security     []checkFinding   `json:"security"`
+	}
+	checkCollision struct {
+		Scope    string        `json:"scope"`
+		Protocol string        `json:"protocol"`
+		Ports    string        `json:"ports"`
+		Members  []checkMember `json:"members"`
+	}
+	checkMember struct {
+		Source     string `json:"source"`
+		Service    string `json:"service"`
+		Endpoint   string `json:"endpoint"`
+		Kind       string `json:"kind"`
+		Suggestion string `json:"suggestion,omitempty"`
+	}
+	checkFinding struct {
+		Code     string `json:"code"`
+		Source   string `json:"source"`
+		Service  string `json:"service"`
+		Endpoint string `json:"endpoint"`
+		Message  string `json:"message"`
+		Fix      string `json:"fix,omitempty"`
+	}
+)
+
+func member(d manifest.Declaration) checkMember {
+	return checkMember{Source: d.Source.String(), Service: d.Owner(), Endpoint: d.Endpoint.String(), Kind: d.Kind.String()}
+}
+
+func finding(code string, d manifest.Declaration, msg, fix string) checkFinding {
+	return checkFinding{Code: code, Source: d.Source.String(), Service: d.Owner(), Endpoint: d.Endpoint.String(), Message: msg, Fix: fix}
+}
+
+// check finds the collisions, warnings and security findings of decls.
+func check(decls []manifest.Declaration, limits hostports.Limits, nodePorts ports.Range) (checkReport, error) {
+	rep := checkReport{
+		Declarations: len(decls),
+		Collisions:   []checkCollision{},
+		Warnings:     []checkFinding{},
+		Security:     []checkFinding{},
+	}
+	for _, set := range manifest.AuditInput(decls) {
+		groups, err := allocator.Audit(set.Decls)
+		if err != nil {
+			return rep, err
+		}
+		suggestions, err := suggest(set, limits)
+		if err != nil {
+			return rep, err
+		}
+		for _, g := range groups {
+			if !severalOwners(g) {
+				continue
+			}
+			c := checkCollision{Scope: set.Scope.String(), Protocol: g.Protocol.String(), Ports: g.Span.String()}
+			members := slices.Clone(g.Members)
+			slices.SortStableFunc(members, func(a, b allocator.Declaration[manifest.Declaration]) int {
+				return a.Value.Source.Compare(b.Value.Source)
+			})
+			for _, m := range members {
+				cm := member(m.Value)
+				if s, ok := suggestions[m.Value.Source]; ok {
+					cm.Suggestion = s.String()
+				}
+				c.Members = append(c.Members, cm)
+			}
+			rep.Collisions = append(rep.Collisions, c)
+		}
+	}
+	// A finding about a port that several files declare for one owner
+	// (a compose file and its registry) is said once, at its first source.
+	type said struct{ code, owner, endpoint string }
+	seen := make(map[said]bool)
+	once := func(fs []checkFinding) []checkFinding {
+		var out []checkFinding
+		for _, f := range fs {
+			k := said{f.Code, f.Service, f.Endpoint}
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	for _, d := range decls {
+		rep.Warnings = append(rep.Warnings, once(warnings(d, limits))...)
+		rep.Security = append(rep.Security, once(securityFindings(d, decls, nodePorts))...)
+	}
+	return rep, nil
+}
+
+func severalOwners(g allocator.ConflictGroup[manifest.Declaration]) bool {
+	for _, m := range g.Members[1:] {
+		if m.Owner != g.Members[0].Owner {
+			return true
+		}
+	}
+	return false
+}
+
+// suggestionAvoid is what a suggested alternative stays out of: what the
+// host keeps (ephemeral, reserved, excluded and privileged ports), the ports
+// browsers refuse, and every port of widely used software, so that moving a
+// service does not make a new collision with something a developer runs.
+func suggestionAvoid(limits hostports.Limits, proto ports.Protocol) ports.RangeSet {
+	var b ports.RangeSetBuilder
+	b.AddSet(limits.Avoid(proto))
+	b.AddSet(wellknown.BadPorts())
+	b.AddSet(wellknown.DeFactoPorts(proto))
+	return b.RangeSet()
+}
+
+// suggest reserves the declarations of set in order in an allocator; every
+// declaration refused because another owner holds its ports gets the
+// nearest free endpoint of the same size, which is then reserved too, so
+// that no two suggestions collide. The result is keyed by source.
+func suggest(set manifest.AuditSet, limits hostports.Limits) (map[manifest.Source]ports.Endpoint, error) {
+	// One allocator per protocol, each avoiding what that protocol should.
+	allocs := make(map[ports.Protocol]*allocator.Allocator)
+	out := make(map[manifest.Source]ports.Endpoint)
+	type held struct {
+		owner string
+		e     ports.Endpoint
+	}
+	moved := make(map[held]ports.Endpoint) // one suggestion per owner and endpoint
+	for _, d := range set.Decls {
+		if s, ok := moved[held{d.Owner, d.Endpoint}]; ok {
+			out[d.Value.Source] = s
+			continue
+		}
+		proto := d.Endpoint.Protocol()
+		alloc, ok := allocs[proto]
+		if !ok {
+			alloc = allocator.New(allocator.Policy{Avoid: suggestionAvoid(limits, proto)})
+			allocs[proto] = alloc
+		}
+		_, err := alloc.Reserve(d.Owner, d.Endpoint)
+		var ce *allocator.ConflictError
+		if !errors.As(err, &ce) {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if !slices.ContainsFunc(ce.Holders, func(r allocator.Reservation) bool { return r.Owner != d.Owner }) {
+			continue // the owner declared the same port twice
+		}
+		if !ce.Suggestion.IsValid() {
+			continue
+		}
+		out[d.Value.Source] = ce.Suggestion
+		moved[held{d.Owner, d.Endpoint}] = ce.Suggestion
+		if _, err := alloc.Reserve(d.Owner, ce.Suggestion); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// warnings says what is risky about a port published on the host.
+func warnings(d manifest.Declaration, l hostports.Limits) []checkFinding {
+	if d.Scope != manifest.HostScope() || !d.Endpoint.IsValid() {
+		return nil
+	}
+	var out []checkFinding
+	e := d.Endpoint
+	r := e.Range()
+	if eph := l.Ephemeral(e.Protocol()); eph.Overlaps(r) {
+		out = append(out, finding("ephemeral", d,
+			fmt.Sprintf("%s lies in the ephemeral range %s of this %s host: an outgoing connection may hold it when the service starts", r, eph, l.GOOS),
+			"move it below "+eph.Lo().String()+" or above "+eph.Hi().String()))
+	}
+	if bad := wellknown.BadPorts().Intersect(ports.RangeSetOf(r)); !bad.IsEmpty() && e.Protocol() == ports.TCP {
+		out = append(out, finding("browser-refused", d,
+			fmt.Sprintf("browsers refuse to fetch from port %s (a Fetch standard bad port)", bad),
+			"fine for a non-HTTP protocol; pick another port for anything a browser opens"))
+	}
+	if priv := l.Privileged.Intersect(ports.RangeSetOf(r)); !priv.IsEmpty() {
+		out = append(out, finding("privileged", d,
+			fmt.Sprintf("port %s is privileged on %s: binding it needs root or CAP_NET_BIND_SERVICE", priv, l.GOOS), ""))
+	}
+	return out
+}
+
+// sensitive reports whether d serves a database, cache, message broker or
+// admin UI, judged by the de-facto table at the port the service listens on
+// (its target, else its own port): when every entry there is of such a
+// category, or when one is and its name or project matches the service.
+func sensitive(d manifest.Declaration) (wellknown.Service, bool) {
+	p := d.Endpoint.Range().Lo()
+	if d.Target.IsValid() {
+		p = d.Target.Lo()
+	}
+	svc := strings.ToLower(d.Service)
+	var first, named wellknown.Service
+	all := true
+	for s := range wellknown.Lookup(p, d.Endpoint.Protocol()) {
+		if s.Source() != wellknown.DeFacto {
+			continue
+		}
+		switch s.Category() {
+		case wellknown.Database, wellknown.Cache, wellknown.MessageBroker, wellknown.AdminUI:
+		default:
+			all = false
+			continue
+		}
+		if !first.IsValid() {
+			first = s
+		}
+		if !named.IsValid() && svc != "" &&
+			(strings.Contains(svc, strings.ToLower(s.Name())) || strings.Contains(strings.ToLower(s.Project()), svc)) {
+			named = s
+		}
+	}
+	switch {
+	case named.IsValid():
+		return named, true
+	case first.IsValid() && all:
+		return first, true
+	}
+	return wellknown.Service{}, false
+}
+
+// securityFindings lints one declaration against the others.
+func securityFindings(d manifest.Declaration, all []manifest.Declaration, nodePorts ports.Range) []checkFinding {
+	var out []checkFinding
+	if !d.Endpoint.IsValid() {
+		return nil
+	}
+	if d.Kind != manifest.KindRegistry && d.AllInterfaces() {
+		if s, ok := sensitive(d); ok {
+			out = append(out, finding("exposed-"+s.Category().String(), d,
+				fmt.Sprintf("%s (%s) is published on every interface", s.Project(), s.Category()),
+				fmt.Sprintf("bind it to 127.0.0.1 (\"127.0.0.1:%s:%s\"), or drop the host port and reach it over the service network", d.Endpoint.Range(), targetOr(d))))
+		}
+	}
+	if d.Kind != manifest.KindRegistry && d.IsPublished() && d.Exposure == manifest.Public {
+		for _, r := range all {
+			if r.Kind != manifest.KindRegistry || r.Owner() != d.Owner() || !r.Endpoint.IsValid() ||
+				r.Endpoint.Protocol() != d.Endpoint.Protocol() || !r.Endpoint.Range().Overlaps(d.Endpoint.Range()) {
+				continue
+			}
+			if r.Exposure == manifest.Internal || r.Exposure == manifest.Localhost {
+				out = append(out, finding("registry-exposure", d,
+					fmt.Sprintf("the registry (%s) marks it %s, but %s publishes it on %s", r.Source, r.Exposure, d.Kind, addrOrAll(d)),
+					exposureFix(r.Exposure)))
+				break
+			}
+		}
+	}
+	if d.Kind == manifest.KindNodePort && !nodePorts.ContainsRange(d.Endpoint.Range()) {
+		out = append(out, finding("nodeport-range", d,
+			fmt.Sprintf("nodePort %s lies outside the cluster's NodePort range %s: the API server refuses it", d.Endpoint.Range(), nodePorts),
+			"pick a nodePort inside "+nodePorts.String()+", or leave it out and let the cluster allocate one"))
+	}
+	return out
+}
+
+func targetOr(d manifest.Declaration) string {
+	if d.Target.IsValid() {
+		return d.Target.String()
+	}
+	return d.Endpoint.Range().String()
+}
+
+func addrOrAll(d manifest.Declaration) string {
+	if d.AllInterfaces() {
+		return "every interface"
+	}
+	return d.Endpoint.Addr().String()
+}
+
+func exposureFix(e manifest.Exposure) string {
+	if e == manifest.Localhost {
+		return "bind it to 127.0.0.1, or correct the registry"
+	}
+	return "bind it to an internal address or drop the host port, or correct the registry"
+}
+
+func (a *app) printCheck(rep checkReport) {
+	w := a.stdout
+	for _, c := range rep.Collisions {
+		fmt.Fprintf(w, "%s %s/%s in %s scope\n", a.paint(styleRed+styleBold, "collision"), c.Ports, c.Protocol, c.Scope)
+		for _, m := range c.Members {
+			fmt.Fprintf(w, "  %s: %s %s (%s)\n", m.Source, m.Service, m.Endpoint, m.Kind)
+			if m.Suggestion != "" {
+				fmt.Fprintf(w, "    %s move %s to %s, the nearest free alternative\n", a.paint(styleGreen, "suggestion:"), m.Service, m.Suggestion)
+			}
+		}
+	}
+	for _, f := range rep.Security {
+		a.printFinding("security", styleRed, f)
+	}
+	for _, f := range rep.Warnings {
+		a.printFinding("warning", styleYellow, f)
+	}
+	fmt.Fprintf(w, "%d %s, %d security %s, %d %s in %d declarations from %d %s\n",
+		len(rep.Collisions), plural(len(rep.Collisions), "collision", "collisions"),
+		len(rep.Security), plural(len(rep.Security), "finding", "findings"),
+		len(rep.Warnings), plural(len(rep.Warnings), "warning", "warnings"),
+		rep.Declarations, len(rep.Files), plural(len(rep.Files), "file", "files"))
+}
+
+func (a *app) printFinding(label, style string, f checkFinding) {
+	fmt.Fprintf(a.stdout, "%s %s: %s %s [%s]: %s\n", a.paint(style, label), f.Source, f.Service, f.Endpoint, f.Code, f.Message)
+	if f.Fix != "" {
+		fmt.Fprintf(a.stdout, "  fix: %s\n", f.Fix)
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
