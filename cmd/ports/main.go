@@ -58,6 +58,7 @@ func commands() []command {
 		whoisCommand(),
 		schemeCommand(),
 		checkCommand(),
+		docCommand(),
 		{name: "version", summary: "print the version of the command", run: func(a *app, _ []string) int {
 			fmt.Fprintln(a.stdout, "ports", version())
 			return exitOK

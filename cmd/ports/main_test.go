@@ -158,6 +158,42 @@ func TestCheck(t *testing.T) {
 	})
 }
 
+func TestDoc(t *testing.T) {
+	const (
+		hop  = "../../examples/platforms/hopwhistle/"
+		alpr = "../../examples/platforms/alpr/"
+		pms  = "../../examples/platforms/pms/k8s/"
+	)
+	runGolden(t, []golden{
+		{"doc-hopwhistle", []string{"doc", hop + "docker-compose.yml", hop + "ports.yaml"}, exitOK},
+		{"doc-alpr", []string{"doc", "--title", "ALPR System Port Reference", alpr + "docker-compose.yml", alpr + "ports.yaml"}, exitOK},
+		{"doc-pms", []string{"doc", pms + "backend.yaml", pms + "frontend.yaml", pms + "monitoring.yaml"}, exitOK},
+		{"doc-unresolved", []string{"doc", "testdata/check/unresolved.yml"}, exitOK},
+		{"doc-broken", []string{"doc", "testdata/check/broken.yml"}, exitUsage},
+		{"doc-no-files", []string{"doc"}, exitUsage},
+		{"doc-help", []string{"doc", "--help"}, exitOK},
+	})
+}
+
+func TestDocToFile(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "PORTS.md")
+	var stdout, stderr bytes.Buffer
+	if code := testApp(&stdout, &stderr).main([]string{"doc", "-o", out, "testdata/check/unresolved.yml"}); code != exitOK {
+		t.Fatalf("ports doc -o: exit status %d; stderr: %s", code, stderr.String())
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("testdata/golden/doc-unresolved.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" || stdout.Len() != 0 {
+		t.Errorf("ports doc -o wrote (-want +got):\n%s\nand printed %q", diff, stdout.String())
+	}
+}
+
 func TestColorFor(t *testing.T) {
 	env := func(kv ...string) func(string) (string, bool) {
 		return func(k string) (string, bool) {

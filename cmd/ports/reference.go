@@ -1,0 +1,434 @@
+package main
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/manifest"
+	"github.com/portalloc/ports/wellknown"
+)
+
+func docCommand() command {
+	c := command{
+		name:    "doc",
+		summary: "write a Markdown port reference of compose files, manifests and registries",
+		usage:   "[--title T] [-o FILE] [--env] [--profile P]... FILE...",
+	}
+	c.run = func(a *app, args []string) int {
+		fs := a.flagSet(c, `
+Writes the port reference document that platform teams otherwise keep by
+hand: a table per group of every service with its internal (container) and
+external (host) port, protocol, exposure and description; the firewall view
+(public, internal, localhost-only); the collisions that remain and those
+that were resolved by publishing a container port on another host port; and
+the security findings of "ports check".
+
+Groups come from the registry's group, a Kubernetes object's
+app.kubernetes.io/part-of label, or else the kind of software that the
+de-facto table knows at the port. A port that several files declare for one
+service (a compose file and its registry) is one row, with the registry's
+description, group and exposure.`)
+		title := fs.String("title", "", "the document's `title` (default: \"Port reference\" and the project names)")
+		out := fs.String("o", "", "write to this `file` instead of standard output")
+		useEnv := fs.Bool("env", false, "interpolate compose files with the process environment")
+		var profiles multiFlag
+		fs.Var(&profiles, "profile", "enable only this compose `profile` (repeatable; default: every profile)")
+		if code := a.parseFlags(fs, args); code >= 0 {
+			return code
+		}
+		if fs.NArg() == 0 {
+			return a.fail("doc: name at least one file, as in: ports doc docker-compose.yml ports.yaml")
+		}
+		loader := manifest.Loader{}
+		if *useEnv {
+			loader.Env = a.environ()
+		}
+		if profiles != nil {
+			loader.Profiles = profiles
+		}
+		decls, err := loader.LoadAll(fs.Args()...)
+		if err != nil {
+			return a.fail("doc: %v", err)
+		}
+		limits, err := a.limitsFor("")
+		if err != nil {
+			return a.fail("doc: %v", err)
+		}
+		rep, err := check(decls, limits, wellknown.NodePortRange())
+		if err != nil {
+			return a.fail("doc: %v", err)
+		}
+		w := a.stdout
+		var f *os.File
+		if *out != "" {
+			if f, err = os.Create(*out); err != nil {
+				return a.fail("doc: %v", err)
+			}
+			w = f
+		}
+		writeReference(w, *title, fs.Args(), decls, rep)
+		if f != nil {
+			if err := f.Close(); err != nil {
+				return a.fail("doc: %v", err)
+			}
+		}
+		return exitOK
+	}
+	return c
+}
+
+// row is one line of the reference: a port of a service, from one or more
+// files.
+type row struct {
+	project, service string
+	internal         string // container or target port
+	external         string // host port, or "-"
+	proto            ports.Protocol
+	exposure         manifest.Exposure
+	description      string
+	group            string
+	sources          []string
+	scope            manifest.Scope
+	registered       bool        // whether a registry entry described the row
+	hostRange        ports.Range // the host ports, if published on the host
+	targetRange      ports.Range // the container ports, if known by number
+}
+
+// rows merges decls into rows: one per owner, scope, protocol and ports.
+// Registry entries win for description, group and exposure, being the
+// files written to describe.
+func rows(decls []manifest.Declaration) []row {
+	type key struct {
+		owner    string
+		scope    manifest.Scope
+		proto    ports.Protocol
+		ext, tgt string
+	}
+	// A container port that a Kubernetes Service forwards to is said by the
+	// Service's row; its description, if longer, goes there too.
+	type podPort struct{ project, port string }
+	targeted := make(map[podPort]string) // -> the container port's description
+	for _, d := range decls {
+		if d.Kind == manifest.KindService {
+			if d.Target.IsValid() {
+				targeted[podPort{d.Project, d.Target.String()}] = ""
+			}
+			if d.TargetName != "" {
+				targeted[podPort{d.Project, d.TargetName}] = ""
+			}
+		}
+	}
+	for _, d := range decls {
+		if d.Kind != manifest.KindContainerPort || !d.Endpoint.IsValid() {
+			continue
+		}
+		for _, k := range []podPort{{d.Project, d.Endpoint.Range().String()}, {d.Project, d.Name}} {
+			if _, ok := targeted[k]; ok && k.port != "" {
+				targeted[k] = d.Description
+			}
+		}
+	}
+
+	index := make(map[key]int)
+	var out []row
+	for _, d := range decls {
+		if d.Kind == manifest.KindContainerPort && d.Endpoint.IsValid() {
+			_, byNumber := targeted[podPort{d.Project, d.Endpoint.Range().String()}]
+			_, byName := targeted[podPort{d.Project, d.Name}]
+			if byNumber || byName && d.Name != "" {
+				continue
+			}
+		}
+		ext, tgt := "-", "-"
+		if d.Endpoint.IsValid() && (d.IsPublished() || d.Kind == manifest.KindService) {
+			ext = d.Endpoint.Range().String()
+			switch a := d.Endpoint.Addr(); {
+			case a.Is4():
+				ext = a.String() + ":" + ext
+			case a.Is6():
+				ext = "[" + a.String() + "]:" + ext
+			}
+		} else if d.Ephemeral {
+			ext = "(any)"
+		}
+		switch {
+		case d.Target.IsValid():
+			tgt = d.Target.String()
+		case d.TargetName != "":
+			tgt = d.TargetName
+		case d.Endpoint.IsValid():
+			tgt = d.Endpoint.Range().String()
+		}
+		k := key{d.Owner(), d.Scope, d.Protocol, ext, tgt}
+		i, ok := index[k]
+		if !ok {
+			i = len(out)
+			index[k] = i
+			out = append(out, row{project: d.Project, service: d.Service, internal: tgt, external: ext, proto: d.Protocol, scope: d.Scope})
+			if d.Scope == manifest.HostScope() && d.Endpoint.IsValid() {
+				out[len(out)-1].hostRange = d.Endpoint.Range()
+				out[len(out)-1].targetRange = d.Target
+			}
+		}
+		r := &out[i]
+		r.sources = append(r.sources, d.Source.String())
+		reg := d.Kind == manifest.KindRegistry
+		switch {
+		case d.Description == "" || d.Description == r.description:
+		case reg && r.registered:
+			// Two registry entries of one port, one per purpose.
+			r.description += "; " + d.Description
+		case reg || r.description == "":
+			r.description = d.Description
+		}
+		r.registered = r.registered || reg && d.Description != ""
+		if d.Kind == manifest.KindService {
+			for _, t := range []string{tgt, d.TargetName} {
+				if c := targeted[podPort{d.Project, t}]; len(c) > len(r.description) {
+					r.description = c
+				}
+			}
+		}
+		if d.Group != "" && (r.group == "" || reg) {
+			r.group = d.Group
+		}
+		if d.Exposure != 0 && (r.exposure == 0 || reg) {
+			r.exposure = d.Exposure
+		}
+	}
+	for i := range out {
+		if out[i].group == "" {
+			out[i].group = defaultGroup(out[i])
+		}
+	}
+	return out
+}
+
+// protocols is what the Protocol column says of a row: the protocols of every
+// row that is the same but for its protocol ("UDP/TCP" for a SIP port),
+// or "" for a row already said with an earlier one.
+func protocols(rs []row, i int) string {
+	same := func(a, b row) bool {
+		return a.project == b.project && a.service == b.service && a.internal == b.internal && a.external == b.external &&
+			a.exposure == b.exposure && a.description == b.description && a.group == b.group && a.scope == b.scope
+	}
+	for _, o := range rs[:i] {
+		if same(o, rs[i]) {
+			return ""
+		}
+	}
+	var names []string
+	for _, o := range rs[i:] {
+		if same(o, rs[i]) {
+			names = append(names, strings.ToUpper(o.proto.String()))
+		}
+	}
+	return strings.Join(names, "/")
+}
+
+// defaultGroup names the group of a row that no file groups: the category
+// of the software the de-facto table knows at its port, or "Services".
+func defaultGroup(r row) string {
+	port := r.internal
+	if port == "-" {
+		port = r.external
+	}
+	rng, err := ports.ParseRange(port)
+	if err != nil {
+		return "Services"
+	}
+	for s := range wellknown.Lookup(rng.Lo(), r.proto) {
+		if s.Source() != wellknown.DeFacto || !strings.Contains(strings.ToLower(r.service), strings.ToLower(s.Name())) &&
+			!strings.Contains(strings.ToLower(s.Project()), strings.ToLower(r.service)) {
+			continue
+		}
+		return categoryTitle(s.Category())
+	}
+	return "Services"
+}
+
+func categoryTitle(c wellknown.Category) string {
+	switch c {
+	case wellknown.Database:
+		return "Databases"
+	case wellknown.Cache:
+		return "Caches"
+	case wellknown.MessageBroker:
+		return "Message brokers"
+	case wellknown.Observability:
+		return "Observability"
+	case wellknown.WebServer:
+		return "Web servers"
+	case wellknown.AdminUI:
+		return "Administration"
+	case wellknown.Infrastructure:
+		return "Infrastructure"
+	case wellknown.Media:
+		return "Media"
+	}
+	return "Services"
+}
+
+func writeReference(w io.Writer, title string, files []string, decls []manifest.Declaration, rep checkReport) {
+	rs := rows(decls)
+	var projects []string
+	for _, r := range rs {
+		if r.project != "" && !slices.Contains(projects, r.project) {
+			projects = append(projects, r.project)
+		}
+	}
+	if title == "" {
+		title = "Port reference"
+		if len(projects) > 0 {
+			title += ": " + strings.Join(projects, ", ")
+		}
+	}
+	fmt.Fprintf(w, "# %s\n\n", title)
+	fmt.Fprintf(w, "Generated by `ports doc` from %s. Do not edit by hand: change the files and run it again.\n\n", codeList(files))
+
+	// Tables by group, in the order groups first appear.
+	var groups []string
+	for _, r := range rs {
+		if !slices.Contains(groups, r.group) {
+			groups = append(groups, r.group)
+		}
+	}
+	for _, g := range groups {
+		fmt.Fprintf(w, "## %s\n\n", g)
+		fmt.Fprintln(w, "| Service | Internal port | External port | Protocol | Exposure | Description |")
+		fmt.Fprintln(w, "|---|---|---|---|---|---|")
+		for i, r := range rs {
+			protos := protocols(rs, i)
+			if r.group != g || protos == "" {
+				continue
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", mdEscape(serviceName(r)), r.internal, r.external,
+				protos, exposureWord(r.exposure), mdEscape(r.description))
+		}
+		fmt.Fprintln(w)
+	}
+
+	writeFirewall(w, rs)
+	writeConflicts(w, rs, rep)
+
+	if len(rep.Security)+len(rep.Warnings) > 0 {
+		fmt.Fprintln(w, "## Security and warnings")
+		fmt.Fprintln(w)
+		for _, f := range rep.Security {
+			fmt.Fprintf(w, "- **%s** `%s` (%s): %s. Fix: %s.\n", f.Service, f.Endpoint, f.Code, f.Message, f.Fix)
+		}
+		for _, f := range rep.Warnings {
+			fmt.Fprintf(w, "- %s `%s` (%s): %s.\n", f.Service, f.Endpoint, f.Code, f.Message)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func writeFirewall(w io.Writer, rs []row) {
+	fmt.Fprintln(w, "## Firewall view")
+	fmt.Fprintln(w)
+	zones := []struct {
+		e     manifest.Exposure
+		title string
+	}{
+		{manifest.Public, "Public (open to clients outside the host or cluster)"},
+		{manifest.Internal, "Internal network only"},
+		{manifest.Localhost, "Localhost only"},
+		{0, "Exposure not declared"},
+	}
+	for _, z := range zones {
+		var items []string
+		for _, r := range rs {
+			if r.exposure == z.e && r.external != "-" {
+				items = append(items, fmt.Sprintf("%s/%s (%s)", r.external, r.proto, serviceName(r)))
+			}
+		}
+		if len(items) == 0 {
+			continue
+		}
+		slices.SortFunc(items, func(a, b string) int { return cmp.Compare(leadingPort(a), leadingPort(b)) })
+		fmt.Fprintf(w, "- **%s**: %s\n", z.title, strings.Join(items, ", "))
+	}
+	fmt.Fprintln(w)
+}
+
+// leadingPort is the first number in s, for ordering "9000/tcp (minio)".
+func leadingPort(s string) int {
+	n, seen := 0, false
+	for _, c := range s {
+		if c >= '0' && c <= '9' {
+			n, seen = n*10+int(c-'0'), true
+		} else if seen {
+			break
+		}
+	}
+	return n
+}
+
+func writeConflicts(w io.Writer, rs []row, rep checkReport) {
+	fmt.Fprintln(w, "## Conflicts")
+	fmt.Fprintln(w)
+	if len(rep.Collisions) == 0 {
+		fmt.Fprintln(w, "No two services bind the same port.")
+	}
+	for _, c := range rep.Collisions {
+		var who []string
+		suggestion := ""
+		for _, m := range c.Members {
+			if !slices.Contains(who, m.Service) {
+				who = append(who, m.Service)
+			}
+			if m.Suggestion != "" && suggestion == "" {
+				suggestion = fmt.Sprintf(" Suggested: move %s to %s.", m.Service, m.Suggestion)
+			}
+		}
+		fmt.Fprintf(w, "- **Unresolved**: %s/%s is bound by %s (%s scope).%s\n", c.Ports, c.Protocol, strings.Join(who, " and "), c.Scope, suggestion)
+	}
+	// A resolution: a service whose container port is another service's
+	// host port, published on a host port of its own instead.
+	for _, r := range rs {
+		if !r.hostRange.IsValid() || !r.targetRange.IsValid() || r.hostRange == r.targetRange {
+			continue
+		}
+		for _, o := range rs {
+			if o.proto == r.proto && o.hostRange.Overlaps(r.targetRange) && serviceName(o) != serviceName(r) {
+				fmt.Fprintf(w, "- **Resolved**: %s listens on %s/%s in its container, which %s publishes on the host; it is published on %s instead.\n",
+					serviceName(r), r.internal, r.proto, serviceName(o), r.external)
+				break
+			}
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+func serviceName(r row) string {
+	if r.project == "" {
+		return r.service
+	}
+	return r.project + "/" + r.service
+}
+
+func exposureWord(e manifest.Exposure) string {
+	if e == 0 {
+		return "-"
+	}
+	return e.String()
+}
+
+func codeList(files []string) string {
+	q := make([]string, len(files))
+	for i, f := range files {
+		q[i] = "`" + f + "`"
+	}
+	return strings.Join(q, ", ")
+}
+
+// mdEscape keeps a cell of a Markdown table in its cell.
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
