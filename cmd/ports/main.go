@@ -44,6 +44,7 @@ type app struct {
 	limits         func() (hostports.Limits, error)  // nil: hostports.Read
 	prober         func(ports.Port) hostports.Report // nil: hostports.Probe
 	env            func() map[string]string          // nil: manifest.Environ
+	lockDir        string                            // "": porttest's default lock directory
 }
 
 type command struct {
@@ -56,6 +57,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		whoisCommand(),
+		freeCommand(),
 		schemeCommand(),
 		checkCommand(),
 		docCommand(),

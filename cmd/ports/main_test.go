@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/hostports"
+	"github.com/portalloc/ports/porttest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -191,6 +194,77 @@ func TestDocToFile(t *testing.T) {
 	}
 	if diff := cmp.Diff(string(want), string(got)); diff != "" || stdout.Len() != 0 {
 		t.Errorf("ports doc -o wrote (-want +got):\n%s\nand printed %q", diff, stdout.String())
+	}
+}
+
+func TestFreeErrors(t *testing.T) {
+	runGolden(t, []golden{
+		{"free-help", []string{"free", "--help"}, exitOK},
+		{"free-n-zero", []string{"free", "-n", "0"}, exitUsage},
+		{"free-run-negative", []string{"free", "--run", "-1"}, exitUsage},
+		{"free-bad-range", []string{"free", "--range", "9-1"}, exitUsage},
+		{"free-bad-format", []string{"free", "--format", "csv"}, exitUsage},
+		{"free-argument", []string{"free", "8080"}, exitUsage},
+	})
+}
+
+// TestFree runs "ports free" for real: every port it prints must be in the
+// range asked for, distinct, outside what the host keeps, and bindable.
+func TestFree(t *testing.T) {
+	tests := []struct {
+		args []string
+		n, k int
+	}{
+		{[]string{"free", "-n", "5", "--range", "61000-65535"}, 5, 1},
+		{[]string{"free", "-n", "2", "--run", "10", "--range", "61000-65535"}, 2, 10},
+		{[]string{"free", "-n", "3", "--udp", "--format", "json", "--range", "61000-65535"}, 3, 1},
+	}
+	limits, _ := hostports.Defaults("linux")
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			a := testApp(&stdout, &stderr)
+			a.lockDir = filepath.Join(t.TempDir(), "locks")
+			if code := a.main(tt.args); code != exitOK {
+				t.Fatalf("exit status %d; stderr: %s", code, stderr.String())
+			}
+			var lines []string
+			if slices.Contains(tt.args, "json") {
+				if err := json.Unmarshal(stdout.Bytes(), &lines); err != nil {
+					t.Fatalf("output is not a JSON list of ranges: %v\n%s", err, stdout.String())
+				}
+			} else {
+				lines = strings.Fields(stdout.String())
+			}
+			if len(lines) != tt.n {
+				t.Fatalf("printed %d lines, want %d:\n%s", len(lines), tt.n, stdout.String())
+			}
+			var seen ports.RangeSetBuilder
+			total := 0
+			for _, l := range lines {
+				r, err := ports.ParseRange(l)
+				if err != nil {
+					t.Fatalf("line %q: %v", l, err)
+				}
+				if r.Len() != tt.k || !ports.MustParseRange("61000-65535").ContainsRange(r) {
+					t.Errorf("line %q: want %d ports within 61000-65535", l, tt.k)
+				}
+				if porttest.Avoided(limits).Overlaps(r) {
+					t.Errorf("line %q lies in the ports the host keeps", l)
+				}
+				seen.Add(r)
+				total += r.Len()
+				for p := range r.All() {
+					pr := hostports.Prober{Addrs: []netip.Addr{netip.MustParseAddr("127.0.0.1")}}
+					if err := pr.Check(p); err != nil {
+						t.Errorf("port %d printed as free: %v", p, err)
+					}
+				}
+			}
+			if got := seen.RangeSet().Len(); got != total {
+				t.Errorf("the ranges printed overlap: %v", lines)
+			}
+		})
 	}
 }
 
