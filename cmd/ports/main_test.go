@@ -161,6 +161,59 @@ func TestCheck(t *testing.T) {
 	})
 }
 
+// TestCheckPlatforms holds "ports check" to the collisions that the seed
+// documents describe (examples/platforms/README.md): exactly ClickHouse and
+// MinIO on 9000 in Hopwhistle; none in the ALPR pipeline (cAdvisor was moved
+// to 8082) or the PMS platform; and, with the resolutions undone, Grafana
+// against Web on 3000 and cAdvisor against Kafka UI on 8080.
+func TestCheckPlatforms(t *testing.T) {
+	const dir = "../../examples/platforms/"
+	tests := []struct {
+		name  string
+		files []string
+		want  []string // "ports/proto: owner, owner"
+	}{
+		{"hopwhistle", []string{dir + "hopwhistle/docker-compose.yml", dir + "hopwhistle/ports.yaml"},
+			[]string{"9000/tcp: hopwhistle/clickhouse, hopwhistle/minio"}},
+		{"hopwhistle compose only", []string{dir + "hopwhistle/docker-compose.yml"},
+			[]string{"9000/tcp: hopwhistle/clickhouse, hopwhistle/minio"}},
+		{"alpr", []string{dir + "alpr/docker-compose.yml", dir + "alpr/ports.yaml"}, nil},
+		{"pms", []string{dir + "pms/k8s/backend.yaml", dir + "pms/k8s/frontend.yaml", dir + "pms/k8s/monitoring.yaml"}, nil},
+		{"resolutions undone", []string{"testdata/check/unresolved.yml"},
+			[]string{"3000/tcp: unresolved/web, unresolved/grafana", "8080/tcp: unresolved/kafka-ui, unresolved/cadvisor"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := testApp(&stdout, &stderr).main(append([]string{"check", "--format", "json"}, tt.files...))
+			var rep checkReport
+			if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+				t.Fatalf("exit %d, output not JSON: %v\n%s%s", code, err, stdout.String(), stderr.String())
+			}
+			var got []string
+			for _, c := range rep.Collisions {
+				var owners []string
+				for _, m := range c.Members {
+					if !slices.Contains(owners, m.Service) {
+						owners = append(owners, m.Service)
+					}
+				}
+				got = append(got, c.Ports+"/"+c.Protocol+": "+strings.Join(owners, ", "))
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("collisions (-want +got):\n%s", diff)
+			}
+			wantCode := exitOK
+			if len(tt.want) > 0 {
+				wantCode = exitFindings
+			}
+			if code != wantCode {
+				t.Errorf("exit status %d, want %d", code, wantCode)
+			}
+		})
+	}
+}
+
 func TestDoc(t *testing.T) {
 	const (
 		hop  = "../../examples/platforms/hopwhistle/"
