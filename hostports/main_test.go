@@ -41,7 +41,9 @@ func TestMain(m *testing.M) {
 func startChild(t *testing.T, role string, setup func(*exec.Cmd)) (cmd *exec.Cmd, stdin io.WriteCloser, first string, err error) {
 	t.Helper()
 	cmd = exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+role)
+	// Under the race detector a child would sleep a second at exit
+	// (GORACE atexit_sleep_ms); races are still reported, and fail it.
+	cmd.Env = append(os.Environ(), childEnv+"="+role, "GORACE="+os.Getenv("GORACE")+" atexit_sleep_ms=0")
 	cmd.Stderr = os.Stderr
 	if setup != nil {
 		setup(cmd)

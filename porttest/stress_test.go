@@ -145,6 +145,12 @@ func TestStressProcesses(t *testing.T) {
 	if got, want := len(owner), stressProcs*stressPorts; got != want {
 		t.Errorf("%d distinct ports held at once, want %d", got, want)
 	}
+	for i, c := range children {
+		c.stdin.Close()
+		if err := c.cmd.Wait(); err != nil {
+			t.Errorf("process %d: %v", reports[i].Pid, err)
+		}
+	}
 	if lo, hi, ok := procEphemeral(t); ok {
 		for p := range owner {
 			if lo <= p && p <= hi {

@@ -34,7 +34,11 @@ func TestHarness(t *testing.T) {
 		API:      porttest.Listen(t), // held, and handed to the backend
 		Admin:    porttest.Port(t),   // a number the backend binds itself
 	}
-	h, err := Start(p, exec.Command(os.Args[0], "-test.run=^$"))
+	backend := exec.Command(os.Args[0], "-test.run=^$")
+	// Under the race detector the backend would sleep a second at exit
+	// (GORACE atexit_sleep_ms); races are still reported, and fail it.
+	backend.Env = append(os.Environ(), "GORACE="+os.Getenv("GORACE")+" atexit_sleep_ms=0")
+	h, err := Start(p, backend)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,6 +83,7 @@ func TestProgram(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("Windows cannot hand sockets to a child process")
 	}
+	t.Setenv("GORACE", os.Getenv("GORACE")+" atexit_sleep_ms=0") // the backend inherits it
 	if err := run(); err != nil {
 		t.Fatal(err)
 	}
