@@ -3,8 +3,10 @@
 package hostports
 
 import (
+	"net"
 	"net/netip"
 	"os"
+	"strconv"
 	"syscall"
 
 	"github.com/portalloc/ports"
@@ -61,4 +63,20 @@ func bindOnce(proto ports.Protocol, addr netip.Addr, p ports.Port) error {
 		}
 	}
 	return nil
+}
+
+// zoneIndex returns the interface index of an IPv6 zone: the zone itself if
+// it is a number, else the index of the interface it names.
+func zoneIndex(zone string) (uint32, error) {
+	if zone == "" {
+		return 0, nil
+	}
+	if n, err := strconv.ParseUint(zone, 10, 32); err == nil {
+		return uint32(n), nil
+	}
+	ifi, err := net.InterfaceByName(zone)
+	if err != nil {
+		return 0, err
+	}
+	return uint32(ifi.Index), nil
 }

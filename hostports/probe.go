@@ -2,9 +2,7 @@ package hostports
 
 import (
 	"errors"
-	"net"
 	"net/netip"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -354,20 +352,4 @@ func (r Report) String() string {
 		}
 	}
 	return b.String()
-}
-
-// zoneIndex returns the interface index of an IPv6 zone: the zone itself if
-// it is a number, else the index of the interface it names.
-func zoneIndex(zone string) (uint32, error) {
-	if zone == "" {
-		return 0, nil
-	}
-	if n, err := strconv.ParseUint(zone, 10, 32); err == nil {
-		return uint32(n), nil
-	}
-	ifi, err := net.InterfaceByName(zone)
-	if err != nil {
-		return 0, err
-	}
-	return uint32(ifi.Index), nil
 }
