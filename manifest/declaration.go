@@ -175,7 +175,8 @@ func (d Declaration) String() string {
 // counted from 1, and the index of the YAML document in a multi-document
 // file counted from 0. Line and Column are 0 when unknown.
 //
-// The zero Source is "nowhere"; its String is empty.
+// The zero Source is "nowhere"; its String is empty. Source is a
+// comparable value, safe for concurrent use.
 type Source struct {
 	File   string
 	Line   int

@@ -217,3 +217,9 @@ func TestExposureOfAddr(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultNodePortRange(t *testing.T) {
+	if got, want := DefaultNodePortRange(), ports.MustParseRange("30000-32767"); got != want {
+		t.Errorf("DefaultNodePortRange() = %v, want %v", got, want)
+	}
+}

@@ -54,8 +54,9 @@
 //   - registry: as written, and unspecified (zero) when not written.
 //
 // [Declaration.AllInterfaces] reports a published port bound on every
-// interface, and [KindNodePort] declarations carry the nodePort, which is
-// what the command's security lints need.
+// interface, and [KindNodePort] declarations carry the nodePort, to be
+// checked against the cluster's range ([DefaultNodePortRange] unless the
+// cluster says otherwise): what the command's security lints need.
 //
 // # Compose files
 //

@@ -19,7 +19,8 @@ var ErrUnknownFormat = errors.New("not a compose file, Kubernetes manifest or po
 //
 // Err, if not nil, is the underlying error (from the YAML parser, from the
 // compose loader, or a sentinel such as [ErrUnknownFormat]); Error unwraps
-// to it.
+// to it. The zero Error has no position and an empty message. An Error is
+// not changed once returned: safe for concurrent reads.
 type Error struct {
 	File   string
 	Line   int
@@ -29,6 +30,8 @@ type Error struct {
 	Err    error
 }
 
+// Error returns "manifest: FILE:LINE:COLUMN: MSG: ERR", leaving out what is
+// unknown or empty.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("manifest: ")

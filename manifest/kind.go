@@ -4,7 +4,8 @@ import "strconv"
 
 // Kind says which construct of which file format declared a port.
 //
-// The zero value is not a kind; its String is "Kind(0)".
+// The zero value is not a kind; its String is "Kind(0)". Kind, like Format,
+// Exposure and ScopeKind, is a plain value, safe for concurrent use.
 type Kind uint8
 
 // The kinds of declaration, one per construct the readers understand.

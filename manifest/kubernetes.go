@@ -126,6 +126,14 @@ func (kr *kubeReader) object(root *yaml.Node, depth int) error {
 	return nil
 }
 
+// DefaultNodePortRange returns 30000-32767, the range Kubernetes allocates
+// nodePorts from unless kube-apiserver's --service-node-port-range says
+// otherwise. A nodePort outside the cluster's range is refused by the API
+// server; the declarations of [KindNodePort] carry the values to check.
+func DefaultNodePortRange() ports.Range {
+	return ports.RangeFrom(30000, 32767)
+}
+
 // valueOf returns the value of key in mapping m, or nil.
 func valueOf(m *yaml.Node, key string) *yaml.Node {
 	_, v := get(m, key)

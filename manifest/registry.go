@@ -42,7 +42,8 @@ type Registry struct {
 // the host (Port) or kept inside its container (Target only).
 //
 // The zero Entry is not valid: an entry needs a service and a port or a
-// target.
+// target. Like Registry, an Entry is a plain value: safe for concurrent
+// reads, not for concurrent writes.
 type Entry struct {
 	// Service names the program that binds the port.
 	Service string

@@ -8,8 +8,8 @@ import "strconv"
 // both with port 80 do not, since each has its own cluster IP; two
 // containers of one pod both listening on 8080 do.
 //
-// Scope is a comparable value. The zero Scope is not a scope; its String is
-// "invalid Scope".
+// Scope is a comparable value, safe for concurrent use. The zero Scope is
+// not a scope; its String is "invalid Scope".
 type Scope struct {
 	// Kind is the kind of namespace.
 	Kind ScopeKind
