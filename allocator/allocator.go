@@ -87,26 +87,12 @@ func (a *Allocator) Reserve(owner string, e ports.Endpoint) (Reservation, error)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	s := a.state()
-	if s.conflicts(e) {
+	conflict, held := s.scan(e)
+	if conflict {
 		return Reservation{}, a.conflictError(s, owner, e)
 	}
-	s.add(owner, e, a.avoid)
+	s.add(owner, e, held, a.avoid)
 	return Reservation{Owner: owner, Endpoint: e}, nil
-}
-
-// conflicts reports whether some reservation conflicts with e.
-func (s *state) conflicts(e ports.Endpoint) bool {
-	p := uint8(e.Protocol())
-	r := e.Range()
-	addr := e.Addr()
-	var c rcursor
-	s.rwalk(&c, p, uint16(r.Lo()), uint16(r.Hi()), false, 0, 0, netip.Addr{})
-	for x := c.step(); x != 0; x = c.step() {
-		if ports.AddrsOverlap(s.addrs[s.nodes[x].addr].addr, addr) {
-			return true
-		}
-	}
-	return false
 }
 
 func (a *Allocator) conflictError(s *state, owner string, e ports.Endpoint) *ConflictError {
@@ -154,12 +140,16 @@ func (a *Allocator) Release(e ports.Endpoint) (Reservation, bool) {
 	if s == nil {
 		return Reservation{}, false
 	}
-	n := s.find(e)
+	p, k, addr, ok := s.key(e)
+	if !ok {
+		return Reservation{}, false
+	}
+	n := s.rdelete(p, k, addr)
 	if n == 0 {
 		return Reservation{}, false
 	}
 	r := s.reservation(n)
-	s.remove(n, a.avoid)
+	s.detach(n, a.avoid)
 	return r, true
 }
 
@@ -194,7 +184,11 @@ func (a *Allocator) Lookup(e ports.Endpoint) (Reservation, bool) {
 	if a.st == nil || !e.IsValid() {
 		return Reservation{}, false
 	}
-	n := a.st.find(e)
+	p, k, addr, ok := a.st.key(e)
+	if !ok {
+		return Reservation{}, false
+	}
+	n := a.st.rfind(p, k, addr)
 	if n == 0 {
 		return Reservation{}, false
 	}
@@ -444,7 +438,13 @@ func (a *Allocator) allocate(op, owner string, within ports.Endpoint, k int, com
 	}
 	e := within.WithRange(ports.RangeFrom(ports.Port(c), ports.Port(c+k-1)))
 	if commit {
-		s.add(owner, e, a.avoid)
+		held := 0
+		if !v.all {
+			// Others may hold these ports on addresses this one does
+			// not overlap.
+			_, held = s.scan(e)
+		}
+		s.add(owner, e, held, a.avoid)
 		if a.policy.Order == NextFit {
 			s.last[p-1] = int32(c + k - 1)
 		}

@@ -3,7 +3,6 @@ package allocator
 import (
 	"fmt"
 	"math"
-	"net/netip"
 	"slices"
 
 	"github.com/portalloc/ports"
@@ -149,8 +148,8 @@ func (s *state) checkR(n int32, p uint8, out *[]int32) (int8, error) {
 	if m.proto != p {
 		return 0, fmt.Errorf("node %d of protocol %d in tree %d", n, m.proto, p)
 	}
-	if m.lo > m.hi {
-		return 0, fmt.Errorf("node %d: inverted range %d-%d", n, m.lo, m.hi)
+	if m.lo() > m.hi() {
+		return 0, fmt.Errorf("node %d: inverted range %d-%d", n, m.lo(), m.hi())
 	}
 	if d := int(hl) - int(hr); d < -1 || d > 1 {
 		return 0, fmt.Errorf("node %d unbalanced: %d vs %d", n, hl, hr)
@@ -158,7 +157,7 @@ func (s *state) checkR(n int32, p uint8, out *[]int32) (int8, error) {
 	if h := max(hl, hr) + 1; m.height != h {
 		return 0, fmt.Errorf("node %d: height %d, want %d", n, m.height, h)
 	}
-	mx := m.hi
+	mx := m.hi()
 	if m.left != 0 {
 		mx = max(mx, s.nodes[m.left].maxHi)
 	}
@@ -178,7 +177,7 @@ func (s *state) checkView(v *view, nodes []int32, avoid []ports.Range) error {
 	for _, x := range nodes {
 		m := s.nodes[x]
 		if v.holds(s.addrs[m.addr].addr) {
-			for q := int(m.lo); q <= int(m.hi); q++ {
+			for q := int(m.lo()); q <= int(m.hi()); q++ {
 				taken[q] = true
 			}
 		}
@@ -202,16 +201,8 @@ func (s *state) checkView(v *view, nodes []int32, avoid []ports.Range) error {
 	if !slices.Equal(want, got) {
 		return fmt.Errorf("segments %v, want %v", got, want)
 	}
-	if v.c.count != len(got) {
-		return fmt.Errorf("count %d, holds %d", v.c.count, len(got))
-	}
-	if v.c.root != 0 {
-		if _, err := v.c.checkC(v.c.root); err != nil {
-			return err
-		}
-	}
-	if h, n := float64(v.c.h(v.c.root)), float64(len(got)); h > 1.4405*math.Log2(n+2)-0.3277 {
-		return fmt.Errorf("height %v too large for %v segments", h, n)
+	if err := v.c.check(); err != nil {
+		return err
 	}
 	if !v.all && seesAll(v.addr) {
 		return fmt.Errorf("address view for an address that sees all")
@@ -219,44 +210,41 @@ func (s *state) checkView(v *view, nodes []int32, avoid []ports.Range) error {
 	return nil
 }
 
-type csum struct {
-	minS, maxE, gap, cov int
-	h                    uint32
-}
-
-func (c *cover) checkC(n int32) (csum, error) {
-	m := c.n[n]
-	want := csum{minS: int(m.s), maxE: int(m.e), cov: int(m.e) - int(m.s) + 1}
-	var hl, hr uint32
-	if m.left != 0 {
-		l, err := c.checkC(m.left)
-		if err != nil {
-			return csum{}, err
+// check verifies every summary of o: leaves against their words, port by
+// port, and inner nodes against their children.
+func (o *occ) check() error {
+	for j, w := range o.w {
+		var want sum
+		run, lead := 0, true
+		for i := range 64 {
+			if w>>i&1 == 1 {
+				want.cnt++
+				run, lead = 0, false
+				continue
+			}
+			run++
+			if lead {
+				want.pre++
+			}
+			want.best = max(want.best, uint32(run))
 		}
-		want.minS = l.minS
-		want.gap = max(l.gap, int(m.s)-l.maxE-1)
-		want.cov += l.cov
-		hl = l.h
-	}
-	if m.right != 0 {
-		r, err := c.checkC(m.right)
-		if err != nil {
-			return csum{}, err
+		want.suf = uint32(run)
+		if got := o.t[words+j]; got != want {
+			return fmt.Errorf("word %d (%#x): summary %+v, want %+v", j, w, got, want)
 		}
-		want.maxE = r.maxE
-		want.gap = max(want.gap, r.gap, r.minS-int(m.e)-1)
-		want.cov += r.cov
-		hr = r.h
 	}
-	want.h = max(hl, hr) + 1
-	if hl > hr+1 || hr > hl+1 {
-		return csum{}, fmt.Errorf("segment node %d unbalanced: %d vs %d", n, hl, hr)
+	for x := words - 1; x >= 1; x-- {
+		l, r, half := o.t[2*x], o.t[2*x+1], uint32(span(x)/2)
+		want := sum{pre: l.pre, suf: r.suf, best: max(l.best, r.best, l.suf+r.pre), cnt: l.cnt + r.cnt}
+		if l.pre == half {
+			want.pre += r.pre
+		}
+		if r.suf == half {
+			want.suf += l.suf
+		}
+		if o.t[x] != want {
+			return fmt.Errorf("node %d: summary %+v, want %+v", x, o.t[x], want)
+		}
 	}
-	got := csum{minS: int(m.minS), maxE: int(m.maxE), gap: int(m.maxGap), cov: int(m.meta >> 8), h: m.meta & 0xff}
-	if got != want {
-		return csum{}, fmt.Errorf("segment node %d [%d,%d]: fields %+v, want %+v", n, m.s, m.e, got, want)
-	}
-	return want, nil
+	return nil
 }
-
-var _ = netip.Addr{}

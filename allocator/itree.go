@@ -11,7 +11,7 @@ const maxDepth = 64
 // of all four protocols live in one arena, [state.nodes], and link to each
 // other by index; index 0 is the nil node. A node is 32 bytes.
 type rnode struct {
-	lo, hi uint16 // the reserved ports, inclusive
+	key    uint32 // lo<<16 | hi: the reserved ports, inclusive
 	maxHi  uint16 // largest hi in the subtree rooted here
 	height int8   // AVL height of the subtree; 1 for a leaf
 	proto  uint8  // protocol, 1-4
@@ -23,10 +23,15 @@ type rnode struct {
 	onext  int32 // the owner's next reservation, or 0
 }
 
-// rtree operations. The reservation tree of a protocol is an AVL tree keyed
-// by (lo, hi, address), the order of [ports.Endpoint.Compare] within one
-// protocol, augmented with the largest hi of each subtree so that the
-// reservations overlapping a range are found in O(log n + k).
+func (m *rnode) lo() uint16 { return uint16(m.key >> 16) }
+func (m *rnode) hi() uint16 { return uint16(m.key) }
+
+func rkey(lo, hi uint16) uint32 { return uint32(lo)<<16 | uint32(hi) }
+
+// The reservation tree of a protocol is an AVL tree keyed by (lo, hi,
+// address), the order of [ports.Endpoint.Compare] within one protocol,
+// augmented with the largest hi of each subtree, so that the reservations
+// overlapping a range are found in O(log n + k).
 
 func (s *state) rh(n int32) int8 {
 	if n == 0 {
@@ -38,7 +43,7 @@ func (s *state) rh(n int32) int8 {
 // rfix recomputes the height and maxHi of n from its children.
 func (s *state) rfix(n int32) {
 	m := &s.nodes[n]
-	h, mx := int8(0), m.hi
+	h, mx := int8(0), m.hi()
 	if l := m.left; l != 0 {
 		c := &s.nodes[l]
 		h, mx = c.height, max(mx, c.maxHi)
@@ -89,19 +94,13 @@ func (s *state) rbalance(n int32) int32 {
 	return n
 }
 
-// rcmp compares the key (lo, hi, addr) with the key of node n.
-func (s *state) rcmp(lo, hi uint16, addr uint32, n int32) int {
+// rcmp compares the key (k, addr) with the key of node n.
+func (s *state) rcmp(k uint32, addr uint32, n int32) int {
 	m := &s.nodes[n]
 	switch {
-	case lo != m.lo:
-		if lo < m.lo {
-			return -1
-		}
-		return +1
-	case hi != m.hi:
-		if hi < m.hi {
-			return -1
-		}
+	case k < m.key:
+		return -1
+	case k > m.key:
 		return +1
 	case addr == m.addr:
 		return 0
@@ -122,18 +121,39 @@ func (s *state) rattach(p uint8, parent int32, left bool, c int32) {
 	}
 }
 
+// retrace rebalances path[d-1] up to path[0], reattaching subtrees whose root
+// changes. It may stop early once a subtree's height and maxHi are what they
+// were, but not at or below path[keep], whose node has changed places.
+func (s *state) retrace(p uint8, path *[maxDepth]int32, dir *[maxDepth]bool, d, keep int) {
+	for i := d - 1; i >= 0; i-- {
+		x := path[i]
+		oh, om := s.nodes[x].height, s.nodes[x].maxHi
+		nx := s.rbalance(x)
+		if nx != x {
+			var parent int32
+			if i > 0 {
+				parent = path[i-1]
+			}
+			s.rattach(p, parent, i > 0 && dir[i-1], nx)
+		}
+		if i < keep && s.nodes[nx].height == oh && s.nodes[nx].maxHi == om {
+			return
+		}
+	}
+}
+
 // rinsert links the detached node n, whose key must not be in the tree, into
 // the tree of its protocol. O(log n).
 func (s *state) rinsert(n int32) {
 	m := &s.nodes[n]
-	p, lo, hi, addr := m.proto, m.lo, m.hi, m.addr
-	m.left, m.right, m.height, m.maxHi = 0, 0, 1, m.hi
+	p, k, addr := m.proto, m.key, m.addr
+	m.left, m.right, m.height, m.maxHi = 0, 0, 1, m.hi()
 	var path [maxDepth]int32
 	var dir [maxDepth]bool // true: the path went left
 	d := 0
 	for cur := s.roots[p-1]; cur != 0; d++ {
 		path[d] = cur
-		dir[d] = s.rcmp(lo, hi, addr, cur) < 0
+		dir[d] = s.rcmp(k, addr, cur) < 0
 		if dir[d] {
 			cur = s.nodes[cur].left
 		} else {
@@ -145,29 +165,15 @@ func (s *state) rinsert(n int32) {
 		return
 	}
 	s.rattach(p, path[d-1], dir[d-1], n)
-	for i := d - 1; i >= 0; i-- {
-		x := path[i]
-		oh, om := s.nodes[x].height, s.nodes[x].maxHi
-		nx := s.rbalance(x)
-		var parent int32
-		if i > 0 {
-			parent = path[i-1]
-		}
-		if nx != x {
-			s.rattach(p, parent, i > 0 && dir[i-1], nx)
-		}
-		if s.nodes[nx].height == oh && s.nodes[nx].maxHi == om {
-			break
-		}
-	}
+	s.retrace(p, &path, &dir, d, d)
 }
 
-// rfind returns the node with key (lo, hi, addr) in the tree of protocol p,
-// or 0. O(log n).
-func (s *state) rfind(p uint8, lo, hi uint16, addr uint32) int32 {
+// rfind returns the node with key (k, addr) in the tree of protocol p, or 0.
+// O(log n).
+func (s *state) rfind(p uint8, k uint32, addr uint32) int32 {
 	cur := s.roots[p-1]
 	for cur != 0 {
-		c := s.rcmp(lo, hi, addr, cur)
+		c := s.rcmp(k, addr, cur)
 		switch {
 		case c == 0:
 			return cur
@@ -180,21 +186,23 @@ func (s *state) rfind(p uint8, lo, hi uint16, addr uint32) int32 {
 	return 0
 }
 
-// rdelete unlinks node n from the tree of its protocol; n stays in the arena.
+// rdelete unlinks from the tree of protocol p the node with key (k, addr)
+// and returns it, or 0 if there is none; the node stays in the arena.
 // O(log n).
-func (s *state) rdelete(n int32) {
-	m := s.nodes[n]
-	p := m.proto
+func (s *state) rdelete(p uint8, k uint32, addr uint32) int32 {
 	var path [maxDepth]int32
 	var dir [maxDepth]bool
 	d := 0
 	cur := s.roots[p-1]
-	for cur != n {
+	for {
 		if cur == 0 {
-			panic("allocator: internal error: deleting a node that is not in its tree")
+			return 0
 		}
-		path[d] = cur
-		dir[d] = s.rcmp(m.lo, m.hi, m.addr, cur) < 0
+		c := s.rcmp(k, addr, cur)
+		if c == 0 {
+			break
+		}
+		path[d], dir[d] = cur, c < 0
 		if dir[d] {
 			cur = s.nodes[cur].left
 		} else {
@@ -202,7 +210,9 @@ func (s *state) rdelete(n int32) {
 		}
 		d++
 	}
-	t := d // position of n in the path (or of the node that replaces it)
+	n := cur
+	m := s.nodes[n]
+	t := d // the place of n in the path, taken by its successor if it has two children
 	var parent int32
 	if t > 0 {
 		parent = path[t-1]
@@ -231,107 +241,75 @@ func (s *state) rdelete(n int32) {
 		repl = succ
 	}
 	s.rattach(p, parent, parentLeft, repl)
-	for i := d - 1; i >= 0; i-- {
-		x := path[i]
-		oh, om := s.nodes[x].height, s.nodes[x].maxHi
-		nx := s.rbalance(x)
-		var par int32
-		if i > 0 {
-			par = path[i-1]
-		}
-		if nx != x {
-			s.rattach(p, par, i > 0 && dir[i-1], nx)
-		}
-		if i < t && s.nodes[nx].height == oh && s.nodes[nx].maxHi == om {
-			break
-		}
-	}
+	s.retrace(p, &path, &dir, d, t)
+	return n
 }
 
 // rcursor walks, in key order, the nodes of one tree whose ports overlap
 // [lo, hi] and whose key is above a starting key. It holds its stack inline
-// and allocates nothing. A walk of k nodes costs O((k+1) log n).
+// and allocates nothing. A walk of k nodes costs O(log n + k).
 type rcursor struct {
 	s      *state
 	lo, hi uint16
-	stack  [maxDepth]int32
 	sp     int
-	next   int32
+	stack  [maxDepth]int32
 }
 
 // rwalk starts a walk over the nodes of protocol p overlapping [lo, hi]. If
-// after is not 0, the walk starts after the key (alo, ahi, aaddr).
+// after is true, the walk starts after the key (alo, ahi, aaddr).
 func (s *state) rwalk(c *rcursor, p uint8, lo, hi uint16, after bool, alo, ahi uint16, aaddr netip.Addr) {
 	c.s, c.lo, c.hi, c.sp = s, lo, hi, 0
-	c.next = s.roots[p-1]
 	if !after {
+		c.descend(s.roots[p-1])
 		return
 	}
-	// Descend towards the starting key, keeping on the stack only the
-	// nodes whose key is above it: they and their right subtrees remain
-	// to be walked.
-	cur := c.next
-	c.next = 0
-	for cur != 0 {
+	// Keep on the stack only nodes whose key is above the starting key:
+	// they and their right subtrees remain to be walked.
+	ak := rkey(alo, ahi)
+	for cur := s.roots[p-1]; cur != 0; {
 		m := &s.nodes[cur]
-		if m.maxHi < lo {
-			break
-		}
-		if s.rcmpAddr(alo, ahi, aaddr, cur) < 0 {
+		switch {
+		case m.maxHi < lo:
+			return
+		case m.key < ak || (m.key == ak && aaddr.Compare(s.addrs[m.addr].addr) >= 0):
+			cur = m.right
+		case m.lo() > hi:
+			cur = m.left
+		default:
 			c.stack[c.sp] = cur
 			c.sp++
 			cur = m.left
-		} else {
-			cur = m.right
 		}
 	}
 }
 
-// rcmpAddr is rcmp for a key whose address is not interned.
-func (s *state) rcmpAddr(lo, hi uint16, addr netip.Addr, n int32) int {
-	m := &s.nodes[n]
-	switch {
-	case lo != m.lo:
-		if lo < m.lo {
-			return -1
+// descend pushes the nodes of subtree cur down its left spine that may
+// overlap [lo, hi] or have a right subtree that may.
+func (c *rcursor) descend(cur int32) {
+	s := c.s
+	for cur != 0 {
+		m := &s.nodes[cur]
+		if m.maxHi < c.lo {
+			return // nothing in this subtree reaches lo
 		}
-		return +1
-	case hi != m.hi:
-		if hi < m.hi {
-			return -1
-		}
-		return +1
+		if m.lo() <= c.hi {
+			c.stack[c.sp] = cur
+			c.sp++
+		} // else m and its right subtree start above hi
+		cur = m.left
 	}
-	return addr.Compare(s.addrs[m.addr].addr)
 }
 
 // step returns the next node of the walk, or 0 when it is over.
 func (c *rcursor) step() int32 {
-	s := c.s
-	for {
-		for cur := c.next; cur != 0; {
-			m := &s.nodes[cur]
-			if m.maxHi < c.lo {
-				break // nothing in this subtree reaches lo
-			}
-			c.stack[c.sp] = cur
-			c.sp++
-			cur = m.left
-		}
-		c.next = 0
-		if c.sp == 0 {
-			return 0
-		}
+	for c.sp > 0 {
 		c.sp--
 		n := c.stack[c.sp]
-		m := &s.nodes[n]
-		if m.lo > c.hi {
-			c.sp = 0 // every later node starts above hi
-			return 0
-		}
-		c.next = m.right
-		if m.hi >= c.lo {
+		m := &c.s.nodes[n]
+		c.descend(m.right)
+		if m.hi() >= c.lo {
 			return n
 		}
 	}
+	return 0
 }

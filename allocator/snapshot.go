@@ -93,7 +93,8 @@ func (a *Allocator) load(data []byte) (*state, error) {
 		if !r.Endpoint.IsValid() {
 			return nil, errors.New("allocator: Restore: " + where + " (" + strconv.Quote(r.Owner) + "): missing or empty endpoint")
 		}
-		if s.conflicts(r.Endpoint) {
+		conflict, held := s.scan(r.Endpoint)
+		if conflict {
 			var c rcursor
 			e := r.Endpoint
 			s.rwalk(&c, uint8(e.Protocol()), uint16(e.Range().Lo()), uint16(e.Range().Hi()), false, 0, 0, netip.Addr{})
@@ -107,7 +108,7 @@ func (a *Allocator) load(data []byte) (*state, error) {
 			return nil, errors.New("allocator: Restore: inconsistent snapshot: " + where + " " + r.String() +
 				" conflicts with " + other.String())
 		}
-		s.add(r.Owner, r.Endpoint, a.avoid)
+		s.add(r.Owner, r.Endpoint, held, a.avoid)
 	}
 	for p, port := range snap.NextFit {
 		if !p.IsValid() {

@@ -2,6 +2,7 @@ package allocator
 
 import (
 	"net/netip"
+	"slices"
 
 	"github.com/portalloc/ports"
 )
@@ -125,42 +126,45 @@ func (s *state) reservation(n int32) Reservation {
 	return Reservation{
 		Owner: s.owners[m.owner].name,
 		Endpoint: ports.EndpointFrom(ports.Protocol(m.proto), s.addrs[m.addr].addr,
-			ports.RangeFrom(ports.Port(m.lo), ports.Port(m.hi))),
+			ports.RangeFrom(ports.Port(m.lo()), ports.Port(m.hi()))),
 	}
 }
 
-// overlapUnion returns how many ports of [lo, hi] are held by reservations of
-// protocol p other than node skip (0 for none), on any address. O((k+1) log n)
-// for k reservations overlapping.
-func (s *state) overlapUnion(p uint8, lo, hi uint16, skip int32) int {
+// scan walks once over the reservations of e's protocol whose ports overlap
+// e's: it reports whether one of them conflicts with e, and how many ports of
+// e are held by them, on any address. O((k+1) log n) for k reservations.
+func (s *state) scan(e ports.Endpoint) (conflict bool, held int) {
+	r := e.Range()
+	lo, hi := uint16(r.Lo()), uint16(r.Hi())
+	addr := e.Addr()
 	var c rcursor
-	s.rwalk(&c, p, lo, hi, false, 0, 0, netip.Addr{})
-	n, next := 0, int(lo) // next: first port of [lo, hi] not yet counted
+	s.rwalk(&c, uint8(e.Protocol()), lo, hi, false, 0, 0, netip.Addr{})
+	next := int(lo) // first port of [lo, hi] not yet counted
 	for x := c.step(); x != 0; x = c.step() {
-		if x == skip {
-			continue
-		}
 		m := &s.nodes[x]
-		a, b := max(int(m.lo), next), min(int(m.hi), int(hi))
-		if a <= b {
-			n += b - a + 1
+		if ports.AddrsOverlap(s.addrs[m.addr].addr, addr) {
+			return true, 0
+		}
+		if a, b := max(int(m.lo()), next), min(int(m.hi()), int(hi)); a <= b {
+			held += b - a + 1
 			next = b + 1
 		}
 	}
-	return n
+	return false, held
 }
 
-// add holds e for the owner; the caller has checked that nothing conflicts.
-// O(log n) plus the views' upkeep.
-func (s *state) add(ownerName string, e ports.Endpoint, avoid []ports.Range) int32 {
+// add holds e for the owner. The caller has checked that nothing conflicts,
+// and counted in held the ports of e that others hold on other addresses.
+// O(log n) for the tree, O(log U) for each view that sees e.
+func (s *state) add(ownerName string, e ports.Endpoint, held int, avoid []ports.Range) int32 {
 	p := uint8(e.Protocol())
 	r := e.Range()
 	lo, hi := uint16(r.Lo()), uint16(r.Hi())
-	s.used[p-1] += r.Len() - s.overlapUnion(p, lo, hi, 0)
+	s.used[p-1] += r.Len() - held
 
 	o := s.internOwner(ownerName)
 	n := s.newNode()
-	s.nodes[n] = rnode{lo: lo, hi: hi, proto: p, addr: s.internAddr(e.Addr()), owner: o}
+	s.nodes[n] = rnode{key: rkey(lo, hi), proto: p, addr: s.internAddr(e.Addr()), owner: o}
 	s.rinsert(n)
 	s.count[p-1]++
 
@@ -174,17 +178,37 @@ func (s *state) add(ownerName string, e ports.Endpoint, avoid []ports.Range) int
 	ow.tail = n
 	ow.count++
 
-	s.viewsAdd(p, e.Addr(), int(lo), int(hi), avoid)
+	pv := &s.views[p-1]
+	if pv.all == nil {
+		pv.all = s.buildView(p, netip.Addr{}, true, avoid)
+	} else {
+		pv.all.c.add(int(lo), int(hi))
+	}
+	for _, v := range pv.extra {
+		if v.holds(e.Addr()) {
+			v.c.add(int(lo), int(hi))
+		}
+	}
 	return n
 }
 
-// remove releases the reservation of node n. O(log n) plus the views' upkeep.
+// remove releases the reservation of node n. O(log n) plus what detach costs.
 func (s *state) remove(n int32, avoid []ports.Range) {
+	m := &s.nodes[n]
+	s.rdelete(m.proto, m.key, m.addr)
+	s.detach(n, avoid)
+}
+
+// detach releases the reservation of node n, which is already out of its
+// tree. Its ports are freed in every view that saw it, then taken again where
+// another reservation that the view sees, or the avoid set, still holds them.
+// O((k+1) log n) for the k other holders of the ports, O((k+1) log U) for
+// each view.
+func (s *state) detach(n int32, avoid []ports.Range) {
 	m := s.nodes[n]
 	p := m.proto
-	s.rdelete(n)
+	lo, hi := int(m.lo()), int(m.hi())
 	s.count[p-1]--
-	s.used[p-1] -= int(m.hi) - int(m.lo) + 1 - s.overlapUnion(p, m.lo, m.hi, 0)
 
 	ow := &s.owners[m.owner]
 	if m.oprev != 0 {
@@ -205,26 +229,61 @@ func (s *state) remove(n int32, avoid []ports.Range) {
 	}
 
 	addr := s.addrs[m.addr].addr
-	s.viewsRemove(p, addr, int(m.lo), int(m.hi), avoid)
+	pv := &s.views[p-1]
+	var saw [maxViews]bool // the address views that saw n
+	pv.all.c.remove(lo, hi)
+	for i, v := range pv.extra {
+		if saw[i] = v.holds(addr); saw[i] {
+			v.c.remove(lo, hi)
+		}
+	}
+	var c rcursor
+	s.rwalk(&c, p, m.lo(), m.hi(), false, 0, 0, netip.Addr{})
+	held, next := 0, lo
+	for x := c.step(); x != 0; x = c.step() {
+		o := &s.nodes[x]
+		a, b := max(lo, int(o.lo())), min(hi, int(o.hi()))
+		if a2 := max(a, next); a2 <= b {
+			held += b - a2 + 1
+			next = b + 1
+		}
+		pv.all.c.add(a, b)
+		oaddr := s.addrs[o.addr].addr
+		for i, v := range pv.extra {
+			if saw[i] && v.holds(oaddr) {
+				v.c.add(a, b)
+			}
+		}
+	}
+	s.used[p-1] -= hi - lo + 1 - held
+	i, _ := slices.BinarySearchFunc(avoid, lo, func(r ports.Range, p int) int {
+		if int(r.Hi()) < p {
+			return -1
+		}
+		return +1
+	})
+	for ; i < len(avoid) && int(avoid[i].Lo()) <= hi; i++ {
+		a, b := max(lo, int(avoid[i].Lo())), min(hi, int(avoid[i].Hi()))
+		pv.all.c.add(a, b)
+		for j, v := range pv.extra {
+			if saw[j] {
+				v.c.add(a, b)
+			}
+		}
+	}
 	s.releaseAddr(m.addr)
-
 	s.nodes[n] = rnode{left: s.freeNode}
 	s.freeNode = n
 }
 
-// find returns the node holding exactly e, or 0.
-func (s *state) find(e ports.Endpoint) int32 {
-	p := uint8(e.Protocol())
-	if p < 1 || p > 4 {
-		return 0
-	}
-	var id uint32
+// key returns the tree key of e: its protocol, ports and interned address,
+// and false if its address is not interned, so that nothing holds e.
+func (s *state) key(e ports.Endpoint) (p uint8, k uint32, addr uint32, ok bool) {
 	if a := e.Addr(); a.IsValid() {
-		var ok bool
-		if id, ok = s.addrIDs[a]; !ok {
-			return 0
+		if addr, ok = s.addrIDs[a]; !ok {
+			return 0, 0, 0, false
 		}
 	}
 	r := e.Range()
-	return s.rfind(p, uint16(r.Lo()), uint16(r.Hi()), id)
+	return uint8(e.Protocol()), rkey(uint16(r.Lo()), uint16(r.Hi())), addr, true
 }

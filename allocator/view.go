@@ -2,7 +2,6 @@ package allocator
 
 import (
 	"net/netip"
-	"slices"
 
 	"github.com/portalloc/ports"
 )
@@ -12,11 +11,11 @@ import (
 // [ports.AddrsOverlap]), together with the policy's avoid set. Each protocol
 // has an every-address view, which also answers requests on :: (the two see
 // the same holders), and up to maxViews views for other addresses, built on
-// first use and kept up to date after.
+// first use and kept up to date after. A view takes 40 KiB.
 type view struct {
 	addr  netip.Addr // the address the view answers for; zero for every address
 	all   bool
-	c     cover
+	c     *occ
 	stamp uint64
 }
 
@@ -94,67 +93,16 @@ func (s *state) buildView(p uint8, addr netip.Addr, all bool, avoid []ports.Rang
 			x = c.step()
 			continue
 		}
-		if x != 0 && (i == len(avoid) || int(s.nodes[x].lo) <= int(avoid[i].Lo())) {
-			push(int(s.nodes[x].lo), int(s.nodes[x].hi))
+		if x != 0 && (i == len(avoid) || int(s.nodes[x].lo()) <= int(avoid[i].Lo())) {
+			push(int(s.nodes[x].lo()), int(s.nodes[x].hi()))
 			x = c.step()
 			continue
 		}
 		push(int(avoid[i].Lo()), int(avoid[i].Hi()))
 		i++
 	}
+	v.c = new(occ)
 	v.c.build(segs)
 	return v
 }
 
-// viewsAdd records in the views of protocol p a reservation of [lo, hi] on
-// addr, which is already in the reservation tree.
-func (s *state) viewsAdd(p uint8, addr netip.Addr, lo, hi int, avoid []ports.Range) {
-	pv := &s.views[p-1]
-	if pv.all == nil {
-		pv.all = s.buildView(p, netip.Addr{}, true, avoid)
-	} else {
-		pv.all.c.add(lo, hi)
-	}
-	for _, v := range pv.extra {
-		if v.holds(addr) {
-			v.c.add(lo, hi)
-		}
-	}
-}
-
-// viewsRemove records in the views of protocol p the release of [lo, hi] on
-// addr, which is already out of the reservation tree: the ports are uncovered,
-// then covered again where another holder the view sees, or the avoid set,
-// still covers them. O((k+1) log n) per view for k such holders.
-func (s *state) viewsRemove(p uint8, addr netip.Addr, lo, hi int, avoid []ports.Range) {
-	pv := &s.views[p-1]
-	if pv.all != nil {
-		s.uncover(pv.all, p, lo, hi, avoid)
-	}
-	for _, v := range pv.extra {
-		if v.holds(addr) {
-			s.uncover(v, p, lo, hi, avoid)
-		}
-	}
-}
-
-func (s *state) uncover(v *view, p uint8, lo, hi int, avoid []ports.Range) {
-	v.c.remove(lo, hi)
-	var c rcursor
-	s.rwalk(&c, p, uint16(lo), uint16(hi), false, 0, 0, netip.Addr{})
-	for x := c.step(); x != 0; x = c.step() {
-		m := &s.nodes[x]
-		if v.holds(s.addrs[m.addr].addr) {
-			v.c.add(max(lo, int(m.lo)), min(hi, int(m.hi)))
-		}
-	}
-	i, _ := slices.BinarySearchFunc(avoid, lo, func(r ports.Range, p int) int {
-		if int(r.Hi()) < p {
-			return -1
-		}
-		return +1
-	})
-	for ; i < len(avoid) && int(avoid[i].Lo()) <= hi; i++ {
-		v.c.add(max(lo, int(avoid[i].Lo())), min(hi, int(avoid[i].Hi())))
-	}
-}

@@ -1,0 +1,366 @@
+package allocator
+
+import "math/bits"
+
+// occ is the occupancy of one view: which of the 65536 ports an allocation
+// on the view's address cannot use. It is a bitmap of the port space, one bit
+// per port in 1024 words, under a complete binary tree whose leaves are the
+// words. Each tree node summarizes the ports below it: the free run at its
+// low end (pre), the free run at its high end (suf), its longest free run
+// (best) and its number of taken ports (cnt). These are enough to find the
+// first (or last) free run of k ports at or after (or before) a port by one
+// climb and one descent, without visiting ports or words one by one: O(log U),
+// 10 levels for U = 65536 ports, plus constant work with math/bits in the
+// words at the bottom. Marking a range costs O(w/64 + log U) for w ports.
+//
+// An occ takes 40 KiB whatever it holds. Its zero value is all free except
+// that the summaries must be built first: use newOcc.
+type occ struct {
+	w [words]uint64 // bit i of w[j] set: port 64*j+i is taken
+	t [2 * words]sum
+}
+
+const (
+	words    = 1024
+	portsAll = 65536
+)
+
+// sum summarizes the ports under a tree node; t[1] is the root, t[words+j]
+// the leaf of word j, and the children of t[x] are t[2x] and t[2x+1].
+type sum struct {
+	pre, suf, best, cnt uint32
+}
+
+func newOcc() *occ {
+	o := new(occ)
+	for x := words; x < 2*words; x++ {
+		o.t[x] = sum{pre: 64, suf: 64, best: 64}
+	}
+	for x := words - 1; x >= 1; x-- {
+		o.pull(x)
+	}
+	return o
+}
+
+// span returns the number of ports under node x.
+func span(x int) int {
+	return portsAll >> (bits.Len(uint(x)) - 1)
+}
+
+func join(l, r sum, half uint32) sum {
+	s := sum{pre: l.pre, suf: r.suf, best: max(l.best, r.best, l.suf+r.pre), cnt: l.cnt + r.cnt}
+	if l.pre == half {
+		s.pre = half + r.pre
+	}
+	if r.suf == half {
+		s.suf = half + l.suf
+	}
+	return s
+}
+
+func (o *occ) pull(x int) {
+	o.t[x] = join(o.t[2*x], o.t[2*x+1], uint32(span(x)/2))
+}
+
+// longestZeros returns the length of the longest run of zero bits in w.
+func longestZeros(w uint64) int {
+	f := ^w
+	if f == 0 {
+		return 0
+	}
+	if f == ^uint64(0) {
+		return 64
+	}
+	// p[i] has bit j set when bits j to j+2^i-1 of f are all set.
+	var p [6]uint64
+	p[0] = f
+	for i := 1; i < 6; i++ {
+		p[i] = p[i-1] & (p[i-1] >> (1 << (i - 1)))
+	}
+	n, g := 0, ^uint64(0)
+	for i := 5; i >= 0; i-- {
+		if h := g & (p[i] >> n); h != 0 {
+			g, n = h, n+1<<i
+		}
+	}
+	return n
+}
+
+func wordSum(w uint64) sum {
+	return sum{
+		pre:  uint32(bits.TrailingZeros64(w)),
+		suf:  uint32(bits.LeadingZeros64(w)),
+		best: uint32(longestZeros(w)),
+		cnt:  uint32(bits.OnesCount64(w)),
+	}
+}
+
+// fixWords recomputes the leaves of words j0 to j1 and their ancestors.
+func (o *occ) fixWords(j0, j1 int) {
+	for j := j0; j <= j1; j++ {
+		o.t[words+j] = wordSum(o.w[j])
+	}
+	for x0, x1 := (words+j0)/2, (words+j1)/2; x0 >= 1; x0, x1 = x0/2, x1/2 {
+		for x := x0; x <= x1; x++ {
+			o.pull(x)
+		}
+	}
+}
+
+// mask returns the bits of word j that hold ports a to b.
+func mask(j, a, b int) uint64 {
+	lo, hi := max(a-64*j, 0), min(b-64*j, 63)
+	return (^uint64(0) >> (63 - hi)) &^ (1<<lo - 1)
+}
+
+// add marks the ports a to b taken.
+func (o *occ) add(a, b int) {
+	j0, j1 := a/64, b/64
+	for j := j0; j <= j1; j++ {
+		o.w[j] |= mask(j, a, b)
+	}
+	o.fixWords(j0, j1)
+}
+
+// remove marks the ports a to b free.
+func (o *occ) remove(a, b int) {
+	j0, j1 := a/64, b/64
+	for j := j0; j <= j1; j++ {
+		o.w[j] &^= mask(j, a, b)
+	}
+	o.fixWords(j0, j1)
+}
+
+// runStarts returns the bits i of f such that bits i to i+k-1 are all set
+// (bits above 63 count as clear).
+func runStarts(f uint64, k int) uint64 {
+	if k > 64 {
+		return 0
+	}
+	g, n := f, 1
+	for n < k {
+		s := min(n, k-n)
+		g &= g >> s
+		n += s
+	}
+	return g
+}
+
+// firstFit returns the smallest c >= a such that ports c to c+k-1 are all
+// free, or -1. It searches the word of a, then climbs the tree, looking at
+// each right sibling on the way, and descends into the first that holds the
+// run: O(log d) for an answer d ports away, O(log U) at most.
+func (o *occ) firstFit(a, k int) int {
+	j := a / 64
+	w := o.w[j] | (1<<(a%64) - 1) // ports below a count as taken
+	if g := runStarts(^w, k); g != 0 {
+		return 64*j + bits.TrailingZeros64(g)
+	}
+	run := bits.LeadingZeros64(w) // free ports at the top of the word, all >= a
+	x, width := words+j, 64
+	for ; x > 1; x, width = x/2, width*2 {
+		if x&1 == 1 {
+			continue // a right child: its parent's right part is done
+		}
+		sib := x + 1
+		base := (sib - portsAll/width) * width
+		s := o.t[sib]
+		switch {
+		case run+int(s.pre) >= k:
+			return base - run
+		case int(s.best) >= k:
+			return o.firstIn(sib, base, width, k, run)
+		case int(s.pre) == width:
+			run += width
+		default:
+			run = int(s.suf)
+		}
+	}
+	return -1
+}
+
+// firstIn returns the first run of k free ports in node x, of width ports
+// from base, counting the run free ports just below base; the node must hold
+// such a run.
+func (o *occ) firstIn(x, base, width, k, run int) int {
+	for x < words {
+		half := width / 2
+		l := o.t[2*x]
+		if run+int(l.pre) >= k {
+			return base - run
+		}
+		if int(l.best) >= k {
+			x, width = 2*x, half
+			continue
+		}
+		if int(l.pre) == half {
+			run += half
+		} else {
+			run = int(l.suf)
+		}
+		if r := o.t[2*x+1]; run+int(r.pre) >= k {
+			return base + half - run
+		}
+		x, base, width = 2*x+1, base+half, half
+	}
+	w := o.w[x-words]
+	if run+bits.TrailingZeros64(w) >= k {
+		return base - run
+	}
+	return base + bits.TrailingZeros64(runStarts(^w, k))
+}
+
+// lastFit returns the largest c such that ports c to c+k-1 are all free and
+// c+k-1 <= b, or -1. It mirrors firstFit: O(log d), O(log U) at most.
+func (o *occ) lastFit(b, k int) int {
+	j := b / 64
+	w := o.w[j]
+	if b%64 < 63 {
+		w |= ^uint64(0) << (b%64 + 1) // ports above b count as taken
+	}
+	if g := runStarts(^w, k); g != 0 {
+		return 64*j + 63 - bits.LeadingZeros64(g)
+	}
+	run := bits.TrailingZeros64(w) // free ports at the bottom of the word, all <= b
+	x, width := words+j, 64
+	for ; x > 1; x, width = x/2, width*2 {
+		if x&1 == 0 {
+			continue
+		}
+		sib := x - 1
+		base := (sib - portsAll/width) * width
+		s := o.t[sib]
+		switch {
+		case run+int(s.suf) >= k:
+			return base + width + run - k
+		case int(s.best) >= k:
+			return o.lastIn(sib, base, width, k, run)
+		case int(s.suf) == width:
+			run += width
+		default:
+			run = int(s.pre)
+		}
+	}
+	return -1
+}
+
+// lastIn mirrors firstIn: run counts the free ports just above the node.
+func (o *occ) lastIn(x, base, width, k, run int) int {
+	for x < words {
+		half := width / 2
+		r := o.t[2*x+1]
+		if run+int(r.suf) >= k {
+			return base + width + run - k
+		}
+		if int(r.best) >= k {
+			x, base, width = 2*x+1, base+half, half
+			continue
+		}
+		if int(r.suf) == half {
+			run += half
+		} else {
+			run = int(r.pre)
+		}
+		if l := o.t[2*x]; run+int(l.suf) >= k {
+			return base + half + run - k
+		}
+		x, width = 2*x, half
+	}
+	w := o.w[x-words]
+	if run+bits.LeadingZeros64(w) >= k {
+		return base + 64 + run - k
+	}
+	return base + 63 - bits.LeadingZeros64(runStarts(^w, k))
+}
+
+// query returns the summary of the ports a to b, as if they were a node of
+// their own. O(log U).
+func (o *occ) query(x, base, n, a, b int) sum {
+	if a <= base && base+n-1 <= b {
+		return o.t[x]
+	}
+	if x >= words {
+		m := mask(x-words, a, b)
+		lo := bits.TrailingZeros64(m)
+		width := bits.OnesCount64(m)
+		w := (o.w[x-words] & m) >> lo
+		outside := ^uint64(0) << width // the bits beyond the range count as taken
+		if width == 64 {
+			outside = 0
+		}
+		return sum{
+			pre:  uint32(bits.TrailingZeros64(w | outside)),
+			suf:  uint32(width - bits.Len64(w)),
+			best: uint32(longestZeros(w | outside)),
+			cnt:  uint32(bits.OnesCount64(w)),
+		}
+	}
+	half := n / 2
+	switch {
+	case b < base+half:
+		return o.query(2*x, base, half, a, b)
+	case a >= base+half:
+		return o.query(2*x+1, base+half, half, a, b)
+	}
+	l := o.query(2*x, base, half, a, b)
+	r := o.query(2*x+1, base+half, half, a, b)
+	// The left part may be partial: join on its actual width.
+	lw := uint32(base + half - max(a, base))
+	return joinW(l, r, lw, uint32(min(b, base+n-1)-(base+half)+1))
+}
+
+// joinW joins the summaries of two adjacent stretches of ln and rn ports.
+func joinW(l, r sum, ln, rn uint32) sum {
+	s := sum{pre: l.pre, suf: r.suf, best: max(l.best, r.best, l.suf+r.pre), cnt: l.cnt + r.cnt}
+	if l.pre == ln {
+		s.pre = ln + r.pre
+	}
+	if r.suf == rn {
+		s.suf = rn + l.suf
+	}
+	return s
+}
+
+// coveredIn returns the number of taken ports from a to b. O(log U).
+func (o *occ) coveredIn(a, b int) int {
+	return int(o.query(1, 0, portsAll, a, b).cnt)
+}
+
+// longestFree returns the length of the longest free run within a to b.
+// O(log U).
+func (o *occ) longestFree(a, b int) int {
+	return int(o.query(1, 0, portsAll, a, b).best)
+}
+
+// build marks taken the ports of the given runs, which must be sorted and
+// disjoint, in an occupancy that is all free. O(U/64 + runs).
+func (o *occ) build(segs [][2]uint16) {
+	for _, s := range segs {
+		a, b := int(s[0]), int(s[1])
+		for j := a / 64; j <= b/64; j++ {
+			o.w[j] |= mask(j, a, b)
+		}
+	}
+	for j := range o.w {
+		o.t[words+j] = wordSum(o.w[j])
+	}
+	for x := words - 1; x >= 1; x-- {
+		o.pull(x)
+	}
+}
+
+// segments appends the maximal runs of taken ports, in order, to dst.
+func (o *occ) segments(dst [][2]uint16) [][2]uint16 {
+	start := -1
+	for p := 0; p <= portsAll; p++ {
+		taken := p < portsAll && o.w[p/64]>>(p%64)&1 == 1
+		switch {
+		case taken && start < 0:
+			start = p
+		case !taken && start >= 0:
+			dst = append(dst, [2]uint16{uint16(start), uint16(p - 1)})
+			start = -1
+		}
+	}
+	return dst
+}

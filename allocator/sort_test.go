@@ -1,0 +1,5 @@
+package allocator_test
+
+import "slices"
+
+func sortInts(a []int) { slices.Sort(a) }
