@@ -105,4 +105,3 @@ func (s *state) buildView(p uint8, addr netip.Addr, all bool, avoid []ports.Rang
 	v.c.build(segs)
 	return v
 }
-
