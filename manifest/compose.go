@@ -30,9 +30,10 @@ import (
 // port of the loaded project is then matched to the first entry, in file
 // order, whose expansion contains it (same target, published port, host IP
 // and protocol); the entry's node gives the line, the column and the
-// comment. A port no entry accounts for (one brought in by extends or
-// include from another file) is given the position of its service's key,
-// or none if the service is not in the files given.
+// comment. The scan follows include (whose services join the project) and
+// extends (along the chain of base services) to local files. A port no
+// entry accounts for is given the position of its service's key, or the
+// first file alone if the service is in no file scanned.
 //
 // The loader expands a short-syntax range into one port per number; the
 // ports matched to one entry are merged back into ranges, so that
@@ -91,6 +92,49 @@ type rawService struct {
 	key   *yaml.Node
 	doc   int
 	ports []*rawPort // ports and expose entries, in file order
+
+	// extends: the file (resolved; the service's own file if the extends
+	// names none) and the service it extends, if any.
+	extFile, extService string
+}
+
+// maxComposeDepth bounds how deep the scan follows include and extends.
+const maxComposeDepth = 16
+
+// composeScan finds the positions of the ports of a compose project: in the
+// files given, in the files they include (whose services are the
+// project's too), and in the files their services extend.
+type composeScan struct {
+	subst   func(string) (string, error)
+	project map[string]*rawService            // the project's services, merged over files
+	byFile  map[string]map[string]*rawService // each scanned file's own services
+	order   []string                          // the files scanned, in the order met
+}
+
+// entries returns the ports and expose entries that may declare the ports
+// of service name: its own, in file order, then those of the services it
+// extends, along the chain.
+func (cs *composeScan) entries(name string) (*rawService, []*rawPort) {
+	rs := cs.project[name]
+	if rs == nil {
+		return nil, nil
+	}
+	out := slices.Clone(rs.ports)
+	seen := map[*rawService]bool{rs: true}
+	cur := rs
+	for range maxComposeDepth {
+		if cur.extService == "" {
+			break
+		}
+		next := cs.byFile[cur.extFile][cur.extService]
+		if next == nil || seen[next] {
+			break
+		}
+		seen[next] = true
+		out = append(out, next.ports...)
+		cur = next
+	}
+	return rs, out
 }
 
 func (l Loader) readCompose(files []composeFile) (decls []Declaration, err error) {
@@ -103,9 +147,9 @@ func (l Loader) readCompose(files []composeFile) (decls []Declaration, err error
 		return template.SubstituteWithOptions(s, lookup, template.WithoutLogging)
 	}
 
-	raw := map[string]*rawService{}
+	cs := &composeScan{subst: subst, project: map[string]*rawService{}, byFile: map[string]map[string]*rawService{}}
 	for _, f := range files {
-		if err := scanCompose(f, subst, raw); err != nil {
+		if err := cs.scan(f, true, 0); err != nil {
 			return nil, err
 		}
 	}
@@ -120,17 +164,24 @@ func (l Loader) readCompose(files []composeFile) (decls []Declaration, err error
 	slices.Sort(names)
 	for _, name := range names {
 		svc := project.Services[name]
-		ds, err := composeService(project.Name, main, svc, raw[name])
+		rs, entries := cs.entries(name)
+		ds, err := composeService(project.Name, main, svc, rs, entries)
 		if err != nil {
 			return nil, err
 		}
 		decls = append(decls, ds...)
 	}
-	// Sort by position, files in the order given.
+	// Sort by position: the files given in their order, then those they
+	// include or extend in the order met.
 	rank := map[string]int{}
 	for i, f := range files {
 		if _, ok := rank[f.name]; !ok {
 			rank[f.name] = i
+		}
+	}
+	for i, name := range cs.order {
+		if _, ok := rank[name]; !ok {
+			rank[name] = len(files) + i
 		}
 	}
 	slices.SortStableFunc(decls, func(a, b Declaration) int {
@@ -258,28 +309,59 @@ func findPath(root *yaml.Node, path []string) *yaml.Node {
 	return found
 }
 
-// scanCompose records where each service, ports entry and expose entry of
-// f is, and checks each ports entry on its own so that a bad one is
-// reported at its line.
-func scanCompose(f composeFile, subst func(string) (string, error), raw map[string]*rawService) error {
+// scan records where each service, ports entry and expose entry of f is,
+// and checks each ports entry on its own so that a bad one is reported at
+// its line. inProject says whether f's services belong to the project (a
+// given or included file) or are only there to be extended. It then scans
+// the local files that f includes and that its services extend; a file it
+// cannot read is left to the compose loader to report.
+func (cs *composeScan) scan(f composeFile, inProject bool, depth int) error {
+	if _, done := cs.byFile[f.name]; done && !inProject {
+		return nil
+	}
 	docs, err := decodeYAML(f.name, f.data)
 	if err != nil {
 		return err
 	}
+	own := cs.byFile[f.name]
+	if own == nil {
+		own = map[string]*rawService{}
+		cs.byFile[f.name] = own
+		cs.order = append(cs.order, f.name)
+	}
+	var more []string // files to scan next: included, then extended
+	var moreInProject []bool
+	dir := filepath.Dir(f.name)
 	for _, d := range docs {
+		_, inc := get(d.root, "include")
+		for _, it := range items(inc) {
+			for _, p := range includePaths(it) {
+				if p, err := cs.subst(p); err == nil && localPath(p) {
+					more, moreInProject = append(more, joinDir(dir, p)), append(moreInProject, inProject)
+				}
+			}
+		}
 		_, services := get(d.root, "services")
 		for _, sp := range pairs(services) {
 			name := sp.key.Value
-			rs := raw[name]
-			if rs == nil {
-				rs = &rawService{file: f.name, key: sp.key, doc: d.doc}
-				raw[name] = rs
+			rs := &rawService{file: f.name, key: sp.key, doc: d.doc}
+			if prev := own[name]; prev != nil {
+				rs = prev
 			}
+			own[name] = rs
 			svc := resolve(sp.value)
+			if ef, es, ok := cs.extends(valueOf(svc, "extends")); ok {
+				rs.extFile, rs.extService = f.name, es
+				if ef != "" {
+					rs.extFile = joinDir(dir, ef)
+					more, moreInProject = append(more, rs.extFile), append(moreInProject, false)
+				}
+			}
+			start := len(rs.ports)
 			_, portList := get(svc, "ports")
 			for _, it := range items(portList) {
 				rp := &rawPort{file: f.name, node: it, doc: d.doc}
-				cfgs, err := expandPort(it, subst)
+				cfgs, err := expandPort(it, cs.subst)
 				if err != nil {
 					return &Error{File: f.name, Line: it.Line, Column: it.Column, Doc: d.doc,
 						Msg: fmt.Sprintf("service %q: %s", name, err)}
@@ -293,16 +375,97 @@ func scanCompose(f composeFile, subst func(string) (string, error), raw map[stri
 				if !ok {
 					continue // compose-go's schema check reports it
 				}
-				v, err := subst(s)
+				v, err := cs.subst(s)
 				if err != nil {
 					return &Error{File: f.name, Line: it.Line, Column: it.Column, Doc: d.doc,
 						Msg: fmt.Sprintf("service %q: expose %q", name, s), Err: err}
 				}
 				rs.ports = append(rs.ports, &rawPort{file: f.name, node: it, doc: d.doc, expose: true, value: v})
 			}
+			if inProject {
+				ps := cs.project[name]
+				if ps == nil {
+					ps = &rawService{file: rs.file, key: rs.key, doc: rs.doc}
+					cs.project[name] = ps
+				}
+				ps.ports = append(ps.ports, rs.ports[start:]...)
+				if ps.extService == "" && rs.extService != "" {
+					ps.extFile, ps.extService = rs.extFile, rs.extService
+				}
+			}
+		}
+	}
+	if depth >= maxComposeDepth {
+		return nil
+	}
+	for i, p := range more {
+		if _, done := cs.byFile[p]; done {
+			continue
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		if err := cs.scan(composeFile{p, data}, moreInProject[i], depth+1); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// extends reads a service's extends: "base", or {service: base, file: x}.
+func (cs *composeScan) extends(n *yaml.Node) (file, service string, ok bool) {
+	if s, ok := scalar(n); ok {
+		s, err := cs.subst(s)
+		return "", s, err == nil && s != ""
+	}
+	svc, ok := scalar(valueOf(n, "service"))
+	if !ok {
+		return "", "", false
+	}
+	svc, err := cs.subst(svc)
+	if err != nil || svc == "" {
+		return "", "", false
+	}
+	if f, ok := scalar(valueOf(n, "file")); ok {
+		if f, err := cs.subst(f); err == nil && localPath(f) {
+			return f, svc, true
+		}
+		return "", "", false // a remote file: not followed
+	}
+	return "", svc, true
+}
+
+// includePaths returns the paths of an include entry: "a.yaml", or
+// {path: a.yaml} or {path: [a.yaml, b.yaml]}.
+func includePaths(n *yaml.Node) []string {
+	if s, ok := scalar(n); ok {
+		return []string{s}
+	}
+	p := valueOf(n, "path")
+	if s, ok := scalar(p); ok {
+		return []string{s}
+	}
+	var out []string
+	for _, it := range items(p) {
+		if s, ok := scalar(it); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// localPath reports whether p names a local file rather than a remote
+// resource (git, oci, http) that the compose loader would fetch.
+func localPath(p string) bool {
+	return p != "" && !strings.Contains(p, "://") && !strings.HasPrefix(p, "oci:") && !strings.HasPrefix(p, "git@")
+}
+
+func joinDir(dir, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
 }
 
 // expandPort expands one ports entry (short or long syntax) as the compose
@@ -373,7 +536,7 @@ func keyOf(pc types.ServicePortConfig) portKey {
 
 // composeService turns the ports and expose lists of one loaded service into
 // declarations, placing each at the entry it came from.
-func composeService(project, mainFile string, svc types.ServiceConfig, rs *rawService) ([]Declaration, error) {
+func composeService(project, mainFile string, svc types.ServiceConfig, rs *rawService, entries []*rawPort) ([]Declaration, error) {
 	fallback := Source{File: mainFile}
 	if rs != nil {
 		fallback = Source{File: rs.file, Line: rs.key.Line, Column: rs.key.Column, Doc: rs.doc}
@@ -387,12 +550,10 @@ func composeService(project, mainFile string, svc types.ServiceConfig, rs *rawSe
 	// Group the loaded ports by the entry that declares them; nil collects
 	// those no entry accounts for. The first entry in file order wins.
 	index := map[portKey]*rawPort{}
-	if rs != nil {
-		for _, rp := range rs.ports {
-			for _, c := range rp.configs {
-				if k := keyOf(c); index[k] == nil {
-					index[k] = rp
-				}
+	for _, rp := range entries {
+		for _, c := range rp.configs {
+			if k := keyOf(c); index[k] == nil {
+				index[k] = rp
 			}
 		}
 	}
@@ -426,13 +587,11 @@ func composeService(project, mainFile string, svc types.ServiceConfig, rs *rawSe
 
 	for _, e := range svc.Expose {
 		src, desc := fallback, ""
-		if rs != nil {
-			for _, rp := range rs.ports {
-				if rp.expose && rp.value == e {
-					src = Source{File: rp.file, Line: rp.node.Line, Column: rp.node.Column, Doc: rp.doc}
-					desc = comment(rp.node)
-					break
-				}
+		for _, rp := range entries {
+			if rp.expose && rp.value == e {
+				src = Source{File: rp.file, Line: rp.node.Line, Column: rp.node.Column, Doc: rp.doc}
+				desc = comment(rp.node)
+				break
 			}
 		}
 		proto, r, err := parseExpose(e)

@@ -323,32 +323,79 @@ func TestLoadComposeOverride(t *testing.T) {
 	}
 }
 
-func TestLoadComposeExtends(t *testing.T) {
+func TestLoadComposeExtendsAndInclude(t *testing.T) {
 	dir := t.TempDir()
 	common := filepath.Join(dir, "common.yaml")
+	inc := filepath.Join(dir, "sub", "infra.yaml")
 	main := filepath.Join(dir, "compose.yaml")
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	write(t, common, `services:
   base:
     image: base
     ports:
-      - "9000:9000"
+      - "9000:9000" # from the base
+  web:
+    extends: base
+    ports:
+      - "9100:9100"
+`)
+	write(t, inc, `services:
+  db:
+    image: postgres
+    ports:
+      - "127.0.0.1:5432:5432" # included
 `)
 	write(t, main, `name: ext
+include:
+  - sub/infra.yaml
 services:
   app:
     extends:
       file: common.yaml
       service: base
+  front:
+    extends:
+      file: common.yaml
+      service: web
+    ports:
+      - "8080:80"
+  local:
+    extends: app
 `)
 	ds, err := Loader{}.LoadCompose(main)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The port comes from common.yaml, which was not given: it is placed at
-	// the service that pulls it in.
-	want := []string{main + ":3:3: ext/app 9000/tcp -> 9000 (compose, host, public)"}
+	// Ports brought in by extends and include are placed in the file that
+	// writes them, along extends chains; files in the order met.
+	want := []string{
+		main + ":14:9: ext/front 8080/tcp -> 80 (compose, host, public)",
+		inc + ":5:9: ext/db 127.0.0.1:5432/tcp -> 5432 (compose, host, localhost)",
+		common + ":5:9: ext/app 9000/tcp -> 9000 (compose, host, public)",
+		common + ":5:9: ext/front 9000/tcp -> 9000 (compose, host, public)",
+		common + ":5:9: ext/local 9000/tcp -> 9000 (compose, host, public)",
+		common + ":9:9: ext/front 9100/tcp -> 9100 (compose, host, public)",
+	}
 	if diff := cmp.Diff(want, strs(ds)); diff != "" {
-		t.Errorf("LoadCompose(extends) (-want +got):\n%s", diff)
+		t.Errorf("LoadCompose(extends, include) (-want +got):\n%s", diff)
+	}
+	for _, d := range ds {
+		if d.Service == "app" && d.Description != "from the base" {
+			t.Errorf("app: description %q, want the base's comment", d.Description)
+		}
+	}
+
+	// A bad port in an included file is reported at its line.
+	write(t, inc, "services:\n  db:\n    image: postgres\n    ports:\n      - \"x:5432\"\n")
+	_, err = Loader{}.LoadCompose(main)
+	checkErr(t, "LoadCompose(bad include)", err, "manifest: "+inc+`:5:9: service "db": port "x:5432": Invalid hostPort: x`)
+
+	// A missing extends file is the compose loader's to report.
+	write(t, main, "services:\n  app:\n    extends: {file: nowhere.yaml, service: base}\n")
+	if _, err := (Loader{}).LoadCompose(main); err == nil || !strings.Contains(err.Error(), "nowhere.yaml") {
+		t.Errorf("LoadCompose(missing extends file) = %v, want an error naming nowhere.yaml", err)
 	}
 }
 

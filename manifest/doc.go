@@ -77,10 +77,12 @@
 // the same variables and compose-go's own parser for the short syntax. Each
 // port of the loaded project is then matched to the first entry, in file
 // order, whose expansion holds it (same target, published port, host IP and
-// protocol), and takes that entry's line, column and comment. A port that no
-// entry of the given files accounts for (brought in by extends or include
-// from another file) takes the position of its service's key, or of no line
-// if the service itself is elsewhere. The loader expands a range into one
+// protocol), and takes that entry's line, column and comment. The scan
+// follows include and extends to local files, so a port that a service
+// inherits is placed where the base service writes it. A port that no entry
+// accounts for (from a remote include, or a file that cannot be read) takes
+// the position of its service's key, or the first file's name alone if the
+// service is nowhere in the files scanned. The loader expands a range into one
 // port per number; the ports matched to one entry are merged back into
 // ranges, so "10000-20000:10000-20000/udp" is one declaration.
 //
