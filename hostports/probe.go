@@ -117,14 +117,14 @@ type Prober struct {
 	Addrs []netip.Addr
 }
 
-func (pr *Prober) protocols() []ports.Protocol {
+func (pr Prober) protocols() []ports.Protocol {
 	if pr.Protocols == nil {
 		return DefaultProtocols()
 	}
 	return pr.Protocols
 }
 
-func (pr *Prober) addrs() []netip.Addr {
+func (pr Prober) addrs() []netip.Addr {
 	if pr.Addrs == nil {
 		return DefaultAddrs()
 	}
@@ -139,7 +139,7 @@ func (pr *Prober) addrs() []netip.Addr {
 //
 // Port 0 is refused: binding it asks the OS for any free port and always
 // succeeds, so it says nothing about port 0.
-func (pr *Prober) Check(p ports.Port) error {
+func (pr Prober) Check(p ports.Port) error {
 	protos, addrs := pr.protocols(), pr.addrs()
 	for _, addr := range addrs {
 		for _, proto := range protos {
@@ -154,7 +154,7 @@ func (pr *Prober) Check(p ports.Port) error {
 // Probe tries every protocol and address of pr on p and reports each
 // outcome, in the order of pr.Addrs, and for each address of
 // pr.Protocols.
-func (pr *Prober) Probe(p ports.Port) Report {
+func (pr Prober) Probe(p ports.Port) Report {
 	protos, addrs := pr.protocols(), pr.addrs()
 	r := Report{Port: p, Checks: make([]Check, 0, len(protos)*len(addrs))}
 	for _, addr := range addrs {
