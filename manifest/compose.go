@@ -402,6 +402,9 @@ func (cs *composeScan) scan(f composeFile, inProject bool, depth int) error {
 		if _, done := cs.byFile[p]; done {
 			continue
 		}
+		if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
+			continue // not a file to read (missing, a device, a directory)
+		}
 		data, err := os.ReadFile(p)
 		if err != nil {
 			continue
