@@ -16,6 +16,7 @@ import (
 // released or the process ends. A lease holds a number, not a socket, until
 // [Lease.ListenTCP] or [Lease.ListenUDP] opens one on it.
 //
+// A lease keeps one file descriptor open (the lock) until it is released.
 // A Lease is safe for concurrent use. Leases come from a [Pool]; the zero
 // value holds nothing and its methods return errors.
 type Lease struct {

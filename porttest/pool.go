@@ -144,12 +144,15 @@ func NewPool(o Options) (*Pool, error) {
 	b.RemoveSet(o.Avoid)
 	cands := b.RangeSet()
 	if cands.IsEmpty() {
-		within := "every port"
+		within, extra := "every port", ""
 		if !o.Within.IsEmpty() {
 			within = o.Within.String()
 		}
-		return nil, fmt.Errorf("porttest: no candidate ports: %s, less the %d ports avoided on this host (ephemeral %v, reserved, excluded, privileged, de-facto and browser-refused ports) and %q, leaves none",
-			within, Avoided(lim).Len(), lim.EphemeralTCP, o.Avoid.String())
+		if !o.Avoid.IsEmpty() {
+			extra = " and Options.Avoid " + o.Avoid.String()
+		}
+		return nil, fmt.Errorf("porttest: no candidate ports: %s, less the %d ports avoided on this host (ephemeral %v, reserved, excluded, privileged, de-facto and browser-refused ports)%s, leaves none",
+			within, Avoided(lim).Len(), lim.EphemeralTCP, extra)
 	}
 	p := &Pool{dir: dir, cands: cands, prober: o.Prober}
 	p.list = make([]ports.Port, 0, cands.Len())

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -310,7 +311,7 @@ func TestLeaseSockets(t *testing.T) {
 
 func TestLeaseListenDualStack(t *testing.T) {
 	l := Take(t)
-	ln, err := l.ListenTCP(ports.MustParseEndpoint("[::]:1/tcp").Addr())
+	ln, err := l.ListenTCP(netip.IPv6Unspecified())
 	if err != nil {
 		t.Skipf("no IPv6 listener on ::: %v", err)
 	}
