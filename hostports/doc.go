@@ -54,8 +54,12 @@
 // [*BindError]; [Prober.Probe] tries everything and returns a [Report].
 // A [*BindError] unwraps to the reason: [ErrInUse], [ErrPrivileged],
 // [ErrExcluded] (a Windows excluded range), [ErrDenied],
-// [ErrAddrNotAvailable]. On a host without IPv6, the IPv6 checks are
-// skipped, not failed, and [Report.SkippedIPv6] says so.
+// [ErrAddrNotAvailable]. To tell a privileged or excluded port from another
+// refusal of permission, the first refused bind of the process reads the
+// host's limits with [Read], once. On a host without IPv6, the IPv6 checks
+// are skipped, not failed, and [Report.SkippedIPv6] says so. Port 0 is
+// refused (binding it asks for any port), and so are protocols other than
+// TCP and UDP.
 //
 // The sockets are opened as a Go server opens them (SO_REUSEADDR for TCP on
 // Unix-like systems; :: dual-stack), so that "bindable" means "a Go server
