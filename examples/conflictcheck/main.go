@@ -1,5 +1,7 @@
 // Command conflictcheck reports which of a set of declared endpoints
-// conflict, using the conflict rule of package ports.
+// conflict: it audits them with package allocator (every conflict group,
+// with all its members) and then reserves them in order, so that every
+// declaration that cannot have its ports gets the nearest free alternative.
 //
 // Each argument is NAME=ENDPOINT, with ENDPOINT in the form that
 // ports.ParseEndpoint reads ([ADDR:]PORTS[/PROTO]). With no arguments it
@@ -14,12 +16,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
 	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/allocator"
 )
 
 // defaults are the host ports that the seed documents declare and collide
@@ -69,17 +73,31 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%-18s %-24s %s\n", d.name, d.e, d.e.Range().Lo().Class())
 	}
 	fmt.Fprintln(stdout)
-	n := 0
-	for i, a := range decls {
-		for _, b := range decls[i+1:] {
-			if a.e.Conflicts(b.e) {
-				fmt.Fprintf(stdout, "conflict: %s (%s) and %s (%s)\n", a.name, a.e, b.name, b.e)
-				n++
-			}
+	audit := make([]allocator.Declaration[int], len(decls))
+	for i, d := range decls {
+		audit[i] = allocator.Declaration[int]{Owner: d.name, Endpoint: d.e, Value: i}
+	}
+	groups, err := allocator.Audit(audit)
+	if err != nil {
+		fmt.Fprintf(stderr, "conflictcheck: %v\n", err)
+		return 2
+	}
+	for _, g := range groups {
+		fmt.Fprintf(stdout, "conflict: %s\n", g)
+	}
+	// Reserve in the order given: the first declaration keeps its ports,
+	// the later ones are told where to go.
+	alloc := allocator.New(allocator.Policy{})
+	for _, d := range decls {
+		_, err := alloc.Reserve(d.name, d.e)
+		var ce *allocator.ConflictError
+		if errors.As(err, &ce) {
+			fmt.Fprintf(stdout, "  %s: %s is held by %s; nearest free: %s\n", d.name, d.e, ce.Holders[0].Owner, ce.Suggestion)
 		}
 	}
+	n := len(groups)
 	if n > 0 {
-		fmt.Fprintf(stdout, "%d conflicts among %d declarations\n", n, len(decls))
+		fmt.Fprintf(stdout, "%d conflict groups among %d declarations\n", n, len(decls))
 		return 1
 	}
 	fmt.Fprintf(stdout, "no conflicts among %d declarations\n", len(decls))
