@@ -87,7 +87,12 @@ func (a *Allocator) Reserve(owner string, e ports.Endpoint) (Reservation, error)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	s := a.state()
-	conflict, held := s.scan(e)
+	conflict, held := false, 0
+	if v := s.views[e.Protocol()-1].all; v != nil && v.c.any(int(e.Range().Lo()), int(e.Range().Hi())) {
+		// Someone may hold some of these ports (or the policy avoids
+		// them): look. Otherwise nobody holds any, on any address.
+		conflict, held = s.scan(e)
+	}
 	if conflict {
 		return Reservation{}, a.conflictError(s, owner, e)
 	}
@@ -102,7 +107,7 @@ func (a *Allocator) conflictError(s *state, owner string, e ports.Endpoint) *Con
 	var c rcursor
 	s.rwalk(&c, p, uint16(r.Lo()), uint16(r.Hi()), false, 0, 0, netip.Addr{})
 	for x := c.step(); x != 0; x = c.step() {
-		if ports.AddrsOverlap(s.addrs[s.nodes[x].addr].addr, e.Addr()) {
+		if ports.AddrsOverlap(s.addrs[s.info[x].addr].addr, e.Addr()) {
 			ce.Holders = append(ce.Holders, s.reservation(x))
 		}
 	}
@@ -168,7 +173,7 @@ func (a *Allocator) ReleaseOwner(owner string) int {
 	}
 	count := 0
 	for n := s.owners[id].head; n != 0; {
-		next := s.nodes[n].onext
+		next := s.info[n].onext
 		s.remove(n, a.avoid)
 		count++
 		n = next
@@ -216,7 +221,7 @@ func (a *Allocator) Owners() int {
 	if a.st == nil {
 		return 0
 	}
-	return len(a.st.ownerIDs)
+	return len(a.st.ownerIDs) - a.st.idleOwners
 }
 
 // Used returns the number of ports of proto held by at least one reservation,
@@ -265,17 +270,18 @@ func avoidedIn(avoid []ports.Range, lo, hi int) int {
 }
 
 // chunk is how many results an iterator collects per turn of the lock.
-const chunk = 16
+const chunk = 8
 
 // Overlapping returns an iterator over the reservations that conflict with
 // e by [ports.Endpoint.Conflicts], in the order of [ports.Endpoint.Compare].
 // Pass an endpoint without an address to see every reservation whose ports
 // overlap. An invalid endpoint yields nothing.
 //
-// The iterator takes the lock for each batch of 16 results and yields them
+// The iterator takes the lock for each batch of 8 results and yields them
 // with the lock released, so its loop body may call the allocator, and
 // reservations made or released meanwhile may or may not be seen. A walk of
-// k results costs O((k+1) log n) and allocates nothing.
+// k results costs O(log n + k) and allocates nothing; a range of w ports
+// that nobody holds costs O(w/64).
 func (a *Allocator) Overlapping(e ports.Endpoint) iter.Seq[Reservation] {
 	return func(yield func(Reservation) bool) {
 		if !e.IsValid() {
@@ -287,7 +293,8 @@ func (a *Allocator) Overlapping(e ports.Endpoint) iter.Seq[Reservation] {
 
 // Holders returns an iterator over the reservations of proto that hold port p
 // on any address, in the order of [ports.Endpoint.Compare], as
-// [Allocator.Overlapping] does. O((k+1) log n).
+// [Allocator.Overlapping] does. O((k+1) log n), and O(1) for a port that
+// nobody holds.
 func (a *Allocator) Holders(proto ports.Protocol, p ports.Port) iter.Seq[Reservation] {
 	return func(yield func(Reservation) bool) {
 		if !proto.IsValid() {
@@ -338,12 +345,18 @@ func (a *Allocator) collect(buf *[chunk]Reservation, p uint8, lo, hi uint16, add
 	if s == nil {
 		return 0
 	}
+	// The every-address view marks every held port: if it marks none of
+	// these, nobody holds them (the avoid set aside), and there is no need
+	// to walk the tree.
+	if v := s.views[p-1].all; v == nil || (!after.IsValid() && !v.c.any(int(lo), int(hi))) {
+		return 0
+	}
 	var c rcursor
 	ar := after.Range()
 	s.rwalk(&c, p, lo, hi, after.IsValid(), uint16(ar.Lo()), uint16(ar.Hi()), after.Addr())
 	n := 0
 	for x := c.step(); x != 0; x = c.step() {
-		if ports.AddrsOverlap(s.addrs[s.nodes[x].addr].addr, addr) {
+		if ports.AddrsOverlap(s.addrs[s.info[x].addr].addr, addr) {
 			buf[n] = s.reservation(x)
 			if n++; n == chunk {
 				break

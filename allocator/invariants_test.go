@@ -3,6 +3,7 @@ package allocator
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 
 	"github.com/portalloc/ports"
@@ -84,11 +85,14 @@ func (a *Allocator) check() error {
 		}
 		free++
 	}
+	if len(s.info) != len(s.nodes) {
+		return fmt.Errorf("arena of %d nodes, %d infos", len(s.nodes), len(s.info))
+	}
 	if len(inTree)+free != len(s.nodes)-1 {
 		return fmt.Errorf("arena of %d nodes: %d in trees, %d free", len(s.nodes)-1, len(inTree), free)
 	}
 	// Owners list exactly their nodes.
-	listed := 0
+	listed, idle := 0, 0
 	for name, id := range s.ownerIDs {
 		o := s.owners[id]
 		if o.name != name {
@@ -96,17 +100,23 @@ func (a *Allocator) check() error {
 		}
 		var prev int32
 		k := int32(0)
-		for n := o.head; n != 0; n = s.nodes[n].onext {
-			if !inTree[n] || s.nodes[n].owner != id || s.nodes[n].oprev != prev {
+		for n := o.head; n != 0; n = s.info[n].onext {
+			if !inTree[n] || s.info[n].owner != id || s.info[n].oprev != prev {
 				return fmt.Errorf("owner %q: broken list at node %d", name, n)
 			}
 			prev = n
 			k++
 		}
-		if prev != o.tail || k != o.count || k == 0 {
+		if prev != o.tail || k != o.count {
 			return fmt.Errorf("owner %q: list of %d, count %d, tail %d (want %d)", name, k, o.count, o.tail, prev)
 		}
+		if k == 0 {
+			idle++
+		}
 		listed += int(k)
+	}
+	if idle != s.idleOwners {
+		return fmt.Errorf("%d idle owners, counted %d", idle, s.idleOwners)
 	}
 	if listed != len(inTree) {
 		return fmt.Errorf("owners list %d reservations, trees hold %d", listed, len(inTree))
@@ -114,7 +124,7 @@ func (a *Allocator) check() error {
 	// Addresses count their references.
 	refs := make(map[uint32]uint32)
 	for n := range inTree {
-		refs[s.nodes[n].addr]++
+		refs[s.info[n].addr]++
 	}
 	for a, id := range s.addrIDs {
 		if s.addrs[id].addr != a || s.addrs[id].refs != refs[id] || refs[id] == 0 {
@@ -145,8 +155,8 @@ func (s *state) checkR(n int32, p uint8, out *[]int32) (int8, error) {
 	if err != nil {
 		return 0, err
 	}
-	if m.proto != p {
-		return 0, fmt.Errorf("node %d of protocol %d in tree %d", n, m.proto, p)
+	if s.info[n].proto != p {
+		return 0, fmt.Errorf("node %d of protocol %d in tree %d", n, s.info[n].proto, p)
 	}
 	if m.lo() > m.hi() {
 		return 0, fmt.Errorf("node %d: inverted range %d-%d", n, m.lo(), m.hi())
@@ -176,7 +186,7 @@ func (s *state) checkView(v *view, nodes []int32, avoid []ports.Range) error {
 	var taken [65537]bool
 	for _, x := range nodes {
 		m := s.nodes[x]
-		if v.holds(s.addrs[m.addr].addr) {
+		if v.holds(s.addrs[s.info[x].addr].addr) {
 			for q := int(m.lo()); q <= int(m.hi()); q++ {
 				taken[q] = true
 			}
@@ -213,37 +223,45 @@ func (s *state) checkView(v *view, nodes []int32, avoid []ports.Range) error {
 // check verifies every summary of o: leaves against their words, port by
 // port, and inner nodes against their children.
 func (o *occ) check() error {
+	n := 0
+	for _, d := range o.dirty {
+		n += bits.OnesCount64(d)
+	}
+	if n != o.ndirt {
+		return fmt.Errorf("%d dirty words, counted %d", n, o.ndirt)
+	}
+	o.flush()
 	for j, w := range o.w {
-		var want sum
-		run, lead := 0, true
+		pre, best, run, lead := 0, 0, 0, true
 		for i := range 64 {
 			if w>>i&1 == 1 {
-				want.cnt++
 				run, lead = 0, false
 				continue
 			}
 			run++
 			if lead {
-				want.pre++
+				pre++
 			}
-			want.best = max(want.best, uint32(run))
+			best = max(best, run)
 		}
-		want.suf = uint32(run)
+		want := mksum(pre, run, best)
 		if got := o.t[words+j]; got != want {
-			return fmt.Errorf("word %d (%#x): summary %+v, want %+v", j, w, got, want)
+			return fmt.Errorf("word %d (%#x): summary %d/%d/%d, want %d/%d/%d", j, w,
+				got.pre(), got.suf(), got.best(), pre, run, best)
 		}
 	}
 	for x := words - 1; x >= 1; x-- {
-		l, r, half := o.t[2*x], o.t[2*x+1], uint32(span(x)/2)
-		want := sum{pre: l.pre, suf: r.suf, best: max(l.best, r.best, l.suf+r.pre), cnt: l.cnt + r.cnt}
-		if l.pre == half {
-			want.pre += r.pre
+		l, r, half := o.t[2*x], o.t[2*x+1], 65536>>bits.Len(uint(x))
+		pre, suf := l.pre(), r.suf()
+		if pre == half {
+			pre += r.pre()
 		}
-		if r.suf == half {
-			want.suf += l.suf
+		if suf == half {
+			suf += l.suf()
 		}
-		if o.t[x] != want {
-			return fmt.Errorf("node %d: summary %+v, want %+v", x, o.t[x], want)
+		if want := mksum(pre, suf, max(l.best(), r.best(), l.suf()+r.pre())); o.t[x] != want {
+			return fmt.Errorf("node %d: summary %d/%d/%d, want %d/%d/%d", x,
+				o.t[x].pre(), o.t[x].suf(), o.t[x].best(), want.pre(), want.suf(), want.best())
 		}
 	}
 	return nil

@@ -2,25 +2,31 @@ package allocator
 
 import "net/netip"
 
-// maxDepth bounds the height of every tree in the package. An AVL tree of
-// height h holds at least F(h+2)-1 nodes (F the Fibonacci numbers), so a
-// height of 64 would need more nodes than an int32 index can name.
-const maxDepth = 64
+// maxDepth bounds the height of the reservation trees. An AVL tree of n
+// nodes is at most 1.4405 log2(n+2) - 0.3277 high, under 45 for any n that
+// an int32 index can name.
+const maxDepth = 48
 
-// rnode is one reservation in the reservation tree of its protocol. The nodes
-// of all four protocols live in one arena, [state.nodes], and link to each
-// other by index; index 0 is the nil node. A node is 32 bytes.
+// rnode is one reservation in the reservation tree of its protocol: the part
+// that descents and rebalancing read, 16 bytes, four to a cache line. The
+// nodes of all four protocols live in one arena, [state.nodes], and link to
+// each other by index; index 0 is the nil node. The rest of the reservation
+// is in rinfo, at the same index in [state.info].
 type rnode struct {
 	key    uint32 // lo<<16 | hi: the reserved ports, inclusive
 	maxHi  uint16 // largest hi in the subtree rooted here
 	height int8   // AVL height of the subtree; 1 for a leaf
-	proto  uint8  // protocol, 1-4
-	addr   uint32 // index into state.addrs
 	left   int32
 	right  int32
-	owner  int32 // index into state.owners
-	oprev  int32 // the owner's previous reservation, or 0
-	onext  int32 // the owner's next reservation, or 0
+}
+
+// rinfo is the rest of a reservation, 20 bytes.
+type rinfo struct {
+	addr  uint32 // index into state.addrs
+	owner int32  // index into state.owners
+	oprev int32  // the owner's previous reservation, or 0
+	onext int32  // the owner's next reservation, or 0
+	proto uint8  // protocol, 1-4
 }
 
 func (m *rnode) lo() uint16 { return uint16(m.key >> 16) }
@@ -102,10 +108,12 @@ func (s *state) rcmp(k uint32, addr uint32, n int32) int {
 		return -1
 	case k > m.key:
 		return +1
-	case addr == m.addr:
+	}
+	ma := s.info[n].addr
+	if addr == ma {
 		return 0
 	}
-	return s.addrs[addr].addr.Compare(s.addrs[m.addr].addr)
+	return s.addrs[addr].addr.Compare(s.addrs[ma].addr)
 }
 
 // rattach makes c the child of parent on the given side, or the root of the
@@ -124,7 +132,7 @@ func (s *state) rattach(p uint8, parent int32, left bool, c int32) {
 // retrace rebalances path[d-1] up to path[0], reattaching subtrees whose root
 // changes. It may stop early once a subtree's height and maxHi are what they
 // were, but not at or below path[keep], whose node has changed places.
-func (s *state) retrace(p uint8, path *[maxDepth]int32, dir *[maxDepth]bool, d, keep int) {
+func (s *state) retrace(p uint8, path *[maxDepth]int32, dir uint64, d, keep int) {
 	for i := d - 1; i >= 0; i-- {
 		x := path[i]
 		oh, om := s.nodes[x].height, s.nodes[x].maxHi
@@ -134,7 +142,7 @@ func (s *state) retrace(p uint8, path *[maxDepth]int32, dir *[maxDepth]bool, d, 
 			if i > 0 {
 				parent = path[i-1]
 			}
-			s.rattach(p, parent, i > 0 && dir[i-1], nx)
+			s.rattach(p, parent, i > 0 && dir>>(i-1)&1 == 1, nx)
 		}
 		if i < keep && s.nodes[nx].height == oh && s.nodes[nx].maxHi == om {
 			return
@@ -146,15 +154,15 @@ func (s *state) retrace(p uint8, path *[maxDepth]int32, dir *[maxDepth]bool, d, 
 // the tree of its protocol. O(log n).
 func (s *state) rinsert(n int32) {
 	m := &s.nodes[n]
-	p, k, addr := m.proto, m.key, m.addr
+	p, k, addr := s.info[n].proto, m.key, s.info[n].addr
 	m.left, m.right, m.height, m.maxHi = 0, 0, 1, m.hi()
 	var path [maxDepth]int32
-	var dir [maxDepth]bool // true: the path went left
+	var dir uint64 // bit i set: the path went left from path[i]
 	d := 0
 	for cur := s.roots[p-1]; cur != 0; d++ {
 		path[d] = cur
-		dir[d] = s.rcmp(k, addr, cur) < 0
-		if dir[d] {
+		if s.rcmp(k, addr, cur) < 0 {
+			dir |= 1 << d
 			cur = s.nodes[cur].left
 		} else {
 			cur = s.nodes[cur].right
@@ -164,8 +172,8 @@ func (s *state) rinsert(n int32) {
 		s.roots[p-1] = n
 		return
 	}
-	s.rattach(p, path[d-1], dir[d-1], n)
-	s.retrace(p, &path, &dir, d, d)
+	s.rattach(p, path[d-1], dir>>(d-1)&1 == 1, n)
+	s.retrace(p, &path, dir, d, d)
 }
 
 // rfind returns the node with key (k, addr) in the tree of protocol p, or 0.
@@ -191,7 +199,7 @@ func (s *state) rfind(p uint8, k uint32, addr uint32) int32 {
 // O(log n).
 func (s *state) rdelete(p uint8, k uint32, addr uint32) int32 {
 	var path [maxDepth]int32
-	var dir [maxDepth]bool
+	var dir uint64 // bit i set: the path went left from path[i]
 	d := 0
 	cur := s.roots[p-1]
 	for {
@@ -202,8 +210,9 @@ func (s *state) rdelete(p uint8, k uint32, addr uint32) int32 {
 		if c == 0 {
 			break
 		}
-		path[d], dir[d] = cur, c < 0
-		if dir[d] {
+		path[d] = cur
+		if c < 0 {
+			dir |= 1 << d
 			cur = s.nodes[cur].left
 		} else {
 			cur = s.nodes[cur].right
@@ -217,18 +226,19 @@ func (s *state) rdelete(p uint8, k uint32, addr uint32) int32 {
 	if t > 0 {
 		parent = path[t-1]
 	}
-	parentLeft := t > 0 && dir[t-1]
+	parentLeft := t > 0 && dir>>(t-1)&1 == 1
 	var repl int32
 	if m.left == 0 || m.right == 0 {
 		repl = m.left | m.right
 	} else {
 		// Replace n by its successor, the leftmost node of its right
 		// subtree, moving the node itself so that indices stay valid.
-		path[d], dir[d] = n, false
+		path[d] = n // the path goes right from here
 		d++
 		succ := m.right
 		for s.nodes[succ].left != 0 {
-			path[d], dir[d] = succ, true
+			path[d] = succ
+			dir |= 1 << d
 			d++
 			succ = s.nodes[succ].left
 		}
@@ -241,7 +251,7 @@ func (s *state) rdelete(p uint8, k uint32, addr uint32) int32 {
 		repl = succ
 	}
 	s.rattach(p, parent, parentLeft, repl)
-	s.retrace(p, &path, &dir, d, t)
+	s.retrace(p, &path, dir, d, t)
 	return n
 }
 
@@ -271,7 +281,7 @@ func (s *state) rwalk(c *rcursor, p uint8, lo, hi uint16, after bool, alo, ahi u
 		switch {
 		case m.maxHi < lo:
 			return
-		case m.key < ak || (m.key == ak && aaddr.Compare(s.addrs[m.addr].addr) >= 0):
+		case m.key < ak || (m.key == ak && aaddr.Compare(s.addrs[s.info[cur].addr].addr) >= 0):
 			cur = m.right
 		case m.lo() > hi:
 			cur = m.left

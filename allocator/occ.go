@@ -6,18 +6,27 @@ import "math/bits"
 // on the view's address cannot use. It is a bitmap of the port space, one bit
 // per port in 1024 words, under a complete binary tree whose leaves are the
 // words. Each tree node summarizes the ports below it: the free run at its
-// low end (pre), the free run at its high end (suf), its longest free run
-// (best) and its number of taken ports (cnt). These are enough to find the
+// low end (pre), the free run at its high end (suf) and its longest free run
+// (best), packed in one word. These are enough to find the
 // first (or last) free run of k ports at or after (or before) a port by one
 // climb and one descent, without visiting ports or words one by one: O(log U),
 // 10 levels for U = 65536 ports, plus constant work with math/bits in the
-// words at the bottom. Marking a range costs O(w/64 + log U) for w ports.
+// words at the bottom.
 //
-// An occ takes 40 KiB whatever it holds. Its zero value is all free except
-// that the summaries must be built first: use newOcc.
+// The summaries are brought up to date lazily: marking w ports taken or free
+// costs O(w/64) and records the words it changed as dirty; the next search
+// first recomputes the dirty words' summaries and their ancestors, O(log U)
+// per dirty word, climbing only while something changes. A reservation
+// released before the next search, as a port held for a moment, costs the
+// tree nothing.
+//
+// An occ takes 24 KiB whatever it holds. Its zero value is not ready: use
+// newOcc or build.
 type occ struct {
-	w [words]uint64 // bit i of w[j] set: port 64*j+i is taken
-	t [2 * words]sum
+	w     [words]uint64 // bit i of w[j] set: port 64*j+i is taken
+	t     [2 * words]sum
+	dirty [words / 64]uint64 // bit j%64 of dirty[j/64]: word j changed since its summary
+	ndirt int                // words marked dirty; the summaries are current when 0
 }
 
 const (
@@ -25,41 +34,33 @@ const (
 	portsAll = 65536
 )
 
-// sum summarizes the ports under a tree node; t[1] is the root, t[words+j]
-// the leaf of word j, and the children of t[x] are t[2x] and t[2x+1].
-type sum struct {
-	pre, suf, best, cnt uint32
-}
+// sum summarizes the ports under a tree node: pre, suf and best, 17 bits
+// each. t[1] is the root, t[words+j] the leaf of word j, and the children of
+// t[x] are t[2x] and t[2x+1].
+type sum uint64
+
+func mksum(pre, suf, best int) sum { return sum(pre) | sum(suf)<<17 | sum(best)<<34 }
+
+func (s sum) pre() int  { return int(s & 0x1ffff) }
+func (s sum) suf() int  { return int(s >> 17 & 0x1ffff) }
+func (s sum) best() int { return int(s >> 34 & 0x1ffff) }
 
 func newOcc() *occ {
 	o := new(occ)
-	for x := words; x < 2*words; x++ {
-		o.t[x] = sum{pre: 64, suf: 64, best: 64}
-	}
-	for x := words - 1; x >= 1; x-- {
-		o.pull(x)
-	}
+	o.build(nil)
 	return o
 }
 
-// span returns the number of ports under node x.
-func span(x int) int {
-	return portsAll >> (bits.Len(uint(x)) - 1)
-}
-
-func join(l, r sum, half uint32) sum {
-	s := sum{pre: l.pre, suf: r.suf, best: max(l.best, r.best, l.suf+r.pre), cnt: l.cnt + r.cnt}
-	if l.pre == half {
-		s.pre = half + r.pre
+// join summarizes two adjacent stretches of ln and rn ports.
+func join(l, r sum, ln, rn int) sum {
+	pre, suf := l.pre(), r.suf()
+	if pre == ln {
+		pre += r.pre()
 	}
-	if r.suf == half {
-		s.suf = half + l.suf
+	if suf == rn {
+		suf += l.suf()
 	}
-	return s
-}
-
-func (o *occ) pull(x int) {
-	o.t[x] = join(o.t[2*x], o.t[2*x+1], uint32(span(x)/2))
+	return mksum(pre, suf, max(l.best(), r.best(), l.suf()+r.pre()))
 }
 
 // longestZeros returns the length of the longest run of zero bits in w.
@@ -87,24 +88,40 @@ func longestZeros(w uint64) int {
 }
 
 func wordSum(w uint64) sum {
-	return sum{
-		pre:  uint32(bits.TrailingZeros64(w)),
-		suf:  uint32(bits.LeadingZeros64(w)),
-		best: uint32(longestZeros(w)),
-		cnt:  uint32(bits.OnesCount64(w)),
+	return mksum(bits.TrailingZeros64(w), bits.LeadingZeros64(w), longestZeros(w))
+}
+
+// fixWords recomputes the leaves of words j0 to j1 and their ancestors,
+// climbing only while something changes.
+func (o *occ) fixWords(j0, j1 int) {
+	changed := false
+	for j := j0; j <= j1; j++ {
+		if s := wordSum(o.w[j]); s != o.t[words+j] {
+			o.t[words+j] = s
+			changed = true
+		}
+	}
+	half := 64
+	for x0, x1 := (words+j0)/2, (words+j1)/2; x0 >= 1 && changed; x0, x1 = x0/2, x1/2 {
+		changed = false
+		for x := x0; x <= x1; x++ {
+			if s := join(o.t[2*x], o.t[2*x+1], half, half); s != o.t[x] {
+				o.t[x] = s
+				changed = true
+			}
+		}
+		half *= 2
 	}
 }
 
-// fixWords recomputes the leaves of words j0 to j1 and their ancestors.
-func (o *occ) fixWords(j0, j1 int) {
-	for j := j0; j <= j1; j++ {
-		o.t[words+j] = wordSum(o.w[j])
-	}
-	for x0, x1 := (words+j0)/2, (words+j1)/2; x0 >= 1; x0, x1 = x0/2, x1/2 {
-		for x := x0; x <= x1; x++ {
-			o.pull(x)
+// any reports whether some port from a to b is taken. O(w/64).
+func (o *occ) any(a, b int) bool {
+	for j := a / 64; j <= b/64; j++ {
+		if o.w[j]&mask(j, a, b) != 0 {
+			return true
 		}
 	}
+	return false
 }
 
 // mask returns the bits of word j that hold ports a to b.
@@ -115,20 +132,46 @@ func mask(j, a, b int) uint64 {
 
 // add marks the ports a to b taken.
 func (o *occ) add(a, b int) {
-	j0, j1 := a/64, b/64
-	for j := j0; j <= j1; j++ {
+	for j := a / 64; j <= b/64; j++ {
 		o.w[j] |= mask(j, a, b)
+		o.touch(j)
 	}
-	o.fixWords(j0, j1)
 }
 
 // remove marks the ports a to b free.
 func (o *occ) remove(a, b int) {
-	j0, j1 := a/64, b/64
-	for j := j0; j <= j1; j++ {
+	for j := a / 64; j <= b/64; j++ {
 		o.w[j] &^= mask(j, a, b)
+		o.touch(j)
 	}
-	o.fixWords(j0, j1)
+}
+
+func (o *occ) touch(j int) {
+	if d := &o.dirty[j/64]; *d&(1<<(j%64)) == 0 {
+		*d |= 1 << (j % 64)
+		o.ndirt++
+	}
+}
+
+// flush brings the summaries of the dirty words and their ancestors up to
+// date. When many words are dirty it rebuilds the tree bottom up instead.
+func (o *occ) flush() {
+	if o.ndirt == 0 {
+		return
+	}
+	if o.ndirt > words/8 {
+		o.rebuild()
+		return
+	}
+	for i, d := range o.dirty {
+		for d != 0 {
+			j := i*64 + bits.TrailingZeros64(d)
+			d &= d - 1
+			o.fixWords(j, j)
+		}
+		o.dirty[i] = 0
+	}
+	o.ndirt = 0
 }
 
 // runStarts returns the bits i of f such that bits i to i+k-1 are all set
@@ -151,6 +194,7 @@ func runStarts(f uint64, k int) uint64 {
 // each right sibling on the way, and descends into the first that holds the
 // run: O(log d) for an answer d ports away, O(log U) at most.
 func (o *occ) firstFit(a, k int) int {
+	o.flush()
 	j := a / 64
 	w := o.w[j] | (1<<(a%64) - 1) // ports below a count as taken
 	if g := runStarts(^w, k); g != 0 {
@@ -166,14 +210,14 @@ func (o *occ) firstFit(a, k int) int {
 		base := (sib - portsAll/width) * width
 		s := o.t[sib]
 		switch {
-		case run+int(s.pre) >= k:
+		case run+s.pre() >= k:
 			return base - run
-		case int(s.best) >= k:
+		case s.best() >= k:
 			return o.firstIn(sib, base, width, k, run)
-		case int(s.pre) == width:
+		case s.pre() == width:
 			run += width
 		default:
-			run = int(s.suf)
+			run = s.suf()
 		}
 	}
 	return -1
@@ -186,19 +230,19 @@ func (o *occ) firstIn(x, base, width, k, run int) int {
 	for x < words {
 		half := width / 2
 		l := o.t[2*x]
-		if run+int(l.pre) >= k {
+		if run+l.pre() >= k {
 			return base - run
 		}
-		if int(l.best) >= k {
+		if l.best() >= k {
 			x, width = 2*x, half
 			continue
 		}
-		if int(l.pre) == half {
+		if l.pre() == half {
 			run += half
 		} else {
-			run = int(l.suf)
+			run = l.suf()
 		}
-		if r := o.t[2*x+1]; run+int(r.pre) >= k {
+		if r := o.t[2*x+1]; run+r.pre() >= k {
 			return base + half - run
 		}
 		x, base, width = 2*x+1, base+half, half
@@ -213,6 +257,7 @@ func (o *occ) firstIn(x, base, width, k, run int) int {
 // lastFit returns the largest c such that ports c to c+k-1 are all free and
 // c+k-1 <= b, or -1. It mirrors firstFit: O(log d), O(log U) at most.
 func (o *occ) lastFit(b, k int) int {
+	o.flush()
 	j := b / 64
 	w := o.w[j]
 	if b%64 < 63 {
@@ -231,14 +276,14 @@ func (o *occ) lastFit(b, k int) int {
 		base := (sib - portsAll/width) * width
 		s := o.t[sib]
 		switch {
-		case run+int(s.suf) >= k:
+		case run+s.suf() >= k:
 			return base + width + run - k
-		case int(s.best) >= k:
+		case s.best() >= k:
 			return o.lastIn(sib, base, width, k, run)
-		case int(s.suf) == width:
+		case s.suf() == width:
 			run += width
 		default:
-			run = int(s.pre)
+			run = s.pre()
 		}
 	}
 	return -1
@@ -249,19 +294,19 @@ func (o *occ) lastIn(x, base, width, k, run int) int {
 	for x < words {
 		half := width / 2
 		r := o.t[2*x+1]
-		if run+int(r.suf) >= k {
+		if run+r.suf() >= k {
 			return base + width + run - k
 		}
-		if int(r.best) >= k {
+		if r.best() >= k {
 			x, base, width = 2*x+1, base+half, half
 			continue
 		}
-		if int(r.suf) == half {
+		if r.suf() == half {
 			run += half
 		} else {
-			run = int(r.pre)
+			run = r.pre()
 		}
-		if l := o.t[2*x]; run+int(l.suf) >= k {
+		if l := o.t[2*x]; run+l.suf() >= k {
 			return base + half + run - k
 		}
 		x, width = 2*x, half
@@ -281,19 +326,12 @@ func (o *occ) query(x, base, n, a, b int) sum {
 	}
 	if x >= words {
 		m := mask(x-words, a, b)
-		lo := bits.TrailingZeros64(m)
 		width := bits.OnesCount64(m)
-		w := (o.w[x-words] & m) >> lo
-		outside := ^uint64(0) << width // the bits beyond the range count as taken
-		if width == 64 {
-			outside = 0
+		w := (o.w[x-words] & m) >> bits.TrailingZeros64(m)
+		if width < 64 {
+			w |= ^uint64(0) << width // the bits beyond the range count as taken
 		}
-		return sum{
-			pre:  uint32(bits.TrailingZeros64(w | outside)),
-			suf:  uint32(width - bits.Len64(w)),
-			best: uint32(longestZeros(w | outside)),
-			cnt:  uint32(bits.OnesCount64(w)),
-		}
+		return mksum(bits.TrailingZeros64(w), width-bits.Len64(w&(1<<width-1)), longestZeros(w))
 	}
 	half := n / 2
 	switch {
@@ -304,32 +342,23 @@ func (o *occ) query(x, base, n, a, b int) sum {
 	}
 	l := o.query(2*x, base, half, a, b)
 	r := o.query(2*x+1, base+half, half, a, b)
-	// The left part may be partial: join on its actual width.
-	lw := uint32(base + half - max(a, base))
-	return joinW(l, r, lw, uint32(min(b, base+n-1)-(base+half)+1))
+	return join(l, r, base+half-max(a, base), min(b, base+n-1)-(base+half)+1)
 }
 
-// joinW joins the summaries of two adjacent stretches of ln and rn ports.
-func joinW(l, r sum, ln, rn uint32) sum {
-	s := sum{pre: l.pre, suf: r.suf, best: max(l.best, r.best, l.suf+r.pre), cnt: l.cnt + r.cnt}
-	if l.pre == ln {
-		s.pre = ln + r.pre
-	}
-	if r.suf == rn {
-		s.suf = rn + l.suf
-	}
-	return s
-}
-
-// coveredIn returns the number of taken ports from a to b. O(log U).
+// coveredIn returns the number of taken ports from a to b. O(w/64).
 func (o *occ) coveredIn(a, b int) int {
-	return int(o.query(1, 0, portsAll, a, b).cnt)
+	n := 0
+	for j := a / 64; j <= b/64; j++ {
+		n += bits.OnesCount64(o.w[j] & mask(j, a, b))
+	}
+	return n
 }
 
 // longestFree returns the length of the longest free run within a to b.
 // O(log U).
 func (o *occ) longestFree(a, b int) int {
-	return int(o.query(1, 0, portsAll, a, b).best)
+	o.flush()
+	return o.query(1, 0, portsAll, a, b).best()
 }
 
 // build marks taken the ports of the given runs, which must be sorted and
@@ -341,12 +370,20 @@ func (o *occ) build(segs [][2]uint16) {
 			o.w[j] |= mask(j, a, b)
 		}
 	}
+	o.rebuild()
+}
+
+// rebuild recomputes every summary. O(U/64).
+func (o *occ) rebuild() {
 	for j := range o.w {
 		o.t[words+j] = wordSum(o.w[j])
 	}
 	for x := words - 1; x >= 1; x-- {
-		o.pull(x)
+		half := portsAll >> bits.Len(uint(x))
+		o.t[x] = join(o.t[2*x], o.t[2*x+1], half, half)
 	}
+	o.dirty = [words / 64]uint64{}
+	o.ndirt = 0
 }
 
 // segments appends the maximal runs of taken ports, in order, to dst.

@@ -33,9 +33,6 @@ func TestOccMatchesBitmap(t *testing.T) {
 				taken[p] = set
 			}
 		}
-		if err := o.check(); err != nil {
-			t.Fatal(err)
-		}
 		free := func(c, k int) bool {
 			if c < 0 || c+k-1 > 65535 {
 				return false
@@ -88,6 +85,9 @@ func TestOccMatchesBitmap(t *testing.T) {
 			if got := o.longestFree(lo, hi); got != best {
 				t.Fatalf("longestFree(%d, %d) = %d, want %d", lo, hi, got, best)
 			}
+		}
+		if err := o.check(); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 // leaves the allocator as it was.
 type state struct {
 	nodes    []rnode // reservation arena; nodes[0] is nil
+	info     []rinfo // the rest of each reservation, by the same index
 	freeNode int32   // free list of nodes, linked by left
 	roots    [4]int32
 	count    [4]int // reservations per protocol
@@ -20,6 +21,9 @@ type state struct {
 	owners    []owner // owners[0] is unused
 	ownerIDs  map[string]int32
 	freeOwner int32 // free list of owners, linked by head
+	// idleOwners counts owners that hold nothing but are kept, so that an
+	// owner that releases and reserves again does not churn the index.
+	idleOwners int
 
 	addrs    []addrEntry // addrs[0] is the zero Addr: every address
 	addrIDs  map[netip.Addr]uint32
@@ -48,6 +52,7 @@ type addrEntry struct {
 func newState() *state {
 	s := &state{
 		nodes:    make([]rnode, 1),
+		info:     make([]rinfo, 1),
 		owners:   make([]owner, 1),
 		ownerIDs: make(map[string]int32),
 		addrs:    make([]addrEntry, 1),
@@ -61,6 +66,9 @@ func newState() *state {
 
 func (s *state) internOwner(name string) int32 {
 	if id, ok := s.ownerIDs[name]; ok {
+		if s.owners[id].count == 0 {
+			s.idleOwners--
+		}
 		return id
 	}
 	var id int32
@@ -74,6 +82,20 @@ func (s *state) internOwner(name string) int32 {
 	s.owners[id] = owner{name: name}
 	s.ownerIDs[name] = id
 	return id
+}
+
+// dropIdleOwners forgets the owners that hold nothing. It runs when they
+// are more than half of those indexed, so its O(owners) cost is amortized
+// over the releases that made them idle.
+func (s *state) dropIdleOwners() {
+	for name, id := range s.ownerIDs {
+		if s.owners[id].count == 0 {
+			delete(s.ownerIDs, name)
+			s.owners[id] = owner{head: s.freeOwner}
+			s.freeOwner = id
+		}
+	}
+	s.idleOwners = 0
 }
 
 func (s *state) internAddr(a netip.Addr) uint32 {
@@ -117,15 +139,16 @@ func (s *state) newNode() int32 {
 		return n
 	}
 	s.nodes = append(s.nodes, rnode{})
+	s.info = append(s.info, rinfo{})
 	return int32(len(s.nodes) - 1)
 }
 
 // reservation returns the reservation held by node n.
 func (s *state) reservation(n int32) Reservation {
-	m := &s.nodes[n]
+	m, in := &s.nodes[n], &s.info[n]
 	return Reservation{
-		Owner: s.owners[m.owner].name,
-		Endpoint: ports.EndpointFrom(ports.Protocol(m.proto), s.addrs[m.addr].addr,
+		Owner: s.owners[in.owner].name,
+		Endpoint: ports.EndpointFrom(ports.Protocol(in.proto), s.addrs[in.addr].addr,
 			ports.RangeFrom(ports.Port(m.lo()), ports.Port(m.hi()))),
 	}
 }
@@ -142,7 +165,7 @@ func (s *state) scan(e ports.Endpoint) (conflict bool, held int) {
 	next := int(lo) // first port of [lo, hi] not yet counted
 	for x := c.step(); x != 0; x = c.step() {
 		m := &s.nodes[x]
-		if ports.AddrsOverlap(s.addrs[m.addr].addr, addr) {
+		if ports.AddrsOverlap(s.addrs[s.info[x].addr].addr, addr) {
 			return true, 0
 		}
 		if a, b := max(int(m.lo()), next), min(int(m.hi()), int(hi)); a <= b {
@@ -164,7 +187,8 @@ func (s *state) add(ownerName string, e ports.Endpoint, held int, avoid []ports.
 
 	o := s.internOwner(ownerName)
 	n := s.newNode()
-	s.nodes[n] = rnode{key: rkey(lo, hi), proto: p, addr: s.internAddr(e.Addr()), owner: o}
+	s.nodes[n] = rnode{key: rkey(lo, hi)}
+	s.info[n] = rinfo{proto: p, addr: s.internAddr(e.Addr()), owner: o}
 	s.rinsert(n)
 	s.count[p-1]++
 
@@ -172,8 +196,8 @@ func (s *state) add(ownerName string, e ports.Endpoint, held int, avoid []ports.
 	if ow.tail == 0 {
 		ow.head = n
 	} else {
-		s.nodes[ow.tail].onext = n
-		s.nodes[n].oprev = ow.tail
+		s.info[ow.tail].onext = n
+		s.info[n].oprev = ow.tail
 	}
 	ow.tail = n
 	ow.count++
@@ -194,8 +218,7 @@ func (s *state) add(ownerName string, e ports.Endpoint, held int, avoid []ports.
 
 // remove releases the reservation of node n. O(log n) plus what detach costs.
 func (s *state) remove(n int32, avoid []ports.Range) {
-	m := &s.nodes[n]
-	s.rdelete(m.proto, m.key, m.addr)
+	s.rdelete(s.info[n].proto, s.nodes[n].key, s.info[n].addr)
 	s.detach(n, avoid)
 }
 
@@ -205,30 +228,31 @@ func (s *state) remove(n int32, avoid []ports.Range) {
 // O((k+1) log n) for the k other holders of the ports, O((k+1) log U) for
 // each view.
 func (s *state) detach(n int32, avoid []ports.Range) {
-	m := s.nodes[n]
-	p := m.proto
+	m, in := s.nodes[n], s.info[n]
+	p := in.proto
 	lo, hi := int(m.lo()), int(m.hi())
 	s.count[p-1]--
 
-	ow := &s.owners[m.owner]
-	if m.oprev != 0 {
-		s.nodes[m.oprev].onext = m.onext
+	ow := &s.owners[in.owner]
+	if in.oprev != 0 {
+		s.info[in.oprev].onext = in.onext
 	} else {
-		ow.head = m.onext
+		ow.head = in.onext
 	}
-	if m.onext != 0 {
-		s.nodes[m.onext].oprev = m.oprev
+	if in.onext != 0 {
+		s.info[in.onext].oprev = in.oprev
 	} else {
-		ow.tail = m.oprev
+		ow.tail = in.oprev
 	}
 	ow.count--
 	if ow.count == 0 {
-		delete(s.ownerIDs, ow.name)
-		*ow = owner{head: s.freeOwner}
-		s.freeOwner = m.owner
+		s.idleOwners++
+		if s.idleOwners > max(16, len(s.ownerIDs)/2) {
+			s.dropIdleOwners()
+		}
 	}
 
-	addr := s.addrs[m.addr].addr
+	addr := s.addrs[in.addr].addr
 	pv := &s.views[p-1]
 	var saw [maxViews]bool // the address views that saw n
 	pv.all.c.remove(lo, hi)
@@ -237,8 +261,12 @@ func (s *state) detach(n int32, avoid []ports.Range) {
 			v.c.remove(lo, hi)
 		}
 	}
+	// Only reservations on addresses that do not overlap this one can share
+	// its ports; none can if it held them on every address or on ::.
 	var c rcursor
-	s.rwalk(&c, p, m.lo(), m.hi(), false, 0, 0, netip.Addr{})
+	if !seesAll(addr) {
+		s.rwalk(&c, p, m.lo(), m.hi(), false, 0, 0, netip.Addr{})
+	}
 	held, next := 0, lo
 	for x := c.step(); x != 0; x = c.step() {
 		o := &s.nodes[x]
@@ -248,7 +276,7 @@ func (s *state) detach(n int32, avoid []ports.Range) {
 			next = b + 1
 		}
 		pv.all.c.add(a, b)
-		oaddr := s.addrs[o.addr].addr
+		oaddr := s.addrs[s.info[x].addr].addr
 		for i, v := range pv.extra {
 			if saw[i] && v.holds(oaddr) {
 				v.c.add(a, b)
@@ -271,7 +299,8 @@ func (s *state) detach(n int32, avoid []ports.Range) {
 			}
 		}
 	}
-	s.releaseAddr(m.addr)
+	s.releaseAddr(in.addr)
+	s.info[n] = rinfo{}
 	s.nodes[n] = rnode{left: s.freeNode}
 	s.freeNode = n
 }

@@ -1,0 +1,65 @@
+package allocator
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/portalloc/ports"
+)
+
+// BenchmarkTreeInsertDelete measures the reservation tree alone: link and
+// unlink one node among n, without the allocator around it.
+func BenchmarkTreeInsertDelete(b *testing.B) {
+	for _, n := range []int{10000} {
+		s := newState()
+		rng := rand.New(rand.NewPCG(1, 1))
+		used := map[uint16]bool{}
+		for len(used) < n {
+			p := uint16(rng.IntN(60000))
+			if used[p] {
+				continue
+			}
+			used[p] = true
+			x := s.newNode()
+			s.nodes[x] = rnode{key: rkey(p, p)}
+			s.info[x] = rinfo{proto: 1}
+			s.rinsert(x)
+		}
+		var free []uint16
+		for len(free) < 1024 {
+			if p := uint16(rng.IntN(60000)); !used[p] {
+				free = append(free, p)
+			}
+		}
+		x := s.newNode()
+		b.Run("avl", func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				p := free[i&1023]
+				s.nodes[x] = rnode{key: rkey(p, p)}
+				s.info[x] = rinfo{proto: 1}
+				s.rinsert(x)
+				s.rdelete(1, rkey(p, p), 0)
+				i++
+			}
+		})
+		o := newOcc()
+		b.Run("occ", func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				p := int(free[i&1023])
+				o.add(p, p)
+				o.remove(p, p)
+				i++
+			}
+		})
+		a := New(Policy{})
+		b.Run("lock", func(b *testing.B) {
+			for b.Loop() {
+				a.mu.Lock()
+				a.mu.Unlock()
+			}
+		})
+		_ = ports.TCP
+	}
+}
