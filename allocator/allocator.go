@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/portalloc/ports"
@@ -417,8 +418,8 @@ func (a *Allocator) allocate(op, owner string, within ports.Endpoint, k int, com
 	}
 	r := within.Range()
 	if k < 1 || k > r.Len() {
-		return Reservation{}, invalid(op, "run of ", itoa(k), " ports does not fit in ", r.String(),
-			"; want 1 to ", itoa(r.Len()))
+		return Reservation{}, invalid(op, "run of ", strconv.Itoa(k), " ports does not fit in ", r.String(),
+			"; want 1 to ", strconv.Itoa(r.Len()))
 	}
 	if !a.policy.Order.IsValid() {
 		return Reservation{}, invalid(op, "policy order ", a.policy.Order.String(),

@@ -122,16 +122,6 @@ func Audit[V any](decls []Declaration[V]) ([]ConflictGroup[V], error) {
 	return groups, nil
 }
 
-// Address classes, for the conflict graph. Declarations on every address or
-// on :: conflict with every overlapping declaration; those on 0.0.0.0 with
-// every IPv4 one and the former; those on a specific address with the same
-// address and the hubs that cover its family.
-const (
-	classAll  = iota // no address, or ::
-	classAny4        // 0.0.0.0
-	classLeaf        // a specific address
-)
-
 type auditKey struct {
 	key uint64 // proto:3 | group:29 | lo:16 | hi:16
 	i   int32
@@ -139,6 +129,15 @@ type auditKey struct {
 
 // components returns, for each declaration, a representative of its
 // connected component in the conflict graph.
+//
+// By [ports.AddrsOverlap], declarations on every address or on :: conflict
+// with every declaration whose ports they overlap; those on 0.0.0.0 with
+// those and with every IPv4 one; those on a specific address with the same
+// address and with the former that cover its family. So: one sweep joins the
+// overlapping declarations on every address, :: and 0.0.0.0 (the hubs); one
+// sweep per specific address joins its own; and the runs of each specific
+// address are joined to the hub runs they overlap, of every hub for an IPv4
+// address, of every address and :: for an IPv6 one.
 func components[V any](decls []Declaration[V]) []int32 {
 	n := len(decls)
 	d := newDSU(n)
@@ -172,7 +171,7 @@ func components[V any](decls []Declaration[V]) []int32 {
 	}
 	sortKeys(keys)
 
-	var allRuns, hubRuns []run // runs of group 0 alone, of groups 0 and 1
+	var runs6, runs4 []run // hub runs seen by IPv6 addresses (group 0), by IPv4 ones (groups 0 and 1)
 	for start := 0; start < n; {
 		proto := keys[start].key >> 61
 		end := start
@@ -200,19 +199,19 @@ func components[V any](decls []Declaration[V]) []int32 {
 			e := gEnd(j)
 			g1, j = ks[j:e], e
 		}
-		allRuns = sweep(d, allRuns[:0], g0, nil)
-		hubRuns = sweep(d, hubRuns[:0], g0, g1)
-		hubLinks := newBridges(len(hubRuns))
-		allLinks := newBridges(len(allRuns))
+		runs6 = sweep(d, runs6[:0], g0, nil)
+		runs4 = sweep(d, runs4[:0], g0, g1)
+		links4 := newBridges(len(runs4))
+		links6 := newBridges(len(runs6))
 		var leafRuns []run
 		for j < len(ks) {
 			e := gEnd(j)
 			g := ks[j].key >> 32 & (1<<29 - 1)
 			leafRuns = sweep(d, leafRuns[:0], ks[j:e], nil)
 			if v4leaf[g-2] {
-				connect(d, leafRuns, hubRuns, hubLinks)
+				connect(d, leafRuns, runs4, links4)
 			} else {
-				connect(d, leafRuns, allRuns, allLinks)
+				connect(d, leafRuns, runs6, links6)
 			}
 			j = e
 		}

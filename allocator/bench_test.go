@@ -5,13 +5,14 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/allocator"
 )
 
-// The workload of every benchmark, shared with benchmarks/intervals: n
+// The workload of every benchmark, the same as in benchmarks/intervals: n
 // disjoint intervals laid out at random in ports 0-57343, of width 1 to 8
 // (width 1 when 1-8 would not fit, as at n = 50,000), leaving 57344-65535
 // free; reserved in random order, each by its own owner.
@@ -37,7 +38,7 @@ func layout(n int, seed uint64) []ports.Range {
 	for i := range cuts {
 		cuts[i] = rng.IntN(free + 1)
 	}
-	slicesSort(cuts)
+	slices.Sort(cuts)
 	out := make([]ports.Range, n)
 	pos, prev := 0, 0
 	for i, w := range widths {
@@ -48,11 +49,6 @@ func layout(n int, seed uint64) []ports.Range {
 	}
 	rng.Shuffle(n, func(i, j int) { out[i], out[j] = out[j], out[i] })
 	return out
-}
-
-func slicesSort(a []int) {
-	// insertion into a counting sort would do; the standard sort is fine.
-	sortInts(a)
 }
 
 type fixture struct {

@@ -1,5 +1,0 @@
-package allocator_test
-
-import "slices"
-
-func sortInts(a []int) { slices.Sort(a) }

@@ -1,5 +1,0 @@
-package allocator
-
-import "strconv"
-
-func itoa(n int) string { return strconv.Itoa(n) }
