@@ -108,7 +108,7 @@ func (a *Allocator) conflictError(s *state, owner string, e ports.Endpoint) *Con
 	var c rcursor
 	s.rwalk(&c, p, uint16(r.Lo()), uint16(r.Hi()), false, 0, 0, netip.Addr{})
 	for x := c.step(); x != 0; x = c.step() {
-		if ports.AddrsOverlap(s.addrs[s.info[x].addr].addr, e.Addr()) {
+		if ports.AddrsOverlap(s.addrs[s.info[x].addr()].addr, e.Addr()) {
 			ce.Holders = append(ce.Holders, s.reservation(x))
 		}
 	}
@@ -168,12 +168,12 @@ func (a *Allocator) ReleaseOwner(owner string) int {
 	if s == nil {
 		return 0
 	}
-	id, ok := s.ownerIDs[owner]
-	if !ok {
+	id, _ := s.own.lookup(owner)
+	if id == 0 {
 		return 0
 	}
 	count := 0
-	for n := s.owners[id].head; n != 0; {
+	for n := s.own.heads[id]; n != 0; {
 		next := s.info[n].onext
 		s.remove(n, a.avoid)
 		count++
@@ -222,7 +222,7 @@ func (a *Allocator) Owners() int {
 	if a.st == nil {
 		return 0
 	}
-	return len(a.st.ownerIDs) - a.st.idleOwners
+	return a.st.own.live - a.st.own.idle
 }
 
 // Used returns the number of ports of proto held by at least one reservation,
@@ -357,7 +357,7 @@ func (a *Allocator) collect(buf *[chunk]Reservation, p uint8, lo, hi uint16, add
 	s.rwalk(&c, p, lo, hi, after.IsValid(), uint16(ar.Lo()), uint16(ar.Hi()), after.Addr())
 	n := 0
 	for x := c.step(); x != 0; x = c.step() {
-		if ports.AddrsOverlap(s.addrs[s.info[x].addr].addr, addr) {
+		if ports.AddrsOverlap(s.addrs[s.info[x].addr()].addr, addr) {
 			buf[n] = s.reservation(x)
 			if n++; n == chunk {
 				break

@@ -91,40 +91,67 @@ func (a *Allocator) check() error {
 	if len(inTree)+free != len(s.nodes)-1 {
 		return fmt.Errorf("arena of %d nodes: %d in trees, %d free", len(s.nodes)-1, len(inTree), free)
 	}
-	// Owners list exactly their nodes.
-	listed, idle := 0, 0
-	for name, id := range s.ownerIDs {
-		o := s.owners[id]
-		if o.name != name {
-			return fmt.Errorf("owner %d named %q, indexed as %q", id, o.name, name)
+	// Owners list exactly their nodes, and the index finds every owner.
+	listed, idle, live := 0, 0, 0
+	t := &s.own
+	if len(t.slots)&(len(t.slots)-1) != 0 || 2*t.live > len(t.slots) {
+		return fmt.Errorf("owner index of %d slots for %d owners", len(t.slots), t.live)
+	}
+	inIndex := make(map[int32]bool)
+	for _, id := range t.slots {
+		if id != 0 {
+			if inIndex[id] || t.names[id] == "" {
+				return fmt.Errorf("owner index holds id %d twice or freed", id)
+			}
+			inIndex[id] = true
+		}
+	}
+	for id := int32(1); id < int32(len(t.names)); id++ {
+		name := t.names[id]
+		if name == "" {
+			if inIndex[id] {
+				return fmt.Errorf("freed owner id %d is indexed", id)
+			}
+			continue
+		}
+		live++
+		if got, _ := t.lookup(name); got != id {
+			return fmt.Errorf("owner %q (id %d) looks up as %d", name, id, got)
 		}
 		var prev int32
-		k := int32(0)
-		for n := o.head; n != 0; n = s.info[n].onext {
+		k := 0
+		for n := t.heads[id]; n != 0; n = s.info[n].onext {
 			if !inTree[n] || s.info[n].owner != id || s.info[n].oprev != prev {
 				return fmt.Errorf("owner %q: broken list at node %d", name, n)
 			}
 			prev = n
 			k++
 		}
-		if prev != o.tail || k != o.count {
-			return fmt.Errorf("owner %q: list of %d, count %d, tail %d (want %d)", name, k, o.count, o.tail, prev)
-		}
 		if k == 0 {
 			idle++
 		}
-		listed += int(k)
+		listed += k
 	}
-	if idle != s.idleOwners {
-		return fmt.Errorf("%d idle owners, counted %d", idle, s.idleOwners)
+	if live != t.live || len(inIndex) != live || idle != t.idle {
+		return fmt.Errorf("owners: %d live, %d indexed, %d idle; counted %d, %d idle", live, len(inIndex), idle, t.live, t.idle)
 	}
 	if listed != len(inTree) {
 		return fmt.Errorf("owners list %d reservations, trees hold %d", listed, len(inTree))
 	}
+	freeIDs := 0
+	for id := t.free; id != 0; id = t.heads[id] {
+		if t.names[id] != "" {
+			return fmt.Errorf("owner id %d on the free list is named %q", id, t.names[id])
+		}
+		freeIDs++
+	}
+	if live+freeIDs != len(t.names)-1 {
+		return fmt.Errorf("%d owner ids: %d live, %d free", len(t.names)-1, live, freeIDs)
+	}
 	// Addresses count their references.
 	refs := make(map[uint32]uint32)
 	for n := range inTree {
-		refs[s.info[n].addr]++
+		refs[s.info[n].addr()]++
 	}
 	for a, id := range s.addrIDs {
 		if s.addrs[id].addr != a || s.addrs[id].refs != refs[id] || refs[id] == 0 {
@@ -155,8 +182,8 @@ func (s *state) checkR(n int32, p uint8, out *[]int32) (int8, error) {
 	if err != nil {
 		return 0, err
 	}
-	if s.info[n].proto != p {
-		return 0, fmt.Errorf("node %d of protocol %d in tree %d", n, s.info[n].proto, p)
+	if s.info[n].proto() != p {
+		return 0, fmt.Errorf("node %d of protocol %d in tree %d", n, s.info[n].proto(), p)
 	}
 	if m.lo() > m.hi() {
 		return 0, fmt.Errorf("node %d: inverted range %d-%d", n, m.lo(), m.hi())
@@ -186,7 +213,7 @@ func (s *state) checkView(v *view, nodes []int32, avoid []ports.Range) error {
 	var taken [65537]bool
 	for _, x := range nodes {
 		m := s.nodes[x]
-		if v.holds(s.addrs[s.info[x].addr].addr) {
+		if v.holds(s.addrs[s.info[x].addr()].addr) {
 			for q := int(m.lo()); q <= int(m.hi()); q++ {
 				taken[q] = true
 			}

@@ -20,14 +20,20 @@ type rnode struct {
 	right  int32
 }
 
-// rinfo is the rest of a reservation, 20 bytes.
+// rinfo is the rest of a reservation, 16 bytes.
 type rinfo struct {
-	addr  uint32 // index into state.addrs
-	owner int32  // index into state.owners
+	ap    uint32 // index into state.addrs << 2 | protocol - 1
+	owner int32  // owner id in state.own
 	oprev int32  // the owner's previous reservation, or 0
 	onext int32  // the owner's next reservation, or 0
-	proto uint8  // protocol, 1-4
 }
+
+func mkinfo(addr uint32, proto uint8, owner int32) rinfo {
+	return rinfo{ap: addr<<2 | uint32(proto-1), owner: owner}
+}
+
+func (in *rinfo) addr() uint32 { return in.ap >> 2 }
+func (in *rinfo) proto() uint8 { return uint8(in.ap&3) + 1 }
 
 func (m *rnode) lo() uint16 { return uint16(m.key >> 16) }
 func (m *rnode) hi() uint16 { return uint16(m.key) }
@@ -109,7 +115,7 @@ func (s *state) rcmp(k uint32, addr uint32, n int32) int {
 	case k > m.key:
 		return +1
 	}
-	ma := s.info[n].addr
+	ma := s.info[n].addr()
 	if addr == ma {
 		return 0
 	}
@@ -154,7 +160,7 @@ func (s *state) retrace(p uint8, path *[maxDepth]int32, dir uint64, d, keep int)
 // the tree of its protocol. O(log n).
 func (s *state) rinsert(n int32) {
 	m := &s.nodes[n]
-	p, k, addr := s.info[n].proto, m.key, s.info[n].addr
+	p, k, addr := s.info[n].proto(), m.key, s.info[n].addr()
 	m.left, m.right, m.height, m.maxHi = 0, 0, 1, m.hi()
 	var path [maxDepth]int32
 	var dir uint64 // bit i set: the path went left from path[i]
@@ -281,7 +287,7 @@ func (s *state) rwalk(c *rcursor, p uint8, lo, hi uint16, after bool, alo, ahi u
 		switch {
 		case m.maxHi < lo:
 			return
-		case m.key < ak || (m.key == ak && aaddr.Compare(s.addrs[s.info[cur].addr].addr) >= 0):
+		case m.key < ak || (m.key == ak && aaddr.Compare(s.addrs[s.info[cur].addr()].addr) >= 0):
 			cur = m.right
 		case m.lo() > hi:
 			cur = m.left

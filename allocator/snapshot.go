@@ -100,7 +100,7 @@ func (a *Allocator) load(data []byte) (*state, error) {
 			s.rwalk(&c, uint8(e.Protocol()), uint16(e.Range().Lo()), uint16(e.Range().Hi()), false, 0, 0, netip.Addr{})
 			other := Reservation{}
 			for x := c.step(); x != 0; x = c.step() {
-				if ports.AddrsOverlap(s.addrs[s.info[x].addr].addr, e.Addr()) {
+				if ports.AddrsOverlap(s.addrs[s.info[x].addr()].addr, e.Addr()) {
 					other = s.reservation(x)
 					break
 				}

@@ -18,12 +18,7 @@ type state struct {
 	count    [4]int // reservations per protocol
 	used     [4]int // ports held by at least one reservation, per protocol
 
-	owners    []owner // owners[0] is unused
-	ownerIDs  map[string]int32
-	freeOwner int32 // free list of owners, linked by head
-	// idleOwners counts owners that hold nothing but are kept, so that an
-	// owner that releases and reserves again does not churn the index.
-	idleOwners int
+	own ownerTable
 
 	addrs    []addrEntry // addrs[0] is the zero Addr: every address
 	addrIDs  map[netip.Addr]uint32
@@ -35,14 +30,6 @@ type state struct {
 	last [4]int32 // NextFit: highest port of the last allocation, or -1
 }
 
-// owner is an interned owner name and the list of its reservations.
-type owner struct {
-	name  string
-	head  int32 // first reservation, or 0
-	tail  int32
-	count int32
-}
-
 // addrEntry is an interned address and the number of reservations on it.
 type addrEntry struct {
 	addr netip.Addr
@@ -51,51 +38,16 @@ type addrEntry struct {
 
 func newState() *state {
 	s := &state{
-		nodes:    make([]rnode, 1),
-		info:     make([]rinfo, 1),
-		owners:   make([]owner, 1),
-		ownerIDs: make(map[string]int32),
-		addrs:    make([]addrEntry, 1),
-		addrIDs:  make(map[netip.Addr]uint32),
+		nodes:   make([]rnode, 1),
+		info:    make([]rinfo, 1),
+		own:     newOwnerTable(),
+		addrs:   make([]addrEntry, 1),
+		addrIDs: make(map[netip.Addr]uint32),
 	}
 	for i := range s.last {
 		s.last[i] = -1
 	}
 	return s
-}
-
-func (s *state) internOwner(name string) int32 {
-	if id, ok := s.ownerIDs[name]; ok {
-		if s.owners[id].count == 0 {
-			s.idleOwners--
-		}
-		return id
-	}
-	var id int32
-	if s.freeOwner != 0 {
-		id = s.freeOwner
-		s.freeOwner = s.owners[id].head
-	} else {
-		s.owners = append(s.owners, owner{})
-		id = int32(len(s.owners) - 1)
-	}
-	s.owners[id] = owner{name: name}
-	s.ownerIDs[name] = id
-	return id
-}
-
-// dropIdleOwners forgets the owners that hold nothing. It runs when they
-// are more than half of those indexed, so its O(owners) cost is amortized
-// over the releases that made them idle.
-func (s *state) dropIdleOwners() {
-	for name, id := range s.ownerIDs {
-		if s.owners[id].count == 0 {
-			delete(s.ownerIDs, name)
-			s.owners[id] = owner{head: s.freeOwner}
-			s.freeOwner = id
-		}
-	}
-	s.idleOwners = 0
 }
 
 func (s *state) internAddr(a netip.Addr) uint32 {
@@ -147,8 +99,8 @@ func (s *state) newNode() int32 {
 func (s *state) reservation(n int32) Reservation {
 	m, in := &s.nodes[n], &s.info[n]
 	return Reservation{
-		Owner: s.owners[in.owner].name,
-		Endpoint: ports.EndpointFrom(ports.Protocol(in.proto), s.addrs[in.addr].addr,
+		Owner: s.own.names[in.owner],
+		Endpoint: ports.EndpointFrom(ports.Protocol(in.proto()), s.addrs[in.addr()].addr,
 			ports.RangeFrom(ports.Port(m.lo()), ports.Port(m.hi()))),
 	}
 }
@@ -165,7 +117,7 @@ func (s *state) scan(e ports.Endpoint) (conflict bool, held int) {
 	next := int(lo) // first port of [lo, hi] not yet counted
 	for x := c.step(); x != 0; x = c.step() {
 		m := &s.nodes[x]
-		if ports.AddrsOverlap(s.addrs[s.info[x].addr].addr, addr) {
+		if ports.AddrsOverlap(s.addrs[s.info[x].addr()].addr, addr) {
 			return true, 0
 		}
 		if a, b := max(int(m.lo()), next), min(int(m.hi()), int(hi)); a <= b {
@@ -185,22 +137,18 @@ func (s *state) add(ownerName string, e ports.Endpoint, held int, avoid []ports.
 	lo, hi := uint16(r.Lo()), uint16(r.Hi())
 	s.used[p-1] += r.Len() - held
 
-	o := s.internOwner(ownerName)
+	o := s.own.intern(ownerName)
 	n := s.newNode()
 	s.nodes[n] = rnode{key: rkey(lo, hi)}
-	s.info[n] = rinfo{proto: p, addr: s.internAddr(e.Addr()), owner: o}
+	s.info[n] = mkinfo(s.internAddr(e.Addr()), p, o)
 	s.rinsert(n)
 	s.count[p-1]++
 
-	ow := &s.owners[o]
-	if ow.tail == 0 {
-		ow.head = n
-	} else {
-		s.info[ow.tail].onext = n
-		s.info[n].oprev = ow.tail
+	if h := s.own.heads[o]; h != 0 {
+		s.info[n].onext = h
+		s.info[h].oprev = n
 	}
-	ow.tail = n
-	ow.count++
+	s.own.heads[o] = n
 
 	pv := &s.views[p-1]
 	if pv.all == nil {
@@ -218,7 +166,7 @@ func (s *state) add(ownerName string, e ports.Endpoint, held int, avoid []ports.
 
 // remove releases the reservation of node n. O(log n) plus what detach costs.
 func (s *state) remove(n int32, avoid []ports.Range) {
-	s.rdelete(s.info[n].proto, s.nodes[n].key, s.info[n].addr)
+	s.rdelete(s.info[n].proto(), s.nodes[n].key, s.info[n].addr())
 	s.detach(n, avoid)
 }
 
@@ -229,30 +177,23 @@ func (s *state) remove(n int32, avoid []ports.Range) {
 // each view.
 func (s *state) detach(n int32, avoid []ports.Range) {
 	m, in := s.nodes[n], s.info[n]
-	p := in.proto
+	p := in.proto()
 	lo, hi := int(m.lo()), int(m.hi())
 	s.count[p-1]--
 
-	ow := &s.owners[in.owner]
 	if in.oprev != 0 {
 		s.info[in.oprev].onext = in.onext
 	} else {
-		ow.head = in.onext
+		s.own.heads[in.owner] = in.onext
 	}
 	if in.onext != 0 {
 		s.info[in.onext].oprev = in.oprev
-	} else {
-		ow.tail = in.oprev
 	}
-	ow.count--
-	if ow.count == 0 {
-		s.idleOwners++
-		if s.idleOwners > max(16, len(s.ownerIDs)/2) {
-			s.dropIdleOwners()
-		}
+	if s.own.heads[in.owner] == 0 {
+		s.own.idled()
 	}
 
-	addr := s.addrs[in.addr].addr
+	addr := s.addrs[in.addr()].addr
 	pv := &s.views[p-1]
 	var saw [maxViews]bool // the address views that saw n
 	pv.all.c.remove(lo, hi)
@@ -276,7 +217,7 @@ func (s *state) detach(n int32, avoid []ports.Range) {
 			next = b + 1
 		}
 		pv.all.c.add(a, b)
-		oaddr := s.addrs[s.info[x].addr].addr
+		oaddr := s.addrs[s.info[x].addr()].addr
 		for i, v := range pv.extra {
 			if saw[i] && v.holds(oaddr) {
 				v.c.add(a, b)
@@ -299,7 +240,7 @@ func (s *state) detach(n int32, avoid []ports.Range) {
 			}
 		}
 	}
-	s.releaseAddr(in.addr)
+	s.releaseAddr(in.addr())
 	s.info[n] = rinfo{}
 	s.nodes[n] = rnode{left: s.freeNode}
 	s.freeNode = n

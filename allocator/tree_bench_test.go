@@ -21,7 +21,7 @@ func BenchmarkTreeInsertDelete(b *testing.B) {
 			used[p] = true
 			x := s.newNode()
 			s.nodes[x] = rnode{key: rkey(p, p)}
-			s.info[x] = rinfo{proto: 1}
+			s.info[x] = mkinfo(0, 1, 0)
 			s.rinsert(x)
 		}
 		var free []uint16
@@ -37,7 +37,7 @@ func BenchmarkTreeInsertDelete(b *testing.B) {
 			for b.Loop() {
 				p := free[i&1023]
 				s.nodes[x] = rnode{key: rkey(p, p)}
-				s.info[x] = rinfo{proto: 1}
+				s.info[x] = mkinfo(0, 1, 0)
 				s.rinsert(x)
 				s.rdelete(1, rkey(p, p), 0)
 				i++
