@@ -66,14 +66,7 @@ Exit status: 0 when no collision is found, 1 when one is, 2 on bad input.`)
 		if err != nil {
 			return a.fail("check: --os: %v", err)
 		}
-		loader := manifest.Loader{}
-		if *useEnv {
-			loader.Env = a.environ()
-		}
-		if profiles != nil {
-			loader.Profiles = profiles
-		}
-		decls, err := loader.LoadAll(fs.Args()...)
+		decls, err := a.loadFiles(*useEnv, profiles, fs.Args())
 		if err != nil {
 			return a.fail("check: %v", err)
 		}
@@ -97,6 +90,20 @@ Exit status: 0 when no collision is found, 1 when one is, 2 on bad input.`)
 		return exitOK
 	}
 	return c
+}
+
+// loadFiles reads the declarations of files, as check and doc do: with the
+// process environment for compose interpolation only if useEnv, and only the
+// given compose profiles if any were given.
+func (a *app) loadFiles(useEnv bool, profiles []string, files []string) ([]manifest.Declaration, error) {
+	var loader manifest.Loader
+	if useEnv {
+		loader.Env = a.environ()
+	}
+	if profiles != nil {
+		loader.Profiles = profiles
+	}
+	return loader.LoadAll(files...)
 }
 
 // multiFlag is a flag that may be given several times.

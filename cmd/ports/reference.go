@@ -44,14 +44,7 @@ description, group and exposure.`)
 		if fs.NArg() == 0 {
 			return a.fail("doc: name at least one file, as in: ports doc docker-compose.yml ports.yaml")
 		}
-		loader := manifest.Loader{}
-		if *useEnv {
-			loader.Env = a.environ()
-		}
-		if profiles != nil {
-			loader.Profiles = profiles
-		}
-		decls, err := loader.LoadAll(fs.Args()...)
+		decls, err := a.loadFiles(*useEnv, profiles, fs.Args())
 		if err != nil {
 			return a.fail("doc: %v", err)
 		}
