@@ -74,9 +74,11 @@ func checkEndpoint(op string, e ports.Endpoint) error {
 // the same size. The policy's avoid set does not apply: an explicit
 // reservation gets the ports it names.
 //
-// Reserve costs O(log n) when it succeeds, plus O(log n) for each address view
-// built by earlier allocations on specific addresses (at most 8), and
-// O((k+1) log n) when it refuses, plus O(n) the first time a refusal needs a
+// Reserve costs O(log n + k) for the k reservations on other addresses that
+// share ports with e (none, when the every-address view shows the ports
+// free), plus O(w/64) for a range of w ports in each view that sees e. When
+// it refuses, it costs O(log n + k) for the k holders and O(log U) for the
+// suggestion (U = 65536 ports), plus O(n) the first time a refusal needs a
 // view of the address of e.
 func (a *Allocator) Reserve(owner string, e ports.Endpoint) (Reservation, error) {
 	if err := checkOwner("Reserve", owner); err != nil {
@@ -134,8 +136,10 @@ func (a *Allocator) conflictError(s *state, owner string, e ports.Endpoint) *Con
 }
 
 // Release gives up the reservation of exactly e, whoever holds it, and
-// returns it; it reports false if e is not held. O(log n), plus O((k+1) log n)
-// per address view for k other holders of the ports on other addresses.
+// returns it; it reports false if e is not held. O(log n + k) for the k
+// reservations on other addresses that share its ports (none when e is on
+// every address or ::), plus O((k+1) w/64) for a range of w ports in each
+// view that saw it.
 func (a *Allocator) Release(e ports.Endpoint) (Reservation, bool) {
 	if !e.IsValid() {
 		return Reservation{}, false
@@ -239,7 +243,9 @@ func (a *Allocator) Used(proto ports.Protocol) int {
 // Free returns the number of ports of within that [Allocator.Allocate] could
 // hand out for proto: held by no reservation, on any address, and not in the
 // policy's avoid set. It returns 0 for an invalid range or a protocol that is
-// not one of the four. O(log n + log r) for r avoided ranges.
+// not one of the four. O(w/64) for a range of w ports (1024 word counts at
+// most), O(log r + r') before the protocol's first reservation, for r avoided
+// ranges, r' of them in the range.
 func (a *Allocator) Free(proto ports.Protocol, within ports.Range) int {
 	if !proto.IsValid() || !within.IsValid() {
 		return 0
@@ -294,7 +300,7 @@ func (a *Allocator) Overlapping(e ports.Endpoint) iter.Seq[Reservation] {
 
 // Holders returns an iterator over the reservations of proto that hold port p
 // on any address, in the order of [ports.Endpoint.Compare], as
-// [Allocator.Overlapping] does. O((k+1) log n), and O(1) for a port that
+// [Allocator.Overlapping] does. O(log n + k), and O(1) for a port that
 // nobody holds.
 func (a *Allocator) Holders(proto ports.Protocol, p ports.Port) iter.Seq[Reservation] {
 	return func(yield func(Reservation) bool) {
@@ -393,9 +399,10 @@ func (a *Allocator) Allocate(owner string, proto ports.Protocol, k int, within p
 // invalid endpoint, or k outside 1 to the length of the range is an error that
 // unwraps to [ErrInvalid].
 //
-// AllocateIn costs O(log n) for the search (two or four descents of the
-// occupancy tree) and O(log n) to reserve; the first allocation on an address
-// other than every address or :: builds that address's view in O(n).
+// AllocateIn costs O(log U) for the search (U = 65536 ports: one climb and
+// one descent of the view's tree, up to four with bands and wrapping), and
+// what Reserve costs to hold the run; the first allocation on an address
+// other than every address or :: builds that address's view in O(n + U/64).
 func (a *Allocator) AllocateIn(owner string, within ports.Endpoint, k int) (Reservation, error) {
 	return a.allocate("AllocateIn", owner, within, k, true)
 }

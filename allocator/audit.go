@@ -14,7 +14,8 @@ import (
 // Declaration is an endpoint that an owner declares it uses, as read from a
 // compose file, a manifest or a port registry, with a value of the caller's
 // (a file and line, a service definition). Declarations, unlike reservations,
-// may conflict: [Audit] finds where they do.
+// may conflict: [Audit] finds where they do. The zero Declaration has an
+// invalid endpoint, which Audit refuses. A Declaration is a plain value.
 type Declaration[V any] struct {
 	Owner    string
 	Endpoint ports.Endpoint
@@ -25,7 +26,9 @@ type Declaration[V any] struct {
 // member conflicts, by [ports.Endpoint.Conflicts], with at least one other,
 // and any two members are linked by a chain of conflicts. Two members on
 // different specific addresses may share ports without conflicting with each
-// other, when a third one on every address conflicts with both.
+// other, when a third one on every address conflicts with both. The zero
+// ConflictGroup has no members; Audit never returns one. A ConflictGroup is a
+// plain value; Audit shares nothing with its caller but the Values.
 type ConflictGroup[V any] struct {
 	// Protocol is the protocol of every member.
 	Protocol ports.Protocol

@@ -25,7 +25,8 @@ var (
 
 // ConflictError reports a reservation refused because it conflicts, by
 // [ports.Endpoint.Conflicts], with reservations already held. It names every
-// one of them.
+// one of them. Its zero value names nothing; once returned it is not changed
+// by the allocator, so it may be read from any goroutine.
 type ConflictError struct {
 	// Request is what was asked for.
 	Request Reservation
@@ -72,7 +73,8 @@ func (e *ConflictError) Error() string {
 func (e *ConflictError) Unwrap() error { return ErrConflict }
 
 // ExhaustedError reports an allocation that found no free run: it says what
-// was searched and why nothing fit.
+// was searched and why nothing fit. Its zero value says nothing; once
+// returned it is not changed, so it may be read from any goroutine.
 type ExhaustedError struct {
 	// Owner is the owner the run was asked for.
 	Owner string

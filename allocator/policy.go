@@ -8,7 +8,8 @@ import (
 )
 
 // Order is the order in which [Allocator.Allocate] tries the candidate runs
-// of a range. The zero value is [FirstFit].
+// of a range. The zero value is [FirstFit]. An Order is a plain value, safe
+// to share.
 type Order uint8
 
 const (
@@ -48,7 +49,9 @@ func (o Order) IsValid() bool { return int(o) < len(orderNames) }
 // Policy says how an [Allocator] picks ports for [Allocator.Allocate]. It does
 // not restrict [Allocator.Reserve], which holds exactly what it is asked for.
 //
-// The zero Policy allocates first fit, avoids nothing and has no bands.
+// The zero Policy allocates first fit, avoids nothing and has no bands. A
+// Policy is a plain value that an [Allocator] copies; only its Source, if
+// any, is shared, and the allocator calls it only under its lock.
 type Policy struct {
 	// Avoid holds ports that allocation never hands out: well-known ports,
 	// the OS's ephemeral range, ports browsers refuse, excluded ranges.

@@ -6,8 +6,9 @@ import (
 	"github.com/portalloc/ports"
 )
 
-// Reservation is an endpoint held by an owner. It is a small value type; the
-// zero Reservation holds nothing.
+// Reservation is an endpoint held by an owner. It is a small value type,
+// comparable with ==, safe to copy and share; the zero Reservation holds
+// nothing.
 type Reservation struct {
 	// Owner names who holds the endpoint: a service, a team, a test.
 	Owner string `json:"owner"`

@@ -107,7 +107,7 @@ func (s *state) reservation(n int32) Reservation {
 
 // scan walks once over the reservations of e's protocol whose ports overlap
 // e's: it reports whether one of them conflicts with e, and how many ports of
-// e are held by them, on any address. O((k+1) log n) for k reservations.
+// e are held by them, on any address. O(log n + k) for k reservations.
 func (s *state) scan(e ports.Endpoint) (conflict bool, held int) {
 	r := e.Range()
 	lo, hi := uint16(r.Lo()), uint16(r.Hi())
@@ -130,7 +130,7 @@ func (s *state) scan(e ports.Endpoint) (conflict bool, held int) {
 
 // add holds e for the owner. The caller has checked that nothing conflicts,
 // and counted in held the ports of e that others hold on other addresses.
-// O(log n) for the tree, O(log U) for each view that sees e.
+// O(log n) for the tree, O(w/64) for w ports in each view that sees e.
 func (s *state) add(ownerName string, e ports.Endpoint, held int, avoid []ports.Range) int32 {
 	p := uint8(e.Protocol())
 	r := e.Range()
@@ -173,7 +173,7 @@ func (s *state) remove(n int32, avoid []ports.Range) {
 // detach releases the reservation of node n, which is already out of its
 // tree. Its ports are freed in every view that saw it, then taken again where
 // another reservation that the view sees, or the avoid set, still holds them.
-// O((k+1) log n) for the k other holders of the ports, O((k+1) log U) for
+// O(log n + k) for the k other holders of the ports, O((k+1) w/64) for
 // each view.
 func (s *state) detach(n int32, avoid []ports.Range) {
 	m, in := s.nodes[n], s.info[n]

@@ -39,7 +39,7 @@ func (v *view) holds(addr netip.Addr) bool {
 }
 
 // view returns the view of protocol p for requests on addr, building it if
-// needed: O(1) if it exists, O(n + r) to build it for n reservations and r
+// needed: O(1) if it exists, O(n + r + U/64) to build it for n reservations and r
 // avoided ranges.
 func (s *state) view(p uint8, addr netip.Addr, avoid []ports.Range) *view {
 	pv := &s.views[p-1]
