@@ -252,8 +252,8 @@ func BenchmarkAudit(b *testing.B) {
 // separate build: each owner holding one reservation, then four.
 func BenchmarkBuild(b *testing.B) {
 	for _, per := range []int{1, 4} {
-		forSizes(b, func(b *testing.B, n int) {
-			b.Run(fmt.Sprint("per-owner=", per), func(b *testing.B) {
+		b.Run(fmt.Sprint("per-owner=", per), func(b *testing.B) {
+			forSizes(b, func(b *testing.B, n int) {
 				rs := layout(n, 42)
 				names := make([]string, n)
 				nameBytes := 0
