@@ -293,3 +293,26 @@ func (o *occ) check() error {
 	}
 	return nil
 }
+
+// newOcc returns an occupancy with every port free.
+func newOcc() *occ {
+	o := new(occ)
+	o.build(nil)
+	return o
+}
+
+// segments appends the maximal runs of taken ports, in order, to dst.
+func (o *occ) segments(dst [][2]uint16) [][2]uint16 {
+	start := -1
+	for p := 0; p <= portsAll; p++ {
+		taken := p < portsAll && o.w[p/64]>>(p%64)&1 == 1
+		switch {
+		case taken && start < 0:
+			start = p
+		case !taken && start >= 0:
+			dst = append(dst, [2]uint16{uint16(start), uint16(p - 1)})
+			start = -1
+		}
+	}
+	return dst
+}

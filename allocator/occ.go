@@ -20,8 +20,8 @@ import "math/bits"
 // released before the next search, as a port held for a moment, costs the
 // tree nothing.
 //
-// An occ takes 24 KiB whatever it holds. Its zero value is not ready: use
-// newOcc or build.
+// An occ takes 24 KiB whatever it holds. Its zero value is not ready until
+// build has run.
 type occ struct {
 	w     [words]uint64 // bit i of w[j] set: port 64*j+i is taken
 	t     [2 * words]sum
@@ -44,12 +44,6 @@ func mksum(pre, suf, best int) sum { return sum(pre) | sum(suf)<<17 | sum(best)<
 func (s sum) pre() int  { return int(s & 0x1ffff) }
 func (s sum) suf() int  { return int(s >> 17 & 0x1ffff) }
 func (s sum) best() int { return int(s >> 34 & 0x1ffff) }
-
-func newOcc() *occ {
-	o := new(occ)
-	o.build(nil)
-	return o
-}
 
 // join summarizes two adjacent stretches of ln and rn ports.
 func join(l, r sum, ln, rn int) sum {
@@ -384,20 +378,4 @@ func (o *occ) rebuild() {
 	}
 	o.dirty = [words / 64]uint64{}
 	o.ndirt = 0
-}
-
-// segments appends the maximal runs of taken ports, in order, to dst.
-func (o *occ) segments(dst [][2]uint16) [][2]uint16 {
-	start := -1
-	for p := 0; p <= portsAll; p++ {
-		taken := p < portsAll && o.w[p/64]>>(p%64)&1 == 1
-		switch {
-		case taken && start < 0:
-			start = p
-		case !taken && start >= 0:
-			dst = append(dst, [2]uint16{uint16(start), uint16(p - 1)})
-			start = -1
-		}
-	}
-	return dst
 }
