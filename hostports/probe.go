@@ -49,6 +49,7 @@ type BindError struct {
 	Err      error // the error of the OS, or of this package for a request it refuses
 }
 
+// Error says which protocol, address and port could not be bound, and why.
 func (e *BindError) Error() string {
 	var b strings.Builder
 	b.WriteString("hostports: cannot bind ")

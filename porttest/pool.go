@@ -195,6 +195,7 @@ type ExhaustedError struct {
 	Last       error  // the last bind check or lock error, if any
 }
 
+// Error says what was asked for, what was tried and why nothing was handed out.
 func (e *ExhaustedError) Error() string {
 	var b strings.Builder
 	if e.Run > 1 {
