@@ -61,10 +61,7 @@ func commands() []command {
 		schemeCommand(),
 		checkCommand(),
 		docCommand(),
-		{name: "version", summary: "print the version of the command", run: func(a *app, _ []string) int {
-			fmt.Fprintln(a.stdout, "ports", version())
-			return exitOK
-		}},
+		versionCommand(),
 	}
 }
 
@@ -151,6 +148,22 @@ func (a *app) parseFlags(fs *flag.FlagSet, args []string) int {
 func (a *app) fail(format string, args ...any) int {
 	fmt.Fprintf(a.stderr, "ports: "+format+"\n", args...)
 	return exitUsage
+}
+
+func versionCommand() command {
+	c := command{name: "version", summary: "print the version of the command"}
+	c.run = func(a *app, args []string) int {
+		fs := a.flagSet(c, "Prints the module version the command was built from.")
+		if code := a.parseFlags(fs, args); code >= 0 {
+			return code
+		}
+		if fs.NArg() > 0 {
+			return a.fail("version: unexpected argument %q", fs.Arg(0))
+		}
+		fmt.Fprintln(a.stdout, "ports", version())
+		return exitOK
+	}
+	return c
 }
 
 // version returns the module version the command was built from, or

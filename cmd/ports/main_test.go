@@ -93,6 +93,8 @@ func TestMain_Usage(t *testing.T) {
 		{"usage-help", []string{"--help"}, exitOK},
 		{"usage-unknown", []string{"frobnicate"}, exitUsage},
 		{"version", []string{"--version"}, exitOK},
+		{"version-help", []string{"version", "--help"}, exitOK},
+		{"version-argument", []string{"version", "x"}, exitUsage},
 	})
 }
 
