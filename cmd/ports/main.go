@@ -118,7 +118,7 @@ func (a *app) flagSet(c command, long string) *flag.FlagSet {
 	fs.SetOutput(a.stderr)
 	fs.Usage = func() {
 		w := fs.Output()
-		fmt.Fprintf(w, "Usage: ports %s %s\n\n%s\n", c.name, c.usage, strings.TrimSpace(long))
+		fmt.Fprintf(w, "Usage: %s\n\n%s\n", strings.TrimSpace("ports "+c.name+" "+c.usage), strings.TrimSpace(long))
 		n := 0
 		fs.VisitAll(func(*flag.Flag) { n++ })
 		if n > 0 {
