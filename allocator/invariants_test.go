@@ -10,7 +10,8 @@ import (
 )
 
 // check verifies every internal invariant of a: the reservation trees are
-// ordered AVL trees with correct heights and maxHi, owners and addresses
+// ordered B+ trees of even depth with correct smallest keys and largest his,
+// owners and addresses
 // account for every node, no two reservations conflict, the used counts are
 // right, and every view is a balanced tree of the maximal runs of its
 // holders and the avoid set with correct augmented fields.
@@ -22,17 +23,17 @@ func (a *Allocator) check() error {
 		return nil
 	}
 	inTree := make(map[int32]bool)
+	bnodes := 0
 	for pi := range 4 {
 		p := uint8(pi + 1)
 		var nodes []int32
-		if _, err := s.checkR(s.roots[pi], p, &nodes); err != nil {
+		seen, err := s.checkR(s.roots[pi], p, &nodes)
+		if err != nil {
 			return fmt.Errorf("%v tree: %v", ports.Protocol(p), err)
 		}
+		bnodes += len(seen)
 		if len(nodes) != s.count[pi] {
 			return fmt.Errorf("%v: count %d, tree holds %d", ports.Protocol(p), s.count[pi], len(nodes))
-		}
-		if h, n := float64(s.rh(s.roots[pi])), float64(len(nodes)); h > 1.4405*math.Log2(n+2)-0.3277 {
-			return fmt.Errorf("%v: height %v too large for %v nodes", ports.Protocol(p), h, n)
 		}
 		for i := 1; i < len(nodes); i++ {
 			if c := s.reservation(nodes[i-1]).Endpoint.Compare(s.reservation(nodes[i]).Endpoint); c >= 0 {
@@ -77,19 +78,24 @@ func (a *Allocator) check() error {
 			}
 		}
 	}
-	// Every arena node is in a tree or on the free list.
+	// Every reservation index is in a tree or on the free list, and so is
+	// every tree node.
 	free := 0
-	for n := s.freeNode; n != 0; n = s.nodes[n].left {
+	for n := s.freeNode; n != 0; n = s.info[n].onext {
 		if inTree[n] {
-			return fmt.Errorf("node %d is both free and in a tree", n)
+			return fmt.Errorf("reservation %d is both free and in a tree", n)
 		}
 		free++
 	}
-	if len(s.info) != len(s.nodes) {
-		return fmt.Errorf("arena of %d nodes, %d infos", len(s.nodes), len(s.info))
+	if len(inTree)+free != len(s.info)-1 {
+		return fmt.Errorf("%d reservation indices: %d in trees, %d free", len(s.info)-1, len(inTree), free)
 	}
-	if len(inTree)+free != len(s.nodes)-1 {
-		return fmt.Errorf("arena of %d nodes: %d in trees, %d free", len(s.nodes)-1, len(inTree), free)
+	freeB := 0
+	for b := s.freeB; b != 0; b = s.bt[b].kids[0] {
+		freeB++
+	}
+	if bnodes+freeB != len(s.bt)-1 {
+		return fmt.Errorf("arena of %d tree nodes: %d in trees, %d free", len(s.bt)-1, bnodes, freeB)
 	}
 	// Owners list exactly their nodes, and the index finds every owner.
 	listed, idle, live := 0, 0, 0
@@ -166,45 +172,85 @@ func (a *Allocator) check() error {
 	return nil
 }
 
-// checkR checks the subtree n and appends its nodes in order; it returns the
-// subtree's height.
-func (s *state) checkR(n int32, p uint8, out *[]int32) (int8, error) {
-	if n == 0 {
-		return 0, nil
+// checkR checks the B+ tree of protocol p, appends its reservations in
+// order, and returns the tree's nodes: every leaf at the same depth, entries
+// in order, every node but the root holding bmin to bmax entries, and every
+// inner entry holding the smallest key and the largest hi of its child.
+func (s *state) checkR(root int32, p uint8, out *[]int32) (map[int32]bool, error) {
+	seen := make(map[int32]bool)
+	if root == 0 {
+		return seen, nil
 	}
-	m := s.nodes[n]
-	hl, err := s.checkR(m.left, p, out)
-	if err != nil {
-		return 0, err
+	leafDepth := -1
+	var walk func(b int32, depth int) (uint32, uint16, error)
+	walk = func(b int32, depth int) (uint32, uint16, error) {
+		if b <= 0 || int(b) >= len(s.bt) || seen[b] {
+			return 0, 0, fmt.Errorf("node %d out of the arena or linked twice", b)
+		}
+		seen[b] = true
+		m := s.bt[b]
+		if depth >= maxDepth {
+			return 0, 0, fmt.Errorf("node %d at depth %d", b, depth)
+		}
+		switch {
+		case m.n < 1 || m.n > bmax:
+			return 0, 0, fmt.Errorf("node %d holds %d entries", b, m.n)
+		case b != root && m.n < bmin:
+			return 0, 0, fmt.Errorf("node %d holds %d entries, fewer than %d", b, m.n, bmin)
+		case b == root && !m.leaf && m.n < 2:
+			return 0, 0, fmt.Errorf("inner root %d holds %d entries", b, m.n)
+		}
+		for i := int(m.n); i < bmax; i++ {
+			if m.keys[i] != 0 || m.his[i] != 0 || m.kids[i] != 0 {
+				return 0, 0, fmt.Errorf("node %d: entry %d beyond its %d is not clear", b, i, m.n)
+			}
+		}
+		if m.leaf {
+			if leafDepth < 0 {
+				leafDepth = depth
+			}
+			if depth != leafDepth {
+				return 0, 0, fmt.Errorf("leaf %d at depth %d, another at %d", b, depth, leafDepth)
+			}
+			mx := uint16(0)
+			for i := range int(m.n) {
+				x := m.kids[i]
+				in := s.info[x]
+				if in.proto() != p {
+					return 0, 0, fmt.Errorf("reservation %d of protocol %d in tree %d", x, in.proto(), p)
+				}
+				if in.lo() > in.hi() {
+					return 0, 0, fmt.Errorf("reservation %d: inverted range %d-%d", x, in.lo(), in.hi())
+				}
+				if m.keys[i] != in.key || m.his[i] != in.hi() {
+					return 0, 0, fmt.Errorf("leaf %d entry %d: key %#x hi %d, reservation %d has %#x", b, i, m.keys[i], m.his[i], x, in.key)
+				}
+				mx = max(mx, in.hi())
+				*out = append(*out, x)
+			}
+			return m.keys[0], mx, nil
+		}
+		mx := uint16(0)
+		for i := range int(m.n) {
+			k, h, err := walk(m.kids[i], depth+1)
+			if err != nil {
+				return 0, 0, err
+			}
+			if k != m.keys[i] || h != m.his[i] {
+				return 0, 0, fmt.Errorf("node %d entry %d: key %#x hi %d, child has %#x %d", b, i, m.keys[i], m.his[i], k, h)
+			}
+			mx = max(mx, h)
+		}
+		return m.keys[0], mx, nil
 	}
-	*out = append(*out, n)
-	hr, err := s.checkR(m.right, p, out)
-	if err != nil {
-		return 0, err
+	if _, _, err := walk(root, 0); err != nil {
+		return nil, err
 	}
-	if s.info[n].proto() != p {
-		return 0, fmt.Errorf("node %d of protocol %d in tree %d", n, s.info[n].proto(), p)
+	// h levels hold at least 2·bmin^(h-1) reservations (one leaf: one).
+	if h := leafDepth + 1; h > 1 && float64(len(*out)) < 2*math.Pow(bmin, float64(h-1)) {
+		return nil, fmt.Errorf("%d levels for %d reservations", h, len(*out))
 	}
-	if m.lo() > m.hi() {
-		return 0, fmt.Errorf("node %d: inverted range %d-%d", n, m.lo(), m.hi())
-	}
-	if d := int(hl) - int(hr); d < -1 || d > 1 {
-		return 0, fmt.Errorf("node %d unbalanced: %d vs %d", n, hl, hr)
-	}
-	if h := max(hl, hr) + 1; m.height != h {
-		return 0, fmt.Errorf("node %d: height %d, want %d", n, m.height, h)
-	}
-	mx := m.hi()
-	if m.left != 0 {
-		mx = max(mx, s.nodes[m.left].maxHi)
-	}
-	if m.right != 0 {
-		mx = max(mx, s.nodes[m.right].maxHi)
-	}
-	if m.maxHi != mx {
-		return 0, fmt.Errorf("node %d: maxHi %d, want %d", n, m.maxHi, mx)
-	}
-	return m.height, nil
+	return seen, nil
 }
 
 // checkView compares v with the maximal runs of its holders and the avoid
@@ -212,7 +258,7 @@ func (s *state) checkR(n int32, p uint8, out *[]int32) (int8, error) {
 func (s *state) checkView(v *view, nodes []int32, avoid []ports.Range) error {
 	var taken [65537]bool
 	for _, x := range nodes {
-		m := s.nodes[x]
+		m := s.info[x]
 		if v.holds(s.addrs[s.info[x].addr()].addr) {
 			for q := int(m.lo()); q <= int(m.hi()); q++ {
 				taken[q] = true

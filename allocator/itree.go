@@ -2,330 +2,395 @@ package allocator
 
 import "net/netip"
 
-// maxDepth bounds the height of the reservation trees. An AVL tree of n
-// nodes is at most 1.4405 log2(n+2) - 0.3277 high, under 45 for any n that
-// an int32 index can name.
-const maxDepth = 48
+// The reservations of a protocol are kept in a B+ tree keyed by (lo, hi,
+// address), the order of [ports.Endpoint.Compare] within one protocol. Its
+// leaves hold reservations; each entry of an inner node holds a child, the
+// smallest key below it and the largest hi below it, so that a walk over the
+// reservations overlapping a range skips every child that ends below the
+// range and stops at the first that starts above it: O(log n + k) for k
+// results. A node holds up to bmax entries and, below the root, at least
+// bmin, so a tree of 10,000 reservations is four levels deep, and a descent
+// reads four nodes where a binary tree would read fourteen scattered ones.
 
-// rnode is one reservation in the reservation tree of its protocol: the part
-// that descents and rebalancing read, 16 bytes, four to a cache line. The
-// nodes of all four protocols live in one arena, [state.nodes], and link to
-// each other by index; index 0 is the nil node. The rest of the reservation
-// is in rinfo, at the same index in [state.info].
-type rnode struct {
-	key    uint32 // lo<<16 | hi: the reserved ports, inclusive
-	maxHi  uint16 // largest hi in the subtree rooted here
-	height int8   // AVL height of the subtree; 1 for a leaf
-	left   int32
-	right  int32
+const (
+	bmax = 16       // entries of a B+ tree node, at most
+	bmin = bmax / 2 // entries of a node other than the root, at least
+	// maxDepth bounds the levels of a tree: h levels hold at least
+	// 2·bmin^(h-1) reservations, more than an int32 can count at h = 12.
+	maxDepth = 12
+)
+
+// bnode is a node of a reservation tree, in the arena [state.bt], linked by
+// index; index 0 is the nil node. Its entries are sorted by key. The three
+// arrays are apart so that a scan of one reads one or two cache lines.
+type bnode struct {
+	keys [bmax]uint32 // leaf: the key of each reservation; inner: the smallest key under each child
+	his  [bmax]uint16 // leaf: the hi of each reservation; inner: the largest hi under each child
+	kids [bmax]int32  // leaf: the reservation; inner: the child node
+	n    int8         // entries in use
+	leaf bool
 }
 
-// rinfo is the rest of a reservation, 16 bytes.
+// rinfo is one reservation, 20 bytes, in [state.info] at its index, which
+// stays the same for its life; index 0 is no reservation.
 type rinfo struct {
+	key   uint32 // lo<<16 | hi: the reserved ports, inclusive
 	ap    uint32 // index into state.addrs << 2 | protocol - 1
 	owner int32  // owner id in state.own
 	oprev int32  // the owner's previous reservation, or 0
-	onext int32  // the owner's next reservation, or 0
+	onext int32  // the owner's next reservation, or 0; the next free index when free
 }
 
-func mkinfo(addr uint32, proto uint8, owner int32) rinfo {
-	return rinfo{ap: addr<<2 | uint32(proto-1), owner: owner}
+func mkinfo(key, addr uint32, proto uint8, owner int32) rinfo {
+	return rinfo{key: key, ap: addr<<2 | uint32(proto-1), owner: owner}
 }
 
 func (in *rinfo) addr() uint32 { return in.ap >> 2 }
 func (in *rinfo) proto() uint8 { return uint8(in.ap&3) + 1 }
-
-func (m *rnode) lo() uint16 { return uint16(m.key >> 16) }
-func (m *rnode) hi() uint16 { return uint16(m.key) }
+func (in *rinfo) lo() uint16   { return uint16(in.key >> 16) }
+func (in *rinfo) hi() uint16   { return uint16(in.key) }
 
 func rkey(lo, hi uint16) uint32 { return uint32(lo)<<16 | uint32(hi) }
 
-// The reservation tree of a protocol is an AVL tree keyed by (lo, hi,
-// address), the order of [ports.Endpoint.Compare] within one protocol,
-// augmented with the largest hi of each subtree, so that the reservations
-// overlapping a range are found in O(log n + k).
+func (m *bnode) insertAt(i int, k uint32, h uint16, kid int32) {
+	n := int(m.n)
+	copy(m.keys[i+1:n+1], m.keys[i:n])
+	copy(m.his[i+1:n+1], m.his[i:n])
+	copy(m.kids[i+1:n+1], m.kids[i:n])
+	m.keys[i], m.his[i], m.kids[i] = k, h, kid
+	m.n++
+}
 
-func (s *state) rh(n int32) int8 {
-	if n == 0 {
+func (m *bnode) removeAt(i int) {
+	n := int(m.n)
+	copy(m.keys[i:n-1], m.keys[i+1:n])
+	copy(m.his[i:n-1], m.his[i+1:n])
+	copy(m.kids[i:n-1], m.kids[i+1:n])
+	m.keys[n-1], m.his[n-1], m.kids[n-1] = 0, 0, 0
+	m.n--
+}
+
+// sum returns the smallest key and the largest hi under node b.
+func (s *state) bsum(b int32) (uint32, uint16) {
+	m := &s.bt[b]
+	mx := m.his[0]
+	for _, h := range m.his[1:m.n] {
+		mx = max(mx, h)
+	}
+	return m.keys[0], mx
+}
+
+func (s *state) newB(leaf bool) int32 {
+	var b int32
+	if s.freeB != 0 {
+		b = s.freeB
+		s.freeB = s.bt[b].kids[0]
+	} else {
+		s.bt = append(s.bt, bnode{})
+		b = int32(len(s.bt) - 1)
+	}
+	s.bt[b] = bnode{leaf: leaf}
+	return b
+}
+
+func (s *state) freeBnode(b int32) {
+	s.bt[b] = bnode{}
+	s.bt[b].kids[0] = s.freeB
+	s.freeB = b
+}
+
+// bfirst returns the first reservation under node b.
+func (s *state) bfirst(b int32) int32 {
+	for !s.bt[b].leaf {
+		b = s.bt[b].kids[0]
+	}
+	return s.bt[b].kids[0]
+}
+
+// addrCmp compares the interned address addr with that of reservation x.
+func (s *state) addrCmp(addr uint32, x int32) int {
+	xa := s.info[x].addr()
+	if addr == xa {
 		return 0
 	}
-	return s.nodes[n].height
+	return s.addrs[addr].addr.Compare(s.addrs[xa].addr)
 }
 
-// rfix recomputes the height and maxHi of n from its children.
-func (s *state) rfix(n int32) {
-	m := &s.nodes[n]
-	h, mx := int8(0), m.hi()
-	if l := m.left; l != 0 {
-		c := &s.nodes[l]
-		h, mx = c.height, max(mx, c.maxHi)
-	}
-	if r := m.right; r != 0 {
-		c := &s.nodes[r]
-		h, mx = max(h, c.height), max(mx, c.maxHi)
-	}
-	m.height, m.maxHi = h+1, mx
-}
-
-func (s *state) rrotLeft(n int32) int32 {
-	r := s.nodes[n].right
-	s.nodes[n].right = s.nodes[r].left
-	s.nodes[r].left = n
-	s.rfix(n)
-	s.rfix(r)
-	return r
-}
-
-func (s *state) rrotRight(n int32) int32 {
-	l := s.nodes[n].left
-	s.nodes[n].left = s.nodes[l].right
-	s.nodes[l].right = n
-	s.rfix(n)
-	s.rfix(l)
-	return l
-}
-
-// rbalance recomputes n and restores the AVL property at n, returning the
-// new root of the subtree.
-func (s *state) rbalance(n int32) int32 {
-	s.rfix(n)
-	m := &s.nodes[n]
-	bf := s.rh(m.left) - s.rh(m.right)
-	switch {
-	case bf > 1:
-		if l := m.left; s.rh(s.nodes[l].left) < s.rh(s.nodes[l].right) {
-			s.nodes[n].left = s.rrotLeft(l)
+// childFor returns the child of inner node b under which the key (k, addr)
+// belongs: the last whose smallest key is at most (k, addr), or the first.
+func (s *state) childFor(b int32, k, addr uint32) int {
+	m := &s.bt[b]
+	i := 1
+	for ; i < int(m.n); i++ {
+		if mk := m.keys[i]; k < mk || k == mk && s.addrCmp(addr, s.bfirst(m.kids[i])) < 0 {
+			break
 		}
-		return s.rrotRight(n)
-	case bf < -1:
-		if r := m.right; s.rh(s.nodes[r].right) < s.rh(s.nodes[r].left) {
-			s.nodes[n].right = s.rrotRight(r)
-		}
-		return s.rrotLeft(n)
 	}
-	return n
+	return i - 1
 }
 
-// rcmp compares the key (k, addr) with the key of node n.
-func (s *state) rcmp(k uint32, addr uint32, n int32) int {
-	m := &s.nodes[n]
-	switch {
-	case k < m.key:
-		return -1
-	case k > m.key:
-		return +1
-	}
-	ma := s.info[n].addr()
-	if addr == ma {
-		return 0
-	}
-	return s.addrs[addr].addr.Compare(s.addrs[ma].addr)
-}
-
-// rattach makes c the child of parent on the given side, or the root of the
-// tree of protocol p when parent is 0.
-func (s *state) rattach(p uint8, parent int32, left bool, c int32) {
-	switch {
-	case parent == 0:
-		s.roots[p-1] = c
-	case left:
-		s.nodes[parent].left = c
-	default:
-		s.nodes[parent].right = c
-	}
-}
-
-// retrace rebalances path[d-1] up to path[0], reattaching subtrees whose root
-// changes. It may stop early once a subtree's height and maxHi are what they
-// were, but not at or below path[keep], whose node has changed places.
-func (s *state) retrace(p uint8, path *[maxDepth]int32, dir uint64, d, keep int) {
-	for i := d - 1; i >= 0; i-- {
-		x := path[i]
-		oh, om := s.nodes[x].height, s.nodes[x].maxHi
-		nx := s.rbalance(x)
-		if nx != x {
-			var parent int32
-			if i > 0 {
-				parent = path[i-1]
+// leafPos returns the first entry of leaf b at or above (k, addr), and
+// whether it is (k, addr).
+func (s *state) leafPos(b int32, k, addr uint32) (int, bool) {
+	m := &s.bt[b]
+	for i := 0; i < int(m.n); i++ {
+		if mk := m.keys[i]; k <= mk {
+			if k < mk {
+				return i, false
 			}
-			s.rattach(p, parent, i > 0 && dir>>(i-1)&1 == 1, nx)
-		}
-		if i < keep && s.nodes[nx].height == oh && s.nodes[nx].maxHi == om {
-			return
+			if c := s.addrCmp(addr, m.kids[i]); c <= 0 {
+				return i, c == 0
+			}
 		}
 	}
+	return int(m.n), false
 }
 
-// rinsert links the detached node n, whose key must not be in the tree, into
-// the tree of its protocol. O(log n).
-func (s *state) rinsert(n int32) {
-	m := &s.nodes[n]
-	p, k, addr := s.info[n].proto(), m.key, s.info[n].addr()
-	m.left, m.right, m.height, m.maxHi = 0, 0, 1, m.hi()
-	var path [maxDepth]int32
-	var dir uint64 // bit i set: the path went left from path[i]
-	d := 0
-	for cur := s.roots[p-1]; cur != 0; d++ {
-		path[d] = cur
-		if s.rcmp(k, addr, cur) < 0 {
-			dir |= 1 << d
-			cur = s.nodes[cur].left
-		} else {
-			cur = s.nodes[cur].right
-		}
-	}
-	if d == 0 {
-		s.roots[p-1] = n
+// rinsert links reservation x, whose key must not be in the tree, into the
+// tree of its protocol. O(log n).
+func (s *state) rinsert(x int32) {
+	in := &s.info[x]
+	p, k, addr := in.proto(), in.key, in.addr()
+	b := s.roots[p-1]
+	if b == 0 {
+		b = s.newB(true)
+		s.bt[b].insertAt(0, k, uint16(k), x)
+		s.roots[p-1] = b
 		return
 	}
-	s.rattach(p, path[d-1], dir>>(d-1)&1 == 1, n)
-	s.retrace(p, &path, dir, d, d)
+	var path [maxDepth]int32
+	var idx [maxDepth]int
+	d := 0
+	for !s.bt[b].leaf {
+		i := s.childFor(b, k, addr)
+		path[d], idx[d] = b, i
+		d++
+		b = s.bt[b].kids[i]
+	}
+	i, _ := s.leafPos(b, k, addr)
+	ek, eh, ekid := k, uint16(k), x
+	for int(s.bt[b].n) == bmax {
+		// Split b: its upper half moves to a new node after it.
+		nb := s.newB(s.bt[b].leaf)
+		m, o := &s.bt[b], &s.bt[nb]
+		copy(o.keys[:], m.keys[bmin:])
+		copy(o.his[:], m.his[bmin:])
+		copy(o.kids[:], m.kids[bmin:])
+		clear(m.keys[bmin:])
+		clear(m.his[bmin:])
+		clear(m.kids[bmin:])
+		o.n, m.n = bmax-bmin, bmin
+		if i <= bmin {
+			m.insertAt(i, ek, eh, ekid)
+		} else {
+			o.insertAt(i-bmin, ek, eh, ekid)
+		}
+		nk, nh := s.bsum(nb)
+		bk, bh := s.bsum(b)
+		if d == 0 {
+			r := s.newB(false)
+			s.bt[r].insertAt(0, bk, bh, b)
+			s.bt[r].insertAt(1, nk, nh, nb)
+			s.roots[p-1] = r
+			return
+		}
+		d--
+		parent := path[d]
+		s.bt[parent].keys[idx[d]], s.bt[parent].his[idx[d]] = bk, bh
+		ek, eh, ekid = nk, nh, nb
+		b, i = parent, idx[d]+1
+	}
+	s.bt[b].insertAt(i, ek, eh, ekid)
+	// Bring the entries above b up to date, while they change.
+	for d > 0 {
+		d--
+		bk, bh := s.bsum(b)
+		pm := &s.bt[path[d]]
+		if pm.keys[idx[d]] == bk && pm.his[idx[d]] == bh {
+			return
+		}
+		pm.keys[idx[d]], pm.his[idx[d]] = bk, bh
+		b = path[d]
+	}
 }
 
-// rfind returns the node with key (k, addr) in the tree of protocol p, or 0.
-// O(log n).
-func (s *state) rfind(p uint8, k uint32, addr uint32) int32 {
-	cur := s.roots[p-1]
-	for cur != 0 {
-		c := s.rcmp(k, addr, cur)
-		switch {
-		case c == 0:
-			return cur
-		case c < 0:
-			cur = s.nodes[cur].left
-		default:
-			cur = s.nodes[cur].right
-		}
+// rfind returns the reservation with key (k, addr) in the tree of protocol
+// p, or 0. O(log n).
+func (s *state) rfind(p uint8, k, addr uint32) int32 {
+	b := s.roots[p-1]
+	if b == 0 {
+		return 0
+	}
+	for !s.bt[b].leaf {
+		b = s.bt[b].kids[s.childFor(b, k, addr)]
+	}
+	if i, ok := s.leafPos(b, k, addr); ok {
+		return s.bt[b].kids[i]
 	}
 	return 0
 }
 
-// rdelete unlinks from the tree of protocol p the node with key (k, addr)
-// and returns it, or 0 if there is none; the node stays in the arena.
-// O(log n).
-func (s *state) rdelete(p uint8, k uint32, addr uint32) int32 {
+// rdelete unlinks from the tree of protocol p the reservation with key (k,
+// addr) and returns it, or 0 if there is none; its record stays in
+// [state.info]. O(log n).
+func (s *state) rdelete(p uint8, k, addr uint32) int32 {
+	b := s.roots[p-1]
+	if b == 0 {
+		return 0
+	}
 	var path [maxDepth]int32
-	var dir uint64 // bit i set: the path went left from path[i]
+	var idx [maxDepth]int
 	d := 0
-	cur := s.roots[p-1]
-	for {
-		if cur == 0 {
-			return 0
-		}
-		c := s.rcmp(k, addr, cur)
-		if c == 0 {
-			break
-		}
-		path[d] = cur
-		if c < 0 {
-			dir |= 1 << d
-			cur = s.nodes[cur].left
-		} else {
-			cur = s.nodes[cur].right
-		}
+	for !s.bt[b].leaf {
+		i := s.childFor(b, k, addr)
+		path[d], idx[d] = b, i
 		d++
+		b = s.bt[b].kids[i]
 	}
-	n := cur
-	m := s.nodes[n]
-	t := d // the place of n in the path, taken by its successor if it has two children
-	var parent int32
-	if t > 0 {
-		parent = path[t-1]
+	i, ok := s.leafPos(b, k, addr)
+	if !ok {
+		return 0
 	}
-	parentLeft := t > 0 && dir>>(t-1)&1 == 1
-	var repl int32
-	if m.left == 0 || m.right == 0 {
-		repl = m.left | m.right
-	} else {
-		// Replace n by its successor, the leftmost node of its right
-		// subtree, moving the node itself so that indices stay valid.
-		path[d] = n // the path goes right from here
-		d++
-		succ := m.right
-		for s.nodes[succ].left != 0 {
-			path[d] = succ
-			dir |= 1 << d
-			d++
-			succ = s.nodes[succ].left
+	x := s.bt[b].kids[i]
+	s.bt[b].removeAt(i)
+	for d > 0 {
+		d--
+		parent, ci := path[d], idx[d]
+		pm := &s.bt[parent]
+		if s.bt[b].n >= bmin {
+			bk, bh := s.bsum(b)
+			if pm.keys[ci] == bk && pm.his[ci] == bh {
+				return x // nothing above changes
+			}
+			pm.keys[ci], pm.his[ci] = bk, bh
+			b = parent
+			continue
 		}
-		if sp := path[d-1]; sp != n {
-			s.nodes[sp].left = s.nodes[succ].right
-			s.nodes[succ].right = m.right
+		// b is short of entries: take one from a sibling, or merge the
+		// two when they fit in one node.
+		l := max(ci-1, 0)
+		r := l + 1
+		L, R := pm.kids[l], pm.kids[r]
+		lm, rm := &s.bt[L], &s.bt[R]
+		switch {
+		case int(lm.n)+int(rm.n) <= bmax:
+			n := int(lm.n)
+			copy(lm.keys[n:], rm.keys[:rm.n])
+			copy(lm.his[n:], rm.his[:rm.n])
+			copy(lm.kids[n:], rm.kids[:rm.n])
+			lm.n += rm.n
+			s.freeBnode(R)
+			pm.removeAt(r)
+		case lm.n < rm.n:
+			lm.insertAt(int(lm.n), rm.keys[0], rm.his[0], rm.kids[0])
+			rm.removeAt(0)
+			pm.keys[r], pm.his[r] = s.bsum(R)
+		default:
+			j := int(lm.n) - 1
+			rm.insertAt(0, lm.keys[j], lm.his[j], lm.kids[j])
+			lm.removeAt(j)
+			pm.keys[r], pm.his[r] = s.bsum(R)
 		}
-		s.nodes[succ].left = m.left
-		path[t] = succ
-		repl = succ
+		pm.keys[l], pm.his[l] = s.bsum(L)
+		b = parent
 	}
-	s.rattach(p, parent, parentLeft, repl)
-	s.retrace(p, &path, dir, d, t)
-	return n
+	// b is the root.
+	switch m := &s.bt[b]; {
+	case m.n == 0:
+		s.freeBnode(b)
+		s.roots[p-1] = 0
+	case !m.leaf && m.n == 1:
+		s.roots[p-1] = m.kids[0]
+		s.freeBnode(b)
+	}
+	return x
 }
 
-// rcursor walks, in key order, the nodes of one tree whose ports overlap
-// [lo, hi] and whose key is above a starting key. It holds its stack inline
-// and allocates nothing. A walk of k nodes costs O(log n + k).
+// rcursor walks, in key order, the reservations of one tree whose ports
+// overlap [lo, hi] and whose key is above a starting key. It holds its path
+// inline and allocates nothing. A walk of k reservations costs
+// O(log n + k).
 type rcursor struct {
 	s      *state
 	lo, hi uint16
-	sp     int
-	stack  [maxDepth]int32
+	d      int             // frames in use
+	node   [maxDepth]int32 // the nodes of the path, root first
+	pos    [maxDepth]uint8 // the next entry of each to look at
 }
 
-// rwalk starts a walk over the nodes of protocol p overlapping [lo, hi]. If
-// after is true, the walk starts after the key (alo, ahi, aaddr).
+// rwalk starts a walk over the reservations of protocol p overlapping [lo,
+// hi]. If after is true, the walk starts after the key (alo, ahi, aaddr).
 func (s *state) rwalk(c *rcursor, p uint8, lo, hi uint16, after bool, alo, ahi uint16, aaddr netip.Addr) {
-	c.s, c.lo, c.hi, c.sp = s, lo, hi, 0
-	if !after {
-		c.descend(s.roots[p-1])
+	c.s, c.lo, c.hi, c.d = s, lo, hi, 0
+	b := s.roots[p-1]
+	if b == 0 {
 		return
 	}
-	// Keep on the stack only nodes whose key is above the starting key:
-	// they and their right subtrees remain to be walked.
+	if !after {
+		c.node[0], c.pos[0], c.d = b, 0, 1
+		return
+	}
+	// Start each node of the path at the first entry that may hold keys
+	// above the starting key; descend into it only if it may overlap.
 	ak := rkey(alo, ahi)
-	for cur := s.roots[p-1]; cur != 0; {
-		m := &s.nodes[cur]
-		switch {
-		case m.maxHi < lo:
+	for {
+		m := &s.bt[b]
+		n := int(m.n)
+		if m.leaf {
+			i := 0
+			for ; i < n; i++ {
+				if k := m.keys[i]; k > ak || k == ak && aaddr.Compare(s.addrs[s.info[m.kids[i]].addr()].addr) < 0 {
+					break
+				}
+			}
+			c.node[c.d], c.pos[c.d] = b, uint8(i)
+			c.d++
 			return
-		case m.key < ak || (m.key == ak && aaddr.Compare(s.addrs[s.info[cur].addr()].addr) >= 0):
-			cur = m.right
-		case m.lo() > hi:
-			cur = m.left
-		default:
-			c.stack[c.sp] = cur
-			c.sp++
-			cur = m.left
 		}
+		i := 0
+		for ; i+1 < n; i++ {
+			k := m.keys[i+1]
+			if k > ak || k == ak && aaddr.Compare(s.addrs[s.info[s.bfirst(m.kids[i+1])].addr()].addr) < 0 {
+				break
+			}
+		}
+		c.node[c.d], c.pos[c.d] = b, uint8(i+1)
+		c.d++
+		if m.his[i] < lo || uint16(m.keys[i]>>16) > hi {
+			return
+		}
+		b = m.kids[i]
 	}
 }
 
-// descend pushes the nodes of subtree cur down its left spine that may
-// overlap [lo, hi] or have a right subtree that may.
-func (c *rcursor) descend(cur int32) {
-	s := c.s
-	for cur != 0 {
-		m := &s.nodes[cur]
-		if m.maxHi < c.lo {
-			return // nothing in this subtree reaches lo
-		}
-		if m.lo() <= c.hi {
-			c.stack[c.sp] = cur
-			c.sp++
-		} // else m and its right subtree start above hi
-		cur = m.left
-	}
-}
-
-// step returns the next node of the walk, or 0 when it is over.
+// step returns the next reservation of the walk, or 0 when it is over.
 func (c *rcursor) step() int32 {
-	for c.sp > 0 {
-		c.sp--
-		n := c.stack[c.sp]
-		m := &c.s.nodes[n]
-		c.descend(m.right)
-		if m.hi() >= c.lo {
-			return n
+	s, lo := c.s, c.lo
+	for c.d > 0 {
+		f := c.d - 1
+		m := &s.bt[c.node[f]]
+		his := m.his[:m.n]
+		i := int(c.pos[f])
+		// An entry whose largest hi is below lo starts below lo too, so
+		// skipping those reads only his.
+		for i < len(his) && his[i] < lo {
+			i++
 		}
+		if i >= len(his) {
+			c.d--
+			continue
+		}
+		if uint16(m.keys[i]>>16) > c.hi {
+			// Every key from here on starts above hi.
+			c.d = 0
+			return 0
+		}
+		c.pos[f] = uint8(i + 1)
+		if m.leaf {
+			return m.kids[i]
+		}
+		c.node[c.d], c.pos[c.d] = m.kids[i], 0
+		c.d++
 	}
 	return 0
 }

@@ -11,9 +11,10 @@ import (
 // new state off to the side and swaps it in, so that a refused snapshot
 // leaves the allocator as it was.
 type state struct {
-	nodes    []rnode // reservation arena; nodes[0] is nil
-	info     []rinfo // the rest of each reservation, by the same index
-	freeNode int32   // free list of nodes, linked by left
+	info     []rinfo // the reservations; info[0] is none
+	freeNode int32   // free list of reservation indices, linked by onext
+	bt       []bnode // the nodes of the reservation trees; bt[0] is nil
+	freeB    int32   // free list of tree nodes, linked by kids[0]
 	roots    [4]int32
 	count    [4]int // reservations per protocol
 	used     [4]int // ports held by at least one reservation, per protocol
@@ -38,8 +39,8 @@ type addrEntry struct {
 
 func newState() *state {
 	s := &state{
-		nodes:   make([]rnode, 1),
 		info:    make([]rinfo, 1),
+		bt:      make([]bnode, 1),
 		own:     newOwnerTable(),
 		addrs:   make([]addrEntry, 1),
 		addrIDs: make(map[netip.Addr]uint32),
@@ -87,21 +88,20 @@ func (s *state) releaseAddr(id uint32) {
 func (s *state) newNode() int32 {
 	if s.freeNode != 0 {
 		n := s.freeNode
-		s.freeNode = s.nodes[n].left
+		s.freeNode = s.info[n].onext
 		return n
 	}
-	s.nodes = append(s.nodes, rnode{})
 	s.info = append(s.info, rinfo{})
-	return int32(len(s.nodes) - 1)
+	return int32(len(s.info) - 1)
 }
 
 // reservation returns the reservation held by node n.
 func (s *state) reservation(n int32) Reservation {
-	m, in := &s.nodes[n], &s.info[n]
+	in := &s.info[n]
 	return Reservation{
 		Owner: s.own.names[in.owner],
 		Endpoint: ports.EndpointFrom(ports.Protocol(in.proto()), s.addrs[in.addr()].addr,
-			ports.RangeFrom(ports.Port(m.lo()), ports.Port(m.hi()))),
+			ports.RangeFrom(ports.Port(in.lo()), ports.Port(in.hi()))),
 	}
 }
 
@@ -116,8 +116,8 @@ func (s *state) scan(e ports.Endpoint) (conflict bool, held int) {
 	s.rwalk(&c, uint8(e.Protocol()), lo, hi, false, 0, 0, netip.Addr{})
 	next := int(lo) // first port of [lo, hi] not yet counted
 	for x := c.step(); x != 0; x = c.step() {
-		m := &s.nodes[x]
-		if ports.AddrsOverlap(s.addrs[s.info[x].addr()].addr, addr) {
+		m := &s.info[x]
+		if ports.AddrsOverlap(s.addrs[m.addr()].addr, addr) {
 			return true, 0
 		}
 		if a, b := max(int(m.lo()), next), min(int(m.hi()), int(hi)); a <= b {
@@ -139,8 +139,7 @@ func (s *state) add(ownerName string, e ports.Endpoint, held int, avoid []ports.
 
 	o := s.own.intern(ownerName)
 	n := s.newNode()
-	s.nodes[n] = rnode{key: rkey(lo, hi)}
-	s.info[n] = mkinfo(s.internAddr(e.Addr()), p, o)
+	s.info[n] = mkinfo(rkey(lo, hi), s.internAddr(e.Addr()), p, o)
 	s.rinsert(n)
 	s.count[p-1]++
 
@@ -166,7 +165,7 @@ func (s *state) add(ownerName string, e ports.Endpoint, held int, avoid []ports.
 
 // remove releases the reservation of node n. O(log n) plus what detach costs.
 func (s *state) remove(n int32, avoid []ports.Range) {
-	s.rdelete(s.info[n].proto(), s.nodes[n].key, s.info[n].addr())
+	s.rdelete(s.info[n].proto(), s.info[n].key, s.info[n].addr())
 	s.detach(n, avoid)
 }
 
@@ -176,9 +175,9 @@ func (s *state) remove(n int32, avoid []ports.Range) {
 // O(log n + k) for the k other holders of the ports, O((k+1) w/64) for
 // each view.
 func (s *state) detach(n int32, avoid []ports.Range) {
-	m, in := s.nodes[n], s.info[n]
+	in := s.info[n]
 	p := in.proto()
-	lo, hi := int(m.lo()), int(m.hi())
+	lo, hi := int(in.lo()), int(in.hi())
 	s.count[p-1]--
 
 	if in.oprev != 0 {
@@ -206,18 +205,18 @@ func (s *state) detach(n int32, avoid []ports.Range) {
 	// its ports; none can if it held them on every address or on ::.
 	var c rcursor
 	if !seesAll(addr) {
-		s.rwalk(&c, p, m.lo(), m.hi(), false, 0, 0, netip.Addr{})
+		s.rwalk(&c, p, in.lo(), in.hi(), false, 0, 0, netip.Addr{})
 	}
 	held, next := 0, lo
 	for x := c.step(); x != 0; x = c.step() {
-		o := &s.nodes[x]
+		o := &s.info[x]
 		a, b := max(lo, int(o.lo())), min(hi, int(o.hi()))
 		if a2 := max(a, next); a2 <= b {
 			held += b - a2 + 1
 			next = b + 1
 		}
 		pv.all.c.add(a, b)
-		oaddr := s.addrs[s.info[x].addr()].addr
+		oaddr := s.addrs[o.addr()].addr
 		for i, v := range pv.extra {
 			if saw[i] && v.holds(oaddr) {
 				v.c.add(a, b)
@@ -241,8 +240,7 @@ func (s *state) detach(n int32, avoid []ports.Range) {
 		}
 	}
 	s.releaseAddr(in.addr())
-	s.info[n] = rinfo{}
-	s.nodes[n] = rnode{left: s.freeNode}
+	s.info[n] = rinfo{onext: s.freeNode}
 	s.freeNode = n
 }
 

@@ -7,7 +7,7 @@ import (
 
 // BenchmarkTreeInsertDelete measures the two structures alone, without the
 // allocator around them: linking and unlinking one reservation among n in
-// the AVL tree, and marking and unmarking one port in an occupancy view.
+// the B+ tree, and marking and unmarking one port in an occupancy view.
 func BenchmarkTreeInsertDelete(b *testing.B) {
 	for _, n := range []int{10000} { // n = 10,000
 		s := newState()
@@ -20,8 +20,7 @@ func BenchmarkTreeInsertDelete(b *testing.B) {
 			}
 			used[p] = true
 			x := s.newNode()
-			s.nodes[x] = rnode{key: rkey(p, p)}
-			s.info[x] = mkinfo(0, 1, 0)
+			s.info[x] = mkinfo(rkey(p, p), 0, 1, 0)
 			s.rinsert(x)
 		}
 		var free []uint16
@@ -31,13 +30,12 @@ func BenchmarkTreeInsertDelete(b *testing.B) {
 			}
 		}
 		x := s.newNode()
-		b.Run("avl", func(b *testing.B) {
+		b.Run("btree", func(b *testing.B) {
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {
 				p := free[i&1023]
-				s.nodes[x] = rnode{key: rkey(p, p)}
-				s.info[x] = mkinfo(0, 1, 0)
+				s.info[x] = mkinfo(rkey(p, p), 0, 1, 0)
 				s.rinsert(x)
 				s.rdelete(1, rkey(p, p), 0)
 				i++

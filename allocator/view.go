@@ -93,8 +93,8 @@ func (s *state) buildView(p uint8, addr netip.Addr, all bool, avoid []ports.Rang
 			x = c.step()
 			continue
 		}
-		if x != 0 && (i == len(avoid) || int(s.nodes[x].lo()) <= int(avoid[i].Lo())) {
-			push(int(s.nodes[x].lo()), int(s.nodes[x].hi()))
+		if x != 0 && (i == len(avoid) || int(s.info[x].lo()) <= int(avoid[i].Lo())) {
+			push(int(s.info[x].lo()), int(s.info[x].hi()))
 			x = c.step()
 			continue
 		}
