@@ -347,8 +347,15 @@ func (a *Allocator) walk(p uint8, r ports.Range, addr netip.Addr, yield func(Res
 
 func (a *Allocator) collect(buf *[chunk]Reservation, p uint8, lo, hi uint16, addr netip.Addr, after ports.Endpoint) int {
 	a.mu.RLock()
-	defer a.mu.RUnlock()
-	s := a.st
+	n := a.st.collect(buf, p, lo, hi, addr, after)
+	a.mu.RUnlock()
+	return n
+}
+
+// collect fills buf with the reservations of protocol p overlapping [lo,
+// hi] on addresses that overlap addr, from the first after the key of
+// after, if it is valid, and returns how many. The caller holds the lock.
+func (s *state) collect(buf *[chunk]Reservation, p uint8, lo, hi uint16, addr netip.Addr, after ports.Endpoint) int {
 	if s == nil {
 		return 0
 	}
@@ -361,9 +368,10 @@ func (a *Allocator) collect(buf *[chunk]Reservation, p uint8, lo, hi uint16, add
 	var c rcursor
 	ar := after.Range()
 	s.rwalk(&c, p, lo, hi, after.IsValid(), uint16(ar.Lo()), uint16(ar.Hi()), after.Addr())
+	every := !addr.IsValid() // every address overlaps every other
 	n := 0
 	for x := c.step(); x != 0; x = c.step() {
-		if ports.AddrsOverlap(s.addrs[s.info[x].addr()].addr, addr) {
+		if every || ports.AddrsOverlap(s.addrs[s.info[x].addr()].addr, addr) {
 			buf[n] = s.reservation(x)
 			if n++; n == chunk {
 				break

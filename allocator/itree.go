@@ -120,30 +120,33 @@ func (s *state) addrCmp(addr uint32, x int32) int {
 // belongs: the last whose smallest key is at most (k, addr), or the first.
 func (s *state) childFor(b int32, k, addr uint32) int {
 	m := &s.bt[b]
-	i := 1
-	for ; i < int(m.n); i++ {
-		if mk := m.keys[i]; k < mk || k == mk && s.addrCmp(addr, s.bfirst(m.kids[i])) < 0 {
-			break
-		}
+	// Count the smallest keys at most k without a branch per entry: the
+	// sign of k - mk, in 64 bits, says whether mk > k.
+	i := 0
+	for _, mk := range m.keys[1:m.n] {
+		i += int(^(uint64(k) - uint64(mk)) >> 63)
 	}
-	return i - 1
+	// Children whose smallest key equals k on a higher address come after.
+	for i > 0 && m.keys[i] == k && s.addrCmp(addr, s.bfirst(m.kids[i])) < 0 {
+		i--
+	}
+	return i
 }
 
 // leafPos returns the first entry of leaf b at or above (k, addr), and
 // whether it is (k, addr).
 func (s *state) leafPos(b int32, k, addr uint32) (int, bool) {
 	m := &s.bt[b]
-	for i := 0; i < int(m.n); i++ {
-		if mk := m.keys[i]; k <= mk {
-			if k < mk {
-				return i, false
-			}
-			if c := s.addrCmp(addr, m.kids[i]); c <= 0 {
-				return i, c == 0
-			}
+	i := 0
+	for _, mk := range m.keys[:m.n] {
+		i += int((uint64(mk) - uint64(k)) >> 63) // 1 if mk < k
+	}
+	for ; i < int(m.n) && m.keys[i] == k; i++ {
+		if c := s.addrCmp(addr, m.kids[i]); c <= 0 {
+			return i, c == 0
 		}
 	}
-	return int(m.n), false
+	return i, false
 }
 
 // rinsert links reservation x, whose key must not be in the tree, into the
