@@ -328,11 +328,22 @@ func (a *Allocator) All() iter.Seq[Reservation] {
 // overlap addr, collecting them in batches under the read lock. It returns
 // false if yield asked to stop.
 func (a *Allocator) walk(p uint8, r ports.Range, addr netip.Addr, yield func(Reservation) bool) bool {
-	var buf [chunk]Reservation
 	lo, hi := uint16(r.Lo()), uint16(r.Hi())
-	var after ports.Endpoint
+	a.mu.RLock()
+	if !a.st.mayHold(p, lo, hi) {
+		a.mu.RUnlock()
+		return true
+	}
+	return a.walkLocked(p, lo, hi, addr, yield)
+}
+
+// walkLocked is walk after the quick test, entered with the read lock held,
+// so that a query that finds nothing does not clear a buffer.
+func (a *Allocator) walkLocked(p uint8, lo, hi uint16, addr netip.Addr, yield func(Reservation) bool) bool {
+	var buf [chunk]Reservation
+	n := a.st.collect(&buf, p, lo, hi, addr, ports.Endpoint{})
+	a.mu.RUnlock()
 	for {
-		n := a.collect(&buf, p, lo, hi, addr, after)
 		for i := range n {
 			if !yield(buf[i]) {
 				return false
@@ -341,15 +352,23 @@ func (a *Allocator) walk(p uint8, r ports.Range, addr netip.Addr, yield func(Res
 		if n < chunk {
 			return true
 		}
-		after = buf[n-1].Endpoint
+		after := buf[n-1].Endpoint
+		a.mu.RLock()
+		n = a.st.collect(&buf, p, lo, hi, addr, after)
+		a.mu.RUnlock()
 	}
 }
 
-func (a *Allocator) collect(buf *[chunk]Reservation, p uint8, lo, hi uint16, addr netip.Addr, after ports.Endpoint) int {
-	a.mu.RLock()
-	n := a.st.collect(buf, p, lo, hi, addr, after)
-	a.mu.RUnlock()
-	return n
+// mayHold reports whether some reservation of protocol p may hold a port of
+// [lo, hi]. The every-address view marks every held port: if it marks none
+// of these, nobody holds them (the avoid set aside), and there is no need to
+// walk the tree. The caller holds the lock.
+func (s *state) mayHold(p uint8, lo, hi uint16) bool {
+	if s == nil {
+		return false
+	}
+	v := s.views[p-1].all
+	return v != nil && v.c.any(int(lo), int(hi))
 }
 
 // collect fills buf with the reservations of protocol p overlapping [lo,
@@ -357,13 +376,7 @@ func (a *Allocator) collect(buf *[chunk]Reservation, p uint8, lo, hi uint16, add
 // after, if it is valid, and returns how many. The caller holds the lock.
 func (s *state) collect(buf *[chunk]Reservation, p uint8, lo, hi uint16, addr netip.Addr, after ports.Endpoint) int {
 	if s == nil {
-		return 0
-	}
-	// The every-address view marks every held port: if it marks none of
-	// these, nobody holds them (the avoid set aside), and there is no need
-	// to walk the tree.
-	if v := s.views[p-1].all; v == nil || (!after.IsValid() && !v.c.any(int(lo), int(hi))) {
-		return 0
+		return 0 // restored meanwhile to nothing
 	}
 	var c rcursor
 	ar := after.Range()
