@@ -173,6 +173,17 @@ func (s *state) rinsert(x int32) {
 	i, _ := s.leafPos(b, k, addr)
 	ek, eh, ekid := k, uint16(k), x
 	for int(s.bt[b].n) == bmax {
+		if d > 0 && s.shift(path[d-1], idx[d-1], i, ek, eh, ekid) {
+			// A sibling took an entry; the nodes above hold as many
+			// entries as before, but their summaries may change.
+			for d > 0 {
+				d--
+				pm := &s.bt[path[d]]
+				pm.keys[idx[d]], pm.his[idx[d]] = s.bsum(b)
+				b = path[d]
+			}
+			return
+		}
 		// Split b: its upper half moves to a new node after it.
 		nb := s.newB(s.bt[b].leaf)
 		m, o := &s.bt[b], &s.bt[nb]
@@ -215,6 +226,38 @@ func (s *state) rinsert(x int32) {
 		pm.keys[idx[d]], pm.his[idx[d]] = bk, bh
 		b = path[d]
 	}
+}
+
+// shift inserts the entry (k, h, kid) at position i of the full node that is
+// child ci of parent by moving one entry of the node to a sibling with room:
+// its first to the end of the left sibling, or its last to the start of the
+// right one. It updates the parent's entries for the sibling and reports
+// whether there was room; the caller updates the entry for the node. Leaves
+// fill up this way before they split, to about 85% on random insertions
+// instead of 70%.
+func (s *state) shift(parent int32, ci, i int, k uint32, h uint16, kid int32) bool {
+	pm := &s.bt[parent]
+	b := pm.kids[ci]
+	m := &s.bt[b]
+	if ci > 0 && i > 0 {
+		if L := pm.kids[ci-1]; s.bt[L].n < bmax {
+			s.bt[L].insertAt(int(s.bt[L].n), m.keys[0], m.his[0], m.kids[0])
+			m.removeAt(0)
+			m.insertAt(i-1, k, h, kid)
+			pm.keys[ci-1], pm.his[ci-1] = s.bsum(L)
+			return true
+		}
+	}
+	if ci+1 < int(pm.n) && i < bmax {
+		if R := pm.kids[ci+1]; s.bt[R].n < bmax {
+			s.bt[R].insertAt(0, m.keys[bmax-1], m.his[bmax-1], m.kids[bmax-1])
+			m.removeAt(bmax - 1)
+			m.insertAt(i, k, h, kid)
+			pm.keys[ci+1], pm.his[ci+1] = s.bsum(R)
+			return true
+		}
+	}
+	return false
 }
 
 // rfind returns the reservation with key (k, addr) in the tree of protocol
