@@ -70,7 +70,7 @@ func (m *bnode) removeAt(i int) {
 	m.n--
 }
 
-// sum returns the smallest key and the largest hi under node b.
+// bsum returns the smallest key and the largest hi under node b.
 func (s *state) bsum(b int32) (uint32, uint16) {
 	m := &s.bt[b]
 	mx := m.his[0]
