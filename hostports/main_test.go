@@ -1,9 +1,9 @@
 package hostports
 
 import (
-	"fmt"
-	"os"
 	"testing"
+
+	"github.com/portalloc/ports/internal/testchild"
 )
 
 // childEnv names the environment variable that makes the test binary run
@@ -15,17 +15,5 @@ const childEnv = "HOSTPORTS_TEST_CHILD"
 var childRoles = map[string]func() error{}
 
 func TestMain(m *testing.M) {
-	if role := os.Getenv(childEnv); role != "" {
-		run, ok := childRoles[role]
-		if !ok {
-			fmt.Fprintf(os.Stderr, "unknown child role %q\n", role)
-			os.Exit(2)
-		}
-		if err := run(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
+	testchild.Main(m, childEnv, childRoles)
 }

@@ -2,12 +2,13 @@ package porttest
 
 import (
 	"bufio"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/portalloc/ports/internal/testchild"
 )
 
 // childEnv names the environment variable that makes the test binary run
@@ -19,19 +20,7 @@ const childEnv = "PORTTEST_TEST_CHILD"
 var childRoles = map[string]func() error{}
 
 func TestMain(m *testing.M) {
-	if role := os.Getenv(childEnv); role != "" {
-		run, ok := childRoles[role]
-		if !ok {
-			fmt.Fprintf(os.Stderr, "unknown child role %q\n", role)
-			os.Exit(2)
-		}
-		if err := run(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
+	testchild.Main(m, childEnv, childRoles)
 }
 
 // child is a helper process started by the test.
