@@ -52,11 +52,16 @@
 // reserved and excluded ranges and the privileged ports read by
 // [github.com/portalloc/ports/hostports], the System ports, the de-facto
 // ports of developers' machines and the ports browsers refuse from
-// [github.com/portalloc/ports/wellknown]. It starts at a random candidate
-// and goes round, passing over ports leased by others, and checks every
-// port it takes with a bind, TCP (bind and listen) and UDP, on 127.0.0.1,
-// ::1, 0.0.0.0 and :: (see [hostports.Prober]; IPv6 is skipped on a host
-// without it), before handing it out. When nothing is left it returns an
+// [github.com/portalloc/ports/wellknown]. A pool whose prober checks only
+// some protocols avoids only what those protocols should ([AvoidedFor]): a
+// TCP-only pool may use the UDP media ranges of SIP software, 10000-32768,
+// which the default pool, for ports that serve both, leaves alone.
+//
+// A pool starts at a random candidate and goes round, passing over ports
+// leased by others, and checks every port it takes with a bind, TCP (bind
+// and listen) and UDP, on 127.0.0.1, ::1, 0.0.0.0 and :: (see
+// [hostports.Prober]; IPv6 is skipped on a host without it), before handing
+// it out. When nothing is left it returns an
 // [*ExhaustedError] that says what it tried.
 //
 // # Handing sockets to a child process

@@ -58,13 +58,28 @@ func DefaultDir() string {
 //   - the ports browsers refuse ([wellknown.BadPorts]), so that a test server
 //     on a leased port can be reached from a browser.
 func Avoided(l hostports.Limits) ports.RangeSet {
+	return AvoidedFor(l)
+}
+
+// AvoidedFor is [Avoided] for ports that serve only the given protocols:
+// the host's limits and the de-facto ports of those protocols alone, so that
+// a pool of TCP ports is not kept out of ranges only UDP software uses (the
+// RTP media ranges 10000-32768). With no protocol it is Avoided: what every
+// transport should leave alone. A [Pool] uses the protocols its
+// [hostports.Prober] checks.
+func AvoidedFor(l hostports.Limits, protos ...ports.Protocol) ports.RangeSet {
+	if len(protos) == 0 {
+		protos = []ports.Protocol{0}
+	}
 	var b ports.RangeSetBuilder
-	b.AddSet(l.Avoid(0))
+	for _, p := range protos {
+		b.AddSet(l.Avoid(p))
+		b.AddSet(wellknown.DeFactoPorts(p))
+	}
 	b.Add(ports.System.Range())
 	for _, p := range []ports.Port{0, 1023, 1024, 49151} {
 		b.AddPort(p)
 	}
-	b.AddSet(wellknown.DeFactoPorts(0))
 	b.AddSet(wellknown.BadPorts())
 	return b.RangeSet()
 }
@@ -140,7 +155,8 @@ func NewPool(o Options) (*Pool, error) {
 	} else {
 		b.AddSet(o.Within)
 	}
-	b.RemoveSet(Avoided(lim))
+	avoided := AvoidedFor(lim, o.Prober.Protocols...)
+	b.RemoveSet(avoided)
 	b.RemoveSet(o.Avoid)
 	cands := b.RangeSet()
 	if cands.IsEmpty() {
@@ -152,7 +168,7 @@ func NewPool(o Options) (*Pool, error) {
 			extra = " and Options.Avoid " + o.Avoid.String()
 		}
 		return nil, fmt.Errorf("porttest: no candidate ports: %s, less the %d ports avoided on this host (ephemeral %v, reserved, excluded, privileged, de-facto and browser-refused ports)%s, leaves none",
-			within, Avoided(lim).Len(), lim.EphemeralTCP, extra)
+			within, avoided.Len(), lim.EphemeralTCP, extra)
 	}
 	p := &Pool{dir: dir, cands: cands, prober: o.Prober}
 	p.list = make([]ports.Port, 0, cands.Len())

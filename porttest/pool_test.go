@@ -365,6 +365,43 @@ func TestEphemeralAvoided(t *testing.T) {
 	}
 }
 
+func TestAvoidedFor(t *testing.T) {
+	l, _ := hostports.Defaults("linux")
+	tcp, udp := AvoidedFor(l, ports.TCP), AvoidedFor(l, ports.UDP)
+	if !AvoidedFor(l).Equal(Avoided(l)) {
+		t.Errorf("AvoidedFor(l) = %v, want Avoided(l) = %v", AvoidedFor(l), Avoided(l))
+	}
+	if both := AvoidedFor(l, ports.TCP, ports.UDP); !both.Equal(tcp.Union(udp)) {
+		t.Errorf("AvoidedFor(l, TCP, UDP) = %v, want the union %v", both, tcp.Union(udp))
+	}
+	// RTPEngine's media range is UDP only: a TCP pool may use it, a UDP
+	// pool may not; Grafana's 3000 is TCP only.
+	for _, tt := range []struct {
+		set  ports.RangeSet
+		name string
+		p    ports.Port
+		want bool
+	}{
+		{tcp, "tcp", 15000, false},
+		{udp, "udp", 15000, true},
+		{tcp, "tcp", 3000, true},
+		{udp, "udp", 3000, false},
+		{tcp, "tcp", 40000, true}, // the ephemeral range
+		{udp, "udp", 80, true},    // System ports
+	} {
+		if got := tt.set.Contains(tt.p); got != tt.want {
+			t.Errorf("AvoidedFor(l, %s).Contains(%d) = %v, want %v", tt.name, tt.p, got, tt.want)
+		}
+	}
+	pool, err := NewPool(Options{Dir: t.TempDir() + "/locks", Limits: &l, Prober: hostports.Prober{Protocols: []ports.Protocol{ports.TCP}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !pool.Candidates().Contains(15000) {
+		t.Errorf("a TCP pool's candidates leave out 15000, a UDP-only de-facto port")
+	}
+}
+
 func TestAvoided(t *testing.T) {
 	l, _ := hostports.Defaults("linux")
 	av := Avoided(l)
