@@ -163,13 +163,7 @@ func (s *state) rinsert(x int32) {
 	}
 	var path [maxDepth]int32
 	var idx [maxDepth]int
-	d := 0
-	for !s.bt[b].leaf {
-		i := s.childFor(b, k, addr)
-		path[d], idx[d] = b, i
-		d++
-		b = s.bt[b].kids[i]
-	}
+	b, d := s.descend(b, k, addr, &path, &idx)
 	i, _ := s.leafPos(b, k, addr)
 	ek, eh, ekid := k, uint16(k), x
 	for int(s.bt[b].n) == bmax {
@@ -276,6 +270,20 @@ func (s *state) rfind(p uint8, k, addr uint32) int32 {
 	return 0
 }
 
+// descend walks from node b down to the leaf where key (k, addr) belongs,
+// recording in path and idx each inner node passed and the child taken; it
+// returns the leaf and the number of levels recorded.
+func (s *state) descend(b int32, k, addr uint32, path *[maxDepth]int32, idx *[maxDepth]int) (int32, int) {
+	d := 0
+	for !s.bt[b].leaf {
+		i := s.childFor(b, k, addr)
+		path[d], idx[d] = b, i
+		d++
+		b = s.bt[b].kids[i]
+	}
+	return b, d
+}
+
 // rdelete unlinks from the tree of protocol p the reservation with key (k,
 // addr) and returns it, or 0 if there is none; its record stays in
 // [state.info]. O(log n).
@@ -286,13 +294,7 @@ func (s *state) rdelete(p uint8, k, addr uint32) int32 {
 	}
 	var path [maxDepth]int32
 	var idx [maxDepth]int
-	d := 0
-	for !s.bt[b].leaf {
-		i := s.childFor(b, k, addr)
-		path[d], idx[d] = b, i
-		d++
-		b = s.bt[b].kids[i]
-	}
+	b, d := s.descend(b, k, addr, &path, &idx)
 	i, ok := s.leafPos(b, k, addr)
 	if !ok {
 		return 0
