@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -88,7 +87,7 @@ type row struct {
 	sources          []string
 	scope            manifest.Scope
 	registered       bool        // whether a registry entry described the row
-	hostRange        ports.Range // the host ports, if published on the host
+	extPorts         ports.Range // the external ports, if fixed
 	targetRange      ports.Range // the container ports, if known by number
 }
 
@@ -139,13 +138,7 @@ func rows(decls []manifest.Declaration) []row {
 		}
 		ext, tgt := "-", "-"
 		if d.Endpoint.IsValid() && (d.IsPublished() || d.Kind == manifest.KindService) {
-			ext = d.Endpoint.Range().String()
-			switch a := d.Endpoint.Addr(); {
-			case a.Is4():
-				ext = a.String() + ":" + ext
-			case a.Is6():
-				ext = "[" + a.String() + "]:" + ext
-			}
+			ext = strings.TrimSuffix(d.Endpoint.String(), "/"+d.Protocol.String())
 		} else if d.Ephemeral {
 			ext = "(any)"
 		}
@@ -162,10 +155,9 @@ func rows(decls []manifest.Declaration) []row {
 		if !ok {
 			i = len(out)
 			index[k] = i
-			out = append(out, row{project: d.Project, service: d.Service, internal: tgt, external: ext, proto: d.Protocol, scope: d.Scope})
-			if d.Scope == manifest.HostScope() && d.Endpoint.IsValid() {
-				out[len(out)-1].hostRange = d.Endpoint.Range()
-				out[len(out)-1].targetRange = d.Target
+			out = append(out, row{project: d.Project, service: d.Service, internal: tgt, external: ext, proto: d.Protocol, scope: d.Scope, targetRange: d.Target})
+			if ext != "-" && d.Endpoint.IsValid() {
+				out[len(out)-1].extPorts = d.Endpoint.Range()
 			}
 		}
 		r := &out[i]
@@ -334,9 +326,12 @@ func writeFirewall(w io.Writer, rs []row) {
 		{manifest.Localhost, "Localhost only"},
 		{0, "Exposure not declared"},
 	}
+	// In port order; ports the runtime picks ("(any)") first.
+	byPort := slices.Clone(rs)
+	slices.SortStableFunc(byPort, func(a, b row) int { return a.extPorts.Lo().Compare(b.extPorts.Lo()) })
 	for _, z := range zones {
 		var items []string
-		for _, r := range rs {
+		for _, r := range byPort {
 			if r.exposure == z.e && r.external != "-" {
 				items = append(items, fmt.Sprintf("%s/%s (%s)", r.external, r.proto, serviceName(r)))
 			}
@@ -344,23 +339,9 @@ func writeFirewall(w io.Writer, rs []row) {
 		if len(items) == 0 {
 			continue
 		}
-		slices.SortFunc(items, func(a, b string) int { return cmp.Compare(leadingPort(a), leadingPort(b)) })
 		fmt.Fprintf(w, "- **%s**: %s\n", z.title, strings.Join(items, ", "))
 	}
 	fmt.Fprintln(w)
-}
-
-// leadingPort is the first number in s, for ordering "9000/tcp (minio)".
-func leadingPort(s string) int {
-	n, seen := 0, false
-	for _, c := range s {
-		if c >= '0' && c <= '9' {
-			n, seen = n*10+int(c-'0'), true
-		} else if seen {
-			break
-		}
-	}
-	return n
 }
 
 func writeConflicts(w io.Writer, rs []row, rep checkReport) {
@@ -385,11 +366,12 @@ func writeConflicts(w io.Writer, rs []row, rep checkReport) {
 	// A resolution: a service whose container port is another service's
 	// host port, published on a host port of its own instead.
 	for _, r := range rs {
-		if !r.hostRange.IsValid() || !r.targetRange.IsValid() || r.hostRange == r.targetRange {
+		host := manifest.HostScope()
+		if r.scope != host || !r.extPorts.IsValid() || !r.targetRange.IsValid() || r.extPorts == r.targetRange {
 			continue
 		}
 		for _, o := range rs {
-			if o.proto == r.proto && o.hostRange.Overlaps(r.targetRange) && serviceName(o) != serviceName(r) {
+			if o.scope == host && o.proto == r.proto && o.extPorts.Overlaps(r.targetRange) && serviceName(o) != serviceName(r) {
 				fmt.Fprintf(w, "- **Resolved**: %s listens on %s/%s in its container, which %s publishes on the host; it is published on %s instead.\n",
 					serviceName(r), r.internal, r.proto, serviceName(o), r.external)
 				break
