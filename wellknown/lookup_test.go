@@ -179,6 +179,34 @@ func TestLookupAgainstReference(t *testing.T) {
 	})
 }
 
+// TestLookupEveryPort checks Lookup on every port and protocol against the
+// services of All spread over their ranges: every block of the indexes, and
+// every edge between blocks, is visited.
+func TestLookupEveryPort(t *testing.T) {
+	perPort := make([][]Service, 1<<16)
+	for s := range All() {
+		r := s.Range()
+		for p := int(r.Lo()); p <= int(r.Hi()); p++ {
+			perPort[p] = append(perPort[p], s)
+		}
+	}
+	var want []Service
+	for p := range perPort {
+		for proto := ports.Protocol(0); proto <= ports.DCCP+1; proto++ {
+			want = want[:0]
+			for _, s := range perPort[p] {
+				if proto <= ports.DCCP && (proto == 0 || s.Protocol() == proto || s.Protocol() == 0) {
+					want = append(want, s)
+				}
+			}
+			got := slices.Collect(Lookup(ports.Port(p), proto))
+			if !slices.Equal(want, got) {
+				t.Fatalf("Lookup(%d, %s) = %v, want %v", p, proto, got, want)
+			}
+		}
+	}
+}
+
 // TestNameRoundTrip is the property of the issue: for every name, looking it
 // up by name and then by its port finds the service again.
 func TestNameRoundTrip(t *testing.T) {

@@ -25,12 +25,20 @@ import (
 //     nameTable is a hash table (NameHash, linear probing) whose slots hold
 //     0 or 1 + the index in nameKeys of the first entry of a name.
 //   - recordBlocks[b] is the index of the first record whose low port is
-//     at least b*256; recordBlocks[256] is the number of records.
+//     at least b<<recordBlockBits; its last entry is the number of records.
+//   - rangeBlocks[b] is 1 + the index of the last segment that starts at or
+//     below b<<rangeBlockBits, or 0 when none does.
 //   - defactoRecords lists the de-facto records in order.
 //   - collisions and collisionRecords list the derived collisions.
 const (
 	refLenBits  = 10
 	flagDeFacto = 0x80
+
+	// Ports per block of the two block indexes, as powers of two: small
+	// enough that a lookup scans a handful of entries, large enough that
+	// the indexes stay a few kilobytes.
+	recordBlockBits = 4
+	rangeBlockBits  = 6
 )
 
 // strtab collects strings, each stored once.
@@ -177,16 +185,14 @@ func (t *Tables) Generate(command string) ([]byte, error) {
 		nameTable[slot] = i + 1
 	}
 
-	// First record of each block of 256 ports, and one past the last.
-	recordBlocks := make([]int, 257)
+	// First record of each block of ports, and one past the last.
+	recordBlocks := make([]int, 1<<(16-recordBlockBits)+1)
+	next := 0
 	for b := range recordBlocks {
-		recordBlocks[b] = len(t.Items)
-		for i, it := range t.Items {
-			if int(it.Lo) >= b<<8 {
-				recordBlocks[b] = i
-				break
-			}
+		for next < len(t.Items) && int(t.Items[next].Lo) < b<<recordBlockBits {
+			next++
 		}
+		recordBlocks[b] = next
 	}
 
 	// Segment index of the ranges.
@@ -214,6 +220,15 @@ func (t *Tables) Generate(command string) ([]byte, error) {
 		}
 	}
 	segOffs = append(segOffs, len(segRecs))
+	// Last segment starting at or below each block's first port.
+	rangeBlocks := make([]int, 1<<(16-rangeBlockBits))
+	seg := 0
+	for b := range rangeBlocks {
+		for seg < len(segStarts) && segStarts[seg] <= b<<rangeBlockBits {
+			seg++
+		}
+		rangeBlocks[b] = seg
+	}
 	if len(segRecs) >= 1<<16 {
 		return nil, fmt.Errorf("tablegen: range index of %d entries; it is indexed with 16 bits", len(segRecs))
 	}
@@ -237,6 +252,9 @@ func (t *Tables) Generate(command string) ([]byte, error) {
 	w("// RegistryUpdated is the date of the IANA registry the tables were generated\n")
 	w("// from, as the registry gives it (YYYY-MM-DD).\n")
 	w("const RegistryUpdated = %q\n\n", t.Updated)
+	w("// recordBlockBits and rangeBlockBits size the blocks of recordBlocks and\n")
+	w("// rangeBlocks: 1<<recordBlockBits and 1<<rangeBlockBits ports.\n")
+	w("const (\n\trecordBlockBits = %d\n\trangeBlockBits = %d\n)\n\n", recordBlockBits, rangeBlockBits)
 	w("// maxNameLen is the length of the longest name in nameKeys.\n")
 	w("const maxNameLen = %d\n\n", maxName)
 	w("const strtab = ")
@@ -250,6 +268,7 @@ func (t *Tables) Generate(command string) ([]byte, error) {
 	writeInts(&body, "nameRecords", "uint16", nameRecs)
 	writeInts(&body, "nameTable", "uint16", nameTable)
 	writeInts(&body, "recordBlocks", "uint16", recordBlocks)
+	writeInts(&body, "rangeBlocks", "uint16", rangeBlocks)
 	writeInts(&body, "defactoRecords", "uint16", defacto)
 	w("var collisions = [...]collision{\n%s\n}\n\n", strings.Join(collLines, "\n"))
 	writeInts(&body, "collisionRecords", "uint16", collRecs)
