@@ -35,3 +35,8 @@ func bindOnce(proto ports.Protocol, addr netip.Addr, p ports.Port) error {
 	}
 	return c.Close()
 }
+
+// bindStrict is bindOnce: package net sets SO_REUSEADDR as it sees fit.
+func bindStrict(proto ports.Protocol, addr netip.Addr, p ports.Port) error {
+	return bindOnce(proto, addr, p)
+}

@@ -118,16 +118,23 @@ type Prober struct {
 	Addrs []netip.Addr
 }
 
+// defaultProtocols and defaultAddrs are the defaults, kept once for the
+// probe's own reading; the exported functions return copies.
+var (
+	defaultProtocols = DefaultProtocols()
+	defaultAddrs     = DefaultAddrs()
+)
+
 func (pr Prober) protocols() []ports.Protocol {
 	if pr.Protocols == nil {
-		return DefaultProtocols()
+		return defaultProtocols
 	}
 	return pr.Protocols
 }
 
 func (pr Prober) addrs() []netip.Addr {
 	if pr.Addrs == nil {
-		return DefaultAddrs()
+		return defaultAddrs
 	}
 	return pr.Addrs
 }
@@ -140,8 +147,65 @@ func (pr Prober) addrs() []netip.Addr {
 //
 // Port 0 is refused: binding it asks the OS for any free port and always
 // succeeds, so it says nothing about port 0.
+//
+// On Linux, when the addresses are loopback or unspecified ones and include
+// ::, as the defaults are, Check first binds only :: (dual-stack) for each
+// protocol. The kernel refuses a dual-stack bind on :: while a socket of any
+// local address, IPv4 or IPv6, holds the port, under the same reuse rules
+// that would refuse the bind on that address; so when the wildcard binds,
+// so would every address of the list, and Check returns nil after one
+// socket per protocol instead of one per protocol and address. When the
+// wildcard is refused, Check goes through every address to report the
+// first that fails.
 func (pr Prober) Check(p ports.Port) error {
 	protos, addrs := pr.protocols(), pr.addrs()
+	if p != 0 && wildcardCovers(protos, addrs) && bindsOnWildcard(protos, p) {
+		return nil
+	}
+	return checkEach(protos, addrs, p)
+}
+
+// wildcardCovers reports whether a dual-stack bind on :: answers for every
+// address of addrs: on Linux, when :: is among them and every other one is
+// a loopback address (bound on every Linux host that has the family) or
+// unspecified. Other systems let a wildcard and a specific address share a
+// port under SO_REUSEADDR, so there every address is checked.
+func wildcardCovers(protos []ports.Protocol, addrs []netip.Addr) bool {
+	if !wildcardConflictsWithAll {
+		return false
+	}
+	for _, proto := range protos {
+		if proto != ports.TCP && proto != ports.UDP {
+			return false
+		}
+	}
+	hasWildcard := false
+	for _, addr := range addrs {
+		addr = addr.Unmap()
+		switch {
+		case addr == netip.IPv6Unspecified():
+			hasWildcard = true
+		case !addr.IsLoopback() && !addr.IsUnspecified():
+			return false
+		}
+	}
+	return hasWildcard
+}
+
+// bindsOnWildcard reports whether p binds on :: (dual-stack) for every
+// protocol of protos.
+func bindsOnWildcard(protos []ports.Protocol, p ports.Port) bool {
+	for _, proto := range protos {
+		if bindStrict(proto, netip.IPv6Unspecified(), p) != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// checkEach checks p on every address and protocol, in order, and returns
+// the first failure that is not a skip.
+func checkEach(protos []ports.Protocol, addrs []netip.Addr, p ports.Port) error {
 	for _, addr := range addrs {
 		for _, proto := range protos {
 			if err := checkOne(proto, addr, p); err != nil && !errors.Is(err, ErrNoIPv6) {

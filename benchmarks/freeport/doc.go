@@ -15,7 +15,9 @@
 //   - porttest: a lease unique across processes (a flock on a file per
 //     port), outside the ephemeral, reserved, excluded, privileged and
 //     well-known ports, bound TCP (bind and listen) and UDP on 127.0.0.1,
-//     ::1, 0.0.0.0 and :: before it is handed out;
+//     ::1, 0.0.0.0 and :: before it is handed out (on Linux, by one
+//     dual-stack bind on :: per protocol, which the kernel refuses while
+//     any of the four holds the port);
 //   - porttest with only TCP on 127.0.0.1 checked, the check consul makes;
 //   - consul: a port of a block of 1500 that the process reserves outside
 //     the ephemeral range (a listener on its first port marks it), checked
