@@ -54,6 +54,10 @@ func (a *Allocator) state() *state {
 	return a.st
 }
 
+func tooManyOwners(op string) error {
+	return invalid(op, "the allocator holds reservations of ", strconv.Itoa(maxOwners), " owners, the most it can; release some first")
+}
+
 func checkOwner(op, owner string) error {
 	if owner == "" {
 		return invalid(op, "empty owner name")
@@ -90,6 +94,9 @@ func (a *Allocator) Reserve(owner string, e ports.Endpoint) (Reservation, error)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	s := a.state()
+	if !s.own.room(owner) {
+		return Reservation{}, tooManyOwners("Reserve")
+	}
 	conflict, held := false, 0
 	if v := s.views[e.Protocol()-1].all; v != nil && v.c.any(int(e.Range().Lo()), int(e.Range().Hi())) {
 		// Someone may hold some of these ports (or the policy avoids
@@ -378,6 +385,16 @@ func (s *state) collect(buf *[chunk]Reservation, p uint8, lo, hi uint16, addr ne
 	if s == nil {
 		return 0 // restored meanwhile to nothing
 	}
+	if !after.IsValid() {
+		if n, ok := s.collectNear(buf, p, lo, hi, addr); ok {
+			return n
+		}
+	}
+	return s.collectWalk(buf, p, lo, hi, addr, after)
+}
+
+// collectWalk is collect through a cursor over the tree.
+func (s *state) collectWalk(buf *[chunk]Reservation, p uint8, lo, hi uint16, addr netip.Addr, after ports.Endpoint) int {
 	var c rcursor
 	ar := after.Range()
 	s.rwalk(&c, p, lo, hi, after.IsValid(), uint16(ar.Lo()), uint16(ar.Hi()), after.Addr())
@@ -456,6 +473,9 @@ func (a *Allocator) allocate(op, owner string, within ports.Endpoint, k int, com
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	s := a.state()
+	if commit && !s.own.room(owner) {
+		return Reservation{}, tooManyOwners(op)
+	}
 	p := uint8(within.Protocol())
 	v := s.view(p, within.Addr(), a.avoid)
 	lo, hi := int(r.Lo()), int(r.Hi())

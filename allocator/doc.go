@@ -75,9 +75,27 @@
 // below it, so that the reservations overlapping a range are found in
 // O(log n + k): a walk skips the children that end below the range and stops
 // at the first that starts above it. A tree of 10,000 reservations is four
-// levels deep. Its nodes live in an arena and link by 32-bit index; a
-// reservation takes 20 bytes, and its entry in a leaf 10, about 14 with the
-// room that leaves keep free.
+// levels deep. Its nodes live in an arena and link by 32-bit index, and its
+// leaves are linked in key order; a reservation takes 20 bytes, and its entry
+// in a leaf 10, about 14 with the room that leaves keep free.
+//
+// Most queries skip the descent. For each block of 64 ports a block index
+// counts the reservations that start before the block and reach into it,
+// and keeps a hint: a leaf from which a scan along the leaves reaches the
+// first reservation of the block. A query starting in the block scans from
+// the hint to its last port, and the answer stands if the scan passed every
+// reservation reaching in from before; otherwise, or when the hint is stale
+// (it is checked before use, and repaired), the walk from the root answers.
+// The index takes 8 KiB per protocol.
+//
+// Owners are interned: each name is copied once into an arena of 4 KiB
+// chunks, and an owner takes 12 bytes and a slot of 4 in a hash index at most
+// three quarters full. [Reservation.Owner] strings point into the arena, so a
+// reservation hands out its owner's name without allocating. At n = 10,000
+// reservations of one owner each, the allocator takes about 63 bytes per
+// reservation beyond the bytes of the names (BenchmarkBuild). An allocator
+// indexes at most 16,777,215 owners at once; past that, a new owner is
+// refused with [ErrInvalid].
 //
 // Free runs are found in views. A view is the occupancy that allocations on
 // one address see: a bitmap of the 65536 ports (held by a reservation on an

@@ -32,6 +32,9 @@ func (a *Allocator) check() error {
 			return fmt.Errorf("%v tree: %v", ports.Protocol(p), err)
 		}
 		bnodes += len(seen)
+		if err := s.checkBlocks(p, nodes); err != nil {
+			return fmt.Errorf("%v: %v", ports.Protocol(p), err)
+		}
 		if len(nodes) != s.count[pi] {
 			return fmt.Errorf("%v: count %d, tree holds %d", ports.Protocol(p), s.count[pi], len(nodes))
 		}
@@ -100,26 +103,32 @@ func (a *Allocator) check() error {
 	// Owners list exactly their nodes, and the index finds every owner.
 	listed, idle, live := 0, 0, 0
 	t := &s.own
-	if len(t.slots)&(len(t.slots)-1) != 0 || 2*t.live > len(t.slots) {
+	if len(t.slots)&(len(t.slots)-1) != 0 || 4*t.live > 3*len(t.slots) {
 		return fmt.Errorf("owner index of %d slots for %d owners", len(t.slots), t.live)
 	}
 	inIndex := make(map[int32]bool)
-	for _, id := range t.slots {
-		if id != 0 {
-			if inIndex[id] || t.names[id] == "" {
+	for _, e := range t.slots {
+		if e != 0 {
+			id := int32(e & idMask)
+			if inIndex[id] || t.names[id].len == 0 {
 				return fmt.Errorf("owner index holds id %d twice or freed", id)
+			}
+			if e&^idMask != tagOf(t.hash(t.name(id))) {
+				return fmt.Errorf("owner index: id %d with the tag of another name", id)
 			}
 			inIndex[id] = true
 		}
 	}
+	arenaLive := 0
 	for id := int32(1); id < int32(len(t.names)); id++ {
-		name := t.names[id]
+		name := t.name(id)
 		if name == "" {
 			if inIndex[id] {
 				return fmt.Errorf("freed owner id %d is indexed", id)
 			}
 			continue
 		}
+		arenaLive += len(name)
 		live++
 		if got, _ := t.lookup(name); got != id {
 			return fmt.Errorf("owner %q (id %d) looks up as %d", name, id, got)
@@ -144,10 +153,13 @@ func (a *Allocator) check() error {
 	if listed != len(inTree) {
 		return fmt.Errorf("owners list %d reservations, trees hold %d", listed, len(inTree))
 	}
+	if arenaLive+t.garbage != t.size {
+		return fmt.Errorf("owner arena of %d bytes: %d live, %d garbage", t.size, arenaLive, t.garbage)
+	}
 	freeIDs := 0
 	for id := t.free; id != 0; id = t.heads[id] {
-		if t.names[id] != "" {
-			return fmt.Errorf("owner id %d on the free list is named %q", id, t.names[id])
+		if t.names[id] != (nameRef{}) {
+			return fmt.Errorf("owner id %d on the free list is named %q", id, t.name(id))
 		}
 		freeIDs++
 	}
@@ -168,6 +180,47 @@ func (a *Allocator) check() error {
 	delete(refs, 0)
 	if len(refs) != 0 {
 		return fmt.Errorf("nodes use unindexed addresses %v", refs)
+	}
+	return nil
+}
+
+// checkBlocks checks the leaf links and the block index of protocol p's
+// tree against its reservations in order: the leaves, followed along their
+// next links from the first, hold exactly those reservations, and cross
+// counts, for each block, the reservations that start before it and reach
+// into it. Hints are hints and are not checked.
+func (s *state) checkBlocks(p uint8, nodes []int32) error {
+	var linked []int32
+	for L, hops := s.firstLeaf(p), 0; L != 0; L, hops = s.bt[L].next, hops+1 {
+		if hops > len(s.bt) {
+			return fmt.Errorf("leaf links loop")
+		}
+		m := &s.bt[L]
+		if !m.leaf || m.proto != p {
+			return fmt.Errorf("leaf link to node %d (leaf %v, protocol %d)", L, m.leaf, m.proto)
+		}
+		linked = append(linked, m.kids[:m.n]...)
+	}
+	if !slices.Equal(linked, nodes) {
+		return fmt.Errorf("the leaf links hold %d reservations, the tree %d, or in another order", len(linked), len(nodes))
+	}
+	var want [nBlocks]int32
+	for _, x := range nodes {
+		in := &s.info[x]
+		for b := int(in.lo())>>blockBits + 1; b <= int(in.hi())>>blockBits; b++ {
+			want[b]++
+		}
+	}
+	var got [nBlocks]int32
+	if bx := s.blocks[p-1]; bx != nil {
+		got = bx.cross
+	}
+	if got != want {
+		for b := range want {
+			if got[b] != want[b] {
+				return fmt.Errorf("block %d (ports %d-): cross %d, want %d", b, b<<blockBits, got[b], want[b])
+			}
+		}
 	}
 	return nil
 }

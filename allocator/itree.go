@@ -24,11 +24,13 @@ const (
 // index; index 0 is the nil node. Its entries are sorted by key. The three
 // arrays are apart so that a scan of one reads one or two cache lines.
 type bnode struct {
-	keys [bmax]uint32 // leaf: the key of each reservation; inner: the smallest key under each child
-	his  [bmax]uint16 // leaf: the hi of each reservation; inner: the largest hi under each child
-	kids [bmax]int32  // leaf: the reservation; inner: the child node
-	n    int8         // entries in use
-	leaf bool
+	keys  [bmax]uint32 // leaf: the key of each reservation; inner: the smallest key under each child
+	his   [bmax]uint16 // leaf: the hi of each reservation; inner: the largest hi under each child
+	kids  [bmax]int32  // leaf: the reservation; inner: the child node
+	next  int32        // leaf: the next leaf in key order, or 0
+	n     int8         // entries in use
+	leaf  bool
+	proto uint8 // the protocol of the tree
 }
 
 // rinfo is one reservation, 20 bytes, in [state.info] at its index, which
@@ -80,7 +82,7 @@ func (s *state) bsum(b int32) (uint32, uint16) {
 	return m.keys[0], mx
 }
 
-func (s *state) newB(leaf bool) int32 {
+func (s *state) newB(leaf bool, p uint8) int32 {
 	var b int32
 	if s.freeB != 0 {
 		b = s.freeB
@@ -89,7 +91,7 @@ func (s *state) newB(leaf bool) int32 {
 		s.bt = append(s.bt, bnode{})
 		b = int32(len(s.bt) - 1)
 	}
-	s.bt[b] = bnode{leaf: leaf}
+	s.bt[b] = bnode{leaf: leaf, proto: p}
 	return b
 }
 
@@ -155,8 +157,9 @@ func (s *state) rinsert(x int32) {
 	in := &s.info[x]
 	p, k, addr := in.proto(), in.key, in.addr()
 	b := s.roots[p-1]
+	s.cross(p, k, 1)
 	if b == 0 {
-		b = s.newB(true)
+		b = s.newB(true, p)
 		s.bt[b].insertAt(0, k, uint16(k), x)
 		s.roots[p-1] = b
 		return
@@ -179,8 +182,11 @@ func (s *state) rinsert(x int32) {
 			return
 		}
 		// Split b: its upper half moves to a new node after it.
-		nb := s.newB(s.bt[b].leaf)
+		nb := s.newB(s.bt[b].leaf, p)
 		m, o := &s.bt[b], &s.bt[nb]
+		if m.leaf {
+			o.next, m.next = m.next, nb
+		}
 		copy(o.keys[:], m.keys[bmin:])
 		copy(o.his[:], m.his[bmin:])
 		copy(o.kids[:], m.kids[bmin:])
@@ -196,7 +202,7 @@ func (s *state) rinsert(x int32) {
 		nk, nh := s.bsum(nb)
 		bk, bh := s.bsum(b)
 		if d == 0 {
-			r := s.newB(false)
+			r := s.newB(false, p)
 			s.bt[r].insertAt(0, bk, bh, b)
 			s.bt[r].insertAt(1, nk, nh, nb)
 			s.roots[p-1] = r
@@ -301,6 +307,7 @@ func (s *state) rdelete(p uint8, k, addr uint32) int32 {
 	}
 	x := s.bt[b].kids[i]
 	s.bt[b].removeAt(i)
+	s.cross(p, k, -1)
 	for d > 0 {
 		d--
 		parent, ci := path[d], idx[d]
@@ -327,6 +334,9 @@ func (s *state) rdelete(p uint8, k, addr uint32) int32 {
 			copy(lm.his[n:], rm.his[:rm.n])
 			copy(lm.kids[n:], rm.kids[:rm.n])
 			lm.n += rm.n
+			if lm.leaf {
+				lm.next = rm.next
+			}
 			s.freeBnode(R)
 			pm.removeAt(r)
 		case lm.n < rm.n:

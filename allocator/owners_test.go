@@ -1,8 +1,13 @@
 package allocator
 
 import (
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
+
+	"github.com/portalloc/ports"
 
 	"pgregory.net/rapid"
 )
@@ -18,7 +23,16 @@ func TestOwnerTable(t *testing.T) {
 		names := rapid.SampledFrom(func() []string {
 			var s []string
 			for i := range 200 {
-				s = append(s, fmt.Sprint("svc-", i))
+				// Some names are long, and a few longer than a chunk, so
+				// that forgetting owners compacts the arena.
+				pad := 0
+				switch {
+				case i%25 == 0:
+					pad = chunkSize + i
+				case i%3 == 0:
+					pad = 150
+				}
+				s = append(s, fmt.Sprint("svc-", i)+strings.Repeat("x", pad))
 			}
 			return s
 		}())
@@ -42,7 +56,7 @@ func TestOwnerTable(t *testing.T) {
 				tb.idled()
 				// The sweep may have forgotten idle owners.
 				for n, i := range model {
-					if tb.names[i] != n {
+					if tb.name(i) != n {
 						delete(model, n)
 					}
 				}
@@ -60,9 +74,49 @@ func TestOwnerTable(t *testing.T) {
 			if tb.live != live || tb.idle != idle {
 				t.Fatalf("live %d, idle %d; want %d, %d", tb.live, tb.idle, live, idle)
 			}
+			if got := tb.size - tb.garbage; got != liveBytes(tb) {
+				t.Fatalf("arena: %d bytes, %d garbage; live names take %d", tb.size, tb.garbage, liveBytes(tb))
+			}
 			if got, _ := tb.lookup("absent"); got != 0 {
 				t.Fatalf("lookup(absent) = %d", got)
 			}
 		}
 	})
+}
+
+func liveBytes(tb ownerTable) int {
+	n := 0
+	for id := range tb.names {
+		n += len(tb.name(int32(id)))
+	}
+	return n
+}
+
+// TestOwnerLimit checks that an allocator whose index holds maxOwners owners
+// refuses a new owner with ErrInvalid, and nothing else changes, while
+// owners it knows may still reserve.
+func TestOwnerLimit(t *testing.T) {
+	a := New(Policy{})
+	if _, err := a.Reserve("known", ports.MustParseEndpoint("8080/tcp")); err != nil {
+		t.Fatal(err)
+	}
+	a.st.own.live = maxOwners // as if it held that many
+	before := slices.Collect(a.All())
+	for _, try := range []func() error{
+		func() error { _, err := a.Reserve("new", ports.MustParseEndpoint("8081/tcp")); return err },
+		func() error {
+			_, err := a.Allocate("new", ports.TCP, 1, ports.MustParseRange("9000-9100"))
+			return err
+		},
+	} {
+		if err := try(); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "owners") {
+			t.Errorf("a new owner past the limit: err = %v, want ErrInvalid about owners", err)
+		}
+	}
+	if after := slices.Collect(a.All()); !slices.Equal(before, after) {
+		t.Errorf("refused requests changed the reservations: %v, then %v", before, after)
+	}
+	if _, err := a.Reserve("known", ports.MustParseEndpoint("8082/tcp")); err != nil {
+		t.Errorf("a known owner at the limit: %v", err)
+	}
 }

@@ -108,6 +108,9 @@ func (a *Allocator) load(data []byte) (*state, error) {
 			return nil, errors.New("allocator: Restore: inconsistent snapshot: " + where + " " + r.String() +
 				" conflicts with " + other.String())
 		}
+		if !s.own.room(r.Owner) {
+			return nil, errors.New("allocator: Restore: " + where + ": more than " + strconv.Itoa(maxOwners) + " owners")
+		}
 		s.add(r.Owner, r.Endpoint, held, a.avoid)
 	}
 	for p, port := range snap.NextFit {

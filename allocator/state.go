@@ -16,8 +16,9 @@ type state struct {
 	bt       []bnode // the nodes of the reservation trees; bt[0] is nil
 	freeB    int32   // free list of tree nodes, linked by kids[0]
 	roots    [4]int32
-	count    [4]int // reservations per protocol
-	used     [4]int // ports held by at least one reservation, per protocol
+	blocks   [4]*blockIndex // per protocol, once it has held a reservation
+	count    [4]int         // reservations per protocol
+	used     [4]int         // ports held by at least one reservation, per protocol
 
 	own ownerTable
 
@@ -99,7 +100,7 @@ func (s *state) newNode() int32 {
 func (s *state) reservation(n int32) Reservation {
 	in := &s.info[n]
 	return Reservation{
-		Owner: s.own.names[in.owner],
+		Owner: s.own.name(in.owner),
 		Endpoint: ports.EndpointFrom(ports.Protocol(in.proto()), s.addrs[in.addr()].addr,
 			ports.RangeFrom(ports.Port(in.lo()), ports.Port(in.hi()))),
 	}

@@ -1,0 +1,148 @@
+package allocator
+
+import (
+	"net/netip"
+	"sync/atomic"
+
+	"github.com/portalloc/ports"
+)
+
+// The block index answers most overlap and stab queries without a descent
+// of the tree. The ports of a protocol are cut into blocks of 1<<blockBits;
+// for each block it keeps
+//
+//   - cross: how many reservations start before the block and reach into
+//     it. A reservation overlapping a query that starts in the block either
+//     starts in the block or after it, or is one of these.
+//   - hint: a leaf of the tree from which a scan along the leaves reaches
+//     the first reservation that starts in the block. A hint is only a
+//     hint: it is checked before use (a live leaf of the protocol's tree
+//     whose first key is below the block's, so that nothing the scan must
+//     see lies before it), and repaired by a descent when the check fails
+//     or the scan runs long. Queries repair hints under the read lock,
+//     hence the atomic loads and stores.
+//
+// cross is exact, kept by rinsert and rdelete in O(blocks a reservation
+// reaches into). The index takes 8 KiB per protocol in use.
+const (
+	blockBits = 6
+	nBlocks   = 1 << (16 - blockBits)
+	// maxHops bounds the leaves a scan from a hint visits before it gives
+	// the query to the cursor.
+	maxHops = 3
+)
+
+type blockIndex struct {
+	cross [nBlocks]int32
+	hint  [nBlocks]atomic.Int32
+}
+
+// cross counts the reservation with key k in (d = 1) or out (d = -1) of the
+// blocks it reaches into from before.
+func (s *state) cross(p uint8, k uint32, d int32) {
+	bx := s.blocks[p-1]
+	if bx == nil {
+		bx = new(blockIndex)
+		s.blocks[p-1] = bx
+	}
+	lo, hi := int(k>>16)>>blockBits, int(uint16(k))>>blockBits
+	for b := lo + 1; b <= hi; b++ {
+		bx.cross[b] += d
+	}
+}
+
+// collectNear is collect from the start, through the block index: it scans
+// the leaves from the hint of lo's block and fills buf with the
+// reservations overlapping [lo, hi] on addresses that overlap addr, in key
+// order. A reservation that starts before the block overlaps the query
+// only if it reaches into the block, and cross says how many do; the scan
+// counts those it passes, and the answer holds only if it passed them all.
+// It reports false when the index cannot answer (a reservation reaching in
+// lies before the hint, or the scan would visit more than maxHops leaves);
+// what it wrote to buf then does not count.
+func (s *state) collectNear(buf *[chunk]Reservation, p uint8, lo, hi uint16, addr netip.Addr) (int, bool) {
+	bx := s.blocks[p-1]
+	if bx == nil {
+		return 0, false
+	}
+	b := lo >> blockBits
+	start := b << blockBits
+	K := uint32(start) << 16 // the smallest key of the block
+	L := bx.hint[b].Load()
+	if !s.hintOK(p, L, K) {
+		L = s.leafBefore(p, K)
+		bx.hint[b].Store(L)
+	}
+	crossing, seen := bx.cross[b], int32(0)
+	every := !addr.IsValid()
+	n := 0
+	for hop := 0; L != 0; hop++ {
+		if hop == maxHops {
+			return 0, false
+		}
+		m := &s.bt[L]
+		for i, k := range m.keys[:m.n] {
+			klo, khi := uint16(k>>16), uint16(k)
+			if klo > hi {
+				return n, seen == crossing // keys go up: nothing further starts by hi
+			}
+			if klo < start && khi >= start {
+				seen++
+			}
+			if khi < lo {
+				continue
+			}
+			x := m.kids[i]
+			if every || ports.AddrsOverlap(s.addrs[s.info[x].addr()].addr, addr) {
+				buf[n] = s.reservation(x)
+				if n++; n == chunk {
+					return n, seen == crossing
+				}
+			}
+		}
+		L = m.next
+	}
+	return n, seen == crossing
+}
+
+// hintOK reports whether leaf L may start a scan for the reservations of
+// protocol p whose key is at least K: it is a leaf of p's tree, and either
+// its first key is below K (so every key before it is too) or it is the
+// first leaf.
+func (s *state) hintOK(p uint8, L int32, K uint32) bool {
+	if L <= 0 || int(L) >= len(s.bt) {
+		return false
+	}
+	m := &s.bt[L]
+	if !m.leaf || m.n == 0 || m.proto != p {
+		return false
+	}
+	return m.keys[0] < K || L == s.firstLeaf(p)
+}
+
+// leafBefore returns the last leaf of protocol p's tree whose first key is
+// below K, or the first leaf if none is. O(log n).
+func (s *state) leafBefore(p uint8, K uint32) int32 {
+	b := s.roots[p-1]
+	if b == 0 {
+		return 0
+	}
+	for !s.bt[b].leaf {
+		m := &s.bt[b]
+		i := 0
+		for i+1 < int(m.n) && m.keys[i+1] < K {
+			i++
+		}
+		b = m.kids[i]
+	}
+	return b
+}
+
+// firstLeaf returns the first leaf of protocol p's tree, or 0.
+func (s *state) firstLeaf(p uint8) int32 {
+	b := s.roots[p-1]
+	for b != 0 && !s.bt[b].leaf {
+		b = s.bt[b].kids[0]
+	}
+	return b
+}
