@@ -283,8 +283,14 @@ func avoidedIn(avoid []ports.Range, lo, hi int) int {
 	return n
 }
 
-// chunk is how many results an iterator collects per turn of the lock.
-const chunk = 8
+// An iterator collects the results under the read lock in batches, and
+// yields them with the lock released: first up to firstChunk (most queries
+// find fewer, and a small buffer is cheap to clear), then up to chunk at a
+// time.
+const (
+	firstChunk = 4
+	chunk      = 32
+)
 
 // Overlapping returns an iterator over the reservations that conflict with
 // e by [ports.Endpoint.Conflicts], in the order of [ports.Endpoint.Compare].
@@ -347,22 +353,37 @@ func (a *Allocator) walk(p uint8, r ports.Range, addr netip.Addr, yield func(Res
 // walkLocked is walk after the quick test, entered with the read lock held,
 // so that a query that finds nothing does not clear a buffer.
 func (a *Allocator) walkLocked(p uint8, lo, hi uint16, addr netip.Addr, yield func(Reservation) bool) bool {
-	var buf [chunk]Reservation
-	n := a.st.collect(&buf, p, lo, hi, addr, ports.Endpoint{})
+	var first [firstChunk]Reservation
+	n := a.st.collect(first[:], p, lo, hi, addr, ports.Endpoint{})
 	a.mu.RUnlock()
+	for i := range n {
+		if !yield(first[i]) {
+			return false
+		}
+	}
+	if n < len(first) {
+		return true
+	}
+	return a.walkRest(p, lo, hi, addr, first[n-1].Endpoint, yield)
+}
+
+// walkRest goes on with a walk after the reservation with endpoint after,
+// in batches of chunk.
+func (a *Allocator) walkRest(p uint8, lo, hi uint16, addr netip.Addr, after ports.Endpoint, yield func(Reservation) bool) bool {
+	var buf [chunk]Reservation
 	for {
+		a.mu.RLock()
+		n := a.st.collect(buf[:], p, lo, hi, addr, after)
+		a.mu.RUnlock()
 		for i := range n {
 			if !yield(buf[i]) {
 				return false
 			}
 		}
-		if n < chunk {
+		if n < len(buf) {
 			return true
 		}
-		after := buf[n-1].Endpoint
-		a.mu.RLock()
-		n = a.st.collect(&buf, p, lo, hi, addr, after)
-		a.mu.RUnlock()
+		after = buf[n-1].Endpoint
 	}
 }
 
@@ -381,7 +402,7 @@ func (s *state) mayHold(p uint8, lo, hi uint16) bool {
 // collect fills buf with the reservations of protocol p overlapping [lo,
 // hi] on addresses that overlap addr, from the first after the key of
 // after, if it is valid, and returns how many. The caller holds the lock.
-func (s *state) collect(buf *[chunk]Reservation, p uint8, lo, hi uint16, addr netip.Addr, after ports.Endpoint) int {
+func (s *state) collect(buf []Reservation, p uint8, lo, hi uint16, addr netip.Addr, after ports.Endpoint) int {
 	if s == nil {
 		return 0 // restored meanwhile to nothing
 	}
@@ -394,7 +415,7 @@ func (s *state) collect(buf *[chunk]Reservation, p uint8, lo, hi uint16, addr ne
 }
 
 // collectWalk is collect through a cursor over the tree.
-func (s *state) collectWalk(buf *[chunk]Reservation, p uint8, lo, hi uint16, addr netip.Addr, after ports.Endpoint) int {
+func (s *state) collectWalk(buf []Reservation, p uint8, lo, hi uint16, addr netip.Addr, after ports.Endpoint) int {
 	var c rcursor
 	ar := after.Range()
 	s.rwalk(&c, p, lo, hi, after.IsValid(), uint16(ar.Lo()), uint16(ar.Hi()), after.Addr())
@@ -403,7 +424,7 @@ func (s *state) collectWalk(buf *[chunk]Reservation, p uint8, lo, hi uint16, add
 	for x := c.step(); x != 0; x = c.step() {
 		if every || ports.AddrsOverlap(s.addrs[s.info[x].addr()].addr, addr) {
 			buf[n] = s.reservation(x)
-			if n++; n == chunk {
+			if n++; n == len(buf) {
 				break
 			}
 		}

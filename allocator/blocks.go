@@ -60,7 +60,7 @@ func (s *state) cross(p uint8, k uint32, d int32) {
 // It reports false when the index cannot answer (a reservation reaching in
 // lies before the hint, or the scan would visit more than maxHops leaves);
 // what it wrote to buf then does not count.
-func (s *state) collectNear(buf *[chunk]Reservation, p uint8, lo, hi uint16, addr netip.Addr) (int, bool) {
+func (s *state) collectNear(buf []Reservation, p uint8, lo, hi uint16, addr netip.Addr) (int, bool) {
 	bx := s.blocks[p-1]
 	if bx == nil {
 		return 0, false
@@ -95,7 +95,7 @@ func (s *state) collectNear(buf *[chunk]Reservation, p uint8, lo, hi uint16, add
 			x := m.kids[i]
 			if every || ports.AddrsOverlap(s.addrs[s.info[x].addr()].addr, addr) {
 				buf[n] = s.reservation(x)
-				if n++; n == chunk {
+				if n++; n == len(buf) {
 					return n, seen == crossing
 				}
 			}

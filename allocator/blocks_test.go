@@ -52,15 +52,53 @@ func TestBlockIndexAgainstCursor(t *testing.T) {
 			lo := rapid.IntRange(0, span-1).Draw(t, "qlo")
 			hi := min(lo+rapid.IntRange(0, 80).Draw(t, "qlen"), 65535)
 			addr := rapid.SampledFrom(addrs).Draw(t, "qaddr")
-			var near, walk [chunk]Reservation
-			n, ok := s.collectNear(&near, 1, uint16(lo), uint16(hi), addr)
+			// Buffers of several sizes, so that some fill up.
+			size := rapid.SampledFrom([]int{1, firstChunk, chunk}).Draw(t, "buffer")
+			near, walk := make([]Reservation, size), make([]Reservation, size)
+			n, ok := s.collectNear(near, 1, uint16(lo), uint16(hi), addr)
 			if !ok {
 				continue
 			}
-			m := s.collectWalk(&walk, 1, uint16(lo), uint16(hi), addr, ports.Endpoint{})
+			m := s.collectWalk(walk, 1, uint16(lo), uint16(hi), addr, ports.Endpoint{})
 			if diff := cmp.Diff(walk[:m], near[:n], cmpopts.EquateComparable(ports.Endpoint{})); diff != "" {
 				t.Fatalf("query %d-%d on %v: block index differs from the cursor (-cursor +index):\n%s", lo, hi, addr, diff)
 			}
 		}
 	})
+}
+
+// TestIteratorBatches checks the iterators across their batches: every
+// count of results around the batch sizes, listed whole and in order, and
+// stopped early at every point.
+func TestIteratorBatches(t *testing.T) {
+	for _, n := range []int{0, 1, firstChunk - 1, firstChunk, firstChunk + 1, firstChunk + chunk, firstChunk + chunk + 1, firstChunk + 3*chunk + 2} {
+		a := New(Policy{})
+		var want []Reservation
+		for i := range n {
+			r, err := a.Reserve(fmt.Sprint("o", i), ports.EndpointFrom(ports.UDP, netip.Addr{}, ports.Port(5000+2*i).Range()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, r)
+		}
+		q := ports.EndpointFrom(ports.UDP, netip.Addr{}, ports.RangeFrom(4000, 6000))
+		var got []Reservation
+		for r := range a.Overlapping(q) {
+			got = append(got, r)
+		}
+		if diff := cmp.Diff(want, got, cmpopts.EquateComparable(ports.Endpoint{}), cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("n = %d: Overlapping (-want +got):\n%s", n, diff)
+		}
+		for stop := range n {
+			got = got[:0]
+			for r := range a.Overlapping(q) {
+				if got = append(got, r); len(got) == stop+1 {
+					break
+				}
+			}
+			if len(got) != stop+1 || got[stop] != want[stop] {
+				t.Fatalf("n = %d, stopping after %d: got %v", n, stop+1, got)
+			}
+		}
+	}
 }
