@@ -288,8 +288,8 @@ func avoidedIn(avoid []ports.Range, lo, hi int) int {
 // find fewer, and a small buffer is cheap to clear), then up to chunk at a
 // time.
 const (
-	firstChunk = 4
-	chunk      = 32
+	firstChunk = 8
+	chunk      = 16
 )
 
 // Overlapping returns an iterator over the reservations that conflict with
@@ -406,10 +406,8 @@ func (s *state) collect(buf []Reservation, p uint8, lo, hi uint16, addr netip.Ad
 	if s == nil {
 		return 0 // restored meanwhile to nothing
 	}
-	if !after.IsValid() {
-		if n, ok := s.collectNear(buf, p, lo, hi, addr); ok {
-			return n
-		}
+	if n, ok := s.collectNear(buf, p, lo, hi, addr, after); ok {
+		return n
 	}
 	return s.collectWalk(buf, p, lo, hi, addr, after)
 }

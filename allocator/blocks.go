@@ -29,12 +29,16 @@ const (
 	nBlocks   = 1 << (16 - blockBits)
 	// maxHops bounds the leaves a scan from a hint visits before it gives
 	// the query to the cursor.
-	maxHops = 3
+	maxHops = 8
 )
 
 type blockIndex struct {
 	cross [nBlocks]int32
 	hint  [nBlocks]atomic.Int32
+	// wide bounds the width, hi - lo, of the reservations that start in
+	// the block: it grows with them and does not shrink when they go, so
+	// it is an upper bound, which is all a query needs.
+	wide [nBlocks]uint16
 }
 
 // cross counts the reservation with key k in (d = 1) or out (d = -1) of the
@@ -46,6 +50,9 @@ func (s *state) cross(p uint8, k uint32, d int32) {
 		s.blocks[p-1] = bx
 	}
 	lo, hi := int(k>>16)>>blockBits, int(uint16(k))>>blockBits
+	if w := uint16(k) - uint16(k>>16); d > 0 && w > bx.wide[lo] {
+		bx.wide[lo] = w
+	}
 	for b := lo + 1; b <= hi; b++ {
 		bx.cross[b] += d
 	}
@@ -57,10 +64,14 @@ func (s *state) cross(p uint8, k uint32, d int32) {
 // order. A reservation that starts before the block overlaps the query
 // only if it reaches into the block, and cross says how many do; the scan
 // counts those it passes, and the answer holds only if it passed them all.
+// When none reaches in, the scan skips to the first key from which a
+// reservation could reach lo, by the block's bound on widths.
+// If after is valid, only the reservations after it in key order go to
+// buf, as a walk continued after it would give them.
 // It reports false when the index cannot answer (a reservation reaching in
 // lies before the hint, or the scan would visit more than maxHops leaves);
 // what it wrote to buf then does not count.
-func (s *state) collectNear(buf []Reservation, p uint8, lo, hi uint16, addr netip.Addr) (int, bool) {
+func (s *state) collectNear(buf []Reservation, p uint8, lo, hi uint16, addr netip.Addr, after ports.Endpoint) (int, bool) {
 	bx := s.blocks[p-1]
 	if bx == nil {
 		return 0, false
@@ -74,6 +85,21 @@ func (s *state) collectNear(buf []Reservation, p uint8, lo, hi uint16, addr neti
 		bx.hint[b].Store(L)
 	}
 	crossing, seen := bx.cross[b], int32(0)
+	// Where the scan may start: with no reservation reaching in from
+	// before, one that starts more than wide ports before lo ends before it.
+	skip, from := crossing == 0, K
+	if skip && int(lo)-int(bx.wide[b]) > int(start) {
+		from = uint32(lo-bx.wide[b]) << 16
+	}
+	var ak uint32 // keys below ak, and ak itself up to after's address, were given
+	var aaddr netip.Addr
+	if after.IsValid() {
+		ar := after.Range()
+		ak, aaddr = rkey(uint16(ar.Lo()), uint16(ar.Hi())), after.Addr()
+		if skip {
+			from = max(from, ak)
+		}
+	}
 	every := !addr.IsValid()
 	n := 0
 	for hop := 0; L != 0; hop++ {
@@ -81,7 +107,18 @@ func (s *state) collectNear(buf []Reservation, p uint8, lo, hi uint16, addr neti
 			return 0, false
 		}
 		m := &s.bt[L]
-		for i, k := range m.keys[:m.n] {
+		i := 0
+		if skip {
+			if m.keys[m.n-1] < from {
+				L = m.next // nothing here from where the scan starts
+				continue
+			}
+			for m.keys[i] < from {
+				i++
+			}
+		}
+		for ; i < int(m.n); i++ {
+			k := m.keys[i]
 			klo, khi := uint16(k>>16), uint16(k)
 			if klo > hi {
 				return n, seen == crossing // keys go up: nothing further starts by hi
@@ -89,11 +126,15 @@ func (s *state) collectNear(buf []Reservation, p uint8, lo, hi uint16, addr neti
 			if klo < start && khi >= start {
 				seen++
 			}
-			if khi < lo {
+			if khi < lo || k < ak {
 				continue
 			}
 			x := m.kids[i]
-			if every || ports.AddrsOverlap(s.addrs[s.info[x].addr()].addr, addr) {
+			xaddr := s.addrs[s.info[x].addr()].addr
+			if k == ak && after.IsValid() && aaddr.Compare(xaddr) >= 0 {
+				continue
+			}
+			if every || ports.AddrsOverlap(xaddr, addr) {
 				buf[n] = s.reservation(x)
 				if n++; n == len(buf) {
 					return n, seen == crossing

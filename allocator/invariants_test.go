@@ -214,6 +214,14 @@ func (s *state) checkBlocks(p uint8, nodes []int32) error {
 	var got [nBlocks]int32
 	if bx := s.blocks[p-1]; bx != nil {
 		got = bx.cross
+		for _, x := range nodes {
+			in := &s.info[x]
+			if b := in.lo() >> blockBits; in.hi()-in.lo() > bx.wide[b] {
+				return fmt.Errorf("block %d: width bound %d, but %d-%d starts in it", b, bx.wide[b], in.lo(), in.hi())
+			}
+		}
+	} else if len(nodes) > 0 {
+		return fmt.Errorf("%d reservations and no block index", len(nodes))
 	}
 	if got != want {
 		for b := range want {
