@@ -18,17 +18,21 @@ import (
 // poller, which a socket closed at once never needs; that makes a probe
 // several times cheaper.
 func bindOnce(proto ports.Protocol, addr netip.Addr, p ports.Port) error {
-	return bind(proto, addr, p, proto == ports.TCP)
+	tcp := proto == ports.TCP
+	return bind(proto, addr, p, tcp, tcp)
 }
 
-// bindStrict is bindOnce without SO_REUSEADDR: a TCP port that a closed
-// connection keeps in TIME_WAIT counts as held. It refuses whatever
-// bindOnce refuses, and a little more, for one system call less.
+// bindStrict binds as bindOnce does, but without SO_REUSEADDR and, for TCP,
+// without listening. Without SO_REUSEADDR a bind is refused by every socket
+// bound to the port on an overlapping address, listening or not, in
+// TIME_WAIT or not, so it refuses whatever bindOnce refuses (the listen
+// of bindOnce can only fail where such a socket exists), and a little more,
+// for two system calls less. TestWildcardCoversAddrs holds it to that.
 func bindStrict(proto ports.Protocol, addr netip.Addr, p ports.Port) error {
-	return bind(proto, addr, p, false)
+	return bind(proto, addr, p, false, false)
 }
 
-func bind(proto ports.Protocol, addr netip.Addr, p ports.Port, reuseAddr bool) error {
+func bind(proto ports.Protocol, addr netip.Addr, p ports.Port, reuseAddr, listen bool) error {
 	family, typ := syscall.AF_INET, syscall.SOCK_DGRAM
 	if addr.Is6() {
 		family = syscall.AF_INET6
@@ -70,7 +74,7 @@ func bind(proto ports.Protocol, addr netip.Addr, p ports.Port, reuseAddr bool) e
 	if err := syscall.Bind(fd, sa); err != nil {
 		return os.NewSyscallError("bind", err)
 	}
-	if proto == ports.TCP {
+	if listen {
 		if err := syscall.Listen(fd, 1); err != nil {
 			return os.NewSyscallError("listen", err)
 		}

@@ -70,10 +70,10 @@
 // wants (Linux's net.ipv6.bindv6only, read once).
 //
 // On Linux, [Prober.Check] with loopback and wildcard addresses that include
-// :: (the defaults) first binds only :: for each protocol, dual-stack and
-// without SO_REUSEADDR: the kernel refuses that bind while any local
-// address, IPv4 or IPv6, holds the port, so when it succeeds every address
-// would bind too. Only when it fails does Check go address by address, to
+// :: (the defaults) first binds only :: for each protocol, dual-stack,
+// without SO_REUSEADDR and without listening: the kernel refuses that bind
+// while any socket of any local address, IPv4 or IPv6, is bound to the
+// port, so when it succeeds every address would bind and listen too. Only when it fails does Check go address by address, to
 // name the one that fails. TestWildcardCoversAddrs holds ports in every way
 // the package knows (listeners on each address, IPv6-only and dual-stack,
 // bound and connected TCP sockets, TIME_WAIT) and checks that the short

@@ -149,12 +149,12 @@ func (pr Prober) addrs() []netip.Addr {
 // succeeds, so it says nothing about port 0.
 //
 // On Linux, when the addresses are loopback or unspecified ones and include
-// ::, as the defaults are, Check first binds only :: (dual-stack) for each
-// protocol. The kernel refuses a dual-stack bind on :: while a socket of any
-// local address, IPv4 or IPv6, holds the port, under the same reuse rules
-// that would refuse the bind on that address; so when the wildcard binds,
-// so would every address of the list, and Check returns nil after one
-// socket per protocol instead of one per protocol and address. When the
+// ::, as the defaults are, Check first binds only :: (dual-stack, without
+// SO_REUSEADDR, without listening) for each protocol. The kernel refuses
+// such a bind while a socket of any local address, IPv4 or IPv6, is bound
+// to the port; so when it succeeds, every address of the list would bind
+// (and listen), and Check returns nil after one socket per protocol instead
+// of one per protocol and address. When the
 // wildcard is refused, Check goes through every address to report the
 // first that fails.
 func (pr Prober) Check(p ports.Port) error {
