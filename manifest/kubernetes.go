@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/wellknown"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -128,10 +129,11 @@ func (kr *kubeReader) object(root *yaml.Node, depth int) error {
 
 // DefaultNodePortRange returns 30000-32767, the range Kubernetes allocates
 // nodePorts from unless kube-apiserver's --service-node-port-range says
-// otherwise. A nodePort outside the cluster's range is refused by the API
-// server; the declarations of [KindNodePort] carry the values to check.
+// otherwise: [wellknown.NodePortRange], here beside the reader that needs it.
+// A nodePort outside the cluster's range is refused by the API server; the
+// declarations of [KindNodePort] carry the values to check.
 func DefaultNodePortRange() ports.Range {
-	return ports.RangeFrom(30000, 32767)
+	return wellknown.NodePortRange()
 }
 
 // valueOf returns the value of key in mapping m, or nil.
