@@ -288,7 +288,7 @@ func avoidedIn(avoid []ports.Range, lo, hi int) int {
 // find fewer, and a small buffer is cheap to clear), then up to chunk at a
 // time.
 const (
-	firstChunk = 8
+	firstChunk = 4
 	chunk      = 16
 )
 
