@@ -22,15 +22,17 @@ const (
 
 // bnode is a node of a reservation tree, in the arena [state.bt], linked by
 // index; index 0 is the nil node. Its entries are sorted by key. The three
-// arrays are apart so that a scan of one reads one or two cache lines.
+// arrays are apart so that a scan of one reads one or two cache lines; the
+// count and the link come first, beside the keys that a scan reads with
+// them, and the his, which a scan of a leaf does not need, last.
 type bnode struct {
-	keys  [bmax]uint32 // leaf: the key of each reservation; inner: the smallest key under each child
-	his   [bmax]uint16 // leaf: the hi of each reservation; inner: the largest hi under each child
-	kids  [bmax]int32  // leaf: the reservation; inner: the child node
-	next  int32        // leaf: the next leaf in key order, or 0
-	n     int8         // entries in use
+	n     int8 // entries in use
 	leaf  bool
-	proto uint8 // the protocol of the tree
+	proto uint8        // the protocol of the tree
+	next  int32        // leaf: the next leaf in key order, or 0
+	keys  [bmax]uint32 // leaf: the key of each reservation; inner: the smallest key under each child
+	kids  [bmax]int32  // leaf: the reservation; inner: the child node
+	his   [bmax]uint16 // leaf: the hi of each reservation; inner: the largest hi under each child
 }
 
 // rinfo is one reservation, 20 bytes, in [state.info] at its index, which
