@@ -14,6 +14,7 @@ import (
 //   - cross: how many reservations start before the block and reach into
 //     it. A reservation overlapping a query that starts in the block either
 //     starts in the block or after it, or is one of these.
+//
 //   - hint: a leaf of the tree from which a scan along the leaves reaches
 //     the first reservation that starts in the block. A hint is only a
 //     hint: it is checked before use (a live leaf of the protocol's tree
@@ -22,8 +23,12 @@ import (
 //     or the scan runs long. Queries repair hints under the read lock,
 //     hence the atomic loads and stores.
 //
+//   - wide: a bound on the widths of the reservations that start in the
+//     block, so that a scan with nothing reaching in from before can start
+//     where a reservation could first reach the query.
+//
 // cross is exact, kept by rinsert and rdelete in O(blocks a reservation
-// reaches into). The index takes 8 KiB per protocol in use.
+// reaches into). The index takes 10 KiB per protocol in use.
 const (
 	blockBits = 6
 	nBlocks   = 1 << (16 - blockBits)
@@ -130,15 +135,15 @@ func (s *state) collectNear(buf []Reservation, p uint8, lo, hi uint16, addr neti
 				continue
 			}
 			x := m.kids[i]
-			xaddr := s.addrs[s.info[x].addr()].addr
-			if k == ak && after.IsValid() && aaddr.Compare(xaddr) >= 0 {
-				continue
-			}
-			if every || ports.AddrsOverlap(xaddr, addr) {
-				buf[n] = s.reservation(x)
-				if n++; n == len(buf) {
-					return n, seen == crossing
+			if tie := k == ak && after.IsValid(); tie || !every {
+				xaddr := s.addrs[s.info[x].addr()].addr
+				if tie && aaddr.Compare(xaddr) >= 0 || !every && !ports.AddrsOverlap(xaddr, addr) {
+					continue
 				}
+			}
+			buf[n] = s.reservation(x)
+			if n++; n == len(buf) {
+				return n, seen == crossing
 			}
 		}
 		L = m.next

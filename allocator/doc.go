@@ -86,7 +86,7 @@
 // the hint to its last port, and the answer stands if the scan passed every
 // reservation reaching in from before; otherwise, or when the hint is stale
 // (it is checked before use, and repaired), the walk from the root answers.
-// The index takes 8 KiB per protocol.
+// The index takes 10 KiB per protocol.
 //
 // Owners are interned: each name is copied once into an arena of 4 KiB
 // chunks, and an owner takes 12 bytes and a slot of 4 in a hash index at most

@@ -97,7 +97,11 @@ func tagOf(h uint64) uint32 { return uint32(h>>56) << idBits }
 // lookup returns the id of name and its slot, or 0 and the empty slot where
 // it would go.
 func (t *ownerTable) lookup(name string) (id int32, slot int) {
-	h := t.hash(name)
+	return t.lookupHash(name, t.hash(name))
+}
+
+// lookupHash is lookup with the name's hash h.
+func (t *ownerTable) lookupHash(name string, h uint64) (id int32, slot int) {
 	tag, mask := tagOf(h), len(t.slots)-1
 	for i := int(h) & mask; ; i = (i + 1) & mask {
 		e := t.slots[i]
@@ -123,7 +127,8 @@ func (t *ownerTable) room(name string) bool {
 // intern returns the id of name, adding it if needed; the caller has checked
 // that there is room. O(1) expected, and O(len(name)) to copy a new name.
 func (t *ownerTable) intern(name string) int32 {
-	id, slot := t.lookup(name)
+	h := t.hash(name)
+	id, slot := t.lookupHash(name, h)
 	if id != 0 {
 		if t.heads[id] == 0 {
 			t.idle--
@@ -132,7 +137,7 @@ func (t *ownerTable) intern(name string) int32 {
 	}
 	if 4*(t.live+1) > 3*len(t.slots) {
 		t.grow()
-		_, slot = t.lookup(name)
+		_, slot = t.lookupHash(name, h)
 	}
 	ref := t.store(name)
 	if t.free != 0 {
@@ -144,7 +149,7 @@ func (t *ownerTable) intern(name string) int32 {
 		t.heads = append(t.heads, 0)
 		id = int32(len(t.names) - 1)
 	}
-	t.slots[slot] = tagOf(t.hash(name)) | uint32(id)
+	t.slots[slot] = tagOf(h) | uint32(id)
 	t.live++
 	return id
 }
