@@ -154,9 +154,8 @@ func (pr Prober) addrs() []netip.Addr {
 // such a bind while a socket of any local address, IPv4 or IPv6, is bound
 // to the port; so when it succeeds, every address of the list would bind
 // (and listen), and Check returns nil after one socket per protocol instead
-// of one per protocol and address. When the
-// wildcard is refused, Check goes through every address to report the
-// first that fails.
+// of one per protocol and address. When the wildcard is refused, Check goes
+// through every address to report the first that fails.
 func (pr Prober) Check(p ports.Port) error {
 	protos, addrs := pr.protocols(), pr.addrs()
 	if p != 0 && wildcardCovers(protos, addrs) && bindsOnWildcard(protos, p) {
