@@ -343,18 +343,16 @@ func (a *Allocator) All() iter.Seq[Reservation] {
 func (a *Allocator) walk(p uint8, r ports.Range, addr netip.Addr, yield func(Reservation) bool) bool {
 	lo, hi := uint16(r.Lo()), uint16(r.Hi())
 	a.mu.RLock()
-	if !a.st.mayHold(p, lo, hi) {
+	s := a.st
+	if !s.mayHold(p, lo, hi) {
 		a.mu.RUnlock()
-		return true
+		return true // before the buffer, which a query that finds nothing need not clear
 	}
-	return a.walkLocked(p, lo, hi, addr, yield)
-}
-
-// walkLocked is walk after the quick test, entered with the read lock held,
-// so that a query that finds nothing does not clear a buffer.
-func (a *Allocator) walkLocked(p uint8, lo, hi uint16, addr netip.Addr, yield func(Reservation) bool) bool {
 	var first [firstChunk]Reservation
-	n := a.st.collect(first[:], p, lo, hi, addr, ports.Endpoint{})
+	n, ok := s.collectNear(first[:], p, lo, hi, addr, ports.Endpoint{})
+	if !ok {
+		n = s.collectWalk(first[:], p, lo, hi, addr, ports.Endpoint{})
+	}
 	a.mu.RUnlock()
 	for i := range n {
 		if !yield(first[i]) {
