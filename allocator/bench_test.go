@@ -5,51 +5,24 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"runtime"
-	"slices"
 	"testing"
 
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/allocator"
+	"github.com/portalloc/ports/internal/workload"
 )
 
-// The workload of every benchmark, the same as in benchmarks/intervals: n
-// disjoint intervals laid out at random in ports 0-57343, of width 1 to 8
-// (width 1 when 1-8 would not fit, as at n = 50,000), leaving 57344-65535
-// free; reserved in random order, each by its own owner.
+// The workload of every benchmark, the same as in benchmarks/intervals
+// (internal/workload): n disjoint intervals laid out at random in ports
+// 0-57343, of width 1 to 8 (width 1 when 1-8 would not fit, as at
+// n = 50,000), leaving 57344-65535 free; reserved in random order, each by
+// its own owner.
 
-const space = 57344
+const space = workload.Space
 
 var sizes = []int{1000, 10000, 50000}
 
-func layout(n int, seed uint64) []ports.Range {
-	rng := rand.New(rand.NewPCG(seed, 1))
-	maxW := 8
-	if n*9/2 > space*85/100 {
-		maxW = max(1, 2*space*85/100/n-1)
-	}
-	widths := make([]int, n)
-	total := 0
-	for i := range widths {
-		widths[i] = 1 + rng.IntN(maxW)
-		total += widths[i]
-	}
-	free := space - total
-	cuts := make([]int, n)
-	for i := range cuts {
-		cuts[i] = rng.IntN(free + 1)
-	}
-	slices.Sort(cuts)
-	out := make([]ports.Range, n)
-	pos, prev := 0, 0
-	for i, w := range widths {
-		pos += cuts[i] - prev
-		prev = cuts[i]
-		out[i] = ports.RangeFrom(ports.Port(pos), ports.Port(pos+w-1))
-		pos += w
-	}
-	rng.Shuffle(n, func(i, j int) { out[i], out[j] = out[j], out[i] })
-	return out
-}
+var layout = workload.Layout
 
 type fixture struct {
 	a       *allocator.Allocator
