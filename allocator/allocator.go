@@ -349,10 +349,7 @@ func (a *Allocator) walk(p uint8, r ports.Range, addr netip.Addr, yield func(Res
 		return true // before the buffer, which a query that finds nothing need not clear
 	}
 	var first [firstChunk]Reservation
-	n, ok := s.collectNear(first[:], p, lo, hi, addr, ports.Endpoint{})
-	if !ok {
-		n = s.collectWalk(first[:], p, lo, hi, addr, ports.Endpoint{})
-	}
+	n := s.collect(first[:], p, lo, hi, addr, ports.Endpoint{})
 	a.mu.RUnlock()
 	for i := range n {
 		if !yield(first[i]) {
