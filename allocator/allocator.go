@@ -401,8 +401,10 @@ func (s *state) collect(buf []Reservation, p uint8, lo, hi uint16, addr netip.Ad
 	if s == nil {
 		return 0 // restored meanwhile to nothing
 	}
-	if n, ok := s.collectNear(buf, p, lo, hi, addr, after); ok {
-		return n
+	if !after.IsValid() {
+		if n, ok := s.collectNear(buf, p, lo, hi, addr); ok {
+			return n
+		}
 	}
 	return s.collectWalk(buf, p, lo, hi, addr, after)
 }
@@ -416,7 +418,7 @@ func (s *state) collectWalk(buf []Reservation, p uint8, lo, hi uint16, addr neti
 	n := 0
 	for x := c.step(); x != 0; x = c.step() {
 		if every || ports.AddrsOverlap(s.addrs[s.info[x].addr()].addr, addr) {
-			buf[n] = s.reservation(x)
+			s.fill(&buf[n], x)
 			if n++; n == len(buf) {
 				break
 			}

@@ -71,12 +71,12 @@ func (s *state) cross(p uint8, k uint32, d int32) {
 // counts those it passes, and the answer holds only if it passed them all.
 // When none reaches in, the scan skips to the first key from which a
 // reservation could reach lo, by the block's bound on widths.
-// If after is valid, only the reservations after it in key order go to
-// buf, as a walk continued after it would give them.
 // It reports false when the index cannot answer (a reservation reaching in
 // lies before the hint, or the scan would visit more than maxHops leaves);
-// what it wrote to buf then does not count.
-func (s *state) collectNear(buf []Reservation, p uint8, lo, hi uint16, addr netip.Addr, after ports.Endpoint) (int, bool) {
+// what it wrote to buf then does not count. A walk continued after a full
+// first batch goes through the cursor, which starts after a key in
+// O(log n).
+func (s *state) collectNear(buf []Reservation, p uint8, lo, hi uint16, addr netip.Addr) (int, bool) {
 	bx := s.blocks[p-1]
 	if bx == nil {
 		return 0, false
@@ -90,19 +90,15 @@ func (s *state) collectNear(buf []Reservation, p uint8, lo, hi uint16, addr neti
 		bx.hint[b].Store(L)
 	}
 	crossing, seen := bx.cross[b], int32(0)
-	// Where the scan may start: with no reservation reaching in from
-	// before, one that starts more than wide ports before lo ends before it.
-	skip, from := crossing == 0, K
-	if skip && int(lo)-int(bx.wide[b]) > int(start) {
-		from = uint32(lo-bx.wide[b]) << 16
-	}
-	var ak uint32 // keys below ak, and ak itself up to after's address, were given
-	var aaddr netip.Addr
-	if after.IsValid() {
-		ar := after.Range()
-		ak, aaddr = rkey(uint16(ar.Lo()), uint16(ar.Hi())), after.Addr()
-		if skip {
-			from = max(from, ak)
+	// Where the scan may start: anywhere in the hint's leaf while some
+	// reservation reaches in from before, which it must count; with none,
+	// at the block, or where a reservation could first reach lo (one that
+	// starts more than wide ports before lo ends before it).
+	var from uint32
+	if crossing == 0 {
+		from = K
+		if w := bx.wide[b]; int(lo)-int(w) > int(start) {
+			from = uint32(lo-w) << 16
 		}
 	}
 	every := !addr.IsValid()
@@ -112,18 +108,17 @@ func (s *state) collectNear(buf []Reservation, p uint8, lo, hi uint16, addr neti
 			return 0, false
 		}
 		m := &s.bt[L]
-		i := 0
-		if skip {
-			if m.keys[m.n-1] < from {
-				L = m.next // nothing here from where the scan starts
-				continue
-			}
-			for m.keys[i] < from {
-				i++
-			}
+		keys := m.keys[:m.n]
+		L = m.next
+		if keys[len(keys)-1] < from {
+			continue // nothing here from where the scan starts
 		}
-		for ; i < int(m.n); i++ {
-			k := m.keys[i]
+		i := 0
+		for keys[i] < from {
+			i++
+		}
+		for ; i < len(keys); i++ {
+			k := keys[i]
 			klo, khi := uint16(k>>16), uint16(k)
 			if klo > hi {
 				return n, seen == crossing // keys go up: nothing further starts by hi
@@ -131,22 +126,18 @@ func (s *state) collectNear(buf []Reservation, p uint8, lo, hi uint16, addr neti
 			if klo < start && khi >= start {
 				seen++
 			}
-			if khi < lo || k < ak {
+			if khi < lo {
 				continue
 			}
 			x := m.kids[i]
-			if tie := k == ak && after.IsValid(); tie || !every {
-				xaddr := s.addrs[s.info[x].addr()].addr
-				if tie && aaddr.Compare(xaddr) >= 0 || !every && !ports.AddrsOverlap(xaddr, addr) {
-					continue
-				}
+			if !every && !ports.AddrsOverlap(s.addrs[s.info[x].addr()].addr, addr) {
+				continue
 			}
-			buf[n] = s.reservation(x)
+			s.fill(&buf[n], x)
 			if n++; n == len(buf) {
 				return n, seen == crossing
 			}
 		}
-		L = m.next
 	}
 	return n, seen == crossing
 }

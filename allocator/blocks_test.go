@@ -55,19 +55,11 @@ func TestBlockIndexAgainstCursor(t *testing.T) {
 			// Buffers of several sizes, so that some fill up.
 			size := rapid.SampledFrom([]int{1, firstChunk, chunk}).Draw(t, "buffer")
 			near, walk := make([]Reservation, size), make([]Reservation, size)
-			// Sometimes continue after a reservation the query finds.
-			var after ports.Endpoint
-			if rapid.Bool().Draw(t, "continue") {
-				var first [1]Reservation
-				if s.collectWalk(first[:], 1, uint16(lo), uint16(hi), addr, ports.Endpoint{}) == 1 {
-					after = first[0].Endpoint
-				}
-			}
-			n, ok := s.collectNear(near, 1, uint16(lo), uint16(hi), addr, after)
+			n, ok := s.collectNear(near, 1, uint16(lo), uint16(hi), addr)
 			if !ok {
 				continue
 			}
-			m := s.collectWalk(walk, 1, uint16(lo), uint16(hi), addr, after)
+			m := s.collectWalk(walk, 1, uint16(lo), uint16(hi), addr, ports.Endpoint{})
 			if diff := cmp.Diff(walk[:m], near[:n], cmpopts.EquateComparable(ports.Endpoint{})); diff != "" {
 				t.Fatalf("query %d-%d on %v: block index differs from the cursor (-cursor +index):\n%s", lo, hi, addr, diff)
 			}

@@ -98,12 +98,19 @@ func (s *state) newNode() int32 {
 
 // reservation returns the reservation held by node n.
 func (s *state) reservation(n int32) Reservation {
+	var r Reservation
+	s.fill(&r, n)
+	return r
+}
+
+// fill sets *r to the reservation held by node n. The queries fill their
+// buffers in place: a Reservation returned by value goes through a
+// temporary, whose copy stalls on store forwarding.
+func (s *state) fill(r *Reservation, n int32) {
 	in := &s.info[n]
-	return Reservation{
-		Owner: s.own.name(in.owner),
-		Endpoint: ports.EndpointFrom(ports.Protocol(in.proto()), s.addrs[in.addr()].addr,
-			ports.RangeFrom(ports.Port(in.lo()), ports.Port(in.hi()))),
-	}
+	r.Owner = s.own.name(in.owner)
+	r.Endpoint = ports.EndpointFrom(ports.Protocol(in.proto()), s.addrs[in.addr()].addr,
+		ports.RangeFrom(ports.Port(in.lo()), ports.Port(in.hi())))
 }
 
 // scan walks once over the reservations of e's protocol whose ports overlap
