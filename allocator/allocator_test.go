@@ -84,6 +84,12 @@ func TestBadInput(t *testing.T) {
 	if got := slices.Collect(a.Holders(0, 8080)); len(got) != 0 {
 		t.Errorf("Holders(unspecified, 8080) = %v, want nothing", got)
 	}
+	if got := a.AppendOverlapping(nil, ports.Endpoint{}); got != nil {
+		t.Errorf("AppendOverlapping(nil, zero Endpoint) = %v, want nil", got)
+	}
+	if got := a.AppendHolders(nil, 0, 8080); got != nil {
+		t.Errorf("AppendHolders(nil, unspecified, 8080) = %v, want nil", got)
+	}
 	if r, ok := a.Release(ports.Endpoint{}); ok {
 		t.Errorf("Release(zero Endpoint) = %v, true", r)
 	}

@@ -117,6 +117,40 @@ func BenchmarkStab(b *testing.B) {
 	})
 }
 
+// BenchmarkOverlapAppend is BenchmarkOverlap through AppendOverlapping,
+// into a slice reused from query to query.
+func BenchmarkOverlapAppend(b *testing.B) {
+	forSizes(b, func(b *testing.B, n int) {
+		f := newFixture(b, n, allocator.Policy{})
+		b.ReportAllocs()
+		i, found := 0, 0
+		var buf []allocator.Reservation
+		for b.Loop() {
+			buf = f.a.AppendOverlapping(buf[:0], f.queries[i&1023])
+			found += len(buf)
+			i++
+		}
+		_ = found
+	})
+}
+
+// BenchmarkStabAppend is BenchmarkStab through AppendHolders, into a slice
+// reused from query to query.
+func BenchmarkStabAppend(b *testing.B) {
+	forSizes(b, func(b *testing.B, n int) {
+		f := newFixture(b, n, allocator.Policy{})
+		b.ReportAllocs()
+		i, found := 0, 0
+		var buf []allocator.Reservation
+		for b.Loop() {
+			buf = f.a.AppendHolders(buf[:0], ports.TCP, f.ports[i&1023])
+			found += len(buf)
+			i++
+		}
+		_ = found
+	})
+}
+
 // BenchmarkConflictCheck asks whether a random range of 1-8 ports is free:
 // the first holder, if any, answers.
 func BenchmarkConflictCheck(b *testing.B) {

@@ -113,3 +113,22 @@ func ExampleAllocator_Snapshot() {
 	// dns true
 	// allocator: Restore: inconsistent snapshot: reservation 1 "b" 80/tcp conflicts with "a" 80/tcp
 }
+
+// Read who holds a port into a slice reused from call to call: one
+// consistent answer, and no allocation once the slice has room.
+func ExampleAllocator_AppendHolders() {
+	a := allocator.New(allocator.Policy{})
+	a.Reserve("dns", ports.MustParseEndpoint("127.0.0.53:53/udp"))
+	a.Reserve("dnsmasq", ports.MustParseEndpoint("10.0.0.1:53/udp"))
+	a.Reserve("ntp", ports.MustParseEndpoint("123/udp"))
+
+	var holders []allocator.Reservation
+	for _, p := range []ports.Port{53, 123, 161} {
+		holders = a.AppendHolders(holders[:0], ports.UDP, p)
+		fmt.Println(p, holders)
+	}
+	// Output:
+	// 53 ["dnsmasq" 10.0.0.1:53/udp "dns" 127.0.0.53:53/udp]
+	// 123 ["ntp" 123/udp]
+	// 161 []
+}

@@ -381,6 +381,11 @@ func (s *machine) holders(t *rapid.T) {
 	if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
 		t.Fatalf("Holders(%v, %d) (-want +got):\n%s", proto, p, diff)
 	}
+	prefix := s.drawPrefix(t)
+	got = s.a.AppendHolders(slices.Clone(prefix), proto, p)
+	if diff := cmp.Diff(append(prefix, want...), got, cmpOpts); diff != "" {
+		t.Fatalf("AppendHolders(%d reservations, %v, %d) (-want +got):\n%s", len(prefix), proto, p, diff)
+	}
 }
 
 func (s *machine) overlapping(t *rapid.T) {
@@ -389,6 +394,11 @@ func (s *machine) overlapping(t *rapid.T) {
 	got := slices.Collect(s.a.Overlapping(e))
 	if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
 		t.Fatalf("Overlapping(%v) (-want +got):\n%s", e, diff)
+	}
+	prefix := s.drawPrefix(t)
+	got = s.a.AppendOverlapping(slices.Clone(prefix), e)
+	if diff := cmp.Diff(append(prefix, want...), got, cmpOpts); diff != "" {
+		t.Fatalf("AppendOverlapping(%d reservations, %v) (-want +got):\n%s", len(prefix), e, diff)
 	}
 	// Stopping early stops.
 	n := 0
@@ -399,6 +409,18 @@ func (s *machine) overlapping(t *rapid.T) {
 	if n != min(1, len(want)) {
 		t.Fatalf("Overlapping(%v) with break: %d iterations", e, n)
 	}
+}
+
+// drawPrefix draws what a slice passed to the Append methods already
+// holds: nothing, or a few reservations that must stay as they are, in a
+// slice with room for more or without.
+func (s *machine) drawPrefix(t *rapid.T) []Reservation {
+	n := rapid.IntRange(0, 3).Draw(t, "prefix")
+	prefix := make([]Reservation, n, n+rapid.IntRange(0, 20).Draw(t, "room"))
+	for i := range prefix {
+		prefix[i] = Reservation{Owner: fmt.Sprint("prefix-", i)}
+	}
+	return prefix
 }
 
 func (s *machine) counts(t *rapid.T) {

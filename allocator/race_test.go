@@ -28,6 +28,7 @@ func TestConcurrent(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(w), 0)) // seeded: reproducible draws
 			owner := fmt.Sprint("worker", w)
 			var mine []ports.Endpoint
+			var held []Reservation
 			for i := range steps {
 				addr := addrs[rng.IntN(len(addrs))]
 				switch rng.IntN(6) {
@@ -64,6 +65,20 @@ func TestConcurrent(t *testing.T) {
 				case 4:
 					for r := range a.Holders(ports.TCP, ports.Port(1000+rng.IntN(64))) {
 						_ = r
+					}
+					held = a.AppendOverlapping(held[:0], ports.EndpointFrom(ports.TCP, netip.Addr{}, ports.RangeFrom(1000, 1063)))
+					// One state, read under one lock: in order, and no two conflict.
+					for j := 1; j < len(held); j++ {
+						if held[j-1].Endpoint.Compare(held[j].Endpoint) >= 0 {
+							errs <- fmt.Errorf("AppendOverlapping: out of order: %v", held)
+							return
+						}
+						for _, h := range held[:j] {
+							if h.Endpoint.Conflicts(held[j].Endpoint) {
+								errs <- fmt.Errorf("AppendOverlapping: %v and %v conflict", h, held[j])
+								return
+							}
+						}
 					}
 					_ = a.Free(ports.TCP, ports.RangeFrom(1000, 1063))
 				case 5:
