@@ -175,6 +175,18 @@ func BenchmarkOverlap(b *testing.B) {
 				i++
 			}
 		})
+		b.Run("impl=ours-append", func(b *testing.B) {
+			a := buildOurs(b, f, allocator.Policy{})
+			b.ReportAllocs()
+			i := 0
+			var buf []allocator.Reservation
+			for b.Loop() {
+				q := f.queries[i&1023]
+				buf = a.AppendOverlapping(buf[:0], tcp(q.Lo, q.Hi))
+				sink += len(buf)
+				i++
+			}
+		})
 		b.Run("impl=etcd", func(b *testing.B) {
 			t := buildEtcd(f)
 			b.ReportAllocs()
@@ -247,6 +259,17 @@ func BenchmarkStab(b *testing.B) {
 				for range a.Holders(ports.TCP, ports.Port(f.points[i&1023])) {
 					sink++
 				}
+				i++
+			}
+		})
+		b.Run("impl=ours-append", func(b *testing.B) {
+			a := buildOurs(b, f, allocator.Policy{})
+			b.ReportAllocs()
+			i := 0
+			var buf []allocator.Reservation
+			for b.Loop() {
+				buf = a.AppendHolders(buf[:0], ports.TCP, ports.Port(f.points[i&1023]))
+				sink += len(buf)
 				i++
 			}
 		})
