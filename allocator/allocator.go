@@ -365,19 +365,31 @@ func (a *Allocator) appendWalk(dst []Reservation, p uint8, r ports.Range, addr n
 		a.mu.RUnlock()
 		return dst
 	}
-	var after ports.Endpoint
+	var sc nearScan
+	near, started := false, false
 	for {
 		if len(dst) == cap(dst) {
 			dst = slices.Grow(dst, firstChunk)
 		}
 		spare := dst[len(dst):cap(dst)]
-		n := s.collect(spare, p, lo, hi, addr, after)
+		var n int
+		switch {
+		case !started:
+			n, near = s.collectFirst(spare, &sc, p, lo, hi, addr)
+			started = true
+		case near:
+			if n, near = s.collectOn(spare, &sc, lo, hi, addr); near {
+				break
+			}
+			fallthrough
+		default:
+			n = s.collectWalk(spare, p, lo, hi, addr, dst[len(dst)-1].Endpoint)
+		}
 		dst = dst[:len(dst)+n]
 		if n < len(spare) {
 			a.mu.RUnlock()
 			return dst
 		}
-		after = dst[len(dst)-1].Endpoint
 	}
 }
 
@@ -406,21 +418,52 @@ func (a *Allocator) walk(p uint8, r ports.Range, addr netip.Addr, yield func(Res
 		return true // before the buffer, which a query that finds nothing need not clear
 	}
 	var first [firstChunk]Reservation
-	n := s.collect(first[:], p, lo, hi, addr, ports.Endpoint{})
+	var sc nearScan
+	n, near := s.collectFirst(first[:], &sc, p, lo, hi, addr)
+	if n == len(first) {
+		return a.walkOn(&first, &sc, near, p, lo, hi, addr, yield)
+	}
 	a.mu.RUnlock()
 	for i := range n {
 		if !yield(first[i]) {
 			return false
 		}
 	}
-	if n < len(first) {
+	return true
+}
+
+// walkOn goes on with a walk whose first batch filled, still under the read
+// lock: it collects the next batch, from where the scan of the block index
+// stopped if near is true, then releases the lock and yields both batches.
+func (a *Allocator) walkOn(first *[firstChunk]Reservation, sc *nearScan, near bool, p uint8, lo, hi uint16, addr netip.Addr, yield func(Reservation) bool) bool {
+	var buf [chunk]Reservation
+	s := a.st
+	n, ok := 0, false
+	if near {
+		n, ok = s.collectOn(buf[:], sc, lo, hi, addr)
+	}
+	if !ok {
+		n = s.collectWalk(buf[:], p, lo, hi, addr, first[firstChunk-1].Endpoint)
+	}
+	a.mu.RUnlock()
+	for _, r := range first {
+		if !yield(r) {
+			return false
+		}
+	}
+	for i := range n {
+		if !yield(buf[i]) {
+			return false
+		}
+	}
+	if n < len(buf) {
 		return true
 	}
-	return a.walkRest(p, lo, hi, addr, first[n-1].Endpoint, yield)
+	return a.walkRest(p, lo, hi, addr, buf[n-1].Endpoint, yield)
 }
 
 // walkRest goes on with a walk after the reservation with endpoint after,
-// in batches of chunk.
+// in batches of chunk, taking the lock for each.
 func (a *Allocator) walkRest(p uint8, lo, hi uint16, addr netip.Addr, after ports.Endpoint, yield func(Reservation) bool) bool {
 	var buf [chunk]Reservation
 	for {
@@ -459,11 +502,19 @@ func (s *state) collect(buf []Reservation, p uint8, lo, hi uint16, addr netip.Ad
 		return 0 // restored meanwhile to nothing
 	}
 	if !after.IsValid() {
-		if n, ok := s.collectNear(buf, p, lo, hi, addr); ok {
-			return n
-		}
+		n, _ := s.collectFirst(buf, new(nearScan), p, lo, hi, addr)
+		return n
 	}
 	return s.collectWalk(buf, p, lo, hi, addr, after)
+}
+
+// collectFirst is collect from the start. It reports whether the block
+// index answered, and then sc holds where its scan stopped, for collectOn.
+func (s *state) collectFirst(buf []Reservation, sc *nearScan, p uint8, lo, hi uint16, addr netip.Addr) (int, bool) {
+	if n, ok := s.collectNear(buf, sc, p, lo, hi, addr); ok {
+		return n, true
+	}
+	return s.collectWalk(buf, p, lo, hi, addr, ports.Endpoint{}), false
 }
 
 // collectWalk is collect through a cursor over the tree.

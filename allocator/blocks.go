@@ -63,20 +63,27 @@ func (s *state) cross(p uint8, k uint32, d int32) {
 	}
 }
 
+// A nearScan is where a scan along the leaves stopped: the leaf and its
+// next entry. While the lock is held, a walk whose first batch filled goes
+// on from there with collectOn instead of descending the tree again.
+type nearScan struct {
+	L int32 // the leaf, or 0 when nothing further can overlap
+	i int   // the next entry of L
+}
+
 // collectNear is collect from the start, through the block index: it scans
 // the leaves from the hint of lo's block and fills buf with the
 // reservations overlapping [lo, hi] on addresses that overlap addr, in key
-// order. A reservation that starts before the block overlaps the query
-// only if it reaches into the block, and cross says how many do; the scan
-// counts those it passes, and the answer holds only if it passed them all.
-// When none reaches in, the scan skips to the first key from which a
-// reservation could reach lo, by the block's bound on widths.
+// order, leaving sc where it stopped. A reservation that starts before the
+// block overlaps the query only if it reaches into the block, and cross
+// says how many do; the scan counts those it passes, and the answer holds
+// only if it passed them all. When none reaches in, the scan skips to the
+// first key from which a reservation could reach lo, by the block's bound
+// on widths.
 // It reports false when the index cannot answer (a reservation reaching in
 // lies before the hint, or the scan would visit more than maxHops leaves);
-// what it wrote to buf then does not count. A walk continued after a full
-// first batch goes through the cursor, which starts after a key in
-// O(log n).
-func (s *state) collectNear(buf []Reservation, p uint8, lo, hi uint16, addr netip.Addr) (int, bool) {
+// what it wrote to buf then does not count, and neither does sc.
+func (s *state) collectNear(buf []Reservation, sc *nearScan, p uint8, lo, hi uint16, addr netip.Addr) (int, bool) {
 	bx := s.blocks[p-1]
 	if bx == nil {
 		return 0, false
@@ -89,7 +96,7 @@ func (s *state) collectNear(buf []Reservation, p uint8, lo, hi uint16, addr neti
 		L = s.leafBefore(p, K)
 		bx.hint[b].Store(L)
 	}
-	crossing, seen := bx.cross[b], int32(0)
+	crossing := bx.cross[b]
 	// Where the scan may start: anywhere in the hint's leaf while some
 	// reservation reaches in from before, which it must count; with none,
 	// at the block, or where a reservation could first reach lo (one that
@@ -101,19 +108,40 @@ func (s *state) collectNear(buf []Reservation, p uint8, lo, hi uint16, addr neti
 			from = uint32(lo-w) << 16
 		}
 	}
+	*sc = nearScan{L: L}
+	n, seen, ok := s.scanLeaves(buf, sc, lo, hi, start, from, addr)
+	return n, ok && seen == crossing
+}
+
+// collectOn goes on with the scan of collectNear from where sc says it
+// stopped, into buf, and leaves sc where it stops. The caller has held the
+// lock since collectNear reported true. It reports false if the scan would
+// visit more than maxHops leaves; what it wrote to buf then does not count.
+func (s *state) collectOn(buf []Reservation, sc *nearScan, lo, hi uint16, addr netip.Addr) (int, bool) {
+	n, _, ok := s.scanLeaves(buf, sc, lo, hi, 0, 0, addr)
+	return n, ok
+}
+
+// scanLeaves fills buf with the reservations overlapping [lo, hi] on
+// addresses that overlap addr, along the leaves from entry sc.i of leaf
+// sc.L on, skipping keys below from. It counts in seen the reservations it
+// passes that start before port start and reach it, and leaves sc at the
+// entry after the last it took when buf fills, or at leaf 0 when no
+// further key can overlap. It reports false if it would visit more than
+// maxHops leaves.
+func (s *state) scanLeaves(buf []Reservation, sc *nearScan, lo, hi, start uint16, from uint32, addr netip.Addr) (n int, seen int32, ok bool) {
 	every := !addr.IsValid()
-	n := 0
+	L, i := sc.L, sc.i
 	for hop := 0; L != 0; hop++ {
 		if hop == maxHops {
-			return 0, false
+			return 0, 0, false
 		}
 		m := &s.bt[L]
 		keys := m.keys[:m.n]
-		L = m.next
-		if keys[len(keys)-1] < from {
-			continue // nothing here from where the scan starts
+		if i >= len(keys) || keys[len(keys)-1] < from {
+			L, i = m.next, 0 // nothing here from where the scan starts
+			continue
 		}
-		i := 0
 		for keys[i] < from {
 			i++
 		}
@@ -121,7 +149,8 @@ func (s *state) collectNear(buf []Reservation, p uint8, lo, hi uint16, addr neti
 			k := keys[i]
 			klo, khi := uint16(k>>16), uint16(k)
 			if klo > hi {
-				return n, seen == crossing // keys go up: nothing further starts by hi
+				sc.L = 0
+				return n, seen, true // keys go up: nothing further starts by hi
 			}
 			if klo < start && khi >= start {
 				seen++
@@ -135,11 +164,14 @@ func (s *state) collectNear(buf []Reservation, p uint8, lo, hi uint16, addr neti
 			}
 			s.fill(&buf[n], x)
 			if n++; n == len(buf) {
-				return n, seen == crossing
+				*sc = nearScan{L: L, i: i + 1}
+				return n, seen, true
 			}
 		}
+		L, i = m.next, 0
 	}
-	return n, seen == crossing
+	sc.L = 0
+	return n, seen, true
 }
 
 // hintOK reports whether leaf L may start a scan for the reservations of
