@@ -297,12 +297,12 @@ const (
 // Pass an endpoint without an address to see every reservation whose ports
 // overlap. An invalid endpoint yields nothing.
 //
-// The iterator takes the lock for each batch of results (the first 4,
-// then 16 at a time) and yields them with the lock released, so its loop
-// body may call the allocator, and reservations made or released meanwhile
-// may or may not be seen; [Allocator.AppendOverlapping] reads them all at
-// once. A walk of k results costs O(log n + k) and allocates nothing; a
-// range of w ports that nobody holds costs O(w/64).
+// The iterator takes the lock for each batch of results (up to 20 the
+// first time, then 16 at a time) and yields them with the lock released,
+// so its loop body may call the allocator, and reservations made or
+// released meanwhile may or may not be seen; [Allocator.AppendOverlapping]
+// reads them all at once. A walk of k results costs O(log n + k) and
+// allocates nothing; a range of w ports that nobody holds costs O(w/64).
 func (a *Allocator) Overlapping(e ports.Endpoint) iter.Seq[Reservation] {
 	return func(yield func(Reservation) bool) {
 		if !e.IsValid() {
