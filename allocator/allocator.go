@@ -366,31 +366,28 @@ func (a *Allocator) appendWalk(dst []Reservation, p uint8, r ports.Range, addr n
 		return dst
 	}
 	var sc nearScan
-	near, started := false, false
-	for {
-		if len(dst) == cap(dst) {
-			dst = slices.Grow(dst, firstChunk)
+	spare := room(&dst)
+	n, near := s.collectFirst(spare, &sc, p, lo, hi, addr)
+	for n == len(spare) {
+		dst = dst[:len(dst)+n]
+		spare = room(&dst)
+		if near {
+			n, near = s.collectOn(spare, &sc, lo, hi, addr)
 		}
-		spare := dst[len(dst):cap(dst)]
-		var n int
-		switch {
-		case !started:
-			n, near = s.collectFirst(spare, &sc, p, lo, hi, addr)
-			started = true
-		case near:
-			if n, near = s.collectOn(spare, &sc, lo, hi, addr); near {
-				break
-			}
-			fallthrough
-		default:
+		if !near {
 			n = s.collectWalk(spare, p, lo, hi, addr, dst[len(dst)-1].Endpoint)
 		}
-		dst = dst[:len(dst)+n]
-		if n < len(spare) {
-			a.mu.RUnlock()
-			return dst
-		}
 	}
+	a.mu.RUnlock()
+	return dst[:len(dst)+n]
+}
+
+// room returns the spare room of *dst, growing it first if it has none.
+func room(dst *[]Reservation) []Reservation {
+	if len(*dst) == cap(*dst) {
+		*dst = slices.Grow(*dst, firstChunk)
+	}
+	return (*dst)[len(*dst):cap(*dst)]
 }
 
 // All returns an iterator over every reservation, in the order of
@@ -468,7 +465,10 @@ func (a *Allocator) walkRest(p uint8, lo, hi uint16, addr netip.Addr, after port
 	var buf [chunk]Reservation
 	for {
 		a.mu.RLock()
-		n := a.st.collect(buf[:], p, lo, hi, addr, after)
+		n := 0
+		if s := a.st; s != nil { // nil if restored meanwhile to nothing
+			n = s.collectWalk(buf[:], p, lo, hi, addr, after)
+		}
 		a.mu.RUnlock()
 		for i := range n {
 			if !yield(buf[i]) {
@@ -494,22 +494,10 @@ func (s *state) mayHold(p uint8, lo, hi uint16) bool {
 	return v != nil && v.c.any(int(lo), int(hi))
 }
 
-// collect fills buf with the reservations of protocol p overlapping [lo,
-// hi] on addresses that overlap addr, from the first after the key of
-// after, if it is valid, and returns how many. The caller holds the lock.
-func (s *state) collect(buf []Reservation, p uint8, lo, hi uint16, addr netip.Addr, after ports.Endpoint) int {
-	if s == nil {
-		return 0 // restored meanwhile to nothing
-	}
-	if !after.IsValid() {
-		n, _ := s.collectFirst(buf, new(nearScan), p, lo, hi, addr)
-		return n
-	}
-	return s.collectWalk(buf, p, lo, hi, addr, after)
-}
-
-// collectFirst is collect from the start. It reports whether the block
-// index answered, and then sc holds where its scan stopped, for collectOn.
+// collectFirst fills buf with the reservations of protocol p overlapping
+// [lo, hi] on addresses that overlap addr, from the first, and returns how
+// many; the caller holds the lock. It reports whether the block index
+// answered, and then sc holds where its scan stopped, for collectOn.
 func (s *state) collectFirst(buf []Reservation, sc *nearScan, p uint8, lo, hi uint16, addr netip.Addr) (int, bool) {
 	if n, ok := s.collectNear(buf, sc, p, lo, hi, addr); ok {
 		return n, true
@@ -517,7 +505,8 @@ func (s *state) collectFirst(buf []Reservation, sc *nearScan, p uint8, lo, hi ui
 	return s.collectWalk(buf, p, lo, hi, addr, ports.Endpoint{}), false
 }
 
-// collectWalk is collect through a cursor over the tree.
+// collectWalk is collectFirst through a cursor over the tree, and from the
+// first after the key of after, if it is valid.
 func (s *state) collectWalk(buf []Reservation, p uint8, lo, hi uint16, addr netip.Addr, after ports.Endpoint) int {
 	var c rcursor
 	ar := after.Range()

@@ -71,7 +71,7 @@ type nearScan struct {
 	i int   // the next entry of L
 }
 
-// collectNear is collect from the start, through the block index: it scans
+// collectNear is collectFirst through the block index: it scans
 // the leaves from the hint of lo's block and fills buf with the
 // reservations overlapping [lo, hi] on addresses that overlap addr, in key
 // order, leaving sc where it stopped. A reservation that starts before the

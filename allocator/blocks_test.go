@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -89,7 +90,8 @@ func TestBlockIndexAgainstCursor(t *testing.T) {
 
 // TestIteratorBatches checks the iterators across their batches: every
 // count of results around the batch sizes, listed whole and in order, and
-// stopped early at every point.
+// stopped early at every point; and AppendOverlapping, into slices whose
+// room runs out on the way.
 func TestIteratorBatches(t *testing.T) {
 	for _, n := range []int{0, 1, firstChunk - 1, firstChunk, firstChunk + 1, firstChunk + chunk, firstChunk + chunk + 1, firstChunk + 3*chunk + 2} {
 		a := New(Policy{})
@@ -108,6 +110,14 @@ func TestIteratorBatches(t *testing.T) {
 		}
 		if diff := cmp.Diff(want, got, cmpopts.EquateComparable(ports.Endpoint{}), cmpopts.EquateEmpty()); diff != "" {
 			t.Errorf("n = %d: Overlapping (-want +got):\n%s", n, diff)
+		}
+		// The Append form, into slices that fill up on the way.
+		for _, room := range []int{0, 1, 3, 20} {
+			prefix := []Reservation{{Owner: "prefix"}}
+			got := a.AppendOverlapping(slices.Grow(prefix, room), q)
+			if diff := cmp.Diff(append(prefix, want...), got, cmpopts.EquateComparable(ports.Endpoint{})); diff != "" {
+				t.Errorf("n = %d: AppendOverlapping into room for %d (-want +got):\n%s", n, room, diff)
+			}
 		}
 		for stop := range n {
 			got = got[:0]
