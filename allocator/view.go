@@ -11,7 +11,7 @@ import (
 // [ports.AddrsOverlap]), together with the policy's avoid set. Each protocol
 // has an every-address view, which also answers requests on :: (the two see
 // the same holders), and up to maxViews views for other addresses, built on
-// first use and kept up to date after. A view takes 40 KiB.
+// first use and kept up to date after. A view takes 24 KiB.
 type view struct {
 	addr  netip.Addr // the address the view answers for; zero for every address
 	all   bool
