@@ -212,6 +212,32 @@ func (a *Allocator) Lookup(e ports.Endpoint) (Reservation, bool) {
 	return a.st.reservation(n), true
 }
 
+// AppendOwned appends to dst the reservations of owner, in the order of
+// [ports.Endpoint.Compare], and returns the extended slice; dst's own
+// elements stay as they were. An owner that holds nothing appends nothing.
+// Like [Allocator.AppendOverlapping], it reads them under one hold of the
+// read lock and allocates nothing when dst has room. O(k log k) for the k
+// reservations of owner, and O(len(owner)) to find the owner.
+func (a *Allocator) AppendOwned(dst []Reservation, owner string) []Reservation {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	s := a.st
+	if s == nil {
+		return dst
+	}
+	id, _ := s.own.lookup(owner)
+	if id == 0 {
+		return dst
+	}
+	start := len(dst)
+	for n := s.own.heads[id]; n != 0; n = s.info[n].onext {
+		dst = append(dst, Reservation{})
+		s.fill(&dst[len(dst)-1], n)
+	}
+	slices.SortFunc(dst[start:], func(x, y Reservation) int { return x.Endpoint.Compare(y.Endpoint) })
+	return dst
+}
+
 // Len returns the number of reservations held. O(1).
 func (a *Allocator) Len() int {
 	a.mu.RLock()

@@ -26,12 +26,13 @@
 //
 // [Allocator.Release] gives up one reservation by its endpoint,
 // [Allocator.ReleaseOwner] all of an owner's. [Allocator.Lookup],
-// [Allocator.Holders], [Allocator.Overlapping] and [Allocator.All] read them;
-// [Allocator.Used] and [Allocator.Free] count ports. The iterators yield in
-// batches with the lock released, so a loop may call the allocator;
-// [Allocator.AppendHolders] and [Allocator.AppendOverlapping] read every
-// result under one hold of the lock into a slice the caller may reuse, one
-// consistent answer and the fastest way to ask.
+// [Allocator.Holders], [Allocator.Overlapping] and [Allocator.All] read them,
+// and [Allocator.AppendOwned] lists an owner's; [Allocator.Used] and
+// [Allocator.Free] count ports. The iterators yield in batches with the
+// lock released, so a loop may call the allocator; [Allocator.AppendHolders]
+// and [Allocator.AppendOverlapping] read every result under one hold of the
+// lock into a slice the caller may reuse, one consistent answer and the
+// fastest way to ask.
 //
 // # Allocation
 //

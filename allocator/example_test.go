@@ -132,3 +132,22 @@ func ExampleAllocator_AppendHolders() {
 	// 123 ["ntp" 123/udp]
 	// 161 []
 }
+
+// List what one owner holds, in port order, and give it all back.
+func ExampleAllocator_AppendOwned() {
+	a := allocator.New(allocator.Policy{})
+	a.Reserve("billing", ports.MustParseEndpoint("8443/tcp"))
+	a.Reserve("billing", ports.MustParseEndpoint("127.0.0.1:9090/tcp"))
+	a.Reserve("search", ports.MustParseEndpoint("9200/tcp"))
+	a.Allocate("billing", ports.TCP, 2, ports.MustParseRange("40000-40999"))
+
+	for _, r := range a.AppendOwned(nil, "billing") {
+		fmt.Println(r.Endpoint)
+	}
+	fmt.Println(a.ReleaseOwner("billing"), "released;", a.Len(), "left")
+	// Output:
+	// 8443/tcp
+	// 127.0.0.1:9090/tcp
+	// 40000-40001/tcp
+	// 3 released; 1 left
+}

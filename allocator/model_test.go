@@ -369,6 +369,22 @@ func (s *machine) releaseOwner(t *rapid.T) {
 	}
 }
 
+func (s *machine) owned(t *rapid.T) {
+	owner := rapid.SampledFrom(testOwners).Draw(t, "owner")
+	var want []Reservation
+	for _, r := range s.m.res {
+		if r.Owner == owner {
+			want = append(want, r)
+		}
+	}
+	slices.SortFunc(want, byEndpoint)
+	prefix := s.drawPrefix(t)
+	got := s.a.AppendOwned(slices.Clone(prefix), owner)
+	if diff := cmp.Diff(append(prefix, want...), got, cmpOpts); diff != "" {
+		t.Fatalf("AppendOwned(%d reservations, %q) (-want +got):\n%s", len(prefix), owner, diff)
+	}
+}
+
 func (s *machine) holders(t *rapid.T) {
 	proto := rapid.SampledFrom([]ports.Protocol{ports.TCP, ports.UDP}).Draw(t, "proto")
 	p := ports.Port(rapid.IntRange(max(0, s.m.lo-1), min(65535, s.m.hi+1)).Draw(t, "port"))
@@ -552,6 +568,7 @@ func TestStateMachine(t *testing.T) {
 			"release":      s.release,
 			"releaseOwner": s.releaseOwner,
 			"holders":      s.holders,
+			"owned":        s.owned,
 			"overlapping":  s.overlapping,
 			"counts":       s.counts,
 			"lookup":       s.lookup,
