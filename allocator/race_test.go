@@ -81,6 +81,19 @@ func TestConcurrent(t *testing.T) {
 						}
 					}
 					_ = a.Free(ports.TCP, ports.RangeFrom(1000, 1063))
+					// Only this goroutine reserves for owner: its list is mine.
+					owned := a.AppendOwned(held[:0], owner)
+					want := slices.SortedFunc(slices.Values(mine), ports.Endpoint.Compare)
+					if len(owned) != len(want) {
+						errs <- fmt.Errorf("AppendOwned(%q): %d reservations, want %d", owner, len(owned), len(want))
+						return
+					}
+					for j, r := range owned {
+						if r.Owner != owner || r.Endpoint != want[j] {
+							errs <- fmt.Errorf("AppendOwned(%q)[%d] = %v, want %v", owner, j, r, want[j])
+							return
+						}
+					}
 				case 5:
 					if i%50 == 0 {
 						if _, err := a.Snapshot(); err != nil {
