@@ -69,7 +69,10 @@
 // protocol, name). A service with network_mode "host" binds its target
 // ports and expose entries on the host itself; one with network_mode
 // "service:OTHER" shares OTHER's container scope. Environment files are not
-// read: ports never come from them.
+// read: ports never come from them. compose-go reports some things, an
+// obsolete version attribute for one, as warnings through logrus's standard
+// logger (github.com/sirupsen/logrus); where they go is the program's
+// choice, and the ports command prints them as its own warnings.
 //
 // compose-go keeps no line numbers, so each file is also decoded into a
 // yaml.Node tree (go.yaml.in/yaml/v3), and every entry of

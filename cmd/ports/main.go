@@ -12,7 +12,9 @@
 //	ports version                     the version of the command
 //
 // Every subcommand takes --help. Exit status: 0 on success (and a clean
-// check), 1 when check finds a collision, 2 on bad input or usage.
+// check), 1 when check finds a collision, 2 on bad input or usage. What the
+// compose loader warns of (an obsolete version attribute, say) goes to
+// standard error as "ports: warning: MESSAGE".
 package main
 
 import (
@@ -26,6 +28,7 @@ import (
 
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/hostports"
+	"github.com/sirupsen/logrus"
 )
 
 // Exit statuses.
@@ -66,6 +69,7 @@ func commands() []command {
 }
 
 func main() {
+	logDependencies(os.Stderr)
 	a := &app{
 		stdout:    os.Stdout,
 		stderr:    os.Stderr,
@@ -73,6 +77,24 @@ func main() {
 		lookupEnv: os.LookupEnv,
 	}
 	os.Exit(a.main(os.Args[1:]))
+}
+
+// logDependencies sends what the command's dependencies log through
+// logrus's standard logger to w, warnings and worse, as the command's own
+// messages. compose-go warns that way, of an obsolete version attribute for
+// one; logrus's default would print a timestamped key=value line.
+func logDependencies(w io.Writer) {
+	logrus.SetOutput(w)
+	logrus.SetLevel(logrus.WarnLevel)
+	logrus.SetFormatter(dependencyLog{})
+}
+
+// dependencyLog formats a logrus entry as "ports: LEVEL: MESSAGE".
+type dependencyLog struct{}
+
+// Format implements logrus.Formatter.
+func (dependencyLog) Format(e *logrus.Entry) ([]byte, error) {
+	return []byte("ports: " + e.Level.String() + ": " + e.Message + "\n"), nil
 }
 
 func (a *app) main(args []string) int {

@@ -364,3 +364,20 @@ func TestColorFor(t *testing.T) {
 		t.Errorf("paint without colour = %q", got)
 	}
 }
+
+// TestDependencyWarnings checks that a warning compose-go logs through
+// logrus comes out as the command's own line, not logrus's timestamped one.
+func TestDependencyWarnings(t *testing.T) {
+	var log bytes.Buffer
+	logDependencies(&log)
+	t.Cleanup(func() { logDependencies(os.Stderr) })
+	var stdout, stderr bytes.Buffer
+	a := &app{stdout: &stdout, stderr: &stderr, lookupEnv: func(string) (string, bool) { return "", false }}
+	if code := a.main([]string{"check", "testdata/check/obsolete-version.yml"}); code != exitOK {
+		t.Fatalf("check: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	got := log.String()
+	if !strings.HasPrefix(got, "ports: warning: ") || !strings.Contains(got, "`version` is obsolete") || strings.Contains(got, "time=") {
+		t.Errorf("compose-go's warning came out as %q", got)
+	}
+}
