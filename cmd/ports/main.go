@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	ports whois PORT[/PROTO]          what a port is and who uses it
+//	ports whois PORT[/PROTO]|NAME     what a port is and who uses it
 //	ports free [-n N] [--udp] ...     free ports, verified bindable now
 //	ports scheme [--lang L] ...       the ten-slot scheme as a table
 //	ports check FILE...               collisions and security lints

@@ -130,6 +130,8 @@ func TestWhois(t *testing.T) {
 		{"whois-several-probe", []string{"whois", "--probe", "5432/tcp", "6000/tcp"}, exitOK},
 		{"whois-json", []string{"whois", "--format", "json", "--probe", "3000/tcp"}, exitOK},
 		{"whois-help", []string{"whois", "--help"}, exitOK},
+		{"whois-names", []string{"whois", "grafana", "postgres/tcp"}, exitOK},
+		{"whois-unknown-name", []string{"whois", "no-such-service"}, exitUsage},
 		{"whois-no-port", []string{"whois"}, exitUsage},
 		{"whois-out-of-range", []string{"whois", "70000"}, exitUsage},
 		{"whois-bad-proto", []string{"whois", "80/icmp"}, exitUsage},

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,7 +16,7 @@ func whoisCommand() command {
 	c := command{
 		name:    "whois",
 		summary: "explain a port: class, users, collisions, what this host keeps",
-		usage:   "[--format text|json] [--probe] PORT[/PROTO]...",
+		usage:   "[--format text|json] [--probe] PORT[/PROTO]|NAME[/PROTO]...",
 	}
 	c.run = func(a *app, args []string) int {
 		fs := a.flagSet(c, `
@@ -25,8 +26,10 @@ there, whether this machine keeps it (ephemeral range, reserved or excluded
 ranges, privileged ports) and whether browsers refuse to fetch from it.
 
 PROTO is tcp, udp, sctp or dccp; without it every transport is shown.
-With --probe it also tries to bind the port now, on TCP and UDP, on
-127.0.0.1, ::1, 0.0.0.0 and ::.`)
+A NAME is looked up, without regard to case, in the IANA registry and the
+de-facto table ("grafana", "postgres", "http"), and each port it names is
+explained in turn. With --probe it also tries to bind the port now, on TCP
+and UDP, on 127.0.0.1, ::1, 0.0.0.0 and ::.`)
 		format := fs.String("format", "text", "output `format`: text or json")
 		probe := fs.Bool("probe", false, "also try to bind the port now")
 		if code := a.parseFlags(fs, args); code >= 0 {
@@ -41,20 +44,23 @@ With --probe it also tries to bind the port now, on TCP and UDP, on
 		limits, limitsErr := a.hostLimits()
 		var reports []whoisReport
 		for _, arg := range fs.Args() {
-			p, proto, err := parsePortProto(arg)
+			targets, err := whoisTargets(arg)
 			if err != nil {
 				return a.fail("whois: %v", err)
 			}
-			r := whois(p, proto, limits)
-			if *probe {
-				rep := a.probe(p)
-				r.Bindable = new(bool)
-				*r.Bindable = rep.Bindable()
-				if err := rep.Err(); err != nil {
-					r.ProbeError = err.Error()
+			for _, t := range targets {
+				r := whois(t.port, t.proto, limits)
+				r.Name = t.name
+				if *probe {
+					rep := a.probe(t.port)
+					r.Bindable = new(bool)
+					*r.Bindable = rep.Bindable()
+					if err := rep.Err(); err != nil {
+						r.ProbeError = err.Error()
+					}
 				}
+				reports = append(reports, r)
 			}
-			reports = append(reports, r)
 		}
 		if *format == "json" {
 			enc := json.NewEncoder(a.stdout)
@@ -76,6 +82,48 @@ With --probe it also tries to bind the port now, on TCP and UDP, on
 		return exitOK
 	}
 	return c
+}
+
+// A whoisTarget is a port to explain, on one protocol or (0) every one, and
+// the service name that led to it, if any.
+type whoisTarget struct {
+	port  ports.Port
+	proto ports.Protocol
+	name  string
+}
+
+// whoisTargets reads one argument of whois: PORT[/PROTO], or NAME[/PROTO],
+// which stands for the first port of every service of that name, in the
+// order of wellknown.All, each once.
+func whoisTargets(arg string) ([]whoisTarget, error) {
+	p, proto, err := parsePortProto(arg)
+	if err == nil {
+		return []whoisTarget{{port: p, proto: proto}}, nil
+	}
+	name, protos, hasProto := strings.Cut(arg, "/")
+	if name == "" || name[0] >= '0' && name[0] <= '9' {
+		return nil, err // a port number gone wrong, not a name
+	}
+	proto = 0
+	if hasProto {
+		if proto, err = ports.ParseProtocol(protos); err != nil {
+			return nil, fmt.Errorf("%q: %w", arg, err)
+		}
+	}
+	var out []whoisTarget
+	for s := range wellknown.ByName(name) {
+		if proto != 0 && s.Protocol() != proto {
+			continue
+		}
+		t := whoisTarget{port: s.Range().Lo(), proto: proto, name: s.Name()}
+		if !slices.ContainsFunc(out, func(o whoisTarget) bool { return o.port == t.port }) {
+			out = append(out, t)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%q: no port is known by that name (the IANA registry and the de-facto table have none)", arg)
+	}
+	return out, nil
 }
 
 // parsePortProto parses PORT or PORT/PROTO; a missing protocol is the zero
@@ -108,6 +156,7 @@ type whoisService struct {
 }
 
 type whoisReport struct {
+	Name       string         `json:"name,omitempty"` // the service name asked for, if any
 	Port       int            `json:"port"`
 	Protocol   string         `json:"protocol,omitempty"`
 	Class      string         `json:"class"`
@@ -225,6 +274,9 @@ func (a *app) printWhois(r whoisReport) {
 	title := strconv.Itoa(r.Port)
 	if r.Protocol != "" {
 		title += "/" + r.Protocol
+	}
+	if r.Name != "" {
+		title = r.Name + ": " + title
 	}
 	w := a.stdout
 	fmt.Fprintln(w, a.paint(styleBold, title))
