@@ -15,6 +15,7 @@ func ExampleLookup() {
 	// Output:
 	// iana     cslistener     CSlistener
 	// de-facto clickhouse     ClickHouse native protocol
+	// de-facto gatsby-serve   Preview of the production build (gatsby serve)
 	// de-facto minio          S3-compatible object storage API
 	// de-facto php-fpm        FastCGI listener of the default pool configuration
 	// de-facto portainer-http Portainer UI over HTTP (legacy, optional)
@@ -81,7 +82,7 @@ func ExampleCollisions() {
 		}
 	}
 	// Output:
-	// 9000/tcp: ClickHouse, MinIO, PHP-FPM, Portainer, SonarQube
+	// 9000/tcp: ClickHouse, Gatsby, MinIO, PHP-FPM, Portainer, SonarQube
 	// 9092/tcp: H2 Database, Apache Kafka
 	// 9093/tcp: Prometheus Alertmanager, Apache Kafka
 	// 9099/tcp: Angzarr, Project Calico
@@ -99,6 +100,7 @@ func ExampleCollisionAt() {
 	// Output:
 	// true 3000 tcp
 	//   Grafana - observability
+	//   Metabase - admin-ui
 	//   Next.js - web-server
 	//   Ruby on Rails - web-server
 	// false

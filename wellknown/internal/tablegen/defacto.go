@@ -41,12 +41,13 @@ type DeFacto struct {
 //	names | ports/protocols | category | project | description | reference
 //
 // names is a comma-separated list of lower-case service names, the first
-// being the entry's name and the others aliases. ports/protocols is a port
+// being the entry's name and the others aliases; no name is on two lines. ports/protocols is a port
 // or a range followed by '/' and a comma-separated list of transports
 // ("3000/tcp", "10000-20000/udp", "5060/tcp,udp"). category is one of
 // CategoryNames. reference is an https URL.
 func ParseDeFacto(r io.Reader) ([]DeFacto, error) {
 	var out []DeFacto
+	named := map[string]int{} // name or alias -> the line that has it
 	sc := bufio.NewScanner(r)
 	line := 0
 	for sc.Scan() {
@@ -58,6 +59,12 @@ func ParseDeFacto(r io.Reader) ([]DeFacto, error) {
 		e, err := parseDeFactoLine(text)
 		if err != nil {
 			return nil, fmt.Errorf("tablegen: de-facto table line %d: %w", line, err)
+		}
+		for _, n := range e.Names {
+			if at, ok := named[n]; ok {
+				return nil, fmt.Errorf("tablegen: de-facto table line %d: service name %q is already the name or an alias of line %d", line, n, at)
+			}
+			named[n] = line
 		}
 		e.Line = line
 		out = append(out, e)

@@ -223,6 +223,8 @@ func TestParseDeFactoErrors(t *testing.T) {
 		{"a | 3000/tcp | cache | P |  | https://x", `tablegen: de-facto table line 1: empty description`},
 		{"a | 3000/tcp | cache | P | d | http://x", `tablegen: de-facto table line 1: reference "http://x": want an https URL`},
 		{"a | 3000/tcp | cache | P | d | https://", `tablegen: de-facto table line 1: reference "https://": want an https URL`},
+		{"a,b | 1/tcp | cache | P | d | https://x\n\nc,b | 2/tcp | cache | Q | e | https://y", `tablegen: de-facto table line 3: service name "b" is already the name or an alias of line 1`},
+		{"a,a | 1/tcp | cache | P | d | https://x", `tablegen: de-facto table line 1: service name "a" is already the name or an alias of line 1`},
 	}
 	for _, tt := range tests {
 		got, err := ParseDeFacto(strings.NewReader(tt.in))
