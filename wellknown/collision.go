@@ -44,7 +44,7 @@ func (c Collision) Services() iter.Seq[Service] {
 }
 
 // String returns the ports, the transport and the projects that meet:
-// "3000/tcp: Grafana, Metabase, Next.js, Ruby on Rails". The zero Collision gives
+// "3000/tcp: Gitea, Grafana, Metabase, Next.js, Ruby on Rails". The zero Collision gives
 // "invalid Collision".
 func (c Collision) String() string {
 	if c.idx == 0 {

@@ -219,8 +219,8 @@ func TestCollisionsOfIssue(t *testing.T) {
 		proto ports.Protocol
 		want  string
 	}{
-		{3000, ports.TCP, "3000/tcp: Grafana, Metabase, Next.js, Ruby on Rails"},
-		{3000, 0, "3000/tcp: Grafana, Metabase, Next.js, Ruby on Rails"},
+		{3000, ports.TCP, "3000/tcp: Gitea, Grafana, Metabase, Next.js, Ruby on Rails"},
+		{3000, 0, "3000/tcp: Gitea, Grafana, Metabase, Next.js, Ruby on Rails"},
 		{9100, ports.TCP, "9100/tcp: HP JetDirect, Prometheus node_exporter"},
 		{12345, ports.UDP, "10000-16383/udp: Asterisk, RTPEngine"},
 		{5060, ports.UDP, "5060/udp: FreeSWITCH, Kamailio"},

@@ -10,16 +10,18 @@ import (
 // Every service on a port, from both tables.
 func ExampleLookup() {
 	for s := range wellknown.Lookup(9000, ports.TCP) {
-		fmt.Printf("%-8s %-14s %s\n", s.Source(), s.Name(), s.Description())
+		fmt.Printf("%-8s %-19s %s\n", s.Source(), s.Name(), s.Description())
 	}
 	// Output:
-	// iana     cslistener     CSlistener
-	// de-facto clickhouse     ClickHouse native protocol
-	// de-facto gatsby-serve   Preview of the production build (gatsby serve)
-	// de-facto minio          S3-compatible object storage API
-	// de-facto php-fpm        FastCGI listener of the default pool configuration
-	// de-facto portainer-http Portainer UI over HTTP (legacy, optional)
-	// de-facto sonarqube      SonarQube web server (sonar.web.port)
+	// iana     cslistener          CSlistener
+	// de-facto clickhouse          ClickHouse native protocol
+	// de-facto gatsby-serve        Preview of the production build (gatsby serve)
+	// de-facto keycloak-management Management interface (/health and /metrics, when enabled)
+	// de-facto minio               S3-compatible object storage API
+	// de-facto php-fpm             FastCGI listener of the default pool configuration
+	// de-facto portainer-http      Portainer UI over HTTP (legacy, optional)
+	// de-facto sentry              Web UI and API of self-hosted Sentry
+	// de-facto sonarqube           SonarQube web server (sonar.web.port)
 }
 
 // A range matches every port inside it.
@@ -82,8 +84,8 @@ func ExampleCollisions() {
 		}
 	}
 	// Output:
-	// 9000/tcp: ClickHouse, Gatsby, MinIO, PHP-FPM, Portainer, SonarQube
-	// 9092/tcp: H2 Database, Apache Kafka
+	// 9000/tcp: ClickHouse, Gatsby, Keycloak, MinIO, PHP-FPM, Portainer, Sentry, SonarQube
+	// 9092/tcp: H2 Database, Apache Kafka, Redpanda
 	// 9093/tcp: Prometheus Alertmanager, Apache Kafka
 	// 9099/tcp: Angzarr, Project Calico
 	// 9100/tcp: HP JetDirect, Prometheus node_exporter
@@ -99,6 +101,7 @@ func ExampleCollisionAt() {
 	fmt.Println(ok)
 	// Output:
 	// true 3000 tcp
+	//   Gitea - infrastructure
 	//   Grafana - observability
 	//   Metabase - admin-ui
 	//   Next.js - web-server
@@ -113,6 +116,7 @@ func ExampleCollision_Services() {
 	}
 	// Output:
 	// flink admin-ui
+	// nexus infrastructure
 	// schema-registry message-broker
 }
 

@@ -35,7 +35,7 @@ func TestLookup(t *testing.T) {
 		{81, ports.TCP, []string{"/unspecified/iana"}},      // unassigned, no transport named
 		{5432, ports.TCP, []string{"postgresql/tcp/iana", "postgresql/tcp/de-facto"}},
 		{5432, ports.UDP, []string{"postgresql/udp/iana"}},
-		{3000, ports.TCP, []string{"hbci/tcp/iana", "remoteware-cl/tcp/iana", "grafana/tcp/de-facto", "metabase/tcp/de-facto", "nextjs/tcp/de-facto", "rails/tcp/de-facto"}},
+		{3000, ports.TCP, []string{"hbci/tcp/iana", "remoteware-cl/tcp/iana", "gitea/tcp/de-facto", "grafana/tcp/de-facto", "metabase/tcp/de-facto", "nextjs/tcp/de-facto", "rails/tcp/de-facto"}},
 		{5173, ports.TCP, []string{"vite/tcp/de-facto", "/unspecified/iana"}},                                     // 5173 before 5173-…
 		{15000, ports.UDP, []string{"asterisk-rtp/udp/de-facto", "rtpengine-rtp/udp/de-facto", "hydap/udp/iana"}}, // 10000-… before 15000
 		{50500, ports.TCP, []string{"angzarr-business/tcp/de-facto"}},                                             // dynamic port: only the de-facto range
