@@ -397,12 +397,7 @@ func (a *Allocator) appendWalk(dst []Reservation, p uint8, r ports.Range, addr n
 	for n == len(spare) {
 		dst = dst[:len(dst)+n]
 		spare = room(&dst)
-		if near {
-			n, near = s.collectOn(spare, &sc, lo, hi, addr)
-		}
-		if !near {
-			n = s.collectWalk(spare, p, lo, hi, addr, dst[len(dst)-1].Endpoint)
-		}
+		n, near = s.collectMore(spare, &sc, near, p, lo, hi, addr, dst[len(dst)-1].Endpoint)
 	}
 	a.mu.RUnlock()
 	return dst[:len(dst)+n]
@@ -460,14 +455,7 @@ func (a *Allocator) walk(p uint8, r ports.Range, addr netip.Addr, yield func(Res
 // stopped if near is true, then releases the lock and yields both batches.
 func (a *Allocator) walkOn(first *[firstChunk]Reservation, sc *nearScan, near bool, p uint8, lo, hi uint16, addr netip.Addr, yield func(Reservation) bool) bool {
 	var buf [chunk]Reservation
-	s := a.st
-	n, ok := 0, false
-	if near {
-		n, ok = s.collectOn(buf[:], sc, lo, hi, addr)
-	}
-	if !ok {
-		n = s.collectWalk(buf[:], p, lo, hi, addr, first[firstChunk-1].Endpoint)
-	}
+	n, _ := a.st.collectMore(buf[:], sc, near, p, lo, hi, addr, first[firstChunk-1].Endpoint)
 	a.mu.RUnlock()
 	for _, r := range first {
 		if !yield(r) {
@@ -529,6 +517,20 @@ func (s *state) collectFirst(buf []Reservation, sc *nearScan, p uint8, lo, hi ui
 		return n, true
 	}
 	return s.collectWalk(buf, p, lo, hi, addr, ports.Endpoint{}), false
+}
+
+// collectMore fills buf with the batch after a full one whose last
+// reservation has endpoint after: on from where the block index's scan
+// stopped if near is true, else through the cursor. It reports whether the
+// scan of the block index may go on again. The caller has held the lock
+// since the batch before.
+func (s *state) collectMore(buf []Reservation, sc *nearScan, near bool, p uint8, lo, hi uint16, addr netip.Addr, after ports.Endpoint) (int, bool) {
+	if near {
+		if n, ok := s.collectOn(buf, sc, lo, hi, addr); ok {
+			return n, true
+		}
+	}
+	return s.collectWalk(buf, p, lo, hi, addr, after), false
 }
 
 // collectWalk is collectFirst through a cursor over the tree, and from the
