@@ -132,6 +132,8 @@ func TestWhois(t *testing.T) {
 		{"whois-help", []string{"whois", "--help"}, exitOK},
 		{"whois-names", []string{"whois", "grafana", "postgres/tcp"}, exitOK},
 		{"whois-unknown-name", []string{"whois", "no-such-service"}, exitUsage},
+		{"whois-digit-names", []string{"whois", "3com-tsmux", "9pfs/tcp"}, exitOK},
+		{"whois-bad-digits", []string{"whois", "80x"}, exitUsage},
 		{"whois-no-port", []string{"whois"}, exitUsage},
 		{"whois-out-of-range", []string{"whois", "70000"}, exitUsage},
 		{"whois-bad-proto", []string{"whois", "80/icmp"}, exitUsage},

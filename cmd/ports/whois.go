@@ -27,8 +27,8 @@ ranges, privileged ports) and whether browsers refuse to fetch from it.
 
 PROTO is tcp, udp, sctp or dccp; without it every transport is shown.
 A NAME is looked up, without regard to case, in the IANA registry and the
-de-facto table ("grafana", "postgres", "http"), and each port it names is
-explained in turn. With --probe it also tries to bind the port now, on TCP
+de-facto table ("grafana", "postgres", "http", "9pfs"), and each port it
+names is explained in turn; digits alone are always a port. With --probe it also tries to bind the port now, on TCP
 and UDP, on 127.0.0.1, ::1, 0.0.0.0 and ::.`)
 		format := fs.String("format", "text", "output `format`: text or json")
 		probe := fs.Bool("probe", false, "also try to bind the port now")
@@ -100,9 +100,13 @@ func whoisTargets(arg string) ([]whoisTarget, error) {
 	if err == nil {
 		return []whoisTarget{{port: p, proto: proto}}, nil
 	}
+	portErr := err
 	name, protos, hasProto := strings.Cut(arg, "/")
-	if name == "" || name[0] >= '0' && name[0] <= '9' {
-		return nil, err // a port number gone wrong, not a name
+	if name == "" || strings.Trim(name, "0123456789") == "" {
+		// Digits alone are a port number gone wrong: RFC 6335 gives every
+		// service name a letter. Names such as 3com-tsmux or 9pfs start
+		// with a digit, and are names.
+		return nil, portErr
 	}
 	proto = 0
 	if hasProto {
@@ -121,6 +125,9 @@ func whoisTargets(arg string) ([]whoisTarget, error) {
 		}
 	}
 	if len(out) == 0 {
+		if name[0] >= '0' && name[0] <= '9' {
+			return nil, portErr // more likely a mistyped port than a name
+		}
 		return nil, fmt.Errorf("%q: no port is known by that name (the IANA registry and the de-facto table have none)", arg)
 	}
 	return out, nil
