@@ -34,6 +34,14 @@
 // lock into a slice the caller may reuse, one consistent answer and the
 // fastest way to ask.
 //
+// An owner is a name and nothing more. What a caller knows of a reservation
+// beyond it (a container, a process, a deadline) belongs in the caller's own
+// map keyed by the owner, or by the endpoint: every result carries both, and
+// [Allocator.ReleaseOwner] and [Allocator.AppendOwned] make the owner the
+// natural key. A payload of the caller's type would put a type parameter on
+// the Allocator, its results, its errors and its snapshots, and add its size
+// to every reservation, so the allocator carries none.
+//
 // # Allocation
 //
 // [Allocator.Allocate] and [Allocator.AllocateIn] find a free run of k

@@ -151,3 +151,28 @@ func ExampleAllocator_AppendOwned() {
 	// 40000-40001/tcp
 	// 3 released; 1 left
 }
+
+// Keep your own data about a reservation beside the allocator, keyed by the
+// owner: here the container that holds each port, read back for the
+// holders of a port in a conflict.
+func Example_ownerData() {
+	type container struct{ id, image string }
+	byOwner := map[string]container{
+		"web": {"c0ffee", "nginx:1.27"},
+		"api": {"5ca1ab", "ghcr.io/acme/api:2.4"},
+	}
+
+	a := allocator.New(allocator.Policy{})
+	a.Reserve("web", ports.MustParseEndpoint("8080/tcp"))
+	_, err := a.Reserve("api", ports.MustParseEndpoint("8080-8081/tcp"))
+
+	var ce *allocator.ConflictError
+	if errors.As(err, &ce) {
+		for _, h := range ce.Holders {
+			c := byOwner[h.Owner]
+			fmt.Printf("%v is held by %s (container %s, %s)\n", h.Endpoint, h.Owner, c.id, c.image)
+		}
+	}
+	// Output:
+	// 8080/tcp is held by web (container c0ffee, nginx:1.27)
+}
