@@ -25,7 +25,11 @@ import (
 //
 //   - wide: a bound on the widths of the reservations that start in the
 //     block, so that a scan with nothing reaching in from before can start
-//     where a reservation could first reach the query.
+//     where a reservation could first reach the query. It grows with them;
+//     when the widest goes, it is taken again from those left if it was
+//     exactWide or more, and left as it was otherwise. So it is exact from
+//     exactWide up, and below that at most exactWide - 1 too high, which
+//     costs a query a scan of a few ports more.
 //
 // cross is exact, kept by rinsert and rdelete in O(blocks a reservation
 // reaches into). The index takes 10 KiB per protocol in use.
@@ -35,15 +39,44 @@ const (
 	// maxHops bounds the leaves a scan from a hint visits before it gives
 	// the query to the cursor.
 	maxHops = 8
+	// exactWide is the width from which a block's width bound is taken
+	// again when the widest reservation of the block goes. Below it, the
+	// scan of a few more ports costs a query less than taking the bound
+	// again would cost the release.
+	exactWide = 16
 )
 
 type blockIndex struct {
 	cross [nBlocks]int32
 	hint  [nBlocks]atomic.Int32
 	// wide bounds the width, hi - lo, of the reservations that start in
-	// the block: it grows with them and does not shrink when they go, so
-	// it is an upper bound, which is all a query needs.
+	// the block: exactly, from exactWide up (see narrow).
 	wide [nBlocks]uint16
+}
+
+// narrow brings the width bound of the block where the reservation with key
+// k started up to date after it went, which the caller has unlinked from the
+// tree: if it was the widest of the block and at least exactWide ports wide,
+// the bound becomes the widest of those that start in the block now (0 if
+// none does). O(log n + k) for the k reservations that reach into the block,
+// and O(1) for any other.
+func (s *state) narrow(p uint8, k uint32) {
+	bx := s.blocks[p-1]
+	lo, w := uint16(k>>16), uint16(k)-uint16(k>>16)
+	b := lo >> blockBits
+	if w < exactWide || w != bx.wide[b] {
+		return
+	}
+	start := b << blockBits
+	var c rcursor
+	s.rwalk(&c, p, start, start|(1<<blockBits-1), false, 0, 0, netip.Addr{})
+	widest := uint16(0)
+	for x := c.step(); x != 0; x = c.step() {
+		if in := &s.info[x]; in.lo() >= start {
+			widest = max(widest, in.hi()-in.lo())
+		}
+	}
+	bx.wide[b] = widest
 }
 
 // cross counts the reservation with key k in (d = 1) or out (d = -1) of the

@@ -15,25 +15,47 @@ import (
 
 // TestBlockIndexAgainstCursor checks the block index against the cursor:
 // on a tree of a few hundred reservations, short and long, on several
-// addresses, whatever the hints hold (any node of the arena, freed ones
-// and inner nodes included), a query the index answers gets exactly what
-// the cursor finds.
+// addresses, some released on the way, whatever the hints hold (any node of
+// the arena, freed ones and inner nodes included), a query the index
+// answers gets exactly what the cursor finds. The width bounds are checked
+// after every release, and the whole index once the tree is built.
 func TestBlockIndexAgainstCursor(t *testing.T) {
 	addrs := []netip.Addr{{}, netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2"),
 		netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("::1")}
 	rapid.Check(t, func(t *rapid.T) {
 		a := New(Policy{})
 		span := rapid.SampledFrom([]int{300, 3000, 65536}).Draw(t, "span")
+		var held []ports.Endpoint // what was reserved, released since or not
 		for i := range rapid.IntRange(50, 600).Draw(t, "n") {
 			lo := rapid.IntRange(0, span-1).Draw(t, "lo")
 			w := rapid.SampledFrom([]int{1, 1, 2, 8, 70, 700}).Draw(t, "width")
 			r := ports.RangeFrom(ports.Port(lo), ports.Port(min(lo+w-1, 65535)))
 			addr := rapid.SampledFrom(addrs).Draw(t, "addr")
 			owner := fmt.Sprint("o", i%10)
-			a.Reserve(owner, ports.EndpointFrom(ports.TCP, addr, r)) // conflicts are refused; fine
-			if i%50 == 49 {
-				a.ReleaseOwner(owner) // merges and freed leaves
+			e := ports.EndpointFrom(ports.TCP, addr, r)
+			if _, err := a.Reserve(owner, e); err == nil {
+				held = append(held, e)
 			}
+			switch {
+			case i%50 == 49:
+				a.ReleaseOwner(owner) // merges and freed leaves
+			case len(held) > 0 && rapid.IntRange(0, 3).Draw(t, "release") == 0:
+				a.Release(rapid.SampledFrom(held).Draw(t, "gone")) // the widest of a block, at times
+			default:
+				continue
+			}
+			if s := a.st; s != nil && s.blocks[0] != nil {
+				var nodes []int32
+				for L := s.firstLeaf(1); L != 0; L = s.bt[L].next {
+					nodes = append(nodes, s.bt[L].kids[:s.bt[L].n]...)
+				}
+				if err := s.checkWide(s.blocks[0], nodes); err != nil {
+					t.Fatalf("after a release: %v", err)
+				}
+			}
+		}
+		if err := a.check(); err != nil {
+			t.Fatal(err)
 		}
 		s := a.st
 		if s == nil {

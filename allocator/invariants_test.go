@@ -214,11 +214,8 @@ func (s *state) checkBlocks(p uint8, nodes []int32) error {
 	var got [nBlocks]int32
 	if bx := s.blocks[p-1]; bx != nil {
 		got = bx.cross
-		for _, x := range nodes {
-			in := &s.info[x]
-			if b := in.lo() >> blockBits; in.hi()-in.lo() > bx.wide[b] {
-				return fmt.Errorf("block %d: width bound %d, but %d-%d starts in it", b, bx.wide[b], in.lo(), in.hi())
-			}
+		if err := s.checkWide(bx, nodes); err != nil {
+			return err
 		}
 	} else if len(nodes) > 0 {
 		return fmt.Errorf("%d reservations and no block index", len(nodes))
@@ -237,6 +234,27 @@ func (s *state) checkBlocks(p uint8, nodes []int32) error {
 // order, and returns the tree's nodes: every leaf at the same depth, entries
 // in order, every node but the root holding bmin to bmax entries, and every
 // inner entry holding the smallest key and the largest hi of its child.
+// checkWide checks the width bounds of bx against the reservations nodes
+// of its protocol: each bounds the widths of those that start in its block,
+// and equals the widest from exactWide up.
+func (s *state) checkWide(bx *blockIndex, nodes []int32) error {
+	var widest [nBlocks]uint16
+	for _, x := range nodes {
+		in := &s.info[x]
+		b := in.lo() >> blockBits
+		if in.hi()-in.lo() > bx.wide[b] {
+			return fmt.Errorf("block %d: width bound %d, but %d-%d starts in it", b, bx.wide[b], in.lo(), in.hi())
+		}
+		widest[b] = max(widest[b], in.hi()-in.lo())
+	}
+	for b, w := range bx.wide {
+		if w >= exactWide && w != widest[b] {
+			return fmt.Errorf("block %d: width bound %d, but the widest reservation to start in it is %d wide", b, w, widest[b])
+		}
+	}
+	return nil
+}
+
 func (s *state) checkR(root int32, p uint8, out *[]int32) (map[int32]bool, error) {
 	seen := make(map[int32]bool)
 	if root == 0 {

@@ -294,8 +294,18 @@ func (s *state) descend(b int32, k, addr uint32, path *[maxDepth]int32, idx *[ma
 
 // rdelete unlinks from the tree of protocol p the reservation with key (k,
 // addr) and returns it, or 0 if there is none; its record stays in
-// [state.info]. O(log n).
+// [state.info]. O(log n), and O(log n + k) for the k reservations reaching
+// into its block when it was the widest to start there (see narrow).
 func (s *state) rdelete(p uint8, k, addr uint32) int32 {
+	x := s.unlink(p, k, addr)
+	if x != 0 {
+		s.narrow(p, k)
+	}
+	return x
+}
+
+// unlink is rdelete but for the block index's width bound.
+func (s *state) unlink(p uint8, k, addr uint32) int32 {
 	b := s.roots[p-1]
 	if b == 0 {
 		return 0
