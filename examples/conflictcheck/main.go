@@ -92,11 +92,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		_, err := alloc.Reserve(d.name, d.e)
 		var ce *allocator.ConflictError
 		if errors.As(err, &ce) {
-			fmt.Fprintf(stdout, "  %s: %s is held by %s; nearest free: %s\n", d.name, d.e, ce.Holders[0].Owner, ce.Suggestion)
+			holders := make([]string, len(ce.Holders))
+			for i, h := range ce.Holders {
+				holders[i] = h.Owner
+			}
+			fmt.Fprintf(stdout, "  %s: %s is held by %s; nearest free: %s\n", d.name, d.e, strings.Join(holders, ", "), ce.Suggestion)
 		}
 	}
-	n := len(groups)
-	if n > 0 {
+	switch n := len(groups); n {
+	case 0:
+	case 1:
+		fmt.Fprintf(stdout, "1 conflict group among %d declarations\n", len(decls))
+		return 1
+	default:
 		fmt.Fprintf(stdout, "%d conflict groups among %d declarations\n", n, len(decls))
 		return 1
 	}
