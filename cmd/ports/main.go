@@ -154,13 +154,19 @@ func (a *app) flagSet(c command, long string) *flag.FlagSet {
 // parseFlags parses args with fs. It returns the exit status to stop with,
 // or -1 to go on: --help prints the usage to stdout and succeeds.
 func (a *app) parseFlags(fs *flag.FlagSet, args []string) int {
+	// Parse would print the usage to stderr for --help too; print it here
+	// instead, once, where it belongs.
+	usage := fs.Usage
+	fs.Usage = func() {}
 	err := fs.Parse(args)
+	fs.Usage = usage
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		fs.SetOutput(a.stdout)
 		fs.Usage()
 		return exitOK
 	case err != nil:
+		fs.Usage() // after the flag package's message, on stderr
 		return exitUsage
 	}
 	return -1
