@@ -305,6 +305,22 @@ func suggest(set manifest.AuditSet, limits hostports.Limits) (map[manifest.Sourc
 	return out, nil
 }
 
+// outside advises moving a port out of the ephemeral range eph, to the
+// side or sides that have ports.
+func outside(eph ports.Range) string {
+	var ways []string
+	if eph.Lo() > 0 {
+		ways = append(ways, "below "+eph.Lo().String())
+	}
+	if eph.Hi() < 65535 {
+		ways = append(ways, "above "+eph.Hi().String())
+	}
+	if len(ways) == 0 {
+		return "the host lends out every port; set a narrower ephemeral range"
+	}
+	return "move it " + strings.Join(ways, " or ")
+}
+
 // warnings says what is risky about a port published on the host.
 func warnings(d manifest.Declaration, l hostports.Limits) []checkFinding {
 	if d.Scope != manifest.HostScope() || !d.Endpoint.IsValid() {
@@ -316,7 +332,7 @@ func warnings(d manifest.Declaration, l hostports.Limits) []checkFinding {
 	if eph := l.Ephemeral(e.Protocol()); eph.Overlaps(r) {
 		out = append(out, finding("ephemeral", d,
 			fmt.Sprintf("%s lies in the ephemeral range %s of this %s host: an outgoing connection may hold it when the service starts", r, eph, l.GOOS),
-			"move it below "+eph.Lo().String()+" or above "+eph.Hi().String()))
+			outside(eph)))
 	}
 	if bad := wellknown.BadPorts().Intersect(ports.RangeSetOf(r)); !bad.IsEmpty() && e.Protocol() == ports.TCP {
 		out = append(out, finding("browser-refused", d,

@@ -150,6 +150,7 @@ func TestCheck(t *testing.T) {
 	runGolden(t, []golden{
 		{"check-hopwhistle", []string{"check", hop + "docker-compose.yml", hop + "ports.yaml"}, exitFindings},
 		{"check-hopwhistle-json", []string{"check", "--format", "json", hop + "docker-compose.yml", hop + "ports.yaml"}, exitFindings},
+		{"check-hopwhistle-freebsd", []string{"check", "--os", "freebsd", hop + "docker-compose.yml"}, exitFindings},
 		{"check-hopwhistle-no-profiles", []string{"check", "--profile", "none", hop + "docker-compose.yml"}, exitFindings},
 		{"check-alpr", []string{"check", alpr + "docker-compose.yml", alpr + "ports.yaml"}, exitOK},
 		{"check-pms", []string{"check", pms + "backend.yaml", pms + "frontend.yaml", pms + "monitoring.yaml"}, exitOK},
@@ -383,5 +384,18 @@ func TestDependencyWarnings(t *testing.T) {
 	got := log.String()
 	if !strings.HasPrefix(got, "ports: warning: ") || !strings.Contains(got, "`version` is obsolete") || strings.Contains(got, "time=") {
 		t.Errorf("compose-go's warning came out as %q", got)
+	}
+}
+
+func TestOutside(t *testing.T) {
+	for _, tt := range []struct{ eph, want string }{
+		{"32768-60999", "move it below 32768 or above 60999"},
+		{"10000-65535", "move it below 10000"},
+		{"0-1023", "move it above 1023"},
+		{"0-65535", "the host lends out every port; set a narrower ephemeral range"},
+	} {
+		if got := outside(ports.MustParseRange(tt.eph)); got != tt.want {
+			t.Errorf("outside(%s) = %q, want %q", tt.eph, got, tt.want)
+		}
 	}
 }
