@@ -76,7 +76,7 @@ func (a *app) schemeTables(s portscheme.Scheme) {
 	for slot := range spec.Slots {
 		r, ok := s.Role(portscheme.Slot(slot))
 		if !ok {
-			fmt.Fprintf(tw, "%d\t(reserved)\n", slot)
+			fmt.Fprintf(tw, "%d\t(reserved)\t-\t-\t-\n", slot) // every cell, or the columns below break
 			continue
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", slot, r.Name, r.Purpose, r.Exposure, dash(r.Env))
