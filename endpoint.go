@@ -41,8 +41,9 @@ func EndpointFrom(proto Protocol, addr netip.Addr, r Range) Endpoint {
 //	[::1]:53/udp
 //	[fe80::1%eth0]:546/udp
 //
-// PORTS is read by [ParseRange]. An IPv6 address is written in brackets.
-// PROTO is tcp, udp, sctp or dccp in any case; when it is left out the
+// PORTS is read by [ParseRange]. An IPv6 address is written in brackets;
+// its zone may hold any character, ']' and '/' too, so that every endpoint
+// [Endpoint.String] writes parses back to itself. PROTO is tcp, udp, sctp or dccp in any case; when it is left out the
 // endpoint is TCP, as in compose files and Kubernetes manifests.
 // [Endpoint.String] always writes the protocol.
 func ParseEndpoint(s string) (Endpoint, error) {
@@ -69,7 +70,10 @@ func parseEndpoint(s string) (e Endpoint, msg, inner string) {
 	}
 	rest := s
 	e.proto = TCP
-	if i := strings.LastIndexByte(rest, '/'); i >= 0 {
+	// A zone may hold any byte, '/' and ']' too: the protocol follows the
+	// last '/' after the address's closing bracket, and that bracket is the
+	// last one.
+	if i := strings.LastIndexByte(rest, '/'); i > strings.LastIndexByte(rest, ']') {
 		ps := rest[i+1:]
 		p, ok := lookupProtocol(ps)
 		if !ok {
@@ -80,7 +84,7 @@ func parseEndpoint(s string) (e Endpoint, msg, inner string) {
 	var addr netip.Addr
 	switch {
 	case strings.HasPrefix(rest, "["):
-		j := strings.IndexByte(rest, ']')
+		j := strings.LastIndexByte(rest, ']')
 		if j < 0 {
 			return Endpoint{}, "missing ']' after IPv6 address", ""
 		}

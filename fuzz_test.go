@@ -81,6 +81,8 @@ func FuzzParseEndpoint(f *testing.F) {
 	f.Add("127.0.0.1:8000-8100/udp") // IPv4 with a range
 	f.Add("[::1]:53/udp")            // IPv6 in brackets
 	f.Add("[fe80::1%eth0]:546/udp")  // a zone
+	f.Add("[fe80::1%x]:1]:80")       // a zone holding "]:"
+	f.Add("[fe80::1%a/b]:80/udp")    // a zone holding "/"
 	f.Add("::1:53")                  // IPv6 without brackets
 	f.Fuzz(func(t *testing.T, s string) {
 		e, err := ParseEndpoint(s)

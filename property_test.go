@@ -31,6 +31,19 @@ func genProtocol() *rapid.Generator[Protocol] {
 }
 
 func genAddr() *rapid.Generator[netip.Addr] {
+	return rapid.OneOf(genCommonAddr(), genZoned())
+}
+
+// genZoned draws link-local IPv6 addresses with any zone: the text forms
+// must carry every byte of it, '/', ']' and '%' included.
+func genZoned() *rapid.Generator[netip.Addr] {
+	return rapid.Custom(func(t *rapid.T) netip.Addr {
+		zone := rapid.StringOfN(rapid.SampledFrom([]rune("ab0]/%:[ \xff")), 1, 6, -1).Draw(t, "zone")
+		return netip.MustParseAddr("fe80::1").WithZone(zone)
+	})
+}
+
+func genCommonAddr() *rapid.Generator[netip.Addr] {
 	return rapid.SampledFrom([]netip.Addr{
 		{},
 		netip.MustParseAddr("0.0.0.0"),
