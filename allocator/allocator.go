@@ -54,7 +54,11 @@ func (a *Allocator) state() *state {
 	return a.st
 }
 
-func tooManyOwners(op string) error {
+// tooManyOwners is the error for a new owner that table t has no room for.
+func tooManyOwners(op string, t *ownerTable) error {
+	if t.live < maxOwners {
+		return invalid(op, "the names of the owners holding reservations fill the ", strconv.Itoa((maxChunks+1)<<chunkBits>>30), " GiB the allocator can keep; release some first")
+	}
 	return invalid(op, "the allocator holds reservations of ", strconv.Itoa(maxOwners), " owners, the most it can; release some first")
 }
 
@@ -95,7 +99,7 @@ func (a *Allocator) Reserve(owner string, e ports.Endpoint) (Reservation, error)
 	defer a.mu.Unlock()
 	s := a.state()
 	if !s.own.room(owner) {
-		return Reservation{}, tooManyOwners("Reserve")
+		return Reservation{}, tooManyOwners("Reserve", &s.own)
 	}
 	conflict, held := false, 0
 	if v := s.views[e.Protocol()-1].all; v != nil && v.c.any(int(e.Range().Lo()), int(e.Range().Hi())) {
@@ -615,7 +619,7 @@ func (a *Allocator) allocate(op, owner string, within ports.Endpoint, k int, com
 	defer a.mu.Unlock()
 	s := a.state()
 	if commit && !s.own.room(owner) {
-		return Reservation{}, tooManyOwners(op)
+		return Reservation{}, tooManyOwners(op, &s.own)
 	}
 	p := uint8(within.Protocol())
 	v := s.view(p, within.Addr(), a.avoid)

@@ -107,8 +107,10 @@
 // reservation hands out its owner's name without allocating. At n = 10,000
 // reservations of one owner each, the allocator takes about 63 bytes per
 // reservation beyond the bytes of the names (BenchmarkBuild). An allocator
-// indexes at most 16,777,215 owners at once; past that, a new owner is
-// refused with [ErrInvalid].
+// keeps at most 16,777,215 owners holding reservations at once, and 4 GiB
+// of their names; past that, a new owner is refused with [ErrInvalid].
+// Owners that hold nothing any more are forgotten in time, and at once when
+// a new owner needs their room.
 //
 // Free runs are found in views. A view is the occupancy that allocations on
 // one address see: a bitmap of the 65536 ports (held by a reservation on an

@@ -115,13 +115,26 @@ func (t *ownerTable) lookupHash(name string, h uint64) (id int32, slot int) {
 }
 
 // room reports whether name can be interned: it is indexed already, or the
-// index holds fewer than maxOwners and the arena can address another chunk.
+// index holds fewer than maxOwners and the arena can address another chunk,
+// once the idle owners are forgotten if need be. Only owners that hold
+// reservations count against the limits, then; forgetting changes nothing
+// a caller sees. At the limits, each sweep costs O(owners).
 func (t *ownerTable) room(name string) bool {
-	if t.live < maxOwners && len(t.chunks) < maxChunks {
+	if t.fits() {
 		return true
 	}
-	id, _ := t.lookup(name)
-	return id != 0
+	if id, _ := t.lookup(name); id != 0 {
+		return true
+	}
+	if t.idle > 0 {
+		t.forgetIdle()
+	}
+	return t.fits()
+}
+
+// fits reports whether the index and the arena have room for a new name.
+func (t *ownerTable) fits() bool {
+	return t.live < maxOwners && len(t.chunks) < maxChunks
 }
 
 // intern returns the id of name, adding it if needed; the caller has checked
@@ -211,10 +224,15 @@ func (t *ownerTable) compact() {
 func (t *ownerTable) idled() {
 	t.idle++
 	if t.idle > max(16, t.live/2) {
-		for id := int32(1); id < int32(len(t.names)); id++ {
-			if t.names[id].len != 0 && t.heads[id] == 0 {
-				t.forget(id)
-			}
+		t.forgetIdle()
+	}
+}
+
+// forgetIdle forgets every idle owner. O(owners).
+func (t *ownerTable) forgetIdle() {
+	for id := int32(1); id < int32(len(t.names)); id++ {
+		if t.names[id].len != 0 && t.heads[id] == 0 {
+			t.forget(id)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package allocator
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -118,5 +119,36 @@ func TestOwnerLimit(t *testing.T) {
 	}
 	if _, err := a.Reserve("known", ports.MustParseEndpoint("8082/tcp")); err != nil {
 		t.Errorf("a known owner at the limit: %v", err)
+	}
+}
+
+// TestOwnerLimitForgetsIdle checks that owners which hold nothing do not
+// count against the limit: at the limit, a new owner makes the allocator
+// forget the idle ones, and is refused only when every owner holds
+// something.
+func TestOwnerLimitForgetsIdle(t *testing.T) {
+	a := New(Policy{})
+	for i, name := range []string{"gone1", "gone2", "stays"} {
+		if _, err := a.Reserve(name, ports.EndpointFrom(ports.TCP, netip.Addr{}, ports.Port(8000+i).Range())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.ReleaseOwner("gone1")
+	a.ReleaseOwner("gone2") // two idle owners, too few to be swept on release
+	a.st.own.live = maxOwners // as if it indexed that many
+	for i, name := range []string{"new1", "new2"} {
+		if _, err := a.Reserve(name, ports.EndpointFrom(ports.TCP, netip.Addr{}, ports.Port(9000+i).Range())); err != nil {
+			t.Fatalf("new owner %d at the limit with idle owners to forget: %v", i+1, err)
+		}
+	}
+	if _, err := a.Reserve("new3", ports.MustParseEndpoint("9002/tcp")); !errors.Is(err, ErrInvalid) {
+		t.Errorf("a new owner at the limit with none idle: err = %v, want ErrInvalid", err)
+	}
+	if got, want := a.Owners(), maxOwners; got != want {
+		t.Errorf("Owners() = %d, want %d", got, want)
+	}
+	got := a.AppendOwned(nil, "stays")
+	if len(got) != 1 || got[0].Endpoint != ports.MustParseEndpoint("8002/tcp") {
+		t.Errorf("the owner that stayed holds %v", got)
 	}
 }
