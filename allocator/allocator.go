@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/portalloc/ports"
 )
@@ -65,6 +66,10 @@ func tooManyOwners(op string, t *ownerTable) error {
 func checkOwner(op, owner string) error {
 	if owner == "" {
 		return invalid(op, "empty owner name")
+	}
+	if !utf8.ValidString(owner) {
+		// A snapshot, which is JSON, could not carry it.
+		return invalid(op, "owner name ", strconv.Quote(owner), " is not valid UTF-8")
 	}
 	return nil
 }

@@ -30,6 +30,8 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"Reserve empty owner", func() error { _, err := a.Reserve("", ep("80")); return err },
 			"allocator: Reserve: empty owner name"},
+		{"Reserve owner not UTF-8", func() error { _, err := a.Reserve("web\xff", ep("80")); return err },
+			`allocator: Reserve: owner name "web\xff" is not valid UTF-8`},
 		{"Reserve zero endpoint", func() error { _, err := a.Reserve("x", ports.Endpoint{}); return err },
 			"allocator: Reserve: invalid endpoint (the zero Endpoint); build one with ports.EndpointFrom or ports.ParseEndpoint"},
 		{"Allocate unknown protocol", func() error { _, err := a.Allocate("x", 9, 1, rg("1-10")); return err },
@@ -387,5 +389,28 @@ func TestReleaseOwner(t *testing.T) {
 	}
 	if err := a.check(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSnapshotForm restores the snapshot that Snapshot's documentation
+// shows, and refuses a null NextFit position.
+func TestSnapshotForm(t *testing.T) {
+	a := New(Policy{Order: NextFit})
+	doc := `{"version":1,"reservations":[{"owner":"grafana","endpoint":"0.0.0.0:3000/tcp"}],"next_fit":{"tcp":"3000"}}`
+	if err := a.Restore([]byte(doc)); err != nil {
+		t.Fatalf("Restore of the documented form: %v", err)
+	}
+	if r, ok := a.Lookup(ep("0.0.0.0:3000/tcp")); !ok || r.Owner != "grafana" {
+		t.Errorf("Lookup(0.0.0.0:3000/tcp) = %v, %v", r, ok)
+	}
+	if r, err := a.Allocate("next", ports.TCP, 1, rg("2990-3010")); err != nil || r.Endpoint != ep("3001/tcp") {
+		t.Errorf("NextFit after the restored position 3000: %v, %v; want 3001/tcp", r, err)
+	}
+	if snap, _ := a.Snapshot(); !strings.Contains(string(snap), `"next_fit":{"tcp":"3001"}`) {
+		t.Errorf("Snapshot = %s, want the position as in the documented form", snap)
+	}
+	null := `{"version":1,"reservations":[],"next_fit":{"tcp":null}}`
+	if err := a.Restore([]byte(null)); err == nil || err.Error() != "allocator: Restore: next_fit: tcp: null; want a port" {
+		t.Errorf("Restore(%s) = %v", null, err)
 	}
 }

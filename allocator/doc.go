@@ -64,8 +64,9 @@
 // When nothing fits, the error is an *[ExhaustedError] that unwraps to
 // [ErrExhausted] and says how many ports of the range are held or avoided and
 // the longest free run left. Bad input — an invalid endpoint or range, an
-// unknown protocol, an empty owner, k = 0 or k longer than the range — is an
-// error that unwraps to [ErrInvalid], never a panic, and changes nothing.
+// unknown protocol, an owner name that is empty or not UTF-8, k = 0 or k
+// longer than the range — is an error that unwraps to [ErrInvalid], never a
+// panic, and changes nothing.
 //
 // # Audit
 //

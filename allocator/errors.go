@@ -43,7 +43,7 @@ type ConflictError struct {
 // Error returns a message naming the request, every holder and the
 // suggestion, such as
 //
-//	allocator: cannot reserve 3000/tcp for webapp: held by grafana (0.0.0.0:3000/tcp); nearest free: 3001/tcp
+//	allocator: cannot reserve 3000/tcp for "webapp": held by "grafana" (0.0.0.0:3000/tcp); nearest free: 3001/tcp
 func (e *ConflictError) Error() string {
 	var b strings.Builder
 	b.WriteString("allocator: cannot reserve ")

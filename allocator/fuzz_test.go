@@ -14,7 +14,7 @@ func FuzzRestore(f *testing.F) {
 	// Reservations on every address, on an address, on IPv6, several protocols.
 	f.Add([]byte(`{"version":1,"reservations":[{"owner":"grafana","endpoint":"0.0.0.0:3000/tcp"},{"owner":"dns","endpoint":"[::1]:53/udp"},{"owner":"range","endpoint":"8000-8100/sctp"}]}`))
 	// The NextFit position.
-	f.Add([]byte(`{"version":1,"reservations":[{"owner":"a","endpoint":"1/tcp"}],"next_fit":{"tcp":1}}`))
+	f.Add([]byte(`{"version":1,"reservations":[{"owner":"a","endpoint":"1/tcp"}],"next_fit":{"tcp":"1"}}`))
 	// Inconsistent: two reservations of one port.
 	f.Add([]byte(`{"version":1,"reservations":[{"owner":"a","endpoint":"80/tcp"},{"owner":"b","endpoint":"80/tcp"}]}`))
 	// Inconsistent: :: overlaps an IPv4 address.
@@ -22,12 +22,13 @@ func FuzzRestore(f *testing.F) {
 	// Not conflicting: two specific addresses.
 	f.Add([]byte(`{"version":1,"reservations":[{"owner":"a","endpoint":"10.0.0.1:80/tcp"},{"owner":"b","endpoint":"127.0.0.1:80/tcp"}]}`))
 	// Corrupt: wrong version, unknown field, empty owner, bad endpoint,
-	// bad protocol in next_fit, trailing data, not JSON at all.
+	// bad protocol in next_fit, a null port, trailing data, not JSON at all.
 	f.Add([]byte(`{"version":2,"reservations":[]}`))
 	f.Add([]byte(`{"version":1,"reservations":[],"extra":true}`))
 	f.Add([]byte(`{"version":1,"reservations":[{"owner":"","endpoint":"80/tcp"}]}`))
 	f.Add([]byte(`{"version":1,"reservations":[{"owner":"a","endpoint":"80-70/tcp"}]}`))
-	f.Add([]byte(`{"version":1,"reservations":[],"next_fit":{"icmp":1}}`))
+	f.Add([]byte(`{"version":1,"reservations":[],"next_fit":{"icmp":"1"}}`))
+	f.Add([]byte(`{"version":1,"reservations":[],"next_fit":{"tcp":null}}`))
 	f.Add([]byte(`{"version":1,"reservations":[]} {}`))
 	f.Add([]byte(`not json`))
 	f.Add([]byte(``))

@@ -134,7 +134,7 @@ func TestOwnerLimitForgetsIdle(t *testing.T) {
 		}
 	}
 	a.ReleaseOwner("gone1")
-	a.ReleaseOwner("gone2") // two idle owners, too few to be swept on release
+	a.ReleaseOwner("gone2")   // two idle owners, too few to be swept on release
 	a.st.own.live = maxOwners // as if it indexed that many
 	for i, name := range []string{"new1", "new2"} {
 		if _, err := a.Reserve(name, ports.EndpointFrom(ports.TCP, netip.Addr{}, ports.Port(9000+i).Range())); err != nil {

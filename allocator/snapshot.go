@@ -17,18 +17,19 @@ const SnapshotVersion = 1
 
 // snapshot is the JSON form of an allocator's state.
 type snapshot struct {
-	Version      int                           `json:"version"`
-	Reservations []Reservation                 `json:"reservations"`
-	NextFit      map[ports.Protocol]ports.Port `json:"next_fit,omitempty"`
+	Version      int                            `json:"version"`
+	Reservations []Reservation                  `json:"reservations"`
+	NextFit      map[ports.Protocol]*ports.Port `json:"next_fit,omitempty"`
 }
 
 // Snapshot returns the allocator's reservations, and the position of the
 // NextFit order, as versioned JSON:
 //
-//	{"version":1,"reservations":[{"owner":"grafana","endpoint":"0.0.0.0:3000/tcp"}],"next_fit":{"tcp":3000}}
+//	{"version":1,"reservations":[{"owner":"grafana","endpoint":"0.0.0.0:3000/tcp"}],"next_fit":{"tcp":"3000"}}
 //
-// The reservations come in the order of [ports.Endpoint.Compare], so equal
-// states give equal snapshots. The policy and the state of a random source are
+// Endpoints, protocols and ports are in their text forms, ports too, as
+// strings. The reservations come in the order of [ports.Endpoint.Compare],
+// so equal states give equal snapshots. The policy and the state of a random source are
 // not part of a snapshot. O(n).
 func (a *Allocator) Snapshot() ([]byte, error) {
 	snap := snapshot{Version: SnapshotVersion, Reservations: []Reservation{}}
@@ -42,9 +43,10 @@ func (a *Allocator) Snapshot() ([]byte, error) {
 			}
 			if l := s.last[p-1]; l >= 0 {
 				if snap.NextFit == nil {
-					snap.NextFit = make(map[ports.Protocol]ports.Port)
+					snap.NextFit = make(map[ports.Protocol]*ports.Port)
 				}
-				snap.NextFit[p] = ports.Port(l)
+				port := ports.Port(l)
+				snap.NextFit[p] = &port
 			}
 		}
 	}
@@ -55,8 +57,10 @@ func (a *Allocator) Snapshot() ([]byte, error) {
 // Restore replaces every reservation of the allocator by those of a snapshot
 // written by [Allocator.Snapshot]. It refuses, with an error that says what is
 // wrong and where, a snapshot that is not valid JSON of the current version,
-// has unknown fields, an empty owner or an invalid endpoint, or holds two
-// reservations that conflict; the allocator is then left as it was.
+// has unknown fields, an empty owner, an invalid endpoint or a null port, or
+// holds two reservations that conflict; the allocator is then left as it
+// was. Field names match as encoding/json matches them, without regard to
+// case.
 // O(n log n).
 func (a *Allocator) Restore(data []byte) error {
 	s, err := a.load(data)
@@ -117,7 +121,10 @@ func (a *Allocator) load(data []byte) (*state, error) {
 		if !p.IsValid() {
 			return nil, errors.New("allocator: Restore: next_fit: unknown protocol " + strconv.Quote(p.String()))
 		}
-		s.last[p-1] = int32(port)
+		if port == nil {
+			return nil, errors.New("allocator: Restore: next_fit: " + p.String() + ": null; want a port")
+		}
+		s.last[p-1] = int32(*port)
 	}
 	return s, nil
 }
