@@ -285,23 +285,40 @@ func (s *RangeSet) UnmarshalText(text []byte) error {
 
 // RangeSetBuilder builds a [RangeSet] from additions and removals applied in
 // order. The zero value is an empty builder ready to use. A builder is not
-// safe for concurrent use.
+// safe for concurrent use. A copy of a builder is a builder of its own, which
+// goes on from what the original held, and neither changes the other.
 type RangeSetBuilder struct {
-	rs      []Range // normalized
-	pending []Range // additions not yet merged into rs
+	self    *RangeSetBuilder // the builder itself once used: a copy has another
+	rs      []Range          // normalized
+	pending []Range          // additions not yet merged into rs
 }
 
+// own readies b for a change. A copy shares its arrays with the original, so
+// before its first change it lets go of their spare room: what either
+// appends then goes to arrays of its own.
+func (b *RangeSetBuilder) own() {
+	if b.self != b {
+		if b.self != nil {
+			b.rs, b.pending = slices.Clip(b.rs), slices.Clip(b.pending)
+		}
+		b.self = b
+	}
+}
+
+// flush merges the pending additions into rs, in a new array: the old one
+// may be a copy's too.
 func (b *RangeSetBuilder) flush() {
 	if len(b.pending) == 0 {
 		return
 	}
-	b.rs = normalize(append(b.rs, b.pending...))
-	b.pending = b.pending[:0]
+	b.rs = normalize(append(slices.Clip(b.rs), b.pending...))
+	b.pending = nil
 }
 
 // Add adds the ports of r. An invalid range adds nothing.
 func (b *RangeSetBuilder) Add(r Range) {
 	if r.ok {
+		b.own()
 		b.pending = append(b.pending, r)
 	}
 }
@@ -311,6 +328,7 @@ func (b *RangeSetBuilder) AddPort(p Port) { b.Add(p.Range()) }
 
 // AddSet adds every port of s.
 func (b *RangeSetBuilder) AddSet(s RangeSet) {
+	b.own()
 	b.pending = append(b.pending, s.rs...)
 }
 
@@ -326,12 +344,14 @@ func (b *RangeSetBuilder) RemovePort(p Port) { b.Remove(p.Range()) }
 
 // RemoveSet removes every port of s.
 func (b *RangeSetBuilder) RemoveSet(s RangeSet) {
+	b.own()
 	b.flush()
 	b.rs = RangeSet{rs: b.rs}.Difference(s).rs
 }
 
 // Intersect keeps only the ports that are also in s.
 func (b *RangeSetBuilder) Intersect(s RangeSet) {
+	b.own()
 	b.flush()
 	b.rs = RangeSet{rs: b.rs}.Intersect(s).rs
 }
@@ -339,6 +359,7 @@ func (b *RangeSetBuilder) Intersect(s RangeSet) {
 // Complement replaces the ports of the builder with those of 0-65535 that it
 // does not hold.
 func (b *RangeSetBuilder) Complement() {
+	b.own()
 	b.flush()
 	b.rs = complement(b.rs)
 }
@@ -346,6 +367,7 @@ func (b *RangeSetBuilder) Complement() {
 // RangeSet returns the set built so far. The builder stays usable, and what
 // it does later does not change the returned set.
 func (b *RangeSetBuilder) RangeSet() RangeSet {
+	b.own()
 	b.flush()
 	return RangeSet{rs: slices.Clone(b.rs)}
 }

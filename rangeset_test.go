@@ -223,3 +223,41 @@ func TestRangeSetText(t *testing.T) {
 		t.Errorf("UnmarshalText(%q) = %v; want an error and the set unchanged (%v)", "1,x", err, q)
 	}
 }
+
+// TestRangeSetBuilderCopy checks that a copy of a builder and the original
+// go their own ways: the copy shares arrays with the original, with room to
+// spare in them, and both change after the copy.
+func TestRangeSetBuilderCopy(t *testing.T) {
+	// The original's set has spare room (from Intersect) when copied, and
+	// the original then merges an addition into it.
+	var b RangeSetBuilder
+	b.Add(RangeFrom(0, 100))
+	b.Intersect(MustParseRangeSet("0-10,20-30,50-60"))
+	c := b
+	b.AddPort(15)
+	if got := b.RangeSet().String(); got != "0-10,15,20-30,50-60" {
+		t.Errorf("original: %q", got)
+	}
+	if got := c.RangeSet().String(); got != "0-10,20-30,50-60" {
+		t.Errorf("copy after the original's addition: %q, want 0-10,20-30,50-60", got)
+	}
+
+	// The pending additions have spare room when copied, and both add.
+	var d RangeSetBuilder
+	d.Add(RangeFrom(1, 2))
+	d.RangeSet()
+	for _, p := range []Port{100, 102, 104} { // three pending, room for four
+		d.AddPort(p)
+	}
+	e := d
+	d.AddPort(200)
+	e.AddPort(300)
+	d.RangeSet()
+	d.AddPort(400)
+	if got := d.RangeSet().String(); got != "1-2,100,102,104,200,400" {
+		t.Errorf("original: %q, want 1-2,100,102,104,200,400", got)
+	}
+	if got := e.RangeSet().String(); got != "1-2,100,102,104,300" {
+		t.Errorf("copy: %q, want 1-2,100,102,104,300", got)
+	}
+}
