@@ -260,4 +260,15 @@ func TestRangeSetBuilderCopy(t *testing.T) {
 	if got := e.RangeSet().String(); got != "1-2,100,102,104,300" {
 		t.Errorf("copy: %q, want 1-2,100,102,104,300", got)
 	}
+
+	// The copy is left alone while the original merges and adds again.
+	var f RangeSetBuilder
+	f.AddPort(7)
+	f.AddPort(9)
+	g := f
+	f.RangeSet()
+	f.AddPort(500)
+	if got := g.RangeSet().String(); got != "7,9" {
+		t.Errorf("untouched copy: %q, want 7,9", got)
+	}
 }
