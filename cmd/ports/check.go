@@ -188,31 +188,55 @@ func check(decls []manifest.Declaration, limits hostports.Limits, nodePorts port
 		Security:     []checkFinding{},
 	}
 	for _, set := range manifest.AuditInput(decls) {
-		groups, err := allocator.Audit(set.Decls)
+		// Audit the set by index, so that each member of a group is known
+		// as one declaration even where several share a source position
+		// (an extended service, a YAML merge key, a registry entry of two
+		// protocols).
+		in := make([]allocator.Declaration[int], len(set.Decls))
+		for i, d := range set.Decls {
+			in[i] = allocator.Declaration[int]{Owner: d.Owner, Endpoint: d.Endpoint, Value: i}
+		}
+		groups, err := allocator.Audit(in)
 		if err != nil {
 			return rep, err
 		}
-		suggestions, err := suggest(set, limits)
-		if err != nil {
-			return rep, err
-		}
+		var colliding [][]int // the members of each colliding group, in declaration order
 		for _, g := range groups {
-			if !severalOwners(g) {
+			idx := make([]int, len(g.Members))
+			for j, m := range g.Members {
+				idx[j] = m.Value
+			}
+			slices.Sort(idx)
+			if !collides(set, idx) {
 				continue
 			}
+			colliding = append(colliding, idx)
 			c := checkCollision{Scope: set.Scope.String(), Protocol: g.Protocol.String(), Ports: g.Span.String()}
-			members := slices.Clone(g.Members)
-			slices.SortStableFunc(members, func(a, b allocator.Declaration[manifest.Declaration]) int {
-				return a.Value.Source.Compare(b.Value.Source)
+			members := slices.Clone(idx)
+			slices.SortStableFunc(members, func(i, j int) int {
+				return set.Decls[i].Value.Source.Compare(set.Decls[j].Value.Source)
 			})
-			for _, m := range members {
-				cm := member(m.Value)
-				if s, ok := suggestions[m.Value.Source]; ok {
-					cm.Suggestion = s.String()
-				}
-				c.Members = append(c.Members, cm)
+			for _, i := range members {
+				c.Members = append(c.Members, member(set.Decls[i].Value))
 			}
 			rep.Collisions = append(rep.Collisions, c)
+		}
+		suggestions, err := suggest(set, colliding, limits)
+		if err != nil {
+			return rep, err
+		}
+		// Fill in the suggestions of the collisions of this set.
+		for k, idx := range colliding {
+			c := &rep.Collisions[len(rep.Collisions)-len(colliding)+k]
+			members := slices.Clone(idx)
+			slices.SortStableFunc(members, func(i, j int) int {
+				return set.Decls[i].Value.Source.Compare(set.Decls[j].Value.Source)
+			})
+			for m, i := range members {
+				if e, ok := suggestions[i]; ok {
+					c.Members[m].Suggestion = e.String()
+				}
+			}
 		}
 	}
 	// A finding about a port that several files declare for one owner
@@ -237,10 +261,26 @@ func check(decls []manifest.Declaration, limits hostports.Limits, nodePorts port
 	return rep, nil
 }
 
-func severalOwners(g allocator.ConflictGroup[manifest.Declaration]) bool {
-	for _, m := range g.Members[1:] {
-		if m.Owner != g.Members[0].Owner {
-			return true
+// clash reports whether two declarations of one conflict group collide.
+// Declarations of two owners always do. One owner's declarations of two
+// kinds describe one socket (a registry entry and the compose mapping it
+// documents, a host-network service's published and exposed port), but
+// two of one kind that bind differently collide: two mappings of a compose
+// service to one host port, two containers of a pod on one port.
+func clash(a, b manifest.Declaration) bool {
+	if a.Owner() != b.Owner() {
+		return true
+	}
+	return a.Kind == b.Kind && (a.Endpoint != b.Endpoint || a.Target != b.Target || a.Container != b.Container)
+}
+
+// collides reports whether some two of the declarations idx of set clash.
+func collides(set manifest.AuditSet, idx []int) bool {
+	for j, a := range idx {
+		for _, b := range idx[j+1:] {
+			if clash(set.Decls[a].Value, set.Decls[b].Value) {
+				return true
+			}
 		}
 	}
 	return false
@@ -258,45 +298,73 @@ func suggestionAvoid(limits hostports.Limits, proto ports.Protocol) ports.RangeS
 	return b.RangeSet()
 }
 
-// suggest reserves the declarations of set in order in an allocator; every
-// declaration refused because another owner holds its ports gets the
-// nearest free endpoint of the same size, which is then reserved too, so
-// that no two suggestions collide. The result is keyed by source.
-func suggest(set manifest.AuditSet, limits hostports.Limits) (map[manifest.Source]ports.Endpoint, error) {
+// suggest finds the nearest free endpoint for every declaration of set that
+// must move: in each colliding group (member indices in declaration order)
+// the declarations that clash with one declared before them. Every
+// declaration that stays is held first, so that no suggestion lands on a
+// port declared later; each suggestion is then held too, so that no two
+// collide, and an owner's declarations of one endpoint share one. The
+// result is keyed by index in set.Decls.
+func suggest(set manifest.AuditSet, colliding [][]int, limits hostports.Limits) (map[int]ports.Endpoint, error) {
+	moving := make(map[int]bool)
+	for _, idx := range colliding {
+		var kept []int
+		for _, i := range idx {
+			if slices.ContainsFunc(kept, func(k int) bool { return clash(set.Decls[k].Value, set.Decls[i].Value) }) {
+				moving[i] = true
+			} else {
+				kept = append(kept, i)
+			}
+		}
+	}
+	out := make(map[int]ports.Endpoint)
+	if len(moving) == 0 {
+		return out, nil
+	}
 	// One allocator per protocol, each avoiding what that protocol should.
 	allocs := make(map[ports.Protocol]*allocator.Allocator)
-	out := make(map[manifest.Source]ports.Endpoint)
-	type held struct {
-		owner string
-		e     ports.Endpoint
-	}
-	moved := make(map[held]ports.Endpoint) // one suggestion per owner and endpoint
-	for _, d := range set.Decls {
-		if s, ok := moved[held{d.Owner, d.Endpoint}]; ok {
-			out[d.Value.Source] = s
-			continue
-		}
-		proto := d.Endpoint.Protocol()
+	allocFor := func(proto ports.Protocol) *allocator.Allocator {
 		alloc, ok := allocs[proto]
 		if !ok {
 			alloc = allocator.New(allocator.Policy{Avoid: suggestionAvoid(limits, proto)})
 			allocs[proto] = alloc
 		}
+		return alloc
+	}
+	for i, d := range set.Decls {
+		if !moving[i] {
+			// Refused only where one owner declares a port twice, or
+			// where a declaration that moves held it first: either way
+			// the port is held.
+			allocFor(d.Endpoint.Protocol()).Reserve(d.Owner, d.Endpoint)
+		}
+	}
+	type held struct {
+		owner string
+		e     ports.Endpoint
+	}
+	moved := make(map[held]ports.Endpoint)
+	for i, d := range set.Decls {
+		if !moving[i] {
+			continue
+		}
+		if s, ok := moved[held{d.Owner, d.Endpoint}]; ok {
+			out[i] = s
+			continue
+		}
+		alloc := allocFor(d.Endpoint.Protocol())
 		_, err := alloc.Reserve(d.Owner, d.Endpoint)
 		var ce *allocator.ConflictError
 		if !errors.As(err, &ce) {
 			if err != nil {
 				return nil, err
 			}
-			continue
-		}
-		if !slices.ContainsFunc(ce.Holders, func(r allocator.Reservation) bool { return r.Owner != d.Owner }) {
-			continue // the owner declared the same port twice
+			continue // free after all: it stays where it is
 		}
 		if !ce.Suggestion.IsValid() {
 			continue
 		}
-		out[d.Value.Source] = ce.Suggestion
+		out[i] = ce.Suggestion
 		moved[held{d.Owner, d.Endpoint}] = ce.Suggestion
 		if _, err := alloc.Reserve(d.Owner, ce.Suggestion); err != nil {
 			return nil, err
@@ -371,8 +439,7 @@ func sensitive(d manifest.Declaration) (wellknown.Service, bool) {
 		if !first.IsValid() {
 			first = s
 		}
-		if !named.IsValid() && svc != "" &&
-			(strings.Contains(svc, strings.ToLower(s.Name())) || strings.Contains(strings.ToLower(s.Project()), svc)) {
+		if !named.IsValid() && mentions(svc, s) {
 			named = s
 		}
 	}
@@ -383,6 +450,20 @@ func sensitive(d manifest.Declaration) (wellknown.Service, bool) {
 		return first, true
 	}
 	return wellknown.Service{}, false
+}
+
+// mentions reports whether the service name svc (lower case) names the
+// software of s: it holds the software's name ("clickhouse-server" holds
+// "clickhouse"), or is the start of its project's name, three letters or
+// more ("postgres" of PostgreSQL, "mongo" of MongoDB; not "b" of
+// CockroachDB).
+func mentions(svc string, s wellknown.Service) bool {
+	if svc == "" {
+		return false
+	}
+	project := strings.ToLower(s.Project())
+	return strings.Contains(svc, strings.ToLower(s.Name())) ||
+		len(svc) >= 3 && strings.HasPrefix(strings.ReplaceAll(project, " ", ""), svc)
 }
 
 // securityFindings lints one declaration against the others.

@@ -157,6 +157,14 @@ func TestCheck(t *testing.T) {
 		{"check-unresolved", []string{"check", "testdata/check/unresolved.yml"}, exitFindings},
 		{"check-unresolved-darwin", []string{"check", "--os", "darwin", "testdata/check/unresolved.yml"}, exitFindings},
 		{"check-nodeport", []string{"check", "testdata/check/nodeport.yaml"}, exitFindings},
+		// Collisions within one owner, and suggestions where declarations
+		// share a source position or a later one holds the nearest port.
+		{"check-one-service-twice", []string{"check", "testdata/check/cases/one-service-twice.yml"}, exitFindings},
+		{"check-pod-containers", []string{"check", "testdata/check/cases/pod-containers.yaml"}, exitFindings},
+		{"check-extends", []string{"check", "testdata/check/cases/extends.yml"}, exitFindings},
+		{"check-merge-key", []string{"check", "testdata/check/cases/merge-key.yml"}, exitFindings},
+		{"check-declared-later", []string{"check", "testdata/check/cases/declared-later.yml"}, exitFindings},
+		{"check-registry-two-protocols", []string{"check", "testdata/check/cases/registry-two-protocols.yaml"}, exitFindings},
 		{"check-nodeport-range", []string{"check", "--nodeport-range", "8000-32767", "testdata/check/nodeport.yaml"}, exitFindings},
 		{"check-broken", []string{"check", "testdata/check/broken.yml"}, exitUsage},
 		{"check-missing-file", []string{"check", "testdata/check/no-such-file.yml"}, exitUsage},

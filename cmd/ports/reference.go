@@ -228,8 +228,8 @@ func defaultGroup(r row) string {
 		return "Services"
 	}
 	for s := range wellknown.Lookup(rng.Lo(), r.proto) {
-		if s.Source() != wellknown.DeFacto || !strings.Contains(strings.ToLower(r.service), strings.ToLower(s.Name())) &&
-			!strings.Contains(strings.ToLower(s.Project()), strings.ToLower(r.service)) {
+		svc := strings.ToLower(r.service[strings.LastIndexByte(r.service, '/')+1:])
+		if s.Source() != wellknown.DeFacto || !mentions(svc, s) {
 			continue
 		}
 		return categoryTitle(s.Category())
