@@ -28,10 +28,13 @@ type AuditSet struct {
 // them, so they cannot collide.
 //
 // [allocator.Audit] groups every pair of conflicting endpoints, whoever
-// holds them; a group whose members all have one owner is one program
-// declared twice (the registry and the compose file naming the same
-// service, or a port listed once per purpose), not a collision between
-// programs. Checks should report only groups with two owners or more.
+// holds them. A group whose members all have one owner is most often one
+// program declared twice (the registry and the compose file naming the same
+// service, a host-network service's published and exposed port), not a
+// collision: a check should report a group with two owners or more, and a
+// group of one owner only where two declarations of one [Kind] bind
+// differently (two mappings of a compose service to one host port, two
+// containers of a pod on one port), as the ports command does.
 func AuditInput(ds []Declaration) []AuditSet {
 	idx := map[Scope]int{}
 	var sets []AuditSet

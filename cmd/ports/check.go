@@ -28,9 +28,12 @@ Reads docker compose files, Kubernetes manifests and port registry files
 
   collisions  two or more services that bind overlapping ports on the same
               protocol and overlapping addresses in one network namespace
-              (the host, a pod, a Service's cluster IP, a container), each
-              member named by file, line and service, with the nearest free
-              alternative for every member but the first;
+              (the host, a pod, a Service's cluster IP, a container), or one
+              service that binds them twice (two mappings of a compose
+              service to one host port, two containers of a pod on one
+              port), each member named by file, line and service, with the
+              nearest free alternative for every member that clashes with
+              one declared before it;
   warnings    host ports in this machine's ephemeral range, ports browsers
               refuse, privileged ports;
   security    database, cache, broker and admin ports published on every
