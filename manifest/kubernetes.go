@@ -191,9 +191,12 @@ func (kr *kubeReader) service(obj kubeObject, spec *yaml.Node) error {
 	}
 	allocNodePorts := true
 	if typ == "LoadBalancer" {
-		if s, ok := scalar(valueOf(spec, "allocateLoadBalancerNodePorts")); ok && s == "false" {
-			allocNodePorts = false
+		k, n := get(spec, "allocateLoadBalancerNodePorts")
+		v, ok, valid := boolean(n)
+		if !valid {
+			return kr.errAt(k, "%s: spec.allocateLoadBalancerNodePorts: want true or false", obj)
 		}
+		allocNodePorts = v || !ok
 	}
 	exposure := Internal
 	if typ == "LoadBalancer" {
@@ -277,9 +280,10 @@ func (kr *kubeReader) podSpec(obj kubeObject, spec *yaml.Node) error {
 	if spec.Kind != yaml.MappingNode {
 		return kr.errAt(spec, "%s: pod spec: want a mapping, got %s", obj, kindName(spec))
 	}
-	hostNet := false
-	if s, ok := scalar(valueOf(spec, "hostNetwork")); ok && s == "true" {
-		hostNet = true
+	hk, hn := get(spec, "hostNetwork")
+	hostNet, _, valid := boolean(hn)
+	if !valid {
+		return kr.errAt(hk, "%s: pod spec: hostNetwork: want true or false", obj)
 	}
 	for _, list := range []string{"initContainers", "containers"} {
 		for ci, c := range items(valueOf(spec, list)) {
@@ -315,13 +319,15 @@ func (kr *kubeReader) containerPort(obj kubeObject, container string, it *yaml.N
 		return err
 	}
 	var hostIP netip.Addr
+	// An empty or null hostIP is the default: every address.
 	if hk, hv := get(it, "hostIP"); hk != nil {
-		s, _ := scalar(hv)
-		a, err := netip.ParseAddr(s)
-		if err != nil {
-			return kr.errAt(hk, "%s.hostIP: %q is not an IP address", where, s)
+		if s, _ := scalar(hv); s != "" {
+			a, err := netip.ParseAddr(s)
+			if err != nil {
+				return kr.errAt(hk, "%s.hostIP: %q is not an IP address", where, s)
+			}
+			hostIP = a.Unmap()
 		}
-		hostIP = a.Unmap()
 	}
 	name, _ := scalar(valueOf(it, "name"))
 	base := Declaration{

@@ -227,6 +227,51 @@ spec: {rules: []}
 			name: "empty documents",
 			src:  "---\n---\n# nothing\n",
 		},
+		{
+			// YAML 1.1 booleans, as Kubernetes reads them, and an empty
+			// hostIP, which is the default.
+			name: "hostNetwork True, allocateLoadBalancerNodePorts False, empty hostIP",
+			src: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  hostNetwork: True
+  containers:
+  - name: c
+    ports:
+    - containerPort: 8080
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q
+spec:
+  hostNetwork: no
+  containers:
+  - name: c
+    ports:
+    - containerPort: 80
+      hostPort: 8081
+      hostIP: ""
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: lb
+spec:
+  type: LoadBalancer
+  allocateLoadBalancerNodePorts: False
+  ports:
+  - port: 443
+`,
+			want: []string{
+				"k.yaml:10:22: default/p[c] 8080/tcp (hostNetwork, host, public)",
+				"k.yaml:21:22: default/q[c] 80/tcp (containerPort, pod default/q, internal)",
+				"k.yaml:22:17: default/q[c] 8081/tcp -> 80 (hostPort, host, public)",
+				"k.yaml:33:11: default/lb 443/tcp -> 443 (Service, service default/lb, public)",
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -330,6 +375,8 @@ func TestReadKubernetesErrors(t *testing.T) {
 			`manifest: k.yaml:8:7: Pod "default/p": containers[0].ports[0]: no containerPort`},
 		{"hostNetwork hostPort differs", pod("  hostNetwork: true\n  containers:\n  - name: c\n    ports:\n    - containerPort: 80\n      hostPort: 8080\n"),
 			`manifest: k.yaml:10:17: Pod "default/p": containers[0].ports[0].hostPort: with hostNetwork, hostPort 8080 must equal containerPort 80`},
+		{"hostNetwork a string", pod("  hostNetwork: \"true\"\n  containers: []\n"),
+			`manifest: k.yaml:5:3: Pod "default/p": pod spec: hostNetwork: want true or false`},
 		{"bad hostIP", pod("  containers:\n  - name: c\n    ports:\n    - containerPort: 80\n      hostPort: 80\n      hostIP: localhost\n"),
 			`manifest: k.yaml:10:7: Pod "default/p": containers[0].ports[0].hostIP: "localhost" is not an IP address`},
 		{"pod spec not a mapping", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: [1]\n",

@@ -144,6 +144,27 @@ func scalar(n *yaml.Node) (string, bool) {
 	return n.Value, true
 }
 
+// boolean returns the value of n if it is a boolean as Kubernetes reads
+// one: a plain scalar of YAML 1.1 (true, True, TRUE, yes, on, y and their
+// false counterparts). A missing or null n is absent, not false: ok reports
+// whether n is there, and valid whether it is a boolean.
+func boolean(n *yaml.Node) (v, ok, valid bool) {
+	n = resolve(n)
+	if n == nil || n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return false, false, true
+	}
+	if n.Kind != yaml.ScalarNode || n.Style != 0 {
+		return false, true, false // a mapping, a list, or quoted: a string
+	}
+	switch n.Value {
+	case "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y":
+		return true, true, true
+	case "false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", "n", "N":
+		return false, true, true
+	}
+	return false, true, false
+}
+
 // items returns the entries of sequence n, aliases resolved (nil entries
 // dropped), or nil if n is not a sequence.
 func items(n *yaml.Node) []*yaml.Node {
