@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -418,5 +419,30 @@ func TestReadKubernetesDocIndex(t *testing.T) {
 	want := []Source{{File: "k.yaml", Line: 6, Column: 23, Doc: 0}, {File: "k.yaml", Line: 12, Column: 23, Doc: 2}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ReadKubernetes sources (-want +got):\n%s", diff)
+	}
+}
+
+// TestMergeKeyFanOut reads a manifest whose merge keys name one anchor ten
+// times over, thirty levels deep: read naively, that is 10^30 merges. Each
+// mapping is merged once, so the read is immediate, and what the merges
+// bring (a label from the bottom level) is still there.
+func TestMergeKeyFanOut(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("x0: &a0 {containerPort: 8080}\n")
+	for i := 1; i <= 30; i++ {
+		fmt.Fprintf(&b, "x%d: &a%d {<<: [%s]}\n", i, i, strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*a%d, ", i-1), 10), ", "))
+	}
+	b.WriteString("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    ports:\n    - <<: *a30\n      hostPort: 9090\n")
+	ds, err := ReadKubernetes("k.yaml", strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strs(ds)
+	want := []string{
+		"k.yaml:1:25: default/p[c] 8080/tcp (containerPort, pod default/p, internal)",
+		"k.yaml:40:17: default/p[c] 9090/tcp -> 8080 (hostPort, host, public)",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("declarations (-want +got):\n%s", diff)
 	}
 }

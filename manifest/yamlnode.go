@@ -83,14 +83,23 @@ type pair struct {
 // brought in by merge keys ("<<: *base"), without duplicates: an own key
 // hides a merged one, as YAML's merge rule says. It returns nil if m is not
 // a mapping.
+//
+// A mapping merged twice brings nothing the first time did not, so each is
+// walked once: merge lists that name one anchor many times over, level upon
+// level, cost what the distinct mappings cost, not their product.
 func pairs(m *yaml.Node) []pair {
-	return appendPairs(nil, resolve(m), map[string]bool{}, 0)
+	m = resolve(m)
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	return appendPairs(nil, m, map[string]bool{}, map[*yaml.Node]bool{}, 0)
 }
 
-func appendPairs(out []pair, m *yaml.Node, seen map[string]bool, depth int) []pair {
-	if m == nil || m.Kind != yaml.MappingNode || depth > maxAliasDepth {
+func appendPairs(out []pair, m *yaml.Node, seen map[string]bool, walked map[*yaml.Node]bool, depth int) []pair {
+	if m == nil || m.Kind != yaml.MappingNode || depth > maxAliasDepth || walked[m] {
 		return out
 	}
+	walked[m] = true
 	var merges []*yaml.Node
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := resolve(m.Content[i]), m.Content[i+1]
@@ -114,10 +123,10 @@ func appendPairs(out []pair, m *yaml.Node, seen map[string]bool, depth int) []pa
 		}
 		switch v.Kind {
 		case yaml.MappingNode:
-			out = appendPairs(out, v, seen, depth+1)
+			out = appendPairs(out, v, seen, walked, depth+1)
 		case yaml.SequenceNode:
 			for _, e := range v.Content {
-				out = appendPairs(out, resolve(e), seen, depth+1)
+				out = appendPairs(out, resolve(e), seen, walked, depth+1)
 			}
 		}
 	}
