@@ -479,7 +479,7 @@ func securityFindings(d manifest.Declaration, all []manifest.Declaration, nodePo
 		if s, ok := sensitive(d); ok {
 			out = append(out, finding("exposed-"+s.Category().String(), d,
 				fmt.Sprintf("%s (%s) is published on every interface", s.Project(), s.Category()),
-				fmt.Sprintf("bind it to 127.0.0.1 (\"127.0.0.1:%s:%s\"), or drop the host port and reach it over the service network", d.Endpoint.Range(), targetOr(d))))
+				exposedFix(d)))
 		}
 	}
 	if d.Kind != manifest.KindRegistry && d.IsPublished() && d.Exposure == manifest.Public {
@@ -502,6 +502,22 @@ func securityFindings(d manifest.Declaration, all []manifest.Declaration, nodePo
 			"pick a nodePort inside "+nodePorts.String()+", or leave it out and let the cluster allocate one"))
 	}
 	return out
+}
+
+// exposedFix says how to stop publishing d on every interface, in the terms
+// of the construct that publishes it.
+func exposedFix(d manifest.Declaration) string {
+	switch d.Kind {
+	case manifest.KindCompose:
+		return fmt.Sprintf("bind it to 127.0.0.1 (\"127.0.0.1:%s:%s\"), or drop the host port and reach it over the service network", d.Endpoint.Range(), targetOr(d))
+	case manifest.KindHostPort:
+		return "set hostIP: 127.0.0.1, or drop the hostPort and reach it through a Service"
+	case manifest.KindNodePort:
+		return "make the Service type ClusterIP and reach it from inside the cluster, or limit who may reach the nodes' port"
+	case manifest.KindHostNetwork:
+		return "drop hostNetwork and reach it through a Service, or have it listen on 127.0.0.1"
+	}
+	return "have it listen on 127.0.0.1, or stop publishing it on the host"
 }
 
 func targetOr(d manifest.Declaration) string {
