@@ -37,9 +37,10 @@ Reads docker compose files, Kubernetes manifests and port registry files
   warnings    host ports in this machine's ephemeral range, ports browsers
               refuse, privileged ports;
   security    database, cache, broker and admin ports published on every
-              interface; ports a registry marks internal or localhost-only
-              that a compose file or manifest publishes; NodePorts outside
-              the cluster's NodePort range.
+              interface; ports that a compose file or manifest publishes
+              wider than the registry says (internal or localhost-only on
+              every interface, localhost-only on a private address);
+              NodePorts outside the cluster's NodePort range.
 
 All files are taken to run together on one host. A compose file and the
 registry that describes it may be checked together: a port that both declare
@@ -482,13 +483,17 @@ func securityFindings(d manifest.Declaration, all []manifest.Declaration, nodePo
 				exposedFix(d)))
 		}
 	}
-	if d.Kind != manifest.KindRegistry && d.IsPublished() && d.Exposure == manifest.Public {
+	// A file that publishes a port wider than its registry says: on every
+	// interface what the registry keeps internal or to localhost, or on a
+	// private address what it keeps to localhost. (Exposures go from the
+	// widest, Public, up.)
+	if d.Kind != manifest.KindRegistry && d.IsPublished() && d.Exposure != 0 {
 		for _, r := range all {
 			if r.Kind != manifest.KindRegistry || r.Owner() != d.Owner() || !r.Endpoint.IsValid() ||
 				r.Endpoint.Protocol() != d.Endpoint.Protocol() || !r.Endpoint.Range().Overlaps(d.Endpoint.Range()) {
 				continue
 			}
-			if r.Exposure == manifest.Internal || r.Exposure == manifest.Localhost {
+			if r.Exposure > d.Exposure {
 				out = append(out, finding("registry-exposure", d,
 					fmt.Sprintf("the registry (%s) marks it %s, but %s publishes it on %s", r.Source, r.Exposure, d.Kind, addrOrAll(d)),
 					exposureFix(r.Exposure)))
