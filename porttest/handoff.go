@@ -30,7 +30,8 @@ type FileConn interface {
 
 // Socket is a socket to hand to a child process, and the name the child
 // finds it by (see [InheritedListener]). A name is 1 to 255 printable ASCII
-// characters other than ':', as systemd allows.
+// characters, space included, other than ':', as systemd allows (systemd
+// allows the empty name too, which no child could ask for).
 type Socket struct {
 	Name string
 	Conn FileConn
@@ -122,8 +123,8 @@ func checkSocketName(name string) error {
 		return fmt.Errorf("porttest: socket name %q: want 1 to 255 characters", name)
 	}
 	for i := 0; i < len(name); i++ {
-		if c := name[i]; c < 0x21 || c > 0x7e || c == ':' {
-			return fmt.Errorf("porttest: socket name %q: character %q not allowed; want printable ASCII other than ':' and space", name, c)
+		if c := name[i]; c < 0x20 || c > 0x7e || c == ':' {
+			return fmt.Errorf("porttest: socket name %q: byte %q not allowed; want printable ASCII other than ':'", name, string([]byte{c}))
 		}
 	}
 	return nil

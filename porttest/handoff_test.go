@@ -15,13 +15,19 @@ import (
 )
 
 func init() {
-	// Take the inherited sockets "http" (TCP) and "dns" (UDP), say what
+	// Take the inherited sockets "http" (TCP) and "dns" (UDP, first asked
+	// for as the wrong type), say what
 	// the environment holds once they are taken, then answer one
 	// connection and one datagram.
 	childRoles["inherit"] = func() error {
 		ln, err := InheritedListener("http")
 		if err != nil {
 			return err
+		}
+		// A datagram socket asked for as a listener is refused, and left
+		// for the right call.
+		if _, err := InheritedListener("dns"); err == nil {
+			return fmt.Errorf("InheritedListener took the datagram socket")
 		}
 		pc, err := InheritedPacketConn("dns")
 		if err != nil {
@@ -155,7 +161,7 @@ func TestPassErrors(t *testing.T) {
 		{"no sockets", exec.Command("true"), nil, "porttest: Pass: no sockets to pass"},
 		{"empty name", exec.Command("true"), []Socket{{"", ln}}, `porttest: socket name "": want 1 to 255 characters`},
 		{"long name", exec.Command("true"), []Socket{{long, ln}}, "want 1 to 255 characters"},
-		{"space in name", exec.Command("true"), []Socket{{"a b", ln}}, `character ' ' not allowed`},
+		{"tab in name", exec.Command("true"), []Socket{{"a\tb", ln}}, `byte "\t" not allowed`},
 		{"nil conn", exec.Command("true"), []Socket{{"x", nil}}, `porttest: Pass: socket "x" is nil`},
 		{"no path", &exec.Cmd{}, []Socket{{"x", ln}}, "porttest: Pass: the command has no path"},
 		{"lookup failed", exec.Command("no-such-program-anywhere"), []Socket{{"x", ln}}, "porttest: Pass: exec: \"no-such-program-anywhere\""},

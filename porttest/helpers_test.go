@@ -148,6 +148,7 @@ func TestHelperFailures(t *testing.T) {
 	}{
 		{"Ports(-1)", func(tb testing.TB) { Ports(tb, -1) }, "porttest.Ports(-1): porttest: LeaseN(-1): negative count"},
 		{"Run(0)", func(tb testing.TB) { Run(tb, 0) }, "porttest.Run(0): porttest: LeaseRun(0): want 1 to 65536 ports"},
+		{"Listeners(-1)", func(tb testing.TB) { Listeners(tb, -1) }, "porttest.Listeners(-1): want 0 or more listeners"},
 		{"Handoff with ExtraFiles", func(tb testing.TB) {
 			cmd := exec.Command("true")
 			cmd.ExtraFiles = make([]*os.File, 1)
@@ -155,7 +156,10 @@ func TestHelperFailures(t *testing.T) {
 		}, "porttest: Pass: the command already has 1 ExtraFiles; the inherited sockets must start at descriptor 3"},
 		{"Handoff with a bad name", func(tb testing.TB) {
 			Handoff(tb, exec.Command("true"), Socket{Name: "a:b", Conn: Listen(tb)})
-		}, `porttest: socket name "a:b": character ':' not allowed; want printable ASCII other than ':' and space`},
+		}, `porttest: socket name "a:b": byte ":" not allowed; want printable ASCII other than ':'`},
+		{"Handoff with a name not ASCII", func(tb testing.TB) {
+			Handoff(tb, exec.Command("true"), Socket{Name: "caf\u00e9", Conn: Listen(tb)})
+		}, `porttest: socket name "café": byte "\xc3" not allowed; want printable ASCII other than ':'`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

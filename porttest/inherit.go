@@ -81,60 +81,51 @@ func InheritedFiles() ([]*os.File, error) {
 	return inherited.files, inherited.err
 }
 
-// take returns the first inherited file named name that is not yet taken,
-// and marks it taken.
-func take(fn, name string) (*os.File, error) {
+// take converts the first inherited file named name that is not yet taken
+// with conv, and marks it taken if conv succeeds: a socket asked for as the
+// wrong type stays for the right call. The file is closed once converted
+// (conv makes its own descriptor).
+func take[T any](fn, name string, conv func(*os.File) (T, error)) (T, error) {
+	var zero T
 	files, err := InheritedFiles()
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
 	inherited.mu.Lock()
 	defer inherited.mu.Unlock()
 	var have []string
 	for i, f := range files {
 		if f.Name() == name && !inherited.taken[i] {
+			c, err := conv(f)
+			if err != nil {
+				return zero, fmt.Errorf("porttest: %s(%q): %w", fn, name, err)
+			}
 			if inherited.taken == nil {
 				inherited.taken = make(map[int]bool)
 			}
 			inherited.taken[i] = true
-			return f, nil
+			f.Close()
+			return c, nil
 		}
 		have = append(have, f.Name())
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("porttest: %s(%q): the process inherited no sockets (%s is not set for it)", fn, name, envListenPID)
+		return zero, fmt.Errorf("porttest: %s(%q): the process inherited no sockets (%s is not set, or names another process)", fn, name, envListenPID)
 	}
-	return nil, fmt.Errorf("porttest: %s(%q): no inherited socket of that name left; inherited: %s", fn, name, strings.Join(have, ", "))
+	return zero, fmt.Errorf("porttest: %s(%q): no inherited socket of that name left; inherited: %s", fn, name, strings.Join(have, ", "))
 }
 
 // InheritedListener returns the inherited stream socket named name (the
 // Name of a [Socket] given to [Pass]) as a listener. It takes the socket:
 // a second call for the same name takes the next socket of that name, if
-// any.
+// any. A socket that is not a stream socket is left for
+// [InheritedPacketConn].
 func InheritedListener(name string) (net.Listener, error) {
-	f, err := take("InheritedListener", name)
-	if err != nil {
-		return nil, err
-	}
-	ln, err := net.FileListener(f)
-	f.Close() // FileListener made its own descriptor
-	if err != nil {
-		return nil, fmt.Errorf("porttest: InheritedListener(%q): %w", name, err)
-	}
-	return ln, nil
+	return take("InheritedListener", name, net.FileListener)
 }
 
 // InheritedPacketConn returns the inherited datagram socket named name as a
 // packet connection, and takes it as [InheritedListener] does.
 func InheritedPacketConn(name string) (net.PacketConn, error) {
-	f, err := take("InheritedPacketConn", name)
-	if err != nil {
-		return nil, err
-	}
-	c, err := net.FilePacketConn(f)
-	f.Close()
-	if err != nil {
-		return nil, fmt.Errorf("porttest: InheritedPacketConn(%q): %w", name, err)
-	}
-	return c, nil
+	return take("InheritedPacketConn", name, net.FilePacketConn)
 }

@@ -34,6 +34,9 @@ func lockPort(dir string, p ports.Port) (*lockFile, error) {
 			}
 			if fi, lerr := os.Lstat(path); lerr == nil && !fi.Mode().IsRegular() {
 				return nil, fmt.Errorf("%w: %s is a %s, not a regular file", errRefused, path, kind(fi.Mode()))
+			} else if lerr == nil && (err == syscall.EACCES || err == syscall.EPERM) {
+				// There, and not ours to open: another user's lock.
+				return nil, fmt.Errorf("%w: %s: %v", errRefused, path, err)
 			}
 			return nil, fmt.Errorf("porttest: opening lock file %s: %w", path, err)
 		}

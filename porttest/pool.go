@@ -312,6 +312,9 @@ func (p *Pool) LeaseRun(k int) ([]*Lease, error) {
 		return nil, fmt.Errorf("porttest: LeaseRun(%d): want 1 to 65536 ports", k)
 	}
 	e := &ExhaustedError{Dir: p.dir, Run: k, Candidates: len(p.list)}
+	if len(p.list) == 0 {
+		return nil, e // the zero Pool
+	}
 	i := p.cursor.Add(uint64(k)) - uint64(k)
 	from := p.list[i%uint64(len(p.list))]
 	pos, wrapped := uint32(from), false

@@ -512,3 +512,54 @@ func TestLockFileSymlinkRefused(t *testing.T) {
 		t.Errorf("lock file: %v, %v; want a regular file with mode 0600", fi.Mode(), err)
 	}
 }
+
+// TestLockFileUnreadableRefused plants a lock file that this user may not
+// open, as another user's lease leaves: the port is passed over, and the
+// next one is leased.
+func TestLockFileUnreadableRefused(t *testing.T) {
+	if runtime.GOOS == "windows" || os.Geteuid() == 0 {
+		t.Skip("needs a Unix user without the power to open any file")
+	}
+	r := freeRun(t, 2)
+	dir := filepath.Join(t.TempDir(), "locks")
+	pool := privatePool(t, dir, ports.RangeSetOf(r))
+	if err := os.WriteFile(lockPath(dir, r.Lo()), nil, 0); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // whichever port the cursor starts at
+		l, err := pool.Lease()
+		if err != nil {
+			t.Fatalf("Lease with one lock file unreadable: %v", err)
+		}
+		if l.Port() != r.Hi() {
+			t.Errorf("Lease = %d, want %d", l.Port(), r.Hi())
+		}
+		l.Release()
+	}
+}
+
+// TestZeroPool checks that the zero Pool, which has no candidates, refuses
+// every lease with an *ExhaustedError.
+func TestZeroPool(t *testing.T) {
+	var p Pool
+	var e *ExhaustedError
+	if _, err := p.Lease(); !errors.As(err, &e) {
+		t.Errorf("Lease = %v, want an *ExhaustedError", err)
+	}
+	if _, err := p.LeaseRun(1); !errors.As(err, &e) {
+		t.Errorf("LeaseRun(1) = %v, want an *ExhaustedError", err)
+	}
+}
+
+func TestSocketNames(t *testing.T) {
+	for _, name := range []string{"a", "api grpc", strings.Repeat("x", 255), "~!"} {
+		if err := checkSocketName(name); err != nil {
+			t.Errorf("checkSocketName(%q) = %v, want nil", name, err)
+		}
+	}
+	for _, name := range []string{"", "a:b", "tab\t", strings.Repeat("x", 256), "caf\u00e9"} {
+		if err := checkSocketName(name); err == nil {
+			t.Errorf("checkSocketName(%q) = nil, want an error", name)
+		}
+	}
+}

@@ -137,6 +137,10 @@ func Listen(tb testing.TB) *net.TCPListener {
 // port, as [Listen] does.
 func Listeners(tb testing.TB, n int) []*net.TCPListener {
 	tb.Helper()
+	if n < 0 {
+		tb.Fatalf("porttest.Listeners(%d): want 0 or more listeners", n)
+		return nil
+	}
 	out := make([]*net.TCPListener, n)
 	for i := range out {
 		out[i] = Listen(tb)
