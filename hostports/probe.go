@@ -111,9 +111,10 @@ func DefaultProtocols() []ports.Protocol {
 // The zero value checks TCP and UDP on the four [DefaultAddrs]. A Prober is
 // safe for concurrent use as long as its fields are not changed.
 type Prober struct {
-	// Protocols to check, TCP or UDP; nil means [DefaultProtocols].
+	// Protocols to check, TCP or UDP; nil or empty means
+	// [DefaultProtocols], so that a Prober never passes a port unchecked.
 	Protocols []ports.Protocol
-	// Addrs to check; nil means [DefaultAddrs]. IPv4-mapped IPv6
+	// Addrs to check; nil or empty means [DefaultAddrs]. IPv4-mapped IPv6
 	// addresses are checked as IPv4.
 	Addrs []netip.Addr
 }
@@ -126,14 +127,14 @@ var (
 )
 
 func (pr Prober) protocols() []ports.Protocol {
-	if pr.Protocols == nil {
+	if len(pr.Protocols) == 0 {
 		return defaultProtocols
 	}
 	return pr.Protocols
 }
 
 func (pr Prober) addrs() []netip.Addr {
-	if pr.Addrs == nil {
+	if len(pr.Addrs) == 0 {
 		return defaultAddrs
 	}
 	return pr.Addrs

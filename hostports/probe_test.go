@@ -312,3 +312,23 @@ func TestDefaultAddrs(t *testing.T) {
 		t.Error("DefaultAddrs shares its slice between calls")
 	}
 }
+
+// TestEmptyListsMeanDefaults checks that a Prober with empty, not nil,
+// lists checks what the zero Prober does, instead of passing every port
+// unchecked.
+func TestEmptyListsMeanDefaults(t *testing.T) {
+	p := heldPort(t, "tcp4", "127.0.0.1")
+	for _, pr := range []Prober{
+		{Protocols: []ports.Protocol{}},
+		{Addrs: []netip.Addr{}},
+		{Protocols: []ports.Protocol{}, Addrs: []netip.Addr{}},
+	} {
+		if err := pr.Check(p); !errors.Is(err, ErrInUse) {
+			t.Errorf("%+v: Check(%d) = %v, want ErrInUse", pr, p, err)
+		}
+		rep := pr.Probe(p)
+		if rep.Bindable() || len(rep.Checks) != len(DefaultProtocols())*len(DefaultAddrs()) {
+			t.Errorf("%+v: Probe(%d) = %v, want the default checks, not bindable", pr, p, rep)
+		}
+	}
+}
