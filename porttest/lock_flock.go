@@ -23,11 +23,11 @@ type lockFile struct {
 // lockPort takes the lock of port p in dir without waiting. It returns
 // errBusy if another holder has it, and an error wrapping errRefused if
 // the lock file is not a regular file (a symbolic link, say: the file is
-// opened with O_NOFOLLOW).
+// opened with O_NOFOLLOW) or is there but not ours to open.
 func lockPort(dir string, p ports.Port) (*lockFile, error) {
 	path := lockPath(dir, p)
 	for range 4 {
-		fd, err := syscall.Open(path, syscall.O_RDWR|syscall.O_CREAT|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0o600)
+		fd, err := syscall.Open(path, syscall.O_RDWR|syscall.O_CREAT|syscall.O_NOFOLLOW|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0o600)
 		if err != nil {
 			if err == syscall.EINTR {
 				continue
@@ -39,6 +39,13 @@ func lockPort(dir string, p ports.Port) (*lockFile, error) {
 				return nil, fmt.Errorf("%w: %s: %v", errRefused, path, err)
 			}
 			return nil, fmt.Errorf("porttest: opening lock file %s: %w", path, err)
+		}
+		// O_NOFOLLOW refuses a link, and opening a directory for writing
+		// fails; a FIFO or a device opens, so look at what was opened.
+		var st syscall.Stat_t
+		if err := syscall.Fstat(fd, &st); err == nil && st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+			syscall.Close(fd)
+			return nil, fmt.Errorf("%w: %s is not a regular file", errRefused, path)
 		}
 		if err := flock(fd); err != nil {
 			syscall.Close(fd)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/portalloc/ports"
 )
 
 // TestLockDirChecks checks that the lock directory is created private and
@@ -85,5 +87,27 @@ func TestLockDirOwnedByOther(t *testing.T) {
 	_, err := NewPool(Options{Dir: d})
 	if err == nil || !strings.Contains(err.Error(), "is owned by uid 65534, not by this user (uid 0); refusing it") {
 		t.Errorf("NewPool(Dir: %s owned by 65534) = %v", d, err)
+	}
+}
+
+// TestLockFileFIFORefused plants a named pipe where a port's lock file
+// goes: it opens without following a link, but is no lock file, so the
+// port is passed over.
+func TestLockFileFIFORefused(t *testing.T) {
+	r := freeRun(t, 2)
+	dir := filepath.Join(t.TempDir(), "locks")
+	pool := privatePool(t, dir, ports.RangeSetOf(r))
+	if err := syscall.Mkfifo(lockPath(dir, r.Lo()), 0o600); err != nil {
+		t.Skip(err)
+	}
+	for range 2 { // whichever port the cursor starts at
+		l, err := pool.Lease()
+		if err != nil {
+			t.Fatalf("Lease with a FIFO planted: %v", err)
+		}
+		if l.Port() != r.Hi() {
+			t.Errorf("Lease = %d, want %d", l.Port(), r.Hi())
+		}
+		l.Release()
 	}
 }
