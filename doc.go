@@ -25,10 +25,12 @@
 // a range and an optional address, and [Endpoint.Conflicts] is the conflict
 // rule.
 //
-// Every type has the same family of functions, after net/netip: ParseX,
-// MustParseX, String, AppendText, MarshalText and UnmarshalText, Compare. The
-// zero value of each type is documented; parse errors quote the input and
-// say what is wrong.
+// The value types follow net/netip. [Port], [Range] and [Endpoint] have
+// ParseX, MustParseX, String, AppendText, MarshalText and UnmarshalText, and
+// Compare; [Protocol] all but MustParseX and Compare; [RangeSet] all but
+// Compare (it has [RangeSet.Equal]); [Class] is an enumeration with String,
+// Title and Range. The zero value of each type is documented; parse errors
+// quote the input and say what is wrong.
 //
 // # Packages
 //

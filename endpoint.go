@@ -101,7 +101,16 @@ func parseEndpoint(s string) (e Endpoint, msg, inner string) {
 		j := strings.LastIndexByte(rest, ':')
 		as := rest[:j]
 		if strings.Contains(as, ":") {
-			return Endpoint{}, "IPv6 address must be written in brackets, as [::1]:53", ""
+			if _, err := netip.ParseAddr(as); err == nil {
+				return Endpoint{}, "IPv6 address must be written in brackets, as [::1]:53", ""
+			}
+			if _, err := netip.ParseAddr(rest); err == nil {
+				return Endpoint{}, "IPv6 address without a port; write it in brackets with one, as [::1]:53", ""
+			}
+			return Endpoint{}, "too many ':'; want [ADDR:]PORTS[/PROTO], with an IPv6 address in brackets", ""
+		}
+		if as == "" {
+			return Endpoint{}, "missing address before ':'; leave the ':' out for every address", ""
 		}
 		a, err := netip.ParseAddr(as)
 		if err != nil || !a.Is4() {
