@@ -42,6 +42,9 @@ var (
 	ErrEnvBase = errors.New("portscheme: no base variable")
 	// ErrAvoided: ports of the scheme lie in a range it was asked to avoid.
 	ErrAvoided = errors.New("portscheme: in an avoided range")
+	// ErrText: a title, purpose or description is not valid UTF-8, which
+	// the JSON form could not carry exactly.
+	ErrText = errors.New("portscheme: text not UTF-8")
 
 	// ErrMissing: PORT (the slot-0 variable) is not set.
 	ErrMissing = errors.New("portscheme: variable not set")

@@ -43,11 +43,11 @@ type jsonKind struct {
 }
 
 type jsonService struct {
-	Name        string `json:"name"`
-	Title       string `json:"title,omitempty"`
-	Port        int    `json:"port"`
-	NodePort    int    `json:"node_port,omitempty"`
-	Description string `json:"description,omitempty"`
+	Name        string          `json:"name"`
+	Title       string          `json:"title,omitempty"`
+	Port        json.RawMessage `json:"port"`
+	NodePort    json.RawMessage `json:"node_port,omitempty"`
+	Description string          `json:"description,omitempty"`
 }
 
 // ParseJSON reads a scheme from its JSON form, as [Scheme.MarshalJSON]
@@ -160,14 +160,29 @@ func (js *jsonScheme) spec() (Spec, problems, map[string]bool) {
 	return spec, ps, done
 }
 
-func jsonPort(ps *problems, where, what string, n int) (ports.Port, bool) {
+// jsonPort reads a port number of the JSON form: a whole number, however
+// large (so that 1e20 is reported as beyond 65535, not as bad JSON). A
+// left-out or null number is 0.
+func jsonPort(ps *problems, where, what string, raw json.RawMessage) (ports.Port, bool) {
+	n := string(raw)
 	switch {
-	case n < 0:
-		ps.add(where, ErrRange, what+" "+strconv.Itoa(n)+" is negative")
-	case n > int(ports.MaxPort):
-		ps.add(where, ErrBeyond, what+" "+strconv.Itoa(n)+" is beyond 65535")
+	case n == "" || n == "null":
+		return 0, true
+	case n[0] != '-' && (n[0] < '0' || n[0] > '9'):
+		ps.add(where, ErrRange, what+" "+n+" is not a number")
+		return 0, false
+	}
+	f, ferr := strconv.ParseFloat(n, 64)
+	i, ierr := strconv.ParseInt(n, 10, 64)
+	switch {
+	case ferr == nil && f < 0:
+		ps.add(where, ErrRange, what+" "+n+" is negative")
+	case ferr == nil && f > float64(ports.MaxPort):
+		ps.add(where, ErrBeyond, what+" "+n+" is beyond 65535")
+	case ierr != nil:
+		ps.add(where, ErrRange, what+" "+n+" is not a whole number")
 	default:
-		return ports.Port(n), true
+		return ports.Port(i), true
 	}
 	return 0, false
 }
@@ -237,8 +252,12 @@ func (s Scheme) json() jsonScheme {
 		js.Languages = append(js.Languages, jl)
 	}
 	for _, sv := range spec.Services {
-		js.Services = append(js.Services, jsonService{Name: sv.Name, Title: sv.Title, Port: int(sv.Port),
-			NodePort: int(sv.NodePort), Description: sv.Description})
+		var np json.RawMessage
+		if sv.NodePort != 0 {
+			np = strconv.AppendInt(nil, int64(sv.NodePort), 10)
+		}
+		js.Services = append(js.Services, jsonService{Name: sv.Name, Title: sv.Title, Port: strconv.AppendInt(nil, int64(sv.Port), 10),
+			NodePort: np, Description: sv.Description})
 	}
 	return js
 }

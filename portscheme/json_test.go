@@ -131,7 +131,9 @@ func TestParseJSONProblems(t *testing.T) {
 	    ]},
 	    {"name": "b", "range": "60000-60009", "kinds": [{"name": "k", "range": "60000-60012"}]}
 	  ],
-	  "services": [{"name": "s", "port": 70000, "node_port": -5}, {"name": "t", "port": 0}]
+	  "services": [{"name": "s", "port": 70000, "node_port": -5}, {"name": "t", "port": 0},
+	    {"name": "u", "port": 1e20, "node_port": 99999999999999999999}, {"name": "v", "port": "80"},
+	    {"name": "w", "port": 80.5}]
 	}`
 	_, err := ParseJSON([]byte(in))
 	want := []problem{
@@ -150,11 +152,15 @@ func TestParseJSONProblems(t *testing.T) {
 		{`service "s" (services[0])`, "port 70000 is beyond 65535", ErrBeyond},
 		{`service "s" (services[0])`, "node port -5 is negative", ErrRange},
 		{`service "t" (services[1])`, "port 0 is not a fixed port; give the service its port", ErrRange},
+		{`service "u" (services[2])`, "port 1e20 is beyond 65535", ErrBeyond},
+		{`service "u" (services[2])`, "node port 99999999999999999999 is beyond 65535", ErrBeyond},
+		{`service "v" (services[3])`, `port "80" is not a number`, ErrRange},
+		{`service "w" (services[4])`, "port 80.5 is not a whole number", ErrRange},
 	}
 	if diff := cmp.Diff(want, problemsOf(t, err), errEq); diff != "" {
 		t.Errorf("ParseJSON: problems (-want +got):\n%s", diff)
 	}
-	if !strings.HasPrefix(err.Error(), "portscheme: 15 problems:\n\t") {
+	if !strings.HasPrefix(err.Error(), "portscheme: 19 problems:\n\t") {
 		t.Errorf("ParseJSON: error text begins %q", err.Error()[:40])
 	}
 }

@@ -59,8 +59,10 @@ type kindEntry struct {
 // languages, kinds and services have valid, unique names; that every
 // language and kind has a range whose size is a multiple of the slot count;
 // that every kind lies inside its language; that no two languages and no two
-// kinds overlap; and that services have non-zero, distinct ports and node
-// ports, outside every language range.
+// kinds overlap; that services have non-zero, distinct ports and node
+// ports, outside every language range; and that every title, purpose and
+// description is valid UTF-8 ([ErrText]), so that the JSON form carries it
+// exactly.
 func New(spec Spec) (Scheme, error) {
 	if ps := validate(spec, nil); len(ps) > 0 {
 		return Scheme{}, &SchemeError{Problems: sortProblems(ps, spec)}

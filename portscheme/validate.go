@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/portalloc/ports"
 )
@@ -113,6 +114,7 @@ func validate(spec Spec, done map[string]bool) problems {
 		ps.add("slot count", ErrSlotCount, "slot count "+strconv.Itoa(n)+" is out of range; want 1 to 65536")
 	}
 	validateRoles(&ps, spec, slotsOK, done)
+	validateText(&ps, spec)
 
 	// Languages and kinds, one by one.
 	langNames := map[Language]int{}
@@ -184,6 +186,34 @@ func sortProblems(ps problems, spec Spec) problems {
 	}
 	slices.SortStableFunc(ps, func(a, b *Problem) int { return rank[a.Where] - rank[b.Where] })
 	return ps
+}
+
+// portsWord is "port" for one port and "ports" for any other number.
+func portsWord(n int) string {
+	if n == 1 {
+		return "port"
+	}
+	return "ports"
+}
+
+// validateText reports the free text of spec that is not valid UTF-8.
+func validateText(ps *problems, spec Spec) {
+	check := func(where, field, text string) {
+		if !utf8.ValidString(text) {
+			ps.add(where, ErrText, field+" "+strconv.Quote(text)+" is not valid UTF-8")
+		}
+	}
+	for i, r := range spec.Roles {
+		check(whereRole(i, r), "purpose", r.Purpose)
+		check(whereRole(i, r), "description", r.Description)
+	}
+	for i, l := range spec.Languages {
+		check(whereLanguage(i, l.Name), "title", l.Title)
+	}
+	for i, sv := range spec.Services {
+		check(whereService(i, sv.Name), "title", sv.Title)
+		check(whereService(i, sv.Name), "description", sv.Description)
+	}
 }
 
 func validateRoles(ps *problems, spec Spec, slotsOK bool, done map[string]bool) {
@@ -290,6 +320,9 @@ func checkRange(ps *problems, where string, r ports.Range, slots int, slotsOK bo
 // outsidePart says which ports of k lie outside l.
 func outsidePart(l, k ports.Range) string {
 	out := ports.RangeSetOf(k).Difference(ports.RangeSetOf(l))
+	if out.Len() == 1 {
+		return ": port " + out.String() + " is outside"
+	}
 	return ": ports " + out.String() + " are outside"
 }
 
@@ -328,7 +361,7 @@ func overlaps(ps *problems, rs []placed) {
 		a, b := rs[p.i], rs[p.j]
 		both, _ := a.r.Intersect(b.r)
 		ps.add(b.where, ErrOverlap, "range "+b.r.String()+" overlaps "+a.where+", "+a.r.String()+
-			", on ports "+both.String())
+			", on "+portsWord(both.Len())+" "+both.String())
 	}
 }
 
@@ -457,7 +490,7 @@ func (s Scheme) Validate(avoid ...Avoid) error {
 				continue
 			}
 			if hit.Equal(pods) {
-				ps.add(whereLanguage(i, l.Name), ErrAvoided, "every pod, ports "+pods.String()+","+in)
+				ps.add(whereLanguage(i, l.Name), ErrAvoided, "every pod, "+portsWord(pods.Len())+" "+pods.String()+","+in)
 				continue
 			}
 			for j, k := range l.Kinds {
@@ -465,7 +498,7 @@ func (s Scheme) Validate(avoid ...Avoid) error {
 				if kh.IsEmpty() {
 					continue
 				}
-				ps.add(whereKind(i, j, l.Name, k.Name), ErrAvoided, podIndexes(k.Range, kh, n)+", ports "+kh.String()+","+in)
+				ps.add(whereKind(i, j, l.Name, k.Name), ErrAvoided, podIndexes(k.Range, kh, n)+", "+portsWord(kh.Len())+" "+kh.String()+","+in)
 			}
 		}
 		for i, sv := range s.d.spec.Services {

@@ -92,6 +92,13 @@ func TestNewProblems(t *testing.T) {
 			{`language "py" (languages[1])`, "range 8100-8119 holds 20 ports, not a multiple of the 3 slots of a pod (6 pods and 2 ports left over)", ErrSize},
 			{`kind "py/svc" (languages[1].kinds[0])`, "range 8100-8107 holds 8 ports, not a multiple of the 3 slots of a pod (2 pods and 2 ports left over)", ErrSize},
 		}},
+		{"text not UTF-8", func(s *Spec) {
+			s.Roles[1].Purpose = "Adm\xffin"
+			s.Languages[0].Title = "G\xc3"
+		}, []problem{
+			{`role "admin" (roles[1])`, `purpose "Adm\xffin" is not valid UTF-8`, ErrText},
+			{`language "go" (languages[0])`, `title "G\xc3" is not valid UTF-8`, ErrText},
+		}},
 		{"role slot beyond", func(s *Spec) { s.Roles[1].Slot = 4 }, []problem{
 			{`role "admin" (roles[1])`, "slot 4 is beyond the 4 slots (0-3) of a pod", ErrSlot},
 		}},
@@ -169,6 +176,12 @@ func TestNewProblems(t *testing.T) {
 		}},
 		{"kinds overlap", func(s *Spec) { s.Languages[0].Kinds[1].Range = r(8012, 8019) }, []problem{
 			{`kind "go/job" (languages[0].kinds[1])`, `range 8012-8019 overlaps kind "go/svc" (languages[0].kinds[0]), 8000-8015, on ports 8012-8015`, ErrOverlap},
+		}},
+		{"kinds overlap on one port", func(s *Spec) { s.Languages[0].Kinds[1].Range = r(8015, 8022) }, []problem{
+			{`kind "go/job" (languages[0].kinds[1])`, `range 8015-8022 overlaps kind "go/svc" (languages[0].kinds[0]), 8000-8015, on port 8015`, ErrOverlap},
+		}},
+		{"kind one port outside", func(s *Spec) { s.Languages[1].Kinds[0].Range = r(8099, 8106) }, []problem{
+			{`kind "py/svc" (languages[1].kinds[0])`, `range 8099-8106 is not inside the range of language "py", 8100-8119: port 8099 is outside`, ErrOutside},
 		}},
 		{"languages overlap", func(s *Spec) {
 			s.Languages[1].Range = r(8036, 8119)
