@@ -130,7 +130,9 @@ type Pool struct {
 }
 
 // NewPool returns a pool configured by o. It prepares the lock directory
-// and reads the host's limits (unless o.Limits is set).
+// and reads the host's limits (unless o.Limits is set). When the host's
+// limits and o leave no candidate port, the error is an *[ExhaustedError]
+// with no candidates, which says why.
 func NewPool(o Options) (*Pool, error) {
 	dir := o.Dir
 	if dir == "" {
@@ -167,8 +169,8 @@ func NewPool(o Options) (*Pool, error) {
 		if !o.Avoid.IsEmpty() {
 			extra = " and Options.Avoid " + o.Avoid.String()
 		}
-		return nil, fmt.Errorf("porttest: no candidate ports: %s, less the %d ports avoided on this host (ephemeral %v, reserved, excluded, privileged, de-facto and browser-refused ports)%s, leaves none",
-			within, avoided.Len(), lim.EphemeralTCP, extra)
+		return nil, &ExhaustedError{Dir: dir, Run: 1, Last: fmt.Errorf("no candidate ports: %s, less the %d ports avoided on this host (ephemeral %v, reserved, excluded, privileged, de-facto and browser-refused ports)%s, leaves none",
+			within, avoided.Len(), lim.EphemeralTCP, extra)}
 	}
 	p := &Pool{dir: dir, cands: cands, prober: o.Prober}
 	p.list = make([]ports.Port, 0, cands.Len())
@@ -205,7 +207,7 @@ type ExhaustedError struct {
 	Dir        string // the lock directory
 	Run        int    // the number of contiguous ports asked for
 	Candidates int    // the number of candidate ports
-	Leased     int    // ports found leased by another holder
+	Leased     int    // ports found leased already, by this process or another
 	Failed     int    // ports that failed the bind check
 	Refused    int    // lock files refused (symbolic links, or unreadable)
 	Last       error  // the last bind check or lock error, if any
@@ -219,7 +221,11 @@ func (e *ExhaustedError) Error() string {
 	} else {
 		b.WriteString("porttest: no free port")
 	}
-	fmt.Fprintf(&b, " among %d candidates (lock directory %s): %d leased by other holders, %d failed the bind check",
+	if e.Candidates == 0 && e.Last != nil {
+		fmt.Fprintf(&b, ": %v", e.Last) // why there were none
+		return b.String()
+	}
+	fmt.Fprintf(&b, " among %d candidates (lock directory %s): %d leased already, %d failed the bind check",
 		e.Candidates, e.Dir, e.Leased, e.Failed)
 	if e.Refused > 0 {
 		fmt.Fprintf(&b, ", %d lock files refused", e.Refused)

@@ -116,7 +116,7 @@ func TestExhaustedSaysWhatItTried(t *testing.T) {
 	if diff := cmp.Diff(want, e); diff != "" {
 		t.Errorf("ExhaustedError (-want +got):\n%s", diff)
 	}
-	wantMsg := fmt.Sprintf("porttest: no free port among 4 candidates (lock directory %s): 4 leased by other holders, 0 failed the bind check", b.Dir())
+	wantMsg := fmt.Sprintf("porttest: no free port among 4 candidates (lock directory %s): 4 leased already, 0 failed the bind check", b.Dir())
 	if err.Error() != wantMsg {
 		t.Errorf("error = %q\nwant    %q", err, wantMsg)
 	}
@@ -447,8 +447,10 @@ func TestNewPoolCandidates(t *testing.T) {
 		t.Errorf("Dir() = %q, want %q", pool.Dir(), dir)
 	}
 	_, err = NewPool(Options{Dir: dir, Limits: &lim, Within: ports.MustParseRangeSet("3000,50000-50010")})
-	if err == nil || !strings.HasPrefix(err.Error(), "porttest: no candidate ports: 3000,50000-50010, less the ") {
-		t.Errorf("NewPool with no candidates = %v", err)
+	var e *ExhaustedError
+	if !errors.As(err, &e) || e.Candidates != 0 || !errors.Is(err, ErrExhausted) ||
+		!strings.HasPrefix(err.Error(), "porttest: no free port: no candidate ports: 3000,50000-50010, less the ") {
+		t.Errorf("NewPool with no candidates = %v, want an *ExhaustedError that says why", err)
 	}
 }
 

@@ -66,6 +66,10 @@ bad input.`)
 			opts.Prober.Protocols = []ports.Protocol{ports.UDP}
 		}
 		pool, err := porttest.NewPool(opts)
+		if errors.Is(err, porttest.ErrExhausted) {
+			fmt.Fprintf(a.stderr, "ports: free: found 0 of %d: %v\n", *n, err)
+			return exitFindings // nothing in the range can be had
+		}
 		if err != nil {
 			return a.fail("free: %v", err)
 		}

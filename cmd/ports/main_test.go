@@ -132,6 +132,7 @@ func TestWhois(t *testing.T) {
 		{"whois-help", []string{"whois", "--help"}, exitOK},
 		{"whois-names", []string{"whois", "grafana", "postgres/tcp"}, exitOK},
 		{"whois-unknown-name", []string{"whois", "no-such-service"}, exitUsage},
+		{"whois-name-other-protocol", []string{"whois", "postgres/udp"}, exitUsage},
 		{"whois-digit-names", []string{"whois", "3com-tsmux", "9pfs/tcp"}, exitOK},
 		{"whois-bad-digits", []string{"whois", "80x"}, exitUsage},
 		{"whois-no-port", []string{"whois"}, exitUsage},
@@ -275,6 +276,7 @@ func TestFreeErrors(t *testing.T) {
 		{"free-bad-range", []string{"free", "--range", "9-1"}, exitUsage},
 		{"free-bad-format", []string{"free", "--format", "csv"}, exitUsage},
 		{"free-argument", []string{"free", "8080"}, exitUsage},
+		{"free-no-candidates", []string{"free", "--range", "80-90"}, exitFindings},
 	})
 }
 

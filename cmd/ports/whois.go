@@ -115,8 +115,10 @@ func whoisTargets(arg string) ([]whoisTarget, error) {
 		}
 	}
 	var out []whoisTarget
+	var elsewhere []string // the services of the name on other protocols
 	for s := range wellknown.ByName(name) {
 		if proto != 0 && s.Protocol() != proto {
+			elsewhere = append(elsewhere, s.Range().String()+"/"+s.Protocol().String())
 			continue
 		}
 		t := whoisTarget{port: s.Range().Lo(), proto: proto, name: s.Name()}
@@ -127,6 +129,9 @@ func whoisTargets(arg string) ([]whoisTarget, error) {
 	if len(out) == 0 {
 		if name[0] >= '0' && name[0] <= '9' {
 			return nil, portErr // more likely a mistyped port than a name
+		}
+		if len(elsewhere) > 0 {
+			return nil, fmt.Errorf("%q: %s is known on %s, not on %s", arg, name, strings.Join(slices.Compact(elsewhere), ", "), proto)
 		}
 		return nil, fmt.Errorf("%q: no port is known by that name (the IANA registry and the de-facto table have none)", arg)
 	}
