@@ -3,8 +3,11 @@ package manifest
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"maps"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -13,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/compose-spec/compose-go/v2/dotenv"
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/template"
 	"github.com/compose-spec/compose-go/v2/types"
@@ -138,7 +142,10 @@ func (cs *composeScan) entries(name string) (*rawService, []*rawPort) {
 }
 
 func (l Loader) readCompose(files []composeFile) (decls []Declaration, err error) {
-	env := l.Env
+	env, err := l.composeEnv(files[0].name)
+	if err != nil {
+		return nil, err
+	}
 	lookup := func(k string) (string, bool) {
 		v, ok := env[k]
 		return v, ok
@@ -154,7 +161,7 @@ func (l Loader) readCompose(files []composeFile) (decls []Declaration, err error
 		}
 	}
 
-	project, err := l.loadProject(files)
+	project, err := l.loadProject(files, env)
 	if err != nil {
 		return nil, err
 	}
@@ -190,19 +197,38 @@ func (l Loader) readCompose(files []composeFile) (decls []Declaration, err error
 	return decls, nil
 }
 
+// composeEnv returns the variables a project whose first file is main
+// interpolates: l.Env, over the .env file beside main if l.DotEnv.
+func (l Loader) composeEnv(main string) (map[string]string, error) {
+	if !l.DotEnv {
+		return l.Env, nil
+	}
+	path := filepath.Join(filepath.Dir(main), ".env")
+	vars, err := dotenv.ReadFile(path, func(k string) (string, bool) {
+		v, ok := l.Env[k]
+		return v, ok
+	})
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return l.Env, nil
+	case err != nil:
+		return nil, &Error{File: path, Msg: "reading the .env file: " + err.Error()}
+	}
+	maps.Copy(vars, l.Env)
+	return vars, nil
+}
+
 // loadProject runs compose-go's loader on files. It reads no file that is
-// not given (except those that extends and include name), no .env file and
-// no process environment: variables come from l.Env only.
-func (l Loader) loadProject(files []composeFile) (project *types.Project, err error) {
+// not given (except those that extends and include name), and no process
+// environment: variables come from env only.
+func (l Loader) loadProject(files []composeFile, vars map[string]string) (project *types.Project, err error) {
 	main := files[0].name
 	dir := filepath.Dir(main)
 	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs
 	}
 	env := types.Mapping{}
-	for k, v := range l.Env {
-		env[k] = v
-	}
+	maps.Copy(env, vars)
 	details := types.ConfigDetails{WorkingDir: dir, Environment: env}
 	for _, f := range files {
 		details.ConfigFiles = append(details.ConfigFiles, types.ConfigFile{Filename: f.name, Content: f.data})

@@ -503,3 +503,54 @@ func TestLoadComposeMissingFile(t *testing.T) {
 		t.Error("LoadCompose() with no file: no error")
 	}
 }
+
+// TestLoadComposeDotEnv reads the .env file beside a compose file only when
+// asked, with Loader.Env taking precedence, and names a malformed one.
+func TestLoadComposeDotEnv(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "shop")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "compose.yaml")
+	write(t, file, `services:
+  web:
+    image: web
+    ports:
+      - "${WEB_PORT}:80"
+      - "${ADMIN_PORT:-9000}:9000"
+`)
+	write(t, filepath.Join(dir, ".env"), "# the shop's ports\nWEB_PORT=8080\nADMIN_PORT=9001\n")
+	tests := []struct {
+		name   string
+		loader Loader
+		want   []string
+	}{
+		{"no .env", Loader{}, []string{
+			file + ":5:9: shop/web */tcp -> 80 (compose, host, public)",
+			file + ":6:9: shop/web 9000/tcp -> 9000 (compose, host, public)",
+		}},
+		{".env", Loader{DotEnv: true}, []string{
+			file + ":5:9: shop/web 8080/tcp -> 80 (compose, host, public)",
+			file + ":6:9: shop/web 9001/tcp -> 9000 (compose, host, public)",
+		}},
+		{".env under Env", Loader{DotEnv: true, Env: map[string]string{"WEB_PORT": "8081"}}, []string{
+			file + ":5:9: shop/web 8081/tcp -> 80 (compose, host, public)",
+			file + ":6:9: shop/web 9001/tcp -> 9000 (compose, host, public)",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ds, err := tt.loader.LoadCompose(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, strs(ds)); diff != "" {
+				t.Errorf("declarations (-want +got):\n%s", diff)
+			}
+		})
+	}
+	write(t, filepath.Join(dir, ".env"), "WEB_PORT='8080\n")
+	if _, err := (Loader{DotEnv: true}).LoadCompose(file); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, ".env")) {
+		t.Errorf("LoadCompose with a malformed .env = %v, want an error naming it", err)
+	}
+}

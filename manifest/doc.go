@@ -62,14 +62,17 @@
 //
 // [Loader.ReadCompose] and [Loader.LoadCompose] read compose files with the
 // compose specification's own loader, github.com/compose-spec/compose-go/v2:
-// interpolation ("${PORT:-8080}") from [Loader].Env only, profiles
+// interpolation ("${PORT:-8080}") from [Loader].Env (and the .env file,
+// with [Loader].DotEnv), profiles
 // ([Loader].Profiles; every profile by default), extends, include,
 // overrides of later files, the short syntax ("8080", "127.0.0.1:8000-8010:80-90/udp",
 // "[::1]:53:53/udp") and the long one (target, published, host_ip,
 // protocol, name). A service with network_mode "host" binds its target
 // ports and expose entries on the host itself; one with network_mode
-// "service:OTHER" shares OTHER's container scope. Environment files are not
-// read: ports never come from them. compose-go reports some things, an
+// "service:OTHER" shares OTHER's container scope. A service's env_file is
+// not read: ports never come from it. The project's .env file is read for
+// interpolation when [Loader].DotEnv is set, as Docker Compose reads it,
+// with [Loader].Env taking precedence. compose-go reports some things, an
 // obsolete version attribute for one, as warnings through logrus's standard
 // logger (github.com/sirupsen/logrus); where they go is the program's
 // choice, and the ports command prints them as its own warnings.

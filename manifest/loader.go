@@ -33,6 +33,12 @@ type Loader struct {
 	// file, or else the base name of the file's directory, as Docker
 	// Compose does.
 	ProjectName string
+
+	// DotEnv makes compose files interpolate the variables of the .env
+	// file in the directory of the first compose file of a project, as
+	// Docker Compose does; Env overrides them. A missing .env is no error,
+	// a malformed one is.
+	DotEnv bool
 }
 
 // Environ returns the process environment as a map, for [Loader].Env. It is

@@ -42,13 +42,15 @@ Reads docker compose files, Kubernetes manifests and port registry files
               every interface, localhost-only on a private address);
               NodePorts outside the cluster's NodePort range.
 
+Compose files interpolate variables from the .env file beside them, as
+Docker Compose does (and from the process environment too, with --env).
 All files are taken to run together on one host. A compose file and the
 registry that describes it may be checked together: a port that both declare
 for one service is one holder, not a collision.
 
 Exit status: 0 when no collision is found, 1 when one is, 2 on bad input.`)
 		format := fs.String("format", "text", "output `format`: text or json")
-		useEnv := fs.Bool("env", false, "interpolate compose files with the process environment (default: no variables, so ${VAR:-default} takes its default)")
+		useEnv := fs.Bool("env", false, "interpolate compose files with the process environment too, over their .env files (default: the .env file only, so an unset ${VAR:-default} takes its default)")
 		var profiles multiFlag
 		fs.Var(&profiles, "profile", "enable only this compose `profile` (repeatable; default: every profile)")
 		nodePorts := fs.String("nodeport-range", wellknown.NodePortRange().String(), "the cluster's NodePort `range`")
@@ -96,11 +98,12 @@ Exit status: 0 when no collision is found, 1 when one is, 2 on bad input.`)
 	return c
 }
 
-// loadFiles reads the declarations of files, as check and doc do: with the
-// process environment for compose interpolation only if useEnv, and only the
-// given compose profiles if any were given.
+// loadFiles reads the declarations of files, as check and doc do: compose
+// files interpolate the .env file beside them, as Docker Compose does, and
+// the process environment over it only if useEnv; only the given compose
+// profiles are enabled if any were given.
 func (a *app) loadFiles(useEnv bool, profiles []string, files []string) ([]manifest.Declaration, error) {
-	var loader manifest.Loader
+	loader := manifest.Loader{DotEnv: true}
 	if useEnv {
 		loader.Env = a.environ()
 	}

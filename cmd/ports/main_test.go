@@ -167,6 +167,7 @@ func TestCheck(t *testing.T) {
 		{"check-declared-later", []string{"check", "testdata/check/cases/declared-later.yml"}, exitFindings},
 		{"check-k8s-exposed", []string{"check", "testdata/check/cases/k8s-exposed.yaml"}, exitOK},
 		{"check-registry-private", []string{"check", "testdata/check/cases/private/compose.yaml", "testdata/check/cases/private/ports.yaml"}, exitOK},
+		{"check-dotenv", []string{"check", "testdata/check/cases/dotenv/compose.yaml"}, exitFindings},
 		{"check-registry-two-protocols", []string{"check", "testdata/check/cases/registry-two-protocols.yaml"}, exitFindings},
 		{"check-nodeport-range", []string{"check", "--nodeport-range", "8000-32767", "testdata/check/nodeport.yaml"}, exitFindings},
 		{"check-broken", []string{"check", "testdata/check/broken.yml"}, exitUsage},

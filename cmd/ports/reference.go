@@ -34,7 +34,7 @@ service (a compose file and its registry) is one row, with the registry's
 description, group and exposure.`)
 		title := fs.String("title", "", "the document's `title` (default: \"Port reference\" and the project names)")
 		out := fs.String("o", "", "write to this `file` instead of standard output")
-		useEnv := fs.Bool("env", false, "interpolate compose files with the process environment")
+		useEnv := fs.Bool("env", false, "interpolate compose files with the process environment too, over their .env files")
 		var profiles multiFlag
 		fs.Var(&profiles, "profile", "enable only this compose `profile` (repeatable; default: every profile)")
 		if code := a.parseFlags(fs, args); code >= 0 {
