@@ -152,13 +152,33 @@ func (a *app) flagSet(c command, long string) *flag.FlagSet {
 }
 
 // parseFlags parses args with fs. It returns the exit status to stop with,
-// or -1 to go on: --help prints the usage to stdout and succeeds.
+// or -1 to go on: --help prints the usage to stdout and succeeds. Flags may
+// come after the arguments too ("ports check compose.yml --format json");
+// after "--" everything is an argument.
 func (a *app) parseFlags(fs *flag.FlagSet, args []string) int {
 	// Parse would print the usage to stderr for --help too; print it here
 	// instead, once, where it belongs.
 	usage := fs.Usage
 	fs.Usage = func() {}
-	err := fs.Parse(args)
+	var pos []string
+	var err error
+	for {
+		if err = fs.Parse(args); err != nil {
+			break
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			pos = append(pos, rest...) // after the terminator
+			break
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
+	if err == nil {
+		fs.Parse(append([]string{"--"}, pos...)) // fs.Args() is every argument
+	}
 	fs.Usage = usage
 	switch {
 	case errors.Is(err, flag.ErrHelp):
@@ -172,9 +192,17 @@ func (a *app) parseFlags(fs *flag.FlagSet, args []string) int {
 	return -1
 }
 
-// fail prints an error in the command's name and returns exitUsage.
+// fail prints an error in the command's name and returns exitUsage. The
+// lines of an error of several (files that each failed, say) are indented
+// under the first.
 func (a *app) fail(format string, args ...any) int {
-	fmt.Fprintf(a.stderr, "ports: "+format+"\n", args...)
+	lines := strings.Split(fmt.Sprintf(format, args...), "\n")
+	for i, l := range lines[1:] {
+		if l != "" && l[0] != ' ' && l[0] != '\t' {
+			lines[i+1] = "  " + l
+		}
+	}
+	fmt.Fprintln(a.stderr, "ports: "+strings.Join(lines, "\n"))
 	return exitUsage
 }
 
