@@ -11,8 +11,10 @@
 //	ports doc FILE...                 a Markdown port reference
 //	ports version                     the version of the command
 //
-// Every subcommand takes --help. Exit status: 0 on success (and a clean
-// check), 1 when check finds a collision, 2 on bad input or usage. What the
+// Every subcommand takes --help, which prints its usage on standard output.
+// Flags may come before or after the arguments; "--" ends them. Exit status:
+// 0 on success (and a clean check), 1 when check finds a collision or free
+// finds too few ports, 2 on bad input or usage. What the
 // compose loader warns of (an obsolete version attribute, say) goes to
 // standard error as "ports: warning: MESSAGE".
 package main
