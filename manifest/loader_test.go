@@ -125,6 +125,12 @@ func TestLoaderRead(t *testing.T) {
 	if _, err := l.Read("x.yaml", strings.NewReader("a: 1\n")); !errors.Is(err, ErrUnknownFormat) {
 		t.Errorf("Loader.Read(unknown) = %v, want ErrUnknownFormat", err)
 	}
+	// A file whose format cannot be told because its YAML is wrong says
+	// what is wrong with it.
+	dup := "services:\n  a: {image: a}\n  a: {image: b}\n"
+	if _, err := l.Read("x.yaml", strings.NewReader(dup)); err == nil || err.Error() != `manifest: x.yaml:3:3: key "a" is given twice in one mapping (first on line 2)` {
+		t.Errorf("Loader.Read(a key twice) = %v", err)
+	}
 	if _, err := l.Read("x.yaml", iotestErrReader{}); err == nil || !strings.Contains(err.Error(), "x.yaml") {
 		t.Errorf("Loader.Read(failing reader) = %v, want an error naming x.yaml", err)
 	}

@@ -109,6 +109,7 @@ func TestParseRegistryErrors(t *testing.T) {
 		{"ports a mapping", "version: 1\nports: {a: 1}\n", `manifest: r.yaml:2:1: ports: want a list of entries, got a mapping`},
 		{"unknown top key", "version: 1\nports: []\nservices: {}\n", `manifest: r.yaml:3:1: unknown key "services"; want version, project, ports or an x- extension`},
 		{"bad project", "version: 1\nproject: \" shop\"\nports: []\n", `manifest: r.yaml:2:10: project: " shop" has white space at an end`},
+		{"a key twice", entry("service: a\n    port: 80\n    port: 81"), `manifest: r.yaml:5:5: key "port" is given twice in one mapping (first on line 4)`},
 		{"entry not a mapping", entry("3000"), `manifest: r.yaml:3:5: ports[0]: want a mapping with service and port, got a number`},
 		{"no service", entry("port: 80"), `manifest: r.yaml:3:5: ports[0]: no service`},
 		{"empty service", entry("service: \"\"\n    port: 80"), `manifest: r.yaml:3:14: ports[0].service: empty name`},

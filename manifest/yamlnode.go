@@ -48,9 +48,49 @@ func decodeYAML(name string, data []byte) ([]yamlDoc, error) {
 			if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
 				continue
 			}
+			if k, first := duplicateKey(root, map[*yaml.Node]bool{}); k != nil {
+				return docs, &Error{File: name, Line: k.Line, Column: k.Column, Doc: i,
+					Msg: "key " + strconv.Quote(k.Value) + " is given twice in one mapping (first on line " + strconv.Itoa(first.Line) + ")"}
+			}
 			docs = append(docs, yamlDoc{root: root, doc: i})
 		}
 	}
+}
+
+// duplicateKey returns the second of two equal keys of a mapping under n,
+// and the first, or nils. YAML wants the keys of a mapping distinct, and
+// Kubernetes and compose refuse a file that repeats one; a walk that took
+// the first would read what they never do. Merge keys ("<<") may repeat.
+// Aliases are not followed: the node they name is walked where it stands.
+func duplicateKey(n *yaml.Node, walked map[*yaml.Node]bool) (second, first *yaml.Node) {
+	if n == nil || walked[n] {
+		return nil, nil
+	}
+	walked[n] = true
+	switch n.Kind {
+	case yaml.MappingNode:
+		seen := map[string]*yaml.Node{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind == yaml.ScalarNode && k.Tag != "!!merge" {
+				key := k.ShortTag() + " " + k.Value // 8080 and "8080" are two keys
+				if f, ok := seen[key]; ok {
+					return k, f
+				}
+				seen[key] = k
+			}
+			if s, f := duplicateKey(n.Content[i+1], walked); s != nil {
+				return s, f
+			}
+		}
+	case yaml.SequenceNode:
+		for _, e := range n.Content {
+			if s, f := duplicateKey(e, walked); s != nil {
+				return s, f
+			}
+		}
+	}
+	return nil, nil
 }
 
 func yamlError(name string, doc int, err error) *Error {
