@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -43,7 +44,11 @@ Reads docker compose files, Kubernetes manifests and port registry files
               NodePorts outside the cluster's NodePort range.
 
 Compose files interpolate variables from the .env file beside them, as
-Docker Compose does (and from the process environment too, with --env).
+Docker Compose does (and from the process environment too, with --env). An
+override file given after its compose file (compose.override.yaml after
+compose.yaml, docker-compose.override.yml after docker-compose.yml) is
+merged into it, as Docker Compose merges them; every other file is read on
+its own.
 All files are taken to run together on one host. A compose file and the
 registry that describes it may be checked together: a port that both declare
 for one service is one holder, not a collision.
@@ -110,7 +115,55 @@ func (a *app) loadFiles(useEnv bool, profiles []string, files []string) ([]manif
 	if profiles != nil {
 		loader.Profiles = profiles
 	}
-	return loader.LoadAll(files...)
+	var all []manifest.Declaration
+	var errs []error
+	for _, group := range composeGroups(files) {
+		var ds []manifest.Declaration
+		var err error
+		if len(group) > 1 {
+			ds, err = loader.LoadCompose(group...)
+		} else {
+			ds, err = loader.LoadAll(group...)
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		all = append(all, ds...)
+	}
+	return all, errors.Join(errs...)
+}
+
+// composeGroups groups files to be read: each file alone, except a compose
+// file's override files given after it (compose.override.yaml with
+// compose.yaml, docker-compose.override.yml with docker-compose.yml: the
+// same directory, the same name with ".override" before the extension, and
+// a first file named as compose files are),
+// which are read with it as one project, after it, as Docker Compose reads
+// them. The groups keep the order of their first files.
+func composeGroups(files []string) [][]string {
+	stem := func(f string) (dir, name string) {
+		base := filepath.Base(f)
+		return filepath.Dir(f), strings.TrimSuffix(base, filepath.Ext(base))
+	}
+	index := map[[2]string]int{} // (dir, stem) of a group's first file -> group
+	var groups [][]string
+	for _, f := range files {
+		dir, name := stem(f)
+		if base, ok := strings.CutSuffix(name, ".override"); ok {
+			if i, ok := index[[2]string{dir, base}]; ok {
+				groups[i] = append(groups[i], f)
+				continue
+			}
+		}
+		if format, _ := manifest.DetectFormat(f, nil); format == manifest.FormatCompose {
+			if _, ok := index[[2]string{dir, name}]; !ok {
+				index[[2]string{dir, name}] = len(groups)
+			}
+		}
+		groups = append(groups, []string{f})
+	}
+	return groups
 }
 
 // multiFlag is a flag that may be given several times.

@@ -168,6 +168,7 @@ func TestCheck(t *testing.T) {
 		{"check-k8s-exposed", []string{"check", "testdata/check/cases/k8s-exposed.yaml"}, exitOK},
 		{"check-registry-private", []string{"check", "testdata/check/cases/private/compose.yaml", "testdata/check/cases/private/ports.yaml"}, exitOK},
 		{"check-dotenv", []string{"check", "testdata/check/cases/dotenv/compose.yaml"}, exitFindings},
+		{"check-override", []string{"check", "testdata/check/cases/override/compose.yaml", "testdata/check/cases/override/compose.override.yaml"}, exitFindings},
 		{"check-registry-two-protocols", []string{"check", "testdata/check/cases/registry-two-protocols.yaml"}, exitFindings},
 		{"check-nodeport-range", []string{"check", "--nodeport-range", "8000-32767", "testdata/check/nodeport.yaml"}, exitFindings},
 		{"check-broken", []string{"check", "testdata/check/broken.yml"}, exitUsage},
@@ -413,5 +414,23 @@ func TestOutside(t *testing.T) {
 		if got := outside(ports.MustParseRange(tt.eph)); got != tt.want {
 			t.Errorf("outside(%s) = %q, want %q", tt.eph, got, tt.want)
 		}
+	}
+}
+
+func TestComposeGroups(t *testing.T) {
+	got := composeGroups([]string{
+		"a/compose.yaml", "b/docker-compose.yml", "a/ports.yaml", "a/compose.override.yaml",
+		"b/docker-compose.override.yml", "c/compose.override.yaml", "a/ports.override.yaml", "k8s/app.yaml",
+	})
+	want := [][]string{
+		{"a/compose.yaml", "a/compose.override.yaml"},
+		{"b/docker-compose.yml", "b/docker-compose.override.yml"},
+		{"a/ports.yaml"},
+		{"c/compose.override.yaml"}, // no base given: read alone
+		{"a/ports.override.yaml"},   // not a compose file's
+		{"k8s/app.yaml"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("composeGroups (-want +got):\n%s", diff)
 	}
 }
