@@ -31,7 +31,9 @@ Groups come from the registry's group, a Kubernetes object's
 app.kubernetes.io/part-of label, or else the kind of software that the
 de-facto table knows at the port. A port that several files declare for one
 service (a compose file and its registry) is one row, with the registry's
-description, group and exposure.`)
+description, group and exposure. Files are read as "ports check" reads them:
+compose files with their .env file, and with an override file given after
+them.`)
 		title := fs.String("title", "", "the document's `title` (default: \"Port reference\" and the project names)")
 		out := fs.String("o", "", "write to this `file` instead of standard output")
 		useEnv := fs.Bool("env", false, "interpolate compose files with the process environment too, over their .env files")
