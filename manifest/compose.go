@@ -261,9 +261,9 @@ func (l Loader) loadProject(files []composeFile, vars map[string]string) (projec
 				}
 				return v, ok
 			}
-			o.Interpolate.Substitute = func(s string, m template.Mapping) (string, error) {
-				return template.SubstituteWithOptions(s, m, template.WithoutLogging)
-			}
+			// compose-go warns, as Docker Compose does, of a variable
+			// that is not set and has no default; the scan of positions
+			// substitutes the same strings without a word.
 		}
 	}
 	// compose-go is not ours to vouch for: a panic on input it did not

@@ -73,9 +73,10 @@
 // not read: ports never come from it. The project's .env file is read for
 // interpolation when [Loader].DotEnv is set, as Docker Compose reads it,
 // with [Loader].Env taking precedence. compose-go reports some things, an
-// obsolete version attribute for one, as warnings through logrus's standard
-// logger (github.com/sirupsen/logrus); where they go is the program's
-// choice, and the ports command prints them as its own warnings.
+// obsolete version attribute or a variable that is not set and has no
+// default for two, as warnings through logrus's standard logger
+// (github.com/sirupsen/logrus); where they go is the program's choice, and
+// the ports command prints them as its own warnings.
 //
 // compose-go keeps no line numbers, so each file is also decoded into a
 // yaml.Node tree (go.yaml.in/yaml/v3), and every entry of

@@ -402,6 +402,17 @@ func TestDependencyWarnings(t *testing.T) {
 	if !strings.HasPrefix(got, "ports: warning: ") || !strings.Contains(got, "`version` is obsolete") || strings.Contains(got, "time=") {
 		t.Errorf("compose-go's warning came out as %q", got)
 	}
+
+	// A variable that is not set and has no default is warned of, as
+	// Docker Compose does; one with a default is not.
+	log.Reset()
+	if code := a.main([]string{"check", "testdata/check/unset-variable.yml"}); code != exitOK {
+		t.Fatalf("check: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	want := "ports: warning: The \"WEB_PORT\" variable is not set. Defaulting to a blank string.\n"
+	if got := log.String(); got != want {
+		t.Errorf("warnings of unset variables: %q, want %q", got, want)
+	}
 }
 
 func TestOutside(t *testing.T) {
