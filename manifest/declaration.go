@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -89,6 +90,12 @@ type Declaration struct {
 	// Group is the registry entry's group, or the Kubernetes label
 	// app.kubernetes.io/part-of of the object; empty otherwise.
 	Group string
+	// Selector is a Kubernetes Service's spec.selector, and Labels the
+	// labels of the pods that declare a container port (a Pod's own, a
+	// workload's pod template's), each as "key=value,key=value" sorted by
+	// key; empty otherwise. A Service forwards to the pods whose Labels
+	// hold every pair of its Selector, and to none when it has none.
+	Selector, Labels string
 
 	// Source is where in which file the declaration was read.
 	Source Source
@@ -104,6 +111,23 @@ func (d Declaration) Owner() string {
 		return d.Service
 	}
 	return d.Project + "/" + d.Service
+}
+
+// Selects reports whether d, a port of a Kubernetes Service, forwards to the
+// pods that declare pod, a container port: they are in one namespace, and
+// the pods' labels hold every pair of the Service's selector. A Service
+// without a selector selects no pod (its endpoints are kept by hand).
+func (d Declaration) Selects(pod Declaration) bool {
+	if d.Selector == "" || d.Project != pod.Project {
+		return false
+	}
+	have := strings.Split(pod.Labels, ",")
+	for _, kv := range strings.Split(d.Selector, ",") {
+		if !slices.Contains(have, kv) {
+			return false
+		}
+	}
+	return true
 }
 
 // IsPublished reports whether the declaration binds a port on the host

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/wellknown"
@@ -66,6 +68,7 @@ func (kr *kubeReader) src(n *yaml.Node) Source {
 // kubeObject is what every object says about itself.
 type kubeObject struct {
 	kind, name, namespace, group string
+	labels                       string // the pods' labels, as labelString
 	node                         *yaml.Node
 }
 
@@ -117,14 +120,31 @@ func (kr *kubeReader) object(root *yaml.Node, depth int) error {
 	case "Service":
 		return kr.service(obj, spec)
 	case "Pod":
+		obj.labels = labelString(valueOf(meta, "labels"))
 		return kr.podSpec(obj, spec)
 	case "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "ReplicationController":
-		return kr.podSpec(obj, valueOf(valueOf(spec, "template"), "spec"))
+		tmpl := valueOf(spec, "template")
+		obj.labels = labelString(valueOf(valueOf(tmpl, "metadata"), "labels"))
+		return kr.podSpec(obj, valueOf(tmpl, "spec"))
 	case "CronJob":
-		job := valueOf(valueOf(spec, "jobTemplate"), "spec")
-		return kr.podSpec(obj, valueOf(valueOf(job, "template"), "spec"))
+		tmpl := valueOf(valueOf(valueOf(spec, "jobTemplate"), "spec"), "template")
+		obj.labels = labelString(valueOf(valueOf(tmpl, "metadata"), "labels"))
+		return kr.podSpec(obj, valueOf(tmpl, "spec"))
 	}
 	return nil
+}
+
+// labelString writes the string-to-string mapping m (labels, a selector) as
+// "key=value,key=value", sorted by key; "" for none.
+func labelString(m *yaml.Node) string {
+	var kv []string
+	for _, p := range pairs(m) {
+		if v, ok := scalar(p.value); ok {
+			kv = append(kv, p.key.Value+"="+v)
+		}
+	}
+	slices.Sort(kv)
+	return strings.Join(kv, ",")
 }
 
 // DefaultNodePortRange returns 30000-32767, the range Kubernetes allocates
@@ -189,6 +209,7 @@ func (kr *kubeReader) service(obj kubeObject, spec *yaml.Node) error {
 	default:
 		return kr.errAt(valueOf(spec, "type"), "%s: spec.type: unknown Service type %q; want ClusterIP, NodePort, LoadBalancer or ExternalName", obj, typ)
 	}
+	selector := labelString(valueOf(spec, "selector"))
 	allocNodePorts := true
 	if typ == "LoadBalancer" {
 		k, n := get(spec, "allocateLoadBalancerNodePorts")
@@ -251,6 +272,7 @@ func (kr *kubeReader) service(obj kubeObject, spec *yaml.Node) error {
 			Name:        name,
 			Description: comment(it),
 			Group:       obj.group,
+			Selector:    selector,
 		}
 		d := base
 		d.Endpoint = ports.EndpointFrom(proto, netip.Addr{}, port.Range())
@@ -338,6 +360,7 @@ func (kr *kubeReader) containerPort(obj kubeObject, container string, it *yaml.N
 		Name:        name,
 		Description: comment(it),
 		Group:       obj.group,
+		Labels:      obj.labels,
 		Source:      kr.src(cpNode),
 	}
 	if hostNet {

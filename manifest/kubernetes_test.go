@@ -448,3 +448,66 @@ func TestMergeKeyFanOut(t *testing.T) {
 		t.Errorf("declarations (-want +got):\n%s", diff)
 	}
 }
+
+// TestSelectors reads a Service's selector and the labels of the pods of a
+// Pod and a Deployment, and matches them as the cluster does.
+func TestSelectors(t *testing.T) {
+	src := `apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {tier: front, app: web}
+  ports:
+  - port: 80
+    targetPort: 8080
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    metadata:
+      labels: {app: web, tier: front, version: v2}
+    spec:
+      containers:
+      - name: web
+        ports:
+        - containerPort: 8080
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: admin
+  namespace: shop
+  labels: {app: admin, tier: front}
+spec:
+  containers:
+  - name: admin
+    ports:
+    - containerPort: 8080
+`
+	ds, err := ReadKubernetes("k.yaml", strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 3 {
+		t.Fatalf("%d declarations: %v", len(ds), strs(ds))
+	}
+	svc, web, admin := ds[0], ds[1], ds[2]
+	if svc.Selector != "app=web,tier=front" || web.Labels != "app=web,tier=front,version=v2" || admin.Labels != "app=admin,tier=front" {
+		t.Errorf("Selector %q, Labels %q and %q", svc.Selector, web.Labels, admin.Labels)
+	}
+	if !svc.Selects(web) || svc.Selects(admin) {
+		t.Errorf("Selects: web %v, admin %v; want true, false", svc.Selects(web), svc.Selects(admin))
+	}
+	other := web
+	other.Project = "staging"
+	if svc.Selects(other) {
+		t.Error("a Service selects pods of another namespace")
+	}
+	bare := svc
+	bare.Selector = ""
+	if bare.Selects(web) {
+		t.Error("a Service without a selector selects pods")
+	}
+}

@@ -248,6 +248,7 @@ func TestDoc(t *testing.T) {
 		{"doc-alpr", []string{"doc", "--title", "ALPR System Port Reference", alpr + "docker-compose.yml", alpr + "ports.yaml"}, exitOK},
 		{"doc-pms", []string{"doc", pms + "backend.yaml", pms + "frontend.yaml", pms + "monitoring.yaml"}, exitOK},
 		{"doc-unresolved", []string{"doc", "testdata/check/unresolved.yml"}, exitOK},
+		{"doc-selectors", []string{"doc", "testdata/check/cases/selectors.yaml"}, exitOK},
 		{"doc-broken", []string{"doc", "testdata/check/broken.yml"}, exitUsage},
 		{"doc-no-files", []string{"doc"}, exitUsage},
 		{"doc-help", []string{"doc", "--help"}, exitOK},

@@ -103,40 +103,34 @@ func rows(decls []manifest.Declaration) []row {
 		proto    ports.Protocol
 		ext, tgt string
 	}
-	// A container port that a Kubernetes Service forwards to is said by the
+	// A container port that a Kubernetes Service forwards to (the Service
+	// selects its pods, and targets its number or name) is said by the
 	// Service's row; its description, if longer, goes there too.
-	type podPort struct{ project, port string }
-	targeted := make(map[podPort]string) // -> the container port's description
-	for _, d := range decls {
-		if d.Kind == manifest.KindService {
-			if d.Target.IsValid() {
-				targeted[podPort{d.Project, d.Target.String()}] = ""
-			}
-			if d.TargetName != "" {
-				targeted[podPort{d.Project, d.TargetName}] = ""
-			}
-		}
+	forwards := func(svc, c manifest.Declaration) bool {
+		return svc.Kind == manifest.KindService && svc.Selects(c) &&
+			(svc.Target.IsValid() && svc.Target == c.Endpoint.Range() || svc.TargetName != "" && svc.TargetName == c.Name)
 	}
-	for _, d := range decls {
-		if d.Kind != manifest.KindContainerPort || !d.Endpoint.IsValid() {
+	hidden := make(map[int]bool)      // container ports said by a Service's row
+	described := make(map[int]string) // a Service port -> its container ports' longest description
+	for i, c := range decls {
+		if c.Kind != manifest.KindContainerPort || !c.Endpoint.IsValid() {
 			continue
 		}
-		for _, k := range []podPort{{d.Project, d.Endpoint.Range().String()}, {d.Project, d.Name}} {
-			if _, ok := targeted[k]; ok && k.port != "" {
-				targeted[k] = d.Description
+		for j, svc := range decls {
+			if forwards(svc, c) {
+				hidden[i] = true
+				if len(c.Description) > len(described[j]) {
+					described[j] = c.Description
+				}
 			}
 		}
 	}
 
 	index := make(map[key]int)
 	var out []row
-	for _, d := range decls {
-		if d.Kind == manifest.KindContainerPort && d.Endpoint.IsValid() {
-			_, byNumber := targeted[podPort{d.Project, d.Endpoint.Range().String()}]
-			_, byName := targeted[podPort{d.Project, d.Name}]
-			if byNumber || byName && d.Name != "" {
-				continue
-			}
+	for i, d := range decls {
+		if hidden[i] {
+			continue
 		}
 		ext, tgt := "-", "-"
 		if d.Endpoint.IsValid() && (d.IsPublished() || d.Kind == manifest.KindService) {
@@ -174,12 +168,8 @@ func rows(decls []manifest.Declaration) []row {
 			r.description = d.Description
 		}
 		r.registered = r.registered || reg && d.Description != ""
-		if d.Kind == manifest.KindService {
-			for _, t := range []string{tgt, d.TargetName} {
-				if c := targeted[podPort{d.Project, t}]; len(c) > len(r.description) {
-					r.description = c
-				}
-			}
+		if c := described[i]; len(c) > len(r.description) {
+			r.description = c
 		}
 		if d.Group != "" && (r.group == "" || reg) {
 			r.group = d.Group
