@@ -249,6 +249,7 @@ func TestDoc(t *testing.T) {
 		{"doc-pms", []string{"doc", pms + "backend.yaml", pms + "frontend.yaml", pms + "monitoring.yaml"}, exitOK},
 		{"doc-unresolved", []string{"doc", "testdata/check/unresolved.yml"}, exitOK},
 		{"doc-selectors", []string{"doc", "testdata/check/cases/selectors.yaml"}, exitOK},
+		{"doc-selectors-two", []string{"doc", "testdata/check/cases/selectors-two.yaml"}, exitOK},
 		{"doc-broken", []string{"doc", "testdata/check/broken.yml"}, exitUsage},
 		{"doc-no-files", []string{"doc"}, exitUsage},
 		{"doc-help", []string{"doc", "--help"}, exitOK},

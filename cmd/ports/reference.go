@@ -107,7 +107,7 @@ func rows(decls []manifest.Declaration) []row {
 	// selects its pods, and targets its number or name) is said by the
 	// Service's row; its description, if longer, goes there too.
 	forwards := func(svc, c manifest.Declaration) bool {
-		return svc.Kind == manifest.KindService && svc.Selects(c) &&
+		return svc.Kind == manifest.KindService && svc.Protocol == c.Protocol && svc.Selects(c) &&
 			(svc.Target.IsValid() && svc.Target == c.Endpoint.Range() || svc.TargetName != "" && svc.TargetName == c.Name)
 	}
 	hidden := make(map[int]bool)      // container ports said by a Service's row
@@ -128,8 +128,8 @@ func rows(decls []manifest.Declaration) []row {
 
 	index := make(map[key]int)
 	var out []row
-	for i, d := range decls {
-		if hidden[i] {
+	for di, d := range decls {
+		if hidden[di] {
 			continue
 		}
 		ext, tgt := "-", "-"
@@ -168,7 +168,7 @@ func rows(decls []manifest.Declaration) []row {
 			r.description = d.Description
 		}
 		r.registered = r.registered || reg && d.Description != ""
-		if c := described[i]; len(c) > len(r.description) {
+		if c := described[di]; len(c) > len(r.description) {
 			r.description = c
 		}
 		if d.Group != "" && (r.group == "" || reg) {
