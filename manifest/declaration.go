@@ -77,6 +77,11 @@ type Declaration struct {
 	// Container is the Kubernetes container that declares a containerPort
 	// or hostPort; empty for other kinds.
 	Container string
+	// InitContainer reports that Container is an init container, which
+	// runs to completion, one at a time, before the pod's other containers
+	// start; a sidecar (an init container with restartPolicy Always) runs
+	// beside them and is not one.
+	InitContainer bool
 
 	// Name is the port's own name, if the file gives one (compose long
 	// syntax "name", Kubernetes port "name").

@@ -310,9 +310,11 @@ func (kr *kubeReader) podSpec(obj kubeObject, spec *yaml.Node) error {
 	for _, list := range []string{"initContainers", "containers"} {
 		for ci, c := range items(valueOf(spec, list)) {
 			cname, _ := scalar(valueOf(c, "name"))
+			restart, _ := scalar(valueOf(c, "restartPolicy"))
+			init := list == "initContainers" && restart != "Always"
 			for pi, it := range items(valueOf(c, "ports")) {
 				where := fmt.Sprintf("%s: %s[%d].ports[%d]", obj, list, ci, pi)
-				if err := kr.containerPort(obj, cname, it, hostNet, where); err != nil {
+				if err := kr.containerPort(obj, cname, init, it, hostNet, where); err != nil {
 					return err
 				}
 			}
@@ -321,7 +323,7 @@ func (kr *kubeReader) podSpec(obj kubeObject, spec *yaml.Node) error {
 	return nil
 }
 
-func (kr *kubeReader) containerPort(obj kubeObject, container string, it *yaml.Node, hostNet bool, where string) error {
+func (kr *kubeReader) containerPort(obj kubeObject, container string, init bool, it *yaml.Node, hostNet bool, where string) error {
 	if it.Kind != yaml.MappingNode {
 		return kr.errAt(it, "%s: want a mapping, got %s", where, kindName(it))
 	}
@@ -353,15 +355,16 @@ func (kr *kubeReader) containerPort(obj kubeObject, container string, it *yaml.N
 	}
 	name, _ := scalar(valueOf(it, "name"))
 	base := Declaration{
-		Protocol:    proto,
-		Project:     obj.namespace,
-		Service:     obj.name,
-		Container:   container,
-		Name:        name,
-		Description: comment(it),
-		Group:       obj.group,
-		Labels:      obj.labels,
-		Source:      kr.src(cpNode),
+		Protocol:      proto,
+		Project:       obj.namespace,
+		Service:       obj.name,
+		Container:     container,
+		InitContainer: init,
+		Name:          name,
+		Description:   comment(it),
+		Group:         obj.group,
+		Labels:        obj.labels,
+		Source:        kr.src(cpNode),
 	}
 	if hostNet {
 		if hp != 0 && hp != cp {

@@ -511,3 +511,33 @@ spec:
 		t.Error("a Service without a selector selects pods")
 	}
 }
+
+// TestInitContainers marks the ports of init containers, but not those of
+// sidecars (restartPolicy Always), which run beside the others.
+func TestInitContainers(t *testing.T) {
+	src := `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  initContainers:
+  - name: migrate
+    ports: [{containerPort: 8080}]
+  - name: proxy
+    restartPolicy: Always
+    ports: [{containerPort: 9090}]
+  containers:
+  - name: app
+    ports: [{containerPort: 8080}]
+`
+	ds, err := ReadKubernetes("k.yaml", strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range ds {
+		got = append(got, fmt.Sprintf("%s %v", d.Container, d.InitContainer))
+	}
+	if diff := cmp.Diff([]string{"migrate true", "proxy false", "app false"}, got); diff != "" {
+		t.Errorf("InitContainer (-want +got):\n%s", diff)
+	}
+}

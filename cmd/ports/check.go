@@ -321,17 +321,29 @@ func check(decls []manifest.Declaration, limits hostports.Limits, nodePorts port
 	return rep, nil
 }
 
-// clash reports whether two declarations of one conflict group collide.
-// Declarations of two owners always do. One owner's declarations of two
-// kinds describe one socket (a registry entry and the compose mapping it
-// documents, a host-network service's published and exposed port), but
-// two of one kind that bind differently collide: two mappings of a compose
-// service to one host port, two containers of a pod on one port.
+// clash reports whether two declarations of one conflict group collide:
+// their endpoints conflict (a group joins declarations that conflict with a
+// third, too), and they are two owners' or, of one owner, two different
+// bindings of one kind. One owner's declarations of two kinds describe one
+// socket (a registry entry and the compose mapping it documents, a
+// host-network service's published and exposed port); but two mappings of
+// a compose service to one host port, or two containers of a pod on one
+// port, collide. An expose entry binds nothing, so two of one service do
+// not; nor do the ports of an init container, which has run to completion
+// before the pod's other containers start (their hostPorts still collide:
+// the cluster refuses them).
 func clash(a, b manifest.Declaration) bool {
-	if a.Owner() != b.Owner() {
+	switch {
+	case !a.Endpoint.Conflicts(b.Endpoint):
+		return false
+	case a.Owner() != b.Owner():
 		return true
+	case a.Kind != b.Kind || a.Kind == manifest.KindComposeExpose:
+		return false
+	case (a.InitContainer || b.InitContainer) && a.Kind != manifest.KindHostPort:
+		return false
 	}
-	return a.Kind == b.Kind && (a.Endpoint != b.Endpoint || a.Target != b.Target || a.Container != b.Container)
+	return a.Endpoint != b.Endpoint || a.Target != b.Target || a.Container != b.Container
 }
 
 // collides reports whether some two of the declarations idx of set clash.
@@ -403,13 +415,21 @@ func suggest(set manifest.AuditSet, colliding [][]int, limits hostports.Limits) 
 		owner string
 		e     ports.Endpoint
 	}
-	moved := make(map[held]ports.Endpoint)
+	// A declaration moves with an earlier one of its owner and endpoint
+	// that it does not clash with (a compose mapping and its registry
+	// entry); one it clashes with needs a place of its own.
+	type move struct {
+		decl int
+		to   ports.Endpoint
+	}
+	moved := make(map[held][]move)
 	for i, d := range set.Decls {
 		if !moving[i] {
 			continue
 		}
-		if s, ok := moved[held{d.Owner, d.Endpoint}]; ok {
-			out[i] = s
+		k := held{d.Owner, d.Endpoint}
+		if j := slices.IndexFunc(moved[k], func(m move) bool { return !clash(set.Decls[m.decl].Value, d.Value) }); j >= 0 {
+			out[i] = moved[k][j].to
 			continue
 		}
 		alloc := allocFor(d.Endpoint.Protocol())
@@ -425,7 +445,7 @@ func suggest(set manifest.AuditSet, colliding [][]int, limits hostports.Limits) 
 			continue
 		}
 		out[i] = ce.Suggestion
-		moved[held{d.Owner, d.Endpoint}] = ce.Suggestion
+		moved[k] = append(moved[k], move{i, ce.Suggestion})
 		if _, err := alloc.Reserve(d.Owner, ce.Suggestion); err != nil {
 			return nil, err
 		}

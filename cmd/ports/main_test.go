@@ -169,6 +169,8 @@ func TestCheck(t *testing.T) {
 		{"check-registry-private", []string{"check", "testdata/check/cases/private/compose.yaml", "testdata/check/cases/private/ports.yaml"}, exitOK},
 		{"check-dotenv", []string{"check", "testdata/check/cases/dotenv/compose.yaml"}, exitFindings},
 		{"check-override", []string{"check", "testdata/check/cases/override/compose.yaml", "testdata/check/cases/override/compose.override.yaml"}, exitFindings},
+		{"check-one-owner-cases", []string{"check", "testdata/check/cases/addresses/compose.yaml", "testdata/check/cases/addresses/ports.yaml"}, exitFindings},
+		{"check-init-containers", []string{"check", "testdata/check/cases/init-containers.yaml"}, exitFindings},
 		{"check-registry-two-protocols", []string{"check", "testdata/check/cases/registry-two-protocols.yaml"}, exitFindings},
 		{"check-nodeport-range", []string{"check", "--nodeport-range", "8000-32767", "testdata/check/nodeport.yaml"}, exitFindings},
 		{"check-broken", []string{"check", "testdata/check/broken.yml"}, exitUsage},
