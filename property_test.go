@@ -249,50 +249,47 @@ func TestPropertySetOperations(t *testing.T) {
 	})
 }
 
-// TestPropertyBuilder applies random additions and removals to a builder and
-// to the model side by side. At a random step the builder is copied, and from
-// then on both builders go their own ways, each against a model of its own:
-// a copy shares nothing the other can change.
+// TestPropertyBuilder applies random additions and removals to builders
+// and to a model of each side by side. Builders are copied into one another
+// as the steps go, into a new builder, over another, back over the one they
+// came from: a copy shares nothing the other can change.
 func TestPropertyBuilder(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		bs := []*RangeSetBuilder{new(RangeSetBuilder)}
-		ms := []*model{new(model)}
-		copyAt := rapid.IntRange(-1, 12).Draw(t, "copy at")
-		for i := range rapid.IntRange(0, 12).Draw(t, "steps") {
-			if i == copyAt {
-				c, m := *bs[0], *ms[0]
-				bs, ms = append(bs, &c), append(ms, &m)
-			}
-			for j, b := range bs {
-				m := ms[j]
-				r := genRange().Draw(t, "r")
-				switch op := rapid.IntRange(0, 5).Draw(t, "op"); op {
-				case 0, 1:
-					b.Add(r)
-					m.set(r, true)
-				case 2:
-					b.Remove(r)
-					m.set(r, false)
-				case 3:
-					s := RangeSetOf(r)
-					b.Intersect(s)
-					for p := range m {
-						m[p] = m[p] && r.Contains(Port(p))
-					}
-				case 4:
-					b.Complement()
-					for p := range m {
-						m[p] = !m[p]
-					}
-				case 5:
-					continue // no change, and no look: additions stay pending
+		bs := []*RangeSetBuilder{new(RangeSetBuilder), new(RangeSetBuilder)}
+		ms := []*model{new(model), new(model)}
+		for i := range rapid.IntRange(0, 24).Draw(t, "steps") {
+			j := rapid.IntRange(0, len(bs)-1).Draw(t, "builder")
+			b, m := bs[j], ms[j]
+			r := genRange().Draw(t, "r")
+			switch op := rapid.IntRange(0, 7).Draw(t, "op"); op {
+			case 0, 1:
+				b.Add(r)
+				m.set(r, true)
+			case 2:
+				b.Remove(r)
+				m.set(r, false)
+			case 3:
+				s := RangeSetOf(r)
+				b.Intersect(s)
+				for p := range m {
+					m[p] = m[p] && r.Contains(Port(p))
 				}
-				if rapid.Bool().Draw(t, "look") {
-					got := b.RangeSet()
-					checkNormal(t, got)
-					if !got.Equal(RangeSet{rs: normalize(modelRanges(m))}) {
-						t.Fatalf("after step %d builder %d holds %v; the model disagrees", i, j, got)
-					}
+			case 4:
+				b.Complement()
+				for p := range m {
+					m[p] = !m[p]
+				}
+			case 5: // a new copy
+				c, cm := *b, *m
+				bs, ms = append(bs, &c), append(ms, &cm)
+			case 6: // a copy over another builder, the one it came from included
+				k := rapid.IntRange(0, len(bs)-1).Draw(t, "over")
+				*bs[k], *ms[k] = *b, *m
+			case 7: // a look, which merges the pending additions
+				got := b.RangeSet()
+				checkNormal(t, got)
+				if !got.Equal(RangeSet{rs: normalize(modelRanges(m))}) {
+					t.Fatalf("after step %d builder %d holds %v; the model disagrees", i, j, got)
 				}
 			}
 		}

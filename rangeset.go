@@ -288,21 +288,24 @@ func (s *RangeSet) UnmarshalText(text []byte) error {
 // safe for concurrent use. A copy of a builder is a builder of its own, which
 // goes on from what the original held, and neither changes the other.
 type RangeSetBuilder struct {
-	self    *RangeSetBuilder // the builder itself once used: a copy has another
-	rs      []Range          // normalized
-	pending []Range          // additions not yet merged into rs
+	rs      []Range // normalized
+	pending []Range // additions not yet merged into rs
+	// filled is how far some builder has filled pending's array. Copies
+	// of a builder share that array; one may add in place only at the
+	// frontier, where no copy has written, and otherwise takes an array
+	// of its own.
+	filled *int
 }
 
-// own readies b for a change. A copy shares its arrays with the original, so
-// before its first change it lets go of their spare room: what either
-// appends then goes to arrays of its own.
-func (b *RangeSetBuilder) own() {
-	if b.self != b {
-		if b.self != nil {
-			b.rs, b.pending = slices.Clip(b.rs), slices.Clip(b.pending)
-		}
-		b.self = b
+// push adds rs to the pending additions.
+func (b *RangeSetBuilder) push(rs ...Range) {
+	if b.filled == nil || *b.filled != len(b.pending) || cap(b.pending)-len(b.pending) < len(rs) {
+		b.pending = append(slices.Clip(b.pending), rs...) // an array of its own
+		b.filled = new(int)
+	} else {
+		b.pending = append(b.pending, rs...)
 	}
+	*b.filled = len(b.pending)
 }
 
 // flush merges the pending additions into rs, in a new array: the old one
@@ -312,14 +315,13 @@ func (b *RangeSetBuilder) flush() {
 		return
 	}
 	b.rs = normalize(append(slices.Clip(b.rs), b.pending...))
-	b.pending = nil
+	b.pending, b.filled = nil, nil
 }
 
 // Add adds the ports of r. An invalid range adds nothing.
 func (b *RangeSetBuilder) Add(r Range) {
 	if r.ok {
-		b.own()
-		b.pending = append(b.pending, r)
+		b.push(r)
 	}
 }
 
@@ -328,8 +330,7 @@ func (b *RangeSetBuilder) AddPort(p Port) { b.Add(p.Range()) }
 
 // AddSet adds every port of s.
 func (b *RangeSetBuilder) AddSet(s RangeSet) {
-	b.own()
-	b.pending = append(b.pending, s.rs...)
+	b.push(s.rs...)
 }
 
 // Remove removes the ports of r.
@@ -344,14 +345,12 @@ func (b *RangeSetBuilder) RemovePort(p Port) { b.Remove(p.Range()) }
 
 // RemoveSet removes every port of s.
 func (b *RangeSetBuilder) RemoveSet(s RangeSet) {
-	b.own()
 	b.flush()
 	b.rs = RangeSet{rs: b.rs}.Difference(s).rs
 }
 
 // Intersect keeps only the ports that are also in s.
 func (b *RangeSetBuilder) Intersect(s RangeSet) {
-	b.own()
 	b.flush()
 	b.rs = RangeSet{rs: b.rs}.Intersect(s).rs
 }
@@ -359,7 +358,6 @@ func (b *RangeSetBuilder) Intersect(s RangeSet) {
 // Complement replaces the ports of the builder with those of 0-65535 that it
 // does not hold.
 func (b *RangeSetBuilder) Complement() {
-	b.own()
 	b.flush()
 	b.rs = complement(b.rs)
 }
@@ -367,7 +365,6 @@ func (b *RangeSetBuilder) Complement() {
 // RangeSet returns the set built so far. The builder stays usable, and what
 // it does later does not change the returned set.
 func (b *RangeSetBuilder) RangeSet() RangeSet {
-	b.own()
 	b.flush()
 	return RangeSet{rs: slices.Clone(b.rs)}
 }

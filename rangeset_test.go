@@ -271,4 +271,22 @@ func TestRangeSetBuilderCopy(t *testing.T) {
 	if got := g.RangeSet().String(); got != "7,9" {
 		t.Errorf("untouched copy: %q, want 7,9", got)
 	}
+
+	// A copy put back over the builder it came from, after that builder
+	// added and was copied again: each goes its own way.
+	var h RangeSetBuilder
+	h.AddPort(1)
+	h.AddPort(3)
+	h.AddPort(5)
+	saved := h
+	h.AddPort(7)
+	k := h
+	h = saved
+	h.AddPort(9)
+	if got := k.RangeSet().String(); got != "1,3,5,7" {
+		t.Errorf("copy after a copy back: %q, want 1,3,5,7", got)
+	}
+	if got := h.RangeSet().String(); got != "1,3,5,9" {
+		t.Errorf("copy put back: %q, want 1,3,5,9", got)
+	}
 }
