@@ -268,3 +268,43 @@ func TestInheritedWithoutSockets(t *testing.T) {
 		t.Errorf("InheritedPacketConn = %v", err)
 	}
 }
+
+func init() {
+	// Take two inherited sockets of one name, "x", a datagram socket
+	// passed first: each call finds the one of its type.
+	childRoles["same-name"] = func() error {
+		ln, err := InheritedListener("x")
+		if err != nil {
+			return err
+		}
+		pc, err := InheritedPacketConn("x")
+		if err != nil {
+			return err
+		}
+		fmt.Printf("ready %s %s\n", ln.Addr().Network(), pc.LocalAddr().Network())
+		return nil
+	}
+}
+
+// TestHandoffSameName passes a UDP and a TCP socket under one name, as
+// systemd units often name them: the child's listener is the TCP one.
+func TestHandoffSameName(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no descriptor inheritance on Windows")
+	}
+	ln, pc := ListenPair(t)
+	cmd := childCmd("same-name")
+	Handoff(t, cmd, Socket{Name: "x", Conn: pc}, Socket{Name: "x", Conn: ln})
+	c := startChild(t, cmd)
+	line, err := c.line()
+	if err != nil {
+		t.Fatalf("child: %v", err)
+	}
+	if line != "ready tcp udp" {
+		t.Errorf("child took %q, want the TCP socket as listener and the UDP one as packet conn", line)
+	}
+	c.stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("child: %v", err)
+	}
+}

@@ -1,6 +1,7 @@
 package porttest
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"os"
@@ -81,9 +82,9 @@ func InheritedFiles() ([]*os.File, error) {
 	return inherited.files, inherited.err
 }
 
-// take converts the first inherited file named name that is not yet taken
-// with conv, and marks it taken if conv succeeds: a socket asked for as the
-// wrong type stays for the right call. The file is closed once converted
+// take converts the first inherited file named name, not yet taken, that
+// conv accepts, and marks it taken: a socket of another type (a TCP and a
+// UDP socket may share a name) stays for the right call. The file is closed once converted
 // (conv makes its own descriptor).
 func take[T any](fn, name string, conv func(*os.File) (T, error)) (T, error) {
 	var zero T
@@ -94,11 +95,14 @@ func take[T any](fn, name string, conv func(*os.File) (T, error)) (T, error) {
 	inherited.mu.Lock()
 	defer inherited.mu.Unlock()
 	var have []string
+	var convErr error // the first socket of the name that would not convert
 	for i, f := range files {
 		if f.Name() == name && !inherited.taken[i] {
 			c, err := conv(f)
 			if err != nil {
-				return zero, fmt.Errorf("porttest: %s(%q): %w", fn, name, err)
+				// Another type: a TCP and a UDP socket may share a name.
+				convErr = cmp.Or(convErr, err)
+				continue
 			}
 			if inherited.taken == nil {
 				inherited.taken = make(map[int]bool)
@@ -108,6 +112,9 @@ func take[T any](fn, name string, conv func(*os.File) (T, error)) (T, error) {
 			return c, nil
 		}
 		have = append(have, f.Name())
+	}
+	if convErr != nil {
+		return zero, fmt.Errorf("porttest: %s(%q): %w", fn, name, convErr)
 	}
 	if len(files) == 0 {
 		return zero, fmt.Errorf("porttest: %s(%q): the process inherited no sockets (%s is not set, or names another process)", fn, name, envListenPID)
