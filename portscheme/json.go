@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"strconv"
 
 	"github.com/portalloc/ports"
@@ -172,17 +173,18 @@ func jsonPort(ps *problems, where, what string, raw json.RawMessage) (ports.Port
 		ps.add(where, ErrRange, what+" "+n+" is not a number")
 		return 0, false
 	}
-	f, ferr := strconv.ParseFloat(n, 64)
-	i, ierr := strconv.ParseInt(n, 10, 64)
+	// ParseFloat reads every JSON number: too large a one as ±Inf, with
+	// an error that only says so.
+	f, _ := strconv.ParseFloat(n, 64)
 	switch {
-	case ferr == nil && f < 0:
+	case f < 0:
 		ps.add(where, ErrRange, what+" "+n+" is negative")
-	case ferr == nil && f > float64(ports.MaxPort):
+	case f > float64(ports.MaxPort):
 		ps.add(where, ErrBeyond, what+" "+n+" is beyond 65535")
-	case ierr != nil:
+	case f != math.Trunc(f):
 		ps.add(where, ErrRange, what+" "+n+" is not a whole number")
 	default:
-		return ports.Port(i), true
+		return ports.Port(f), true // 80, 80.0 and 8e1 alike
 	}
 	return 0, false
 }
