@@ -132,14 +132,20 @@ func pairs(m *yaml.Node) []pair {
 	if m == nil || m.Kind != yaml.MappingNode {
 		return nil
 	}
-	return appendPairs(nil, m, map[string]bool{}, map[*yaml.Node]bool{}, 0)
+	return appendPairs(nil, m, map[string]bool{}, map[*yaml.Node]int{}, 0)
 }
 
-func appendPairs(out []pair, m *yaml.Node, seen map[string]bool, walked map[*yaml.Node]bool, depth int) []pair {
-	if m == nil || m.Kind != yaml.MappingNode || depth > maxAliasDepth || walked[m] {
+// appendPairs adds the pairs of m at merge depth depth. walked holds the
+// depth each mapping was walked at: a walk at a lesser depth may reach
+// merges that the depth limit cut off before, so it goes again.
+func appendPairs(out []pair, m *yaml.Node, seen map[string]bool, walked map[*yaml.Node]int, depth int) []pair {
+	if m == nil || m.Kind != yaml.MappingNode || depth > maxAliasDepth {
 		return out
 	}
-	walked[m] = true
+	if d, ok := walked[m]; ok && d <= depth {
+		return out
+	}
+	walked[m] = depth
 	var merges []*yaml.Node
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := resolve(m.Content[i]), m.Content[i+1]
