@@ -204,6 +204,9 @@ func (l Loader) composeEnv(main string) (map[string]string, error) {
 		return l.Env, nil
 	}
 	path := filepath.Join(filepath.Dir(main), ".env")
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return l.Env, nil // a directory called .env is not one, as for Docker Compose
+	}
 	vars, err := dotenv.ReadFile(path, func(k string) (string, bool) {
 		v, ok := l.Env[k]
 		return v, ok

@@ -549,6 +549,15 @@ func TestLoadComposeDotEnv(t *testing.T) {
 			}
 		})
 	}
+	// A directory called .env is not read, as Docker Compose does not.
+	os.Remove(filepath.Join(dir, ".env"))
+	if err := os.Mkdir(filepath.Join(dir, ".env"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if ds, err := (Loader{DotEnv: true}).LoadCompose(file); err != nil || len(ds) != 2 {
+		t.Errorf("LoadCompose with a directory .env = %v, %v", strs(ds), err)
+	}
+	os.Remove(filepath.Join(dir, ".env"))
 	write(t, filepath.Join(dir, ".env"), "WEB_PORT='8080\n")
 	if _, err := (Loader{DotEnv: true}).LoadCompose(file); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, ".env")) {
 		t.Errorf("LoadCompose with a malformed .env = %v, want an error naming it", err)

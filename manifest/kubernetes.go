@@ -345,6 +345,9 @@ func (kr *kubeReader) containerPort(obj kubeObject, container string, init bool,
 	var hostIP netip.Addr
 	// An empty or null hostIP is the default: every address.
 	if hk, hv := get(it, "hostIP"); hk != nil {
+		if hv = resolve(hv); hv != nil && hv.Kind != yaml.ScalarNode {
+			return kr.errAt(hk, "%s.hostIP: want an IP address, got %s", where, kindName(hv))
+		}
 		if s, _ := scalar(hv); s != "" {
 			a, err := netip.ParseAddr(s)
 			if err != nil {

@@ -380,6 +380,8 @@ func TestReadKubernetesErrors(t *testing.T) {
 			`manifest: k.yaml:5:3: Pod "default/p": pod spec: hostNetwork: want true or false`},
 		{"a key twice", pod("  containers:\n  - name: c\n    ports:\n    - containerPort: 80\n      containerPort: 81\n"),
 			`manifest: k.yaml:9:7: key "containerPort" is given twice in one mapping (first on line 8)`},
+		{"hostIP a list", pod("  containers:\n  - name: c\n    ports:\n    - containerPort: 80\n      hostPort: 80\n      hostIP: [a]\n"),
+			`manifest: k.yaml:10:7: Pod "default/p": containers[0].ports[0].hostIP: want an IP address, got a list`},
 		{"bad hostIP", pod("  containers:\n  - name: c\n    ports:\n    - containerPort: 80\n      hostPort: 80\n      hostIP: localhost\n"),
 			`manifest: k.yaml:10:7: Pod "default/p": containers[0].ports[0].hostIP: "localhost" is not an IP address`},
 		{"pod spec not a mapping", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: [1]\n",
