@@ -172,7 +172,7 @@ func (a *app) parseFlags(fs *flag.FlagSet, args []string) int {
 		if len(rest) == 0 {
 			break
 		}
-		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" && !isFlagValue(fs, args[:n-1]) {
 			pos = append(pos, rest...) // after the terminator
 			break
 		}
@@ -192,6 +192,24 @@ func (a *app) parseFlags(fs *flag.FlagSet, args []string) int {
 		return exitUsage
 	}
 	return -1
+}
+
+// isFlagValue reports whether the argument after before is the value of the
+// flag that ends before ("--title --"), rather than a flag or a terminator.
+func isFlagValue(fs *flag.FlagSet, before []string) bool {
+	if len(before) == 0 {
+		return false
+	}
+	name, ok := strings.CutPrefix(before[len(before)-1], "-")
+	if !ok || strings.Contains(name, "=") {
+		return false
+	}
+	f := fs.Lookup(strings.TrimPrefix(name, "-"))
+	if f == nil {
+		return false
+	}
+	b, isBool := f.Value.(interface{ IsBoolFlag() bool })
+	return !isBool || !b.IsBoolFlag()
 }
 
 // fail prints an error in the command's name and returns exitUsage. The
