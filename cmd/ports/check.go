@@ -260,43 +260,39 @@ func check(decls []manifest.Declaration, limits hostports.Limits, nodePorts port
 		if err != nil {
 			return rep, err
 		}
-		var colliding [][]int // the members of each colliding group, in declaration order
+		// The colliding groups, each as its members' indices in
+		// declaration order, and what they span.
+		var colliding [][]int
+		var spans []allocator.ConflictGroup[int]
 		for _, g := range groups {
 			idx := make([]int, len(g.Members))
 			for j, m := range g.Members {
 				idx[j] = m.Value
 			}
 			slices.Sort(idx)
-			if !collides(set, idx) {
-				continue
+			if collides(set, idx) {
+				colliding, spans = append(colliding, idx), append(spans, g)
 			}
-			colliding = append(colliding, idx)
+		}
+		suggestions, err := suggest(set, colliding, limits)
+		if err != nil {
+			return rep, err
+		}
+		for k, idx := range colliding {
+			g := spans[k]
 			c := checkCollision{Scope: set.Scope.String(), Protocol: g.Protocol.String(), Ports: g.Span.String()}
 			members := slices.Clone(idx)
 			slices.SortStableFunc(members, func(i, j int) int {
 				return set.Decls[i].Value.Source.Compare(set.Decls[j].Value.Source)
 			})
 			for _, i := range members {
-				c.Members = append(c.Members, member(set.Decls[i].Value))
+				m := member(set.Decls[i].Value)
+				if e, ok := suggestions[i]; ok {
+					m.Suggestion = e.String()
+				}
+				c.Members = append(c.Members, m)
 			}
 			rep.Collisions = append(rep.Collisions, c)
-		}
-		suggestions, err := suggest(set, colliding, limits)
-		if err != nil {
-			return rep, err
-		}
-		// Fill in the suggestions of the collisions of this set.
-		for k, idx := range colliding {
-			c := &rep.Collisions[len(rep.Collisions)-len(colliding)+k]
-			members := slices.Clone(idx)
-			slices.SortStableFunc(members, func(i, j int) int {
-				return set.Decls[i].Value.Source.Compare(set.Decls[j].Value.Source)
-			})
-			for m, i := range members {
-				if e, ok := suggestions[i]; ok {
-					c.Members[m].Suggestion = e.String()
-				}
-			}
 		}
 	}
 	// A finding about a port that several files declare for one owner
