@@ -132,20 +132,21 @@ func pairs(m *yaml.Node) []pair {
 	if m == nil || m.Kind != yaml.MappingNode {
 		return nil
 	}
-	return appendPairs(nil, m, map[string]bool{}, map[*yaml.Node]int{}, 0)
+	return appendPairs(nil, m, map[string]bool{}, map[*yaml.Node]bool{}, 0)
 }
 
-// appendPairs adds the pairs of m at merge depth depth. walked holds the
-// depth each mapping was walked at: a walk at a lesser depth may reach
-// merges that the depth limit cut off before, so it goes again.
-func appendPairs(out []pair, m *yaml.Node, seen map[string]bool, walked map[*yaml.Node]int, depth int) []pair {
-	if m == nil || m.Kind != yaml.MappingNode || depth > maxAliasDepth {
+// maxMergeDepth bounds the nesting of merges that a walk follows. An alias
+// names an anchor defined before it, so merges cannot loop, and each
+// mapping is walked once; the bound only keeps the walk's stack in reason.
+// It is far above any honest file, where a depth limit cut short would
+// change what the merges bring.
+const maxMergeDepth = 10000
+
+func appendPairs(out []pair, m *yaml.Node, seen map[string]bool, walked map[*yaml.Node]bool, depth int) []pair {
+	if m == nil || m.Kind != yaml.MappingNode || depth > maxMergeDepth || walked[m] {
 		return out
 	}
-	if d, ok := walked[m]; ok && d <= depth {
-		return out
-	}
-	walked[m] = depth
+	walked[m] = true
 	var merges []*yaml.Node
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := resolve(m.Content[i]), m.Content[i+1]
