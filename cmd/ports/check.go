@@ -325,18 +325,16 @@ func check(decls []manifest.Declaration, limits hostports.Limits, nodePorts port
 // host-network service's published and exposed port); but two mappings of
 // a compose service to one host port, or two containers of a pod on one
 // port, collide. An expose entry binds nothing, so two of one service do
-// not; nor do the ports of an init container, which has run to completion
-// before the pod's other containers start (their hostPorts still collide:
-// the cluster refuses them).
+// not; nor do the ports of an init container, which runs alone, to
+// completion, before the pod's other containers start (the cluster checks
+// its hostPorts apart from theirs, too).
 func clash(a, b manifest.Declaration) bool {
 	switch {
 	case !a.Endpoint.Conflicts(b.Endpoint):
 		return false
 	case a.Owner() != b.Owner():
 		return true
-	case a.Kind != b.Kind || a.Kind == manifest.KindComposeExpose:
-		return false
-	case (a.InitContainer || b.InitContainer) && a.Kind != manifest.KindHostPort:
+	case a.Kind != b.Kind || a.Kind == manifest.KindComposeExpose || a.InitContainer || b.InitContainer:
 		return false
 	}
 	return a.Endpoint != b.Endpoint || a.Target != b.Target || a.Container != b.Container
@@ -411,21 +409,25 @@ func suggest(set manifest.AuditSet, colliding [][]int, limits hostports.Limits) 
 		owner string
 		e     ports.Endpoint
 	}
-	// A declaration moves with an earlier one of its owner and endpoint
-	// that it does not clash with (a compose mapping and its registry
-	// entry); one it clashes with needs a place of its own.
+	// A declaration moves with earlier ones of its owner and endpoint if it
+	// clashes with none of them (a compose mapping and its registry
+	// entry); one that clashes needs a place of its own.
 	type move struct {
-		decl int
-		to   ports.Endpoint
+		decls []int
+		to    ports.Endpoint
 	}
-	moved := make(map[held][]move)
+	moved := make(map[held][]*move)
 	for i, d := range set.Decls {
 		if !moving[i] {
 			continue
 		}
 		k := held{d.Owner, d.Endpoint}
-		if j := slices.IndexFunc(moved[k], func(m move) bool { return !clash(set.Decls[m.decl].Value, d.Value) }); j >= 0 {
-			out[i] = moved[k][j].to
+		if j := slices.IndexFunc(moved[k], func(m *move) bool {
+			return !slices.ContainsFunc(m.decls, func(o int) bool { return clash(set.Decls[o].Value, d.Value) })
+		}); j >= 0 {
+			m := moved[k][j]
+			m.decls = append(m.decls, i)
+			out[i] = m.to
 			continue
 		}
 		alloc := allocFor(d.Endpoint.Protocol())
@@ -441,7 +443,7 @@ func suggest(set manifest.AuditSet, colliding [][]int, limits hostports.Limits) 
 			continue
 		}
 		out[i] = ce.Suggestion
-		moved[k] = append(moved[k], move{i, ce.Suggestion})
+		moved[k] = append(moved[k], &move{[]int{i}, ce.Suggestion})
 		if _, err := alloc.Reserve(d.Owner, ce.Suggestion); err != nil {
 			return nil, err
 		}
