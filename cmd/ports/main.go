@@ -172,7 +172,7 @@ func (a *app) parseFlags(fs *flag.FlagSet, args []string) int {
 		if len(rest) == 0 {
 			break
 		}
-		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" && !isFlagValue(fs, args[:n-1]) {
+		if n := len(args) - len(rest); terminated(fs, args[:n]) {
 			pos = append(pos, rest...) // after the terminator
 			break
 		}
@@ -194,22 +194,26 @@ func (a *app) parseFlags(fs *flag.FlagSet, args []string) int {
 	return -1
 }
 
-// isFlagValue reports whether the argument after before is the value of the
-// flag that ends before ("--title --"), rather than a flag or a terminator.
-func isFlagValue(fs *flag.FlagSet, before []string) bool {
-	if len(before) == 0 {
-		return false
+// terminated reports whether the flags args, which Parse took, end in a
+// "--" that it took for the end of the flags rather than for a flag's value
+// ("--title --"). It reads them as Parse does.
+func terminated(fs *flag.FlagSet, args []string) bool {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return true
+		}
+		name := strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		if f := fs.Lookup(name); f != nil {
+			if b, ok := f.Value.(interface{ IsBoolFlag() bool }); !ok || !b.IsBoolFlag() {
+				i++ // its value
+			}
+		}
 	}
-	name, ok := strings.CutPrefix(before[len(before)-1], "-")
-	if !ok || strings.Contains(name, "=") {
-		return false
-	}
-	f := fs.Lookup(strings.TrimPrefix(name, "-"))
-	if f == nil {
-		return false
-	}
-	b, isBool := f.Value.(interface{ IsBoolFlag() bool })
-	return !isBool || !b.IsBoolFlag()
+	return false
 }
 
 // fail prints an error in the command's name and returns exitUsage. The

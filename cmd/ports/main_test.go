@@ -453,3 +453,26 @@ func TestComposeGroups(t *testing.T) {
 		t.Errorf("composeGroups (-want +got):\n%s", diff)
 	}
 }
+
+func TestTerminated(t *testing.T) {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.String("title", "", "")
+	fs.String("o", "", "")
+	fs.Bool("env", false, "")
+	for _, tt := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"--"}, true},
+		{[]string{"--title", "--"}, false},      // the title is "--"
+		{[]string{"--title", "-o", "--"}, true}, // the title is "-o"
+		{[]string{"--title=-o", "--"}, true},    // likewise
+		{[]string{"--env", "--"}, true},         // a bool flag takes no value
+		{[]string{"-o", "x", "--title", "--"}, false},
+		{[]string{"--title", "a"}, false},
+	} {
+		if got := terminated(fs, tt.args); got != tt.want {
+			t.Errorf("terminated(%q) = %v, want %v", tt.args, got, tt.want)
+		}
+	}
+}
