@@ -308,3 +308,36 @@ func TestHandoffSameName(t *testing.T) {
 		t.Errorf("child: %v", err)
 	}
 }
+
+// TestHandoffSameNameUnix is TestHandoffSameName with Unix sockets, which
+// package net converts to a listener or a packet conn whatever their type.
+func TestHandoffSameNameUnix(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no descriptor inheritance on Windows")
+	}
+	dir := t.TempDir()
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: dir + "/s", Net: "unix"})
+	if err != nil {
+		t.Skip(err)
+	}
+	defer ln.Close()
+	pc, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: dir + "/d", Net: "unixgram"})
+	if err != nil {
+		t.Skip(err)
+	}
+	defer pc.Close()
+	cmd := childCmd("same-name")
+	Handoff(t, cmd, Socket{Name: "x", Conn: pc}, Socket{Name: "x", Conn: ln})
+	c := startChild(t, cmd)
+	line, err := c.line()
+	if err != nil {
+		t.Fatalf("child: %v", err)
+	}
+	if line != "ready unix unixgram" {
+		t.Errorf("child took %q, want the stream socket as listener and the datagram one as packet conn", line)
+	}
+	c.stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("child: %v", err)
+	}
+}

@@ -86,7 +86,7 @@ func InheritedFiles() ([]*os.File, error) {
 // conv accepts, and marks it taken: a socket of another type (a TCP and a
 // UDP socket may share a name) stays for the right call. The file is closed once converted
 // (conv makes its own descriptor).
-func take[T any](fn, name string, conv func(*os.File) (T, error)) (T, error) {
+func take[T any](fn, name string, stream bool, conv func(*os.File) (T, error)) (T, error) {
 	var zero T
 	files, err := InheritedFiles()
 	if err != nil {
@@ -98,6 +98,12 @@ func take[T any](fn, name string, conv func(*os.File) (T, error)) (T, error) {
 	var convErr error // the first socket of the name that would not convert
 	for i, f := range files {
 		if f.Name() == name && !inherited.taken[i] {
+			// net converts a Unix socket of either type to either, so the
+			// type is read first where the system tells it.
+			if t, ok := sockType(f); ok && (t == sockStream) != stream {
+				convErr = cmp.Or(convErr, fmt.Errorf("socket %q is not a %s socket", name, map[bool]string{true: "stream", false: "datagram"}[stream]))
+				continue
+			}
 			c, err := conv(f)
 			if err != nil {
 				// Another type: a TCP and a UDP socket may share a name.
@@ -128,11 +134,11 @@ func take[T any](fn, name string, conv func(*os.File) (T, error)) (T, error) {
 // any. A socket that is not a stream socket is left for
 // [InheritedPacketConn].
 func InheritedListener(name string) (net.Listener, error) {
-	return take("InheritedListener", name, net.FileListener)
+	return take("InheritedListener", name, true, net.FileListener)
 }
 
 // InheritedPacketConn returns the inherited datagram socket named name as a
 // packet connection, and takes it as [InheritedListener] does.
 func InheritedPacketConn(name string) (net.PacketConn, error) {
-	return take("InheritedPacketConn", name, net.FilePacketConn)
+	return take("InheritedPacketConn", name, false, net.FilePacketConn)
 }

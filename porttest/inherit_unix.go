@@ -16,3 +16,12 @@ func inheritFiles(n int, names []string) ([]*os.File, error) {
 	}
 	return files, nil
 }
+
+// sockType returns the type of the socket f (syscall.SOCK_STREAM,
+// SOCK_DGRAM, …), or false if it cannot tell.
+func sockType(f *os.File) (int, bool) {
+	t, err := syscall.GetsockoptInt(int(f.Fd()), syscall.SOL_SOCKET, syscall.SO_TYPE)
+	return t, err == nil
+}
+
+const sockStream = syscall.SOCK_STREAM
