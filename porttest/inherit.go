@@ -100,7 +100,7 @@ func take[T any](fn, name string, stream bool, conv func(*os.File) (T, error)) (
 		if f.Name() == name && !inherited.taken[i] {
 			// net converts a Unix socket of either type to either, so the
 			// type is read first where the system tells it.
-			if t, ok := sockType(f); ok && (t == sockStream) != stream {
+			if st, ok := isStream(f); ok && st != stream {
 				convErr = cmp.Or(convErr, fmt.Errorf("socket %q is not a %s socket", name, map[bool]string{true: "stream", false: "datagram"}[stream]))
 				continue
 			}

@@ -16,7 +16,5 @@ func inheritFiles(n int, names []string) ([]*os.File, error) {
 	return nil, fmt.Errorf("porttest: inheriting sockets is not possible on %s: %w", runtime.GOOS, errors.ErrUnsupported)
 }
 
-// sockType cannot tell a socket's type here.
-func sockType(*os.File) (int, bool) { return 0, false }
-
-const sockStream = 1 // never compared: sockType cannot tell
+// isStream cannot tell a socket's type here.
+func isStream(*os.File) (stream, ok bool) { return false, false }

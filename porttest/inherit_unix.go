@@ -17,11 +17,9 @@ func inheritFiles(n int, names []string) ([]*os.File, error) {
 	return files, nil
 }
 
-// sockType returns the type of the socket f (syscall.SOCK_STREAM,
-// SOCK_DGRAM, …), or false if it cannot tell.
-func sockType(f *os.File) (int, bool) {
+// isStream reports whether f is a connection-oriented socket (stream or
+// seqpacket, which a listener accepts on), and whether it can tell.
+func isStream(f *os.File) (stream, ok bool) {
 	t, err := syscall.GetsockoptInt(int(f.Fd()), syscall.SOL_SOCKET, syscall.SO_TYPE)
-	return t, err == nil
+	return t == syscall.SOCK_STREAM || t == syscall.SOCK_SEQPACKET, err == nil
 }
-
-const sockStream = syscall.SOCK_STREAM
