@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"math"
 	"strconv"
 
 	"github.com/portalloc/ports"
@@ -173,18 +172,19 @@ func jsonPort(ps *problems, where, what string, raw json.RawMessage) (ports.Port
 		ps.add(where, ErrRange, what+" "+n+" is not a number")
 		return 0, false
 	}
-	// ParseFloat reads every JSON number: too large a one as ±Inf, with
-	// an error that only says so.
+	// A port is written in digits. ParseFloat reads any other JSON number
+	// closely enough to say how it is wrong: too large a one as ±Inf.
+	i, ierr := strconv.ParseInt(n, 10, 64)
 	f, _ := strconv.ParseFloat(n, 64)
 	switch {
-	case f < 0:
+	case f < 0 || ierr == nil && i < 0:
 		ps.add(where, ErrRange, what+" "+n+" is negative")
-	case f > float64(ports.MaxPort):
+	case f > float64(ports.MaxPort) || ierr == nil && i > int64(ports.MaxPort):
 		ps.add(where, ErrBeyond, what+" "+n+" is beyond 65535")
-	case f != math.Trunc(f):
-		ps.add(where, ErrRange, what+" "+n+" is not a whole number")
+	case ierr != nil:
+		ps.add(where, ErrRange, what+" "+n+" is not written as a whole number; write the port in digits alone")
 	default:
-		return ports.Port(f), true // 80, 80.0 and 8e1 alike
+		return ports.Port(i), true
 	}
 	return 0, false
 }

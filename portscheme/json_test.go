@@ -134,7 +134,7 @@ func TestParseJSONProblems(t *testing.T) {
 	  "services": [{"name": "s", "port": 70000, "node_port": -5}, {"name": "t", "port": 0},
 	    {"name": "u", "port": 1e20, "node_port": 99999999999999999999}, {"name": "v", "port": "80"},
 	    {"name": "w", "port": 80.5}, {"name": "x", "port": 1e309, "node_port": -1e309},
-	    {"name": "y", "port": 8.1e3}]
+	    {"name": "y", "port": 8.1e3}, {"name": "z", "port": 80.000000000000001}]
 	}`
 	_, err := ParseJSON([]byte(in))
 	want := []problem{
@@ -156,14 +156,16 @@ func TestParseJSONProblems(t *testing.T) {
 		{`service "u" (services[2])`, "port 1e20 is beyond 65535", ErrBeyond},
 		{`service "u" (services[2])`, "node port 99999999999999999999 is beyond 65535", ErrBeyond},
 		{`service "v" (services[3])`, `port "80" is not a number`, ErrRange},
-		{`service "w" (services[4])`, "port 80.5 is not a whole number", ErrRange},
+		{`service "w" (services[4])`, "port 80.5 is not written as a whole number; write the port in digits alone", ErrRange},
 		{`service "x" (services[5])`, "port 1e309 is beyond 65535", ErrBeyond},
 		{`service "x" (services[5])`, "node port -1e309 is negative", ErrRange},
+		{`service "y" (services[6])`, "port 8.1e3 is not written as a whole number; write the port in digits alone", ErrRange},
+		{`service "z" (services[7])`, "port 80.000000000000001 is not written as a whole number; write the port in digits alone", ErrRange},
 	}
 	if diff := cmp.Diff(want, problemsOf(t, err), errEq); diff != "" {
 		t.Errorf("ParseJSON: problems (-want +got):\n%s", diff)
 	}
-	if !strings.HasPrefix(err.Error(), "portscheme: 21 problems:\n\t") {
+	if !strings.HasPrefix(err.Error(), "portscheme: 23 problems:\n\t") {
 		t.Errorf("ParseJSON: error text begins %q", err.Error()[:40])
 	}
 }
