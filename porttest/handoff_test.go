@@ -293,15 +293,22 @@ func TestHandoffSameName(t *testing.T) {
 		t.Skip("no descriptor inheritance on Windows")
 	}
 	ln, pc := ListenPair(t)
+	handoffSameName(t, pc, ln, "ready tcp udp")
+}
+
+// handoffSameName passes dgram and then stream to a child under one name,
+// and checks what the child says it took: want.
+func handoffSameName(t *testing.T, dgram, stream FileConn, want string) {
+	t.Helper()
 	cmd := childCmd("same-name")
-	Handoff(t, cmd, Socket{Name: "x", Conn: pc}, Socket{Name: "x", Conn: ln})
+	Handoff(t, cmd, Socket{Name: "x", Conn: dgram}, Socket{Name: "x", Conn: stream})
 	c := startChild(t, cmd)
 	line, err := c.line()
 	if err != nil {
 		t.Fatalf("child: %v", err)
 	}
-	if line != "ready tcp udp" {
-		t.Errorf("child took %q, want the TCP socket as listener and the UDP one as packet conn", line)
+	if line != want {
+		t.Errorf("child took %q, want %q: the stream socket as listener and the datagram one as packet conn", line, want)
 	}
 	c.stdin.Close()
 	if err := cmd.Wait(); err != nil {
@@ -326,18 +333,5 @@ func TestHandoffSameNameUnix(t *testing.T) {
 		t.Skip(err)
 	}
 	defer pc.Close()
-	cmd := childCmd("same-name")
-	Handoff(t, cmd, Socket{Name: "x", Conn: pc}, Socket{Name: "x", Conn: ln})
-	c := startChild(t, cmd)
-	line, err := c.line()
-	if err != nil {
-		t.Fatalf("child: %v", err)
-	}
-	if line != "ready unix unixgram" {
-		t.Errorf("child took %q, want the stream socket as listener and the datagram one as packet conn", line)
-	}
-	c.stdin.Close()
-	if err := cmd.Wait(); err != nil {
-		t.Errorf("child: %v", err)
-	}
+	handoffSameName(t, pc, ln, "ready unix unixgram")
 }
