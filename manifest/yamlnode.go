@@ -48,7 +48,7 @@ func decodeYAML(name string, data []byte) ([]yamlDoc, error) {
 			if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
 				continue
 			}
-			if k, first := duplicateKey(root, map[*yaml.Node]bool{}); k != nil {
+			if k, first := duplicateKey(root); k != nil {
 				return docs, &Error{File: name, Line: k.Line, Column: k.Column, Doc: i,
 					Msg: "key " + strconv.Quote(k.Value) + " is given twice in one mapping (first on line " + strconv.Itoa(first.Line) + ")"}
 			}
@@ -61,12 +61,12 @@ func decodeYAML(name string, data []byte) ([]yamlDoc, error) {
 // and the first, or nils. YAML wants the keys of a mapping distinct, and
 // Kubernetes and compose refuse a file that repeats one; a walk that took
 // the first would read what they never do. Merge keys ("<<") may repeat.
-// Aliases are not followed: the node they name is walked where it stands.
-func duplicateKey(n *yaml.Node, walked map[*yaml.Node]bool) (second, first *yaml.Node) {
-	if n == nil || walked[n] {
+// Aliases are not followed (an alias node holds no content of its own): the
+// node they name is walked where it stands, once.
+func duplicateKey(n *yaml.Node) (second, first *yaml.Node) {
+	if n == nil {
 		return nil, nil
 	}
-	walked[n] = true
 	switch n.Kind {
 	case yaml.MappingNode:
 		seen := map[string]*yaml.Node{}
@@ -79,13 +79,13 @@ func duplicateKey(n *yaml.Node, walked map[*yaml.Node]bool) (second, first *yaml
 				}
 				seen[key] = k
 			}
-			if s, f := duplicateKey(n.Content[i+1], walked); s != nil {
+			if s, f := duplicateKey(n.Content[i+1]); s != nil {
 				return s, f
 			}
 		}
 	case yaml.SequenceNode:
 		for _, e := range n.Content {
-			if s, f := duplicateKey(e, walked); s != nil {
+			if s, f := duplicateKey(e); s != nil {
 				return s, f
 			}
 		}
