@@ -107,8 +107,14 @@ func rows(decls []manifest.Declaration) []row {
 	// selects its pods, and targets its number or name) is said by the
 	// Service's row; its description, if longer, goes there too.
 	forwards := func(svc, c manifest.Declaration) bool {
-		return svc.Kind == manifest.KindService && svc.Protocol == c.Protocol && svc.Selects(c) &&
+		return svc.Protocol == c.Protocol && svc.Selects(c) &&
 			(svc.Target.IsValid() && svc.Target == c.Endpoint.Range() || svc.TargetName != "" && svc.TargetName == c.Name)
+	}
+	var services []int // the Service ports among decls
+	for j, d := range decls {
+		if d.Kind == manifest.KindService {
+			services = append(services, j)
+		}
 	}
 	hidden := make(map[int]bool)      // container ports said by a Service's row
 	described := make(map[int]string) // a Service port -> its container ports' longest description
@@ -116,8 +122,8 @@ func rows(decls []manifest.Declaration) []row {
 		if c.Kind != manifest.KindContainerPort || !c.Endpoint.IsValid() {
 			continue
 		}
-		for j, svc := range decls {
-			if forwards(svc, c) {
+		for _, j := range services {
+			if svc := decls[j]; forwards(svc, c) {
 				hidden[i] = true
 				if len(c.Description) > len(described[j]) {
 					described[j] = c.Description
