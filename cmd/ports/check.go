@@ -138,9 +138,9 @@ func (a *app) loadFiles(useEnv bool, profiles []string, files []string) ([]manif
 // file's override files given after it (compose.override.yaml with
 // compose.yaml, docker-compose.override.yml with docker-compose.yml: the
 // same directory, the same name with ".override" before the extension, and
-// a first file named as compose files are),
-// which are read with it as one project, after it, as Docker Compose reads
-// them. The groups keep the order of their first files.
+// a first file named as compose files are), which are read with it as one
+// project, after it, as Docker Compose reads them. The groups keep the
+// order of their first files.
 func composeGroups(files []string) [][]string {
 	stem := func(f string) (dir, name string) {
 		base := filepath.Base(f)

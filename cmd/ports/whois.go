@@ -28,8 +28,9 @@ ranges, privileged ports) and whether browsers refuse to fetch from it.
 PROTO is tcp, udp, sctp or dccp; without it every transport is shown.
 A NAME is looked up, without regard to case, in the IANA registry and the
 de-facto table ("grafana", "postgres", "http", "9pfs"), and each port it
-names is explained in turn; digits alone are always a port. With --probe it also tries to bind the port now, on TCP
-and UDP, on 127.0.0.1, ::1, 0.0.0.0 and ::.`)
+names is explained in turn; digits alone are always a port. With --probe it
+also tries to bind the port now, on TCP and UDP, on 127.0.0.1, ::1, 0.0.0.0
+and ::.`)
 		format := fs.String("format", "text", "output `format`: text or json")
 		probe := fs.Bool("probe", false, "also try to bind the port now")
 		if code := a.parseFlags(fs, args); code >= 0 {
