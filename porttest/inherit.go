@@ -95,13 +95,17 @@ func take[T any](fn, name string, stream bool, conv func(*os.File) (T, error)) (
 	inherited.mu.Lock()
 	defer inherited.mu.Unlock()
 	var have []string
+	want := "datagram"
+	if stream {
+		want = "stream"
+	}
 	var convErr error // the first socket of the name that would not convert
 	for i, f := range files {
 		if f.Name() == name && !inherited.taken[i] {
 			// net converts a Unix socket of either type to either, so the
 			// type is read first where the system tells it.
 			if st, ok := isStream(f); ok && st != stream {
-				convErr = cmp.Or(convErr, fmt.Errorf("socket %q is not a %s socket", name, map[bool]string{true: "stream", false: "datagram"}[stream]))
+				convErr = cmp.Or(convErr, fmt.Errorf("socket %q is not a %s socket", name, want))
 				continue
 			}
 			c, err := conv(f)
