@@ -21,7 +21,9 @@ import (
 //     whose first key is below the block's, so that nothing the scan must
 //     see lies before it), and repaired by a descent when the check fails
 //     or the scan runs long. Queries repair hints under the read lock,
-//     hence the atomic loads and stores.
+//     hence the atomic loads and stores. Insertions and removals use the
+//     hint too, to reach their leaf without a descent when the change
+//     stays inside it (see nearLeaf), and set it when they descend.
 //
 //   - wide: a bound on the widths of the reservations that start in the
 //     block, so that a scan with nothing reaching in from before can start
@@ -205,6 +207,54 @@ func (s *state) scanLeaves(buf []Reservation, sc *nearScan, lo, hi, start uint16
 	}
 	sc.L = 0
 	return n, seen, true
+}
+
+// nearLeaf returns, through the block index, the leaf of protocol p's tree
+// that holds key k strictly between its ends: the leaf's first key is below
+// k, and the next leaf's first key, if there is one, above it. Key k, on any
+// address, belongs in that leaf and nowhere else, so that rinsert and
+// unlink can go to it without a descent. It returns 0 when the hint of k's
+// block does not hold, when a key equal to k begins a leaf (which address
+// comes first would then decide), or when the leaf lies more than maxHops
+// leaves after the hint.
+func (s *state) nearLeaf(p uint8, k uint32) int32 {
+	bx := s.blocks[p-1]
+	if bx == nil {
+		return 0
+	}
+	b := k >> (16 + blockBits)
+	L := bx.hint[b].Load()
+	if !s.hintOK(p, L, k&^(1<<(16+blockBits)-1)) {
+		return 0
+	}
+	for range maxHops {
+		m := &s.bt[L]
+		if m.keys[0] >= k {
+			return 0 // the first leaf, which may begin at k or after it
+		}
+		if k < m.keys[m.n-1] || m.next == 0 {
+			return L
+		}
+		switch nk := s.bt[m.next].keys[0]; {
+		case nk > k:
+			return L
+		case nk == k:
+			return 0
+		}
+		L = m.next
+	}
+	return 0
+}
+
+// noteLeaf makes leaf L, which a descent for key k reached, the hint of k's
+// block if it may start a scan there (its first key is below the block's),
+// so that the next insertion or removal near k finds its leaf through
+// nearLeaf without a descent.
+func (s *state) noteLeaf(p uint8, k uint32, L int32) {
+	K := k &^ (1<<(16+blockBits) - 1)
+	if bx := s.blocks[p-1]; bx != nil && s.bt[L].keys[0] < K {
+		bx.hint[k>>(16+blockBits)].Store(L)
+	}
 }
 
 // hintOK reports whether leaf L may start a scan for the reservations of

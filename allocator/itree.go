@@ -77,11 +77,7 @@ func (m *bnode) removeAt(i int) {
 // bsum returns the smallest key and the largest hi under node b.
 func (s *state) bsum(b int32) (uint32, uint16) {
 	m := &s.bt[b]
-	mx := m.his[0]
-	for _, h := range m.his[1:m.n] {
-		mx = max(mx, h)
-	}
-	return m.keys[0], mx
+	return m.keys[0], maxHi(m.his[:m.n])
 }
 
 func (s *state) newB(leaf bool, p uint8) int32 {
@@ -160,6 +156,9 @@ func (s *state) rinsert(x int32) {
 	p, k, addr := in.proto(), in.key, in.addr()
 	b := s.roots[p-1]
 	s.cross(p, k, 1)
+	if s.insertNear(p, k, addr, x) {
+		return
+	}
 	if b == 0 {
 		b = s.newB(true, p)
 		s.bt[b].insertAt(0, k, uint16(k), x)
@@ -169,6 +168,7 @@ func (s *state) rinsert(x int32) {
 	var path [maxDepth]int32
 	var idx [maxDepth]int
 	b, d := s.descend(b, k, addr, &path, &idx)
+	s.noteLeaf(p, k, b)
 	i, _ := s.leafPos(b, k, addr)
 	ek, eh, ekid := k, uint16(k), x
 	for int(s.bt[b].n) == bmax {
@@ -228,6 +228,33 @@ func (s *state) rinsert(x int32) {
 		pm.keys[idx[d]], pm.his[idx[d]] = bk, bh
 		b = path[d]
 	}
+}
+
+// insertNear links reservation x, of key (k, addr), into the leaf that
+// [state.nearLeaf] finds, if the leaf has room and its summary in the node
+// above (its first key and largest hi) stays as it is, so that nothing
+// above it changes. It reports whether it did; if not, rinsert descends.
+func (s *state) insertNear(p uint8, k, addr uint32, x int32) bool {
+	L := s.nearLeaf(p, k)
+	if L == 0 {
+		return false
+	}
+	m := &s.bt[L]
+	if m.n == bmax || uint16(k) > maxHi(m.his[:m.n]) {
+		return false
+	}
+	i, _ := s.leafPos(L, k, addr)
+	m.insertAt(i, k, uint16(k), x)
+	return true
+}
+
+// maxHi returns the largest of his, which is not empty.
+func maxHi(his []uint16) uint16 {
+	mx := his[0]
+	for _, h := range his[1:] {
+		mx = max(mx, h)
+	}
+	return mx
 }
 
 // shift inserts the entry (k, h, kid) at position i of the full node that is
@@ -306,6 +333,9 @@ func (s *state) rdelete(p uint8, k, addr uint32) int32 {
 
 // unlink is rdelete but for the block index's width bound.
 func (s *state) unlink(p uint8, k, addr uint32) int32 {
+	if x, ok := s.unlinkNear(p, k, addr); ok {
+		return x
+	}
 	b := s.roots[p-1]
 	if b == 0 {
 		return 0
@@ -317,6 +347,7 @@ func (s *state) unlink(p uint8, k, addr uint32) int32 {
 	if !ok {
 		return 0
 	}
+	s.noteLeaf(p, k, b)
 	x := s.bt[b].kids[i]
 	s.bt[b].removeAt(i)
 	s.cross(p, k, -1)
@@ -374,6 +405,38 @@ func (s *state) unlink(p uint8, k, addr uint32) int32 {
 		s.freeBnode(b)
 	}
 	return x
+}
+
+// unlinkNear is unlink in the leaf that [state.nearLeaf] finds, where the
+// key must be if it is anywhere. It reports false, having changed nothing,
+// when there is no such leaf, or when taking the entry out would leave the
+// leaf short of entries or change its summary in the node above (its
+// largest hi); its first key, below k, stays.
+func (s *state) unlinkNear(p uint8, k, addr uint32) (int32, bool) {
+	L := s.nearLeaf(p, k)
+	if L == 0 {
+		return 0, false
+	}
+	i, ok := s.leafPos(L, k, addr)
+	if !ok {
+		return 0, true // not in the one leaf it could be in
+	}
+	m := &s.bt[L]
+	if m.n <= bmin && L != s.roots[p-1] {
+		return 0, false
+	}
+	// Entry i is not the first, whose key is below k.
+	others := maxHi(m.his[:i])
+	for _, h := range m.his[i+1 : m.n] {
+		others = max(others, h)
+	}
+	if uint16(k) > others {
+		return 0, false // the leaf's largest hi would go down
+	}
+	x := m.kids[i]
+	m.removeAt(i)
+	s.cross(p, k, -1)
+	return x, true
 }
 
 // rcursor walks, in key order, the reservations of one tree whose ports
