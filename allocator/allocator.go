@@ -127,7 +127,7 @@ func (a *Allocator) conflictError(s *state, owner string, e ports.Endpoint) *Con
 	s.rwalk(&c, p, uint16(r.Lo()), uint16(r.Hi()), false, 0, 0, netip.Addr{})
 	for x := c.step(); x != 0; x = c.step() {
 		if ports.AddrsOverlap(s.addrs[s.info[x].addr()].addr, e.Addr()) {
-			ce.Holders = append(ce.Holders, s.reservation(x))
+			ce.Holders = append(ce.Holders, s.reservation(c.at()))
 		}
 	}
 	v := s.view(p, e.Addr(), a.avoid)
@@ -170,12 +170,12 @@ func (a *Allocator) Release(e ports.Endpoint) (Reservation, bool) {
 	if !ok {
 		return Reservation{}, false
 	}
-	n := s.rdelete(p, k, addr)
+	n, t := s.rdelete(p, k, addr)
 	if n == 0 {
 		return Reservation{}, false
 	}
-	r := s.reservation(n)
-	s.detach(n, a.avoid)
+	r := s.owned(n, tagOwner(t))
+	s.detach(n, tagOwner(t), a.avoid)
 	return r, true
 }
 
@@ -195,7 +195,7 @@ func (a *Allocator) ReleaseOwner(owner string) int {
 	count := 0
 	for n := s.own.heads[id]; n != 0; {
 		next := s.info[n].onext
-		s.remove(n, a.avoid)
+		s.remove(n, id, a.avoid)
 		count++
 		n = next
 	}
@@ -214,11 +214,11 @@ func (a *Allocator) Lookup(e ports.Endpoint) (Reservation, bool) {
 	if !ok {
 		return Reservation{}, false
 	}
-	n := a.st.rfind(p, k, addr)
+	n, t := a.st.rfind(p, k, addr)
 	if n == 0 {
 		return Reservation{}, false
 	}
-	return a.st.reservation(n), true
+	return a.st.owned(n, tagOwner(t)), true
 }
 
 // AppendOwned appends to dst the reservations of owner, in the order of
@@ -240,8 +240,7 @@ func (a *Allocator) AppendOwned(dst []Reservation, owner string) []Reservation {
 	}
 	start := len(dst)
 	for n := s.own.heads[id]; n != 0; n = s.info[n].onext {
-		dst = append(dst, Reservation{})
-		s.fill(&dst[len(dst)-1], n)
+		dst = append(dst, s.owned(n, id))
 	}
 	slices.SortFunc(dst[start:], func(x, y Reservation) int { return x.Endpoint.Compare(y.Endpoint) })
 	return dst
@@ -552,7 +551,8 @@ func (s *state) collectWalk(buf []Reservation, p uint8, lo, hi uint16, addr neti
 	n := 0
 	for x := c.step(); x != 0; x = c.step() {
 		if every || ports.AddrsOverlap(s.addrs[s.info[x].addr()].addr, addr) {
-			s.fill(&buf[n], x)
+			m, i := c.at()
+			s.fill(&buf[n], m, i)
 			if n++; n == len(buf) {
 				break
 			}

@@ -193,11 +193,10 @@ func (s *state) scanLeaves(buf []Reservation, sc *nearScan, lo, hi, start uint16
 			if khi < lo {
 				continue
 			}
-			x := m.kids[i]
-			if !every && !ports.AddrsOverlap(s.addrs[s.info[x].addr()].addr, addr) {
+			if !every && !ports.AddrsOverlap(s.tagAddr(m.aux[i], m.kids[i]), addr) {
 				continue
 			}
-			s.fill(&buf[n], x)
+			s.fill(&buf[n], m, i)
 			if n++; n == len(buf) {
 				*sc = nearScan{L: L, i: i + 1}
 				return n, seen, true

@@ -90,8 +90,10 @@
 // O(log n + k): a walk skips the children that end below the range and stops
 // at the first that starts above it. A tree of 10,000 reservations is four
 // levels deep. Its nodes live in an arena and link by 32-bit index, and its
-// leaves are linked in key order; a reservation takes 20 bytes, and its entry
-// in a leaf 10, about 14 with the room that leaves keep free.
+// leaves are linked in key order; a reservation takes 16 bytes, and its entry
+// in a leaf 12 (its key, its index and a tag of its owner and address, so
+// that a query reads its results from the leaf alone), about 14 with the
+// room that leaves keep free.
 //
 // Most queries skip the descent. For each block of 64 ports a block index
 // counts the reservations that start before the block and reach into it,
@@ -100,13 +102,15 @@
 // the hint to its last port, and the answer stands if the scan passed every
 // reservation reaching in from before; otherwise, or when the hint is stale
 // (it is checked before use, and repaired), the walk from the root answers.
+// Reserve and Release go through the hint too: a change that stays inside
+// one leaf, leaving the summaries above it as they were, needs no descent.
 // The index takes 10 KiB per protocol.
 //
 // Owners are interned: each name is copied once into an arena of 4 KiB
 // chunks, and an owner takes 12 bytes and a slot of 4 in a hash index at most
 // three quarters full. [Reservation.Owner] strings point into the arena, so a
 // reservation hands out its owner's name without allocating. At n = 10,000
-// reservations of one owner each, the allocator takes about 63 bytes per
+// reservations of one owner each, the allocator takes about 62 bytes per
 // reservation beyond the bytes of the names (BenchmarkBuild). An allocator
 // keeps at most 16,777,215 owners holding reservations at once, and 4 GiB
 // of their names; past that, a new owner is refused with [ErrInvalid].

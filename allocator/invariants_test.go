@@ -23,6 +23,7 @@ func (a *Allocator) check() error {
 		return nil
 	}
 	inTree := make(map[int32]bool)
+	tags := make(map[int32]uint32) // the leaf tag of each reservation
 	bnodes := 0
 	for pi := range 4 {
 		p := uint8(pi + 1)
@@ -32,6 +33,13 @@ func (a *Allocator) check() error {
 			return fmt.Errorf("%v tree: %v", ports.Protocol(p), err)
 		}
 		bnodes += len(seen)
+		for L := s.firstLeaf(p); L != 0; L = s.bt[L].next {
+			m := &s.bt[L]
+			for i := range int(m.n) {
+				tags[m.kids[i]] = m.aux[i]
+			}
+		}
+		res := func(x int32) Reservation { return s.owned(x, tagOwner(tags[x])) }
 		if err := s.checkBlocks(p, nodes); err != nil {
 			return fmt.Errorf("%v: %v", ports.Protocol(p), err)
 		}
@@ -39,18 +47,18 @@ func (a *Allocator) check() error {
 			return fmt.Errorf("%v: count %d, tree holds %d", ports.Protocol(p), s.count[pi], len(nodes))
 		}
 		for i := 1; i < len(nodes); i++ {
-			if c := s.reservation(nodes[i-1]).Endpoint.Compare(s.reservation(nodes[i]).Endpoint); c >= 0 {
+			if c := res(nodes[i-1]).Endpoint.Compare(res(nodes[i]).Endpoint); c >= 0 {
 				return fmt.Errorf("%v: keys out of order: %v then %v", ports.Protocol(p),
-					s.reservation(nodes[i-1]), s.reservation(nodes[i]))
+					res(nodes[i-1]), res(nodes[i]))
 			}
 		}
 		// No two conflict; used is the size of the union.
 		var held [65536]bool
 		used := 0
 		for i, x := range nodes {
-			rx := s.reservation(x)
+			rx := res(x)
 			for _, y := range nodes[i+1:] {
-				if ry := s.reservation(y); rx.Endpoint.Conflicts(ry.Endpoint) {
+				if ry := res(y); rx.Endpoint.Conflicts(ry.Endpoint) {
 					return fmt.Errorf("%v and %v conflict", rx, ry)
 				}
 			}
@@ -136,7 +144,7 @@ func (a *Allocator) check() error {
 		var prev int32
 		k := 0
 		for n := t.heads[id]; n != 0; n = s.info[n].onext {
-			if !inTree[n] || s.info[n].owner != id || s.info[n].oprev != prev {
+			if !inTree[n] || tagOwner(tags[n]) != id || s.info[n].oprev != prev {
 				return fmt.Errorf("owner %q: broken list at node %d", name, n)
 			}
 			prev = n
@@ -280,7 +288,7 @@ func (s *state) checkR(root int32, p uint8, out *[]int32) (map[int32]bool, error
 			return 0, 0, fmt.Errorf("inner root %d holds %d entries", b, m.n)
 		}
 		for i := int(m.n); i < bmax; i++ {
-			if m.keys[i] != 0 || m.his[i] != 0 || m.kids[i] != 0 {
+			if m.keys[i] != 0 || m.aux[i] != 0 || m.kids[i] != 0 {
 				return 0, 0, fmt.Errorf("node %d: entry %d beyond its %d is not clear", b, i, m.n)
 			}
 		}
@@ -301,8 +309,8 @@ func (s *state) checkR(root int32, p uint8, out *[]int32) (map[int32]bool, error
 				if in.lo() > in.hi() {
 					return 0, 0, fmt.Errorf("reservation %d: inverted range %d-%d", x, in.lo(), in.hi())
 				}
-				if m.keys[i] != in.key || m.his[i] != in.hi() {
-					return 0, 0, fmt.Errorf("leaf %d entry %d: key %#x hi %d, reservation %d has %#x", b, i, m.keys[i], m.his[i], x, in.key)
+				if m.keys[i] != in.key || m.aux[i]&tagAddrAbove != min(in.addr(), tagAddrAbove) {
+					return 0, 0, fmt.Errorf("leaf %d entry %d: key %#x tag %#x, reservation %d has %#x on address %d", b, i, m.keys[i], m.aux[i], x, in.key, in.addr())
 				}
 				mx = max(mx, in.hi())
 				*out = append(*out, x)
@@ -315,8 +323,8 @@ func (s *state) checkR(root int32, p uint8, out *[]int32) (map[int32]bool, error
 			if err != nil {
 				return 0, 0, err
 			}
-			if k != m.keys[i] || h != m.his[i] {
-				return 0, 0, fmt.Errorf("node %d entry %d: key %#x hi %d, child has %#x %d", b, i, m.keys[i], m.his[i], k, h)
+			if k != m.keys[i] || uint32(h) != m.aux[i] {
+				return 0, 0, fmt.Errorf("node %d entry %d: key %#x hi %d, child has %#x %d", b, i, m.keys[i], m.aux[i], k, h)
 			}
 			mx = max(mx, h)
 		}

@@ -1,6 +1,9 @@
 package allocator
 
-import "net/netip"
+import (
+	"net/netip"
+	"slices"
+)
 
 // The reservations of a protocol are kept in a B+ tree keyed by (lo, hi,
 // address), the order of [ports.Endpoint.Compare] within one protocol. Its
@@ -24,7 +27,11 @@ const (
 // index; index 0 is the nil node. Its entries are sorted by key. The three
 // arrays are apart so that a scan of one reads one or two cache lines; the
 // count and the link come first, beside the keys that a scan reads with
-// them, and the his, which a scan of a leaf does not need, last.
+// them.
+//
+// The third array is a leaf's tag of each reservation (see leafTag), so that
+// a query fills its results from the leaf alone, and an inner node's largest
+// hi below each child. A leaf's largest hi is in its keys.
 type bnode struct {
 	n     int8 // entries in use
 	leaf  bool
@@ -32,22 +39,38 @@ type bnode struct {
 	next  int32        // leaf: the next leaf in key order, or 0
 	keys  [bmax]uint32 // leaf: the key of each reservation; inner: the smallest key under each child
 	kids  [bmax]int32  // leaf: the reservation; inner: the child node
-	his   [bmax]uint16 // leaf: the hi of each reservation; inner: the largest hi under each child
+	aux   [bmax]uint32 // leaf: the tag of each reservation; inner: the largest hi under each child
 }
 
-// rinfo is one reservation, 20 bytes, in [state.info] at its index, which
-// stays the same for its life; index 0 is no reservation.
+// rinfo is one reservation, 16 bytes, in [state.info] at its index, which
+// stays the same for its life; index 0 is no reservation. Its owner is in
+// its leaf's tag.
 type rinfo struct {
 	key   uint32 // lo<<16 | hi: the reserved ports, inclusive
 	ap    uint32 // index into state.addrs << 2 | protocol - 1
-	owner int32  // owner id in state.own
 	oprev int32  // the owner's previous reservation, or 0
 	onext int32  // the owner's next reservation, or 0; the next free index when free
 }
 
-func mkinfo(key, addr uint32, proto uint8, owner int32) rinfo {
-	return rinfo{key: key, ap: addr<<2 | uint32(proto-1), owner: owner}
+func mkinfo(key, addr uint32, proto uint8) rinfo {
+	return rinfo{key: key, ap: addr<<2 | uint32(proto-1)}
 }
+
+// A leaf's tag of a reservation is its owner's id << 8 and, in the low 8
+// bits, the index of its address in [state.addrs], or tagAddrAbove when
+// that is tagAddrAbove or more and the index is in the reservation's rinfo.
+// With the key and the protocol beside it in the leaf, it makes the
+// reservation without a read of [state.info] (unless the allocator holds
+// reservations on 255 addresses or more). Owner ids fit: they are below
+// 1<<idBits.
+const tagAddrAbove = 0xff
+
+func leafTag(owner int32, addr uint32) uint32 {
+	return uint32(owner)<<8 | min(addr, tagAddrAbove)
+}
+
+// tagOwner returns the owner id of leaf tag t.
+func tagOwner(t uint32) int32 { return int32(t >> 8) }
 
 func (in *rinfo) addr() uint32 { return in.ap >> 2 }
 func (in *rinfo) proto() uint8 { return uint8(in.ap&3) + 1 }
@@ -56,28 +79,32 @@ func (in *rinfo) hi() uint16   { return uint16(in.key) }
 
 func rkey(lo, hi uint16) uint32 { return uint32(lo)<<16 | uint32(hi) }
 
-func (m *bnode) insertAt(i int, k uint32, h uint16, kid int32) {
+func (m *bnode) insertAt(i int, k, a uint32, kid int32) {
 	n := int(m.n)
 	copy(m.keys[i+1:n+1], m.keys[i:n])
-	copy(m.his[i+1:n+1], m.his[i:n])
+	copy(m.aux[i+1:n+1], m.aux[i:n])
 	copy(m.kids[i+1:n+1], m.kids[i:n])
-	m.keys[i], m.his[i], m.kids[i] = k, h, kid
+	m.keys[i], m.aux[i], m.kids[i] = k, a, kid
 	m.n++
 }
 
 func (m *bnode) removeAt(i int) {
 	n := int(m.n)
 	copy(m.keys[i:n-1], m.keys[i+1:n])
-	copy(m.his[i:n-1], m.his[i+1:n])
+	copy(m.aux[i:n-1], m.aux[i+1:n])
 	copy(m.kids[i:n-1], m.kids[i+1:n])
-	m.keys[n-1], m.his[n-1], m.kids[n-1] = 0, 0, 0
+	m.keys[n-1], m.aux[n-1], m.kids[n-1] = 0, 0, 0
 	m.n--
 }
 
-// bsum returns the smallest key and the largest hi under node b.
-func (s *state) bsum(b int32) (uint32, uint16) {
+// bsum returns the smallest key and the largest hi under node b, the entry
+// of b in the node above.
+func (s *state) bsum(b int32) (uint32, uint32) {
 	m := &s.bt[b]
-	return m.keys[0], maxHi(m.his[:m.n])
+	if m.leaf {
+		return m.keys[0], uint32(leafHi(m.keys[:m.n]))
+	}
+	return m.keys[0], slices.Max(m.aux[:m.n])
 }
 
 func (s *state) newB(leaf bool, p uint8) int32 {
@@ -149,19 +176,19 @@ func (s *state) leafPos(b int32, k, addr uint32) (int, bool) {
 	return i, false
 }
 
-// rinsert links reservation x, whose key must not be in the tree, into the
-// tree of its protocol. O(log n).
-func (s *state) rinsert(x int32) {
+// rinsert links reservation x of owner, whose key must not be in the tree,
+// into the tree of its protocol. O(log n).
+func (s *state) rinsert(x, owner int32) {
 	in := &s.info[x]
 	p, k, addr := in.proto(), in.key, in.addr()
 	b := s.roots[p-1]
 	s.cross(p, k, 1)
-	if s.insertNear(p, k, addr, x) {
+	if s.insertNear(p, k, addr, x, owner) {
 		return
 	}
 	if b == 0 {
 		b = s.newB(true, p)
-		s.bt[b].insertAt(0, k, uint16(k), x)
+		s.bt[b].insertAt(0, k, leafTag(owner, addr), x)
 		s.roots[p-1] = b
 		return
 	}
@@ -170,15 +197,15 @@ func (s *state) rinsert(x int32) {
 	b, d := s.descend(b, k, addr, &path, &idx)
 	s.noteLeaf(p, k, b)
 	i, _ := s.leafPos(b, k, addr)
-	ek, eh, ekid := k, uint16(k), x
+	ek, ea, ekid := k, leafTag(owner, addr), x
 	for int(s.bt[b].n) == bmax {
-		if d > 0 && s.shift(path[d-1], idx[d-1], i, ek, eh, ekid) {
+		if d > 0 && s.shift(path[d-1], idx[d-1], i, ek, ea, ekid) {
 			// A sibling took an entry; the nodes above hold as many
 			// entries as before, but their summaries may change.
 			for d > 0 {
 				d--
 				pm := &s.bt[path[d]]
-				pm.keys[idx[d]], pm.his[idx[d]] = s.bsum(b)
+				pm.keys[idx[d]], pm.aux[idx[d]] = s.bsum(b)
 				b = path[d]
 			}
 			return
@@ -190,16 +217,16 @@ func (s *state) rinsert(x int32) {
 			o.next, m.next = m.next, nb
 		}
 		copy(o.keys[:], m.keys[bmin:])
-		copy(o.his[:], m.his[bmin:])
+		copy(o.aux[:], m.aux[bmin:])
 		copy(o.kids[:], m.kids[bmin:])
 		clear(m.keys[bmin:])
-		clear(m.his[bmin:])
+		clear(m.aux[bmin:])
 		clear(m.kids[bmin:])
 		o.n, m.n = bmax-bmin, bmin
 		if i <= bmin {
-			m.insertAt(i, ek, eh, ekid)
+			m.insertAt(i, ek, ea, ekid)
 		} else {
-			o.insertAt(i-bmin, ek, eh, ekid)
+			o.insertAt(i-bmin, ek, ea, ekid)
 		}
 		nk, nh := s.bsum(nb)
 		bk, bh := s.bsum(b)
@@ -212,47 +239,47 @@ func (s *state) rinsert(x int32) {
 		}
 		d--
 		parent := path[d]
-		s.bt[parent].keys[idx[d]], s.bt[parent].his[idx[d]] = bk, bh
-		ek, eh, ekid = nk, nh, nb
+		s.bt[parent].keys[idx[d]], s.bt[parent].aux[idx[d]] = bk, bh
+		ek, ea, ekid = nk, nh, nb
 		b, i = parent, idx[d]+1
 	}
-	s.bt[b].insertAt(i, ek, eh, ekid)
+	s.bt[b].insertAt(i, ek, ea, ekid)
 	// Bring the entries above b up to date, while they change.
 	for d > 0 {
 		d--
 		bk, bh := s.bsum(b)
 		pm := &s.bt[path[d]]
-		if pm.keys[idx[d]] == bk && pm.his[idx[d]] == bh {
+		if pm.keys[idx[d]] == bk && pm.aux[idx[d]] == bh {
 			return
 		}
-		pm.keys[idx[d]], pm.his[idx[d]] = bk, bh
+		pm.keys[idx[d]], pm.aux[idx[d]] = bk, bh
 		b = path[d]
 	}
 }
 
-// insertNear links reservation x, of key (k, addr), into the leaf that
+// insertNear links reservation x of owner, of key (k, addr), into the leaf that
 // [state.nearLeaf] finds, if the leaf has room and its summary in the node
 // above (its first key and largest hi) stays as it is, so that nothing
 // above it changes. It reports whether it did; if not, rinsert descends.
-func (s *state) insertNear(p uint8, k, addr uint32, x int32) bool {
+func (s *state) insertNear(p uint8, k, addr uint32, x, owner int32) bool {
 	L := s.nearLeaf(p, k)
 	if L == 0 {
 		return false
 	}
 	m := &s.bt[L]
-	if m.n == bmax || uint16(k) > maxHi(m.his[:m.n]) {
+	if m.n == bmax || uint16(k) > leafHi(m.keys[:m.n]) {
 		return false
 	}
 	i, _ := s.leafPos(L, k, addr)
-	m.insertAt(i, k, uint16(k), x)
+	m.insertAt(i, k, leafTag(owner, addr), x)
 	return true
 }
 
-// maxHi returns the largest of his, which is not empty.
-func maxHi(his []uint16) uint16 {
-	mx := his[0]
-	for _, h := range his[1:] {
-		mx = max(mx, h)
+// leafHi returns the largest hi of the keys of a leaf, which are not none.
+func leafHi(keys []uint32) uint16 {
+	mx := uint16(keys[0])
+	for _, k := range keys[1:] {
+		mx = max(mx, uint16(k))
 	}
 	return mx
 }
@@ -264,25 +291,25 @@ func maxHi(his []uint16) uint16 {
 // whether there was room; the caller updates the entry for the node. Leaves
 // fill up this way before they split, to about 85% on random insertions
 // instead of 70%.
-func (s *state) shift(parent int32, ci, i int, k uint32, h uint16, kid int32) bool {
+func (s *state) shift(parent int32, ci, i int, k, a uint32, kid int32) bool {
 	pm := &s.bt[parent]
 	b := pm.kids[ci]
 	m := &s.bt[b]
 	if ci > 0 && i > 0 {
 		if L := pm.kids[ci-1]; s.bt[L].n < bmax {
-			s.bt[L].insertAt(int(s.bt[L].n), m.keys[0], m.his[0], m.kids[0])
+			s.bt[L].insertAt(int(s.bt[L].n), m.keys[0], m.aux[0], m.kids[0])
 			m.removeAt(0)
-			m.insertAt(i-1, k, h, kid)
-			pm.keys[ci-1], pm.his[ci-1] = s.bsum(L)
+			m.insertAt(i-1, k, a, kid)
+			pm.keys[ci-1], pm.aux[ci-1] = s.bsum(L)
 			return true
 		}
 	}
 	if ci+1 < int(pm.n) && i < bmax {
 		if R := pm.kids[ci+1]; s.bt[R].n < bmax {
-			s.bt[R].insertAt(0, m.keys[bmax-1], m.his[bmax-1], m.kids[bmax-1])
+			s.bt[R].insertAt(0, m.keys[bmax-1], m.aux[bmax-1], m.kids[bmax-1])
 			m.removeAt(bmax - 1)
-			m.insertAt(i, k, h, kid)
-			pm.keys[ci+1], pm.his[ci+1] = s.bsum(R)
+			m.insertAt(i, k, a, kid)
+			pm.keys[ci+1], pm.aux[ci+1] = s.bsum(R)
 			return true
 		}
 	}
@@ -290,19 +317,19 @@ func (s *state) shift(parent int32, ci, i int, k uint32, h uint16, kid int32) bo
 }
 
 // rfind returns the reservation with key (k, addr) in the tree of protocol
-// p, or 0. O(log n).
-func (s *state) rfind(p uint8, k, addr uint32) int32 {
+// p and its leaf tag, or 0. O(log n).
+func (s *state) rfind(p uint8, k, addr uint32) (int32, uint32) {
 	b := s.roots[p-1]
 	if b == 0 {
-		return 0
+		return 0, 0
 	}
 	for !s.bt[b].leaf {
 		b = s.bt[b].kids[s.childFor(b, k, addr)]
 	}
 	if i, ok := s.leafPos(b, k, addr); ok {
-		return s.bt[b].kids[i]
+		return s.bt[b].kids[i], s.bt[b].aux[i]
 	}
-	return 0
+	return 0, 0
 }
 
 // descend walks from node b down to the leaf where key (k, addr) belongs,
@@ -320,35 +347,36 @@ func (s *state) descend(b int32, k, addr uint32, path *[maxDepth]int32, idx *[ma
 }
 
 // rdelete unlinks from the tree of protocol p the reservation with key (k,
-// addr) and returns it, or 0 if there is none; its record stays in
-// [state.info]. O(log n), and O(log n + k) for the k reservations reaching
-// into its block when it was the widest to start there (see narrow).
-func (s *state) rdelete(p uint8, k, addr uint32) int32 {
-	x := s.unlink(p, k, addr)
+// addr) and returns it and its leaf tag, or 0 if there is none; its record
+// stays in [state.info]. O(log n), and O(log n + k) for the k reservations
+// reaching into its block when it was the widest to start there (see
+// narrow).
+func (s *state) rdelete(p uint8, k, addr uint32) (int32, uint32) {
+	x, t := s.unlink(p, k, addr)
 	if x != 0 {
 		s.narrow(p, k)
 	}
-	return x
+	return x, t
 }
 
 // unlink is rdelete but for the block index's width bound.
-func (s *state) unlink(p uint8, k, addr uint32) int32 {
-	if x, ok := s.unlinkNear(p, k, addr); ok {
-		return x
+func (s *state) unlink(p uint8, k, addr uint32) (int32, uint32) {
+	if x, t, ok := s.unlinkNear(p, k, addr); ok {
+		return x, t
 	}
 	b := s.roots[p-1]
 	if b == 0 {
-		return 0
+		return 0, 0
 	}
 	var path [maxDepth]int32
 	var idx [maxDepth]int
 	b, d := s.descend(b, k, addr, &path, &idx)
 	i, ok := s.leafPos(b, k, addr)
 	if !ok {
-		return 0
+		return 0, 0
 	}
 	s.noteLeaf(p, k, b)
-	x := s.bt[b].kids[i]
+	x, t := s.bt[b].kids[i], s.bt[b].aux[i]
 	s.bt[b].removeAt(i)
 	s.cross(p, k, -1)
 	for d > 0 {
@@ -357,10 +385,10 @@ func (s *state) unlink(p uint8, k, addr uint32) int32 {
 		pm := &s.bt[parent]
 		if s.bt[b].n >= bmin {
 			bk, bh := s.bsum(b)
-			if pm.keys[ci] == bk && pm.his[ci] == bh {
-				return x // nothing above changes
+			if pm.keys[ci] == bk && pm.aux[ci] == bh {
+				return x, t // nothing above changes
 			}
-			pm.keys[ci], pm.his[ci] = bk, bh
+			pm.keys[ci], pm.aux[ci] = bk, bh
 			b = parent
 			continue
 		}
@@ -374,7 +402,7 @@ func (s *state) unlink(p uint8, k, addr uint32) int32 {
 		case int(lm.n)+int(rm.n) <= bmax:
 			n := int(lm.n)
 			copy(lm.keys[n:], rm.keys[:rm.n])
-			copy(lm.his[n:], rm.his[:rm.n])
+			copy(lm.aux[n:], rm.aux[:rm.n])
 			copy(lm.kids[n:], rm.kids[:rm.n])
 			lm.n += rm.n
 			if lm.leaf {
@@ -383,16 +411,16 @@ func (s *state) unlink(p uint8, k, addr uint32) int32 {
 			s.freeBnode(R)
 			pm.removeAt(r)
 		case lm.n < rm.n:
-			lm.insertAt(int(lm.n), rm.keys[0], rm.his[0], rm.kids[0])
+			lm.insertAt(int(lm.n), rm.keys[0], rm.aux[0], rm.kids[0])
 			rm.removeAt(0)
-			pm.keys[r], pm.his[r] = s.bsum(R)
+			pm.keys[r], pm.aux[r] = s.bsum(R)
 		default:
 			j := int(lm.n) - 1
-			rm.insertAt(0, lm.keys[j], lm.his[j], lm.kids[j])
+			rm.insertAt(0, lm.keys[j], lm.aux[j], lm.kids[j])
 			lm.removeAt(j)
-			pm.keys[r], pm.his[r] = s.bsum(R)
+			pm.keys[r], pm.aux[r] = s.bsum(R)
 		}
-		pm.keys[l], pm.his[l] = s.bsum(L)
+		pm.keys[l], pm.aux[l] = s.bsum(L)
 		b = parent
 	}
 	// b is the root.
@@ -404,7 +432,7 @@ func (s *state) unlink(p uint8, k, addr uint32) int32 {
 		s.roots[p-1] = m.kids[0]
 		s.freeBnode(b)
 	}
-	return x
+	return x, t
 }
 
 // unlinkNear is unlink in the leaf that [state.nearLeaf] finds, where the
@@ -412,31 +440,31 @@ func (s *state) unlink(p uint8, k, addr uint32) int32 {
 // when there is no such leaf, or when taking the entry out would leave the
 // leaf short of entries or change its summary in the node above (its
 // largest hi); its first key, below k, stays.
-func (s *state) unlinkNear(p uint8, k, addr uint32) (int32, bool) {
+func (s *state) unlinkNear(p uint8, k, addr uint32) (int32, uint32, bool) {
 	L := s.nearLeaf(p, k)
 	if L == 0 {
-		return 0, false
+		return 0, 0, false
 	}
 	i, ok := s.leafPos(L, k, addr)
 	if !ok {
-		return 0, true // not in the one leaf it could be in
+		return 0, 0, true // not in the one leaf it could be in
 	}
 	m := &s.bt[L]
 	if m.n <= bmin && L != s.roots[p-1] {
-		return 0, false
+		return 0, 0, false
 	}
 	// Entry i is not the first, whose key is below k.
-	others := maxHi(m.his[:i])
-	for _, h := range m.his[i+1 : m.n] {
-		others = max(others, h)
+	others := leafHi(m.keys[:i])
+	for _, k := range m.keys[i+1 : m.n] {
+		others = max(others, uint16(k))
 	}
 	if uint16(k) > others {
-		return 0, false // the leaf's largest hi would go down
+		return 0, 0, false // the leaf's largest hi would go down
 	}
-	x := m.kids[i]
+	x, t := m.kids[i], m.aux[i]
 	m.removeAt(i)
 	s.cross(p, k, -1)
-	return x, true
+	return x, t, true
 }
 
 // rcursor walks, in key order, the reservations of one tree whose ports
@@ -489,7 +517,7 @@ func (s *state) rwalk(c *rcursor, p uint8, lo, hi uint16, after bool, alo, ahi u
 		}
 		c.node[c.d], c.pos[c.d] = b, uint8(i+1)
 		c.d++
-		if m.his[i] < lo || uint16(m.keys[i]>>16) > hi {
+		if uint16(m.aux[i]) < lo || uint16(m.keys[i]>>16) > hi {
 			return
 		}
 		b = m.kids[i]
@@ -502,14 +530,20 @@ func (c *rcursor) step() int32 {
 	for c.d > 0 {
 		f := c.d - 1
 		m := &s.bt[c.node[f]]
-		his := m.his[:m.n]
+		n := int(m.n)
 		i := int(c.pos[f])
 		// An entry whose largest hi is below lo starts below lo too, so
-		// skipping those reads only his.
-		for i < len(his) && his[i] < lo {
-			i++
+		// skipping those reads only the his.
+		if m.leaf {
+			for i < n && uint16(m.keys[i]) < lo {
+				i++
+			}
+		} else {
+			for i < n && uint16(m.aux[i]) < lo {
+				i++
+			}
 		}
-		if i >= len(his) {
+		if i >= n {
 			c.d--
 			continue
 		}
@@ -526,4 +560,11 @@ func (c *rcursor) step() int32 {
 		c.d++
 	}
 	return 0
+}
+
+// at returns the leaf and the entry of the reservation that step returned
+// last.
+func (c *rcursor) at() (*bnode, int) {
+	f := c.d - 1
+	return &c.s.bt[c.node[f]], int(c.pos[f]) - 1
 }

@@ -56,8 +56,10 @@ func TestTreeModel(t *testing.T) {
 			if rapid.IntRange(0, 99).Draw(t, "op") < insertBias {
 				if _, ok := held[e]; !ok {
 					x := s.newNode()
-					s.info[x] = mkinfo(e.key, ids[e.addr], 1, 0)
-					s.rinsert(x)
+					// The reservation's index stands for its owner,
+					// so that each leaf tag says whose it is.
+					s.info[x] = mkinfo(e.key, ids[e.addr], 1)
+					s.rinsert(x, x)
 					held[e] = x
 				}
 			} else {
@@ -65,9 +67,9 @@ func TestTreeModel(t *testing.T) {
 					es := sorted()
 					e = es[rapid.IntRange(0, len(es)-1).Draw(t, "which")]
 				}
-				x := s.rdelete(1, e.key, ids[e.addr])
-				if want := held[e]; x != want {
-					t.Fatalf("rdelete(%#x, %v) = %d, want %d", e.key, addrs[e.addr], x, want)
+				x, tag := s.rdelete(1, e.key, ids[e.addr])
+				if want := held[e]; x != want || x != 0 && (tagOwner(tag) != x || s.tagAddr(tag, x) != addrs[e.addr]) {
+					t.Fatalf("rdelete(%#x, %v) = %d with tag %#x, want %d", e.key, addrs[e.addr], x, tag, want)
 				}
 				if x != 0 {
 					delete(held, e)
@@ -94,8 +96,8 @@ func TestTreeModel(t *testing.T) {
 				t.Fatalf("step %d: order (-want +got):\n%s", step, diff)
 			}
 			f := drawEntry()
-			if x := s.rfind(1, f.key, ids[f.addr]); x != held[f] {
-				t.Fatalf("rfind(%#x, %v) = %d, want %d", f.key, addrs[f.addr], x, held[f])
+			if x, tag := s.rfind(1, f.key, ids[f.addr]); x != held[f] || x != 0 && tagOwner(tag) != x {
+				t.Fatalf("rfind(%#x, %v) = %d with tag %#x, want %d", f.key, addrs[f.addr], x, tag, held[f])
 			}
 			// A walk over a random range, from the start and resumed after
 			// a random key.

@@ -39,7 +39,7 @@ func (a *Allocator) Snapshot() ([]byte, error) {
 			var c rcursor
 			s.rwalk(&c, uint8(p), 0, 65535, false, 0, 0, netip.Addr{})
 			for x := c.step(); x != 0; x = c.step() {
-				snap.Reservations = append(snap.Reservations, s.reservation(x))
+				snap.Reservations = append(snap.Reservations, s.reservation(c.at()))
 			}
 			if l := s.last[p-1]; l >= 0 {
 				if snap.NextFit == nil {
@@ -105,7 +105,7 @@ func (a *Allocator) load(data []byte) (*state, error) {
 			other := Reservation{}
 			for x := c.step(); x != 0; x = c.step() {
 				if ports.AddrsOverlap(s.addrs[s.info[x].addr()].addr, e.Addr()) {
-					other = s.reservation(x)
+					other = s.reservation(c.at())
 					break
 				}
 			}

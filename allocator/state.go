@@ -96,21 +96,38 @@ func (s *state) newNode() int32 {
 	return int32(len(s.info) - 1)
 }
 
-// reservation returns the reservation held by node n.
-func (s *state) reservation(n int32) Reservation {
+// reservation returns the reservation of entry i of leaf m.
+func (s *state) reservation(m *bnode, i int) Reservation {
 	var r Reservation
-	s.fill(&r, n)
+	s.fill(&r, m, i)
 	return r
 }
 
-// fill sets *r to the reservation held by node n. The queries fill their
+// fill sets *r to the reservation of entry i of leaf m, from the leaf alone
+// for all but the addresses past the first 254. The queries fill their
 // buffers in place: a Reservation returned by value goes through a
 // temporary, whose copy stalls on store forwarding.
-func (s *state) fill(r *Reservation, n int32) {
-	in := &s.info[n]
-	r.Owner = s.own.name(in.owner)
-	r.Endpoint = ports.EndpointFrom(ports.Protocol(in.proto()), s.addrs[in.addr()].addr,
-		ports.RangeFrom(ports.Port(in.lo()), ports.Port(in.hi())))
+func (s *state) fill(r *Reservation, m *bnode, i int) {
+	t, k := m.aux[i], m.keys[i]
+	r.Owner = s.own.name(tagOwner(t))
+	r.Endpoint = ports.EndpointFrom(ports.Protocol(m.proto), s.tagAddr(t, m.kids[i]),
+		ports.RangeFrom(ports.Port(k>>16), ports.Port(uint16(k))))
+}
+
+// tagAddr returns the address of reservation x, whose leaf tag is t.
+func (s *state) tagAddr(t uint32, x int32) netip.Addr {
+	a := t & tagAddrAbove
+	if a == tagAddrAbove {
+		a = s.info[x].addr()
+	}
+	return s.addrs[a].addr
+}
+
+// owned returns reservation x, out of its tree, of the owner with id o.
+func (s *state) owned(x, o int32) Reservation {
+	in := &s.info[x]
+	return Reservation{Owner: s.own.name(o), Endpoint: ports.EndpointFrom(ports.Protocol(in.proto()),
+		s.addrs[in.addr()].addr, ports.RangeFrom(ports.Port(in.lo()), ports.Port(in.hi())))}
 }
 
 // scan walks once over the reservations of e's protocol whose ports overlap
@@ -147,8 +164,8 @@ func (s *state) add(ownerName string, e ports.Endpoint, held int, avoid []ports.
 
 	o := s.own.intern(ownerName)
 	n := s.newNode()
-	s.info[n] = mkinfo(rkey(lo, hi), s.internAddr(e.Addr()), p, o)
-	s.rinsert(n)
+	s.info[n] = mkinfo(rkey(lo, hi), s.internAddr(e.Addr()), p)
+	s.rinsert(n, o)
 	s.count[p-1]++
 
 	if h := s.own.heads[o]; h != 0 {
@@ -171,18 +188,19 @@ func (s *state) add(ownerName string, e ports.Endpoint, held int, avoid []ports.
 	return n
 }
 
-// remove releases the reservation of node n. O(log n) plus what detach costs.
-func (s *state) remove(n int32, avoid []ports.Range) {
+// remove releases the reservation of node n, of the owner with id o.
+// O(log n) plus what detach costs.
+func (s *state) remove(n, o int32, avoid []ports.Range) {
 	s.rdelete(s.info[n].proto(), s.info[n].key, s.info[n].addr())
-	s.detach(n, avoid)
+	s.detach(n, o, avoid)
 }
 
-// detach releases the reservation of node n, which is already out of its
-// tree. Its ports are freed in every view that saw it, then taken again where
+// detach releases the reservation of node n, of the owner with id o, which
+// is already out of its tree. Its ports are freed in every view that saw it, then taken again where
 // another reservation that the view sees, or the avoid set, still holds them.
 // O(log n + k) for the k other holders of the ports, O((k+1) w/64) for
 // each view.
-func (s *state) detach(n int32, avoid []ports.Range) {
+func (s *state) detach(n, o int32, avoid []ports.Range) {
 	in := s.info[n]
 	p := in.proto()
 	lo, hi := int(in.lo()), int(in.hi())
@@ -191,12 +209,12 @@ func (s *state) detach(n int32, avoid []ports.Range) {
 	if in.oprev != 0 {
 		s.info[in.oprev].onext = in.onext
 	} else {
-		s.own.heads[in.owner] = in.onext
+		s.own.heads[o] = in.onext
 	}
 	if in.onext != 0 {
 		s.info[in.onext].oprev = in.oprev
 	}
-	if s.own.heads[in.owner] == 0 {
+	if s.own.heads[o] == 0 {
 		s.own.idled()
 	}
 

@@ -20,8 +20,8 @@ func BenchmarkTreeInsertDelete(b *testing.B) {
 			}
 			used[p] = true
 			x := s.newNode()
-			s.info[x] = mkinfo(rkey(p, p), 0, 1, 0)
-			s.rinsert(x)
+			s.info[x] = mkinfo(rkey(p, p), 0, 1)
+			s.rinsert(x, 1)
 		}
 		var free []uint16
 		for len(free) < 1024 {
@@ -35,8 +35,8 @@ func BenchmarkTreeInsertDelete(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				p := free[i&1023]
-				s.info[x] = mkinfo(rkey(p, p), 0, 1, 0)
-				s.rinsert(x)
+				s.info[x] = mkinfo(rkey(p, p), 0, 1)
+				s.rinsert(x, 1)
 				s.rdelete(1, rkey(p, p), 0)
 				i++
 			}
