@@ -30,6 +30,7 @@ type fixture struct {
 	held    [65536]bool
 	owners  []string
 	free    []ports.Endpoint // single free ports, for reserve+release
+	unique  []ports.Endpoint // free without its repeats, for reserve and release alone
 	queries []ports.Endpoint // random ranges of width 1-8
 	ports   []ports.Port     // random ports
 }
@@ -49,6 +50,13 @@ func newFixture(b *testing.B, n int, p allocator.Policy) *fixture {
 	for len(f.free) < 1024 {
 		if q := rng.IntN(space); !f.held[q] {
 			f.free = append(f.free, ports.EndpointFrom(ports.TCP, netip.Addr{}, ports.Port(q).Range()))
+		}
+	}
+	seen := make(map[ports.Endpoint]bool)
+	for _, e := range f.free {
+		if !seen[e] {
+			seen[e] = true
+			f.unique = append(f.unique, e)
 		}
 	}
 	for range 1024 {
@@ -79,6 +87,55 @@ func BenchmarkReserveRelease(b *testing.B) {
 				b.Fatal(err)
 			}
 			f.a.Release(e)
+			i++
+		}
+	})
+}
+
+// BenchmarkReserve reserves the fixture's free ports (about 1,000) one at a
+// time; after each pass, the timer stops while they are released again.
+func BenchmarkReserve(b *testing.B) {
+	forSizes(b, func(b *testing.B, n int) {
+		f := newFixture(b, n, allocator.Policy{})
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if _, err := f.a.Reserve("bench", f.unique[i]); err != nil {
+				b.Fatal(err)
+			}
+			if i++; i == len(f.unique) {
+				b.StopTimer()
+				for _, e := range f.unique {
+					f.a.Release(e)
+				}
+				b.StartTimer()
+				i = 0
+			}
+		}
+	})
+}
+
+// BenchmarkRelease releases the fixture's free ports one at a time, the
+// timer stopping while they are reserved before each pass.
+func BenchmarkRelease(b *testing.B) {
+	forSizes(b, func(b *testing.B, n int) {
+		f := newFixture(b, n, allocator.Policy{})
+		b.ReportAllocs()
+		i := len(f.unique)
+		for b.Loop() {
+			if i == len(f.unique) {
+				b.StopTimer()
+				for _, e := range f.unique {
+					if _, err := f.a.Reserve("bench", e); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				i = 0
+			}
+			if _, ok := f.a.Release(f.unique[i]); !ok {
+				b.Fatal("not held")
+			}
 			i++
 		}
 	})
