@@ -23,7 +23,8 @@ import (
 //     or the scan runs long. Queries repair hints under the read lock,
 //     hence the atomic loads and stores. Insertions and removals use the
 //     hint too, to reach their leaf without a descent when the change
-//     stays inside it (see nearLeaf), and set it when they descend.
+//     stays inside it (see nearLeaf), and when they descend they make the
+//     leaf they reach the hint, if its first key is below the block's.
 //
 //   - wide: a bound on the widths of the reservations that start in the
 //     block, so that a scan with nothing reaching in from before can start
@@ -213,9 +214,10 @@ func (s *state) scanLeaves(buf []Reservation, sc *nearScan, lo, hi, start uint16
 // k, and the next leaf's first key, if there is one, above it. Key k, on any
 // address, belongs in that leaf and nowhere else, so that rinsert and
 // unlink can go to it without a descent. It returns 0 when the hint of k's
-// block does not hold, when a key equal to k begins a leaf (which address
-// comes first would then decide), or when the leaf lies more than maxHops
-// leaves after the hint.
+// block does not hold, when the hint is the first leaf and begins at k or
+// after it, when a key equal to k begins a leaf (which address comes first
+// would then decide), or when the leaf lies more than maxHops leaves after
+// the hint.
 func (s *state) nearLeaf(p uint8, k uint32) int32 {
 	bx := s.blocks[p-1]
 	if bx == nil {

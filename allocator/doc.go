@@ -92,7 +92,7 @@
 // levels deep. Its nodes live in an arena and link by 32-bit index, and its
 // leaves are linked in key order; a reservation takes 16 bytes, and its entry
 // in a leaf 12 (its key, its index and a tag of its owner and address, so
-// that a query reads its results from the leaf alone), about 14 with the
+// that a query reads its results from the leaf alone), about 15 with the
 // room that leaves keep free.
 //
 // Most queries skip the descent. For each block of 64 ports a block index
@@ -102,8 +102,9 @@
 // the hint to its last port, and the answer stands if the scan passed every
 // reservation reaching in from before; otherwise, or when the hint is stale
 // (it is checked before use, and repaired), the walk from the root answers.
-// Reserve and Release go through the hint too: a change that stays inside
-// one leaf, leaving the summaries above it as they were, needs no descent.
+// Changes go through the hint too (Reserve, Allocate, Release,
+// ReleaseOwner, Restore): one that stays inside one leaf, leaving the
+// summaries above it as they were, needs no descent.
 // The index takes 10 KiB per protocol.
 //
 // Owners are interned: each name is copied once into an arena of 4 KiB

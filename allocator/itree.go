@@ -60,9 +60,9 @@ func mkinfo(key, addr uint32, proto uint8) rinfo {
 // bits, the index of its address in [state.addrs], or tagAddrAbove when
 // that is tagAddrAbove or more and the index is in the reservation's rinfo.
 // With the key and the protocol beside it in the leaf, it makes the
-// reservation without a read of [state.info] (unless the allocator holds
-// reservations on 255 addresses or more). Owner ids fit: they are below
-// 1<<idBits.
+// reservation without a read of [state.info], unless the index of its
+// address is 255 or more, which takes 255 addresses in use at once at some
+// time. Owner ids fit: they are below 1<<idBits.
 const tagAddrAbove = 0xff
 
 func leafTag(owner int32, addr uint32) uint32 {
@@ -284,7 +284,7 @@ func leafHi(keys []uint32) uint16 {
 	return mx
 }
 
-// shift inserts the entry (k, h, kid) at position i of the full node that is
+// shift inserts the entry (k, a, kid) at position i of the full node that is
 // child ci of parent by moving one entry of the node to a sibling with room:
 // its first to the end of the left sibling, or its last to the start of the
 // right one. It updates the parent's entries for the sibling and reports
@@ -436,10 +436,12 @@ func (s *state) unlink(p uint8, k, addr uint32) (int32, uint32) {
 }
 
 // unlinkNear is unlink in the leaf that [state.nearLeaf] finds, where the
-// key must be if it is anywhere. It reports false, having changed nothing,
-// when there is no such leaf, or when taking the entry out would leave the
-// leaf short of entries or change its summary in the node above (its
-// largest hi); its first key, below k, stays.
+// key must be if it is anywhere, and reports true; it returns no
+// reservation, and true, if the key is not in that leaf, since it is then
+// nowhere. It reports false, having changed nothing, when there is no such
+// leaf, or when taking the entry out would leave the leaf short of entries
+// or change its summary in the node above (its largest hi); its first key,
+// below k, stays.
 func (s *state) unlinkNear(p uint8, k, addr uint32) (int32, uint32, bool) {
 	L := s.nearLeaf(p, k)
 	if L == 0 {
@@ -533,7 +535,7 @@ func (c *rcursor) step() int32 {
 		n := int(m.n)
 		i := int(c.pos[f])
 		// An entry whose largest hi is below lo starts below lo too, so
-		// skipping those reads only the his.
+		// skipping those reads only the his (a leaf's are in its keys).
 		if m.leaf {
 			for i < n && uint16(m.keys[i]) < lo {
 				i++

@@ -104,7 +104,7 @@ func (s *state) reservation(m *bnode, i int) Reservation {
 }
 
 // fill sets *r to the reservation of entry i of leaf m, from the leaf alone
-// for all but the addresses past the first 254. The queries fill their
+// unless its address's index is 255 or more (see leafTag). The queries fill their
 // buffers in place: a Reservation returned by value goes through a
 // temporary, whose copy stalls on store forwarding.
 func (s *state) fill(r *Reservation, m *bnode, i int) {
