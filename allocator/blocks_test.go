@@ -154,3 +154,84 @@ func TestIteratorBatches(t *testing.T) {
 		}
 	}
 }
+
+// TestNearLeafAgreesWithDescent checks the shortcut that Reserve and
+// Release take through the block index: whenever nearLeaf names a leaf for
+// a key, a descent from the root for that key, on every address in use,
+// reaches the same leaf. Reservations of 1-3 ports (a few up to 100) on 20
+// addresses and every address come and go in a window of 400 ports, with
+// queries between them that repair hints; every 50 steps each key in the
+// tree, its neighbours and random keys are asked.
+func TestNearLeafAgreesWithDescent(t *testing.T) {
+	answered := 0
+	for seed := range uint64(4) {
+		rng := rand.New(rand.NewPCG(seed, 3))
+		a := New(Policy{})
+		addrs := []netip.Addr{{}}
+		for i := range 20 {
+			addrs = append(addrs, netip.AddrFrom4([4]byte{10, 0, 0, byte(i)}))
+		}
+		var held []ports.Endpoint
+		for step := range 4000 {
+			switch r := rng.IntN(10); {
+			case r < 5:
+				lo := 1000 + rng.IntN(400)
+				hi := lo + rng.IntN(3)
+				if rng.IntN(40) == 0 {
+					hi = lo + rng.IntN(100)
+				}
+				e := ports.EndpointFrom(ports.TCP, addrs[rng.IntN(len(addrs))], ports.RangeFrom(ports.Port(lo), ports.Port(hi)))
+				if _, err := a.Reserve(fmt.Sprint("o", rng.IntN(30)), e); err == nil {
+					held = append(held, e)
+				}
+			case r < 9:
+				if len(held) > 0 {
+					j := rng.IntN(len(held))
+					if _, ok := a.Release(held[j]); !ok {
+						t.Fatalf("Release(%v) found nothing", held[j])
+					}
+					held = slices.Delete(held, j, j+1)
+				}
+			default:
+				a.AppendHolders(nil, ports.TCP, ports.Port(1000+rng.IntN(400)))
+			}
+			if step%50 != 0 || a.st == nil || a.st.roots[0] == 0 {
+				continue
+			}
+			s := a.st
+			var keys []uint32
+			for L := s.firstLeaf(1); L != 0; L = s.bt[L].next {
+				for _, k := range s.bt[L].keys[:s.bt[L].n] {
+					keys = append(keys, k-1, k, k+1)
+				}
+			}
+			for range 200 {
+				lo := uint16(990 + rng.IntN(520))
+				keys = append(keys, rkey(lo, lo+uint16(rng.IntN(5))))
+			}
+			for _, k := range keys {
+				L := s.nearLeaf(1, k)
+				if L == 0 {
+					continue
+				}
+				answered++
+				for id := range s.addrs {
+					if id != 0 && s.addrs[id].refs == 0 {
+						continue // a free entry
+					}
+					var path [maxDepth]int32
+					var idx [maxDepth]int
+					if b, _ := s.descend(s.roots[0], k, uint32(id), &path, &idx); b != L {
+						t.Fatalf("seed %d step %d: nearLeaf(%#x) = leaf %d, a descent on %v reaches %d", seed, step, k, L, s.addrs[id].addr, b)
+					}
+				}
+			}
+			if err := a.check(); err != nil {
+				t.Fatalf("seed %d step %d: %v", seed, step, err)
+			}
+		}
+	}
+	if answered == 0 {
+		t.Fatal("nearLeaf never named a leaf")
+	}
+}
