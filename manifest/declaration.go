@@ -118,6 +118,14 @@ func (d Declaration) Owner() string {
 	return d.Project + "/" + d.Service
 }
 
+// PicksOne reports whether the runtime binds one port of Endpoint's range,
+// not all of them: a compose mapping of a range of host ports to a single
+// container port, as "9000-9005:80". Docker takes the range as a pool and
+// binds the first of its ports that is free when the container starts.
+func (d Declaration) PicksOne() bool {
+	return d.Kind == KindCompose && d.Endpoint.Range().Len() > 1 && d.Target.Len() == 1
+}
+
 // Selects reports whether d, a port of a Kubernetes Service, forwards to the
 // pods that declare pod, a container port: they are in one namespace, and
 // the pods' labels hold every pair of the Service's selector. A Service

@@ -3,6 +3,7 @@ package manifest
 import (
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/portalloc/ports"
@@ -221,5 +222,57 @@ func TestExposureOfAddr(t *testing.T) {
 func TestDefaultNodePortRange(t *testing.T) {
 	if got, want := DefaultNodePortRange(), ports.MustParseRange("30000-32767"); got != want {
 		t.Errorf("DefaultNodePortRange() = %v, want %v", got, want)
+	}
+}
+
+// TestPicksOne reads compose mappings of each shape and checks which bind
+// one port of their host range: a range to a single container port does;
+// a range to a range of the same length, a single port, an expose entry and
+// a Kubernetes port do not.
+func TestPicksOne(t *testing.T) {
+	ds, err := Loader{}.ReadCompose("compose.yaml", strings.NewReader(`
+name: p
+services:
+  pool:
+    image: x
+    ports:
+      - "9000-9005:81"
+      - "9100-9101:8100-8101"
+      - "9200:92"
+      - "127.0.0.1:9300-9302:93/udp"
+      - target: 94
+        published: "9400-9401"
+    expose:
+      - "9500-9501"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{
+		"9000-9005/tcp":           true,
+		"9100-9101/tcp":           false,
+		"9200/tcp":                false,
+		"127.0.0.1:9300-9302/udp": true,
+		"9400-9401/tcp":           true,
+		"9500-9501/tcp":           false,
+	}
+	for _, d := range ds {
+		e := d.Endpoint.String()
+		w, ok := want[e]
+		if !ok {
+			t.Errorf("unexpected declaration %v", d)
+			continue
+		}
+		delete(want, e)
+		if got := d.PicksOne(); got != w {
+			t.Errorf("%v: PicksOne() = %v, want %v", d, got, w)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("missing declarations %v", want)
+	}
+	k := Declaration{Endpoint: ports.MustParseEndpoint("30000-30001"), Target: ports.MustParseRange("80"), Kind: KindNodePort}
+	if k.PicksOne() {
+		t.Errorf("%v: PicksOne() = true, want false", k)
 	}
 }

@@ -51,7 +51,10 @@ merged into it, as Docker Compose merges them; every other file is read on
 its own.
 All files are taken to run together on one host. A compose file and the
 registry that describes it may be checked together: a port that both declare
-for one service is one holder, not a collision.
+for one service is one holder, not a collision. A range of host ports mapped
+to one container port ("9000-9005:80") is a pool, as Docker takes it: the
+service binds the first port of the range that nothing else declares, and
+collides only when none is left.
 
 Exit status: 0 when no collision is found, 1 when one is, 2 on bad input.`)
 		format := fs.String("format", "text", "output `format`: text or json")
@@ -248,6 +251,7 @@ func check(decls []manifest.Declaration, limits hostports.Limits, nodePorts port
 		Security:     []checkFinding{},
 	}
 	for _, set := range manifest.AuditInput(decls) {
+		set = pickPorts(set)
 		// Audit the set by index, so that each member of a group is known
 		// as one declaration even where several share a source position
 		// (an extended service, a YAML merge key, a registry entry of two
@@ -317,7 +321,42 @@ func check(decls []manifest.Declaration, limits hostports.Limits, nodePorts port
 	return rep, nil
 }
 
-// clash reports whether two declarations of one conflict group collide:
+// pickPorts returns set with each declaration that binds one port of its
+// range ([manifest.Declaration.PicksOne]) bound to the port Docker would
+// give it: the first of the range that clashes with no other declaration
+// of set, those that pick being taken in order, each seeing the ports that
+// those before it took. A declaration that finds no such port keeps its
+// whole range, so that it collides with the holders of the range. set
+// itself is left as it was.
+func pickPorts(set manifest.AuditSet) manifest.AuditSet {
+	if !slices.ContainsFunc(set.Decls, func(d allocator.Declaration[manifest.Declaration]) bool { return d.Value.PicksOne() }) {
+		return set
+	}
+	out := manifest.AuditSet{Scope: set.Scope, Decls: slices.Clone(set.Decls)}
+	for i, d := range out.Decls {
+		if !d.Value.PicksOne() {
+			continue
+		}
+		// The range, less the ports of the declarations it would clash
+		// with: those that do not pick, and those before it, which have
+		// picked.
+		var free ports.RangeSetBuilder
+		free.Add(d.Endpoint.Range())
+		for j, o := range out.Decls {
+			if j != i && (j < i || !o.Value.PicksOne()) && clash(o.Value, d.Value) {
+				free.Remove(o.Endpoint.Range())
+			}
+		}
+		for f := range free.RangeSet().Ranges() {
+			e := d.Endpoint.WithRange(f.Lo().Range())
+			out.Decls[i].Endpoint, out.Decls[i].Value.Endpoint = e, e
+			break
+		}
+	}
+	return out
+}
+
+// clash reports whether two declarations of one conflict group collide:// clash reports whether two declarations of one conflict group collide:
 // their endpoints conflict (a group joins declarations that conflict with a
 // third, too), and they are two owners' or, of one owner, two different
 // bindings of one kind. One owner's declarations of two kinds describe one

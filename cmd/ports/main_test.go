@@ -174,6 +174,7 @@ func TestCheck(t *testing.T) {
 		{"check-host-network", []string{"check", "testdata/check/cases/host-network/compose.yaml"}, exitOK},
 		{"check-moves-with-registry", []string{"check", "testdata/check/cases/moves/a.yaml", "testdata/check/cases/moves/ports.yaml", "testdata/check/cases/moves/c.yaml"}, exitFindings},
 		{"check-init-hostports", []string{"check", "testdata/check/cases/init-hostports.yaml"}, exitOK},
+		{"check-pools", []string{"check", "testdata/check/cases/pools.yml"}, exitFindings},
 		{"check-registry-two-protocols", []string{"check", "testdata/check/cases/registry-two-protocols.yaml"}, exitFindings},
 		{"check-nodeport-range", []string{"check", "--nodeport-range", "8000-32767", "testdata/check/nodeport.yaml"}, exitFindings},
 		{"check-broken", []string{"check", "testdata/check/broken.yml"}, exitUsage},
