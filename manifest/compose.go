@@ -613,6 +613,9 @@ func composeService(project, mainFile string, svc types.ServiceConfig, rs *rawSe
 		}
 		for _, d := range ds {
 			d.Project, d.Service, d.Description, d.Source = project, svc.Name, desc, src
+			if n := svc.GetScale(); n > 1 {
+				d.Replicas = n
+			}
 			out = append(out, d)
 		}
 	}

@@ -77,6 +77,12 @@ type Declaration struct {
 	// Container is the Kubernetes container that declares a containerPort
 	// or hostPort; empty for other kinds.
 	Container string
+	// Replicas is how many containers of a compose service publish a
+	// mapping, from the service's scale or deploy.replicas, when that is
+	// more than one; 0 otherwise. Each binds the mapping's host ports (a
+	// pool gives each its own port; see PicksOne).
+	Replicas int
+
 	// InitContainer reports that Container is an init container, which
 	// runs to completion, one at a time, before the pod's other containers
 	// start; a sidecar (an init container with restartPolicy Always) runs
@@ -121,7 +127,8 @@ func (d Declaration) Owner() string {
 // PicksOne reports whether the runtime binds one port of Endpoint's range,
 // not all of them: a compose mapping of a range of host ports to a single
 // container port, as "9000-9005:80". Docker takes the range as a pool and
-// binds the first of its ports that is free when the container starts.
+// binds the first of its ports that is free when the container starts, one
+// port for each of the service's Replicas.
 func (d Declaration) PicksOne() bool {
 	return d.Kind == KindCompose && d.Endpoint.Range().Len() > 1 && d.Target.Len() == 1
 }

@@ -228,7 +228,8 @@ func TestDefaultNodePortRange(t *testing.T) {
 // TestPicksOne reads compose mappings of each shape and checks which bind
 // one port of their host range: a range to a single container port does;
 // a range to a range of the same length, a single port, an expose entry and
-// a Kubernetes port do not.
+// a Kubernetes port do not. It checks Replicas, from scale and
+// deploy.replicas, too.
 func TestPicksOne(t *testing.T) {
 	ds, err := Loader{}.ReadCompose("compose.yaml", strings.NewReader(`
 name: p
@@ -244,6 +245,17 @@ services:
         published: "9400-9401"
     expose:
       - "9500-9501"
+  scaled:
+    image: x
+    scale: 2
+    ports:
+      - "9600-9601:96"
+  replicated:
+    image: x
+    deploy:
+      replicas: 3
+    ports:
+      - "9700:97"
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -255,7 +267,10 @@ services:
 		"127.0.0.1:9300-9302/udp": true,
 		"9400-9401/tcp":           true,
 		"9500-9501/tcp":           false,
+		"9600-9601/tcp":           true,
+		"9700/tcp":                false,
 	}
+	replicas := map[string]int{"9600-9601/tcp": 2, "9700/tcp": 3}
 	for _, d := range ds {
 		e := d.Endpoint.String()
 		w, ok := want[e]
@@ -266,6 +281,9 @@ services:
 		delete(want, e)
 		if got := d.PicksOne(); got != w {
 			t.Errorf("%v: PicksOne() = %v, want %v", d, got, w)
+		}
+		if d.Replicas != replicas[e] {
+			t.Errorf("%v: Replicas = %d, want %d", d, d.Replicas, replicas[e])
 		}
 	}
 	if len(want) > 0 {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -52,9 +53,12 @@ its own.
 All files are taken to run together on one host. A compose file and the
 registry that describes it may be checked together: a port that both declare
 for one service is one holder, not a collision. A range of host ports mapped
-to one container port ("9000-9005:80") is a pool, as Docker takes it: the
-service binds the first port of the range that nothing else declares, and
-collides only when none is left.
+to one container port ("9000-9005:80") is a pool, as Docker takes it: each
+container of the service (scale, deploy.replicas) binds one port of the
+range, and a pool collides only when the pools cannot all get ports apart
+from every other declaration. Docker gives each container the first free
+port of its range when it starts, so pools that fit may still collide in
+some start orders; those are not reported.
 
 Exit status: 0 when no collision is found, 1 when one is, 2 on bad input.`)
 		format := fs.String("format", "text", "output `format`: text or json")
@@ -321,42 +325,103 @@ func check(decls []manifest.Declaration, limits hostports.Limits, nodePorts port
 	return rep, nil
 }
 
-// pickPorts returns set with each declaration that binds one port of its
-// range ([manifest.Declaration.PicksOne]) bound to the port Docker would
-// give it: the first of the range that clashes with no other declaration
-// of set, those that pick being taken in order, each seeing the ports that
-// those before it took. A declaration that finds no such port keeps its
-// whole range, so that it collides with the holders of the range. set
-// itself is left as it was.
+// pickPorts returns set with its pools ([manifest.Declaration.PicksOne])
+// bound to ports: each replica of a pool takes one port of the pool's range
+// that clashes with no other declaration of set and no port taken before.
+// The replicas take their ports in the order of their ranges' high ends (and
+// low ends), each the lowest it can: for pools on one address, the greedy
+// order that finds ports for all of them whenever some choice of ports
+// does. A pool's first replica is its declaration; each further one is
+// added to the end of the set, a copy bound to its own port. A replica
+// that finds no port keeps the whole range, so that it collides with the
+// holders of the range. A registry entry that documents a pool (its owner
+// and endpoint) takes the same port as the pool's first replica. set itself
+// is left as it was.
+//
+// Docker gives each container the first free port of the range when it
+// starts, so pools that fit in some start orders may still collide in
+// others; check reports only pools that cannot all fit.
 func pickPorts(set manifest.AuditSet) manifest.AuditSet {
-	if !slices.ContainsFunc(set.Decls, func(d allocator.Declaration[manifest.Declaration]) bool { return d.Value.PicksOne() }) {
+	type slot struct {
+		i    int // the pool's declaration
+		port ports.Port
+		ok   bool
+	}
+	var slots []slot
+	pool := make([]bool, len(set.Decls))
+	for i, d := range set.Decls {
+		if pool[i] = d.Value.PicksOne(); pool[i] {
+			for range max(d.Value.Replicas, 1) {
+				slots = append(slots, slot{i: i})
+			}
+		}
+	}
+	if len(slots) == 0 {
 		return set
 	}
-	out := manifest.AuditSet{Scope: set.Scope, Decls: slices.Clone(set.Decls)}
-	for i, d := range out.Decls {
-		if !d.Value.PicksOne() {
+	// documents[j] is the pool that registry entry j documents, or -1.
+	documents := make([]int, len(set.Decls))
+	for j, d := range set.Decls {
+		documents[j] = -1
+		if d.Value.Kind != manifest.KindRegistry {
 			continue
 		}
-		// The range, less the ports of the declarations it would clash
-		// with: those that do not pick, and those before it, which have
-		// picked.
+		documents[j] = slices.IndexFunc(set.Decls, func(p allocator.Declaration[manifest.Declaration]) bool {
+			return p.Value.PicksOne() && p.Owner == d.Owner && p.Endpoint == d.Endpoint
+		})
+	}
+	slices.SortStableFunc(slots, func(a, b slot) int {
+		ra, rb := set.Decls[a.i].Endpoint.Range(), set.Decls[b.i].Endpoint.Range()
+		return cmp.Or(cmp.Compare(ra.Hi(), rb.Hi()), cmp.Compare(ra.Lo(), rb.Lo()), cmp.Compare(a.i, b.i))
+	})
+	for k := range slots {
+		d := set.Decls[slots[k].i].Value
 		var free ports.RangeSetBuilder
 		free.Add(d.Endpoint.Range())
-		for j, o := range out.Decls {
-			if j != i && (j < i || !o.Value.PicksOne()) && clash(o.Value, d.Value) {
+		for j, o := range set.Decls {
+			if !pool[j] && documents[j] < 0 && clash(o.Value, d) {
 				free.Remove(o.Endpoint.Range())
 			}
 		}
+		for _, t := range slots[:k] {
+			if t.ok && (t.i == slots[k].i || clash(set.Decls[t.i].Value, d)) {
+				free.RemovePort(t.port)
+			}
+		}
 		for f := range free.RangeSet().Ranges() {
-			e := d.Endpoint.WithRange(f.Lo().Range())
-			out.Decls[i].Endpoint, out.Decls[i].Value.Endpoint = e, e
+			slots[k].port, slots[k].ok = f.Lo(), true
 			break
+		}
+	}
+	out := manifest.AuditSet{Scope: set.Scope, Decls: slices.Clone(set.Decls)}
+	bind := func(i int, p ports.Port) {
+		e := out.Decls[i].Endpoint.WithRange(p.Range())
+		out.Decls[i].Endpoint, out.Decls[i].Value.Endpoint = e, e
+	}
+	first := make(map[int]bool)
+	for _, t := range slots {
+		switch {
+		case !first[t.i]:
+			first[t.i] = true
+			if t.ok {
+				bind(t.i, t.port)
+			}
+		case t.ok:
+			out.Decls = append(out.Decls, set.Decls[t.i])
+			bind(len(out.Decls)-1, t.port)
+		default:
+			out.Decls = append(out.Decls, set.Decls[t.i])
+		}
+	}
+	for j, p := range documents {
+		if p >= 0 {
+			out.Decls[j].Endpoint, out.Decls[j].Value.Endpoint = out.Decls[p].Endpoint, out.Decls[p].Endpoint
 		}
 	}
 	return out
 }
 
-// clash reports whether two declarations of one conflict group collide:// clash reports whether two declarations of one conflict group collide:
+// clash reports whether two declarations of one conflict group collide:
 // their endpoints conflict (a group joins declarations that conflict with a
 // third, too), and they are two owners' or, of one owner, two different
 // bindings of one kind. One owner's declarations of two kinds describe one
@@ -405,7 +470,8 @@ func suggestionAvoid(limits hostports.Limits, proto ports.Protocol) ports.RangeS
 
 // suggest finds the nearest free endpoint for every declaration of set that
 // must move: in each colliding group (member indices in declaration order)
-// the declarations that clash with one declared before them. Every
+// the declarations that clash with one declared before them, pools that
+// found no port (see pickPorts) taken as declared after the rest. Every
 // declaration that stays is held first, so that no suggestion lands on a
 // port declared later; each suggestion is then held too, so that no two
 // collide, and an owner's declarations of one endpoint share one. The
@@ -413,6 +479,12 @@ func suggestionAvoid(limits hostports.Limits, proto ports.Protocol) ports.RangeS
 func suggest(set manifest.AuditSet, colliding [][]int, limits hostports.Limits) (map[int]ports.Endpoint, error) {
 	moving := make(map[int]bool)
 	for _, idx := range colliding {
+		// A pool that found no port moves rather than the fixed ports that
+		// fill its range: it is kept last.
+		idx = slices.Clone(idx)
+		slices.SortStableFunc(idx, func(a, b int) int {
+			return cmp.Compare(b2i(set.Decls[a].Value.PicksOne()), b2i(set.Decls[b].Value.PicksOne()))
+		})
 		var kept []int
 		for _, i := range idx {
 			if slices.ContainsFunc(kept, func(k int) bool { return clash(set.Decls[k].Value, set.Decls[i].Value) }) {
@@ -698,4 +770,12 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// b2i returns 1 for true and 0 for false.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
