@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -150,6 +151,31 @@ func FuzzReadCompose(f *testing.F) {
 			if !d.Ephemeral && !d.Endpoint.IsValid() {
 				t.Fatalf("declaration without an endpoint: %v", d)
 			}
+		}
+	})
+}
+
+// FuzzParseExposure checks that ParseExposure never panics, that its errors
+// are *Error quoting the input, and that what it accepts is one of the
+// three exposures, which String writes back in a form it reads again.
+func FuzzParseExposure(f *testing.F) {
+	for _, s := range []string{"public", "internal", "localhost", "localhost-only", "", "Public", "private"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		e, err := ParseExposure(s)
+		if err != nil {
+			var me *Error
+			if !errors.As(err, &me) || !strings.Contains(err.Error(), strconv.Quote(s)) {
+				t.Fatalf("ParseExposure(%q): error %v does not quote the input", s, err)
+			}
+			return
+		}
+		if e != Public && e != Internal && e != Localhost {
+			t.Fatalf("ParseExposure(%q) = %v", s, e)
+		}
+		if back, err := ParseExposure(e.String()); err != nil || back != e {
+			t.Fatalf("ParseExposure(%q) = %v, which reads back as %v, %v", s, e, back, err)
 		}
 	})
 }

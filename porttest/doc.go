@@ -20,8 +20,10 @@
 //
 // [Listen], [Listeners], [ListenUDP] and [ListenPair] (TCP and UDP on one
 // number) return sockets bound on 127.0.0.1 and a leased port, closed when
-// the test ends. The socket is bound as soon as the port is chosen, so
-// nothing can come in between.
+// the test ends. The socket is bound right after the lease's check, and the
+// lease keeps every other user of the pool off the port meanwhile; a
+// process outside the pool that takes the port in that moment costs a
+// retry (see Failures), not a failed test.
 //
 // # Leased numbers
 //
