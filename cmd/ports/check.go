@@ -33,9 +33,10 @@ Reads docker compose files, Kubernetes manifests and port registry files
               (the host, a pod, a Service's cluster IP, a container), or one
               service that binds them twice (two mappings of a compose
               service to one host port, two containers of a pod on one
-              port), each member named by file, line and service, with the
-              nearest free alternative for every member that clashes with
-              one declared before it;
+              port, a fixed host port in a compose service of more than one
+              replica), each member named by file, line and service, with
+              the nearest free alternative for every member that clashes
+              with one declared before it;
   warnings    host ports in this machine's ephemeral range, ports browsers
               refuse, privileged ports;
   security    database, cache, broker and admin ports published on every
@@ -219,6 +220,7 @@ type (
 		Scope    string        `json:"scope"`
 		Protocol string        `json:"protocol"`
 		Ports    string        `json:"ports"`
+		Reason   string        `json:"reason,omitempty"` // for a collision of one declaration with itself
 		Members  []checkMember `json:"members"`
 	}
 	checkMember struct {
@@ -254,8 +256,8 @@ func check(decls []manifest.Declaration, limits hostports.Limits, nodePorts port
 		Warnings:     []checkFinding{},
 		Security:     []checkFinding{},
 	}
-	for _, set := range manifest.AuditInput(decls) {
-		set = pickPorts(set)
+	for _, declared := range manifest.AuditInput(decls) {
+		set := pickPorts(declared)
 		// Audit the set by index, so that each member of a group is known
 		// as one declaration even where several share a source position
 		// (an extended service, a YAML merge key, a registry entry of two
@@ -302,6 +304,11 @@ func check(decls []manifest.Declaration, limits hostports.Limits, nodePorts port
 			}
 			rep.Collisions = append(rep.Collisions, c)
 		}
+		replicated, err := replicaCollisions(declared, set, limits)
+		if err != nil {
+			return rep, err
+		}
+		rep.Collisions = append(rep.Collisions, replicated...)
 	}
 	// A finding about a port that several files declare for one owner
 	// (a compose file and its registry) is said once, at its first source.
@@ -419,6 +426,56 @@ func pickPorts(set manifest.AuditSet) manifest.AuditSet {
 		}
 	}
 	return out
+}
+
+// replicaCollisions reports each declaration of set that several containers
+// bind: a compose mapping of fixed host ports in a service of more than one
+// replica (scale, deploy.replicas). The first container to start takes the
+// ports, and Docker fails to start the others. A mapping of one port to one
+// is given the nearest run of free ports, one for each replica, which
+// published as a pool ("8081-8083:80") gives each replica a port of its own;
+// the ports of picked, set as pickPorts returned it, are held meanwhile.
+func replicaCollisions(set, picked manifest.AuditSet, limits hostports.Limits) ([]checkCollision, error) {
+	var out []checkCollision
+	allocs := make(map[ports.Protocol]*allocator.Allocator) // every declaration of picked held
+	for _, d := range set.Decls {
+		v := d.Value
+		if v.Kind != manifest.KindCompose || v.Replicas < 2 || v.PicksOne() || !d.Endpoint.IsValid() {
+			continue
+		}
+		r, proto := d.Endpoint.Range(), d.Endpoint.Protocol()
+		c := checkCollision{Scope: set.Scope.String(), Protocol: proto.String(), Ports: r.String(),
+			Reason: fmt.Sprintf("%d replicas of %s each bind it, and only one can", v.Replicas, v.Owner()),
+			Members: []checkMember{member(v)}}
+		if r.IsSingle() && v.Target.IsSingle() && int(r.Lo())+v.Replicas-1 <= int(ports.MaxPort) {
+			alloc, ok := allocs[proto]
+			if !ok {
+				alloc = allocator.New(allocator.Policy{Avoid: suggestionAvoid(limits, proto)})
+				for _, o := range picked.Decls {
+					if o.Endpoint.Protocol() == proto {
+						alloc.Reserve(o.Owner, o.Endpoint) // refused only where the port is held anyway
+					}
+				}
+				allocs[proto] = alloc
+			}
+			// The mapping's own port is held, so the run of ports from it
+			// is refused with the nearest free run as the suggestion.
+			run := d.Endpoint.WithRange(ports.RangeFrom(r.Lo(), r.Lo()+ports.Port(v.Replicas-1)))
+			_, err := alloc.Reserve(d.Owner, run)
+			var ce *allocator.ConflictError
+			if !errors.As(err, &ce) {
+				return nil, fmt.Errorf("replicas of %s: %v", v.Owner(), err)
+			}
+			if ce.Suggestion.IsValid() {
+				c.Members[0].Suggestion = ce.Suggestion.String()
+				if _, err := alloc.Reserve(d.Owner, ce.Suggestion); err != nil {
+					return nil, err
+				}
+			}
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }
 
 // clash reports whether two declarations of one conflict group collide:
@@ -738,6 +795,9 @@ func (a *app) printCheck(rep checkReport) {
 	w := a.stdout
 	for _, c := range rep.Collisions {
 		fmt.Fprintf(w, "%s %s/%s in %s scope\n", a.paint(styleRed+styleBold, "collision"), c.Ports, c.Protocol, c.Scope)
+		if c.Reason != "" {
+			fmt.Fprintf(w, "  %s\n", c.Reason)
+		}
 		for _, m := range c.Members {
 			fmt.Fprintf(w, "  %s: %s %s (%s)\n", m.Source, m.Service, m.Endpoint, m.Kind)
 			if m.Suggestion != "" {

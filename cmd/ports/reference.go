@@ -359,6 +359,10 @@ func writeConflicts(w io.Writer, rs []row, rep checkReport) {
 				suggestion = fmt.Sprintf(" Suggested: move %s to %s.", m.Service, m.Suggestion)
 			}
 		}
+		if c.Reason != "" {
+			fmt.Fprintf(w, "- **Unresolved**: %s/%s: %s (%s scope).%s\n", c.Ports, c.Protocol, c.Reason, c.Scope, suggestion)
+			continue
+		}
 		fmt.Fprintf(w, "- **Unresolved**: %s/%s is bound by %s (%s scope).%s\n", c.Ports, c.Protocol, strings.Join(who, " and "), c.Scope, suggestion)
 	}
 	// A resolution: a service whose container port is another service's
