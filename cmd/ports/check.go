@@ -445,7 +445,7 @@ func replicaCollisions(set, picked manifest.AuditSet, limits hostports.Limits) (
 		}
 		r, proto := d.Endpoint.Range(), d.Endpoint.Protocol()
 		c := checkCollision{Scope: set.Scope.String(), Protocol: proto.String(), Ports: r.String(),
-			Reason: fmt.Sprintf("%d replicas of %s each bind it, and only one can", v.Replicas, v.Owner()),
+			Reason:  fmt.Sprintf("%d replicas of %s each bind it, and only one can", v.Replicas, v.Owner()),
 			Members: []checkMember{member(v)}}
 		if r.IsSingle() && v.Target.IsSingle() && int(r.Lo())+v.Replicas-1 <= int(ports.MaxPort) {
 			alloc, ok := allocs[proto]
