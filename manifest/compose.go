@@ -573,6 +573,14 @@ func composeService(project, mainFile string, svc types.ServiceConfig, rs *rawSe
 	if rs != nil {
 		fallback = Source{File: rs.file, Line: rs.key.Line, Column: rs.key.Column, Doc: rs.doc}
 	}
+	// A service scaled to 0 runs no container and binds nothing.
+	replicas := svc.GetScale()
+	if replicas == 0 {
+		return nil, nil
+	}
+	if replicas == 1 {
+		replicas = 0
+	}
 	hostNet := svc.NetworkMode == "host"
 	exposeScope := ContainerScope(project, svc.Name)
 	if other, ok := strings.CutPrefix(svc.NetworkMode, "service:"); ok {
@@ -613,9 +621,7 @@ func composeService(project, mainFile string, svc types.ServiceConfig, rs *rawSe
 		}
 		for _, d := range ds {
 			d.Project, d.Service, d.Description, d.Source = project, svc.Name, desc, src
-			if n := svc.GetScale(); n > 1 {
-				d.Replicas = n
-			}
+			d.Replicas = replicas
 			out = append(out, d)
 		}
 	}
@@ -642,7 +648,7 @@ func composeService(project, mainFile string, svc types.ServiceConfig, rs *rawSe
 			Exposure: Internal,
 		}
 		if hostNet {
-			d.Scope, d.Exposure = HostScope(), Public
+			d.Scope, d.Exposure, d.Replicas = HostScope(), Public, replicas
 		}
 		d.Project, d.Service, d.Description, d.Source = project, svc.Name, desc, src
 		out = append(out, d)

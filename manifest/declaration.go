@@ -78,9 +78,11 @@ type Declaration struct {
 	// or hostPort; empty for other kinds.
 	Container string
 	// Replicas is how many containers of a compose service publish a
-	// mapping, from the service's scale or deploy.replicas, when that is
-	// more than one; 0 otherwise. Each binds the mapping's host ports (a
-	// pool gives each its own port; see PicksOne).
+	// mapping (or, on the host network, bind an exposed port), from the
+	// service's scale or deploy.replicas, when that is more than one; 0
+	// otherwise. Each binds the mapping's host ports (a pool gives each
+	// its own port; see PicksOne). A service scaled to 0 runs no
+	// container, and the reader declares none of its ports.
 	Replicas int
 
 	// InitContainer reports that Container is an init container, which

@@ -229,7 +229,8 @@ func TestDefaultNodePortRange(t *testing.T) {
 // one port of their host range: a range to a single container port does;
 // a range to a range of the same length, a single port, an expose entry and
 // a Kubernetes port do not. It checks Replicas, from scale and
-// deploy.replicas, too.
+// deploy.replicas, too (an exposed port on the host network has them; a
+// service scaled to 0 declares nothing).
 func TestPicksOne(t *testing.T) {
 	ds, err := Loader{}.ReadCompose("compose.yaml", strings.NewReader(`
 name: p
@@ -256,6 +257,17 @@ services:
       replicas: 3
     ports:
       - "9700:97"
+  off:
+    image: x
+    scale: 0
+    ports:
+      - "9800:98"
+  hostnet:
+    image: x
+    network_mode: host
+    scale: 2
+    expose:
+      - "9900"
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -269,8 +281,9 @@ services:
 		"9500-9501/tcp":           false,
 		"9600-9601/tcp":           true,
 		"9700/tcp":                false,
+		"9900/tcp":                false,
 	}
-	replicas := map[string]int{"9600-9601/tcp": 2, "9700/tcp": 3}
+	replicas := map[string]int{"9600-9601/tcp": 2, "9700/tcp": 3, "9900/tcp": 2}
 	for _, d := range ds {
 		e := d.Endpoint.String()
 		w, ok := want[e]

@@ -57,9 +57,12 @@ for one service is one holder, not a collision. A range of host ports mapped
 to one container port ("9000-9005:80") is a pool, as Docker takes it: each
 container of the service (scale, deploy.replicas) binds one port of the
 range, and a pool collides only when the pools cannot all get ports apart
-from every other declaration. Docker gives each container the first free
-port of its range when it starts, so pools that fit may still collide in
-some start orders; those are not reported.
+from every other declaration (exactly so for pools on one address; pools on
+addresses that overlap in part, as 127.0.0.1 and every address, may be
+reported where some choice of ports would fit). Docker gives each container
+the first free port of its range when it starts, so pools that fit may
+still collide in some start orders; those are not reported. A service
+scaled to 0 binds nothing.
 
 Exit status: 0 when no collision is found, 1 when one is, 2 on bad input.`)
 		format := fs.String("format", "text", "output `format`: text or json")
@@ -256,8 +259,8 @@ func check(decls []manifest.Declaration, limits hostports.Limits, nodePorts port
 		Warnings:     []checkFinding{},
 		Security:     []checkFinding{},
 	}
-	for _, declared := range manifest.AuditInput(decls) {
-		set := pickPorts(declared)
+	for _, set := range manifest.AuditInput(decls) {
+		set, pooled := pickPorts(set)
 		// Audit the set by index, so that each member of a group is known
 		// as one declaration even where several share a source position
 		// (an extended service, a YAML merge key, a registry entry of two
@@ -284,7 +287,8 @@ func check(decls []manifest.Declaration, limits hostports.Limits, nodePorts port
 				colliding, spans = append(colliding, idx), append(spans, g)
 			}
 		}
-		suggestions, err := suggest(set, colliding, limits)
+		replicated := replicatedFixed(set, pooled)
+		suggestions, err := suggest(set, colliding, pooled, replicated, limits)
 		if err != nil {
 			return rep, err
 		}
@@ -304,11 +308,18 @@ func check(decls []manifest.Declaration, limits hostports.Limits, nodePorts port
 			}
 			rep.Collisions = append(rep.Collisions, c)
 		}
-		replicated, err := replicaCollisions(declared, set, limits)
-		if err != nil {
-			return rep, err
+		for _, i := range replicated {
+			v := set.Decls[i].Value
+			m := member(v)
+			if e, ok := suggestions[i]; ok {
+				m.Suggestion = e.String()
+			}
+			rep.Collisions = append(rep.Collisions, checkCollision{
+				Scope: set.Scope.String(), Protocol: v.Endpoint.Protocol().String(), Ports: v.Endpoint.Range().String(),
+				Reason:  fmt.Sprintf("%d replicas of %s each bind it, and only one can", v.Replicas, v.Owner()),
+				Members: []checkMember{m},
+			})
 		}
-		rep.Collisions = append(rep.Collisions, replicated...)
 	}
 	// A finding about a port that several files declare for one owner
 	// (a compose file and its registry) is said once, at its first source.
@@ -333,38 +344,42 @@ func check(decls []manifest.Declaration, limits hostports.Limits, nodePorts port
 }
 
 // pickPorts returns set with its pools ([manifest.Declaration.PicksOne])
-// bound to ports: each replica of a pool takes one port of the pool's range
-// that clashes with no other declaration of set and no port taken before.
-// The replicas take their ports in the order of their ranges' high ends (and
+// bound to ports, and marks which declarations of the result are pooled:
+// the pools, the ports they took and the registry entries that document
+// them. Each replica of a pool takes one port of the pool's range that
+// clashes with no other declaration of set and no port taken before. The
+// replicas take their ports in the order of their ranges' high ends (and
 // low ends), each the lowest it can: for pools on one address, the greedy
 // order that finds ports for all of them whenever some choice of ports
-// does. A pool's first replica is its declaration; each further one is
-// added to the end of the set, a copy bound to its own port. A replica
-// that finds no port keeps the whole range, so that it collides with the
-// holders of the range. A registry entry that documents a pool (its owner
-// and endpoint) takes the same port as the pool's first replica. set itself
-// is left as it was.
+// does, whatever order they are declared in; across addresses that overlap
+// in part (127.0.0.1 and every address), it may miss a choice that fits.
+// A pool's first replica is its declaration; each further one that finds a
+// port is added to the end of the set, a copy bound to its port, and if
+// some find none, one more copy keeps the whole range (or the declaration
+// does, if none found a port), so that it collides with the holders of the
+// range. A registry entry that documents a pool (its owner and endpoint)
+// takes the port of the pool's first replica. set itself is left as it was.
 //
 // Docker gives each container the first free port of the range when it
-// starts, so pools that fit in some start orders may still collide in
-// others; check reports only pools that cannot all fit.
-func pickPorts(set manifest.AuditSet) manifest.AuditSet {
+// starts, so pools that fit may still collide in some start orders; check
+// reports only pools that cannot all fit.
+func pickPorts(set manifest.AuditSet) (manifest.AuditSet, []bool) {
+	pooled := make([]bool, len(set.Decls))
 	type slot struct {
 		i    int // the pool's declaration
 		port ports.Port
 		ok   bool
 	}
 	var slots []slot
-	pool := make([]bool, len(set.Decls))
 	for i, d := range set.Decls {
-		if pool[i] = d.Value.PicksOne(); pool[i] {
+		if pooled[i] = d.Value.PicksOne(); pooled[i] {
 			for range max(d.Value.Replicas, 1) {
 				slots = append(slots, slot{i: i})
 			}
 		}
 	}
 	if len(slots) == 0 {
-		return set
+		return set, pooled
 	}
 	// documents[j] is the pool that registry entry j documents, or -1.
 	documents := make([]int, len(set.Decls))
@@ -376,6 +391,7 @@ func pickPorts(set manifest.AuditSet) manifest.AuditSet {
 		documents[j] = slices.IndexFunc(set.Decls, func(p allocator.Declaration[manifest.Declaration]) bool {
 			return p.Value.PicksOne() && p.Owner == d.Owner && p.Endpoint == d.Endpoint
 		})
+		pooled[j] = documents[j] >= 0
 	}
 	slices.SortStableFunc(slots, func(a, b slot) int {
 		ra, rb := set.Decls[a.i].Endpoint.Range(), set.Decls[b.i].Endpoint.Range()
@@ -386,7 +402,7 @@ func pickPorts(set manifest.AuditSet) manifest.AuditSet {
 		var free ports.RangeSetBuilder
 		free.Add(d.Endpoint.Range())
 		for j, o := range set.Decls {
-			if !pool[j] && documents[j] < 0 && clash(o.Value, d) {
+			if !pooled[j] && clash(o.Value, d) {
 				free.Remove(o.Endpoint.Range())
 			}
 		}
@@ -405,77 +421,56 @@ func pickPorts(set manifest.AuditSet) manifest.AuditSet {
 		e := out.Decls[i].Endpoint.WithRange(p.Range())
 		out.Decls[i].Endpoint, out.Decls[i].Value.Endpoint = e, e
 	}
-	first := make(map[int]bool)
-	for _, t := range slots {
-		switch {
-		case !first[t.i]:
-			first[t.i] = true
-			if t.ok {
-				bind(t.i, t.port)
-			}
-		case t.ok:
-			out.Decls = append(out.Decls, set.Decls[t.i])
-			bind(len(out.Decls)-1, t.port)
-		default:
-			out.Decls = append(out.Decls, set.Decls[t.i])
+	// The replicas of each pool are next to each other in slots.
+	for k := 0; k < len(slots); {
+		i, end := slots[k].i, k
+		for end < len(slots) && slots[end].i == i {
+			end++
 		}
+		placed, short := 0, false
+		for _, t := range slots[k:end] {
+			switch {
+			case !t.ok:
+				short = true
+			case placed == 0:
+				bind(i, t.port)
+				placed++
+			default:
+				out.Decls = append(out.Decls, set.Decls[i])
+				pooled = append(pooled, true)
+				bind(len(out.Decls)-1, t.port)
+				placed++
+			}
+		}
+		if short && placed > 0 {
+			out.Decls = append(out.Decls, set.Decls[i]) // the whole range
+			pooled = append(pooled, true)
+		}
+		k = end
 	}
 	for j, p := range documents {
 		if p >= 0 {
 			out.Decls[j].Endpoint, out.Decls[j].Value.Endpoint = out.Decls[p].Endpoint, out.Decls[p].Endpoint
 		}
 	}
-	return out
+	return out, pooled
 }
 
-// replicaCollisions reports each declaration of set that several containers
-// bind: a compose mapping of fixed host ports in a service of more than one
-// replica (scale, deploy.replicas). The first container to start takes the
-// ports, and Docker fails to start the others. A mapping of one port to one
-// is given the nearest run of free ports, one for each replica, which
-// published as a pool ("8081-8083:80") gives each replica a port of its own;
-// the ports of picked, set as pickPorts returned it, are held meanwhile.
-func replicaCollisions(set, picked manifest.AuditSet, limits hostports.Limits) ([]checkCollision, error) {
-	var out []checkCollision
-	allocs := make(map[ports.Protocol]*allocator.Allocator) // every declaration of picked held
-	for _, d := range set.Decls {
+// replicatedFixed returns the indices of the declarations of set, other than
+// those pooled (see pickPorts), that several containers bind: fixed host ports of a compose service of more
+// than one replica (scale, deploy.replicas), published or, on the host
+// network, exposed. The first container to start takes the ports, and
+// Docker fails to start the others.
+func replicatedFixed(set manifest.AuditSet, pooled []bool) []int {
+	var out []int
+	for i, d := range set.Decls {
 		v := d.Value
-		if v.Kind != manifest.KindCompose || v.Replicas < 2 || v.PicksOne() || !d.Endpoint.IsValid() {
-			continue
+		hostCompose := v.Kind == manifest.KindCompose || v.Kind == manifest.KindComposeExpose && v.Scope == manifest.HostScope()
+		if hostCompose && v.Replicas > 1 && !pooled[i] && d.Endpoint.IsValid() {
+			out = append(out, i)
 		}
-		r, proto := d.Endpoint.Range(), d.Endpoint.Protocol()
-		c := checkCollision{Scope: set.Scope.String(), Protocol: proto.String(), Ports: r.String(),
-			Reason:  fmt.Sprintf("%d replicas of %s each bind it, and only one can", v.Replicas, v.Owner()),
-			Members: []checkMember{member(v)}}
-		if r.IsSingle() && v.Target.IsSingle() && int(r.Lo())+v.Replicas-1 <= int(ports.MaxPort) {
-			alloc, ok := allocs[proto]
-			if !ok {
-				alloc = allocator.New(allocator.Policy{Avoid: suggestionAvoid(limits, proto)})
-				for _, o := range picked.Decls {
-					if o.Endpoint.Protocol() == proto {
-						alloc.Reserve(o.Owner, o.Endpoint) // refused only where the port is held anyway
-					}
-				}
-				allocs[proto] = alloc
-			}
-			// The mapping's own port is held, so the run of ports from it
-			// is refused with the nearest free run as the suggestion.
-			run := d.Endpoint.WithRange(ports.RangeFrom(r.Lo(), r.Lo()+ports.Port(v.Replicas-1)))
-			_, err := alloc.Reserve(d.Owner, run)
-			var ce *allocator.ConflictError
-			if !errors.As(err, &ce) {
-				return nil, fmt.Errorf("replicas of %s: %v", v.Owner(), err)
-			}
-			if ce.Suggestion.IsValid() {
-				c.Members[0].Suggestion = ce.Suggestion.String()
-				if _, err := alloc.Reserve(d.Owner, ce.Suggestion); err != nil {
-					return nil, err
-				}
-			}
-		}
-		out = append(out, c)
 	}
-	return out, nil
+	return out
 }
 
 // clash reports whether two declarations of one conflict group collide:
@@ -527,23 +522,30 @@ func suggestionAvoid(limits hostports.Limits, proto ports.Protocol) ports.RangeS
 
 // suggest finds the nearest free endpoint for every declaration of set that
 // must move: in each colliding group (member indices in declaration order)
-// the declarations that clash with one declared before them, pools that
-// found no port (see pickPorts) taken as declared after the rest. Every
-// declaration that stays is held first, so that no suggestion lands on a
-// port declared later; each suggestion is then held too, so that no two
-// collide, and an owner's declarations of one endpoint share one. The
+// the declarations that clash with one declared before them, the pooled
+// ones (see pickPorts) taken as declared after the rest; and the fixed
+// ports of several replicas (replicated). Every declaration that stays is
+// held first, so that no suggestion lands on a port declared later; each
+// suggestion is then held too, so that no two collide, and an owner's
+// declarations of one endpoint share one. A suggestion has as many ports as
+// the declaration, or as its replicas if more: published as a pool
+// ("8081-8083:80"), such a run gives each replica a port of its own. The
 // result is keyed by index in set.Decls.
-func suggest(set manifest.AuditSet, colliding [][]int, limits hostports.Limits) (map[int]ports.Endpoint, error) {
+func suggest(set manifest.AuditSet, colliding [][]int, pooled []bool, replicated []int, limits hostports.Limits) (map[int]ports.Endpoint, error) {
 	moving := make(map[int]bool)
+	for _, i := range replicated {
+		moving[i] = true
+	}
 	for _, idx := range colliding {
 		// A pool that found no port moves rather than the fixed ports that
 		// fill its range: it is kept last.
 		idx = slices.Clone(idx)
-		slices.SortStableFunc(idx, func(a, b int) int {
-			return cmp.Compare(b2i(set.Decls[a].Value.PicksOne()), b2i(set.Decls[b].Value.PicksOne()))
-		})
+		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(b2i(pooled[a]), b2i(pooled[b])) })
 		var kept []int
 		for _, i := range idx {
+			if moving[i] {
+				continue // the fixed port of several replicas, which moves anyway
+			}
 			if slices.ContainsFunc(kept, func(k int) bool { return clash(set.Decls[k].Value, set.Decls[i].Value) }) {
 				moving[i] = true
 			} else {
@@ -566,10 +568,11 @@ func suggest(set manifest.AuditSet, colliding [][]int, limits hostports.Limits) 
 		return alloc
 	}
 	for i, d := range set.Decls {
-		if !moving[i] {
+		if !moving[i] || slices.Contains(replicated, i) {
 			// Refused only where one owner declares a port twice, or
 			// where a declaration that moves held it first: either way
-			// the port is held.
+			// the port is held. The first replica of a fixed port holds
+			// it too.
 			allocFor(d.Endpoint.Protocol()).Reserve(d.Owner, d.Endpoint)
 		}
 	}
@@ -598,23 +601,40 @@ func suggest(set manifest.AuditSet, colliding [][]int, limits hostports.Limits) 
 			out[i] = m.to
 			continue
 		}
+		if slices.Contains(replicated, i) && (!d.Endpoint.Range().IsSingle() || !d.Value.Target.IsSingle()) {
+			continue // a range of ports to as many: no pool can take it
+		}
 		alloc := allocFor(d.Endpoint.Protocol())
-		_, err := alloc.Reserve(d.Owner, d.Endpoint)
-		var ce *allocator.ConflictError
-		if !errors.As(err, &ce) {
-			if err != nil {
+		r := d.Endpoint.Range()
+		n := max(r.Len(), d.Value.Replicas)
+		lo := min(int(r.Lo()), int(ports.MaxPort)-n+1)
+		want := d.Endpoint.WithRange(ports.RangeFrom(ports.Port(lo), ports.Port(lo+n-1)))
+		to := want
+		if e, err := alloc.Suggest(d.Owner, want, n); err != nil || e != want || want == d.Endpoint {
+			// Held, or kept out of suggestions: the nearest run that is
+			// free, if want is held.
+			_, err := alloc.Reserve(d.Owner, want)
+			var ce *allocator.ConflictError
+			switch {
+			case errors.As(err, &ce):
+				if !ce.Suggestion.IsValid() {
+					continue
+				}
+				to = ce.Suggestion
+			case err != nil:
 				return nil, err
+			case want == d.Endpoint:
+				continue // free after all: it stays where it is
+			default:
+				alloc.Release(want) // free, but kept out of suggestions
+				continue
 			}
-			continue // free after all: it stays where it is
 		}
-		if !ce.Suggestion.IsValid() {
-			continue
-		}
-		out[i] = ce.Suggestion
-		moved[k] = append(moved[k], &move{[]int{i}, ce.Suggestion})
-		if _, err := alloc.Reserve(d.Owner, ce.Suggestion); err != nil {
+		if _, err := alloc.Reserve(d.Owner, to); err != nil {
 			return nil, err
 		}
+		out[i] = to
+		moved[k] = append(moved[k], &move{[]int{i}, to})
 	}
 	return out, nil
 }

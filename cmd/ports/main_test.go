@@ -176,6 +176,7 @@ func TestCheck(t *testing.T) {
 		{"check-init-hostports", []string{"check", "testdata/check/cases/init-hostports.yaml"}, exitOK},
 		{"check-pools", []string{"check", "testdata/check/cases/pools.yml"}, exitFindings},
 		{"check-replicas", []string{"check", "testdata/check/cases/replicas.yml"}, exitFindings},
+		{"check-replicas-more", []string{"check", "testdata/check/cases/replicas-more.yml"}, exitFindings},
 		{"check-replicas-json", []string{"check", "--format", "json", "testdata/check/cases/replicas.yml"}, exitFindings},
 		{"check-pool-registry", []string{"check", "testdata/check/cases/pool-registry/compose.yaml", "testdata/check/cases/pool-registry/ports.yaml"}, exitOK},
 		{"check-pool-order-ab", []string{"check", "testdata/check/cases/pool-order/a.yaml", "testdata/check/cases/pool-order/b.yaml"}, exitOK},
