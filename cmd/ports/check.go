@@ -231,6 +231,7 @@ type (
 		Service    string `json:"service"`
 		Endpoint   string `json:"endpoint"`
 		Kind       string `json:"kind"`
+		Pool       string `json:"pool,omitempty"` // the declared range of a pool that Endpoint is a port of
 		Suggestion string `json:"suggestion,omitempty"`
 	}
 	checkFinding struct {
@@ -301,6 +302,9 @@ func check(decls []manifest.Declaration, limits hostports.Limits, nodePorts port
 			})
 			for _, i := range members {
 				m := member(set.Decls[i].Value)
+				if p := pooled[i]; p.IsValid() {
+					m.Pool = p.String()
+				}
 				if e, ok := suggestions[i]; ok {
 					m.Suggestion = e.String()
 				}
@@ -344,9 +348,9 @@ func check(decls []manifest.Declaration, limits hostports.Limits, nodePorts port
 }
 
 // pickPorts returns set with its pools ([manifest.Declaration.PicksOne])
-// bound to ports, and marks which declarations of the result are pooled:
-// the pools, the ports they took and the registry entries that document
-// them. Each replica of a pool takes one port of the pool's range that
+// bound to ports, and, for each declaration of the result that is pooled
+// (a pool, a port one took, a registry entry that documents one), the
+// pool's declared endpoint; the zero Endpoint for the others. Each replica of a pool takes one port of the pool's range that
 // clashes with no other declaration of set and no port taken before. The
 // replicas take their ports in the order of their ranges' high ends (and
 // low ends), each the lowest it can: for pools on one address, the greedy
@@ -363,8 +367,8 @@ func check(decls []manifest.Declaration, limits hostports.Limits, nodePorts port
 // Docker gives each container the first free port of the range when it
 // starts, so pools that fit may still collide in some start orders; check
 // reports only pools that cannot all fit.
-func pickPorts(set manifest.AuditSet) (manifest.AuditSet, []bool) {
-	pooled := make([]bool, len(set.Decls))
+func pickPorts(set manifest.AuditSet) (manifest.AuditSet, []ports.Endpoint) {
+	pooled := make([]ports.Endpoint, len(set.Decls))
 	type slot struct {
 		i    int // the pool's declaration
 		port ports.Port
@@ -372,7 +376,8 @@ func pickPorts(set manifest.AuditSet) (manifest.AuditSet, []bool) {
 	}
 	var slots []slot
 	for i, d := range set.Decls {
-		if pooled[i] = d.Value.PicksOne(); pooled[i] {
+		if d.Value.PicksOne() {
+			pooled[i] = d.Endpoint
 			for range max(d.Value.Replicas, 1) {
 				slots = append(slots, slot{i: i})
 			}
@@ -391,7 +396,9 @@ func pickPorts(set manifest.AuditSet) (manifest.AuditSet, []bool) {
 		documents[j] = slices.IndexFunc(set.Decls, func(p allocator.Declaration[manifest.Declaration]) bool {
 			return p.Value.PicksOne() && p.Owner == d.Owner && p.Endpoint == d.Endpoint
 		})
-		pooled[j] = documents[j] >= 0
+		if documents[j] >= 0 {
+			pooled[j] = d.Endpoint
+		}
 	}
 	slices.SortStableFunc(slots, func(a, b slot) int {
 		ra, rb := set.Decls[a.i].Endpoint.Range(), set.Decls[b.i].Endpoint.Range()
@@ -402,7 +409,7 @@ func pickPorts(set manifest.AuditSet) (manifest.AuditSet, []bool) {
 		var free ports.RangeSetBuilder
 		free.Add(d.Endpoint.Range())
 		for j, o := range set.Decls {
-			if !pooled[j] && clash(o.Value, d) {
+			if !pooled[j].IsValid() && clash(o.Value, d) {
 				free.Remove(o.Endpoint.Range())
 			}
 		}
@@ -437,14 +444,14 @@ func pickPorts(set manifest.AuditSet) (manifest.AuditSet, []bool) {
 				placed++
 			default:
 				out.Decls = append(out.Decls, set.Decls[i])
-				pooled = append(pooled, true)
+				pooled = append(pooled, set.Decls[i].Endpoint)
 				bind(len(out.Decls)-1, t.port)
 				placed++
 			}
 		}
 		if short && placed > 0 {
 			out.Decls = append(out.Decls, set.Decls[i]) // the whole range
-			pooled = append(pooled, true)
+			pooled = append(pooled, set.Decls[i].Endpoint)
 		}
 		k = end
 	}
@@ -461,12 +468,12 @@ func pickPorts(set manifest.AuditSet) (manifest.AuditSet, []bool) {
 // than one replica (scale, deploy.replicas), published or, on the host
 // network, exposed. The first container to start takes the ports, and
 // Docker fails to start the others.
-func replicatedFixed(set manifest.AuditSet, pooled []bool) []int {
+func replicatedFixed(set manifest.AuditSet, pooled []ports.Endpoint) []int {
 	var out []int
 	for i, d := range set.Decls {
 		v := d.Value
 		hostCompose := v.Kind == manifest.KindCompose || v.Kind == manifest.KindComposeExpose && v.Scope == manifest.HostScope()
-		if hostCompose && v.Replicas > 1 && !pooled[i] && d.Endpoint.IsValid() {
+		if hostCompose && v.Replicas > 1 && !pooled[i].IsValid() && d.Endpoint.IsValid() {
 			out = append(out, i)
 		}
 	}
@@ -531,7 +538,7 @@ func suggestionAvoid(limits hostports.Limits, proto ports.Protocol) ports.RangeS
 // the declaration, or as its replicas if more: published as a pool
 // ("8081-8083:80"), such a run gives each replica a port of its own. The
 // result is keyed by index in set.Decls.
-func suggest(set manifest.AuditSet, colliding [][]int, pooled []bool, replicated []int, limits hostports.Limits) (map[int]ports.Endpoint, error) {
+func suggest(set manifest.AuditSet, colliding [][]int, pooled []ports.Endpoint, replicated []int, limits hostports.Limits) (map[int]ports.Endpoint, error) {
 	moving := make(map[int]bool)
 	for _, i := range replicated {
 		moving[i] = true
@@ -540,7 +547,9 @@ func suggest(set manifest.AuditSet, colliding [][]int, pooled []bool, replicated
 		// A pool that found no port moves rather than the fixed ports that
 		// fill its range: it is kept last.
 		idx = slices.Clone(idx)
-		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(b2i(pooled[a]), b2i(pooled[b])) })
+		slices.SortStableFunc(idx, func(a, b int) int {
+			return cmp.Compare(b2i(pooled[a].IsValid()), b2i(pooled[b].IsValid()))
+		})
 		var kept []int
 		for _, i := range idx {
 			if moving[i] {
@@ -819,7 +828,11 @@ func (a *app) printCheck(rep checkReport) {
 			fmt.Fprintf(w, "  %s\n", c.Reason)
 		}
 		for _, m := range c.Members {
-			fmt.Fprintf(w, "  %s: %s %s (%s)\n", m.Source, m.Service, m.Endpoint, m.Kind)
+			if m.Pool != "" && m.Pool != m.Endpoint {
+				fmt.Fprintf(w, "  %s: %s %s (%s, a port of the pool %s)\n", m.Source, m.Service, m.Endpoint, m.Kind, m.Pool)
+			} else {
+				fmt.Fprintf(w, "  %s: %s %s (%s)\n", m.Source, m.Service, m.Endpoint, m.Kind)
+			}
 			if m.Suggestion != "" {
 				fmt.Fprintf(w, "    %s move %s to %s, the nearest free alternative\n", a.paint(styleGreen, "suggestion:"), m.Service, m.Suggestion)
 			}
