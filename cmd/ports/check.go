@@ -350,9 +350,11 @@ func check(decls []manifest.Declaration, limits hostports.Limits, nodePorts port
 // pickPorts returns set with its pools ([manifest.Declaration.PicksOne])
 // bound to ports, and, for each declaration of the result that is pooled
 // (a pool, a port one took, a registry entry that documents one), the
-// pool's declared endpoint; the zero Endpoint for the others. Each replica of a pool takes one port of the pool's range that
-// clashes with no other declaration of set and no port taken before. The
-// replicas take their ports in the order of their ranges' high ends (and
+// pool's declared endpoint; the zero Endpoint for the others.
+//
+// Each replica of a pool takes one port of the pool's range that clashes
+// with no other declaration of set and no port taken before. The replicas
+// take their ports in the order of their ranges' high ends (and
 // low ends), each the lowest it can: for pools on one address, the greedy
 // order that finds ports for all of them whenever some choice of ports
 // does, whatever order they are declared in; across addresses that overlap
@@ -464,9 +466,9 @@ func pickPorts(set manifest.AuditSet) (manifest.AuditSet, []ports.Endpoint) {
 }
 
 // replicatedFixed returns the indices of the declarations of set, other than
-// those pooled (see pickPorts), that several containers bind: fixed host ports of a compose service of more
-// than one replica (scale, deploy.replicas), published or, on the host
-// network, exposed. The first container to start takes the ports, and
+// those pooled (see pickPorts), that several containers bind: fixed host
+// ports of a compose service of more than one replica (scale,
+// deploy.replicas), published or, on the host network, exposed. The first container to start takes the ports, and
 // Docker fails to start the others.
 func replicatedFixed(set manifest.AuditSet, pooled []ports.Endpoint) []int {
 	var out []int
