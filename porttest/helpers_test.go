@@ -146,9 +146,11 @@ func TestHelperFailures(t *testing.T) {
 		fn   func(tb testing.TB)
 		want string
 	}{
-		{"Ports(-1)", func(tb testing.TB) { Ports(tb, -1) }, "porttest.Ports(-1): porttest: LeaseN(-1): negative count"},
+		{"Ports(-1)", func(tb testing.TB) { Ports(tb, -1) }, "porttest.Ports(-1): porttest: LeaseN(-1): want 0 to 65536 ports"},
+		{"Ports(1<<62)", func(tb testing.TB) { Ports(tb, 1<<62) }, "porttest.Ports(4611686018427387904): porttest: LeaseN(4611686018427387904): want 0 to 65536 ports"},
 		{"Run(0)", func(tb testing.TB) { Run(tb, 0) }, "porttest.Run(0): porttest: LeaseRun(0): want 1 to 65536 ports"},
-		{"Listeners(-1)", func(tb testing.TB) { Listeners(tb, -1) }, "porttest.Listeners(-1): want 0 or more listeners"},
+		{"Listeners(-1)", func(tb testing.TB) { Listeners(tb, -1) }, "porttest.Listeners(-1): want 0 to 65536 listeners"},
+		{"Listeners(1<<62)", func(tb testing.TB) { Listeners(tb, 1<<62) }, "porttest.Listeners(4611686018427387904): want 0 to 65536 listeners"},
 		{"Handoff with ExtraFiles", func(tb testing.TB) {
 			cmd := exec.Command("true")
 			cmd.ExtraFiles = make([]*os.File, 1)

@@ -18,7 +18,8 @@ import (
 //
 // A lease keeps one file descriptor open (the lock) until it is released.
 // A Lease is safe for concurrent use. Leases come from a [Pool]; the zero
-// value holds nothing and its methods return errors.
+// value holds nothing: its ListenTCP and ListenUDP return errors, and its
+// Release does nothing and returns nil, as a released lease's does.
 type Lease struct {
 	port ports.Port
 
@@ -90,10 +91,19 @@ func (l *Lease) hold(c io.Closer) error {
 	defer l.mu.Unlock()
 	if l.released || l.lock == nil {
 		c.Close()
-		return fmt.Errorf("porttest: port %d: lease already released", l.port)
+		return fmt.Errorf("porttest: port %d: %s", l.port, l.gone())
 	}
 	l.sockets = append(l.sockets, c)
 	return nil
+}
+
+// gone says why a lease without a lock holds nothing: it was released, or
+// it is the zero Lease, which no Pool handed out. The caller holds l.mu.
+func (l *Lease) gone() string {
+	if l.released {
+		return "lease already released"
+	}
+	return "the zero Lease, which no Pool handed out"
 }
 
 func (l *Lease) check(what string, addr netip.Addr) error {
@@ -101,7 +111,7 @@ func (l *Lease) check(what string, addr netip.Addr) error {
 	defer l.mu.Unlock()
 	switch {
 	case l.released || l.lock == nil:
-		return fmt.Errorf("porttest: %s on port %d: lease already released", what, l.port)
+		return fmt.Errorf("porttest: %s on port %d: %s", what, l.port, l.gone())
 	case !addr.IsValid():
 		return fmt.Errorf("porttest: %s on port %d: no address; want an IPv4 or IPv6 address", what, l.port)
 	}

@@ -293,10 +293,10 @@ func (p *Pool) take(port ports.Port, e *ExhaustedError) (*Lease, error) {
 // If it cannot take them all it releases those it took and returns the
 // error.
 func (p *Pool) LeaseN(n int) ([]*Lease, error) {
-	if n < 0 {
-		return nil, fmt.Errorf("porttest: LeaseN(%d): negative count", n)
+	if n < 0 || n > 65536 {
+		return nil, fmt.Errorf("porttest: LeaseN(%d): want 0 to 65536 ports", n)
 	}
-	out := make([]*Lease, 0, n)
+	out := make([]*Lease, 0, min(n, len(p.list)))
 	for range n {
 		l, err := p.Lease()
 		if err != nil {

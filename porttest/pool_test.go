@@ -253,8 +253,10 @@ func TestLeaseN(t *testing.T) {
 	}
 	releaseAll(two)
 	releaseAll(ls[2:])
-	if _, err := pool.LeaseN(-1); err == nil {
-		t.Error("LeaseN(-1) succeeded")
+	for _, n := range []int{-1, 65537, 1 << 62} {
+		if _, err := pool.LeaseN(n); err == nil || !strings.Contains(err.Error(), "want 0 to 65536 ports") {
+			t.Errorf("LeaseN(%d) = %v, want an error", n, err)
+		}
 	}
 }
 
@@ -301,8 +303,8 @@ func TestLeaseSockets(t *testing.T) {
 		t.Errorf("ListenTCP after Release = %v, want an error", err)
 	}
 	var zero Lease
-	if _, err := zero.ListenUDP(loopback4); err == nil {
-		t.Error("ListenUDP on the zero Lease succeeded")
+	if _, err := zero.ListenUDP(loopback4); err == nil || !strings.Contains(err.Error(), "the zero Lease") {
+		t.Errorf("ListenUDP on the zero Lease = %v, want an error naming the zero Lease", err)
 	}
 	if err := zero.Release(); err != nil {
 		t.Errorf("Release of the zero Lease = %v", err)

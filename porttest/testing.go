@@ -137,8 +137,8 @@ func Listen(tb testing.TB) *net.TCPListener {
 // port, as [Listen] does.
 func Listeners(tb testing.TB, n int) []*net.TCPListener {
 	tb.Helper()
-	if n < 0 {
-		tb.Fatalf("porttest.Listeners(%d): want 0 or more listeners", n)
+	if n < 0 || n > 65536 {
+		tb.Fatalf("porttest.Listeners(%d): want 0 to 65536 listeners", n)
 		return nil
 	}
 	out := make([]*net.TCPListener, n)
