@@ -210,8 +210,9 @@ func jsonRange(ps *problems, done map[string]bool, where, s string) ports.Range 
 	return ports.Range{}
 }
 
-// splitRange reads "N" or "N-M" of decimal digits. Numbers too long to be
-// read are taken as too large (any 12 digits are beyond 65535).
+// splitRange reads "N" or "N-M" of decimal digits. Numbers of 13 digits or
+// more are all read as 1e12, beyond 65535 and equal to each other, so that
+// two of them make a range beyond 65535, not an inverted one.
 func splitRange(s string) (lo, hi int64, ok bool) {
 	num := func(t string) (int64, bool) {
 		if t == "" {
@@ -222,9 +223,7 @@ func splitRange(s string) (lo, hi int64, ok bool) {
 			if !isDigit(t[i]) {
 				return 0, false
 			}
-			if n < 1e12 {
-				n = n*10 + int64(t[i]-'0')
-			}
+			n = min(n*10+int64(t[i]-'0'), 1e12)
 		}
 		return n, true
 	}

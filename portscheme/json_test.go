@@ -127,7 +127,8 @@ func TestParseJSONProblems(t *testing.T) {
 	      {"name": "j", "range": "20-10"},
 	      {"name": "m"},
 	      {"name": "n", "range": "1-"},
-	      {"name": "o", "range": "999999999999999999999-5"}
+	      {"name": "o", "range": "999999999999999999999-5"},
+	      {"name": "p", "range": "9999999999999-10000000000000"}
 	    ]},
 	    {"name": "b", "range": "60000-60009", "kinds": [{"name": "k", "range": "60000-60012"}]}
 	  ],
@@ -148,6 +149,7 @@ func TestParseJSONProblems(t *testing.T) {
 		{`kind "a/m" (languages[0].kinds[2])`, "no range", ErrRange},
 		{`kind "a/n" (languages[0].kinds[3])`, `range "1-" is malformed; want LO-HI in decimal, as "50050-50199", or one port`, ErrRange},
 		{`kind "a/o" (languages[0].kinds[4])`, "range 999999999999999999999-5 is inverted: its low end is above its high end", ErrRange},
+		{`kind "a/p" (languages[0].kinds[5])`, "range 9999999999999-10000000000000 goes beyond port 65535", ErrBeyond},
 		{`kind "b/k" (languages[1].kinds[0])`, "range 60000-60012 holds 13 ports, not a multiple of the 10 slots of a pod (1 pod and 3 ports left over)", ErrSize},
 		{`kind "b/k" (languages[1].kinds[0])`, `range 60000-60012 is not inside the range of language "b", 60000-60009: ports 60010-60012 are outside`, ErrOutside},
 		{`service "s" (services[0])`, "port 70000 is beyond 65535", ErrBeyond},
@@ -165,7 +167,7 @@ func TestParseJSONProblems(t *testing.T) {
 	if diff := cmp.Diff(want, problemsOf(t, err), errEq); diff != "" {
 		t.Errorf("ParseJSON: problems (-want +got):\n%s", diff)
 	}
-	if !strings.HasPrefix(err.Error(), "portscheme: 23 problems:\n\t") {
+	if !strings.HasPrefix(err.Error(), "portscheme: 24 problems:\n\t") {
 		t.Errorf("ParseJSON: error text begins %q", err.Error()[:40])
 	}
 }

@@ -385,7 +385,7 @@ func labelProblem(s string) string {
 	}
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; !isLower(c) && !isDigit(c) && c != '-' {
-			return "character " + strconv.QuoteRune(rune(c)) + " not allowed; want a-z, 0-9 and '-'"
+			return "character " + charAt(s, i) + " not allowed; want a-z, 0-9 and '-'"
 		}
 	}
 	return ""
@@ -410,6 +410,16 @@ func portNameProblem(s string) string {
 	return ""
 }
 
+// charAt quotes the character that starts at byte i of s: the whole of a
+// multi-byte UTF-8 character, or the byte itself if it begins none.
+func charAt(s string, i int) string {
+	r, size := utf8.DecodeRuneInString(s[i:])
+	if r == utf8.RuneError && size == 1 {
+		return strconv.Quote(s[i : i+1])
+	}
+	return strconv.QuoteRune(r)
+}
+
 // envNameProblem says what keeps s from being a portable environment
 // variable name: letters, digits and '_', not beginning with a digit.
 func envNameProblem(s string) string {
@@ -418,7 +428,7 @@ func envNameProblem(s string) string {
 	}
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; !isLower(c) && !('A' <= c && c <= 'Z') && !isDigit(c) && c != '_' {
-			return "character " + strconv.QuoteRune(rune(c)) + " not allowed; want A-Z, a-z, 0-9 and '_'"
+			return "character " + charAt(s, i) + " not allowed; want A-Z, a-z, 0-9 and '_'"
 		}
 	}
 	return ""

@@ -152,10 +152,13 @@ func TestNewProblems(t *testing.T) {
 		}},
 		{"language names", func(s *Spec) {
 			s.Languages[1].Name = "go"
-			s.Languages = append(s.Languages, LanguageSpec{Name: "C#", Range: r(9000, 9003)})
+			s.Languages = append(s.Languages, LanguageSpec{Name: "C#", Range: r(9000, 9003)},
+				LanguageSpec{Name: "café", Range: r(9004, 9007)}, LanguageSpec{Name: "x\xff", Range: r(9008, 9011)})
 		}, []problem{
 			{`language "go" (languages[1])`, `language "go" is also languages[0]`, ErrDuplicate},
 			{`language "C#" (languages[2])`, `language name "C#": character 'C' not allowed; want a-z, 0-9 and '-'`, ErrName},
+			{`language "café" (languages[3])`, `language name "café": character 'é' not allowed; want a-z, 0-9 and '-'`, ErrName},
+			{`language "x\xff" (languages[4])`, `language name "x\xff": character "\xff" not allowed; want a-z, 0-9 and '-'`, ErrName},
 		}},
 		{"kind names", func(s *Spec) {
 			s.Languages[0].Kinds[1].Name = "svc"
