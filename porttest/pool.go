@@ -19,7 +19,9 @@ import (
 // DirEnv names the environment variable that, when set, gives the lock
 // directory of the default pool and of every pool whose Options.Dir is
 // empty. Processes that must not share ports (containers sharing the host's
-// network, say) set it to one directory.
+// network, say) set it to one directory. It must be an absolute path: go
+// test runs each package's tests in the package's own directory, where a
+// relative one would name a different directory, and NewPool refuses it.
 const DirEnv = "PORTTEST_DIR"
 
 // DefaultDir returns the lock directory that cooperating processes share
@@ -137,6 +139,9 @@ func NewPool(o Options) (*Pool, error) {
 	dir := o.Dir
 	if dir == "" {
 		dir = DefaultDir()
+		if !filepath.IsAbs(dir) {
+			return nil, fmt.Errorf("porttest: $%s %q is a relative path; give an absolute one, since go test runs each package's tests in that package's directory, so that a relative one names a different lock directory for each", DirEnv, dir)
+		}
 	}
 	dir, err := filepath.Abs(dir)
 	if err != nil {

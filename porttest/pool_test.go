@@ -575,3 +575,18 @@ func TestSocketNames(t *testing.T) {
 		}
 	}
 }
+
+// TestRelativeDirEnvRefused checks that a relative $PORTTEST_DIR is refused:
+// go test runs each package in its own directory, where it would name a
+// lock directory of that package's alone. Options.Dir may be relative.
+func TestRelativeDirEnvRefused(t *testing.T) {
+	t.Setenv(DirEnv, "locks")
+	_, err := NewPool(Options{})
+	if err == nil || !strings.Contains(err.Error(), `$PORTTEST_DIR "locks" is a relative path`) {
+		t.Errorf("NewPool with %s=locks = %v, want an error that says it is relative", DirEnv, err)
+	}
+	t.Chdir(t.TempDir())
+	if _, err := NewPool(Options{Dir: "locks"}); err != nil {
+		t.Errorf("NewPool(Options{Dir: \"locks\"}) = %v", err)
+	}
+}
