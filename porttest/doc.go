@@ -37,10 +37,9 @@
 // A lease is a lock on a file named after the port ("12345.lock") in a
 // lock directory that cooperating processes share ([DefaultDir], or
 // $PORTTEST_DIR, which must be an absolute path, or Options.Dir): flock(2)
-// on Unix-like systems,
-// LockFileEx on Windows. The lock belongs to the open file of the process
-// that took it, so the kernel drops it when the process ends however it
-// ends, kill -9 included; a lease never outlives its holder and nothing
+// on Unix-like systems, LockFileEx on Windows. The lock belongs to the open
+// file of the process that took it, so the kernel drops it when the process
+// ends however it ends, kill -9 included; a lease never outlives its holder and nothing
 // needs cleaning up. The files are left in place, empty, for the next
 // holder; removing them safely would cost a file-system write per release
 // and a second check per lease. The directory is created with mode 0700
