@@ -39,10 +39,10 @@
 // $PORTTEST_DIR, which must be an absolute path, or Options.Dir): flock(2)
 // on Unix-like systems, LockFileEx on Windows. The lock belongs to the open
 // file of the process that took it, so the kernel drops it when the process
-// ends however it ends, kill -9 included; a lease never outlives its holder and nothing
-// needs cleaning up. The files are left in place, empty, for the next
-// holder; removing them safely would cost a file-system write per release
-// and a second check per lease. The directory is created with mode 0700
+// ends however it ends, kill -9 included; a lease never outlives its holder
+// and nothing needs cleaning up. The files are left in place, empty, for
+// the next holder; removing them safely would cost a file-system write per
+// release and a second check per lease. The directory is created with mode 0700
 // and refused if it is a symbolic link, belongs to another user or is open
 // to others; a lock file that is a symbolic link is refused (the port is
 // passed over), never followed.
