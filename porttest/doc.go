@@ -42,10 +42,10 @@
 // ends however it ends, kill -9 included; a lease never outlives its holder
 // and nothing needs cleaning up. The files are left in place, empty, for
 // the next holder; removing them safely would cost a file-system write per
-// release and a second check per lease. The directory is created with mode 0700
-// and refused if it is a symbolic link, belongs to another user or is open
-// to others; a lock file that is a symbolic link is refused (the port is
-// passed over), never followed.
+// release and a second check per lease. The directory is created with mode
+// 0700 and refused if it is a symbolic link, belongs to another user or is
+// open to others; a lock file that is a symbolic link is refused (the port
+// is passed over), never followed.
 //
 // # Which ports
 //
