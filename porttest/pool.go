@@ -132,10 +132,16 @@ type Pool struct {
 }
 
 // NewPool returns a pool configured by o. It prepares the lock directory
-// and reads the host's limits (unless o.Limits is set). When the host's
+// and reads the host's limits (unless o.Limits is set). It refuses a Prober
+// of protocols other than TCP and UDP, which it cannot check. When the host's
 // limits and o leave no candidate port, the error is an *[ExhaustedError]
 // with no candidates, which says why.
 func NewPool(o Options) (*Pool, error) {
+	for _, proto := range o.Prober.Protocols {
+		if proto != ports.TCP && proto != ports.UDP {
+			return nil, fmt.Errorf("porttest: Options.Prober.Protocols: %v cannot be probed; want tcp or udp", proto)
+		}
+	}
 	dir := o.Dir
 	if dir == "" {
 		dir = DefaultDir()

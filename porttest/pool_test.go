@@ -590,3 +590,14 @@ func TestRelativeDirEnvRefused(t *testing.T) {
 		t.Errorf("NewPool(Options{Dir: \"locks\"}) = %v", err)
 	}
 }
+
+// TestUnprobedProtocolRefused checks that NewPool refuses a Prober of a
+// protocol it cannot check at once, instead of failing every candidate.
+func TestUnprobedProtocolRefused(t *testing.T) {
+	for _, proto := range []ports.Protocol{ports.SCTP, ports.DCCP, 0} {
+		_, err := NewPool(Options{Dir: t.TempDir(), Prober: hostports.Prober{Protocols: []ports.Protocol{ports.TCP, proto}}})
+		if err == nil || !strings.Contains(err.Error(), "cannot be probed; want tcp or udp") {
+			t.Errorf("NewPool with a Prober of %v = %v, want an error", proto, err)
+		}
+	}
+}
