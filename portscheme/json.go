@@ -15,19 +15,19 @@ import (
 // plain fields first so that every bad value can be reported, not only the
 // first, and in words that name the field.
 type jsonScheme struct {
-	Slots     int            `json:"slots"`
-	Roles     []jsonRole     `json:"roles,omitempty"`
-	Languages []jsonLanguage `json:"languages,omitempty"`
-	Services  []jsonService  `json:"services,omitempty"`
+	Slots     json.RawMessage `json:"slots"`
+	Roles     []jsonRole      `json:"roles,omitempty"`
+	Languages []jsonLanguage  `json:"languages,omitempty"`
+	Services  []jsonService   `json:"services,omitempty"`
 }
 
 type jsonRole struct {
-	Slot        int    `json:"slot"`
-	Name        string `json:"name"`
-	Purpose     string `json:"purpose,omitempty"`
-	Exposure    string `json:"exposure"`
-	Env         string `json:"env,omitempty"`
-	Description string `json:"description,omitempty"`
+	Slot        json.RawMessage `json:"slot"`
+	Name        string          `json:"name"`
+	Purpose     string          `json:"purpose,omitempty"`
+	Exposure    string          `json:"exposure"`
+	Env         string          `json:"env,omitempty"`
+	Description string          `json:"description,omitempty"`
 }
 
 type jsonLanguage struct {
@@ -79,8 +79,10 @@ type jsonService struct {
 // Text that is not JSON of this shape gives an error that wraps the
 // [encoding/json] error. Otherwise ParseJSON validates the scheme as [New]
 // does and returns a [*SchemeError] with every problem, including the
-// values New never sees: slots, ports and ranges beyond 65535 ([ErrBeyond]),
-// negative numbers, malformed and inverted ranges and unknown exposures.
+// values New never sees: a slot count or slot that is out of range, or not a
+// whole number written in digits ([ErrSlotCount], [ErrSlot]); ports and
+// ranges beyond 65535 ([ErrBeyond]); negative, fractional and quoted port
+// numbers; malformed and inverted ranges; unknown exposures.
 func ParseJSON(data []byte) (Scheme, error) {
 	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) == 0 || t[0] != '{' {
 		return Scheme{}, &jsonError{err: errors.New(`want a JSON object, as {"slots": 10, ...}`)}
@@ -114,15 +116,35 @@ func (e *jsonError) Unwrap() error { return e.err }
 func (js *jsonScheme) spec() (Spec, problems, map[string]bool) {
 	var ps problems
 	done := map[string]bool{}
-	spec := Spec{Slots: js.Slots}
+	var spec Spec
+	switch n, how := jsonWhole(js.Slots, 65536); how {
+	case whole:
+		spec.Slots = int(n)
+	case notNumber:
+		ps.add("slot count", ErrSlotCount, "slot count "+string(js.Slots)+" is not a number")
+	case notWhole:
+		ps.add("slot count", ErrSlotCount, "slot count "+string(js.Slots)+" is not written as a whole number; write it in digits alone")
+	default:
+		ps.add("slot count", ErrSlotCount, "slot count "+string(js.Slots)+" is out of range; want 1 to 65536")
+	}
+	if len(ps) > 0 {
+		done["slot count"] = true
+	}
 	for i, jr := range js.Roles {
 		r := Role{Name: jr.Name, Purpose: jr.Purpose, Env: jr.Env, Description: jr.Description}
 		w := whereRole(i, r)
-		if jr.Slot < 0 || jr.Slot > 65535 {
-			ps.add(w, ErrSlot, "slot "+strconv.Itoa(jr.Slot)+" is out of range; want 0 to the slot count minus one")
+		switch n, how := jsonWhole(jr.Slot, 65535); how {
+		case whole:
+			r.Slot = Slot(n)
+		case notNumber:
+			ps.add(w, ErrSlot, "slot "+string(jr.Slot)+" is not a number")
 			done[w+"#slot"] = true
-		} else {
-			r.Slot = Slot(jr.Slot)
+		case notWhole:
+			ps.add(w, ErrSlot, "slot "+string(jr.Slot)+" is not written as a whole number; write it in digits alone")
+			done[w+"#slot"] = true
+		default:
+			ps.add(w, ErrSlot, "slot "+string(jr.Slot)+" is out of range; want 0 to the slot count minus one")
+			done[w+"#slot"] = true
 		}
 		if jr.Exposure != "" {
 			e, ok := lookupExposure(jr.Exposure)
@@ -160,31 +182,57 @@ func (js *jsonScheme) spec() (Spec, problems, map[string]bool) {
 	return spec, ps, done
 }
 
-// jsonPort reads a port number of the JSON form: a whole number, however
-// large (so that 1e20 is reported as beyond 65535, not as bad JSON). A
+// What jsonWhole found.
+const (
+	whole     = iota // a whole number from 0 to the limit, written in digits
+	notNumber        // a string, a boolean, an object…
+	negative
+	beyond // above the limit
+	notWhole
+)
+
+// jsonWhole reads a number of the JSON form, however large (so that 1e20 is
+// beyond a limit, not bad JSON), that should be a whole number from 0 to
+// max written in digits: it returns the number, or 0 and what is wrong. A
 // left-out or null number is 0.
-func jsonPort(ps *problems, where, what string, raw json.RawMessage) (ports.Port, bool) {
+func jsonWhole(raw json.RawMessage, max int64) (int64, int) {
 	n := string(raw)
 	switch {
 	case n == "" || n == "null":
-		return 0, true
+		return 0, whole
 	case n[0] != '-' && (n[0] < '0' || n[0] > '9'):
-		ps.add(where, ErrRange, what+" "+n+" is not a number")
-		return 0, false
+		return 0, notNumber
 	}
-	// A port is written in digits. ParseFloat reads any other JSON number
-	// closely enough to say how it is wrong: too large a one as ±Inf.
+	// ParseFloat reads any other JSON number closely enough to say how it
+	// is wrong: too large a one as ±Inf.
 	i, ierr := strconv.ParseInt(n, 10, 64)
 	f, _ := strconv.ParseFloat(n, 64)
 	switch {
 	case f < 0 || ierr == nil && i < 0:
-		ps.add(where, ErrRange, what+" "+n+" is negative")
-	case f > float64(ports.MaxPort) || ierr == nil && i > int64(ports.MaxPort):
-		ps.add(where, ErrBeyond, what+" "+n+" is beyond 65535")
+		return 0, negative
+	case f > float64(max) || ierr == nil && i > max:
+		return 0, beyond
 	case ierr != nil:
-		ps.add(where, ErrRange, what+" "+n+" is not written as a whole number; write the port in digits alone")
+		return 0, notWhole
+	}
+	return i, whole
+}
+
+// jsonPort reads a port number of the JSON form, as jsonWhole does, and
+// reports what is wrong with it to ps.
+func jsonPort(ps *problems, where, what string, raw json.RawMessage) (ports.Port, bool) {
+	n, how := jsonWhole(raw, int64(ports.MaxPort))
+	switch how {
+	case whole:
+		return ports.Port(n), true
+	case notNumber:
+		ps.add(where, ErrRange, what+" "+string(raw)+" is not a number")
+	case negative:
+		ps.add(where, ErrRange, what+" "+string(raw)+" is negative")
+	case beyond:
+		ps.add(where, ErrBeyond, what+" "+string(raw)+" is beyond 65535")
 	default:
-		return ports.Port(i), true
+		ps.add(where, ErrRange, what+" "+string(raw)+" is not written as a whole number; write the port in digits alone")
 	}
 	return 0, false
 }
@@ -240,9 +288,9 @@ func splitRange(s string) (lo, hi int64, ok bool) {
 
 func (s Scheme) json() jsonScheme {
 	spec := s.d.spec
-	js := jsonScheme{Slots: spec.Slots}
+	js := jsonScheme{Slots: strconv.AppendInt(nil, int64(spec.Slots), 10)}
 	for _, r := range spec.Roles {
-		js.Roles = append(js.Roles, jsonRole{Slot: int(r.Slot), Name: r.Name, Purpose: r.Purpose,
+		js.Roles = append(js.Roles, jsonRole{Slot: strconv.AppendInt(nil, int64(r.Slot), 10), Name: r.Name, Purpose: r.Purpose,
 			Exposure: r.Exposure.String(), Env: r.Env, Description: r.Description})
 	}
 	for _, l := range spec.Languages {

@@ -99,7 +99,6 @@ func TestParseJSONSyntax(t *testing.T) {
 		{`{"slots": 10, "sagas": []}`, `portscheme: reading JSON: json: unknown field "sagas"`},
 		{`{"slots": 10} {}`, `portscheme: reading JSON: data after the scheme's closing brace`},
 		{`{"slots": 10} x`, `portscheme: reading JSON: data after the scheme's closing brace`},
-		{`{"slots": 1.5}`, `portscheme: reading JSON: json: cannot unmarshal number 1.5 into Go struct field jsonScheme.slots of type int`},
 	}
 	for _, tt := range tests {
 		_, err := ParseJSON([]byte(tt.in))
@@ -109,6 +108,31 @@ func TestParseJSONSyntax(t *testing.T) {
 		var se *SchemeError
 		if errors.As(err, &se) {
 			t.Errorf("ParseJSON(%q) error is a *SchemeError; want a JSON error", tt.in)
+		}
+	}
+}
+
+// TestParseJSONSlotNumbers checks that a slot count or a role's slot that
+// is not a whole number in range is a listed problem, as a port is, not a
+// JSON error.
+func TestParseJSONSlotNumbers(t *testing.T) {
+	tests := []struct {
+		slots, slot string
+		want        []problem
+	}{
+		{"1.5", "0", []problem{{"slot count", "slot count 1.5 is not written as a whole number; write it in digits alone", ErrSlotCount}}},
+		{"1e20", "0", []problem{{"slot count", "slot count 1e20 is out of range; want 1 to 65536", ErrSlotCount}}},
+		{`"10"`, "0", []problem{{"slot count", `slot count "10" is not a number`, ErrSlotCount}}},
+		{"-1", "0", []problem{{"slot count", "slot count -1 is out of range; want 1 to 65536", ErrSlotCount}}},
+		{"10", "1e3", []problem{{`role "r" (roles[0])`, "slot 1e3 is not written as a whole number; write it in digits alone", ErrSlot}}},
+		{"10", "99999999999999999999", []problem{{`role "r" (roles[0])`, "slot 99999999999999999999 is out of range; want 0 to the slot count minus one", ErrSlot}}},
+		{"10", `"0"`, []problem{{`role "r" (roles[0])`, `slot "0" is not a number`, ErrSlot}}},
+	}
+	for _, tt := range tests {
+		in := `{"slots": ` + tt.slots + `, "roles": [{"slot": ` + tt.slot + `, "name": "r"}]}`
+		_, err := ParseJSON([]byte(in))
+		if diff := cmp.Diff(tt.want, problemsOf(t, err), errEq); diff != "" {
+			t.Errorf("ParseJSON(%s): problems (-want +got):\n%s", in, diff)
 		}
 	}
 }

@@ -110,7 +110,7 @@ func validate(spec Spec, done map[string]bool) problems {
 	var ps problems
 	n := spec.Slots
 	slotsOK := n >= 1 && n <= 65536
-	if !slotsOK {
+	if !slotsOK && !done["slot count"] {
 		ps.add("slot count", ErrSlotCount, "slot count "+strconv.Itoa(n)+" is out of range; want 1 to 65536")
 	}
 	validateRoles(&ps, spec, slotsOK, done)
