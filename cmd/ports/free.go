@@ -67,6 +67,9 @@ bad input.`)
 		}
 		pool, err := porttest.NewPool(opts)
 		if errors.Is(err, porttest.ErrExhausted) {
+			if *format == "json" {
+				fmt.Fprintln(a.stdout, "[]")
+			}
 			fmt.Fprintf(a.stderr, "ports: free: found 0 of %d: %v\n", *n, err)
 			return exitFindings // nothing in the range can be had
 		}

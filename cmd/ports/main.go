@@ -99,7 +99,41 @@ func (dependencyLog) Format(e *logrus.Entry) ([]byte, error) {
 	return []byte("ports: " + e.Level.String() + ": " + e.Message + "\n"), nil
 }
 
+// main runs the command of args and returns its exit status. Standard
+// output is checked: if a write to it fails (a full disk, a closed pipe),
+// the command fails with status 2 and says so on standard error, however it
+// ended, since what it printed is not all there.
 func (a *app) main(args []string) int {
+	out := &errWriter{w: a.stdout}
+	a.stdout = out
+	code := a.dispatch(args)
+	a.stdout = out.w
+	if out.err != nil {
+		fmt.Fprintf(a.stderr, "ports: writing standard output: %v\n", out.err)
+		return exitUsage
+	}
+	return code
+}
+
+// errWriter writes to w until a write fails, and keeps that error; later
+// writes fail with it at once.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	if err != nil {
+		e.err = err
+	}
+	return n, err
+}
+
+func (a *app) dispatch(args []string) int {
 	if len(args) == 0 {
 		a.usage(a.stderr)
 		return exitUsage
@@ -107,7 +141,7 @@ func (a *app) main(args []string) int {
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
 		if len(args) > 1 {
-			return a.main([]string{args[1], "--help"})
+			return a.dispatch([]string{args[1], "--help"})
 		}
 		a.usage(a.stdout)
 		return exitOK

@@ -114,6 +114,7 @@ func TestScheme(t *testing.T) {
 		{"scheme-bad-flag", []string{"scheme", "--colour"}, exitUsage},
 		{"scheme-file-missing", []string{"scheme", "--file", "testdata/no-such-scheme.json"}, exitUsage},
 		{"scheme-file-bad", []string{"scheme", "--file", "testdata/bad-scheme.json"}, exitUsage},
+		{"scheme-no-kinds", []string{"scheme", "--file", "testdata/scheme-no-kinds.json"}, exitOK},
 	})
 }
 
@@ -288,6 +289,61 @@ func TestDocToFile(t *testing.T) {
 	}
 }
 
+// TestDocOutputRefused checks that -o never names a file that doc reads,
+// and that "-o -" is standard output.
+func TestDocOutputRefused(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "compose.yml")
+	data, err := os.ReadFile("testdata/check/unresolved.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(in, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := testApp(&stdout, &stderr).main([]string{"doc", "-o", in, in}); code != exitUsage ||
+		!strings.Contains(stderr.String(), "one of the files read") {
+		t.Errorf("ports doc -o INPUT INPUT: exit status %d, stderr %q; want 2 and a refusal", code, stderr.String())
+	}
+	if got, _ := os.ReadFile(in); !bytes.Equal(got, data) {
+		t.Errorf("ports doc -o INPUT changed the input")
+	}
+	stdout.Reset()
+	stderr.Reset()
+	if code := testApp(&stdout, &stderr).main([]string{"doc", "-o", "-", "testdata/check/unresolved.yml"}); code != exitOK || stdout.Len() == 0 {
+		t.Errorf("ports doc -o -: exit status %d, %d bytes on stdout; stderr %q", code, stdout.Len(), stderr.String())
+	}
+	if _, err := os.Stat("-"); err == nil {
+		t.Errorf(`ports doc -o - wrote a file named "-"`)
+	}
+}
+
+// failWriter fails every write, as a full disk does.
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
+
+// TestOutputErrors checks that a command whose output cannot be written
+// fails with status 2 and says so, to standard output and to -o's file.
+func TestOutputErrors(t *testing.T) {
+	for _, args := range [][]string{{"whois", "80"}, {"scheme"}, {"doc", "testdata/check/unresolved.yml"}, {"version"}} {
+		var stderr bytes.Buffer
+		a := testApp(nil, &stderr)
+		a.stdout = failWriter{}
+		if code := a.main(args); code != exitUsage || !strings.Contains(stderr.String(), "writing standard output: no space left on device") {
+			t.Errorf("ports %s to a full disk: exit status %d, stderr %q; want 2 and the error", strings.Join(args, " "), code, stderr.String())
+		}
+	}
+	if _, err := os.Stat("/dev/full"); err == nil {
+		var stdout, stderr bytes.Buffer
+		code := testApp(&stdout, &stderr).main([]string{"doc", "-o", "/dev/full", "testdata/check/unresolved.yml"})
+		if code != exitUsage || !strings.Contains(stderr.String(), "writing /dev/full") {
+			t.Errorf("ports doc -o /dev/full: exit status %d, stderr %q; want 2 and the error", code, stderr.String())
+		}
+	}
+}
+
 func TestFreeErrors(t *testing.T) {
 	runGolden(t, []golden{
 		{"free-help", []string{"free", "--help"}, exitOK},
@@ -297,6 +353,7 @@ func TestFreeErrors(t *testing.T) {
 		{"free-bad-format", []string{"free", "--format", "csv"}, exitUsage},
 		{"free-argument", []string{"free", "8080"}, exitUsage},
 		{"free-no-candidates", []string{"free", "--range", "80-90"}, exitFindings},
+		{"free-no-candidates-json", []string{"free", "--format", "json", "--range", "80-90"}, exitFindings},
 	})
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -35,7 +36,7 @@ description, group and exposure. Files are read as "ports check" reads them:
 compose files with their .env file, and with an override file given after
 them.`)
 		title := fs.String("title", "", "the document's `title` (default: \"Port reference\" and the project names)")
-		out := fs.String("o", "", "write to this `file` instead of standard output")
+		out := fs.String("o", "", "write to this `file` instead of standard output (- for standard output); never one of the files read")
 		useEnv := fs.Bool("env", false, "interpolate compose files with the process environment too, over their .env files")
 		var profiles multiFlag
 		fs.Var(&profiles, "profile", "enable only this compose `profile` (repeatable; default: every profile)")
@@ -44,6 +45,18 @@ them.`)
 		}
 		if fs.NArg() == 0 {
 			return a.fail("doc: name at least one file, as in: ports doc docker-compose.yml ports.yaml")
+		}
+		if *out == "-" {
+			*out = ""
+		}
+		if *out != "" {
+			if o, err := os.Stat(*out); err == nil {
+				for _, in := range fs.Args() {
+					if i, err := os.Stat(in); err == nil && os.SameFile(o, i) {
+						return a.fail("doc: -o %q is %s, one of the files read; write the reference elsewhere", *out, in)
+					}
+				}
+			}
 		}
 		decls, err := a.loadFiles(*useEnv, profiles, fs.Args())
 		if err != nil {
@@ -57,19 +70,18 @@ them.`)
 		if err != nil {
 			return a.fail("doc: %v", err)
 		}
-		w := a.stdout
-		var f *os.File
-		if *out != "" {
-			if f, err = os.Create(*out); err != nil {
-				return a.fail("doc: %v", err)
-			}
-			w = f
+		if *out == "" {
+			writeReference(a.stdout, *title, fs.Args(), decls, rep)
+			return exitOK // main checks standard output
 		}
+		f, err := os.Create(*out)
+		if err != nil {
+			return a.fail("doc: %v", err)
+		}
+		w := &errWriter{w: f}
 		writeReference(w, *title, fs.Args(), decls, rep)
-		if f != nil {
-			if err := f.Close(); err != nil {
-				return a.fail("doc: %v", err)
-			}
+		if err := cmp.Or(w.err, f.Close()); err != nil {
+			return a.fail("doc: writing %s: %v", *out, err)
 		}
 		return exitOK
 	}

@@ -85,6 +85,9 @@ func (a *app) schemeTables(s portscheme.Scheme) {
 	fmt.Fprintf(tw, "%s\n", a.paint(styleBold, "Languages"))
 	fmt.Fprintln(tw, "LANGUAGE\tRANGE\tKIND\tPORTS\tPODS")
 	for _, l := range spec.Languages {
+		if len(l.Kinds) == 0 {
+			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\n", l.Title, l.Range) // every cell, or the columns break
+		}
 		for i, k := range l.Kinds {
 			name, rng := "", ""
 			if i == 0 {
