@@ -14,9 +14,10 @@
 // Every subcommand takes --help, which prints its usage on standard output.
 // Flags may come before or after the arguments; "--" ends them. Exit status:
 // 0 on success (and a clean check), 1 when check finds a collision or free
-// finds too few ports, 2 on bad input or usage. What the
-// compose loader warns of (an obsolete version attribute, say) goes to
-// standard error as "ports: warning: MESSAGE".
+// finds too few ports, 2 on bad input or usage, or when the output cannot be
+// written (a full disk, a closed pipe). What the compose loader warns of (an
+// obsolete version attribute, say) goes to standard error as
+// "ports: warning: MESSAGE".
 package main
 
 import (
