@@ -162,13 +162,35 @@ func valueOf(m *yaml.Node, key string) *yaml.Node {
 	return v
 }
 
-// intField reads key of mapping m as a port number. It returns 0, nil when
+// portField reads key of mapping m as a port number. It returns 0, nil when
 // the key is absent.
 func (kr *kubeReader) portField(m *yaml.Node, key, where string) (ports.Port, *yaml.Node, error) {
 	k, v := get(m, key)
 	if k == nil {
 		return 0, nil, nil
 	}
+	return kr.port(k, v, key, where)
+}
+
+// optionalPortField is portField for a field that Kubernetes takes as not
+// set when it is 0 or null (hostPort, nodePort, targetPort): those give 0
+// and no error, as an absent key does.
+func (kr *kubeReader) optionalPortField(m *yaml.Node, key, where string) (ports.Port, *yaml.Node, error) {
+	k, v := get(m, key)
+	if k == nil || v == nil || v.Kind == yaml.ScalarNode && (v.Tag == "!!null" || v.Tag == "!!int" && isZero(v.Value)) {
+		return 0, v, nil
+	}
+	return kr.port(k, v, key, where)
+}
+
+// isZero reports whether s, an integer's text, is zero: 0, 00, +0, -0.
+func isZero(s string) bool {
+	s = strings.TrimLeft(s, "+-")
+	return s != "" && strings.Trim(s, "0") == ""
+}
+
+// port reads v, the value of key k, as a port number.
+func (kr *kubeReader) port(k, v *yaml.Node, key, where string) (ports.Port, *yaml.Node, error) {
 	if v == nil || v.Kind != yaml.ScalarNode || v.Tag != "!!int" {
 		return 0, v, kr.errAt(k, "%s.%s: want a port number, got %s", where, key, kindName(v))
 	}
@@ -199,8 +221,8 @@ func (kr *kubeReader) protocolField(m *yaml.Node, where string) (ports.Protocol,
 
 func (kr *kubeReader) service(obj kubeObject, spec *yaml.Node) error {
 	typ := "ClusterIP"
-	if s, ok := scalar(valueOf(spec, "type")); ok {
-		typ = s
+	if s, ok := scalar(valueOf(spec, "type")); ok && s != "" {
+		typ = s // an empty type is the default, as for Kubernetes
 	}
 	switch typ {
 	case "ClusterIP", "NodePort", "LoadBalancer":
@@ -241,22 +263,28 @@ func (kr *kubeReader) service(obj kubeObject, spec *yaml.Node) error {
 		}
 		name, _ := scalar(valueOf(it, "name"))
 		target, targetName := port.Range(), ""
+		// A targetPort of 0, "" or null is not set, and the port is its
+		// target, as Kubernetes takes it.
 		if tk, tv := get(it, "targetPort"); tk != nil {
 			s, ok := scalar(tv)
 			switch {
+			case tv != nil && tv.Kind == yaml.ScalarNode && tv.Tag == "!!null":
 			case !ok:
 				return kr.errAt(tk, "%s.targetPort: want a port number or name, got %s", where, kindName(tv))
 			case tv.Tag == "!!int":
-				tp, _, err := kr.portField(it, "targetPort", where)
+				tp, _, err := kr.optionalPortField(it, "targetPort", where)
 				if err != nil {
 					return err
 				}
-				target = tp.Range()
+				if tp != 0 {
+					target = tp.Range()
+				}
+			case s == "":
 			default:
 				target, targetName = ports.Range{}, s
 			}
 		}
-		nodePort, npNode, err := kr.portField(it, "nodePort", where)
+		nodePort, npNode, err := kr.optionalPortField(it, "nodePort", where)
 		if err != nil {
 			return err
 		}
@@ -334,7 +362,7 @@ func (kr *kubeReader) containerPort(obj kubeObject, container string, init bool,
 	if cp == 0 {
 		return kr.errAt(it, "%s: no containerPort", where)
 	}
-	hp, hpNode, err := kr.portField(it, "hostPort", where)
+	hp, hpNode, err := kr.optionalPortField(it, "hostPort", where)
 	if err != nil {
 		return err
 	}

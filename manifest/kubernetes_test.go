@@ -543,3 +543,57 @@ spec:
 		t.Errorf("InitContainer (-want +got):\n%s", diff)
 	}
 }
+
+// TestKubernetesUnsetValues reads fields that Kubernetes takes as not set
+// when they are 0, null or empty: a nodePort of 0 is assigned by the
+// cluster, a hostPort of 0 or null is none, a targetPort of 0, "" or null
+// is the port itself, and an empty type is ClusterIP. The API server
+// accepts each, so the reader must too.
+func TestKubernetesUnsetValues(t *testing.T) {
+	src := `apiVersion: v1
+kind: Service
+metadata: {name: s}
+spec:
+  type: NodePort
+  ports:
+  - {port: 80, nodePort: 0, targetPort: 0}
+  - {port: 81, nodePort: null, targetPort: ""}
+  - {port: 82, targetPort: null}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: t}
+spec:
+  type: ""
+  ports:
+  - {port: 90}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - name: c
+    ports:
+    - {containerPort: 70, hostPort: 0}
+    - {containerPort: 71, hostPort: null}
+`
+	ds, err := ReadKubernetes("k.yaml", strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"k.yaml:7:12: default/s 80/tcp -> 80 (Service, service default/s, internal)",
+		"k.yaml:7:12: default/s */tcp -> 80 (NodePort, host, public)",
+		"k.yaml:8:12: default/s 81/tcp -> 81 (Service, service default/s, internal)",
+		"k.yaml:8:12: default/s */tcp -> 81 (NodePort, host, public)",
+		"k.yaml:9:12: default/s 82/tcp -> 82 (Service, service default/s, internal)",
+		"k.yaml:9:12: default/s */tcp -> 82 (NodePort, host, public)",
+		"k.yaml:17:12: default/t 90/tcp -> 90 (Service, service default/t, internal)",
+		"k.yaml:26:23: default/p[c] 70/tcp (containerPort, pod default/p, internal)",
+		"k.yaml:27:23: default/p[c] 71/tcp (containerPort, pod default/p, internal)",
+	}
+	if diff := cmp.Diff(want, strs(ds)); diff != "" {
+		t.Errorf("declarations (-want +got):\n%s", diff)
+	}
+}
