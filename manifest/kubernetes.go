@@ -409,7 +409,11 @@ func (kr *kubeReader) containerPort(obj kubeObject, container string, init bool,
 	}
 	d := base
 	d.Endpoint = ports.EndpointFrom(proto, netip.Addr{}, cp.Range())
-	d.Scope, d.Kind, d.Exposure = PodScope(obj.namespace, obj.name), KindContainerPort, Internal
+	pod := obj.name
+	if obj.kind != "Pod" {
+		pod = strings.ToLower(obj.kind) + "/" + obj.name
+	}
+	d.Scope, d.Kind, d.Exposure = PodScope(obj.namespace, pod), KindContainerPort, Internal
 	kr.out = append(kr.out, d)
 	if hp != 0 {
 		h := base

@@ -184,11 +184,11 @@ metadata: {name: rs}
 spec: {template: {spec: {containers: [{name: c, ports: [{containerPort: 5, hostPort: 30005}]}]}}}
 `,
 			want: []string{
-				"k.yaml:4:73: default/d[c] 1/tcp (containerPort, pod default/d, internal)",
-				"k.yaml:9:73: default/s[c] 2/tcp (containerPort, pod default/s, internal)",
-				"k.yaml:14:73: default/j[c] 3/tcp (containerPort, pod default/j, internal)",
-				"k.yaml:19:94: default/cj[c] 4/tcp (containerPort, pod default/cj, internal)",
-				"k.yaml:24:73: default/rs[c] 5/tcp (containerPort, pod default/rs, internal)",
+				"k.yaml:4:73: default/d[c] 1/tcp (containerPort, pod default/deployment/d, internal)",
+				"k.yaml:9:73: default/s[c] 2/tcp (containerPort, pod default/statefulset/s, internal)",
+				"k.yaml:14:73: default/j[c] 3/tcp (containerPort, pod default/job/j, internal)",
+				"k.yaml:19:94: default/cj[c] 4/tcp (containerPort, pod default/cronjob/cj, internal)",
+				"k.yaml:24:73: default/rs[c] 5/tcp (containerPort, pod default/replicaset/rs, internal)",
 				"k.yaml:24:86: default/rs[c] 30005/tcp -> 5 (hostPort, host, public)",
 			},
 		},
@@ -595,5 +595,41 @@ spec:
 	}
 	if diff := cmp.Diff(want, strs(ds)); diff != "" {
 		t.Errorf("declarations (-want +got):\n%s", diff)
+	}
+}
+
+// TestPodScopesOfWorkloads checks that workloads of one name but different
+// kinds, which run different pods, are in different pod scopes, so that
+// their container ports never collide, and that a bare Pod is named alone.
+func TestPodScopesOfWorkloads(t *testing.T) {
+	src := `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec: {template: {spec: {containers: [{name: app, ports: [{containerPort: 80}]}]}}}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: web}
+spec: {template: {spec: {containers: [{name: db, ports: [{containerPort: 80}]}]}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec: {containers: [{name: c, ports: [{containerPort: 80}]}]}
+`
+	ds, err := ReadKubernetes("k.yaml", strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scopes []string
+	for _, d := range ds {
+		scopes = append(scopes, d.Scope.String())
+	}
+	want := []string{"pod default/deployment/web", "pod default/statefulset/web", "pod default/web"}
+	if diff := cmp.Diff(want, scopes); diff != "" {
+		t.Errorf("scopes (-want +got):\n%s", diff)
+	}
+	if sets := AuditInput(ds); len(sets) != 3 {
+		t.Errorf("AuditInput: %d scopes, want 3", len(sets))
 	}
 }

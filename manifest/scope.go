@@ -50,7 +50,10 @@ func ServiceScope(namespace, name string) Scope {
 }
 
 // PodScope returns the scope of the pods of the Kubernetes workload
-// namespace/name.
+// namespace/name. The Kubernetes reader names a bare Pod by its name alone
+// and any other workload by its kind, in lower case, and its name, as
+// kubectl does ("deployment/web"): a Pod, a Deployment and a StatefulSet of
+// one name run different pods.
 func PodScope(namespace, name string) Scope {
 	return Scope{Kind: ScopePod, Name: namespace + "/" + name}
 }
