@@ -77,7 +77,8 @@ type jsonService struct {
 // trailing data are errors.
 //
 // Text that is not JSON of this shape gives an error that wraps the
-// [encoding/json] error. Otherwise ParseJSON validates the scheme as [New]
+// [encoding/json] error and, where the decoder says, gives the line and
+// column. Otherwise ParseJSON validates the scheme as [New]
 // does and returns a [*SchemeError] with every problem, including the
 // values New never sees: a slot count or slot that is out of range, or not a
 // whole number written in digits ([ErrSlotCount], [ErrSlot]); ports and
@@ -91,10 +92,25 @@ func ParseJSON(data []byte) (Scheme, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&js); err != nil {
-		return Scheme{}, &jsonError{err: err}
+		// Where it went wrong, when the decoder says: the byte it stopped
+		// at, or the end for text cut short.
+		at := ""
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			at = lineCol(data, int64(len(data)))
+		case errors.As(err, &se):
+			at = lineCol(data, se.Offset-1)
+		case errors.As(err, &te):
+			at = lineCol(data, te.Offset-1)
+		}
+		return Scheme{}, &jsonError{err: err, at: at}
 	}
+	end := dec.InputOffset()
 	if _, err := dec.Token(); err != io.EOF {
-		return Scheme{}, &jsonError{err: errors.New("data after the scheme's closing brace")}
+		rest := bytes.TrimLeft(data[end:], " \t\r\n")
+		return Scheme{}, &jsonError{err: errors.New("data after the scheme's closing brace"), at: lineCol(data, int64(len(data)-len(rest)))}
 	}
 	spec, ps, done := js.spec()
 	ps = append(ps, validate(spec, done)...)
@@ -104,10 +120,30 @@ func ParseJSON(data []byte) (Scheme, error) {
 	return build(spec.clone()), nil
 }
 
-// jsonError reports JSON that is not a scheme's JSON form.
-type jsonError struct{ err error }
+// jsonError reports JSON that is not a scheme's JSON form, and where, as
+// "line L, column C", if known.
+type jsonError struct {
+	err error
+	at  string
+}
 
-func (e *jsonError) Error() string { return "portscheme: reading JSON: " + e.err.Error() }
+func (e *jsonError) Error() string {
+	if e.at == "" {
+		return "portscheme: reading JSON: " + e.err.Error()
+	}
+	return "portscheme: reading JSON: " + e.at + ": " + e.err.Error()
+}
+
+// lineCol says where byte off of data is (counting from 0, and len(data)
+// for the end), as "line L, column C", counting from 1 and columns in
+// bytes.
+func lineCol(data []byte, off int64) string {
+	off = min(max(off, 0), int64(len(data)))
+	before := data[:off]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := len(before) - bytes.LastIndexByte(before, '\n')
+	return "line " + strconv.Itoa(line) + ", column " + strconv.Itoa(col)
+}
 func (e *jsonError) Unwrap() error { return e.err }
 
 // spec converts js into a Spec, with the problems of values that a Spec

@@ -94,11 +94,13 @@ func TestParseJSONSyntax(t *testing.T) {
 		{``, `portscheme: reading JSON: want a JSON object, as {"slots": 10, ...}`},
 		{`[]`, `portscheme: reading JSON: want a JSON object, as {"slots": 10, ...}`},
 		{`null`, `portscheme: reading JSON: want a JSON object, as {"slots": 10, ...}`},
-		{`{`, `portscheme: reading JSON: unexpected EOF`},
-		{`{"slots": 10,}`, `portscheme: reading JSON: invalid character '}' looking for beginning of object key string`},
+		{`{`, `portscheme: reading JSON: line 1, column 2: unexpected EOF`},
+		{`{"slots": 10,}`, `portscheme: reading JSON: line 1, column 14: invalid character '}' looking for beginning of object key string`},
+		{"{\n  \"slots\": 10,\n}", `portscheme: reading JSON: line 3, column 1: invalid character '}' looking for beginning of object key string`},
+		{`{"slots": 10, "roles": 5}`, `portscheme: reading JSON: line 1, column 24: json: cannot unmarshal number into Go struct field jsonScheme.roles of type []portscheme.jsonRole`},
 		{`{"slots": 10, "sagas": []}`, `portscheme: reading JSON: json: unknown field "sagas"`},
-		{`{"slots": 10} {}`, `portscheme: reading JSON: data after the scheme's closing brace`},
-		{`{"slots": 10} x`, `portscheme: reading JSON: data after the scheme's closing brace`},
+		{`{"slots": 10} {}`, `portscheme: reading JSON: line 1, column 15: data after the scheme's closing brace`},
+		{"{\"slots\": 10}\n\n  x", `portscheme: reading JSON: line 3, column 3: data after the scheme's closing brace`},
 	}
 	for _, tt := range tests {
 		_, err := ParseJSON([]byte(tt.in))
