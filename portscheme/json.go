@@ -78,9 +78,9 @@ type jsonService struct {
 //
 // Text that is not JSON of this shape gives an error that wraps the
 // [encoding/json] error and, where the decoder says, gives the line and
-// column. Otherwise ParseJSON validates the scheme as [New]
-// does and returns a [*SchemeError] with every problem, including the
-// values New never sees: a slot count or slot that is out of range, or not a
+// column. Otherwise ParseJSON validates the scheme as [New] does and
+// returns a [*SchemeError] with every problem, including the values New
+// never sees: a slot count or slot that is out of range, or not a
 // whole number written in digits ([ErrSlotCount], [ErrSlot]); ports and
 // ranges beyond 65535 ([ErrBeyond]); negative, fractional and quoted port
 // numbers; malformed and inverted ranges; unknown exposures.
