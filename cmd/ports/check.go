@@ -293,6 +293,16 @@ func check(decls []manifest.Declaration, limits hostports.Limits, nodePorts port
 		if err != nil {
 			return rep, err
 		}
+		memberAt := func(i int) checkMember {
+			m := member(set.Decls[i].Value)
+			if p := pooled[i]; p.IsValid() {
+				m.Pool = p.String()
+			}
+			if e, ok := suggestions[i]; ok {
+				m.Suggestion = e.String()
+			}
+			return m
+		}
 		for k, idx := range colliding {
 			g := spans[k]
 			c := checkCollision{Scope: set.Scope.String(), Protocol: g.Protocol.String(), Ports: g.Span.String()}
@@ -301,27 +311,16 @@ func check(decls []manifest.Declaration, limits hostports.Limits, nodePorts port
 				return set.Decls[i].Value.Source.Compare(set.Decls[j].Value.Source)
 			})
 			for _, i := range members {
-				m := member(set.Decls[i].Value)
-				if p := pooled[i]; p.IsValid() {
-					m.Pool = p.String()
-				}
-				if e, ok := suggestions[i]; ok {
-					m.Suggestion = e.String()
-				}
-				c.Members = append(c.Members, m)
+				c.Members = append(c.Members, memberAt(i))
 			}
 			rep.Collisions = append(rep.Collisions, c)
 		}
 		for _, i := range replicated {
 			v := set.Decls[i].Value
-			m := member(v)
-			if e, ok := suggestions[i]; ok {
-				m.Suggestion = e.String()
-			}
 			rep.Collisions = append(rep.Collisions, checkCollision{
 				Scope: set.Scope.String(), Protocol: v.Endpoint.Protocol().String(), Ports: v.Endpoint.Range().String(),
 				Reason:  fmt.Sprintf("%d replicas of %s each bind it, and only one can", v.Replicas, v.Owner()),
-				Members: []checkMember{m},
+				Members: []checkMember{memberAt(i)},
 			})
 		}
 	}
@@ -541,9 +540,9 @@ func suggestionAvoid(limits hostports.Limits, proto ports.Protocol) ports.RangeS
 // ("8081-8083:80"), such a run gives each replica a port of its own. The
 // result is keyed by index in set.Decls.
 func suggest(set manifest.AuditSet, colliding [][]int, pooled []ports.Endpoint, replicated []int, limits hostports.Limits) (map[int]ports.Endpoint, error) {
-	moving := make(map[int]bool)
+	moving, isReplicated := make(map[int]bool), make(map[int]bool)
 	for _, i := range replicated {
-		moving[i] = true
+		moving[i], isReplicated[i] = true, true
 	}
 	for _, idx := range colliding {
 		// A pool that found no port moves rather than the fixed ports that
@@ -579,7 +578,7 @@ func suggest(set manifest.AuditSet, colliding [][]int, pooled []ports.Endpoint, 
 		return alloc
 	}
 	for i, d := range set.Decls {
-		if !moving[i] || slices.Contains(replicated, i) {
+		if !moving[i] || isReplicated[i] {
 			// Refused only where one owner declares a port twice, or
 			// where a declaration that moves held it first: either way
 			// the port is held. The first replica of a fixed port holds
@@ -612,7 +611,7 @@ func suggest(set manifest.AuditSet, colliding [][]int, pooled []ports.Endpoint, 
 			out[i] = m.to
 			continue
 		}
-		if slices.Contains(replicated, i) && (!d.Endpoint.Range().IsSingle() || !d.Value.Target.IsSingle()) {
+		if isReplicated[i] && (!d.Endpoint.Range().IsSingle() || !d.Value.Target.IsSingle()) {
 			continue // a range of ports to as many: no pool can take it
 		}
 		alloc := allocFor(d.Endpoint.Protocol())
