@@ -153,33 +153,17 @@ func (js *jsonScheme) spec() (Spec, problems, map[string]bool) {
 	var ps problems
 	done := map[string]bool{}
 	var spec Spec
-	switch n, how := jsonWhole(js.Slots, 65536); how {
-	case whole:
+	if n, ok := jsonSlotNumber(&ps, "slot count", ErrSlotCount, "slot count", js.Slots, 65536, "1 to 65536"); ok {
 		spec.Slots = int(n)
-	case notNumber:
-		ps.add("slot count", ErrSlotCount, "slot count "+string(js.Slots)+" is not a number")
-	case notWhole:
-		ps.add("slot count", ErrSlotCount, "slot count "+string(js.Slots)+" is not written as a whole number; write it in digits alone")
-	default:
-		ps.add("slot count", ErrSlotCount, "slot count "+string(js.Slots)+" is out of range; want 1 to 65536")
-	}
-	if len(ps) > 0 {
+	} else {
 		done["slot count"] = true
 	}
 	for i, jr := range js.Roles {
 		r := Role{Name: jr.Name, Purpose: jr.Purpose, Env: jr.Env, Description: jr.Description}
 		w := whereRole(i, r)
-		switch n, how := jsonWhole(jr.Slot, 65535); how {
-		case whole:
+		if n, ok := jsonSlotNumber(&ps, w, ErrSlot, "slot", jr.Slot, 65535, "0 to the slot count minus one"); ok {
 			r.Slot = Slot(n)
-		case notNumber:
-			ps.add(w, ErrSlot, "slot "+string(jr.Slot)+" is not a number")
-			done[w+"#slot"] = true
-		case notWhole:
-			ps.add(w, ErrSlot, "slot "+string(jr.Slot)+" is not written as a whole number; write it in digits alone")
-			done[w+"#slot"] = true
-		default:
-			ps.add(w, ErrSlot, "slot "+string(jr.Slot)+" is out of range; want 0 to the slot count minus one")
+		} else {
 			done[w+"#slot"] = true
 		}
 		if jr.Exposure != "" {
@@ -252,6 +236,24 @@ func jsonWhole(raw json.RawMessage, max int64) (int64, int) {
 		return 0, notWhole
 	}
 	return i, whole
+}
+
+// jsonSlotNumber reads a slot or a slot count (what) of the JSON form, from
+// 0 to max, as jsonWhole does; a bad one is a problem of err at where, which
+// says that the number should be in want, and it reports false.
+func jsonSlotNumber(ps *problems, where string, err error, what string, raw json.RawMessage, max int64, want string) (int64, bool) {
+	n, how := jsonWhole(raw, max)
+	switch how {
+	case whole:
+		return n, true
+	case notNumber:
+		ps.add(where, err, what+" "+string(raw)+" is not a number")
+	case notWhole:
+		ps.add(where, err, what+" "+string(raw)+" is not written as a whole number; write it in digits alone")
+	default:
+		ps.add(where, err, what+" "+string(raw)+" is out of range; want "+want)
+	}
+	return 0, false
 }
 
 // jsonPort reads a port number of the JSON form, as jsonWhole does, and
