@@ -223,9 +223,9 @@ func (s *state) nearLeaf(p uint8, k uint32) int32 {
 	if bx == nil {
 		return 0
 	}
-	b := k >> (16 + blockBits)
+	b, K := blockOfKey(k)
 	L := bx.hint[b].Load()
-	if !s.hintOK(p, L, k&^(1<<(16+blockBits)-1)) {
+	if !s.hintOK(p, L, K) {
 		return 0
 	}
 	for range maxHops {
@@ -252,10 +252,16 @@ func (s *state) nearLeaf(p uint8, k uint32) int32 {
 // so that the next insertion or removal near k finds its leaf through
 // nearLeaf without a descent.
 func (s *state) noteLeaf(p uint8, k uint32, L int32) {
-	K := k &^ (1<<(16+blockBits) - 1)
+	b, K := blockOfKey(k)
 	if bx := s.blocks[p-1]; bx != nil && s.bt[L].keys[0] < K {
-		bx.hint[k>>(16+blockBits)].Store(L)
+		bx.hint[b].Store(L)
 	}
+}
+
+// blockOfKey returns the block where the reservation with key k starts, and
+// the smallest key of that block.
+func blockOfKey(k uint32) (b, K uint32) {
+	return k >> (16 + blockBits), k &^ (1<<(16+blockBits) - 1)
 }
 
 // hintOK reports whether leaf L may start a scan for the reservations of
