@@ -120,18 +120,20 @@ func (kr *kubeReader) object(root *yaml.Node, depth int) error {
 	case "Service":
 		return kr.service(obj, spec)
 	case "Pod":
-		obj.labels = labelString(valueOf(meta, "labels"))
-		return kr.podSpec(obj, spec)
+		return kr.podTemplate(obj, root) // a Pod is its own template
 	case "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "ReplicationController":
-		tmpl := valueOf(spec, "template")
-		obj.labels = labelString(valueOf(valueOf(tmpl, "metadata"), "labels"))
-		return kr.podSpec(obj, valueOf(tmpl, "spec"))
+		return kr.podTemplate(obj, valueOf(spec, "template"))
 	case "CronJob":
-		tmpl := valueOf(valueOf(valueOf(spec, "jobTemplate"), "spec"), "template")
-		obj.labels = labelString(valueOf(valueOf(tmpl, "metadata"), "labels"))
-		return kr.podSpec(obj, valueOf(tmpl, "spec"))
+		return kr.podTemplate(obj, valueOf(valueOf(valueOf(spec, "jobTemplate"), "spec"), "template"))
 	}
 	return nil
+}
+
+// podTemplate reads the pod template of a workload: its pods' labels, then
+// its pod spec.
+func (kr *kubeReader) podTemplate(obj kubeObject, tmpl *yaml.Node) error {
+	obj.labels = labelString(valueOf(valueOf(tmpl, "metadata"), "labels"))
+	return kr.podSpec(obj, valueOf(tmpl, "spec"))
 }
 
 // labelString writes the string-to-string mapping m (labels, a selector) as
