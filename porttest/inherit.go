@@ -84,8 +84,8 @@ func InheritedFiles() ([]*os.File, error) {
 
 // take converts the first inherited file named name, not yet taken, that
 // conv accepts, and marks it taken: a socket of another type (a TCP and a
-// UDP socket may share a name) stays for the right call. The file is closed once converted
-// (conv makes its own descriptor).
+// UDP socket may share a name) stays for the right call. The file is closed
+// once converted (conv makes its own descriptor).
 func take[T any](fn, name string, stream bool, conv func(*os.File) (T, error)) (T, error) {
 	var zero T
 	files, err := InheritedFiles()
