@@ -188,14 +188,6 @@ func sortProblems(ps problems, spec Spec) problems {
 	return ps
 }
 
-// portsWord is "port" for one port and "ports" for any other number.
-func portsWord(n int) string {
-	if n == 1 {
-		return "port"
-	}
-	return "ports"
-}
-
 // validateText reports the free text of spec that is not valid UTF-8.
 func validateText(ps *problems, spec Spec) {
 	check := func(where, field, text string) {
@@ -361,7 +353,7 @@ func overlaps(ps *problems, rs []placed) {
 		a, b := rs[p.i], rs[p.j]
 		both, _ := a.r.Intersect(b.r)
 		ps.add(b.where, ErrOverlap, "range "+b.r.String()+" overlaps "+a.where+", "+a.r.String()+
-			", on "+portsWord(both.Len())+" "+both.String())
+			", on "+plural(both.Len(), "port")+" "+both.String())
 	}
 }
 
@@ -442,10 +434,15 @@ func slotBeyond(slot Slot, n int) string {
 
 // count writes n and noun, in the plural unless n is 1.
 func count(n int, noun string) string {
+	return strconv.Itoa(n) + " " + plural(n, noun)
+}
+
+// plural returns noun for one and noun+"s" for any other number n.
+func plural(n int, noun string) string {
 	if n == 1 {
-		return "1 " + noun
+		return noun
 	}
-	return strconv.Itoa(n) + " " + noun + "s"
+	return noun + "s"
 }
 
 func isLower(c byte) bool { return 'a' <= c && c <= 'z' }
@@ -500,7 +497,7 @@ func (s Scheme) Validate(avoid ...Avoid) error {
 				continue
 			}
 			if hit.Equal(pods) {
-				ps.add(whereLanguage(i, l.Name), ErrAvoided, "every pod, "+portsWord(pods.Len())+" "+pods.String()+","+in)
+				ps.add(whereLanguage(i, l.Name), ErrAvoided, "every pod, "+plural(pods.Len(), "port")+" "+pods.String()+","+in)
 				continue
 			}
 			for j, k := range l.Kinds {
@@ -508,7 +505,7 @@ func (s Scheme) Validate(avoid ...Avoid) error {
 				if kh.IsEmpty() {
 					continue
 				}
-				ps.add(whereKind(i, j, l.Name, k.Name), ErrAvoided, podIndexes(k.Range, kh, n)+", "+portsWord(kh.Len())+" "+kh.String()+","+in)
+				ps.add(whereKind(i, j, l.Name, k.Name), ErrAvoided, podIndexes(k.Range, kh, n)+", "+plural(kh.Len(), "port")+" "+kh.String()+","+in)
 			}
 		}
 		for i, sv := range s.d.spec.Services {
