@@ -43,9 +43,10 @@ func EndpointFrom(proto Protocol, addr netip.Addr, r Range) Endpoint {
 //
 // PORTS is read by [ParseRange]. An IPv6 address is written in brackets;
 // its zone may hold any character, ']' and '/' too, so that every endpoint
-// [Endpoint.String] writes parses back to itself. PROTO is tcp, udp, sctp or dccp in any case; when it is left out the
-// endpoint is TCP, as in compose files and Kubernetes manifests.
-// [Endpoint.String] always writes the protocol.
+// [Endpoint.String] writes parses back to itself. PROTO is tcp, udp, sctp or
+// dccp in any case; when it is left out the endpoint is TCP, as in compose
+// files and Kubernetes manifests. [Endpoint.String] always writes the
+// protocol.
 func ParseEndpoint(s string) (Endpoint, error) {
 	e, msg, inner := parseEndpoint(s)
 	if msg != "" {
