@@ -111,7 +111,10 @@
 // [KindHostPort] on the host. Other kinds (Ingress, ConfigMap, …) are
 // skipped. A nodePort on a ClusterIP Service, a hostPort that differs from
 // its containerPort under hostNetwork, a port out of range or a field of
-// the wrong type is an error that names the line.
+// the wrong type is an error that names the line, as is what the API server
+// would refuse: a protocol other than TCP, UDP and SCTP (in capitals), a
+// quoted targetPort of digits alone ("8080", neither number nor name) and a
+// hostIP with a zone.
 //
 // # The port registry
 //

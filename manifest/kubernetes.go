@@ -214,11 +214,19 @@ func (kr *kubeReader) protocolField(m *yaml.Node, where string) (ports.Protocol,
 	if !ok {
 		return 0, kr.errAt(k, "%s.protocol: want TCP, UDP or SCTP, got %s", where, kindName(v))
 	}
-	p, err := ports.ParseProtocol(s)
-	if err != nil {
-		return 0, kr.errAt(v, "%s.protocol: unknown protocol %q; want TCP, UDP or SCTP", where, s)
+	// The API server takes these three, spelt in capitals, and no other.
+	switch s {
+	case "TCP":
+		return ports.TCP, nil
+	case "UDP":
+		return ports.UDP, nil
+	case "SCTP":
+		return ports.SCTP, nil
 	}
-	return p, nil
+	if p, err := ports.ParseProtocol(s); err == nil && p != ports.DCCP {
+		return 0, kr.errAt(v, "%s.protocol: %q must be written %q; want TCP, UDP or SCTP", where, s, strings.ToUpper(s))
+	}
+	return 0, kr.errAt(v, "%s.protocol: unknown protocol %q; want TCP, UDP or SCTP", where, s)
 }
 
 func (kr *kubeReader) service(obj kubeObject, spec *yaml.Node) error {
@@ -282,6 +290,9 @@ func (kr *kubeReader) service(obj kubeObject, spec *yaml.Node) error {
 					target = tp.Range()
 				}
 			case s == "":
+			case strings.Trim(s, "0123456789") == "":
+				// The API server refuses it: a name needs a letter.
+				return kr.errAt(tv, "%s.targetPort: %q is a string of digits, which is neither a port number nor a port name; write it without quotes", where, s)
 			default:
 				target, targetName = ports.Range{}, s
 			}
@@ -382,6 +393,9 @@ func (kr *kubeReader) containerPort(obj kubeObject, container string, init bool,
 			a, err := netip.ParseAddr(s)
 			if err != nil {
 				return kr.errAt(hk, "%s.hostIP: %q is not an IP address", where, s)
+			}
+			if a.Zone() != "" {
+				return kr.errAt(hk, "%s.hostIP: %q has a zone, which the API server refuses", where, s)
 			}
 			hostIP = a.Unmap()
 		}
