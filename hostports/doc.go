@@ -23,7 +23,8 @@
 //     net.inet.ip.portrange.first and last, default 49152-65535 and
 //     10000-65535 (see [ParseSysctlPortRange]). Windows: netsh int ipv4 show
 //     dynamicport tcp and udp, default 49152-65535 (see
-//     [ParseNetshDynamicPortRange]);
+//     [ParseNetshDynamicPortRange]). A range that includes port 0 is an
+//     error: port 0 asks for any port, and no kernel takes it as an end;
 //   - the ports Linux reserves for servers,
 //     /proc/sys/net/ipv4/ip_local_reserved_ports (see
 //     [ParseLinuxReservedPorts]);

@@ -53,6 +53,9 @@ func ParseLinuxPortRange(s string) (ports.Range, error) {
 	if lo > hi {
 		return ports.Range{}, &parseError{fn: fn, in: s, msg: "low end " + lo.String() + " is above high end " + hi.String()}
 	}
+	if lo == 0 {
+		return ports.Range{}, &parseError{fn: fn, in: s, msg: zeroStart}
+	}
 	return ports.RangeFrom(lo, hi), nil
 }
 
@@ -150,8 +153,15 @@ func ParseSysctlPortRange(s string) (ports.Range, error) {
 	default:
 		return ports.Range{}, &parseError{fn: fn, in: s, msg: "want the values of " + sysctlFirst + " and " + sysctlLast}
 	}
+	if first == 0 || last == 0 {
+		return ports.Range{}, &parseError{fn: fn, in: s, msg: zeroStart}
+	}
 	return ports.RangeFrom(min(first, last), max(first, last)), nil
 }
+
+// zeroStart says why an ephemeral range may not start at 0: port 0 asks
+// the kernel for any port, and no kernel accepts it as a range's end.
+const zeroStart = "an ephemeral range cannot include port 0"
 
 // cutSysctl splits a "name: value", "name=value" or "name = value" line.
 func cutSysctl(line string) (name, val string, ok bool) {
@@ -204,6 +214,8 @@ func ParseNetshDynamicPortRange(s string) (ports.Range, error) {
 	switch {
 	case start > int(ports.MaxPort):
 		return ports.Range{}, &parseError{fn: fn, in: s, msg: "start port " + strconv.Itoa(start) + " is above 65535"}
+	case start == 0:
+		return ports.Range{}, &parseError{fn: fn, in: s, msg: zeroStart}
 	case count == 0:
 		return ports.Range{}, &parseError{fn: fn, in: s, msg: "number of ports is 0"}
 	case start+count-1 > int(ports.MaxPort):

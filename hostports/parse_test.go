@@ -32,7 +32,8 @@ func TestParseLinuxPortRange(t *testing.T) {
 		{"widened fixture", fixture(t, "linux/ip_local_port_range.wide"), "1024-65000"},
 		{"spaces", "  40000   50000  ", "40000-50000"},
 		{"single port", "50000 50000\n", "50000"},
-		{"full", "0 65535", "0-65535"},
+		{"full", "1 65535", "1-65535"},
+		{"from port 0", "0 65535", ""},
 		{"empty", "", ""},
 		{"one number", "32768\n", ""},
 		{"three numbers", "1 2 3", ""},
@@ -147,6 +148,8 @@ func TestParseSysctlPortRange(t *testing.T) {
 		{"bad value", "net.inet.ip.portrange.first: lots\nnet.inet.ip.portrange.last: 65535\n", ""},
 		{"out of range", "net.inet.ip.portrange.first: 49152\nnet.inet.ip.portrange.last: 70000\n", ""},
 		{"one bare value", "49152\n", ""},
+		{"first 0", "net.inet.ip.portrange.first: 0\nnet.inet.ip.portrange.last: 5000\n", ""},
+		{"last 0, counting down", "0\n5000\n", ""},
 		{"three bare values", "1\n2\n3\n", ""},
 		{"mixed", "49152\nnet.inet.ip.portrange.last: 65535\n", ""},
 		{"unknown oid error", "sysctl: unknown oid 'net.inet.ip.portrange.first'\n", ""},
@@ -181,6 +184,7 @@ func TestBSDRange(t *testing.T) {
 		{10000, 10000, "10000"},
 		{10000, 65536, ""},
 		{1 << 31, 1, ""},
+		{0, 5000, ""},
 	}
 	for _, tt := range tests {
 		got, err := bsdRange(tt.first, tt.last)
@@ -208,6 +212,7 @@ func TestParseNetshDynamicPortRange(t *testing.T) {
 		{"empty", "", ""},
 		{"no count", "Start Port      : 49152\r\n", ""},
 		{"zero count", "Start Port : 49152\nNumber of Ports : 0\n", ""},
+		{"start 0", "Start Port : 0\nNumber of Ports : 10\n", ""},
 		{"runs past 65535", "Start Port : 49152\nNumber of Ports : 16385\n", ""},
 		{"start too big", "Start Port : 65536\nNumber of Ports : 1\n", ""},
 		{"huge value", "Start Port : 99999999999999999999\nNumber of Ports : 1\n", ""},

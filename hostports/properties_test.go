@@ -17,6 +17,16 @@ func genPort() *rapid.Generator[ports.Port] {
 	})
 }
 
+// genEphemeral draws a range that an OS may give as its ephemeral range:
+// any range without port 0.
+func genEphemeral() *rapid.Generator[ports.Range] {
+	return rapid.Custom(func(t *rapid.T) ports.Range {
+		a := ports.Port(rapid.IntRange(1, 65535).Draw(t, "a"))
+		b := ports.Port(rapid.IntRange(1, 65535).Draw(t, "b"))
+		return ports.RangeFrom(min(a, b), max(a, b))
+	})
+}
+
 func genRange() *rapid.Generator[ports.Range] {
 	return rapid.Custom(func(t *rapid.T) ports.Range {
 		a, b := genPort().Draw(t, "a"), genPort().Draw(t, "b")
@@ -38,11 +48,15 @@ func genLabel() *rapid.Generator[string] {
 
 func TestPropLinuxPortRangeRoundTrip(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		r := genRange().Draw(t, "r")
+		r := genEphemeral().Draw(t, "r")
 		sep := rapid.SampledFrom([]string{"\t", " ", "  \t "}).Draw(t, "sep")
 		got, err := ParseLinuxPortRange(fmt.Sprintf("%d%s%d\n", r.Lo(), sep, r.Hi()))
 		if err != nil || got != r {
 			t.Fatalf("ParseLinuxPortRange of %v = %v, %v", r, got, err)
+		}
+		// The same range from port 0 is refused.
+		if got, err := ParseLinuxPortRange(fmt.Sprintf("0%s%d\n", sep, r.Hi())); err == nil {
+			t.Fatalf("ParseLinuxPortRange of 0-%v = %v, want an error", r.Hi(), got)
 		}
 	})
 }
@@ -59,7 +73,11 @@ func TestPropLinuxReservedPortsRoundTrip(t *testing.T) {
 
 func TestPropSysctlOrderFree(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		first, last := genPort().Draw(t, "first"), genPort().Draw(t, "last")
+		r := genEphemeral().Draw(t, "r")
+		first, last := r.Lo(), r.Hi()
+		if rapid.Bool().Draw(t, "count down") {
+			first, last = last, first
+		}
 		form := rapid.SampledFrom([]string{": ", "=", " = "}).Draw(t, "form")
 		lines := []string{sysctlFirst + form + first.String(), sysctlLast + form + last.String()}
 		if rapid.Bool().Draw(t, "swap") {
@@ -78,7 +96,7 @@ func TestPropSysctlOrderFree(t *testing.T) {
 
 func TestPropNetshDynamicLabelsDoNotMatter(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		start := rapid.IntRange(0, 65535).Draw(t, "start")
+		start := rapid.IntRange(1, 65535).Draw(t, "start")
 		count := rapid.IntRange(1, 65536-start).Draw(t, "count")
 		eol := rapid.SampledFrom([]string{"\n", "\r\n"}).Draw(t, "eol")
 		s := genLabel().Draw(t, "title") + eol + "-----" + eol +
