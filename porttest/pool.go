@@ -213,13 +213,16 @@ func (p *Pool) Candidates() ports.RangeSet { return p.cands }
 var ErrExhausted = errors.New("porttest: no free port")
 
 // ExhaustedError reports that a pool found no port, or no run of ports, that
-// it could hand out, and says what it tried.
+// it could hand out, and says what it tried. Its counts are of the ports the
+// search tried: a search for a run moves past the first port of a run that
+// it cannot have, and counts that one alone, so its counts may add up to
+// far fewer than the candidates.
 type ExhaustedError struct {
 	Dir        string // the lock directory
 	Run        int    // the number of contiguous ports asked for
 	Candidates int    // the number of candidate ports
-	Leased     int    // ports found leased already, by this process or another
-	Failed     int    // ports that failed the bind check
+	Leased     int    // ports the search found leased already, by this process or another
+	Failed     int    // ports the search found failing the bind check
 	Refused    int    // lock files refused (symbolic links, or unreadable)
 	Last       error  // the last bind check or lock error, if any
 }
