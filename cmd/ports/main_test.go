@@ -66,7 +66,7 @@ func runGolden(t *testing.T, tests []golden) {
 
 // testApp returns an app whose view of the host is fixed: Linux's default
 // limits, and a probe that finds every port bindable but 6000, which is in
-// use.
+// use, and 6001, in use on TCP and UDP.
 func testApp(stdout, stderr *bytes.Buffer) *app {
 	return &app{
 		stdout:    stdout,
@@ -79,8 +79,15 @@ func testApp(stdout, stderr *bytes.Buffer) *app {
 		prober: func(p ports.Port) hostports.Report {
 			lo := netip.MustParseAddr("127.0.0.1")
 			c := hostports.Check{Protocol: ports.TCP, Addr: lo}
-			if p == 6000 {
-				c.Err = &hostports.BindError{Protocol: ports.TCP, Addr: lo, Port: p, Reason: hostports.ErrInUse, Err: syscall.EADDRINUSE}
+			inUse := func(proto ports.Protocol) error {
+				return &hostports.BindError{Protocol: proto, Addr: lo, Port: p, Reason: hostports.ErrInUse, Err: syscall.EADDRINUSE}
+			}
+			switch p {
+			case 6000:
+				c.Err = inUse(ports.TCP)
+			case 6001:
+				c.Err = inUse(ports.TCP)
+				return hostports.Report{Port: p, Checks: []hostports.Check{c, {Protocol: ports.UDP, Addr: lo, Err: inUse(ports.UDP)}}}
 			}
 			return hostports.Report{Port: p, Checks: []hostports.Check{c}}
 		},
@@ -130,6 +137,7 @@ func TestWhois(t *testing.T) {
 		{"whois-unassigned-dynamic", []string{"whois", "55555/udp"}, exitOK},
 		{"whois-several-probe", []string{"whois", "--probe", "5432/tcp", "6000/tcp"}, exitOK},
 		{"whois-json", []string{"whois", "--format", "json", "--probe", "3000/tcp"}, exitOK},
+		{"whois-probe-failures", []string{"whois", "--probe", "0/tcp", "6001/tcp"}, exitOK},
 		{"whois-help", []string{"whois", "--help"}, exitOK},
 		{"whois-names", []string{"whois", "grafana", "postgres/tcp"}, exitOK},
 		{"whois-unknown-name", []string{"whois", "no-such-service"}, exitUsage},

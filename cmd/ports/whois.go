@@ -30,7 +30,8 @@ A NAME is looked up, without regard to case, in the IANA registry and the
 de-facto table ("grafana", "postgres", "http", "9pfs"), and each port it
 names is explained in turn; digits alone are always a port. With --probe it
 also tries to bind the port now, on TCP and UDP, on 127.0.0.1, ::1, 0.0.0.0
-and ::.`)
+and :: (each failure on a line of its own); port 0, which asks the OS for any
+port, cannot be tried.`)
 		format := fs.String("format", "text", "output `format`: text or json")
 		probe := fs.Bool("probe", false, "also try to bind the port now")
 		if code := a.parseFlags(fs, args); code >= 0 {
@@ -52,7 +53,11 @@ and ::.`)
 			for _, t := range targets {
 				r := whois(t.port, t.proto, limits)
 				r.Name = t.name
-				if *probe {
+				switch {
+				case *probe && t.port == 0:
+					r.Bindable = new(bool)
+					r.ProbeError = "port 0 asks the OS for any free port; it cannot be probed"
+				case *probe:
 					rep := a.probe(t.port)
 					r.Bindable = new(bool)
 					*r.Bindable = rep.Bindable()
@@ -355,7 +360,9 @@ func (a *app) printWhois(r whoisReport) {
 		if *r.Bindable {
 			fmt.Fprintf(w, "  %-10s %s\n", "now", a.paint(styleGreen, "bindable on TCP and UDP"))
 		} else {
-			fmt.Fprintf(w, "  %-10s %s\n", "now", a.paint(styleRed, "not bindable: "+r.ProbeError))
+			// A failure of several checks takes a line each, under the first.
+			msg := strings.ReplaceAll(r.ProbeError, "\n", "\n"+strings.Repeat(" ", 13))
+			fmt.Fprintf(w, "  %-10s %s\n", "now", a.paint(styleRed, "not bindable: "+msg))
 		}
 	}
 }
