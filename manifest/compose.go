@@ -279,6 +279,7 @@ func (l Loader) loadProject(files []composeFile, vars map[string]string) (projec
 	project, err = loader.LoadWithContext(context.Background(), details, opts)
 	if err != nil {
 		e := composeError(files, err)
+		missing = slices.DeleteFunc(missing, func(k string) bool { return defaultedIn(files, k) })
 		if len(missing) > 0 {
 			slices.Sort(missing)
 			e.Msg += " (variables not set: " + strings.Join(missing, ", ") + ")"
@@ -286,6 +287,47 @@ func (l Loader) loadProject(files []composeFile, vars map[string]string) (projec
 		return nil, e
 	}
 	return project, nil
+}
+
+// defaultedIn reports whether every reference to variable k in files gives
+// a value for it unset (${K:-v}, ${K-v}, ${K:+v}, ${K+v}), and there is at
+// least one: then k being unset did not break the file. References
+// elsewhere (an included file, a .env file) are not seen, and k is then
+// kept.
+func defaultedIn(files []composeFile, k string) bool {
+	seen := false
+	for _, f := range files {
+		s := string(f.data)
+		for {
+			i := strings.IndexByte(s, '$')
+			if i < 0 {
+				break
+			}
+			s = s[i+1:]
+			braced := strings.HasPrefix(s, "{")
+			if braced {
+				s = s[1:]
+			}
+			rest, ok := strings.CutPrefix(s, k)
+			if !ok {
+				continue
+			}
+			switch next := strings.TrimPrefix(rest, ":"); {
+			case braced && (strings.HasPrefix(next, "-") || strings.HasPrefix(next, "+")):
+				seen = true
+			case braced && (rest == "" || strings.ContainsRune("}?:", rune(rest[0]))):
+				return false // ${K}, ${K?err}, ${K:?err}
+			case !braced && (rest == "" || !isVarChar(rest[0])):
+				return false // $K
+			}
+		}
+	}
+	return seen
+}
+
+// isVarChar reports whether c may continue a variable's name.
+func isVarChar(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // composePathRE finds the first dotted path into the model in a compose-go

@@ -76,7 +76,10 @@
 // obsolete version attribute or a variable that is not set and has no
 // default for two, as warnings through logrus's standard logger
 // (github.com/sirupsen/logrus); where they go is the program's choice, and
-// the ports command prints them as its own warnings.
+// the ports command prints each once, as its own warning. When a compose
+// file fails to load, the error ends with the variables that were not set
+// and that the files use without a default ("(variables not set: MEM)"),
+// since an empty value is the likely cause.
 //
 // compose-go keeps no line numbers, so each file is also decoded into a
 // yaml.Node tree (go.yaml.in/yaml/v3), and every entry of

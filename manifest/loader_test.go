@@ -164,3 +164,44 @@ func TestEnviron(t *testing.T) {
 		t.Errorf("Loader{Env: Environ()}: endpoint %s, want 8282/tcp", got)
 	}
 }
+
+// TestUnsetVariablesInError checks that a compose file that fails to load
+// names the variables that were not set and that it uses without a
+// default, and no other.
+func TestUnsetVariablesInError(t *testing.T) {
+	src := `services:
+  web:
+    image: nginx
+    ports:
+      - "${WEB_PORT:-8080}:80"
+      - "${OTHER_PORT-8081}:81"
+      - "${API_PORT}:82"
+      - "${ALT:+8083}:83"
+      - "${ALT2:+8084}:84"
+    environment:
+      ALT2: $ALT2
+    mem_limit: ${MEM}
+`
+	_, err := Loader{Env: map[string]string{}}.ReadCompose("compose.yaml", strings.NewReader(src))
+	if err == nil {
+		t.Fatal("ReadCompose: no error, want one for the empty mem_limit")
+	}
+	if got, want := err.Error(), "(variables not set: ALT2, API_PORT, MEM)"; !strings.HasSuffix(got, want) {
+		t.Errorf("ReadCompose error = %q, want it to end %q", got, want)
+	}
+}
+
+func TestDefaultedIn(t *testing.T) {
+	files := []composeFile{
+		{"a.yaml", []byte("x: ${A:-1} ${B} ${C:?need C} $D ${E-1} ${E:+2} ${FX} $GX ${H:-1}")},
+		{"b.yaml", []byte("y: ${H?}")},
+	}
+	for k, want := range map[string]bool{
+		"A": true, "B": false, "C": false, "D": false, "E": true,
+		"F": false, "G": false, "H": false, "Z": false,
+	} {
+		if got := defaultedIn(files, k); got != want {
+			t.Errorf("defaultedIn(%s) = %v, want %v", k, got, want)
+		}
+	}
+}

@@ -28,6 +28,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/hostports"
@@ -86,18 +87,31 @@ func main() {
 // logrus's standard logger to w, warnings and worse, as the command's own
 // messages. compose-go warns that way, of an obsolete version attribute for
 // one; logrus's default would print a timestamped key=value line.
+// A message is printed once, however often it is logged: compose-go warns
+// of an unset variable at each place the variable is used.
 func logDependencies(w io.Writer) {
 	logrus.SetOutput(w)
 	logrus.SetLevel(logrus.WarnLevel)
-	logrus.SetFormatter(dependencyLog{})
+	logrus.SetFormatter(&dependencyLog{seen: map[string]bool{}})
 }
 
-// dependencyLog formats a logrus entry as "ports: LEVEL: MESSAGE".
-type dependencyLog struct{}
+// dependencyLog formats a logrus entry as "ports: LEVEL: MESSAGE", and a
+// line it has formatted before as nothing.
+type dependencyLog struct {
+	mu   sync.Mutex
+	seen map[string]bool
+}
 
 // Format implements logrus.Formatter.
-func (dependencyLog) Format(e *logrus.Entry) ([]byte, error) {
-	return []byte("ports: " + e.Level.String() + ": " + e.Message + "\n"), nil
+func (d *dependencyLog) Format(e *logrus.Entry) ([]byte, error) {
+	line := "ports: " + e.Level.String() + ": " + e.Message + "\n"
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.seen[line] {
+		return nil, nil
+	}
+	d.seen[line] = true
+	return []byte(line), nil
 }
 
 // main runs the command of args and returns its exit status. Standard

@@ -493,6 +493,16 @@ func TestDependencyWarnings(t *testing.T) {
 	if got := log.String(); got != want {
 		t.Errorf("warnings of unset variables: %q, want %q", got, want)
 	}
+
+	// A variable used twice is warned of once.
+	logDependencies(&log)
+	log.Reset()
+	if code := a.main([]string{"check", "testdata/check/unset-variable-twice.yml"}); code != exitOK {
+		t.Fatalf("check: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	if got := log.String(); got != want {
+		t.Errorf("warnings of a variable unset twice: %q, want %q", got, want)
+	}
 }
 
 func TestOutside(t *testing.T) {
