@@ -405,24 +405,39 @@ func pickPorts(set manifest.AuditSet) (manifest.AuditSet, []ports.Endpoint) {
 		ra, rb := set.Decls[a.i].Endpoint.Range(), set.Decls[b.i].Endpoint.Range()
 		return cmp.Or(cmp.Compare(ra.Hi(), rb.Hi()), cmp.Compare(ra.Lo(), rb.Lo()), cmp.Compare(a.i, b.i))
 	})
-	for k := range slots {
-		d := set.Decls[slots[k].i].Value
-		var free ports.RangeSetBuilder
-		free.Add(d.Endpoint.Range())
+	// Each replica of a pool takes the lowest port of the pool that no
+	// fixed port and no replica placed before it holds. The replicas of a
+	// pool are next to each other in slots, so the pool's free ports are
+	// found once, and its replicas take them in order.
+	for k := 0; k < len(slots); {
+		i, end := slots[k].i, k
+		for end < len(slots) && slots[end].i == i {
+			end++
+		}
+		d := set.Decls[i].Value
+		var taken ports.RangeSetBuilder
 		for j, o := range set.Decls {
 			if !pooled[j].IsValid() && clash(o.Value, d) {
-				free.Remove(o.Endpoint.Range())
+				taken.Add(o.Endpoint.Range())
 			}
 		}
 		for _, t := range slots[:k] {
-			if t.ok && (t.i == slots[k].i || clash(set.Decls[t.i].Value, d)) {
-				free.RemovePort(t.port)
+			if t.ok && clash(set.Decls[t.i].Value, d) {
+				taken.AddPort(t.port)
 			}
 		}
-		for f := range free.RangeSet().Ranges() {
-			slots[k].port, slots[k].ok = f.Lo(), true
-			break
+		free := ports.RangeSetOf(d.Endpoint.Range()).Difference(taken.RangeSet())
+	fill:
+		for f := range free.Ranges() {
+			for p := int(f.Lo()); p <= int(f.Hi()); p++ {
+				if k == end {
+					break fill
+				}
+				slots[k].port, slots[k].ok = ports.Port(p), true
+				k++
+			}
 		}
+		k = end
 	}
 	out := manifest.AuditSet{Scope: set.Scope, Decls: slices.Clone(set.Decls)}
 	bind := func(i int, p ports.Port) {
