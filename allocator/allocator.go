@@ -629,14 +629,18 @@ func (a *Allocator) allocate(op, owner string, within ports.Endpoint, k int, com
 	p := uint8(within.Protocol())
 	v := s.view(p, within.Addr(), a.avoid)
 	lo, hi := int(r.Lo()), int(r.Hi())
+	last := int32(-1)
+	if a.policy.Order == NextFit {
+		last = s.fitLast(p, r)
+	}
 	c := -1
 	if a.policy.Bands {
 		if dlo := lo + StaticBandSize(r); hi-dlo+1 >= k {
-			c = a.search(s, v, owner, p, dlo, hi, k)
+			c = a.search(v, owner, last, dlo, hi, k)
 		}
 	}
 	if c < 0 {
-		c = a.search(s, v, owner, p, lo, hi, k)
+		c = a.search(v, owner, last, lo, hi, k)
 	}
 	if c < 0 {
 		return Reservation{}, &ExhaustedError{
@@ -658,20 +662,20 @@ func (a *Allocator) allocate(op, owner string, within ports.Endpoint, k int, com
 		}
 		s.add(owner, e, held, a.avoid)
 		if a.policy.Order == NextFit {
-			s.last[p-1] = int32(c + k - 1)
+			s.noteFit(p, r, int32(c+k-1))
 		}
 	}
 	return Reservation{Owner: owner, Endpoint: e}, nil
 }
 
 // search returns the run of k ports in [lo, hi] that the policy's order picks
-// among those free in v, or -1.
-func (a *Allocator) search(s *state, v *view, owner string, p uint8, lo, hi, k int) int {
+// among those free in v, or -1; last is where NextFit stopped.
+func (a *Allocator) search(v *view, owner string, last int32, lo, hi, k int) int {
 	cmax := hi - k + 1
 	start := lo
 	switch a.policy.Order {
 	case NextFit:
-		if l := int(s.last[p-1]); l >= 0 && l+1 > lo && l+1 <= cmax {
+		if l := int(last); l >= 0 && l+1 > lo && l+1 <= cmax {
 			start = l + 1
 		}
 	case Random:

@@ -1,6 +1,7 @@
 package allocator
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -235,6 +236,66 @@ func TestNextFitDoesNotReuseAtOnce(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("next fit with releases (-want +got):\n%s", diff)
 	}
+
+	// Allocations from another range in between do not send the first
+	// back to its bottom, nor do allocations on another address.
+	a = New(Policy{Order: NextFit})
+	got = nil
+	for i := range 4 {
+		r, err := a.Allocate("a", ports.TCP, 1, rg("100-199"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Release(r.Endpoint)
+		o, err := a.Allocate("b", ports.TCP, 1, rg("1000-1099"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Release(o.Endpoint)
+		q, err := a.AllocateIn("c", ep(fmt.Sprintf("10.0.0.%d:100-199/tcp", i)), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r.Endpoint.Range().String(), o.Endpoint.Range().String(), q.Endpoint.Range().String())
+	}
+	want = []string{"100", "1000", "101", "102", "1001", "103", "104", "1002", "105", "106", "1003", "107"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("next fit in two ranges, interleaved (-want +got):\n%s", diff)
+	}
+}
+
+// TestNextFitRangesKept checks that NextFit keeps its position in the last
+// maxFits ranges it allocated from, and that a range dropped from those
+// starts after the protocol's last run.
+func TestNextFitRangesKept(t *testing.T) {
+	a := New(Policy{Order: NextFit})
+	alloc := func(r string) string {
+		t.Helper()
+		got, err := a.Allocate("o", ports.UDP, 1, rg(r))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Release(got.Endpoint)
+		return got.Endpoint.Range().String()
+	}
+	alloc("10-19")
+	for i := range maxFits - 1 {
+		alloc(fmt.Sprintf("%d-%d", 1000+10*i, 1009+10*i))
+	}
+	if got := alloc("10-19"); got != "11" {
+		t.Errorf("range kept among the last %d: got %s, want 11", maxFits, got)
+	}
+	for i := range maxFits {
+		alloc(fmt.Sprintf("%d-%d", 5000+10*i, 5009+10*i))
+	}
+	// 10-19 was dropped; the last run of udp, 5630, is outside it.
+	if got := alloc("10-19"); got != "10" {
+		t.Errorf("range dropped: got %s, want 10", got)
+	}
+	// A new range that holds the protocol's last run goes on after it.
+	if got := alloc("5-15"); got != "11" {
+		t.Errorf("new range after the protocol's position 10: got %s, want 11", got)
+	}
 }
 
 func TestStableByKey(t *testing.T) {
@@ -412,5 +473,56 @@ func TestSnapshotForm(t *testing.T) {
 	null := `{"version":1,"reservations":[],"next_fit":{"tcp":null}}`
 	if err := a.Restore([]byte(null)); err == nil || err.Error() != "allocator: Restore: next_fit: tcp: null; want a port" {
 		t.Errorf("Restore(%s) = %v", null, err)
+	}
+
+	// The position in a range, as Snapshot's documentation shows it.
+	doc = `{"version":1,"reservations":[],"next_fit":{"tcp":"3000"},"next_fit_ranges":[{"protocol":"tcp","range":"3000-3999","port":"3000"}]}`
+	if err := a.Restore([]byte(doc)); err != nil {
+		t.Fatalf("Restore of the documented form: %v", err)
+	}
+	if snap, _ := a.Snapshot(); string(snap) != doc {
+		t.Errorf("Snapshot = %s, want %s", snap, doc)
+	}
+}
+
+// TestRestoreRefuses checks that Restore refuses each corrupt snapshot with
+// its own message and leaves the allocator as it was.
+func TestRestoreRefuses(t *testing.T) {
+	a := New(Policy{})
+	a.Reserve("kept", ep("80/tcp"))
+	before, _ := a.Snapshot()
+	fits := func(entries string) string {
+		return `{"version":1,"reservations":[],"next_fit_ranges":[` + entries + `]}`
+	}
+	var many []string
+	for i := range maxFits + 1 {
+		many = append(many, fmt.Sprintf(`{"protocol":"tcp","range":"%d-%d","port":"%d"}`, 10*i, 10*i+9, 10*i))
+	}
+	for _, tt := range []struct{ name, snap, want string }{
+		{"not UTF-8", "{\"version\":1,\"reservations\":[{\"owner\":\"a\xff\",\"endpoint\":\"1/tcp\"}]}",
+			"allocator: Restore: corrupt snapshot: byte 40 is not valid UTF-8"},
+		{"no reservations", `{"version":1}`,
+			"allocator: Restore: corrupt snapshot: no reservations; want a list, [] for none"},
+		{"null reservations", `{"version":1,"reservations":null}`,
+			"allocator: Restore: corrupt snapshot: no reservations; want a list, [] for none"},
+		{"range position without a protocol", fits(`{"range":"1-9","port":"1"}`),
+			"allocator: Restore: next_fit_ranges[0]: missing or unknown protocol"},
+		{"range position without a range", fits(`{"protocol":"udp","port":"1"}`),
+			"allocator: Restore: next_fit_ranges[0]: missing or empty range"},
+		{"range position without a port", fits(`{"protocol":"udp","range":"1-9"}`),
+			"allocator: Restore: next_fit_ranges[0]: missing or null port"},
+		{"range position outside", fits(`{"protocol":"udp","range":"1-9","port":"10"}`),
+			"allocator: Restore: next_fit_ranges[0]: port 10 is outside the range 1-9"},
+		{"range position twice", fits(`{"protocol":"udp","range":"1-9","port":"1"},{"protocol":"udp","range":"1-9","port":"2"}`),
+			"allocator: Restore: next_fit_ranges[1]: udp 1-9 is listed twice"},
+		{"too many range positions", fits(strings.Join(many, ",")),
+			fmt.Sprintf("allocator: Restore: next_fit_ranges: %d positions; want at most %d", maxFits+1, maxFits)},
+	} {
+		if err := a.Restore([]byte(tt.snap)); err == nil || err.Error() != tt.want {
+			t.Errorf("%s: Restore = %v, want %q", tt.name, err, tt.want)
+		}
+		if after, _ := a.Snapshot(); !bytes.Equal(after, before) {
+			t.Errorf("%s: refused Restore changed the allocator: %s", tt.name, after)
+		}
 	}
 }

@@ -53,8 +53,8 @@
 // [Policy] sets
 //
 //   - the ports to avoid, as a [ports.RangeSet];
-//   - the [Order]: [FirstFit]; [NextFit], rotating, so that a released port
-//     is not handed out again at once; [Random], from a seed or a source
+//   - the [Order]: [FirstFit]; [NextFit], rotating in each range, so that a
+//     released port is not handed out again at once; [Random], from a seed or a source
 //     that the caller provides; [StableByKey], where a hash of the owner's
 //     name picks the preferred port, so a service keeps its port across
 //     restarts, probing onward when it is taken;

@@ -15,6 +15,11 @@ func FuzzRestore(f *testing.F) {
 	f.Add([]byte(`{"version":1,"reservations":[{"owner":"grafana","endpoint":"0.0.0.0:3000/tcp"},{"owner":"dns","endpoint":"[::1]:53/udp"},{"owner":"range","endpoint":"8000-8100/sctp"}]}`))
 	// The NextFit position.
 	f.Add([]byte(`{"version":1,"reservations":[{"owner":"a","endpoint":"1/tcp"}],"next_fit":{"tcp":"1"}}`))
+	// NextFit positions in ranges; one outside its range.
+	f.Add([]byte(`{"version":1,"reservations":[],"next_fit_ranges":[{"protocol":"udp","range":"1-9","port":"5"},{"protocol":"tcp","range":"1-9","port":"9"}]}`))
+	f.Add([]byte(`{"version":1,"reservations":[],"next_fit_ranges":[{"protocol":"udp","range":"1-9","port":"10"}]}`))
+	// Not UTF-8 in an owner's name.
+	f.Add([]byte("{\"version\":1,\"reservations\":[{\"owner\":\"a\xff\",\"endpoint\":\"1/tcp\"}]}"))
 	// Inconsistent: two reservations of one port.
 	f.Add([]byte(`{"version":1,"reservations":[{"owner":"a","endpoint":"80/tcp"},{"owner":"b","endpoint":"80/tcp"}]}`))
 	// Inconsistent: :: overlaps an IPv4 address.

@@ -27,6 +27,7 @@ type model struct {
 	nextID   int
 	holders  [5]*[65536][]int // by protocol
 	last     [5]int           // NextFit: highest port of the last allocation
+	fits     []modelFit       // NextFit: the same by range, least recently used first
 	lo, hi   int              // the window every reservation lies in
 	avoidSet ports.RangeSet
 }
@@ -38,6 +39,39 @@ func newModel(p Policy, src *rand.PCG, lo, hi int) *model {
 		m.last[i] = -1
 	}
 	return m
+}
+
+// modelFit is where NextFit stopped in a range of a protocol.
+type modelFit struct {
+	proto ports.Protocol
+	r     ports.Range
+	last  int
+}
+
+// fitLast is where NextFit starts from in range r of proto: after the last
+// run in r, if one of the last maxFits ranges allocated from, or after the
+// last run of proto.
+func (m *model) fitLast(proto ports.Protocol, r ports.Range) int {
+	for _, f := range m.fits {
+		if f.proto == proto && f.r == r {
+			return f.last
+		}
+	}
+	return m.last[proto]
+}
+
+func (m *model) noteFit(proto ports.Protocol, r ports.Range, last int) {
+	m.last[proto] = last
+	var kept []modelFit
+	for _, f := range m.fits {
+		if f.proto != proto || f.r != r {
+			kept = append(kept, f)
+		}
+	}
+	if len(kept) == maxFits {
+		kept = kept[1:]
+	}
+	m.fits = append(kept, modelFit{proto, r, last})
 }
 
 func (m *model) add(r Reservation) {
@@ -147,13 +181,14 @@ func modelHash(s string) uint64 {
 	return h.Sum64()
 }
 
-// search mirrors the allocator's choice among the free runs in [lo, hi].
-func (m *model) search(owner string, proto ports.Protocol, addr netip.Addr, lo, hi, k int) int {
+// search mirrors the allocator's choice among the free runs in [lo, hi] of
+// range within.
+func (m *model) search(owner string, proto ports.Protocol, addr netip.Addr, within ports.Range, lo, hi, k int) int {
 	cmax := hi - k + 1
 	start := lo
 	switch m.policy.Order {
 	case NextFit:
-		if l := m.last[proto]; l >= 0 && l+1 > lo && l+1 <= cmax {
+		if l := m.fitLast(proto, within); l >= 0 && l+1 > lo && l+1 <= cmax {
 			start = l + 1
 		}
 	case Random:
@@ -183,12 +218,12 @@ func (m *model) allocate(owner string, within ports.Endpoint, k int) int {
 	if m.policy.Bands {
 		static := min(max(16, r.Len()/32), 128, r.Len())
 		if hi-(lo+static)+1 >= k {
-			if c := m.search(owner, proto, addr, lo+static, hi, k); c >= 0 {
+			if c := m.search(owner, proto, addr, r, lo+static, hi, k); c >= 0 {
 				return c
 			}
 		}
 	}
-	return m.search(owner, proto, addr, lo, hi, k)
+	return m.search(owner, proto, addr, r, lo, hi, k)
 }
 
 func (m *model) exhausted(owner string, within ports.Endpoint, k int) *ExhaustedError {
@@ -327,7 +362,7 @@ func (s *machine) allocate(t *rapid.T, commit bool) {
 	if commit {
 		s.m.add(got)
 		if s.m.policy.Order == NextFit {
-			s.m.last[within.Protocol()] = int(r.Hi())
+			s.m.noteFit(within.Protocol(), within.Range(), int(r.Hi()))
 		}
 	}
 }

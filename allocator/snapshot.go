@@ -6,7 +6,9 @@ import (
 	"errors"
 	"io"
 	"net/netip"
+	"slices"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/portalloc/ports"
 )
@@ -17,20 +19,30 @@ const SnapshotVersion = 1
 
 // snapshot is the JSON form of an allocator's state.
 type snapshot struct {
-	Version      int                            `json:"version"`
-	Reservations []Reservation                  `json:"reservations"`
-	NextFit      map[ports.Protocol]*ports.Port `json:"next_fit,omitempty"`
+	Version       int                            `json:"version"`
+	Reservations  []Reservation                  `json:"reservations"`
+	NextFit       map[ports.Protocol]*ports.Port `json:"next_fit,omitempty"`
+	NextFitRanges []fitJSON                      `json:"next_fit_ranges,omitempty"`
 }
 
-// Snapshot returns the allocator's reservations, and the position of the
-// NextFit order, as versioned JSON:
+// fitJSON is the JSON form of a fitCursor.
+type fitJSON struct {
+	Protocol ports.Protocol `json:"protocol"`
+	Range    ports.Range    `json:"range"`
+	Port     *ports.Port    `json:"port"`
+}
+
+// Snapshot returns the allocator's reservations, and the positions of the
+// NextFit order, of each protocol and of each range it keeps one for (least
+// recently used first), as versioned JSON:
 //
-//	{"version":1,"reservations":[{"owner":"grafana","endpoint":"0.0.0.0:3000/tcp"}],"next_fit":{"tcp":"3000"}}
+//	{"version":1,"reservations":[{"owner":"grafana","endpoint":"0.0.0.0:3000/tcp"}],
+//	 "next_fit":{"tcp":"3000"},"next_fit_ranges":[{"protocol":"tcp","range":"3000-3999","port":"3000"}]}
 //
-// Endpoints, protocols and ports are in their text forms, ports too, as
-// strings. The reservations come in the order of [ports.Endpoint.Compare],
-// so equal states give equal snapshots. The policy and the state of a random source are
-// not part of a snapshot. O(n).
+// Endpoints, protocols, ranges and ports are in their text forms, ports too,
+// as strings. The reservations come in the order of [ports.Endpoint.Compare],
+// so equal states give equal snapshots. The policy and the state of a
+// random source are not part of a snapshot. O(n).
 func (a *Allocator) Snapshot() ([]byte, error) {
 	snap := snapshot{Version: SnapshotVersion, Reservations: []Reservation{}}
 	a.mu.RLock()
@@ -49,6 +61,10 @@ func (a *Allocator) Snapshot() ([]byte, error) {
 				snap.NextFit[p] = &port
 			}
 		}
+		for _, f := range s.fits {
+			port := ports.Port(f.last)
+			snap.NextFitRanges = append(snap.NextFitRanges, fitJSON{ports.Protocol(f.p), f.r, &port})
+		}
 	}
 	a.mu.RUnlock()
 	return json.Marshal(snap)
@@ -57,9 +73,10 @@ func (a *Allocator) Snapshot() ([]byte, error) {
 // Restore replaces every reservation of the allocator by those of a snapshot
 // written by [Allocator.Snapshot]. It refuses, with an error that says what is
 // wrong and where, a snapshot that is not valid JSON of the current version,
-// has unknown fields, an empty owner, an invalid endpoint or a null port, or
-// holds two reservations that conflict; the allocator is then left as it
-// was. Field names match as encoding/json matches them, without regard to
+// has unknown fields, no list of reservations, an owner name that is empty
+// or not UTF-8, an invalid endpoint, a null port, a NextFit position outside
+// its range, or two reservations that conflict; the allocator is then left
+// as it was. Field names match as encoding/json matches them, without regard to
 // case.
 // O(n log n).
 func (a *Allocator) Restore(data []byte) error {
@@ -75,6 +92,15 @@ func (a *Allocator) Restore(data []byte) error {
 
 // load builds the state of a snapshot without touching the allocator.
 func (a *Allocator) load(data []byte) (*state, error) {
+	// encoding/json would take bytes that are not UTF-8 in a string as
+	// U+FFFD, and so could make two owners one.
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			return nil, errors.New("allocator: Restore: corrupt snapshot: byte " + strconv.Itoa(i) + " is not valid UTF-8")
+		}
+		i += size
+	}
 	var snap snapshot
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -88,12 +114,16 @@ func (a *Allocator) load(data []byte) (*state, error) {
 		return nil, errors.New("allocator: Restore: snapshot version " + strconv.Itoa(snap.Version) +
 			" is not supported; want " + strconv.Itoa(SnapshotVersion))
 	}
+	if snap.Reservations == nil {
+		return nil, errors.New("allocator: Restore: corrupt snapshot: no reservations; want a list, [] for none")
+	}
 	s := newState()
 	for i, r := range snap.Reservations {
 		where := "reservation " + strconv.Itoa(i)
 		if r.Owner == "" {
 			return nil, errors.New("allocator: Restore: " + where + ": empty owner name")
 		}
+
 		if !r.Endpoint.IsValid() {
 			return nil, errors.New("allocator: Restore: " + where + " (" + strconv.Quote(r.Owner) + "): missing or empty endpoint")
 		}
@@ -125,6 +155,28 @@ func (a *Allocator) load(data []byte) (*state, error) {
 			return nil, errors.New("allocator: Restore: next_fit: " + p.String() + ": null; want a port")
 		}
 		s.last[p-1] = int32(*port)
+	}
+	if len(snap.NextFitRanges) > maxFits {
+		return nil, errors.New("allocator: Restore: next_fit_ranges: " + strconv.Itoa(len(snap.NextFitRanges)) +
+			" positions; want at most " + strconv.Itoa(maxFits))
+	}
+	for i, f := range snap.NextFitRanges {
+		where := "allocator: Restore: next_fit_ranges[" + strconv.Itoa(i) + "]: "
+		switch {
+		case !f.Protocol.IsValid():
+			return nil, errors.New(where + "missing or unknown protocol")
+		case !f.Range.IsValid():
+			return nil, errors.New(where + "missing or empty range")
+		case f.Port == nil:
+			return nil, errors.New(where + "missing or null port")
+		case !f.Range.Contains(*f.Port):
+			return nil, errors.New(where + "port " + f.Port.String() + " is outside the range " + f.Range.String())
+		}
+		p := uint8(f.Protocol)
+		if slices.ContainsFunc(s.fits, func(g fitCursor) bool { return g.p == p && g.r == f.Range }) {
+			return nil, errors.New(where + f.Protocol.String() + " " + f.Range.String() + " is listed twice")
+		}
+		s.fits = append(s.fits, fitCursor{p: p, r: f.Range, last: int32(*f.Port)})
 	}
 	return s, nil
 }

@@ -29,7 +29,48 @@ type state struct {
 	views [4]protoViews
 	clock uint64 // stamps view use, to drop the least recently used
 
-	last [4]int32 // NextFit: highest port of the last allocation, or -1
+	// NextFit: the highest port of the last run handed out, of each
+	// protocol and, for the last maxFits ranges allocated from, of each
+	// range (least recently used first); -1 for none.
+	last [4]int32
+	fits []fitCursor
+}
+
+// fitCursor is where the NextFit order stopped in one range of a protocol.
+type fitCursor struct {
+	p    uint8
+	r    ports.Range
+	last int32
+}
+
+// maxFits bounds the ranges whose NextFit position is kept; the least
+// recently used is dropped beyond it.
+const maxFits = 64
+
+// fitLast returns the highest port of the last run that NextFit handed out
+// in range r of protocol p or, if it has none among the ranges kept, in
+// protocol p; -1 if none. O(maxFits).
+func (s *state) fitLast(p uint8, r ports.Range) int32 {
+	for _, f := range s.fits {
+		if f.p == p && f.r == r {
+			return f.last
+		}
+	}
+	return s.last[p-1]
+}
+
+// noteFit records that NextFit handed out a run ending at port last in
+// range r of protocol p.
+func (s *state) noteFit(p uint8, r ports.Range, last int32) {
+	s.last[p-1] = last
+	i := slices.IndexFunc(s.fits, func(f fitCursor) bool { return f.p == p && f.r == r })
+	switch {
+	case i >= 0:
+		s.fits = slices.Delete(s.fits, i, i+1)
+	case len(s.fits) == maxFits:
+		s.fits = slices.Delete(s.fits, 0, 1)
+	}
+	s.fits = append(s.fits, fitCursor{p: p, r: r, last: last})
 }
 
 // addrEntry is an interned address and the number of reservations on it.
