@@ -336,7 +336,8 @@ const (
 // so its loop body may call the allocator, and reservations made or
 // released meanwhile may or may not be seen; [Allocator.AppendOverlapping]
 // reads them all at once. A walk of k results costs O(log n + k) and
-// allocates nothing; a range of w ports that nobody holds costs O(w/64).
+// allocates nothing; a range of w ports that nobody holds and the policy
+// does not avoid costs O(w/64).
 func (a *Allocator) Overlapping(e ports.Endpoint) iter.Seq[Reservation] {
 	return func(yield func(Reservation) bool) {
 		if !e.IsValid() {
@@ -349,7 +350,7 @@ func (a *Allocator) Overlapping(e ports.Endpoint) iter.Seq[Reservation] {
 // Holders returns an iterator over the reservations of proto that hold port p
 // on any address, in the order of [ports.Endpoint.Compare], as
 // [Allocator.Overlapping] does. O(log n + k), and O(1) for a port that
-// nobody holds.
+// nobody holds and the policy does not avoid.
 func (a *Allocator) Holders(proto ports.Protocol, p ports.Port) iter.Seq[Reservation] {
 	return func(yield func(Reservation) bool) {
 		if !proto.IsValid() {
@@ -380,7 +381,7 @@ func (a *Allocator) AppendOverlapping(dst []Reservation, e ports.Endpoint) []Res
 // AppendHolders appends to dst the reservations of proto that hold port p on
 // any address, in the order of [ports.Endpoint.Compare], and returns the
 // extended slice, as [Allocator.AppendOverlapping] does. O(log n + k), and
-// O(1) for a port that nobody holds.
+// O(1) for a port that nobody holds and the policy does not avoid.
 func (a *Allocator) AppendHolders(dst []Reservation, proto ports.Protocol, p ports.Port) []Reservation {
 	if !proto.IsValid() {
 		return dst

@@ -2,7 +2,6 @@ package allocator
 
 import (
 	"cmp"
-	"errors"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -64,18 +63,19 @@ func (g ConflictGroup[V]) String() string {
 // result depends only on the declarations, not on the order of decls beyond
 // ties between equal declarations.
 //
-// An invalid endpoint is an error that names its index and owner. Audit costs
+// An invalid endpoint is an error that names its index and owner, and
+// unwraps to [ErrInvalid]. Audit costs
 // O(n log n) for n declarations and allocates O(n); it does not use an
 // [Allocator] and is safe to call concurrently.
 func Audit[V any](decls []Declaration[V]) ([]ConflictGroup[V], error) {
 	for i, d := range decls {
 		if !d.Endpoint.IsValid() {
-			return nil, errors.New("allocator: Audit: declaration " + strconv.Itoa(i) + " (owner " +
-				strconv.Quote(d.Owner) + "): invalid endpoint (the zero Endpoint)")
+			return nil, invalid("Audit", "declaration ", strconv.Itoa(i), " (owner ",
+				strconv.Quote(d.Owner), "): invalid endpoint (the zero Endpoint)")
 		}
 	}
 	if len(decls) > 1<<31-1 {
-		return nil, errors.New("allocator: Audit: too many declarations")
+		return nil, invalid("Audit", "too many declarations")
 	}
 	comp := components(decls)
 	// Gather the components of two or more.

@@ -201,7 +201,7 @@ func TestAuditInvalid(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Fatalf("Audit with a zero Endpoint = %v, want %q", err, want)
 	}
-	if errors.Is(err, ErrConflict) {
-		t.Errorf("Audit error %v is ErrConflict", err)
+	if errors.Is(err, ErrConflict) || !errors.Is(err, ErrInvalid) {
+		t.Errorf("Audit error %v: is ErrConflict %v, is ErrInvalid %v; want false, true", err, errors.Is(err, ErrConflict), errors.Is(err, ErrInvalid))
 	}
 }
