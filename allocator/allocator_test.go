@@ -526,3 +526,51 @@ func TestRestoreRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestViewsDroppedAndBuiltAgain allocates on more addresses in turn than an
+// allocator keeps views of, with reservations made and released between, so
+// that views are dropped and built again from a tree that has changed
+// meanwhile; each allocation must see exactly the ports held on its address
+// or on every address.
+func TestViewsDroppedAndBuiltAgain(t *testing.T) {
+	a := New(Policy{})
+	addrs := make([]netip.Addr, maxViews+3)
+	for i := range addrs {
+		addrs[i] = netip.AddrFrom4([4]byte{10, 0, 0, byte(i + 1)})
+	}
+	held := map[netip.Addr][]ports.Endpoint{}
+	for round := range 4 {
+		for i, ad := range addrs {
+			// Each address holds one more port each round, and in
+			// round 2 a reservation on every address holds 104.
+			e := ports.EndpointFrom(ports.TCP, ad, ports.RangeFrom(ports.Port(100+round), ports.Port(100+round)))
+			if _, err := a.Reserve("own", e); err != nil {
+				t.Fatal(err)
+			}
+			held[ad] = append(held[ad], e)
+			if round == 2 && i == 0 {
+				if _, err := a.Reserve("all", ep("104/tcp")); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		for _, ad := range addrs {
+			got, err := a.AllocateIn("probe", ports.EndpointFrom(ports.TCP, ad, rg("100-120")), 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := ports.Port(101 + round)
+			if round == 3 {
+				want = 105 // 104 is held on every address
+			}
+			if got.Endpoint.Range().Lo() != want {
+				t.Fatalf("round %d, %v: allocated %v, want port %d", round, ad, got.Endpoint, want)
+			}
+			a.Release(got.Endpoint)
+		}
+		// The allocator's own occupancy of each view agrees with its tree.
+		if err := a.check(); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+	}
+}

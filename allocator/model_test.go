@@ -256,6 +256,14 @@ var testAddrs = []netip.Addr{
 	netip.MustParseAddr("10.0.0.1"),
 	netip.MustParseAddr("::1"),
 	netip.MustParseAddr("fe80::1%eth0"),
+	// More addresses than an allocator keeps views of (maxViews), so that
+	// views are dropped and built again.
+	netip.MustParseAddr("10.0.0.2"),
+	netip.MustParseAddr("10.0.0.3"),
+	netip.MustParseAddr("10.0.0.4"),
+	netip.MustParseAddr("192.168.1.1"),
+	netip.MustParseAddr("2001:db8::1"),
+	netip.MustParseAddr("2001:db8::2"),
 }
 
 var testOwners = []string{"api", "db", "grafana", "web", "x"}

@@ -1,0 +1,79 @@
+//go:build !race
+
+package allocator_test
+
+import (
+	"fmt"
+	"net/netip"
+	"testing"
+
+	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/allocator"
+)
+
+// TestHotPathsAllocateNothing checks the claim of the package documentation
+// that reserve, release, allocate and the queries allocate nothing, on the
+// benchmarks' layout of 10,000 reservations. (The race detector allocates,
+// so this test does not run under it.)
+func TestHotPathsAllocateNothing(t *testing.T) {
+	a := allocator.New(allocator.Policy{Order: allocator.Random, Seed: 1})
+	held := map[ports.Port]bool{}
+	for i, r := range layout(10000, 42) {
+		if _, err := a.Reserve(fmt.Sprint("svc-", i), ports.EndpointFrom(ports.TCP, netip.Addr{}, r)); err != nil {
+			t.Fatal(err)
+		}
+		for p := range r.All() {
+			held[p] = true
+		}
+	}
+	var free []ports.Endpoint
+	for p := ports.Port(1000); len(free) < 64; p++ {
+		if !held[p] {
+			free = append(free, ports.EndpointFrom(ports.TCP, netip.Addr{}, p.Range()))
+		}
+	}
+	within := ports.MustParseRange("50000-60000")
+	dst := make([]allocator.Reservation, 0, 64)
+	i := 0
+	for _, tt := range []struct {
+		name string
+		op   func()
+	}{
+		{"Reserve and Release", func() {
+			e := free[i%len(free)]
+			i++
+			if _, err := a.Reserve("svc-1", e); err != nil {
+				t.Fatal(err)
+			}
+			a.Release(e)
+		}},
+		{"Allocate and Release", func() {
+			r, err := a.Allocate("svc-2", ports.TCP, 16, within)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a.Release(r.Endpoint)
+		}},
+		{"Suggest", func() {
+			if _, err := a.Suggest("svc-3", ports.EndpointFrom(ports.TCP, netip.Addr{}, within), 1); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"AppendOverlapping", func() {
+			dst = a.AppendOverlapping(dst[:0], ports.MustParseEndpoint("1000-1100/tcp"))
+		}},
+		{"Overlapping", func() {
+			for range a.Overlapping(ports.MustParseEndpoint("1000-1100/tcp")) {
+			}
+		}},
+		{"Holders", func() {
+			for range a.Holders(ports.TCP, 1000) {
+			}
+		}},
+		{"Lookup", func() { a.Lookup(free[0]) }},
+	} {
+		if n := testing.AllocsPerRun(200, tt.op); n != 0 {
+			t.Errorf("%s: %v allocations per run, want 0", tt.name, n)
+		}
+	}
+}
