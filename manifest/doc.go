@@ -148,12 +148,15 @@
 //     "x-", which is ignored;
 //   - service (and project) is a non-empty string with no white space at
 //     either end and no line break;
-//   - an entry has a port, a target, or both; each is a number from 1 to
-//     65535 or a string "LO-HI" with LO <= HI (a single port may be quoted);
+//   - an entry has a port, a target, or both; each is a whole number from 1
+//     to 65535 (8080, not 8080.0) or a string "LO-HI" with LO <= HI (a
+//     single port may be quoted);
+//   - group and description are strings; an unquoted date there is taken
+//     as the text it is, as YAML 1.2 has it;
 //   - a target range is as long as the port range (a single target may
 //     take a whole port range, as compose's "8000-8010:80");
 //   - protocol is tcp, udp, sctp or dccp, in lower or upper case, or a
-//     non-empty list of them without repeats;
+//     non-empty list of them without repeats (tcp and TCP are one);
 //   - address is an IPv4 or IPv6 address without zone, and needs a port;
 //   - with an address, exposure localhost needs a loopback address, and
 //     exposure public or internal a non-loopback one;

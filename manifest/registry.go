@@ -165,8 +165,10 @@ func describe(n *yaml.Node) string {
 	return kindName(n)
 }
 
+// str reads a string. An unquoted date is one too, as YAML 1.2 and JSON
+// have it; YAML 1.1, which the decoder follows, would make it a timestamp.
 func (p regParser) str(k, v *yaml.Node, key string) (string, error) {
-	if v == nil || v.Kind != yaml.ScalarNode || v.Tag != "!!str" {
+	if v == nil || v.Kind != yaml.ScalarNode || v.Tag != "!!str" && v.Tag != "!!timestamp" {
 		return "", p.errAt(k, "%s: want a string, got %s", key, kindName(v))
 	}
 	return v.Value, nil
@@ -349,6 +351,9 @@ func checkEntry(e Entry) (msg, at string) {
 // portRange reads a port (1 to 65535, a number) or a range ("LO-HI" or a
 // single port, a string).
 func (p regParser) portRange(k, v *yaml.Node, key string) (ports.Range, error) {
+	if v != nil && v.Kind == yaml.ScalarNode && v.Tag == "!!float" {
+		return ports.Range{}, p.errAt(v, "%s: %s is not a whole number; want a port number (1 to 65535) or a range \"LO-HI\"", key, v.Value)
+	}
 	if v == nil || v.Kind != yaml.ScalarNode || (v.Tag != "!!int" && v.Tag != "!!str") {
 		return ports.Range{}, p.errAt(k, "%s: want a port number or a range \"LO-HI\", got %s", key, kindName(v))
 	}

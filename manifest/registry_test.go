@@ -120,7 +120,9 @@ func TestParseRegistryErrors(t *testing.T) {
 		{"port zero", entry("service: web\n    port: 0"), `manifest: r.yaml:4:11: ports[0] (service "web"): port: port 0 is not a port a service can declare`},
 		{"port negative", entry("service: web\n    port: -1"), `manifest: r.yaml:4:11: ports[0].port: -1 is not a port; want 1 to 65535 in decimal`},
 		{"port hex", entry("service: web\n    port: 0x50"), `manifest: r.yaml:4:11: ports[0].port: 0x50 is not a port; want 1 to 65535 in decimal`},
-		{"port a float", entry("service: web\n    port: 80.5"), `manifest: r.yaml:4:5: ports[0].port: want a port number or a range "LO-HI", got a number`},
+		{"port a float", entry("service: web\n    port: 80.5"), `manifest: r.yaml:4:11: ports[0].port: 80.5 is not a whole number; want a port number (1 to 65535) or a range "LO-HI"`},
+		{"port a whole float", entry("service: web\n    port: 8080.0"), `manifest: r.yaml:4:11: ports[0].port: 8080.0 is not a whole number; want a port number (1 to 65535) or a range "LO-HI"`},
+		{"version a float", "version: 1.0\nports: []\n", `manifest: r.yaml:1:10: version: want 1, got "1.0"`},
 		{"range inverted", entry("service: web\n    port: 9000-8000"), `manifest: r.yaml:4:11: ports[0].port: ParseRange("9000-8000"): low port 9000 is above high port 8000`},
 		{"target range too short", entry("service: web\n    port: 8000-8010\n    target: 80-81"),
 			`manifest: r.yaml:5:13: ports[0] (service "web"): target 80-81 has 2 ports but port 8000-8010 has 11; a target range must be as long as the port range`},
@@ -351,5 +353,19 @@ func TestParseExposure(t *testing.T) {
 	}
 	if _, err := ParseExposure("dmz"); err == nil || !strings.Contains(err.Error(), `"dmz"`) {
 		t.Errorf("ParseExposure(%q) error = %v, want one quoting the input", "dmz", err)
+	}
+}
+
+// TestRegistryDateIsText checks that an unquoted date in a text field is
+// read as its text, as YAML 1.2 and JSON Schema validators take it, not
+// refused as a YAML 1.1 timestamp.
+func TestRegistryDateIsText(t *testing.T) {
+	src := "version: 1\nports:\n  - service: web\n    port: 80\n    group: 2024-01-01\n    description: 2024-01-01T10:00:00Z\n"
+	reg, err := ParseRegistry("r.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := reg.Entries[0]; e.Group != "2024-01-01" || e.Description != "2024-01-01T10:00:00Z" {
+		t.Errorf("group %q, description %q; want the dates as written", e.Group, e.Description)
 	}
 }

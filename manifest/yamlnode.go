@@ -299,6 +299,8 @@ func kindName(n *yaml.Node) string {
 			return "a boolean"
 		case "!!float":
 			return "a number"
+		case "!!timestamp":
+			return "a date"
 		}
 		return "a string"
 	}
