@@ -592,8 +592,8 @@ func (a *Allocator) Allocate(owner string, proto ports.Protocol, k int, within p
 // one descent of the view's tree, up to four with bands and wrapping), and
 // what Reserve costs to hold the run; the first allocation on an address
 // other than every address or :: builds that address's view in O(n + U/64),
-// and so does the next one after eight other addresses have been used since
-// (see the package documentation on views).
+// and so may the next one after other addresses have been used since (see
+// the package documentation on views).
 func (a *Allocator) AllocateIn(owner string, within ports.Endpoint, k int) (Reservation, error) {
 	return a.allocate("AllocateIn", owner, within, k, true)
 }

@@ -528,13 +528,13 @@ func TestRestoreRefuses(t *testing.T) {
 }
 
 // TestViewsDroppedAndBuiltAgain allocates on more addresses in turn than an
-// allocator keeps views of, with reservations made and released between, so
-// that views are dropped and built again from a tree that has changed
-// meanwhile; each allocation must see exactly the ports held on its address
-// or on every address.
+// allocator keeps views of at first, with reservations made and released
+// between, so that views are dropped and built again from a tree that has
+// changed meanwhile; each allocation must see exactly the ports held on its
+// address or on every address, and in the end every address has its view.
 func TestViewsDroppedAndBuiltAgain(t *testing.T) {
 	a := New(Policy{})
-	addrs := make([]netip.Addr, maxViews+3)
+	addrs := make([]netip.Addr, minViews+3)
 	for i := range addrs {
 		addrs[i] = netip.AddrFrom4([4]byte{10, 0, 0, byte(i + 1)})
 	}
@@ -572,5 +572,10 @@ func TestViewsDroppedAndBuiltAgain(t *testing.T) {
 		if err := a.check(); err != nil {
 			t.Fatalf("round %d: %v", round, err)
 		}
+	}
+	// Views dropped and built again soon after raised the limit, until
+	// every address kept its view.
+	if n := len(a.state().views[ports.TCP-1].extra); n != len(addrs) {
+		t.Errorf("%d address views kept after allocating on %d addresses in turn, want %d", n, len(addrs), len(addrs))
 	}
 }

@@ -18,6 +18,7 @@ import (
 func TestHotPathsAllocateNothing(t *testing.T) {
 	a := allocator.New(allocator.Policy{Order: allocator.Random, Seed: 1})
 	held := map[ports.Port]bool{}
+	i := 0
 	for i, r := range layout(10000, 42) {
 		if _, err := a.Reserve(fmt.Sprint("svc-", i), ports.EndpointFrom(ports.TCP, netip.Addr{}, r)); err != nil {
 			t.Fatal(err)
@@ -33,8 +34,24 @@ func TestHotPathsAllocateNothing(t *testing.T) {
 		}
 	}
 	within := ports.MustParseRange("50000-60000")
+	// Eleven addresses in turn, more than the eight views kept at first:
+	// once each has its view, allocating on them builds none.
+	var addrs []ports.Endpoint
+	for i := range 11 {
+		addrs = append(addrs, ports.EndpointFrom(ports.TCP, netip.AddrFrom4([4]byte{10, 0, 0, byte(i)}), within))
+	}
+	rotate := func() {
+		r, err := a.AllocateIn("svc-4", addrs[i%len(addrs)], 1)
+		i++
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Release(r.Endpoint)
+	}
+	for range 4 * len(addrs) {
+		rotate()
+	}
 	dst := make([]allocator.Reservation, 0, 64)
-	i := 0
 	for _, tt := range []struct {
 		name string
 		op   func()
@@ -71,6 +88,7 @@ func TestHotPathsAllocateNothing(t *testing.T) {
 			}
 		}},
 		{"Lookup", func() { a.Lookup(free[0]) }},
+		{"AllocateIn on eleven addresses in turn", rotate},
 	} {
 		if n := testing.AllocsPerRun(200, tt.op); n != 0 {
 			t.Errorf("%s: %v allocations per run, want 0", tt.name, n)

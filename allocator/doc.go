@@ -130,11 +130,13 @@
 // ports; the tree is brought up to date by the next search. A view takes
 // 24 KiB. The every-address view of a protocol is always kept; views of
 // other addresses are built on the first allocation on them (O(n)) and kept
-// up to date after, eight per protocol at most: the least recently used is
-// dropped for a ninth. A program that allocates on more than eight
-// addresses of a protocol in turn therefore builds a view, in O(n), at
-// almost every allocation; one that allocates on every address, or on
-// eight addresses or fewer, never does after the first.
+// up to date after, eight per protocol at first: the least recently used is
+// dropped for a ninth. When a view is built again for an address whose view
+// was dropped lately, the protocol keeps one view more, up to 64 (1.5 MiB),
+// so that a program that allocates on up to 64 addresses in turn soon
+// builds no more views; one that rotates over more than 64 builds one, in
+// O(n), at almost every allocation. Each view kept adds O(log U) to a
+// reservation or release that it sees.
 //
 // Each method's documentation gives its cost; the hot paths (reserve,
 // release, allocate, the queries) allocate nothing.

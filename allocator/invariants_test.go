@@ -80,7 +80,7 @@ func (a *Allocator) check() error {
 		} else if len(nodes) > 0 {
 			return fmt.Errorf("%v: reservations but no every-address view", ports.Protocol(p))
 		}
-		if len(pv.extra) > maxViews {
+		if len(pv.extra) > max(pv.limit, minViews) || pv.limit > maxViews {
 			return fmt.Errorf("%v: %d address views", ports.Protocol(p), len(pv.extra))
 		}
 		for _, v := range views {

@@ -2,6 +2,7 @@ package allocator
 
 import (
 	"net/netip"
+	"slices"
 
 	"github.com/portalloc/ports"
 )
@@ -10,8 +11,9 @@ import (
 // by every reservation whose address overlaps that address (by
 // [ports.AddrsOverlap]), together with the policy's avoid set. Each protocol
 // has an every-address view, which also answers requests on :: (the two see
-// the same holders), and up to maxViews views for other addresses, built on
-// first use and kept up to date after. A view takes 24 KiB.
+// the same holders), and views for other addresses, built on first use and
+// kept up to date after, as many as protoViews.limit allows. A view takes
+// 24 KiB.
 type view struct {
 	addr  netip.Addr // the address the view answers for; zero for every address
 	all   bool
@@ -19,13 +21,25 @@ type view struct {
 	stamp uint64
 }
 
-// maxViews is the number of address views kept per protocol besides the
-// every-address view; the least recently used is dropped beyond it.
-const maxViews = 8
+// An allocator keeps minViews address views per protocol besides the
+// every-address view, and one more, up to maxViews, each time it builds a
+// view again for an address whose view it dropped lately (among the last
+// maxViews it dropped): a program that allocates on more addresses in turn
+// stops rebuilding views once each of them has one. Beyond the limit, the
+// least recently used view is dropped.
+const (
+	minViews = 8
+	maxViews = 64
+)
 
 type protoViews struct {
 	all   *view
 	extra []*view
+	limit int // address views kept at most, from minViews to maxViews; 0 for minViews
+	// dropped holds the addresses of the last maxViews views dropped, in a
+	// ring whose next slot is nDropped % maxViews.
+	dropped  [maxViews]netip.Addr
+	nDropped int
 }
 
 // seesAll reports whether a request on addr sees every reservation, so that
@@ -58,7 +72,11 @@ func (s *state) view(p uint8, addr netip.Addr, avoid []ports.Range) *view {
 	}
 	v := s.buildView(p, addr, false, avoid)
 	v.stamp = s.clock
-	if len(pv.extra) < maxViews {
+	pv.limit = max(pv.limit, minViews)
+	if pv.limit < maxViews && slices.Contains(pv.dropped[:], addr) {
+		pv.limit++ // built again soon after it was dropped: keep one more
+	}
+	if len(pv.extra) < pv.limit {
 		pv.extra = append(pv.extra, v)
 		return v
 	}
@@ -68,6 +86,8 @@ func (s *state) view(p uint8, addr netip.Addr, avoid []ports.Range) *view {
 			oldest = i
 		}
 	}
+	pv.dropped[pv.nDropped%maxViews] = pv.extra[oldest].addr
+	pv.nDropped++
 	pv.extra[oldest] = v
 	return v
 }
