@@ -51,6 +51,21 @@ func TestHotPathsAllocateNothing(t *testing.T) {
 	for range 4 * len(addrs) {
 		rotate()
 	}
+	// NextFit in more ranges than it keeps positions for, in turn: once
+	// its list of positions is full, it allocates nothing either.
+	nf := allocator.New(allocator.Policy{Order: allocator.NextFit})
+	nextFit := func() {
+		lo := ports.Port(20000 + 100*(i%70))
+		i++
+		r, err := nf.Allocate("svc-5", ports.UDP, 2, ports.RangeFrom(lo, lo+99))
+		if err != nil {
+			t.Fatal(err)
+		}
+		nf.Release(r.Endpoint)
+	}
+	for range 2 * 70 {
+		nextFit()
+	}
 	dst := make([]allocator.Reservation, 0, 64)
 	for _, tt := range []struct {
 		name string
@@ -89,6 +104,7 @@ func TestHotPathsAllocateNothing(t *testing.T) {
 		}},
 		{"Lookup", func() { a.Lookup(free[0]) }},
 		{"AllocateIn on eleven addresses in turn", rotate},
+		{"NextFit over seventy ranges in turn", nextFit},
 	} {
 		if n := testing.AllocsPerRun(200, tt.op); n != 0 {
 			t.Errorf("%s: %v allocations per run, want 0", tt.name, n)

@@ -135,8 +135,10 @@
 // was dropped lately, the protocol keeps one view more, up to 64 (1.5 MiB),
 // so that a program that allocates on up to 64 addresses in turn soon
 // builds no more views; one that rotates over more than 64 builds one, in
-// O(n), at almost every allocation. Each view kept adds O(w/64) to a
-// reservation or release of w ports that it sees.
+// O(n), at almost every allocation. Suggest and the suggestion of a refused
+// Reserve use views as allocations do, and Restore starts with none. Each
+// view kept adds O(w/64) to a reservation or release of w ports that it
+// sees.
 //
 // Each method's documentation gives its cost; the hot paths (reserve,
 // release, allocate, the queries) allocate nothing.

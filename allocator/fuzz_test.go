@@ -18,6 +18,9 @@ func FuzzRestore(f *testing.F) {
 	// NextFit positions in ranges; one outside its range.
 	f.Add([]byte(`{"version":1,"reservations":[],"next_fit_ranges":[{"protocol":"udp","range":"1-9","port":"5"},{"protocol":"tcp","range":"1-9","port":"9"}]}`))
 	f.Add([]byte(`{"version":1,"reservations":[],"next_fit_ranges":[{"protocol":"udp","range":"1-9","port":"10"}]}`))
+	// Half a surrogate pair, escaped, in an owner's name; a whole pair.
+	f.Add([]byte(`{"version":1,"reservations":[{"owner":"\ud800","endpoint":"1/tcp"}]}`))
+	f.Add([]byte(`{"version":1,"reservations":[{"owner":"\ud83d\ude00","endpoint":"1/tcp"}]}`))
 	// Not UTF-8 in an owner's name.
 	f.Add([]byte("{\"version\":1,\"reservations\":[{\"owner\":\"a\xff\",\"endpoint\":\"1/tcp\"}]}"))
 	// Inconsistent: two reservations of one port.

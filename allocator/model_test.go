@@ -49,15 +49,18 @@ type modelFit struct {
 }
 
 // fitLast is where NextFit starts from in range r of proto: after the last
-// run in r, if one of the last maxFits ranges allocated from, or after the
-// last run of proto.
+// run of proto if it lies in r, or else after the last run in r, if r is
+// one of the last maxFits ranges allocated from.
 func (m *model) fitLast(proto ports.Protocol, r ports.Range) int {
+	if l := m.last[proto]; l >= 0 && r.Contains(ports.Port(l)) {
+		return l
+	}
 	for _, f := range m.fits {
 		if f.proto == proto && f.r == r {
 			return f.last
 		}
 	}
-	return m.last[proto]
+	return -1
 }
 
 func (m *model) noteFit(proto ports.Protocol, r ports.Range, last int) {

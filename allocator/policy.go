@@ -15,13 +15,13 @@ type Order uint8
 const (
 	// FirstFit takes the lowest free run of the range.
 	FirstFit Order = iota
-	// NextFit starts after the run it handed out last in the same range
-	// and protocol, and wraps around to the bottom of the range, so that a
-	// released port is not handed out again at once, whatever is
-	// allocated from other ranges in between. It keeps its position in the
-	// last 64 ranges it allocated from; in any other range it starts after
-	// the last run it handed out for the protocol, if that lies in the
-	// range, and at the bottom otherwise.
+	// NextFit goes round each range, so that a released port is not handed
+	// out again at once: it starts after the run it handed out last for the
+	// protocol, if that lies in the range; otherwise after the run it
+	// handed out last in the same range (it keeps that position for the
+	// last 64 ranges it allocated from), and at the bottom if it has
+	// none. From there it takes the first free run, wrapping around to the
+	// bottom of the range.
 	NextFit
 	// Random starts at a random port of the range, drawn from the policy's
 	// source, and takes the first free run from there, wrapping around, as

@@ -39,8 +39,8 @@ type fitJSON struct {
 //	{"version":1,"reservations":[{"owner":"grafana","endpoint":"0.0.0.0:3000/tcp"}],
 //	 "next_fit":{"tcp":"3000"},"next_fit_ranges":[{"protocol":"tcp","range":"3000-3999","port":"3000"}]}
 //
-// Endpoints, protocols, ranges and ports are in their text forms, ports too,
-// as strings. The reservations come in the order of [ports.Endpoint.Compare],
+// Endpoints, protocols, ranges and ports are in their text forms, as
+// strings. The reservations come in the order of [ports.Endpoint.Compare],
 // so equal states give equal snapshots. The policy and the state of a
 // random source are not part of a snapshot. O(n).
 func (a *Allocator) Snapshot() ([]byte, error) {
@@ -73,10 +73,12 @@ func (a *Allocator) Snapshot() ([]byte, error) {
 // Restore replaces every reservation of the allocator by those of a snapshot
 // written by [Allocator.Snapshot]. It refuses, with an error that says what is
 // wrong and where, a snapshot that is not valid JSON of the current version,
-// has unknown fields, no list of reservations, an owner name that is empty
-// or not UTF-8, an invalid endpoint, a null port, a NextFit position outside
-// its range, or two reservations that conflict; the allocator is then left
-// as it was. Field names match as encoding/json matches them, without regard to
+// has unknown fields, no list of reservations, text that is not UTF-8, an
+// empty owner name, an invalid endpoint, a null port, two reservations that
+// conflict, or NextFit positions that Snapshot would not write: more than
+// 64 ranges, a range listed twice, one without its protocol, its range or
+// its port, a port outside its range, or a protocol whose position is not
+// that of its last range. The allocator is then left as it was. Field names match as encoding/json matches them, without regard to
 // case.
 // O(n log n).
 func (a *Allocator) Restore(data []byte) error {
@@ -90,16 +92,55 @@ func (a *Allocator) Restore(data []byte) error {
 	return nil
 }
 
+// loneSurrogate returns the offset in data of the first \u escape of half a
+// UTF-16 surrogate pair without its other half, or -1. Escapes appear only
+// in strings, so data is scanned whole; data that is not JSON is refused
+// later.
+func loneSurrogate(data []byte) int {
+	hex4 := func(i int) (rune, bool) {
+		if i+6 > len(data) || data[i] != '\\' || data[i+1] != 'u' {
+			return 0, false
+		}
+		v, err := strconv.ParseUint(string(data[i+2:i+6]), 16, 16)
+		return rune(v), err == nil
+	}
+	for i := 0; i < len(data); i++ {
+		if data[i] != '\\' {
+			continue
+		}
+		r, ok := hex4(i)
+		switch {
+		case !ok:
+			i++ // an escape of one character, as \\ or \"
+		case 0xd800 <= r && r < 0xdc00:
+			if r2, ok := hex4(i + 6); !ok || r2 < 0xdc00 || r2 >= 0xe000 {
+				return i
+			}
+			i += 11
+		case 0xdc00 <= r && r < 0xe000:
+			return i
+		default:
+			i += 5
+		}
+	}
+	return -1
+}
+
 // load builds the state of a snapshot without touching the allocator.
 func (a *Allocator) load(data []byte) (*state, error) {
-	// encoding/json would take bytes that are not UTF-8 in a string as
-	// U+FFFD, and so could make two owners one.
+	// encoding/json would take bytes that are not UTF-8, and escapes of
+	// half a UTF-16 surrogate pair, in a string as U+FFFD, and so could
+	// make two owners one.
 	for i := 0; i < len(data); {
 		r, size := utf8.DecodeRune(data[i:])
 		if r == utf8.RuneError && size == 1 {
 			return nil, errors.New("allocator: Restore: corrupt snapshot: byte " + strconv.Itoa(i) + " is not valid UTF-8")
 		}
 		i += size
+	}
+	if i := loneSurrogate(data); i >= 0 {
+		return nil, errors.New("allocator: Restore: corrupt snapshot: byte " + strconv.Itoa(i) + ": " +
+			string(data[i:i+6]) + " is half of a UTF-16 surrogate pair, not a character")
 	}
 	var snap snapshot
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -123,7 +164,6 @@ func (a *Allocator) load(data []byte) (*state, error) {
 		if r.Owner == "" {
 			return nil, errors.New("allocator: Restore: " + where + ": empty owner name")
 		}
-
 		if !r.Endpoint.IsValid() {
 			return nil, errors.New("allocator: Restore: " + where + " (" + strconv.Quote(r.Owner) + "): missing or empty endpoint")
 		}
@@ -178,5 +218,25 @@ func (a *Allocator) load(data []byte) (*state, error) {
 		}
 		s.fits = append(s.fits, fitCursor{p: p, r: f.Range, last: int32(*f.Port)})
 	}
+	// The newest position in a range of a protocol is the protocol's, as
+	// Snapshot writes them.
+	for i, f := range slices.Backward(s.fits) {
+		if slices.ContainsFunc(s.fits[i+1:], func(g fitCursor) bool { return g.p == f.p }) {
+			continue
+		}
+		if l := s.last[f.p-1]; l != f.last {
+			proto := ports.Protocol(f.p).String()
+			return nil, errors.New("allocator: Restore: inconsistent snapshot: next_fit_ranges[" + strconv.Itoa(i) +
+				"], the last position of " + proto + ", is " + strconv.Itoa(int(f.last)) + ", but next_fit has " + fitText(l) + " for " + proto)
+		}
+	}
 	return s, nil
+}
+
+// fitText shows a protocol's NextFit position in an error message.
+func fitText(l int32) string {
+	if l < 0 {
+		return "none"
+	}
+	return strconv.Itoa(int(l))
 }

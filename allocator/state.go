@@ -47,16 +47,20 @@ type fitCursor struct {
 // recently used is dropped beyond it.
 const maxFits = 64
 
-// fitLast returns the highest port of the last run that NextFit handed out
-// in range r of protocol p or, if it has none among the ranges kept, in
-// protocol p; -1 if none. O(maxFits).
+// fitLast returns where NextFit goes on from in range r of protocol p: the
+// highest port of the last run it handed out in protocol p, if that lies in
+// r, since it is the newest; otherwise of the last run it handed out in r,
+// if r is among the ranges kept; -1 if neither. O(maxFits).
 func (s *state) fitLast(p uint8, r ports.Range) int32 {
+	if l := s.last[p-1]; l >= 0 && r.Contains(ports.Port(l)) {
+		return l
+	}
 	for _, f := range s.fits {
 		if f.p == p && f.r == r {
 			return f.last
 		}
 	}
-	return s.last[p-1]
+	return -1
 }
 
 // noteFit records that NextFit handed out a run ending at port last in
