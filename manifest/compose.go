@@ -109,7 +109,6 @@ const maxComposeDepth = 16
 // files given, in the files they include (whose services are the
 // project's too), and in the files their services extend.
 type composeScan struct {
-	subst   func(string) (string, error)
 	project map[string]*rawService            // the project's services, merged over files
 	byFile  map[string]map[string]*rawService // each scanned file's own services
 	order   []string                          // the files scanned, in the order met
@@ -146,17 +145,9 @@ func (l Loader) readCompose(files []composeFile) (decls []Declaration, err error
 	if err != nil {
 		return nil, err
 	}
-	lookup := func(k string) (string, bool) {
-		v, ok := env[k]
-		return v, ok
-	}
-	subst := func(s string) (string, error) {
-		return template.SubstituteWithOptions(s, lookup, template.WithoutLogging)
-	}
-
-	cs := &composeScan{subst: subst, project: map[string]*rawService{}, byFile: map[string]map[string]*rawService{}}
+	cs := &composeScan{project: map[string]*rawService{}, byFile: map[string]map[string]*rawService{}}
 	for _, f := range files {
-		if err := cs.scan(f, true, 0); err != nil {
+		if err := cs.scan(f, env, true, 0); err != nil {
 			return nil, err
 		}
 	}
@@ -380,13 +371,76 @@ func findPath(root *yaml.Node, path []string) *yaml.Node {
 	return found
 }
 
+// substituter returns the interpolation of compose files with the
+// variables of env, without compose-go's warnings.
+func substituter(env map[string]string) func(string) (string, error) {
+	lookup := func(k string) (string, bool) {
+		v, ok := env[k]
+		return v, ok
+	}
+	return func(s string) (string, error) {
+		return template.SubstituteWithOptions(s, lookup, template.WithoutLogging)
+	}
+}
+
+// includeEnv returns the variables that an included project, named by
+// include entry it of a file in dir that interpolates with env, is
+// interpolated with, as compose-go has them: env, and under it those of
+// the entry's env_file (paths from dir; /dev/null is none) or, without
+// one, of the .env file in the included project's directory (its
+// project_directory, or the directory of its first file). A file that
+// cannot be read adds nothing here; the compose loader reports it.
+func includeEnv(it *yaml.Node, dir string, env map[string]string, subst func(string) (string, error)) map[string]string {
+	var files []string
+	if _, ef := get(it, "env_file"); ef != nil {
+		list := items(ef)
+		if ef.Kind == yaml.ScalarNode {
+			list = []*yaml.Node{ef}
+		}
+		for _, n := range list {
+			if f, ok := scalar(n); ok {
+				if f, err := subst(f); err == nil && f != "/dev/null" {
+					files = append(files, joinDir(dir, f))
+				}
+			}
+		}
+	} else {
+		pd := ""
+		if s, ok := scalar(valueOf(it, "project_directory")); ok {
+			if s, err := subst(s); err == nil {
+				pd = joinDir(dir, s)
+			}
+		}
+		if paths := includePaths(it); pd == "" && len(paths) > 0 {
+			if p, err := subst(paths[0]); err == nil {
+				pd = filepath.Dir(joinDir(dir, p))
+			}
+		}
+		if f := filepath.Join(pd, ".env"); pd != "" {
+			if fi, err := os.Stat(f); err == nil && fi.Mode().IsRegular() {
+				files = append(files, f)
+			}
+		}
+	}
+	if len(files) == 0 {
+		return env
+	}
+	vars, err := dotenv.GetEnvFromFile(env, files)
+	if err != nil {
+		return env
+	}
+	maps.Copy(vars, env) // the including project's variables win
+	return vars
+}
+
 // scan records where each service, ports entry and expose entry of f is,
 // and checks each ports entry on its own so that a bad one is reported at
-// its line. inProject says whether f's services belong to the project (a
-// given or included file) or are only there to be extended. It then scans
-// the local files that f includes and that its services extend; a file it
-// cannot read is left to the compose loader to report.
-func (cs *composeScan) scan(f composeFile, inProject bool, depth int) error {
+// its line, interpolating with env. inProject says whether f's services
+// belong to the project (a given or included file) or are only there to be
+// extended. It then scans the local files that f includes, each with the
+// variables of its include entry, and those that its services extend, with
+// env; a file it cannot read is left to the compose loader to report.
+func (cs *composeScan) scan(f composeFile, env map[string]string, inProject bool, depth int) error {
 	if _, done := cs.byFile[f.name]; done && !inProject {
 		return nil
 	}
@@ -400,15 +454,21 @@ func (cs *composeScan) scan(f composeFile, inProject bool, depth int) error {
 		cs.byFile[f.name] = own
 		cs.order = append(cs.order, f.name)
 	}
-	var more []string // files to scan next: included, then extended
-	var moreInProject []bool
+	subst := substituter(env)
+	type next struct {
+		path      string
+		env       map[string]string
+		inProject bool
+	}
+	var more []next // files to scan next: included, then extended
 	dir := filepath.Dir(f.name)
 	for _, d := range docs {
 		_, inc := get(d.root, "include")
 		for _, it := range items(inc) {
+			ienv := includeEnv(it, dir, env, subst)
 			for _, p := range includePaths(it) {
-				if p, err := cs.subst(p); err == nil && localPath(p) {
-					more, moreInProject = append(more, joinDir(dir, p)), append(moreInProject, inProject)
+				if p, err := subst(p); err == nil && localPath(p) {
+					more = append(more, next{joinDir(dir, p), ienv, inProject})
 				}
 			}
 		}
@@ -421,18 +481,18 @@ func (cs *composeScan) scan(f composeFile, inProject bool, depth int) error {
 			}
 			own[name] = rs
 			svc := resolve(sp.value)
-			if ef, es, ok := cs.extends(valueOf(svc, "extends")); ok {
+			if ef, es, ok := extends(valueOf(svc, "extends"), subst); ok {
 				rs.extFile, rs.extService = f.name, es
 				if ef != "" {
 					rs.extFile = joinDir(dir, ef)
-					more, moreInProject = append(more, rs.extFile), append(moreInProject, false)
+					more = append(more, next{rs.extFile, env, false})
 				}
 			}
 			start := len(rs.ports)
 			_, portList := get(svc, "ports")
 			for _, it := range items(portList) {
 				rp := &rawPort{file: f.name, node: it, doc: d.doc}
-				cfgs, err := expandPort(it, cs.subst)
+				cfgs, err := expandPort(it, subst)
 				if err != nil {
 					return &Error{File: f.name, Line: it.Line, Column: it.Column, Doc: d.doc,
 						Msg: fmt.Sprintf("service %q: %s", name, err)}
@@ -446,7 +506,7 @@ func (cs *composeScan) scan(f composeFile, inProject bool, depth int) error {
 				if !ok {
 					continue // compose-go's schema check reports it
 				}
-				v, err := cs.subst(s)
+				v, err := subst(s)
 				if err != nil {
 					return &Error{File: f.name, Line: it.Line, Column: it.Column, Doc: d.doc,
 						Msg: fmt.Sprintf("service %q: expose %q", name, s), Err: err}
@@ -469,18 +529,18 @@ func (cs *composeScan) scan(f composeFile, inProject bool, depth int) error {
 	if depth >= maxComposeDepth {
 		return nil
 	}
-	for i, p := range more {
-		if _, done := cs.byFile[p]; done {
+	for _, n := range more {
+		if _, done := cs.byFile[n.path]; done {
 			continue
 		}
-		if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
+		if fi, err := os.Stat(n.path); err != nil || !fi.Mode().IsRegular() {
 			continue // not a file to read (missing, a device, a directory)
 		}
-		data, err := os.ReadFile(p)
+		data, err := os.ReadFile(n.path)
 		if err != nil {
 			continue
 		}
-		if err := cs.scan(composeFile{p, data}, moreInProject[i], depth+1); err != nil {
+		if err := cs.scan(composeFile{n.path, data}, n.env, n.inProject, depth+1); err != nil {
 			return err
 		}
 	}
@@ -488,21 +548,21 @@ func (cs *composeScan) scan(f composeFile, inProject bool, depth int) error {
 }
 
 // extends reads a service's extends: "base", or {service: base, file: x}.
-func (cs *composeScan) extends(n *yaml.Node) (file, service string, ok bool) {
+func extends(n *yaml.Node, subst func(string) (string, error)) (file, service string, ok bool) {
 	if s, ok := scalar(n); ok {
-		s, err := cs.subst(s)
+		s, err := subst(s)
 		return "", s, err == nil && s != ""
 	}
 	svc, ok := scalar(valueOf(n, "service"))
 	if !ok {
 		return "", "", false
 	}
-	svc, err := cs.subst(svc)
+	svc, err := subst(svc)
 	if err != nil || svc == "" {
 		return "", "", false
 	}
 	if f, ok := scalar(valueOf(n, "file")); ok {
-		if f, err := cs.subst(f); err == nil && localPath(f) {
+		if f, err := subst(f); err == nil && localPath(f) {
 			return f, svc, true
 		}
 		return "", "", false // a remote file: not followed

@@ -563,3 +563,47 @@ func TestLoadComposeDotEnv(t *testing.T) {
 		t.Errorf("LoadCompose with a malformed .env = %v, want an error naming it", err)
 	}
 }
+
+// TestLoadComposeIncludeEnv checks that the ports of an included project are
+// interpolated, and placed, with the variables compose-go gives it: its own
+// .env file (or its include entry's env_file) under the including
+// project's variables.
+func TestLoadComposeIncludeEnv(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "db"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	inc := filepath.Join(dir, "db", "compose.yaml")
+	main := filepath.Join(dir, "compose.yaml")
+	write(t, inc, `services:
+  db:
+    image: postgres
+    ports:
+      - "${DB_PORT:?set DB_PORT}:5432"
+`)
+	write(t, filepath.Join(dir, "db", ".env"), "DB_PORT=5433\n")
+	write(t, filepath.Join(dir, "other.env"), "DB_PORT=5434\n")
+	write(t, main, "name: p\ninclude:\n  - db/compose.yaml\n")
+	for _, tt := range []struct {
+		name, main string
+		env        map[string]string
+		want       string
+	}{
+		{"the included .env", "name: p\ninclude:\n  - db/compose.yaml\n", nil,
+			inc + ":5:9: p/db 5433/tcp -> 5432 (compose, host, public)"},
+		{"the including project's variable first", "name: p\ninclude:\n  - db/compose.yaml\n", map[string]string{"DB_PORT": "6543"},
+			inc + ":5:9: p/db 6543/tcp -> 5432 (compose, host, public)"},
+		{"env_file", "name: p\ninclude:\n  - path: db/compose.yaml\n    env_file: other.env\n", nil,
+			inc + ":5:9: p/db 5434/tcp -> 5432 (compose, host, public)"},
+	} {
+		write(t, main, tt.main)
+		ds, err := Loader{Env: tt.env}.LoadCompose(main)
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if diff := cmp.Diff([]string{tt.want}, strs(ds)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}

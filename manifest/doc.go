@@ -72,7 +72,10 @@
 // "service:OTHER" shares OTHER's container scope. A service's env_file is
 // not read: ports never come from it. The project's .env file is read for
 // interpolation when [Loader].DotEnv is set, as Docker Compose reads it,
-// with [Loader].Env taking precedence. compose-go reports some things, an
+// with [Loader].Env taking precedence. An included project is interpolated
+// as compose-go does it: with the including project's variables over those
+// of its include entry's env_file, or else of the .env file in its own
+// directory. compose-go reports some things, an
 // obsolete version attribute or a variable that is not set and has no
 // default for two, as warnings through logrus's standard logger
 // (github.com/sirupsen/logrus); where they go is the program's choice, and
