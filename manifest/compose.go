@@ -109,6 +109,7 @@ const maxComposeDepth = 16
 // files given, in the files they include (whose services are the
 // project's too), and in the files their services extend.
 type composeScan struct {
+	files   []composeFile                     // every file scanned, given, included or extended
 	project map[string]*rawService            // the project's services, merged over files
 	byFile  map[string]map[string]*rawService // each scanned file's own services
 	order   []string                          // the files scanned, in the order met
@@ -152,7 +153,7 @@ func (l Loader) readCompose(files []composeFile) (decls []Declaration, err error
 		}
 	}
 
-	project, err := l.loadProject(files, env)
+	project, err := l.loadProject(files, env, cs.files)
 	if err != nil {
 		return nil, err
 	}
@@ -213,9 +214,12 @@ func (l Loader) composeEnv(main string) (map[string]string, error) {
 }
 
 // loadProject runs compose-go's loader on files. It reads no file that is
-// not given (except those that extends and include name), and no process
-// environment: variables come from env only.
-func (l Loader) loadProject(files []composeFile, vars map[string]string) (project *types.Project, err error) {
+// not given, except those that extends and include name and the .env or
+// env_file of an included project, and no process environment: variables
+// come from env only. When the load fails, the error names the variables
+// that were not set and that some file of scanned (every file the scan
+// read) uses without a default.
+func (l Loader) loadProject(files []composeFile, vars map[string]string, scanned []composeFile) (project *types.Project, err error) {
 	main := files[0].name
 	dir := filepath.Dir(main)
 	if abs, err := filepath.Abs(dir); err == nil {
@@ -270,7 +274,7 @@ func (l Loader) loadProject(files []composeFile, vars map[string]string) (projec
 	project, err = loader.LoadWithContext(context.Background(), details, opts)
 	if err != nil {
 		e := composeError(files, err)
-		missing = slices.DeleteFunc(missing, func(k string) bool { return defaultedIn(files, k) })
+		missing = slices.DeleteFunc(missing, func(k string) bool { return defaultedIn(scanned, k) })
 		if len(missing) > 0 {
 			slices.Sort(missing)
 			e.Msg += " (variables not set: " + strings.Join(missing, ", ") + ")"
@@ -392,11 +396,12 @@ func substituter(env map[string]string) func(string) (string, error) {
 // cannot be read adds nothing here; the compose loader reports it.
 func includeEnv(it *yaml.Node, dir string, env map[string]string, subst func(string) (string, error)) map[string]string {
 	var files []string
-	if _, ef := get(it, "env_file"); ef != nil {
-		list := items(ef)
-		if ef.Kind == yaml.ScalarNode {
-			list = []*yaml.Node{ef}
-		}
+	_, ef := get(it, "env_file")
+	list := items(ef)
+	if s, ok := scalar(ef); ok && s != "" {
+		list = []*yaml.Node{resolve(ef)}
+	}
+	if len(list) > 0 {
 		for _, n := range list {
 			if f, ok := scalar(n); ok {
 				if f, err := subst(f); err == nil && f != "/dev/null" {
@@ -404,7 +409,7 @@ func includeEnv(it *yaml.Node, dir string, env map[string]string, subst func(str
 				}
 			}
 		}
-	} else {
+	} else { // none given, as an empty list or null too
 		pd := ""
 		if s, ok := scalar(valueOf(it, "project_directory")); ok {
 			if s, err := subst(s); err == nil {
@@ -453,6 +458,7 @@ func (cs *composeScan) scan(f composeFile, env map[string]string, inProject bool
 		own = map[string]*rawService{}
 		cs.byFile[f.name] = own
 		cs.order = append(cs.order, f.name)
+		cs.files = append(cs.files, f)
 	}
 	subst := substituter(env)
 	type next struct {

@@ -595,6 +595,12 @@ func TestLoadComposeIncludeEnv(t *testing.T) {
 			inc + ":5:9: p/db 6543/tcp -> 5432 (compose, host, public)"},
 		{"env_file", "name: p\ninclude:\n  - path: db/compose.yaml\n    env_file: other.env\n", nil,
 			inc + ":5:9: p/db 5434/tcp -> 5432 (compose, host, public)"},
+		{"env_file a list", "name: p\ninclude:\n  - path: db/compose.yaml\n    env_file: [other.env]\n", nil,
+			inc + ":5:9: p/db 5434/tcp -> 5432 (compose, host, public)"},
+		{"env_file empty", "name: p\ninclude:\n  - path: db/compose.yaml\n    env_file: []\n", nil,
+			inc + ":5:9: p/db 5433/tcp -> 5432 (compose, host, public)"},
+		{"env_file null", "name: p\ninclude:\n  - path: db/compose.yaml\n    env_file: null\n", nil,
+			inc + ":5:9: p/db 5433/tcp -> 5432 (compose, host, public)"},
 	} {
 		write(t, main, tt.main)
 		ds, err := Loader{Env: tt.env}.LoadCompose(main)

@@ -118,9 +118,10 @@
 // skipped. A nodePort on a ClusterIP Service, a hostPort that differs from
 // its containerPort under hostNetwork, a port out of range or a field of
 // the wrong type is an error that names the line, as is what the API server
-// would refuse: a protocol other than TCP, UDP and SCTP (in capitals), a
-// quoted targetPort of digits alone ("8080", neither number nor name) and a
-// hostIP with a zone.
+// would refuse: a protocol other than TCP, UDP and SCTP (in capitals) and a
+// quoted targetPort of digits alone ("8080", neither number nor name). So is
+// a hostIP with a zone ("fe80::1%eth0"): a host port is bound on a plain
+// address.
 //
 // # The port registry
 //
@@ -154,8 +155,8 @@
 //   - an entry has a port, a target, or both; each is a whole number from 1
 //     to 65535 (8080, not 8080.0) or a string "LO-HI" with LO <= HI (a
 //     single port may be quoted);
-//   - group and description are strings; an unquoted date there is taken
-//     as the text it is, as YAML 1.2 has it;
+//   - the other fields are strings; an unquoted date in one is taken as
+//     the text it is, as YAML 1.2 has it;
 //   - a target range is as long as the port range (a single target may
 //     take a whole port range, as compose's "8000-8010:80");
 //   - protocol is tcp, udp, sctp or dccp, in lower or upper case, or a

@@ -395,7 +395,7 @@ func (kr *kubeReader) containerPort(obj kubeObject, container string, init bool,
 				return kr.errAt(hk, "%s.hostIP: %q is not an IP address", where, s)
 			}
 			if a.Zone() != "" {
-				return kr.errAt(hk, "%s.hostIP: %q has a zone, which the API server refuses", where, s)
+				return kr.errAt(hk, "%s.hostIP: %q has a zone; want a plain IP address", where, s)
 			}
 			hostIP = a.Unmap()
 		}

@@ -391,7 +391,7 @@ func TestReadKubernetesErrors(t *testing.T) {
 		{"bad hostIP", pod("  containers:\n  - name: c\n    ports:\n    - containerPort: 80\n      hostPort: 80\n      hostIP: localhost\n"),
 			`manifest: k.yaml:10:7: Pod "default/p": containers[0].ports[0].hostIP: "localhost" is not an IP address`},
 		{"hostIP with a zone", pod("  containers:\n  - name: c\n    ports:\n    - containerPort: 80\n      hostPort: 80\n      hostIP: fe80::1%eth0\n"),
-			`manifest: k.yaml:10:7: Pod "default/p": containers[0].ports[0].hostIP: "fe80::1%eth0" has a zone, which the API server refuses`},
+			`manifest: k.yaml:10:7: Pod "default/p": containers[0].ports[0].hostIP: "fe80::1%eth0" has a zone; want a plain IP address`},
 		{"pod spec not a mapping", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: [1]\n",
 			`manifest: k.yaml:4:7: Pod "default/p": pod spec: want a mapping, got a list`},
 		{"no kind", "apiVersion: v1\nmetadata: {name: x}\n",

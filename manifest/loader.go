@@ -37,7 +37,10 @@ type Loader struct {
 	// DotEnv makes compose files interpolate the variables of the .env
 	// file in the directory of the first compose file of a project, as
 	// Docker Compose does; Env overrides them. A missing .env is no error,
-	// a malformed one is.
+	// a malformed one is. A project that the compose files include reads
+	// its own .env (or its include entry's env_file) whatever DotEnv says,
+	// as compose-go does: a .env beside the first file also serves the
+	// files it includes from that directory.
 	DotEnv bool
 }
 

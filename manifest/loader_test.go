@@ -191,6 +191,19 @@ func TestUnsetVariablesInError(t *testing.T) {
 	}
 }
 
+// TestUnsetVariablesOfExtendedFiles checks that a variable used without a
+// default in an extended file is named, though the given file gives it one.
+func TestUnsetVariablesOfExtendedFiles(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "base.yaml"), "services:\n  base:\n    image: x\n    mem_limit: ${MEM}\n")
+	main := filepath.Join(dir, "compose.yaml")
+	write(t, main, "services:\n  web:\n    extends: {file: base.yaml, service: base}\n    ports: [\"8080:80\"]\n    environment:\n      A: ${MEM:-1g}\n")
+	_, err := Loader{Env: map[string]string{}}.LoadCompose(main)
+	if err == nil || !strings.HasSuffix(err.Error(), "(variables not set: MEM)") {
+		t.Errorf("LoadCompose = %v, want an error ending (variables not set: MEM)", err)
+	}
+}
+
 func TestDefaultedIn(t *testing.T) {
 	files := []composeFile{
 		{"a.yaml", []byte("x: ${A:-1} ${B} ${C:?need C} $D ${E-1} ${E:+2} ${FX} $GX ${H:-1}")},

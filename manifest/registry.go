@@ -352,7 +352,7 @@ func checkEntry(e Entry) (msg, at string) {
 // single port, a string).
 func (p regParser) portRange(k, v *yaml.Node, key string) (ports.Range, error) {
 	if v != nil && v.Kind == yaml.ScalarNode && v.Tag == "!!float" {
-		return ports.Range{}, p.errAt(v, "%s: %s is not a whole number; want a port number (1 to 65535) or a range \"LO-HI\"", key, v.Value)
+		return ports.Range{}, p.errAt(v, "%s: %s is not written as a whole number; want a port number (1 to 65535) in decimal, or a range \"LO-HI\"", key, v.Value)
 	}
 	if v == nil || v.Kind != yaml.ScalarNode || (v.Tag != "!!int" && v.Tag != "!!str") {
 		return ports.Range{}, p.errAt(k, "%s: want a port number or a range \"LO-HI\", got %s", key, kindName(v))
