@@ -138,6 +138,7 @@ func TestWhois(t *testing.T) {
 		{"whois-several-probe", []string{"whois", "--probe", "5432/tcp", "6000/tcp"}, exitOK},
 		{"whois-json", []string{"whois", "--format", "json", "--probe", "3000/tcp"}, exitOK},
 		{"whois-probe-failures", []string{"whois", "--probe", "0/tcp", "6001/tcp"}, exitOK},
+		{"whois-probe-zero-json", []string{"whois", "--probe", "--format", "json", "0/tcp"}, exitOK},
 		{"whois-help", []string{"whois", "--help"}, exitOK},
 		{"whois-names", []string{"whois", "grafana", "postgres/tcp"}, exitOK},
 		{"whois-unknown-name", []string{"whois", "no-such-service"}, exitUsage},

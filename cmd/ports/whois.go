@@ -55,7 +55,8 @@ port, cannot be tried.`)
 				r.Name = t.name
 				switch {
 				case *probe && t.port == 0:
-					r.Bindable = new(bool)
+					// A bind to port 0 succeeds with some other port, so
+					// it is neither bindable nor not.
 					r.ProbeError = "port 0 asks the OS for any free port; it cannot be probed"
 				case *probe:
 					rep := a.probe(t.port)
@@ -355,6 +356,9 @@ func (a *app) printWhois(r whoisReport) {
 			label = "this host"
 		}
 		fmt.Fprintf(w, "  %-10s %s\n", label, f)
+	}
+	if r.Bindable == nil && r.ProbeError != "" {
+		fmt.Fprintf(w, "  %-10s %s\n", "now", r.ProbeError)
 	}
 	if r.Bindable != nil {
 		if *r.Bindable {
