@@ -111,14 +111,7 @@ func TestConcurrent(t *testing.T) {
 			}
 		}()
 	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
-	if err := a.check(); err != nil {
-		t.Fatal(err)
-	}
+	settle(t, &wg, errs, a)
 }
 
 // TestConcurrentRestore restores snapshots while other goroutines reserve,
@@ -181,6 +174,13 @@ func TestConcurrentRestore(t *testing.T) {
 			}
 		}()
 	}
+	settle(t, &wg, errs, a)
+}
+
+// settle waits for the workers, reports what they sent on errs, and checks
+// that a is consistent.
+func settle(t *testing.T, wg *sync.WaitGroup, errs chan error, a *Allocator) {
+	t.Helper()
 	wg.Wait()
 	close(errs)
 	for err := range errs {
