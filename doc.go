@@ -30,7 +30,9 @@
 // Compare; [Protocol] all but MustParseX and Compare; [RangeSet] all but
 // Compare (it has [RangeSet.Equal]); [Class] is an enumeration with String,
 // Title and Range. The zero value of each type is documented; parse errors
-// quote the input and say what is wrong.
+// are a [*ParseError], which names the function, quotes the input and says
+// what is wrong, and whose [ParseError.Detail] leaves the function out for
+// messages to a program's users.
 //
 // # Packages
 //

@@ -50,7 +50,7 @@ func EndpointFrom(proto Protocol, addr netip.Addr, r Range) Endpoint {
 func ParseEndpoint(s string) (Endpoint, error) {
 	e, msg, inner := parseEndpoint(s)
 	if msg != "" {
-		return Endpoint{}, &parseError{fn: "ParseEndpoint", in: s, msg: msg, inner: inner}
+		return Endpoint{}, &ParseError{Func: "ParseEndpoint", Input: s, Msg: msg, Part: inner}
 	}
 	return e, nil
 }
@@ -266,7 +266,7 @@ func (e *Endpoint) UnmarshalText(text []byte) error {
 	}
 	q, msg, inner := parseEndpoint(string(text))
 	if msg != "" {
-		return &parseError{fn: "Endpoint.UnmarshalText", in: string(text), msg: msg, inner: inner}
+		return &ParseError{Func: "Endpoint.UnmarshalText", Input: string(text), Msg: msg, Part: inner}
 	}
 	*e = q
 	return nil

@@ -2,20 +2,39 @@ package ports
 
 import "strconv"
 
-// parseError reports input that a ParseX function or an UnmarshalText method
-// could not accept. Its message names the function, quotes the input and says
-// what is wrong, in the style of net/netip.
-type parseError struct {
-	fn    string // "ParsePort", "ParseRange", ...
-	in    string // the whole input, as given
-	msg   string // what is wrong
-	inner string // the part of the input at fault, if narrower than in
+// ParseError reports input that a ParseX function or an UnmarshalText
+// method could not accept. Its Error names the function, quotes the input
+// and says what is wrong, in the style of net/netip:
+//
+//	ports: ParseRange("9000-8000"): low port 9000 is above high port 8000
+//
+// A program that shows the error to people who never called the function,
+// such as the users of a command, can show [ParseError.Detail] instead.
+type ParseError struct {
+	Func  string // "ParsePort", "ParseRange", "Range.UnmarshalText", …
+	Input string // the whole input, as given
+	Part  string // the part of Input at fault, if narrower than Input; else ""
+	Msg   string // what is wrong
 }
 
-func (e *parseError) Error() string {
-	s := "ports: " + e.fn + "(" + strconv.Quote(e.in) + "): "
-	if e.inner != "" && e.inner != e.in {
-		s += "in " + strconv.Quote(e.inner) + ": "
+// Error returns the package, the function, the input quoted, the part at
+// fault if narrower than the input, and what is wrong.
+func (e *ParseError) Error() string {
+	return "ports: " + e.Func + "(" + strconv.Quote(e.Input) + "): " + e.what()
+}
+
+// Detail returns the error without the package and the function: the input
+// quoted, the part at fault if narrower than the input, and what is wrong,
+// as in `"9000-8000": low port 9000 is above high port 8000`.
+func (e *ParseError) Detail() string {
+	return strconv.Quote(e.Input) + ": " + e.what()
+}
+
+// what returns the part at fault, if narrower than the input, and what is
+// wrong.
+func (e *ParseError) what() string {
+	if e.Part != "" && e.Part != e.Input {
+		return "in " + strconv.Quote(e.Part) + ": " + e.Msg
 	}
-	return s + e.msg
+	return e.Msg
 }

@@ -1,6 +1,7 @@
 package ports_test
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/portalloc/ports"
@@ -130,4 +131,18 @@ func ExampleClass_Range() {
 	// System Ports                 0-1023
 	// User Ports                   1024-49151
 	// Dynamic and/or Private Ports 49152-65535
+}
+
+// A ParseError says which function refused what; its Detail leaves the
+// function out, for messages to people who never called it.
+func ExampleParseError() {
+	_, err := ports.ParseRangeSet("8000-8100, 9100-9000")
+	fmt.Println(err)
+	var pe *ports.ParseError
+	if errors.As(err, &pe) {
+		fmt.Println("--range:", pe.Detail())
+	}
+	// Output:
+	// ports: ParseRangeSet("8000-8100, 9100-9000"): in "9100-9000": low port 9100 is above high port 9000
+	// --range: "8000-8100, 9100-9000": in "9100-9000": low port 9100 is above high port 9000
 }

@@ -22,7 +22,7 @@ const MaxPort Port = 65535
 func ParsePort(s string) (Port, error) {
 	p, msg := parsePort(s)
 	if msg != "" {
-		return 0, &parseError{fn: "ParsePort", in: s, msg: msg}
+		return 0, &ParseError{Func: "ParsePort", Input: s, Msg: msg}
 	}
 	return p, nil
 }
@@ -87,7 +87,7 @@ func (p Port) MarshalText() ([]byte, error) {
 func (p *Port) UnmarshalText(text []byte) error {
 	q, msg := parsePort(string(text))
 	if msg != "" {
-		return &parseError{fn: "Port.UnmarshalText", in: string(text), msg: msg}
+		return &ParseError{Func: "Port.UnmarshalText", Input: string(text), Msg: msg}
 	}
 	*p = q
 	return nil

@@ -28,7 +28,7 @@ var protocolNames = [...]string{"", "tcp", "udp", "sctp", "dccp"}
 func ParseProtocol(s string) (Protocol, error) {
 	p, ok := lookupProtocol(s)
 	if !ok {
-		return 0, &parseError{fn: "ParseProtocol", in: s, msg: protocolMsg(s)}
+		return 0, &ParseError{Func: "ParseProtocol", Input: s, Msg: protocolMsg(s)}
 	}
 	return p, nil
 }
@@ -87,7 +87,7 @@ func (p Protocol) AppendText(b []byte) ([]byte, error) {
 	case p.IsValid():
 		return append(b, protocolNames[p]...), nil
 	}
-	return b, &parseError{fn: "Protocol.MarshalText", in: p.String(), msg: "not a protocol"}
+	return b, &ParseError{Func: "Protocol.MarshalText", Input: p.String(), Msg: "not a protocol"}
 }
 
 // MarshalText implements [encoding.TextMarshaler].
@@ -104,7 +104,7 @@ func (p *Protocol) UnmarshalText(text []byte) error {
 	}
 	q, ok := lookupProtocol(string(text))
 	if !ok {
-		return &parseError{fn: "Protocol.UnmarshalText", in: string(text), msg: protocolMsg(string(text))}
+		return &ParseError{Func: "Protocol.UnmarshalText", Input: string(text), Msg: protocolMsg(string(text))}
 	}
 	*p = q
 	return nil

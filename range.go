@@ -37,7 +37,7 @@ func RangeFrom(lo, hi Port) Range {
 func ParseRange(s string) (Range, error) {
 	r, msg, inner := parseRange(s)
 	if msg != "" {
-		return Range{}, &parseError{fn: "ParseRange", in: s, msg: msg, inner: inner}
+		return Range{}, &ParseError{Func: "ParseRange", Input: s, Msg: msg, Part: inner}
 	}
 	return r, nil
 }
@@ -200,7 +200,7 @@ func (r *Range) UnmarshalText(text []byte) error {
 	}
 	q, msg, inner := parseRange(string(text))
 	if msg != "" {
-		return &parseError{fn: "Range.UnmarshalText", in: string(text), msg: msg, inner: inner}
+		return &ParseError{Func: "Range.UnmarshalText", Input: string(text), Msg: msg, Part: inner}
 	}
 	*r = q
 	return nil

@@ -55,7 +55,7 @@ func normalize(rs []Range) []Range {
 func ParseRangeSet(s string) (RangeSet, error) {
 	set, err := parseRangeSet(s)
 	if err != nil {
-		err.fn = "ParseRangeSet"
+		err.Func = "ParseRangeSet"
 		return RangeSet{}, err
 	}
 	return set, nil
@@ -71,7 +71,7 @@ func MustParseRangeSet(s string) RangeSet {
 	return set
 }
 
-func parseRangeSet(s string) (RangeSet, *parseError) {
+func parseRangeSet(s string) (RangeSet, *ParseError) {
 	if strings.TrimSpace(s) == "" {
 		return RangeSet{}, nil
 	}
@@ -79,11 +79,11 @@ func parseRangeSet(s string) (RangeSet, *parseError) {
 	for elem := range strings.SplitSeq(s, ",") {
 		elem = strings.TrimSpace(elem)
 		if elem == "" {
-			return RangeSet{}, &parseError{in: s, msg: "empty element in list"}
+			return RangeSet{}, &ParseError{Input: s, Msg: "empty element in list"}
 		}
 		r, msg, _ := parseRange(elem)
 		if msg != "" {
-			return RangeSet{}, &parseError{in: s, msg: msg, inner: elem}
+			return RangeSet{}, &ParseError{Input: s, Msg: msg, Part: elem}
 		}
 		rs = append(rs, r)
 	}
@@ -276,7 +276,7 @@ func (s RangeSet) MarshalText() ([]byte, error) {
 func (s *RangeSet) UnmarshalText(text []byte) error {
 	set, err := parseRangeSet(string(text))
 	if err != nil {
-		err.fn = "RangeSet.UnmarshalText"
+		err.Func = "RangeSet.UnmarshalText"
 		return err
 	}
 	*s = set
