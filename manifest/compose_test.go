@@ -435,6 +435,16 @@ func TestReadComposeErrors(t *testing.T) {
 			want: `manifest: testdata/demo/compose.yaml:5:9: service "web": port target: want a single value, got a list`,
 		},
 		{
+			name: "expose of an unknown protocol",
+			src:  "services:\n  web:\n    image: x\n    expose: [\"80/icmp\"]\n",
+			want: `manifest: testdata/demo/compose.yaml:4:14: service "web": expose "80/icmp": protocol "icmp": unknown protocol; want tcp, udp, sctp or dccp`,
+		},
+		{
+			name: "expose of an inverted range",
+			src:  "services:\n  web:\n    image: x\n    expose: [\"90-80\"]\n",
+			want: `manifest: testdata/demo/compose.yaml:4:14: service "web": expose "90-80": ports "90-80": low port 90 is above high port 80`,
+		},
+		{
 			name: "ports not a list",
 			src:  "services:\n  web:\n    image: x\n    ports: 80\n",
 			want: `manifest: testdata/demo/compose.yaml:4:5: services.web.ports must be a array`,

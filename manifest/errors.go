@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/portalloc/ports"
 )
 
 // ErrUnknownFormat is what [Loader.Read] and [Loader.Load] return (wrapped
@@ -57,3 +59,16 @@ func (e *Error) Error() string {
 
 // Unwrap returns e.Err.
 func (e *Error) Unwrap() error { return e.Err }
+
+// plainParseError returns the message of a parse error of package ports
+// without the names of the package and the function, which mean nothing to
+// the writer of a file: `"70000": out of range; …` for
+// `ports: ParseRange("70000"): out of range; …`. Other errors are as they
+// are.
+func plainParseError(err error) string {
+	var pe *ports.ParseError
+	if errors.As(err, &pe) {
+		return pe.Detail()
+	}
+	return err.Error()
+}

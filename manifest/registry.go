@@ -362,7 +362,7 @@ func (p regParser) portRange(k, v *yaml.Node, key string) (ports.Range, error) {
 	}
 	r, err := ports.ParseRange(v.Value)
 	if err != nil {
-		return ports.Range{}, p.errAt(v, "%s: %s", key, strings.TrimPrefix(err.Error(), "ports: "))
+		return ports.Range{}, p.errAt(v, "%s: %s", key, plainParseError(err))
 	}
 	return r, nil
 }

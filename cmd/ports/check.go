@@ -82,7 +82,7 @@ Exit status: 0 when no collision is found, 1 when one is, 2 on bad input.`)
 		}
 		npr, err := ports.ParseRange(*nodePorts)
 		if err != nil {
-			return a.fail("check: --nodeport-range: %v", err)
+			return a.fail("check: --nodeport-range %s", plain(err))
 		}
 		limits, err := a.limitsFor(*goos)
 		if err != nil {

@@ -52,7 +52,7 @@ bad input.`)
 		if *within != "" {
 			set, err := ports.ParseRangeSet(*within)
 			if err != nil {
-				return a.fail("free: --range: %v", err)
+				return a.fail("free: --range %s", plain(err))
 			}
 			opts.Within = set
 		}

@@ -95,6 +95,16 @@ func logDependencies(w io.Writer) {
 	logrus.SetFormatter(&dependencyLog{seen: map[string]bool{}})
 }
 
+// plain returns err's message for the command's users: a parse error of
+// package ports without the names of the package and the function.
+func plain(err error) string {
+	var pe *ports.ParseError
+	if errors.As(err, &pe) {
+		return pe.Detail()
+	}
+	return err.Error()
+}
+
 // dependencyLog formats a logrus entry as "ports: LEVEL: MESSAGE", and a
 // line it has formatted before as nothing.
 type dependencyLog struct {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -118,7 +119,7 @@ func whoisTargets(arg string) ([]whoisTarget, error) {
 	proto = 0
 	if hasProto {
 		if proto, err = ports.ParseProtocol(protos); err != nil {
-			return nil, fmt.Errorf("%q: %w", arg, err)
+			return nil, fmt.Errorf("%q: protocol %s", arg, plain(err))
 		}
 	}
 	var out []whoisTarget
@@ -150,15 +151,17 @@ func whoisTargets(arg string) ([]whoisTarget, error) {
 func parsePortProto(s string) (ports.Port, ports.Protocol, error) {
 	ps, protos, hasProto := strings.Cut(s, "/")
 	p, err := ports.ParsePort(ps)
-	if err != nil {
-		return 0, 0, fmt.Errorf("%q: %w", s, err)
-	}
-	if !hasProto {
+	switch {
+	case err != nil && !hasProto:
+		return 0, 0, errors.New(plain(err))
+	case err != nil:
+		return 0, 0, fmt.Errorf("%q: port %s", s, plain(err))
+	case !hasProto:
 		return p, 0, nil
 	}
 	proto, err := ports.ParseProtocol(protos)
 	if err != nil {
-		return 0, 0, fmt.Errorf("%q: %w", s, err)
+		return 0, 0, fmt.Errorf("%q: protocol %s", s, plain(err))
 	}
 	return p, proto, nil
 }
