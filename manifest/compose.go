@@ -148,7 +148,9 @@ func (l Loader) readCompose(files []composeFile) (decls []Declaration, err error
 	}
 	cs := &composeScan{project: map[string]*rawService{}, byFile: map[string]map[string]*rawService{}}
 	for _, f := range files {
-		if err := cs.scan(f, env, true, 0); err != nil {
+		// compose-go resolves the paths of every given file from the
+		// first one's directory, the project's working directory.
+		if err := cs.scan(f, env, filepath.Dir(files[0].name), true, 0); err != nil {
 			return nil, err
 		}
 	}
@@ -387,14 +389,26 @@ func substituter(env map[string]string) func(string) (string, error) {
 	}
 }
 
-// includeEnv returns the variables that an included project, named by
-// include entry it of a file in dir that interpolates with env, is
-// interpolated with, as compose-go has them: env, and under it those of
-// the entry's env_file (paths from dir; /dev/null is none) or, without
-// one, of the .env file in the included project's directory (its
-// project_directory, or the directory of its first file). A file that
-// cannot be read adds nothing here; the compose loader reports it.
-func includeEnv(it *yaml.Node, dir string, env map[string]string, subst func(string) (string, error)) map[string]string {
+// includeProject returns the directory of the project that include entry
+// it of a file whose paths are resolved from base brings in, and the
+// variables that the project is interpolated with, as compose-go has them.
+// The directory is the entry's project_directory, or that of its first
+// file. The variables are env, and under them those of the entry's env_file
+// (paths from base; /dev/null is none) or, without one, of the .env file in
+// the project's directory. A file that cannot be read adds nothing here;
+// the compose loader reports it.
+func includeProject(it *yaml.Node, base string, env map[string]string, subst func(string) (string, error)) (string, map[string]string) {
+	pd := ""
+	if s, ok := scalar(valueOf(it, "project_directory")); ok {
+		if s, err := subst(s); err == nil && s != "" {
+			pd = joinDir(base, s)
+		}
+	}
+	if paths := includePaths(it); pd == "" && len(paths) > 0 {
+		if p, err := subst(paths[0]); err == nil {
+			pd = filepath.Dir(joinDir(base, p))
+		}
+	}
 	var files []string
 	_, ef := get(it, "env_file")
 	list := items(ef)
@@ -405,37 +419,24 @@ func includeEnv(it *yaml.Node, dir string, env map[string]string, subst func(str
 		for _, n := range list {
 			if f, ok := scalar(n); ok {
 				if f, err := subst(f); err == nil && f != "/dev/null" {
-					files = append(files, joinDir(dir, f))
+					files = append(files, joinDir(base, f))
 				}
 			}
 		}
-	} else { // none given, as an empty list or null too
-		pd := ""
-		if s, ok := scalar(valueOf(it, "project_directory")); ok {
-			if s, err := subst(s); err == nil {
-				pd = joinDir(dir, s)
-			}
-		}
-		if paths := includePaths(it); pd == "" && len(paths) > 0 {
-			if p, err := subst(paths[0]); err == nil {
-				pd = filepath.Dir(joinDir(dir, p))
-			}
-		}
-		if f := filepath.Join(pd, ".env"); pd != "" {
-			if fi, err := os.Stat(f); err == nil && fi.Mode().IsRegular() {
-				files = append(files, f)
-			}
+	} else if f := filepath.Join(pd, ".env"); pd != "" { // none given, as an empty list or null too
+		if fi, err := os.Stat(f); err == nil && fi.Mode().IsRegular() {
+			files = append(files, f)
 		}
 	}
 	if len(files) == 0 {
-		return env
+		return pd, env
 	}
 	vars, err := dotenv.GetEnvFromFile(env, files)
 	if err != nil {
-		return env
+		return pd, env
 	}
 	maps.Copy(vars, env) // the including project's variables win
-	return vars
+	return pd, vars
 }
 
 // scan records where each service, ports entry and expose entry of f is,
@@ -443,9 +444,11 @@ func includeEnv(it *yaml.Node, dir string, env map[string]string, subst func(str
 // its line, interpolating with env. inProject says whether f's services
 // belong to the project (a given or included file) or are only there to be
 // extended. It then scans the local files that f includes, each with the
-// variables of its include entry, and those that its services extend, with
-// env; a file it cannot read is left to the compose loader to report.
-func (cs *composeScan) scan(f composeFile, env map[string]string, inProject bool, depth int) error {
+// variables and directory of its include entry, and those that its
+// services extend, with env; paths in f are resolved from base, as
+// compose-go resolves them. A file it cannot read is left to the compose
+// loader to report.
+func (cs *composeScan) scan(f composeFile, env map[string]string, base string, inProject bool, depth int) error {
 	if _, done := cs.byFile[f.name]; done && !inProject {
 		return nil
 	}
@@ -462,19 +465,18 @@ func (cs *composeScan) scan(f composeFile, env map[string]string, inProject bool
 	}
 	subst := substituter(env)
 	type next struct {
-		path      string
-		env       map[string]string
-		inProject bool
+		path, base string
+		env        map[string]string
+		inProject  bool
 	}
 	var more []next // files to scan next: included, then extended
-	dir := filepath.Dir(f.name)
 	for _, d := range docs {
 		_, inc := get(d.root, "include")
 		for _, it := range items(inc) {
-			ienv := includeEnv(it, dir, env, subst)
+			pd, ienv := includeProject(it, base, env, subst)
 			for _, p := range includePaths(it) {
 				if p, err := subst(p); err == nil && localPath(p) {
-					more = append(more, next{joinDir(dir, p), ienv, inProject})
+					more = append(more, next{joinDir(base, p), pd, ienv, inProject})
 				}
 			}
 		}
@@ -490,8 +492,10 @@ func (cs *composeScan) scan(f composeFile, env map[string]string, inProject bool
 			if ef, es, ok := extends(valueOf(svc, "extends"), subst); ok {
 				rs.extFile, rs.extService = f.name, es
 				if ef != "" {
-					rs.extFile = joinDir(dir, ef)
-					more = append(more, next{rs.extFile, env, false})
+					rs.extFile = joinDir(base, ef)
+					// compose-go resolves an extended file's paths from
+					// its own directory.
+					more = append(more, next{rs.extFile, filepath.Dir(rs.extFile), env, false})
 				}
 			}
 			start := len(rs.ports)
@@ -546,7 +550,7 @@ func (cs *composeScan) scan(f composeFile, env map[string]string, inProject bool
 		if err != nil {
 			continue
 		}
-		if err := cs.scan(composeFile{n.path, data}, n.env, n.inProject, depth+1); err != nil {
+		if err := cs.scan(composeFile{n.path, data}, n.env, n.base, n.inProject, depth+1); err != nil {
 			return err
 		}
 	}

@@ -623,3 +623,48 @@ func TestLoadComposeIncludeEnv(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadComposePathsFromWorkingDir checks that the scan finds files where
+// compose-go does: an included file's own include and extends paths from
+// its project directory (project_directory when given), and the paths of
+// every given file from the first one's directory.
+func TestLoadComposePathsFromWorkingDir(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []string{"db", "pd", "pd/inner", "db/inner", "over"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	main := filepath.Join(dir, "compose.yaml")
+	write(t, main, "name: p\ninclude:\n  - path: db/compose.yaml\n    project_directory: pd\n")
+	write(t, filepath.Join(dir, "db", "compose.yaml"), "include:\n  - inner/c.yaml\n")
+	// compose-go reads pd/inner/c.yaml; db/inner/c.yaml is a decoy.
+	inner := filepath.Join(dir, "pd", "inner", "c.yaml")
+	write(t, inner, "services:\n  c:\n    image: x\n    ports:\n      - \"7002:81\"\n")
+	write(t, filepath.Join(dir, "db", "inner", "c.yaml"), "services:\n  c:\n    image: x\n    ports:\n      - \"9999:81\"\n")
+	ds, err := Loader{}.LoadCompose(main)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{inner + ":5:9: p/c 7002/tcp -> 81 (compose, host, public)"}
+	if diff := cmp.Diff(want, strs(ds)); diff != "" {
+		t.Errorf("include with project_directory (-want +got):\n%s", diff)
+	}
+
+	// An override file in another directory extends from the first file's
+	// directory.
+	write(t, main, "name: p\nservices:\n  web:\n    image: x\n")
+	over := filepath.Join(dir, "over", "override.yaml")
+	write(t, over, "services:\n  web:\n    extends: {file: base.yaml, service: base}\n")
+	base := filepath.Join(dir, "base.yaml")
+	write(t, base, "services:\n  base:\n    image: x\n    ports:\n      - \"8100:80\"\n")
+	write(t, filepath.Join(dir, "over", "base.yaml"), "services:\n  base:\n    image: x\n    ports:\n      - \"8200:80\"\n")
+	ds, err = Loader{}.LoadCompose(main, over)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []string{base + ":5:9: p/web 8100/tcp -> 80 (compose, host, public)"}
+	if diff := cmp.Diff(want, strs(ds)); diff != "" {
+		t.Errorf("override extends (-want +got):\n%s", diff)
+	}
+}

@@ -75,7 +75,11 @@
 // with [Loader].Env taking precedence. An included project is interpolated
 // as compose-go does it: with the including project's variables over those
 // of its include entry's env_file, or else of the .env file in its own
-// directory. compose-go reports some things, an
+// directory. Relative paths in include and extends are resolved as
+// compose-go resolves them: in the given files from the first one's
+// directory, in an included project from its project directory
+// (project_directory, or its first file's), in an extended file from that
+// file's own. compose-go reports some things, an
 // obsolete version attribute or a variable that is not set and has no
 // default for two, as warnings through logrus's standard logger
 // (github.com/sirupsen/logrus); where they go is the program's choice, and
