@@ -78,9 +78,8 @@ func (a *Allocator) Snapshot() ([]byte, error) {
 // conflict, or NextFit positions that Snapshot would not write: more than
 // 64 ranges, a range listed twice, one without its protocol, its range or
 // its port, a port outside its range, or a protocol whose position is not
-// that of its last range. The allocator is then left as it was. Field names match as encoding/json matches them, without regard to
-// case.
-// O(n log n).
+// that of its last range. The allocator is then left as it was. Field names
+// match as encoding/json matches them, without regard to case. O(n log n).
 func (a *Allocator) Restore(data []byte) error {
 	s, err := a.load(data)
 	if err != nil {
