@@ -288,9 +288,9 @@ func (l Loader) loadProject(files []composeFile, vars map[string]string, scanned
 
 // defaultedIn reports whether every reference to variable k in files gives
 // a value for it unset (${K:-v}, ${K-v}, ${K:+v}, ${K+v}), and there is at
-// least one: then k being unset did not break the file. References
-// elsewhere (an included file, a .env file) are not seen, and k is then
-// kept.
+// least one: then k being unset did not break the files. References in
+// files the scan did not read (a .env file, a remote file) are not seen,
+// and k is then kept.
 func defaultedIn(files []composeFile, k string) bool {
 	seen := false
 	for _, f := range files {
