@@ -37,8 +37,8 @@ type protoViews struct {
 	extra []*view
 	limit int // address views kept at most, from minViews to maxViews; 0 for minViews
 	// dropped holds the addresses of the last maxViews views dropped, in a
-	// ring whose next slot is nDropped % maxViews.
-	dropped  [maxViews]netip.Addr
+	// ring whose next slot is nDropped % maxViews; nil until one is.
+	dropped  *[maxViews]netip.Addr
 	nDropped int
 }
 
@@ -73,7 +73,7 @@ func (s *state) view(p uint8, addr netip.Addr, avoid []ports.Range) *view {
 	v := s.buildView(p, addr, false, avoid)
 	v.stamp = s.clock
 	pv.limit = max(pv.limit, minViews)
-	if pv.limit < maxViews && slices.Contains(pv.dropped[:], addr) {
+	if pv.limit < maxViews && pv.dropped != nil && slices.Contains(pv.dropped[:], addr) {
 		pv.limit++ // built again soon after it was dropped: keep one more
 	}
 	if len(pv.extra) < pv.limit {
@@ -85,6 +85,9 @@ func (s *state) view(p uint8, addr netip.Addr, avoid []ports.Range) *view {
 		if x.stamp < pv.extra[oldest].stamp {
 			oldest = i
 		}
+	}
+	if pv.dropped == nil {
+		pv.dropped = new([maxViews]netip.Addr)
 	}
 	pv.dropped[pv.nDropped%maxViews] = pv.extra[oldest].addr
 	pv.nDropped++
