@@ -97,9 +97,27 @@ type rawService struct {
 	doc   int
 	ports []*rawPort // ports and expose entries, in file order
 
-	// extends: the file (resolved; the service's own file if the extends
-	// names none) and the service it extends, if any.
-	extFile, extService string
+	// extends: the scan of the file (resolved; the service's own file if
+	// the extends names none) and the service it extends, if any.
+	ext        fileKey
+	extService string
+}
+
+// A fileKey names the scan of a file with one set of variables: compose-go
+// may read one file for two projects that interpolate it differently, as
+// a file that both the main project and an included one extend.
+type fileKey struct {
+	path string
+	env  string // the variables, in a canonical form (see envKey)
+}
+
+// envKey returns env in a canonical form, to tell scans apart.
+func envKey(env map[string]string) string {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		b.WriteString(k + "=" + env[k] + "\x00")
+	}
+	return b.String()
 }
 
 // maxComposeDepth bounds how deep the scan follows include and extends.
@@ -109,10 +127,11 @@ const maxComposeDepth = 16
 // files given, in the files they include (whose services are the
 // project's too), and in the files their services extend.
 type composeScan struct {
-	files   []composeFile                     // every file scanned, given, included or extended
-	project map[string]*rawService            // the project's services, merged over files
-	byFile  map[string]map[string]*rawService // each scanned file's own services
-	order   []string                          // the files scanned, in the order met
+	files     []composeFile                      // every file scanned, given, included or extended
+	project   map[string]*rawService             // the project's services, merged over files
+	byFile    map[fileKey]map[string]*rawService // each scan's own services
+	inProject map[fileKey]bool                   // the scans whose services joined the project
+	order     []string                           // the files scanned, in the order met
 }
 
 // entries returns the ports and expose entries that may declare the ports
@@ -130,7 +149,7 @@ func (cs *composeScan) entries(name string) (*rawService, []*rawPort) {
 		if cur.extService == "" {
 			break
 		}
-		next := cs.byFile[cur.extFile][cur.extService]
+		next := cs.byFile[cur.ext][cur.extService]
 		if next == nil || seen[next] {
 			break
 		}
@@ -146,7 +165,7 @@ func (l Loader) readCompose(files []composeFile) (decls []Declaration, err error
 	if err != nil {
 		return nil, err
 	}
-	cs := &composeScan{project: map[string]*rawService{}, byFile: map[string]map[string]*rawService{}}
+	cs := &composeScan{project: map[string]*rawService{}, byFile: map[fileKey]map[string]*rawService{}, inProject: map[fileKey]bool{}}
 	for _, f := range files {
 		// compose-go resolves the paths of every given file from the
 		// first one's directory, the project's working directory.
@@ -449,17 +468,19 @@ func includeProject(it *yaml.Node, base string, env map[string]string, subst fun
 // compose-go resolves them. A file it cannot read is left to the compose
 // loader to report.
 func (cs *composeScan) scan(f composeFile, env map[string]string, base string, inProject bool, depth int) error {
-	if _, done := cs.byFile[f.name]; done && !inProject {
-		return nil
+	key := fileKey{f.name, envKey(env)}
+	if _, done := cs.byFile[key]; done && (!inProject || cs.inProject[key]) {
+		return nil // scanned already, as far as this visit needs
 	}
 	docs, err := decodeYAML(f.name, f.data)
 	if err != nil {
 		return err
 	}
-	own := cs.byFile[f.name]
-	if own == nil {
-		own = map[string]*rawService{}
-		cs.byFile[f.name] = own
+	// A scan for the project supersedes one for extends alone.
+	own := map[string]*rawService{}
+	cs.byFile[key] = own
+	cs.inProject[key] = inProject
+	if !slices.Contains(cs.order, f.name) {
 		cs.order = append(cs.order, f.name)
 		cs.files = append(cs.files, f)
 	}
@@ -472,6 +493,9 @@ func (cs *composeScan) scan(f composeFile, env map[string]string, base string, i
 	var more []next // files to scan next: included, then extended
 	for _, d := range docs {
 		_, inc := get(d.root, "include")
+		if !inProject {
+			inc = nil // compose-go reads no include of a file it reads for extends
+		}
 		for _, it := range items(inc) {
 			pd, ienv := includeProject(it, base, env, subst)
 			for _, p := range includePaths(it) {
@@ -490,12 +514,13 @@ func (cs *composeScan) scan(f composeFile, env map[string]string, base string, i
 			own[name] = rs
 			svc := resolve(sp.value)
 			if ef, es, ok := extends(valueOf(svc, "extends"), subst); ok {
-				rs.extFile, rs.extService = f.name, es
+				rs.ext, rs.extService = key, es
 				if ef != "" {
-					rs.extFile = joinDir(base, ef)
+					path := joinDir(base, ef)
+					rs.ext = fileKey{path, key.env}
 					// compose-go resolves an extended file's paths from
 					// its own directory.
-					more = append(more, next{rs.extFile, filepath.Dir(rs.extFile), env, false})
+					more = append(more, next{path, filepath.Dir(path), env, false})
 				}
 			}
 			start := len(rs.ports)
@@ -531,7 +556,7 @@ func (cs *composeScan) scan(f composeFile, env map[string]string, base string, i
 				}
 				ps.ports = append(ps.ports, rs.ports[start:]...)
 				if ps.extService == "" && rs.extService != "" {
-					ps.extFile, ps.extService = rs.extFile, rs.extService
+					ps.ext, ps.extService = rs.ext, rs.extService
 				}
 			}
 		}
@@ -540,9 +565,6 @@ func (cs *composeScan) scan(f composeFile, env map[string]string, base string, i
 		return nil
 	}
 	for _, n := range more {
-		if _, done := cs.byFile[n.path]; done {
-			continue
-		}
 		if fi, err := os.Stat(n.path); err != nil || !fi.Mode().IsRegular() {
 			continue // not a file to read (missing, a device, a directory)
 		}

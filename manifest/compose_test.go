@@ -668,3 +668,51 @@ func TestLoadComposePathsFromWorkingDir(t *testing.T) {
 		t.Errorf("override extends (-want +got):\n%s", diff)
 	}
 }
+
+// TestLoadComposeFileTwice checks files that compose-go reads twice: a file
+// that the main project and an included one both extend, each with its own
+// variables; and a file that an extended file includes, which compose-go
+// does not follow, and the project includes.
+func TestLoadComposeFileTwice(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []string{"sub", "common"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	main := filepath.Join(dir, "compose.yaml")
+	base := filepath.Join(dir, "common", "base.yaml")
+	write(t, main, "name: p\ninclude: [sub/compose.yaml]\nservices:\n  web: {image: x, extends: {file: common/base.yaml, service: b}}\n")
+	write(t, filepath.Join(dir, "sub", "compose.yaml"), "services:\n  api: {image: x, extends: {file: ../common/base.yaml, service: b}}\n")
+	write(t, filepath.Join(dir, "sub", ".env"), "PORT=8062\n")
+	write(t, base, "services:\n  b:\n    image: x\n    ports:\n      - \"${PORT:-8060}:80\"\n")
+	ds, err := Loader{}.LoadCompose(main)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		base + ":5:9: p/api 8062/tcp -> 80 (compose, host, public)",
+		base + ":5:9: p/web 8060/tcp -> 80 (compose, host, public)",
+	}
+	if diff := cmp.Diff(want, strs(ds)); diff != "" {
+		t.Errorf("a file extended with two sets of variables (-want +got):\n%s", diff)
+	}
+
+	write(t, main, "name: p\ninclude: [a.yaml, b.yaml]\n")
+	write(t, filepath.Join(dir, "a.yaml"), "services:\n  web: {image: x, extends: {file: base2.yaml, service: b}}\n")
+	write(t, filepath.Join(dir, "base2.yaml"), "include: [inc.yaml]\nservices:\n  b:\n    image: x\n    ports:\n      - \"8090:80\"\n")
+	inc := filepath.Join(dir, "inc.yaml")
+	write(t, inc, "services:\n  i:\n    image: x\n    ports:\n      - \"8091:80\"\n")
+	write(t, filepath.Join(dir, "b.yaml"), "include: [inc.yaml]\n")
+	ds, err = Loader{}.LoadCompose(main)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []string{
+		filepath.Join(dir, "base2.yaml") + ":6:9: p/web 8090/tcp -> 80 (compose, host, public)",
+		inc + ":5:9: p/i 8091/tcp -> 80 (compose, host, public)",
+	}
+	if diff := cmp.Diff(want, strs(ds)); diff != "" {
+		t.Errorf("a file an extended file includes (-want +got):\n%s", diff)
+	}
+}

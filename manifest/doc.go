@@ -79,7 +79,9 @@
 // compose-go resolves them: in the given files from the first one's
 // directory, in an included project from its project directory
 // (project_directory, or its first file's), in an extended file from that
-// file's own. compose-go reports some things, an
+// file's own; and as compose-go does, the includes of a file read for
+// extends alone are not followed, and a file read for two projects with
+// different variables is read for each. compose-go reports some things, an
 // obsolete version attribute or a variable that is not set and has no
 // default for two, as warnings through logrus's standard logger
 // (github.com/sirupsen/logrus); where they go is the program's choice, and
