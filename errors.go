@@ -3,7 +3,8 @@ package ports
 import "strconv"
 
 // ParseError reports input that a ParseX function or an UnmarshalText
-// method could not accept. Its Error names the function, quotes the input
+// method could not accept, or a [Protocol] that MarshalText and AppendText
+// cannot write. Its Error names the function, quotes the input
 // and says what is wrong, in the style of net/netip:
 //
 //	ports: ParseRange("9000-8000"): low port 9000 is above high port 8000

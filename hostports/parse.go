@@ -1,6 +1,7 @@
 package hostports
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -67,7 +68,12 @@ func ParseLinuxPortRange(s string) (ports.Range, error) {
 func ParseLinuxReservedPorts(s string) (ports.RangeSet, error) {
 	set, err := ports.ParseRangeSet(strings.TrimSpace(s))
 	if err != nil {
-		return ports.RangeSet{}, &parseError{fn: "ParseLinuxReservedPorts", in: s, msg: "want a comma-separated list of ports and LO-HI ranges (" + err.Error() + ")"}
+		why := err.Error()
+		var pe *ports.ParseError
+		if errors.As(err, &pe) {
+			why = pe.Detail()
+		}
+		return ports.RangeSet{}, &parseError{fn: "ParseLinuxReservedPorts", in: s, msg: "want a comma-separated list of ports and LO-HI ranges (" + why + ")"}
 	}
 	return set, nil
 }

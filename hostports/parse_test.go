@@ -87,6 +87,9 @@ func TestParseLinuxReservedPorts(t *testing.T) {
 					t.Fatalf("ParseLinuxReservedPorts(%q) = %v, want an error", tt.in, got)
 				}
 				checkParseError(t, err, "ParseLinuxReservedPorts")
+				if strings.Contains(err.Error(), "ParseRangeSet") {
+					t.Errorf("ParseLinuxReservedPorts(%q) = %v, naming the root package's function", tt.in, err)
+				}
 				return
 			}
 			if err != nil {

@@ -796,13 +796,13 @@ func parseExpose(s string) (ports.Protocol, ports.Range, error) {
 	if i := strings.LastIndexByte(s, '/'); i >= 0 {
 		p, err := ports.ParseProtocol(s[i+1:])
 		if err != nil {
-			return 0, ports.Range{}, fmt.Errorf("protocol %s", plainParseError(err))
+			return 0, ports.Range{}, withDetail("protocol", err)
 		}
 		proto, s = p, s[:i]
 	}
 	r, err := ports.ParseRange(s)
 	if err != nil {
-		return 0, ports.Range{}, fmt.Errorf("ports %s", plainParseError(err))
+		return 0, ports.Range{}, withDetail("ports", err)
 	}
 	if r.Lo() == 0 {
 		return 0, ports.Range{}, fmt.Errorf("port 0 cannot be exposed")
@@ -903,7 +903,7 @@ func parseComposePort(pc types.ServicePortConfig) (composePort, error) {
 	}
 	p, err := ports.ParseProtocol(proto)
 	if err != nil {
-		return cp, fmt.Errorf("protocol %s", plainParseError(err))
+		return cp, withDetail("protocol", err)
 	}
 	cp.proto, cp.name = p, pc.Name
 	if pc.HostIP != "" {
@@ -920,7 +920,7 @@ func parseComposePort(pc types.ServicePortConfig) (composePort, error) {
 	if pc.Published != "" {
 		r, err := ports.ParseRange(pc.Published)
 		if err != nil {
-			return cp, fmt.Errorf("published port %s", plainParseError(err))
+			return cp, withDetail("published port", err)
 		}
 		if r.Lo() == 0 {
 			return cp, fmt.Errorf("published port %q: port 0 is not a host port", pc.Published)

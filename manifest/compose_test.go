@@ -716,3 +716,14 @@ func TestLoadComposeFileTwice(t *testing.T) {
 		t.Errorf("a file an extended file includes (-want +got):\n%s", diff)
 	}
 }
+
+// TestComposeParseErrorsUnwrap checks that a compose error from a parser of
+// package ports shows its Detail and unwraps to the *ports.ParseError.
+func TestComposeParseErrorsUnwrap(t *testing.T) {
+	src := "services:\n  web:\n    image: x\n    expose: [\"80/icmp\"]\n"
+	_, err := Loader{}.ReadCompose("compose.yaml", strings.NewReader(src))
+	var pe *ports.ParseError
+	if !errors.As(err, &pe) || pe.Func != "ParseProtocol" || strings.Contains(err.Error(), "ParseProtocol") {
+		t.Errorf("ReadCompose = %v; want a message without ParseProtocol that unwraps to its *ports.ParseError", err)
+	}
+}

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -59,6 +60,27 @@ func (e *Error) Error() string {
 
 // Unwrap returns e.Err.
 func (e *Error) Unwrap() error { return e.Err }
+
+// detailError is a parse error of package ports shown by what it was
+// parsing and its Detail, without the package and function, which mean
+// nothing to the writer of a file. It unwraps to the parse error.
+type detailError struct {
+	what string
+	err  *ports.ParseError
+}
+
+func (e *detailError) Error() string { return e.what + " " + e.err.Detail() }
+func (e *detailError) Unwrap() error { return e.err }
+
+// withDetail returns err, a parse error of what, as a *detailError, or
+// wrapped as it is if it is not a parse error of package ports.
+func withDetail(what string, err error) error {
+	var pe *ports.ParseError
+	if errors.As(err, &pe) {
+		return &detailError{what, pe}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
 
 // plainParseError returns the message of a parse error of package ports
 // without the names of the package and the function, which mean nothing to
