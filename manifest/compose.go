@@ -185,7 +185,7 @@ func (l Loader) readCompose(files []composeFile) (decls []Declaration, err error
 	for _, name := range names {
 		svc := project.Services[name]
 		rs, entries := cs.entries(name)
-		ds, err := composeService(project.Name, main, svc, rs, entries)
+		ds, err := composeService(project.Name, main, svc, startsAfter(project, name), rs, entries)
 		if err != nil {
 			return nil, err
 		}
@@ -394,6 +394,25 @@ func findPath(root *yaml.Node, path []string) *yaml.Node {
 		found, n = k, v
 	}
 	return found
+}
+
+// startsAfter returns the services of project that Docker Compose starts
+// before service name, which depends on them directly or through others,
+// as "a,b" sorted.
+func startsAfter(project *types.Project, name string) string {
+	seen := map[string]bool{}
+	todo := []string{name}
+	for len(todo) > 0 {
+		svc := project.Services[todo[len(todo)-1]]
+		todo = todo[:len(todo)-1]
+		for dep := range svc.DependsOn {
+			if !seen[dep] && dep != name {
+				seen[dep] = true
+				todo = append(todo, dep)
+			}
+		}
+	}
+	return strings.Join(slices.Sorted(maps.Keys(seen)), ",")
 }
 
 // substituter returns the interpolation of compose files with the
@@ -702,7 +721,7 @@ func keyOf(pc types.ServicePortConfig) portKey {
 
 // composeService turns the ports and expose lists of one loaded service into
 // declarations, placing each at the entry it came from.
-func composeService(project, mainFile string, svc types.ServiceConfig, rs *rawService, entries []*rawPort) ([]Declaration, error) {
+func composeService(project, mainFile string, svc types.ServiceConfig, dependsOn string, rs *rawService, entries []*rawPort) ([]Declaration, error) {
 	fallback := Source{File: mainFile}
 	if rs != nil {
 		fallback = Source{File: rs.file, Line: rs.key.Line, Column: rs.key.Column, Doc: rs.doc}
@@ -755,7 +774,7 @@ func composeService(project, mainFile string, svc types.ServiceConfig, rs *rawSe
 		}
 		for _, d := range ds {
 			d.Project, d.Service, d.Description, d.Source = project, svc.Name, desc, src
-			d.Replicas = replicas
+			d.Replicas, d.DependsOn = replicas, dependsOn
 			out = append(out, d)
 		}
 	}
@@ -785,6 +804,7 @@ func composeService(project, mainFile string, svc types.ServiceConfig, rs *rawSe
 			d.Scope, d.Exposure, d.Replicas = HostScope(), Public, replicas
 		}
 		d.Project, d.Service, d.Description, d.Source = project, svc.Name, desc, src
+		d.DependsOn = dependsOn
 		out = append(out, d)
 	}
 	return out, nil

@@ -727,3 +727,35 @@ func TestComposeParseErrorsUnwrap(t *testing.T) {
 		t.Errorf("ReadCompose = %v; want a message without ParseProtocol that unwraps to its *ports.ParseError", err)
 	}
 }
+
+// TestComposeDependsOn checks that a compose declaration names every
+// service its own starts after: its depends_on, short or long form, and
+// theirs in turn.
+func TestComposeDependsOn(t *testing.T) {
+	src := `services:
+  web:
+    image: x
+    ports: ["8080:80"]
+    depends_on: [api]
+  api:
+    image: x
+    expose: ["9000"]
+    depends_on:
+      db: {condition: service_healthy}
+      cache: {condition: service_started, required: false}
+  db: {image: x, ports: ["5432:5432"]}
+  cache: {image: x}
+`
+	ds, err := Loader{}.ReadCompose("compose.yaml", strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, d := range ds {
+		got[d.Service] = d.DependsOn
+	}
+	want := map[string]string{"web": "api,cache,db", "api": "cache,db", "db": ""}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("DependsOn (-want +got):\n%s", diff)
+	}
+}

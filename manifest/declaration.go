@@ -110,6 +110,13 @@ type Declaration struct {
 	// hold every pair of its Selector, and to none when it has none.
 	Selector, Labels string
 
+	// DependsOn names the services of a compose service's project that its
+	// containers start after: those of its depends_on, whatever the
+	// condition, and theirs in turn, as "cache,db" sorted; empty
+	// otherwise. Docker Compose starts those first, so their ports are
+	// bound before this service's pools pick theirs.
+	DependsOn string
+
 	// Source is where in which file the declaration was read.
 	Source Source
 }

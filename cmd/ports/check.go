@@ -38,7 +38,8 @@ Reads docker compose files, Kubernetes manifests and port registry files
               the nearest free alternative for every member that clashes
               with one declared before it;
   warnings    host ports in this machine's ephemeral range, ports browsers
-              refuse, privileged ports;
+              refuse, privileged ports, pools that may take another
+              service's port if they start before it;
   security    database, cache, broker and admin ports published on every
               interface; ports that a compose file or manifest publishes
               wider than the registry says (internal or localhost-only on
@@ -60,9 +61,13 @@ range, and a pool collides only when the pools cannot all get ports apart
 from every other declaration (exactly so for pools on one address; pools on
 addresses that overlap in part, as 127.0.0.1 and every address, may be
 reported where some choice of ports would fit). Docker gives each container
-the first free port of its range when it starts, so pools that fit may
-still collide in some start orders; those are not reported. A service
-scaled to 0 binds nothing.
+the first free port of its range when it starts, so a pool whose range
+holds, below the ports it gets, a port of another service may take that
+port if it starts first: a warning, unless the pool's service depends on
+that service (depends_on, directly or through others), which Docker Compose
+then starts first. Pools whose ranges overlap each other's may still
+collide in some start orders; those are not reported. A service scaled to
+0 binds nothing.
 
 Exit status: 0 when no collision is found, 1 when one is, 2 on bad input.`)
 		format := fs.String("format", "text", "output `format`: text or json")
@@ -260,8 +265,11 @@ func check(decls []manifest.Declaration, limits hostports.Limits, nodePorts port
 		Warnings:     []checkFinding{},
 		Security:     []checkFinding{},
 	}
+	var poolWarnings []checkFinding
 	for _, set := range manifest.AuditInput(decls) {
+		given := set
 		set, pooled := pickPorts(set)
+		poolWarnings = append(poolWarnings, startOrder(given, set, pooled)...)
 		// Audit the set by index, so that each member of a group is known
 		// as one declaration even where several share a source position
 		// (an extended service, a YAML merge key, a registry entry of two
@@ -343,7 +351,65 @@ func check(decls []manifest.Declaration, limits hostports.Limits, nodePorts port
 		rep.Warnings = append(rep.Warnings, once(warnings(d, limits))...)
 		rep.Security = append(rep.Security, once(securityFindings(d, decls, nodePorts))...)
 	}
+	rep.Warnings = append(rep.Warnings, once(poolWarnings)...)
 	return rep, nil
+}
+
+// startOrder returns a warning for each pool of given that may take a port
+// another service binds, if it starts first. Docker gives a pool the first
+// port of its range that is free when its container starts; pickPorts gave
+// it the ports left over by the others (out, pooled). A port that another
+// owner binds, in the pool's range and below the highest port the pool
+// was given, is one the pool would take were that owner not up yet, and
+// the owner would then fail to start. Compose starts a service after those
+// it depends on ([manifest.Declaration.DependsOn], directly or through
+// others), so a pool whose service depends on the owner is safe. A pool that found too few ports is a collision
+// already and is left out.
+func startOrder(given, out manifest.AuditSet, pooled []ports.Endpoint) []checkFinding {
+	after := func(pool, holder manifest.Declaration) bool { // pool starts after holder
+		return pool.Project == holder.Project && slices.Contains(strings.Split(pool.DependsOn, ","), holder.Service)
+	}
+	var warns []checkFinding
+	for i, d := range given.Decls {
+		pool := d.Value
+		if !pool.PicksOne() {
+			continue
+		}
+		// The highest port the pool was given, if it found one for each
+		// replica: its copies that pickPorts appended hold single ports,
+		// and one more holds the whole range if some found none.
+		hi, short := ports.Port(0), false
+		for j, o := range out.Decls {
+			if j != i && (j < len(given.Decls) || o.Value.Source != pool.Source || pooled[j] != d.Endpoint) {
+				continue
+			}
+			if r := o.Endpoint.Range(); r.Len() == 1 && o.Endpoint != d.Endpoint {
+				hi = max(hi, r.Lo())
+			} else {
+				short = true
+			}
+		}
+		if short || hi == 0 {
+			continue
+		}
+		lo := d.Endpoint.Range().Lo()
+		for j, o := range given.Decls {
+			holder := o.Value
+			if pooled[j].IsValid() || holder.Owner() == pool.Owner() || !clash(holder, pool) || after(pool, holder) {
+				continue
+			}
+			r := holder.Endpoint.Range()
+			if r.Lo() > hi || r.Hi() < lo {
+				continue
+			}
+			p := max(r.Lo(), lo)
+			warns = append(warns, finding("pool-start-order", pool,
+				fmt.Sprintf("if it starts before %s, Docker may give it %d, which %s binds, and %s then fails to start", holder.Owner(), p, holder.Owner(), holder.Owner()),
+				fmt.Sprintf("start %s after %s (depends_on), or keep the pool off %d", pool.Service, holder.Service, p)))
+			break // one warning a pool: the lowest holder in declaration order
+		}
+	}
+	return warns
 }
 
 // pickPorts returns set with its pools ([manifest.Declaration.PicksOne])

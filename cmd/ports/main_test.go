@@ -185,6 +185,8 @@ func TestCheck(t *testing.T) {
 		{"check-moves-with-registry", []string{"check", "testdata/check/cases/moves/a.yaml", "testdata/check/cases/moves/ports.yaml", "testdata/check/cases/moves/c.yaml"}, exitFindings},
 		{"check-init-hostports", []string{"check", "testdata/check/cases/init-hostports.yaml"}, exitOK},
 		{"check-pools", []string{"check", "testdata/check/cases/pools.yml"}, exitFindings},
+		{"check-pool-start-order", []string{"check", "testdata/check/cases/pool-start-order.yml"}, exitOK},
+		{"check-pool-start-order-json", []string{"check", "--format", "json", "testdata/check/cases/pool-start-order.yml"}, exitOK},
 		{"check-replicas", []string{"check", "testdata/check/cases/replicas.yml"}, exitFindings},
 		{"check-replicas-more", []string{"check", "testdata/check/cases/replicas-more.yml"}, exitFindings},
 		{"check-replicas-json", []string{"check", "--format", "json", "testdata/check/cases/replicas.yml"}, exitFindings},
