@@ -112,9 +112,11 @@ type Declaration struct {
 
 	// DependsOn names the services of a compose service's project that its
 	// containers start after: those of its depends_on, whatever the
-	// condition, and theirs in turn, as "cache,db" sorted; empty
-	// otherwise. Docker Compose starts those first, so their ports are
-	// bound before this service's pools pick theirs.
+	// condition, and of what compose-go counts as dependencies too (links,
+	// volumes_from, network_mode "service:…"), and theirs in turn, as
+	// "cache,db" sorted; empty otherwise. docker compose up starts those
+	// first, so their ports are bound before this service's pools pick
+	// theirs.
 	DependsOn string
 
 	// Source is where in which file the declaration was read.

@@ -62,10 +62,11 @@ from every other declaration (exactly so for pools on one address; pools on
 addresses that overlap in part, as 127.0.0.1 and every address, may be
 reported where some choice of ports would fit). Docker gives each container
 the first free port of its range when it starts, so a pool whose range
-holds, below the ports it gets, a port of another service may take that
-port if it starts first: a warning, unless the pool's service depends on
-that service (depends_on, directly or through others), which Docker Compose
-then starts first. Pools whose ranges overlap each other's may still
+holds another service's port below the highest port the pool gets may take
+that port if it starts first: a warning, unless the pool's service depends
+on that one (depends_on, links, volumes_from, directly or through others),
+which docker compose up then starts first. A restart by the Docker daemon
+follows no such order. Pools whose ranges overlap each other's may still
 collide in some start orders; those are not reported. A service scaled to
 0 binds nothing.
 
@@ -268,8 +269,8 @@ func check(decls []manifest.Declaration, limits hostports.Limits, nodePorts port
 	var poolWarnings []checkFinding
 	for _, set := range manifest.AuditInput(decls) {
 		given := set
-		set, pooled := pickPorts(set)
-		poolWarnings = append(poolWarnings, startOrder(given, set, pooled)...)
+		set, pooled, from := pickPorts(set)
+		poolWarnings = append(poolWarnings, startOrder(given, set, pooled, from)...)
 		// Audit the set by index, so that each member of a group is known
 		// as one declaration even where several share a source position
 		// (an extended service, a YAML merge key, a registry entry of two
@@ -356,18 +357,24 @@ func check(decls []manifest.Declaration, limits hostports.Limits, nodePorts port
 }
 
 // startOrder returns a warning for each pool of given that may take a port
-// another service binds, if it starts first. Docker gives a pool the first
-// port of its range that is free when its container starts; pickPorts gave
-// it the ports left over by the others (out, pooled). A port that another
-// owner binds, in the pool's range and below the highest port the pool
-// was given, is one the pool would take were that owner not up yet, and
-// the owner would then fail to start. Compose starts a service after those
-// it depends on ([manifest.Declaration.DependsOn], directly or through
-// others), so a pool whose service depends on the owner is safe. A pool that found too few ports is a collision
-// already and is left out.
-func startOrder(given, out manifest.AuditSet, pooled []ports.Endpoint) []checkFinding {
-	after := func(pool, holder manifest.Declaration) bool { // pool starts after holder
-		return pool.Project == holder.Project && slices.Contains(strings.Split(pool.DependsOn, ","), holder.Service)
+// another owner binds. Docker gives a pool the first port of its range
+// that is free when its container starts; pickPorts gave it the ports
+// left over by the others (out, pooled, from). A port that another owner
+// binds, in the pool's range and below the highest port the pool was
+// given, is one the pool would take were that owner not up yet, and the
+// owner would then fail to start. Docker Compose starts a service after
+// those it depends on ([manifest.Declaration.DependsOn]), so a pool whose
+// service depends on a compose service of its project is safe from it; and
+// one that such a service depends on starts first, and takes the port for
+// sure. A pool that found too few ports is a collision already and is left
+// out. Each pool gets one warning, of the lowest such port.
+func startOrder(given, out manifest.AuditSet, pooled []ports.Endpoint, from []int) []checkFinding {
+	sibling := func(a, b manifest.Declaration) bool { // two compose services of one project
+		isCompose := func(k manifest.Kind) bool { return k == manifest.KindCompose || k == manifest.KindComposeExpose }
+		return isCompose(a.Kind) && isCompose(b.Kind) && a.Project == b.Project
+	}
+	startsAfter := func(a, b manifest.Declaration) bool {
+		return sibling(a, b) && slices.Contains(strings.Split(a.DependsOn, ","), b.Service)
 	}
 	var warns []checkFinding
 	for i, d := range given.Decls {
@@ -376,11 +383,11 @@ func startOrder(given, out manifest.AuditSet, pooled []ports.Endpoint) []checkFi
 			continue
 		}
 		// The highest port the pool was given, if it found one for each
-		// replica: its copies that pickPorts appended hold single ports,
-		// and one more holds the whole range if some found none.
+		// replica: its copies hold single ports, and one more holds the
+		// whole range if some found none.
 		hi, short := ports.Port(0), false
 		for j, o := range out.Decls {
-			if j != i && (j < len(given.Decls) || o.Value.Source != pool.Source || pooled[j] != d.Endpoint) {
+			if from[j] != i {
 				continue
 			}
 			if r := o.Endpoint.Range(); r.Len() == 1 && o.Endpoint != d.Endpoint {
@@ -393,21 +400,31 @@ func startOrder(given, out manifest.AuditSet, pooled []ports.Endpoint) []checkFi
 			continue
 		}
 		lo := d.Endpoint.Range().Lo()
+		var holder manifest.Declaration
+		port := ports.Port(0)
 		for j, o := range given.Decls {
-			holder := o.Value
-			if pooled[j].IsValid() || holder.Owner() == pool.Owner() || !clash(holder, pool) || after(pool, holder) {
+			h := o.Value
+			if pooled[j].IsValid() || h.Owner() == pool.Owner() || !clash(h, pool) || startsAfter(pool, h) {
 				continue
 			}
-			r := holder.Endpoint.Range()
-			if r.Lo() > hi || r.Hi() < lo {
-				continue
+			r := h.Endpoint.Range()
+			if p := max(r.Lo(), lo); p <= hi && r.Hi() >= lo && (port == 0 || p < port) {
+				holder, port = h, p
 			}
-			p := max(r.Lo(), lo)
-			warns = append(warns, finding("pool-start-order", pool,
-				fmt.Sprintf("if it starts before %s, Docker may give it %d, which %s binds, and %s then fails to start", holder.Owner(), p, holder.Owner(), holder.Owner()),
-				fmt.Sprintf("start %s after %s (depends_on), or keep the pool off %d", pool.Service, holder.Service, p)))
-			break // one warning a pool: the lowest holder in declaration order
 		}
+		if port == 0 {
+			continue
+		}
+		msg := fmt.Sprintf("if it starts before %s, Docker may give it %d, which %s binds, and %s then fails to start", holder.Owner(), port, holder.Owner(), holder.Owner())
+		fix := fmt.Sprintf("start %s after %s (depends_on), or keep the pool off %d", pool.Service, holder.Service, port)
+		switch {
+		case startsAfter(holder, pool):
+			msg = fmt.Sprintf("%s depends on it, so it starts first, and Docker gives it %d, which %s binds: %s fails to start", holder.Owner(), port, holder.Owner(), holder.Owner())
+			fix = fmt.Sprintf("keep the pool off %d", port)
+		case !sibling(pool, holder):
+			fix = fmt.Sprintf("keep the pool off %d (depends_on cannot order %s after %s)", port, pool.Owner(), holder.Owner())
+		}
+		warns = append(warns, finding("pool-start-order", pool, msg, fix))
 	}
 	return warns
 }
@@ -432,10 +449,18 @@ func startOrder(given, out manifest.AuditSet, pooled []ports.Endpoint) []checkFi
 // takes the port of the pool's first replica. set itself is left as it was.
 //
 // Docker gives each container the first free port of the range when it
-// starts, so pools that fit may still collide in some start orders; check
-// reports only pools that cannot all fit.
-func pickPorts(set manifest.AuditSet) (manifest.AuditSet, []ports.Endpoint) {
-	pooled := make([]ports.Endpoint, len(set.Decls))
+// starts, so pools that fit may still collide in some start orders: check
+// reports pools that cannot all fit, and startOrder warns of those that
+// may take another's port.
+//
+// from gives, for each declaration of the result, the index in set of the
+// declaration it is, or is a copy of.
+func pickPorts(set manifest.AuditSet) (_ manifest.AuditSet, pooled []ports.Endpoint, from []int) {
+	pooled = make([]ports.Endpoint, len(set.Decls))
+	from = make([]int, len(set.Decls))
+	for i := range from {
+		from[i] = i
+	}
 	type slot struct {
 		i    int // the pool's declaration
 		port ports.Port
@@ -451,7 +476,7 @@ func pickPorts(set manifest.AuditSet) (manifest.AuditSet, []ports.Endpoint) {
 		}
 	}
 	if len(slots) == 0 {
-		return set, pooled
+		return set, pooled, from
 	}
 	// documents[j] is the pool that registry entry j documents, or -1.
 	documents := make([]int, len(set.Decls))
@@ -526,14 +551,14 @@ func pickPorts(set manifest.AuditSet) (manifest.AuditSet, []ports.Endpoint) {
 				placed++
 			default:
 				out.Decls = append(out.Decls, set.Decls[i])
-				pooled = append(pooled, set.Decls[i].Endpoint)
+				pooled, from = append(pooled, set.Decls[i].Endpoint), append(from, i)
 				bind(len(out.Decls)-1, t.port)
 				placed++
 			}
 		}
 		if short && placed > 0 {
 			out.Decls = append(out.Decls, set.Decls[i]) // the whole range
-			pooled = append(pooled, set.Decls[i].Endpoint)
+			pooled, from = append(pooled, set.Decls[i].Endpoint), append(from, i)
 		}
 		k = end
 	}
@@ -542,7 +567,7 @@ func pickPorts(set manifest.AuditSet) (manifest.AuditSet, []ports.Endpoint) {
 			out.Decls[j].Endpoint, out.Decls[j].Value.Endpoint = out.Decls[p].Endpoint, out.Decls[p].Endpoint
 		}
 	}
-	return out, pooled
+	return out, pooled, from
 }
 
 // replicatedFixed returns the indices of the declarations of set, other than

@@ -187,6 +187,7 @@ func TestCheck(t *testing.T) {
 		{"check-pools", []string{"check", "testdata/check/cases/pools.yml"}, exitFindings},
 		{"check-pool-start-order", []string{"check", "testdata/check/cases/pool-start-order.yml"}, exitOK},
 		{"check-pool-start-order-json", []string{"check", "--format", "json", "testdata/check/cases/pool-start-order.yml"}, exitOK},
+		{"check-pool-start-order-more", []string{"check", "testdata/check/cases/start-order/compose.yaml", "testdata/check/cases/start-order/pod.yaml"}, exitOK},
 		{"check-replicas", []string{"check", "testdata/check/cases/replicas.yml"}, exitFindings},
 		{"check-replicas-more", []string{"check", "testdata/check/cases/replicas-more.yml"}, exitFindings},
 		{"check-replicas-json", []string{"check", "--format", "json", "testdata/check/cases/replicas.yml"}, exitFindings},
