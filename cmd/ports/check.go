@@ -780,8 +780,13 @@ func warnings(d manifest.Declaration, l hostports.Limits) []checkFinding {
 	e := d.Endpoint
 	r := e.Range()
 	if eph := l.Ephemeral(e.Protocol()); eph.Overlaps(r) {
+		what := r.String() + " lies"
+		if !eph.ContainsRange(r) {
+			in := ports.RangeSetOf(r).Intersect(ports.RangeSetOf(eph))
+			what = "part of " + r.String() + ", " + in.String() + ", lies"
+		}
 		out = append(out, finding("ephemeral", d,
-			fmt.Sprintf("%s lies in the ephemeral range %s of this %s host: an outgoing connection may hold it when the service starts", r, eph, l.GOOS),
+			fmt.Sprintf("%s in the ephemeral range %s of this %s host: an outgoing connection may hold it when the service starts", what, eph, l.GOOS),
 			outside(eph)))
 	}
 	if bad := wellknown.BadPorts().Intersect(ports.RangeSetOf(r)); !bad.IsEmpty() && e.Protocol() == ports.TCP {

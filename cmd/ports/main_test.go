@@ -16,6 +16,7 @@ import (
 
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/hostports"
+	"github.com/portalloc/ports/manifest"
 	"github.com/portalloc/ports/porttest"
 )
 
@@ -518,6 +519,23 @@ func TestOutside(t *testing.T) {
 	} {
 		if got := outside(ports.MustParseRange(tt.eph)); got != tt.want {
 			t.Errorf("outside(%s) = %q, want %q", tt.eph, got, tt.want)
+		}
+	}
+}
+
+// TestEphemeralWarning checks that the ephemeral warning says which part of
+// a range lies in the ephemeral range when only part of it does.
+func TestEphemeralWarning(t *testing.T) {
+	l, _ := hostports.Defaults("linux") // 32768-60999
+	for _, tt := range []struct{ port, want string }{
+		{"40000-40002", "40000-40002 lies in the ephemeral range 32768-60999 of this linux host: an outgoing connection may hold it when the service starts"},
+		{"32000-33000", "part of 32000-33000, 32768-33000, lies in the ephemeral range 32768-60999 of this linux host: an outgoing connection may hold it when the service starts"},
+		{"60000-61000", "part of 60000-61000, 60000-60999, lies in the ephemeral range 32768-60999 of this linux host: an outgoing connection may hold it when the service starts"},
+	} {
+		d := manifest.Declaration{Endpoint: ports.MustParseEndpoint(tt.port + "/tcp"), Protocol: ports.TCP, Scope: manifest.HostScope(), Kind: manifest.KindCompose, Service: "s"}
+		fs := warnings(d, l)
+		if len(fs) == 0 || fs[0].Code != "ephemeral" || fs[0].Message != tt.want {
+			t.Errorf("warnings(%s) = %+v, want the ephemeral warning %q", tt.port, fs, tt.want)
 		}
 	}
 }
