@@ -58,10 +58,11 @@ for one service is one holder, not a collision. A range of host ports mapped
 to one container port ("9000-9005:80") is a pool, as Docker takes it: each
 container of the service (scale, deploy.replicas) binds one port of the
 range, and a pool collides only when the pools cannot all get ports apart
-from every other declaration (exactly so for pools on one address; pools on
-addresses that overlap in part, as 127.0.0.1 and every address, may be
-reported where some choice of ports would fit). Docker gives each container
-the first free port of its range when it starts, so a pool whose range
+from every other declaration (for pools on addresses that overlap in part,
+as 127.0.0.1 and every address, the choices are searched up to 100,000
+ports tried, so that only a larger case may be reported where some choice
+of ports would fit). Docker gives each container the first free port of
+its range when it starts, so a pool whose range
 holds another service's port below the highest port the pool gets may take
 that port if it starts first: a warning, unless the pool's service depends
 on that one (depends_on, links, volumes_from, directly or through others),
@@ -439,8 +440,10 @@ func startOrder(given, out manifest.AuditSet, pooled []ports.Endpoint, from []in
 // take their ports in the order of their ranges' high ends (and
 // low ends), each the lowest it can: for pools on one address, the greedy
 // order that finds ports for all of them whenever some choice of ports
-// does, whatever order they are declared in; across addresses that overlap
-// in part (127.0.0.1 and every address), it may miss a choice that fits.
+// does, whatever order they are declared in. Across addresses that overlap
+// in part (127.0.0.1 and every address) it may miss a choice that fits, so
+// when some replica finds no port, exactPorts searches every choice, up to
+// maxPoolTries ports, and its answer is taken if it finds one.
 // A pool's first replica is its declaration; each further one that finds a
 // port is added to the end of the set, a copy bound to its port, and if
 // some find none, one more copy keeps the whole range (or the declaration
@@ -500,6 +503,9 @@ func pickPorts(set manifest.AuditSet) (_ manifest.AuditSet, pooled []ports.Endpo
 	// fixed port and no replica placed before it holds. The replicas of a
 	// pool are next to each other in slots, so the pool's free ports are
 	// found once, and its replicas take them in order.
+	// fixedFree[i] is the ports of pool i that no fixed port holds.
+	fixedFree := map[int]ports.RangeSet{}
+	short := false
 	for k := 0; k < len(slots); {
 		i, end := slots[k].i, k
 		for end < len(slots) && slots[end].i == i {
@@ -512,12 +518,14 @@ func pickPorts(set manifest.AuditSet) (_ manifest.AuditSet, pooled []ports.Endpo
 				taken.Add(o.Endpoint.Range())
 			}
 		}
+		fixedFree[i] = ports.RangeSetOf(d.Endpoint.Range()).Difference(taken.RangeSet())
+		taken = ports.RangeSetBuilder{}
 		for _, t := range slots[:k] {
 			if t.ok && clash(set.Decls[t.i].Value, d) {
 				taken.AddPort(t.port)
 			}
 		}
-		free := ports.RangeSetOf(d.Endpoint.Range()).Difference(taken.RangeSet())
+		free := fixedFree[i].Difference(taken.RangeSet())
 	fill:
 		for f := range free.Ranges() {
 			for p := int(f.Lo()); p <= int(f.Hi()); p++ {
@@ -528,7 +536,26 @@ func pickPorts(set manifest.AuditSet) (_ manifest.AuditSet, pooled []ports.Endpo
 				k++
 			}
 		}
+		short = short || k < end
 		k = end
+	}
+	// The greedy order is exact for pools on one address, but pools on
+	// addresses that overlap in part (127.0.0.1, 10.0.0.1 and every
+	// address) can defeat it. Before a pool is called short, a search of
+	// every choice, bounded, looks for ports for all of them.
+	if short {
+		pools := make([]int, len(slots))
+		for k, t := range slots {
+			pools[k] = t.i
+		}
+		got, ok := exactPorts(pools, fixedFree, func(a, b int) bool {
+			return a == b || clash(set.Decls[a].Value, set.Decls[b].Value)
+		})
+		if ok {
+			for k := range slots {
+				slots[k].port, slots[k].ok = got[k], true
+			}
+		}
 	}
 	out := manifest.AuditSet{Scope: set.Scope, Decls: slices.Clone(set.Decls)}
 	bind := func(i int, p ports.Port) {
@@ -568,6 +595,53 @@ func pickPorts(set manifest.AuditSet) (_ manifest.AuditSet, pooled []ports.Endpo
 		}
 	}
 	return out, pooled, from
+}
+
+// maxPoolTries bounds the ports that exactPorts tries before it gives up.
+const maxPoolTries = 100_000
+
+// exactPorts looks for a port for every replica of pools: replica k, of
+// pool pools[k], takes a port of free[pools[k]] that no replica before it
+// holds if the two share ports (shares: the same pool, or pools that
+// clash). Replicas of one pool are next to each other and take rising
+// ports, since they are alike. It tries the lowest ports first and goes
+// back when it is stuck, and gives up, reporting false, after
+// maxPoolTries ports or when no choice fits.
+func exactPorts(pools []int, free map[int]ports.RangeSet, shares func(a, b int) bool) ([]ports.Port, bool) {
+	got := make([]ports.Port, len(pools))
+	at := map[int][]int{} // port -> the pools of the replicas placed on it
+	tries := 0
+	var place func(k int) bool
+	place = func(k int) bool {
+		if k == len(pools) {
+			return true
+		}
+		from := 0
+		if k > 0 && pools[k-1] == pools[k] {
+			from = int(got[k-1]) + 1
+		}
+		for f := range free[pools[k]].Ranges() {
+			for p := max(int(f.Lo()), from); p <= int(f.Hi()); p++ {
+				if tries++; tries > maxPoolTries {
+					return false
+				}
+				if slices.ContainsFunc(at[p], func(j int) bool { return shares(j, pools[k]) }) {
+					continue
+				}
+				got[k] = ports.Port(p)
+				at[p] = append(at[p], pools[k])
+				if place(k + 1) {
+					return true
+				}
+				at[p] = at[p][:len(at[p])-1]
+				if tries > maxPoolTries {
+					return false
+				}
+			}
+		}
+		return false
+	}
+	return got, place(0)
 }
 
 // replicatedFixed returns the indices of the declarations of set, other than
@@ -657,15 +731,28 @@ func suggest(set manifest.AuditSet, colliding [][]int, pooled []ports.Endpoint, 
 		slices.SortStableFunc(idx, func(a, b int) int {
 			return cmp.Compare(b2i(pooled[a].IsValid()), b2i(pooled[b].IsValid()))
 		})
-		var kept []int
+		// The declarations kept, by the blocks of 64 ports they reach
+		// into, so that a large group is not compared pair by pair.
+		kept := map[int][]int{}
+		blocks := func(i int) (int, int) {
+			r := set.Decls[i].Endpoint.Range()
+			return int(r.Lo()) >> 6, int(r.Hi()) >> 6
+		}
 		for _, i := range idx {
 			if moving[i] {
 				continue // the fixed port of several replicas, which moves anyway
 			}
-			if slices.ContainsFunc(kept, func(k int) bool { return clash(set.Decls[k].Value, set.Decls[i].Value) }) {
+			lo, hi := blocks(i)
+			clashes := false
+			for b := lo; b <= hi && !clashes; b++ {
+				clashes = slices.ContainsFunc(kept[b], func(k int) bool { return clash(set.Decls[k].Value, set.Decls[i].Value) })
+			}
+			if clashes {
 				moving[i] = true
-			} else {
-				kept = append(kept, i)
+				continue
+			}
+			for b := lo; b <= hi; b++ {
+				kept[b] = append(kept[b], i)
 			}
 		}
 	}
