@@ -1,0 +1,127 @@
+package main
+
+import (
+	"fmt"
+	"net/netip"
+	"testing"
+
+	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/allocator"
+	"github.com/portalloc/ports/manifest"
+	"pgregory.net/rapid"
+)
+
+// TestPickPortsFindsAFit checks pickPorts against a search of every choice,
+// on small sets of pools on every address, 127.0.0.1 and 10.0.0.1 with
+// fixed ports among them: it gives every replica a port whenever some
+// choice does, and what it gives is a choice (each replica a port of its
+// range, held by nothing it clashes with).
+func TestPickPortsFindsAFit(t *testing.T) {
+	addrs := []netip.Addr{{}, netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("10.0.0.1")}
+	rapid.Check(t, func(t *rapid.T) {
+		var set manifest.AuditSet
+		n := rapid.IntRange(1, 5).Draw(t, "declarations")
+		for i := range n {
+			lo := rapid.IntRange(9000, 9004).Draw(t, "lo")
+			hi := rapid.IntRange(lo, 9005).Draw(t, "hi")
+			addr := rapid.SampledFrom(addrs).Draw(t, "addr")
+			e := ports.EndpointFrom(ports.TCP, addr, ports.RangeFrom(ports.Port(lo), ports.Port(hi)))
+			v := manifest.Declaration{
+				Endpoint: e, Protocol: ports.TCP, Target: ports.Port(80).Range(),
+				Project: "p", Service: fmt.Sprint("s", i), Kind: manifest.KindCompose, Scope: manifest.HostScope(),
+				Replicas: rapid.SampledFrom([]int{0, 2, 3}).Draw(t, "replicas"),
+			}
+			if lo == hi {
+				v.Replicas = 0 // a fixed port
+			}
+			set.Decls = append(set.Decls, allocator.Declaration[manifest.Declaration]{Owner: v.Owner(), Endpoint: e, Value: v})
+		}
+		out, pooled, from := pickPorts(set)
+		// What pickPorts gave, by declaration; short if some replica got
+		// nothing.
+		short := false
+		got := map[int][]ports.Port{}
+		for j, o := range out.Decls {
+			if !pooled[j].IsValid() {
+				continue
+			}
+			if r := o.Endpoint.Range(); r.Len() == 1 && o.Endpoint != set.Decls[from[j]].Endpoint {
+				got[from[j]] = append(got[from[j]], r.Lo())
+			} else {
+				short = true
+			}
+		}
+		// Each port given is in its pool's range and clashes with no
+		// fixed port and no other replica's port.
+		type given struct {
+			pool int
+			port ports.Port
+		}
+		var all []given
+		for i, ps := range got {
+			for _, p := range ps {
+				all = append(all, given{i, p})
+			}
+		}
+		for k, g := range all {
+			if !set.Decls[g.pool].Endpoint.Range().Contains(g.port) {
+				t.Fatalf("pool %d given %d, outside %v", g.pool, g.port, set.Decls[g.pool].Endpoint)
+			}
+			for j, o := range set.Decls {
+				if !o.Value.PicksOne() && o.Endpoint.Range().Contains(g.port) && clash(o.Value, set.Decls[g.pool].Value) {
+					t.Fatalf("pool %d given %d, which fixed declaration %d holds", g.pool, g.port, j)
+				}
+			}
+			for _, h := range all[k+1:] {
+				if h.port == g.port && (h.pool == g.pool || clash(set.Decls[h.pool].Value, set.Decls[g.pool].Value)) {
+					t.Fatalf("pools %d and %d both given %d", g.pool, h.pool, g.port)
+				}
+			}
+		}
+		if short && fits(set) {
+			t.Fatalf("pickPorts left a pool short, but some choice fits: %v", set.Decls)
+		}
+	})
+}
+
+// fits reports whether every replica of the pools of set can have a port of
+// its range that no fixed declaration it clashes with holds and no other
+// replica it shares ports with has, by trying every choice.
+func fits(set manifest.AuditSet) bool {
+	var pools []int
+	for i, d := range set.Decls {
+		if d.Value.PicksOne() {
+			for range max(d.Value.Replicas, 1) {
+				pools = append(pools, i)
+			}
+		}
+	}
+	got := make([]ports.Port, len(pools))
+	var try func(k int) bool
+	try = func(k int) bool {
+		if k == len(pools) {
+			return true
+		}
+		i := pools[k]
+		d := set.Decls[i]
+	next:
+		for p := range d.Endpoint.Range().All() {
+			for _, o := range set.Decls {
+				if !o.Value.PicksOne() && o.Endpoint.Range().Contains(p) && clash(o.Value, d.Value) {
+					continue next
+				}
+			}
+			for m := range k {
+				if got[m] == p && (pools[m] == i || clash(set.Decls[pools[m]].Value, d.Value)) {
+					continue next
+				}
+			}
+			got[k] = p
+			if try(k + 1) {
+				return true
+			}
+		}
+		return false
+	}
+	return try(0)
+}
