@@ -759,3 +759,33 @@ func TestComposeDependsOn(t *testing.T) {
 		t.Errorf("DependsOn (-want +got):\n%s", diff)
 	}
 }
+
+// TestLoadComposeIncludeLongForm checks the long forms of an include entry:
+// {path: file}, and {path: [file, override]}, whose override is merged into
+// the file as compose-go merges them.
+func TestLoadComposeIncludeLongForm(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "db"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	main := filepath.Join(dir, "compose.yaml")
+	base := filepath.Join(dir, "db", "compose.yaml")
+	over := filepath.Join(dir, "db", "override.yaml")
+	one := filepath.Join(dir, "one.yaml")
+	write(t, main, "name: p\ninclude:\n  - path: one.yaml\n  - path: [db/compose.yaml, db/override.yaml]\n")
+	write(t, one, "services:\n  one:\n    image: x\n    ports:\n      - \"7000:80\"\n")
+	write(t, base, "services:\n  db:\n    image: x\n    ports:\n      - \"5432:5432\"\n")
+	write(t, over, "services:\n  db:\n    ports:\n      - \"5433:5432\"\n")
+	ds, err := Loader{}.LoadCompose(main)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		one + ":5:9: p/one 7000/tcp -> 80 (compose, host, public)",
+		base + ":5:9: p/db 5432/tcp -> 5432 (compose, host, public)",
+		over + ":4:9: p/db 5433/tcp -> 5432 (compose, host, public)",
+	}
+	if diff := cmp.Diff(want, strs(ds)); diff != "" {
+		t.Errorf("include long forms (-want +got):\n%s", diff)
+	}
+}

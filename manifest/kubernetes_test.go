@@ -366,6 +366,8 @@ func TestReadKubernetesErrors(t *testing.T) {
 			`manifest: k.yaml:6:5: Service "default/s": spec.ports[0]: want a mapping, got a number`},
 		{"unknown protocol", svc("  - port: 80\n    protocol: ICMP\n"),
 			`manifest: k.yaml:7:15: Service "default/s": spec.ports[0].protocol: unknown protocol "ICMP"; want TCP, UDP or SCTP`},
+		{"protocol in mixed case", svc("  - port: 80\n    protocol: Sctp\n"),
+			`manifest: k.yaml:7:15: Service "default/s": spec.ports[0].protocol: "Sctp" must be written "SCTP"; want TCP, UDP or SCTP`},
 		{"protocol DCCP", svc("  - port: 80\n    protocol: DCCP\n"),
 			`manifest: k.yaml:7:15: Service "default/s": spec.ports[0].protocol: unknown protocol "DCCP"; want TCP, UDP or SCTP`},
 		{"protocol in lower case", svc("  - port: 80\n    protocol: udp\n"),
@@ -639,5 +641,16 @@ spec: {containers: [{name: c, ports: [{containerPort: 80}]}]}
 	}
 	if sets := AuditInput(ds); len(sets) != 3 {
 		t.Errorf("AuditInput: %d scopes, want 3", len(sets))
+	}
+}
+
+// TestKubernetesProtocols checks the three protocols the API server takes.
+func TestKubernetesProtocols(t *testing.T) {
+	for _, p := range []ports.Protocol{ports.TCP, ports.UDP, ports.SCTP} {
+		src := "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - port: 80\n    protocol: " + strings.ToUpper(p.String()) + "\n"
+		ds, err := ReadKubernetes("k.yaml", strings.NewReader(src))
+		if err != nil || len(ds) != 1 || ds[0].Protocol != p || ds[0].Endpoint.Protocol() != p {
+			t.Errorf("protocol %s: %v, %v", strings.ToUpper(p.String()), ds, err)
+		}
 	}
 }
