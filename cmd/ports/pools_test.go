@@ -125,3 +125,15 @@ func fits(set manifest.AuditSet) bool {
 	}
 	return try(0)
 }
+
+// TestExactPortsGivesUp checks that the search stops, at maxPoolTries, on
+// a case with no answer that it cannot rule out sooner: more replicas than
+// ports, where going back through every choice would take longer than the
+// universe has.
+func TestExactPortsGivesUp(t *testing.T) {
+	pools := make([]int, 5000)
+	free := map[int]ports.RangeSet{0: ports.RangeSetOf(ports.RangeFrom(10000, 13999))}
+	if _, ok := exactPorts(pools, free, func(a, b int) bool { return a == b }); ok {
+		t.Fatal("exactPorts placed 5,000 replicas on 4,000 ports")
+	}
+}
