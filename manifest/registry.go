@@ -165,10 +165,11 @@ func describe(n *yaml.Node) string {
 	return kindName(n)
 }
 
-// str reads a string. An unquoted date is one too, as YAML 1.2 and JSON
-// have it; YAML 1.1, which the decoder follows, would make it a timestamp.
+// str reads a string. An unquoted date, and an unquoted << as a value, are
+// strings too, as YAML 1.2 and JSON have them; YAML 1.1, which the decoder
+// follows, would make them a timestamp and a merge key.
 func (p regParser) str(k, v *yaml.Node, key string) (string, error) {
-	if v == nil || v.Kind != yaml.ScalarNode || v.Tag != "!!str" && v.Tag != "!!timestamp" {
+	if v == nil || v.Kind != yaml.ScalarNode || v.Tag != "!!str" && v.Tag != "!!timestamp" && v.Tag != "!!merge" {
 		return "", p.errAt(k, "%s: want a string, got %s", key, kindName(v))
 	}
 	return v.Value, nil
@@ -484,7 +485,15 @@ func (r *Registry) Marshal() ([]byte, error) {
 	add := func(m *yaml.Node, key string, v *yaml.Node) {
 		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, v)
 	}
-	str := func(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
+	str := func(s string) *yaml.Node {
+		n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+		if s == "<<" {
+			// The encoder quotes every other string that would read back
+			// as something else, but not the merge key.
+			n.Style = yaml.DoubleQuotedStyle
+		}
+		return n
+	}
 	add(root, "version", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(RegistryVersion)})
 	if r.Project != "" {
 		add(root, "project", str(r.Project))

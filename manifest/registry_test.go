@@ -370,3 +370,23 @@ func TestRegistryDateIsText(t *testing.T) {
 		t.Errorf("group %q, description %q; want the dates as written", e.Group, e.Description)
 	}
 }
+
+// TestRegistryMergeKeyAsText checks that << as a value is text, read plain
+// or quoted, and that Marshal writes it so that it reads back as text.
+func TestRegistryMergeKeyAsText(t *testing.T) {
+	reg, err := ParseRegistry("r.yaml", []byte("version: 1\nports:\n  - service: web\n    port: 80\n    description: <<\n"))
+	if err != nil || reg.Entries[0].Description != "<<" {
+		t.Fatalf("ParseRegistry(description: <<) = %v, %v", reg, err)
+	}
+	b, err := reg.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ParseRegistry("r.yaml", b)
+	if err != nil || back.Entries[0].Description != "<<" {
+		t.Fatalf("ParseRegistry(Marshal()) = %v, %v\n%s", back, err, b)
+	}
+	if !strings.Contains(string(b), `description: "<<"`) {
+		t.Errorf("Marshal wrote << unquoted:\n%s", b)
+	}
+}

@@ -301,6 +301,8 @@ func kindName(n *yaml.Node) string {
 			return "a number"
 		case "!!timestamp":
 			return "a date"
+		case "!!merge":
+			return "the merge key <<"
 		}
 		return "a string"
 	}
