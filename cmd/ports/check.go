@@ -505,7 +505,7 @@ func pickPorts(set manifest.AuditSet) (_ manifest.AuditSet, pooled []ports.Endpo
 	// found once, and its replicas take them in order.
 	// fixedFree[i] is the ports of pool i that no fixed port holds.
 	fixedFree := map[int]ports.RangeSet{}
-	short := false
+	someShort := false
 	for k := 0; k < len(slots); {
 		i, end := slots[k].i, k
 		for end < len(slots) && slots[end].i == i {
@@ -536,14 +536,14 @@ func pickPorts(set manifest.AuditSet) (_ manifest.AuditSet, pooled []ports.Endpo
 				k++
 			}
 		}
-		short = short || k < end
+		someShort = someShort || k < end
 		k = end
 	}
 	// The greedy order is exact for pools on one address, but pools on
 	// addresses that overlap in part (127.0.0.1, 10.0.0.1 and every
 	// address) can defeat it. Before a pool is called short, a search of
 	// every choice, bounded, looks for ports for all of them.
-	if short {
+	if someShort {
 		pools := make([]int, len(slots))
 		for k, t := range slots {
 			pools[k] = t.i
