@@ -812,17 +812,17 @@ func composeService(project, mainFile string, svc types.ServiceConfig, dependsOn
 
 // parseExpose parses an expose entry: "8002", "4000-4002", "53/udp".
 func parseExpose(s string) (ports.Protocol, ports.Range, error) {
-	proto := ports.TCP
+	proto, what := ports.TCP, "" // the ports are the whole entry, which the message quotes
 	if i := strings.LastIndexByte(s, '/'); i >= 0 {
 		p, err := ports.ParseProtocol(s[i+1:])
 		if err != nil {
 			return 0, ports.Range{}, withDetail("protocol", err)
 		}
-		proto, s = p, s[:i]
+		proto, s, what = p, s[:i], "ports"
 	}
 	r, err := ports.ParseRange(s)
 	if err != nil {
-		return 0, ports.Range{}, withDetail("ports", err)
+		return 0, ports.Range{}, withDetail(what, err)
 	}
 	if r.Lo() == 0 {
 		return 0, ports.Range{}, fmt.Errorf("port 0 cannot be exposed")

@@ -442,7 +442,12 @@ func TestReadComposeErrors(t *testing.T) {
 		{
 			name: "expose of an inverted range",
 			src:  "services:\n  web:\n    image: x\n    expose: [\"90-80\"]\n",
-			want: `manifest: testdata/demo/compose.yaml:4:14: service "web": expose "90-80": ports "90-80": low port 90 is above high port 80`,
+			want: `manifest: testdata/demo/compose.yaml:4:14: service "web": expose "90-80": low port 90 is above high port 80`,
+		},
+		{
+			name: "expose of an inverted range with a protocol",
+			src:  "services:\n  web:\n    image: x\n    expose: [\"90-80/udp\"]\n",
+			want: `manifest: testdata/demo/compose.yaml:4:14: service "web": expose "90-80/udp": ports "90-80": low port 90 is above high port 80`,
 		},
 		{
 			name: "ports not a list",

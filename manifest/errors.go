@@ -63,21 +63,33 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // detailError is a parse error of package ports shown by what it was
 // parsing and its Detail, without the package and function, which mean
-// nothing to the writer of a file. It unwraps to the parse error.
+// nothing to the writer of a file; with what empty, the message around it
+// quotes the input already, and only what is wrong is shown. It unwraps to
+// the parse error.
 type detailError struct {
 	what string
 	err  *ports.ParseError
 }
 
-func (e *detailError) Error() string { return e.what + " " + e.err.Detail() }
+func (e *detailError) Error() string {
+	if e.what == "" {
+		return strings.TrimPrefix(e.err.Detail(), strconv.Quote(e.err.Input)+": ")
+	}
+	return e.what + " " + e.err.Detail()
+}
+
 func (e *detailError) Unwrap() error { return e.err }
 
-// withDetail returns err, a parse error of what, as a *detailError, or
-// wrapped as it is if it is not a parse error of package ports.
+// withDetail returns err, a parse error of what (or of the input the
+// message quotes already, if what is empty), as a *detailError, or wrapped
+// as it is if it is not a parse error of package ports.
 func withDetail(what string, err error) error {
 	var pe *ports.ParseError
-	if errors.As(err, &pe) {
+	switch {
+	case errors.As(err, &pe):
 		return &detailError{what, pe}
+	case what == "":
+		return err
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
