@@ -62,12 +62,12 @@ from every other declaration (for pools on addresses that overlap in part,
 as 127.0.0.1 and every address, the choices are searched up to 100,000
 ports tried, so that only a larger case may be reported where some choice
 of ports would fit). Docker gives each container the first free port of
-its range when it starts, so a pool whose range
-holds another service's port below the highest port the pool gets may take
-that port if it starts first: a warning, unless the pool's service depends
-on that one (depends_on, links, volumes_from, directly or through others),
-which docker compose up then starts first. A restart by the Docker daemon
-follows no such order. Pools whose ranges overlap each other's may still
+its range when it starts, so a pool whose range holds another service's
+port below the highest port the pool gets may take that port if it starts
+first: a warning, unless the pool's service depends on that one
+(depends_on, links, volumes_from, directly or through others), which
+docker compose up then starts first. A restart by the Docker daemon follows
+no such order. Pools whose ranges overlap each other's may still
 collide in some start orders; those are not reported. A service scaled to
 0 binds nothing.
 
