@@ -85,6 +85,19 @@ type Declaration struct {
 	// container, and the reader declares none of its ports.
 	Replicas int
 
+	// Image is the container image that serves the port, as the file
+	// names it after interpolation: a compose service's image, a
+	// Kubernetes container's image. It is empty where the file names none
+	// (a registry entry, a Service port, a compose service built from
+	// source without an image name). A check identifies software by it
+	// rather than by the port number alone.
+	Image string
+
+	// NetworkMode is a compose service's network_mode as written after
+	// interpolation ("host", "none", "bridge", "service:vpn",
+	// "container:abc"); empty when it sets none and for other kinds.
+	NetworkMode string
+
 	// InitContainer reports that Container is an init container, which
 	// runs to completion, one at a time, before the pod's other containers
 	// start; a sidecar (an init container with restartPolicy Always) runs
