@@ -4,9 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -73,9 +71,7 @@ collide in some start orders; those are not reported. A service scaled to
 
 Exit status: 0 when no collision is found, 1 when one is, 2 on bad input.`)
 		format := fs.String("format", "text", "output `format`: text or json")
-		useEnv := fs.Bool("env", false, "interpolate compose files with the process environment too, over their .env files (default: the .env file only, so an unset ${VAR:-default} takes its default)")
-		var profiles multiFlag
-		fs.Var(&profiles, "profile", "enable only this compose `profile` (repeatable; default: every profile)")
+		lf := addLoadFlags(fs)
 		nodePorts := fs.String("nodeport-range", wellknown.NodePortRange().String(), "the cluster's NodePort `range`")
 		goos := fs.String("os", "", "judge ephemeral and privileged ports by the documented defaults of this `OS` (linux, darwin, freebsd, windows) instead of reading this host")
 		if code := a.parseFlags(fs, args); code >= 0 {
@@ -95,10 +91,11 @@ Exit status: 0 when no collision is found, 1 when one is, 2 on bad input.`)
 		if err != nil {
 			return a.fail("check: --os: %v", err)
 		}
-		decls, err := a.loadFiles(*useEnv, profiles, fs.Args())
-		if err != nil {
+		in := a.load(lf, fs.Args())
+		if err := in.err(); err != nil {
 			return a.fail("check: %v", err)
 		}
+		decls := in.decls
 		rep, err := check(decls, limits, npr)
 		if err != nil {
 			return a.fail("check: %v", err)
@@ -119,85 +116,6 @@ Exit status: 0 when no collision is found, 1 when one is, 2 on bad input.`)
 		return exitOK
 	}
 	return c
-}
-
-// loadFiles reads the declarations of files, as check and doc do: compose
-// files interpolate the .env file beside them, as Docker Compose does, and
-// the process environment over it only if useEnv; only the given compose
-// profiles are enabled if any were given.
-func (a *app) loadFiles(useEnv bool, profiles []string, files []string) ([]manifest.Declaration, error) {
-	loader := manifest.Loader{DotEnv: true}
-	if useEnv {
-		loader.Env = a.environ()
-	}
-	if profiles != nil {
-		loader.Profiles = profiles
-	}
-	var all []manifest.Declaration
-	var errs []error
-	for _, group := range composeGroups(files) {
-		var ds []manifest.Declaration
-		var err error
-		if len(group) > 1 {
-			ds, err = loader.LoadCompose(group...)
-		} else {
-			ds, err = loader.LoadAll(group...)
-		}
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		all = append(all, ds...)
-	}
-	return all, errors.Join(errs...)
-}
-
-// composeGroups groups files to be read: each file alone, except a compose
-// file's override files given after it (compose.override.yaml with
-// compose.yaml, docker-compose.override.yml with docker-compose.yml: the
-// same directory, the same name with ".override" before the extension, and
-// a first file named as compose files are), which are read with it as one
-// project, after it, as Docker Compose reads them. The groups keep the
-// order of their first files.
-func composeGroups(files []string) [][]string {
-	stem := func(f string) (dir, name string) {
-		base := filepath.Base(f)
-		return filepath.Dir(f), strings.TrimSuffix(base, filepath.Ext(base))
-	}
-	index := map[[2]string]int{} // (dir, stem) of a group's first file -> group
-	var groups [][]string
-	for _, f := range files {
-		dir, name := stem(f)
-		if base, ok := strings.CutSuffix(name, ".override"); ok {
-			if i, ok := index[[2]string{dir, base}]; ok {
-				groups[i] = append(groups[i], f)
-				continue
-			}
-		}
-		if format, _ := manifest.DetectFormat(f, nil); format == manifest.FormatCompose {
-			if _, ok := index[[2]string{dir, name}]; !ok {
-				index[[2]string{dir, name}] = len(groups)
-			}
-		}
-		groups = append(groups, []string{f})
-	}
-	return groups
-}
-
-// multiFlag is a flag that may be given several times.
-type multiFlag []string
-
-func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
-func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
-
-var _ flag.Value = (*multiFlag)(nil)
-
-// environ returns the process environment through a.lookupEnv's source.
-func (a *app) environ() map[string]string {
-	if a.env != nil {
-		return a.env()
-	}
-	return manifest.Environ()
 }
 
 // limitsFor returns the documented defaults of goos, or this host's limits

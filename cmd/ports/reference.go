@@ -37,9 +37,7 @@ compose files with their .env file, and with an override file given after
 them.`)
 		title := fs.String("title", "", "the document's `title` (default: \"Port reference\" and the project names)")
 		out := fs.String("o", "", "write to this `file` instead of standard output (- for standard output); never one of the files read")
-		useEnv := fs.Bool("env", false, "interpolate compose files with the process environment too, over their .env files")
-		var profiles multiFlag
-		fs.Var(&profiles, "profile", "enable only this compose `profile` (repeatable; default: every profile)")
+		lf := addLoadFlags(fs)
 		if code := a.parseFlags(fs, args); code >= 0 {
 			return code
 		}
@@ -58,10 +56,11 @@ them.`)
 				}
 			}
 		}
-		decls, err := a.loadFiles(*useEnv, profiles, fs.Args())
-		if err != nil {
+		in := a.load(lf, fs.Args())
+		if err := in.err(); err != nil {
 			return a.fail("doc: %v", err)
 		}
+		decls := in.decls
 		limits, err := a.limitsFor("")
 		if err != nil {
 			return a.fail("doc: %v", err)
