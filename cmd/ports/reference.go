@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/check"
 	"github.com/portalloc/ports/manifest"
 	"github.com/portalloc/ports/wellknown"
 )
@@ -65,10 +66,11 @@ them.`)
 		if err != nil {
 			return a.fail("doc: %v", err)
 		}
-		rep, err := check(decls, limits, wellknown.NodePortRange())
+		res, err := check.Run(decls, check.Options{Limits: limits})
 		if err != nil {
 			return a.fail("doc: %v", err)
 		}
+		rep := reportOf(res, fs.Args())
 		if *out == "" {
 			writeReference(a.stdout, *title, fs.Args(), decls, rep)
 			return exitOK // main checks standard output
@@ -236,11 +238,7 @@ func defaultGroup(r row) string {
 	if err != nil {
 		return "Services"
 	}
-	for s := range wellknown.Lookup(rng.Lo(), r.proto) {
-		svc := strings.ToLower(r.service[strings.LastIndexByte(r.service, '/')+1:])
-		if s.Source() != wellknown.DeFacto || !mentions(svc, s) {
-			continue
-		}
+	if s, ok := check.Identify(manifest.Declaration{Service: r.service, Protocol: r.proto, Target: rng}); ok {
 		return categoryTitle(s.Category())
 	}
 	return "Services"

@@ -1,4 +1,4 @@
-package main
+package check
 
 import (
 	"fmt"
@@ -19,7 +19,7 @@ import (
 func TestPickPortsFindsAFit(t *testing.T) {
 	addrs := []netip.Addr{{}, netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("10.0.0.1")}
 	rapid.Check(t, func(t *rapid.T) {
-		var set manifest.AuditSet
+		var set auditSet
 		n := rapid.IntRange(1, 5).Draw(t, "declarations")
 		for i := range n {
 			lo := rapid.IntRange(9000, 9004).Draw(t, "lo")
@@ -87,7 +87,7 @@ func TestPickPortsFindsAFit(t *testing.T) {
 // fits reports whether every replica of the pools of set can have a port of
 // its range that no fixed declaration it clashes with holds and no other
 // replica it shares ports with has, by trying every choice.
-func fits(set manifest.AuditSet) bool {
+func fits(set auditSet) bool {
 	var pools []int
 	for i, d := range set.Decls {
 		if d.Value.PicksOne() {

@@ -1,0 +1,232 @@
+package check
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/allocator"
+	"github.com/portalloc/ports/manifest"
+	"github.com/portalloc/ports/wellknown"
+)
+
+// auditSet is the input of [allocator.Audit] for one scope: the
+// declarations bound in Scope, each held by its owner and carrying the
+// whole declaration as its value.
+type auditSet struct {
+	Scope manifest.Scope
+	Decls []allocator.Declaration[manifest.Declaration]
+}
+
+// auditInput gives one auditSet per scope, since declarations in two
+// scopes never collide, ordered by scope kind and then name, each with its
+// declarations in the order of ds. Declarations without a fixed port are
+// left out: the runtime picks a free port for them.
+func auditInput(ds []manifest.Declaration) []auditSet {
+	idx := map[manifest.Scope]int{}
+	var sets []auditSet
+	for _, d := range ds {
+		if d.Ephemeral || !d.Endpoint.IsValid() {
+			continue
+		}
+		i, ok := idx[d.Scope]
+		if !ok {
+			i = len(sets)
+			idx[d.Scope] = i
+			sets = append(sets, auditSet{Scope: d.Scope})
+		}
+		sets[i].Decls = append(sets[i].Decls, allocator.Declaration[manifest.Declaration]{
+			Owner: d.Owner(), Endpoint: d.Endpoint, Value: d,
+		})
+	}
+	slices.SortFunc(sets, func(a, b auditSet) int {
+		return cmp.Or(cmp.Compare(a.Scope.Kind, b.Scope.Kind), cmp.Compare(a.Scope.Name, b.Scope.Name))
+	})
+	return sets
+}
+
+// finding returns a finding of rule about d alone.
+func finding(rule string, d manifest.Declaration, msg, fix string) Finding {
+	return Finding{Rule: rule, Message: msg, Fix: fix, Members: []Member{{Declaration: d, Endpoint: d.Endpoint}}}
+}
+
+// Run checks decls as declarations of services that run together: on one
+// host for compose files and registries, in one cluster for Kubernetes
+// manifests. It returns an error only for bad options (a severity of a
+// rule that does not exist); what it finds in decls is in the report.
+func Run(decls []manifest.Declaration, opts Options) (*Report, error) {
+	sev := make(map[string]Severity, len(rules))
+	for _, r := range rules {
+		sev[r.ID] = r.Severity
+	}
+	for id, s := range opts.Severities {
+		if _, ok := sev[id]; !ok {
+			return nil, fmt.Errorf("check: no rule %q; the rules are %s", id, ruleIDs())
+		}
+		if s > Error {
+			return nil, fmt.Errorf("check: rule %q: %v is not a severity", id, s)
+		}
+		sev[id] = s
+	}
+	if !opts.NodePortRange.IsValid() {
+		opts.NodePortRange = wellknown.NodePortRange()
+	}
+	c := &checker{opts: opts, sev: sev, badPorts: wellknown.BadPorts()}
+	rep := &Report{Declarations: len(decls)}
+	collisions, poolWarnings, err := c.collisions(decls)
+	if err != nil {
+		return nil, err
+	}
+	rep.Findings = append(rep.Findings, collisions...)
+
+	// A finding about a port that several files declare for one owner
+	// (a compose file and its registry) is said once, at its first source.
+	type said struct {
+		rule, owner string
+		endpoint    ports.Endpoint
+	}
+	seen := make(map[said]bool)
+	byCategory := make(map[Category][]Finding)
+	add := func(fs []Finding) {
+		for _, f := range fs {
+			d := f.Members[0].Declaration
+			k := said{f.Rule, d.Owner(), d.Endpoint}
+			if d.Ephemeral {
+				k.endpoint = ports.Endpoint{}
+			}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			r, _ := RuleByID(f.Rule)
+			byCategory[r.Category] = append(byCategory[r.Category], f)
+		}
+	}
+	registry := registryIndex(decls)
+	for _, d := range decls {
+		add(c.platform(d))
+		add(c.security(d, registry))
+		add(c.portability(d))
+	}
+	add(poolWarnings)
+	for _, cat := range []Category{Platform, Security, Portability} {
+		rep.Findings = append(rep.Findings, byCategory[cat]...)
+	}
+	// Rules turned off find nothing; the others take their severity.
+	rep.Findings = slices.DeleteFunc(rep.Findings, func(f Finding) bool { return sev[f.Rule] == Off })
+	for i := range rep.Findings {
+		rep.Findings[i].Severity = sev[rep.Findings[i].Rule]
+	}
+	return rep, nil
+}
+
+// checker holds what one run of the rules needs.
+type checker struct {
+	opts     Options
+	sev      map[string]Severity
+	badPorts ports.RangeSet // wellknown.BadPorts, built once
+}
+
+// collisions finds the collisions of decls, and the warnings of pools that
+// may take another's port.
+func (c *checker) collisions(decls []manifest.Declaration) (collisions, poolWarnings []Finding, err error) {
+	for _, set := range auditInput(decls) {
+		given := set
+		set, pooled, from := pickPorts(set)
+		poolWarnings = append(poolWarnings, startOrder(given, set, pooled, from)...)
+		// Audit the set by index, so that each member of a group is known
+		// as one declaration even where several share a source position
+		// (an extended service, a YAML merge key, a registry entry of two
+		// protocols).
+		in := make([]allocator.Declaration[int], len(set.Decls))
+		for i, d := range set.Decls {
+			in[i] = allocator.Declaration[int]{Owner: d.Owner, Endpoint: d.Endpoint, Value: i}
+		}
+		groups, err := allocator.Audit(in)
+		if err != nil {
+			return nil, nil, err
+		}
+		// The colliding groups, each as its members' indices in
+		// declaration order, and what they span.
+		var colliding [][]int
+		var spans []allocator.ConflictGroup[int]
+		for _, g := range groups {
+			idx := make([]int, len(g.Members))
+			for j, m := range g.Members {
+				idx[j] = m.Value
+			}
+			slices.Sort(idx)
+			if collides(set, idx) {
+				colliding, spans = append(colliding, idx), append(spans, g)
+			}
+		}
+		replicated := replicatedFixed(set, pooled)
+		suggestions, err := suggest(set, colliding, pooled, replicated, c.opts)
+		if err != nil {
+			return nil, nil, err
+		}
+		memberAt := func(i int) Member {
+			d := set.Decls[i]
+			m := Member{Declaration: given.Decls[from[i]].Value, Endpoint: d.Endpoint}
+			if p := pooled[i]; p.IsValid() {
+				m.Pool = p
+			}
+			if e, ok := suggestions[i]; ok {
+				m.Suggestion = e
+			}
+			return m
+		}
+		for k, idx := range colliding {
+			g := spans[k]
+			f := Finding{Rule: "collision", Scope: set.Scope, Protocol: g.Protocol, Ports: g.Span}
+			members := slices.Clone(idx)
+			slices.SortStableFunc(members, func(i, j int) int {
+				return set.Decls[i].Value.Source.Compare(set.Decls[j].Value.Source)
+			})
+			for _, i := range members {
+				f.Members = append(f.Members, memberAt(i))
+			}
+			f.Message = collisionMessage(f)
+			collisions = append(collisions, f)
+		}
+		for _, i := range replicated {
+			v := set.Decls[i].Value
+			collisions = append(collisions, Finding{
+				Rule: "collision", Scope: set.Scope, Protocol: v.Endpoint.Protocol(), Ports: v.Endpoint.Range(),
+				Message: fmt.Sprintf("%d replicas of %s each bind it, and only one can", v.Replicas, v.Owner()),
+				Members: []Member{memberAt(i)},
+			})
+		}
+	}
+	return collisions, poolWarnings, nil
+}
+
+// collisionMessage says who contends for the ports of a collision.
+func collisionMessage(f Finding) string {
+	var owners []string
+	for _, m := range f.Members {
+		if o := m.Declaration.Owner(); !slices.Contains(owners, o) {
+			owners = append(owners, o)
+		}
+	}
+	what := fmt.Sprintf("%s/%s", f.Ports, f.Protocol)
+	switch len(owners) {
+	case 1:
+		return fmt.Sprintf("%s binds %s %d times", owners[0], what, len(f.Members))
+	case 2:
+		return fmt.Sprintf("%s and %s both bind %s", owners[0], owners[1], what)
+	}
+	return fmt.Sprintf("%d services bind %s: %s and %s", len(owners), what, joinComma(owners[:len(owners)-1]), owners[len(owners)-1])
+}
+
+func joinComma(s []string) string {
+	out := ""
+	for i, x := range s {
+		if i > 0 {
+			out += ", "
+		}
+		out += x
+	}
+	return out
+}

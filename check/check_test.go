@@ -1,0 +1,258 @@
+package check
+
+import (
+	"fmt"
+	"net/netip"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/hostports"
+	"github.com/portalloc/ports/manifest"
+)
+
+// decl returns a declaration of kind k binding host (an endpoint's text)
+// in the host scope, forwarded to target (0: none), at line of f.yaml.
+func decl(k manifest.Kind, service, host string, target ports.Port, line int) manifest.Declaration {
+	e := ports.MustParseEndpoint(host)
+	d := manifest.Declaration{
+		Endpoint: e, Protocol: e.Protocol(), Scope: manifest.HostScope(), Kind: k,
+		Exposure: manifest.Public, Project: "p", Service: service,
+		Source: manifest.Source{File: "f.yaml", Line: line, Column: 9},
+	}
+	if target != 0 {
+		d.Target = target.Range()
+	}
+	return d
+}
+
+// rules returns the rule of each finding of rep, in order.
+func ruleList(rep *Report) []string {
+	var out []string
+	for _, f := range rep.Findings {
+		out = append(out, f.Rule)
+	}
+	return out
+}
+
+func run(t *testing.T, decls []manifest.Declaration, opts Options) *Report {
+	t.Helper()
+	if opts.Limits.GOOS == "" {
+		opts.Limits, _ = hostports.Defaults("linux")
+	}
+	rep, err := Run(decls, opts)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return rep
+}
+
+// suggestions returns the suggestion of each member that has one, by owner.
+func suggestions(rep *Report) map[string]string {
+	out := map[string]string{}
+	for _, f := range rep.Findings {
+		for _, m := range f.Members {
+			if m.Suggestion.IsValid() {
+				out[m.Declaration.Owner()] = m.Suggestion.String()
+			}
+		}
+	}
+	return out
+}
+
+func TestConventionalSuggestions(t *testing.T) {
+	for _, tt := range []struct {
+		port, want string
+	}{
+		{"25/tcp", "2525/tcp"},
+		{"80/tcp", "8080/tcp"},
+		{"443/tcp", "8443/tcp"},
+		{"22/tcp", "2222/tcp"},
+		{"143/tcp", "8143/tcp"},
+	} {
+		decls := []manifest.Declaration{
+			decl(manifest.KindCompose, "a", tt.port, 80, 1),
+			decl(manifest.KindCompose, "b", tt.port, 80, 2),
+		}
+		got := suggestions(run(t, decls, Options{}))
+		if diff := cmp.Diff(map[string]string{"p/b": tt.want}, got); diff != "" {
+			t.Errorf("two services on %s: suggestions (-want +got):\n%s", tt.port, diff)
+		}
+	}
+}
+
+// TestConventionalTaken checks that a conventional place already held is
+// passed over for the next one.
+func TestConventionalTaken(t *testing.T) {
+	decls := []manifest.Declaration{
+		decl(manifest.KindCompose, "a", "80/tcp", 80, 1),
+		decl(manifest.KindCompose, "b", "80/tcp", 80, 2),
+		decl(manifest.KindCompose, "c", "8080/tcp", 80, 3),
+	}
+	got := suggestions(run(t, decls, Options{}))
+	if s := got["p/b"]; s == "8080/tcp" || s == "" || ports.MustParseEndpoint(s).Range().Lo() < 1024 {
+		t.Errorf("suggestion for b = %q, want a user port other than the held 8080", s)
+	}
+}
+
+func TestNodePortSuggestionInRange(t *testing.T) {
+	decls := []manifest.Declaration{
+		decl(manifest.KindNodePort, "a", "8080/tcp", 80, 1),
+		decl(manifest.KindNodePort, "b", "8080/tcp", 80, 2),
+	}
+	rep := run(t, decls, Options{})
+	s, ok := suggestions(rep)["p/b"]
+	if !ok {
+		t.Fatalf("no suggestion: %+v", rep.Findings)
+	}
+	if p := ports.MustParseEndpoint(s).Range().Lo(); p < 30000 || p > 32767 {
+		t.Errorf("suggestion for a nodePort = %s, want one in 30000-32767", s)
+	}
+}
+
+func TestNetworkModePorts(t *testing.T) {
+	d := decl(manifest.KindCompose, "app", "8080/tcp", 80, 1)
+	d.NetworkMode = "service:vpn"
+	rep := run(t, []manifest.Declaration{d}, Options{})
+	if diff := cmp.Diff([]string{"network-mode-ports"}, ruleList(rep)); diff != "" {
+		t.Errorf("rules (-want +got):\n%s", diff)
+	}
+	if !rep.Failed() {
+		t.Error("a configuration Docker refuses does not fail the check")
+	}
+	d.NetworkMode = "bridge"
+	if rep := run(t, []manifest.Declaration{d}, Options{}); len(rep.Findings) != 0 {
+		t.Errorf("network_mode bridge: %v", ruleList(rep))
+	}
+}
+
+func TestPrivileged(t *testing.T) {
+	compose := decl(manifest.KindCompose, "web", "80/tcp", 80, 1)
+	hostPort := decl(manifest.KindHostPort, "web", "81/tcp", 81, 2)
+	registry := decl(manifest.KindRegistry, "dns", "53/udp", 0, 3)
+	for _, tt := range []struct {
+		rootless bool
+		want     []string // owners with a privileged finding
+	}{
+		{false, []string{"p/dns"}},
+		{true, []string{"p/web", "p/dns"}},
+	} {
+		rep := run(t, []manifest.Declaration{compose, hostPort, registry}, Options{Rootless: tt.rootless})
+		var got []string
+		for _, f := range rep.Findings {
+			if f.Rule == "privileged" {
+				got = append(got, f.Members[0].Declaration.Owner())
+			}
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("rootless %v: privileged findings (-want +got):\n%s", tt.rootless, diff)
+		}
+	}
+}
+
+func TestBrowserRefused(t *testing.T) {
+	imap := decl(manifest.KindCompose, "mail", "143/tcp", 143, 1)
+	web := decl(manifest.KindCompose, "web", "6000/tcp", 80, 2)
+	rep := run(t, []manifest.Declaration{imap, web}, Options{})
+	var got []string
+	for _, f := range rep.Findings {
+		if f.Rule == "browser-refused" {
+			got = append(got, f.Members[0].Declaration.Owner())
+		}
+	}
+	if diff := cmp.Diff([]string{"p/web"}, got); diff != "" {
+		t.Errorf("browser-refused findings (-want +got):\n%s", diff)
+	}
+}
+
+func TestExposedRandomPort(t *testing.T) {
+	d := manifest.Declaration{
+		Ephemeral: true, Protocol: ports.TCP, Target: ports.Port(5432).Range(),
+		Scope: manifest.HostScope(), Kind: manifest.KindCompose, Project: "p", Service: "postgres",
+	}
+	rep := run(t, []manifest.Declaration{d}, Options{})
+	if diff := cmp.Diff([]string{"exposed-database"}, ruleList(rep)); diff != "" {
+		t.Errorf("a database on a random host port: rules (-want +got):\n%s", diff)
+	}
+	d.Addr = netip.MustParseAddr("127.0.0.1")
+	if rep := run(t, []manifest.Declaration{d}, Options{}); len(rep.Findings) != 0 {
+		t.Errorf("on 127.0.0.1: %v", ruleList(rep))
+	}
+}
+
+func TestSeverities(t *testing.T) {
+	decls := []manifest.Declaration{
+		decl(manifest.KindCompose, "a", "3000/tcp", 80, 1),
+		decl(manifest.KindCompose, "b", "3000/tcp", 80, 2),
+	}
+	rep := run(t, decls, Options{Severities: map[string]Severity{"collision": Warning}})
+	if rep.Failed() || rep.Count(Warning) != 1 {
+		t.Errorf("collision as a warning: failed %v, %d warnings", rep.Failed(), rep.Count(Warning))
+	}
+	rep = run(t, decls, Options{Severities: map[string]Severity{"collision": Off}})
+	if len(rep.Findings) != 0 {
+		t.Errorf("collision off: %v", ruleList(rep))
+	}
+	if _, err := Run(decls, Options{Severities: map[string]Severity{"colision": Off}}); err == nil {
+		t.Error("Run with an unknown rule: no error")
+	}
+}
+
+// TestSaidOnce checks that a finding about a port that a compose file and
+// its registry both declare for one owner is said once.
+func TestSaidOnce(t *testing.T) {
+	a := decl(manifest.KindCompose, "db", "5432/tcp", 5432, 1)
+	b := decl(manifest.KindCompose, "db", "5432/tcp", 5432, 7)
+	b.Source.File = "g.yaml"
+	rep := run(t, []manifest.Declaration{a, b}, Options{})
+	if diff := cmp.Diff([]string{"exposed-database"}, ruleList(rep)); diff != "" {
+		t.Errorf("rules (-want +got):\n%s", diff)
+	}
+}
+
+func TestRules(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range Rules() {
+		if seen[r.ID] {
+			t.Errorf("rule %q listed twice", r.ID)
+		}
+		seen[r.ID] = true
+		if r.Summary == "" || r.Help == "" || r.Category == 0 || r.Severity == Off {
+			t.Errorf("rule %q is incomplete: %+v", r.ID, r)
+		}
+		if got, ok := RuleByID(r.ID); !ok || got.ID != r.ID {
+			t.Errorf("RuleByID(%q) = %v, %v", r.ID, got, ok)
+		}
+	}
+	for _, s := range []Severity{Off, Warning, Error} {
+		got, err := ParseSeverity(s.String())
+		if err != nil || got != s {
+			t.Errorf("ParseSeverity(%q) = %v, %v", s, got, err)
+		}
+	}
+}
+
+// BenchmarkRun shows how a check grows with the declarations: compose
+// services on distinct ports, with a registry entry for each, so that the
+// registry-exposure rule has something to compare.
+func BenchmarkRun(b *testing.B) {
+	for _, n := range []int{1000, 10000, 40000} {
+		decls := make([]manifest.Declaration, 0, 2*n)
+		for i := range n {
+			port := fmt.Sprintf("%d/tcp", 10000+i%50000)
+			d := decl(manifest.KindCompose, fmt.Sprint("s", i), port, 80, i)
+			r := decl(manifest.KindRegistry, fmt.Sprint("s", i), port, 0, i)
+			r.Exposure = manifest.Internal
+			decls = append(decls, d, r)
+		}
+		limits, _ := hostports.Defaults("linux")
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Run(decls, Options{Limits: limits}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,45 @@
+// Package check finds what keeps a set of services from getting their
+// ports: collisions, configurations the platform refuses, ports published
+// wider than they should be, and ports that work on one host and fail on
+// another. It takes the declarations that package manifest reads from
+// compose files, Kubernetes manifests and port registries, and returns a
+// report of typed findings; it prints nothing and reads no file.
+//
+//	decls, _ := manifest.Loader{}.LoadAll("compose.yaml", "ports.yaml")
+//	rep, err := check.Run(decls, check.Options{Limits: limits})
+//	for _, f := range rep.Findings {
+//		fmt.Println(f.Rule, f.Members[0].Declaration.Source, f.Message)
+//	}
+//	if rep.Failed() { … }
+//
+// # Rules
+//
+// Every finding comes from a rule with a stable ID and a default
+// [Severity]; [Rules] lists them, and [Options].Severities changes a
+// rule's severity or turns it [Off]. A report fails ([Report.Failed]) when
+// some finding is an [Error]: by default collisions and what Docker or
+// Kubernetes refuses to run.
+//
+// # Collisions
+//
+// Declarations collide when they bind overlapping ports on one protocol
+// and overlapping addresses in one network namespace (the host, a pod, a
+// Service's cluster IP): [ports.Endpoint.Conflicts] is the rule. One owner
+// may declare a port in several files (a compose file and the registry
+// that documents it): that is one holder. A range of host ports mapped to
+// one container port ("9000-9005:80") is a pool that gives each replica
+// one port, and collides only when the pools cannot all get ports. Each
+// member that should move gets a [Member].Suggestion: the nearest free
+// port in the same convention (25 to 2525, 443 to 8443, a nodePort inside
+// the NodePort range), off the ports of widely used software.
+//
+// # Software
+//
+// Security rules identify what a port serves with [Identify]: by the
+// de-facto table of package wellknown at the port the program listens on.
+//
+// # Cost
+//
+// Run takes O(n log n) time in the number of declarations, plus the search
+// for pools that share addresses in part, which is bounded.
+package check
