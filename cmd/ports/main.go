@@ -26,9 +26,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/hostports"
@@ -73,6 +75,10 @@ func commands() []command {
 }
 
 func main() {
+	// A write to a closed pipe ("ports check f | head -1") then fails with
+	// EPIPE, which the command reports with exit status 2, rather than
+	// killing it with SIGPIPE.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	logDependencies(os.Stderr)
 	a := &app{
 		stdout:    os.Stdout,
@@ -280,6 +286,9 @@ func terminated(fs *flag.FlagSet, args []string) bool {
 // under the first.
 func (a *app) fail(format string, args ...any) int {
 	lines := strings.Split(fmt.Sprintf(format, args...), "\n")
+	for i, l := range lines {
+		lines[i] = safe(l)
+	}
 	for i, l := range lines[1:] {
 		if l != "" && l[0] != ' ' && l[0] != '\t' {
 			lines[i+1] = "  " + l

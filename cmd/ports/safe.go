@@ -7,8 +7,8 @@ import (
 	"unicode/utf8"
 )
 
-// safe returns s fit for a terminal: control characters (ESC, CR, NUL,
-// newlines, the C1 controls…), invalid UTF-8 and the characters that
+// safe returns s fit for a terminal: control characters but the tab (ESC,
+// CR, NUL, newlines, the C1 controls…), invalid UTF-8 and the characters that
 // reorder text (bidirectional overrides) are written as Go escapes, so that
 // a name read from a file cannot move the cursor, clear the screen or
 // forge a line of output. Text without them is returned as it is.
@@ -43,6 +43,6 @@ func safe(s string) string {
 
 // unsafeRune reports whether r must not reach a terminal as it is.
 func unsafeRune(r rune) bool {
-	return r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) ||
+	return r == utf8.RuneError || unicode.IsControl(r) && r != '\t' || unicode.Is(unicode.Bidi_Control, r) ||
 		r == '\u2028' || r == '\u2029'
 }
