@@ -88,6 +88,15 @@
 // [github.com/portalloc/ports/porttest] leases ports across processes so
 // that cooperating programs do not.
 //
+// # Sockets
+//
+// [ReadTable] reads the host's TCP and UDP sockets (or, on Linux, those of
+// another network namespace) into a [Table]: each [Socket] with its local
+// and remote ends, its [SocketState], whether it is IPv6-only, and the
+// processes that hold it, with their container. [Holders] answers "who
+// holds this endpoint now". A process of another user that cannot be
+// inspected is reported as [OwnerHidden], never guessed.
+//
 // # Portability
 //
 // The package builds on every OS Go supports. It reads the limits of Linux,
