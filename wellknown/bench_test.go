@@ -103,3 +103,16 @@ func BenchmarkCollisionAt(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkForImage(b *testing.B) {
+	for _, im := range []string{"postgres", "docker.io/library/rabbitmq:4-management", "docker.elastic.co/elasticsearch/elasticsearch:9.1.0", "nginx:1.27"} {
+		b.Run("image="+im, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				for s := range ForImage(im) {
+					sink += int(s.Range().Lo())
+				}
+			}
+		})
+	}
+}

@@ -158,7 +158,7 @@ func collisionsRef(all []Service) []string {
 			var here []Service
 			projects := map[string]bool{}
 			for _, s := range all {
-				if s.Source() == DeFacto && s.Protocol() == proto && s.Range().Contains(ports.Port(p)) {
+				if s.Source() == DeFacto && !s.ImageOnly() && s.Protocol() == proto && s.Range().Contains(ports.Port(p)) {
 					here = append(here, s)
 					projects[s.Project()] = true
 				}
@@ -275,7 +275,7 @@ func TestDeFactoPorts(t *testing.T) {
 	udp := DeFactoPorts(ports.UDP)
 	all := DeFactoPorts(0)
 	for s := range All() {
-		if s.Source() != DeFacto {
+		if s.Source() != DeFacto || s.ImageOnly() {
 			continue
 		}
 		set := map[ports.Protocol]ports.RangeSet{ports.TCP: tcp, ports.UDP: udp}[s.Protocol()]

@@ -167,3 +167,22 @@ func ExampleCategory_String() {
 	// Output:
 	// database cache message-broker observability web-server admin-ui infrastructure media
 }
+
+// The software a container image runs, and every port it listens on,
+// whatever the registry, tag or digest.
+func ExampleForImage() {
+	for s := range wellknown.ForImage("docker.io/bitnami/postgresql:17") {
+		fmt.Println(s, s.Category())
+	}
+	for s := range wellknown.ForImage("quay.io/minio/minio:latest") {
+		fmt.Println(s, s.Category())
+	}
+	for s := range wellknown.ForImage("dpage/pgadmin4") {
+		fmt.Println(s, s.Category(), s.ImageOnly())
+	}
+	// Output:
+	// postgresql 5432/tcp (PostgreSQL) database
+	// minio 9000/tcp (MinIO) infrastructure
+	// minio-console 9001/tcp (MinIO) admin-ui
+	// pgadmin 80/tcp (pgAdmin) admin-ui true
+}

@@ -79,3 +79,42 @@ func FuzzLookup(f *testing.F) {
 		}
 	})
 }
+
+// FuzzForImage checks ForImage on arbitrary image references: it never
+// panics, yields only de-facto entries, and gives the same services for the
+// image under a registry host, with a tag and in upper case.
+func FuzzForImage(f *testing.F) {
+	f.Add("postgres")                                      // official image
+	f.Add("docker.io/library/postgres:16")                 // host, library/, tag
+	f.Add("docker.elastic.co/elasticsearch/elasticsearch") // host that is part of the pattern
+	f.Add("bitnami/kafka@sha256:00")                       // digest
+	f.Add("nginx")                                         // unknown
+	f.Add("")                                              // empty
+	f.Add("\xff/\x00:@")                                   // not a reference
+	f.Add(strings.Repeat("a/", 100))                       // long
+	f.Fuzz(func(t *testing.T, image string) {
+		var got []Service
+		for s := range ForImage(image) {
+			if s.Source() != DeFacto {
+				t.Errorf("ForImage(%q) yields %v, not a de-facto entry", image, s)
+			}
+			got = append(got, s)
+		}
+		if strings.ContainsAny(image, "@:") {
+			return // a host or tag is already there
+		}
+		variants := []string{image + ":1.0", strings.ToUpper(image)}
+		if first, _, ok := strings.Cut(image, "/"); !ok || !strings.Contains(first, ".") && !strings.EqualFold(first, "localhost") {
+			variants = append(variants, "registry.example.com:5000/"+image)
+		}
+		for _, variant := range variants {
+			var again []Service
+			for s := range ForImage(variant) {
+				again = append(again, s)
+			}
+			if len(again) != len(got) || (len(got) > 0 && again[0] != got[0]) {
+				t.Errorf("ForImage(%q) = %v, but ForImage(%q) = %v", image, got, variant, again)
+			}
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"iter"
 
 	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/wellknown/internal/packed"
 )
 
 // Lookup returns an iterator over every service on port p and transport
@@ -34,7 +35,7 @@ func lookup(p ports.Port, proto ports.Protocol, yield func(Service) bool) {
 	// sort before every record that starts at p.
 	if k := lastSegmentAt(port); k >= 0 {
 		for _, i := range rangeRecords[rangeOffsets[k]:rangeOffsets[k+1]] {
-			if records[i].lo < port && !yieldRecord(int(i), proto, yield) {
+			if r := &records[i]; r.lo < port && r.flags&flagImageOnly == 0 && !yieldRecord(int(i), proto, yield) {
 				return
 			}
 		}
@@ -44,7 +45,7 @@ func lookup(p ports.Port, proto ports.Protocol, yield func(Service) bool) {
 	i := firstRecordAt(port)
 	if proto == 0 {
 		for ; i < len(records) && records[i].lo == port; i++ {
-			if !yieldRecord(i, 0, yield) {
+			if records[i].flags&flagImageOnly == 0 && !yieldRecord(i, 0, yield) {
 				return
 			}
 		}
@@ -59,6 +60,9 @@ func lookup(p ports.Port, proto ports.Protocol, yield func(Service) bool) {
 			return
 		}
 		s := Service{rec: uint16(i + 1), proto: proto}
+		if r.flags&flagImageOnly != 0 {
+			continue
+		}
 		if r.protos&want == 0 {
 			if r.protos&1 == 0 {
 				continue
@@ -111,31 +115,64 @@ func byName(name string, yield func(Service) bool) {
 	if name == "" || len(name) > maxNameLen {
 		return
 	}
-	// Fold the case into a buffer on the stack and hash it on the way;
-	// comparing string(key) with a string does not allocate.
 	var buf [maxNameLen]byte
-	key := buf[:copy(buf[:], name)]
-	h := uint32(2166136261) // 32-bit FNV-1a, as internal/tablegen.NameHash
+	find(buf[:copy(buf[:], name)], nameKeys[:], nameRecords[:], nameTable[:], yield)
+}
+
+// find yields the records of key in a hash index (keys, recs, table: see
+// internal/tablegen/emit.go), folding key's case in place. Comparing
+// string(key) with a string does not allocate.
+func find(key []byte, keys []strRef, recs, table []uint16, yield func(Service) bool) {
+	h := packed.HashSeed
 	for i, c := range key {
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 			key[i] = c
 		}
-		h = (h ^ uint32(c)) * 16777619
+		h = packed.Hash(h, c)
 	}
-	mask := uint32(len(nameTable) - 1)
-	for slot := h & mask; nameTable[slot] != 0; slot = (slot + 1) & mask {
-		i := int(nameTable[slot]) - 1
-		if nameKeys[i].String() != string(key) {
+	mask := uint32(len(table) - 1)
+	for slot := h & mask; table[slot] != 0; slot = (slot + 1) & mask {
+		i := int(table[slot]) - 1
+		if keys[i].String() != string(key) {
 			continue
 		}
-		for ; i < len(nameKeys) && nameKeys[i].String() == string(key); i++ {
-			if !yieldRecord(int(nameRecords[i]), 0, yield) {
+		for ; i < len(keys) && keys[i].String() == string(key); i++ {
+			if !yieldRecord(int(recs[i]), 0, yield) {
 				return
 			}
 		}
 		return
 	}
+}
+
+// ForImage returns an iterator over the de-facto services of the software
+// that a container image runs: every port it listens on by default, on each
+// transport ("postgres:16" gives postgresql 5432/tcp; "rabbitmq" gives
+// AMQP, its TLS port, the management UI, clustering and epmd). It yields
+// nothing for an image the table does not know.
+//
+// The image is matched by its repository, whatever the registry host
+// ("docker.io/", "ghcr.io/", "quay.io/", "registry.local:5000/"), Docker
+// Hub's "library/" (also under a mirror's path, as in
+// "public.ecr.aws/docker/library/redis"), tag and digest; without regard to
+// case. Services known by image only, whose port says nothing by itself
+// (pgAdmin's image listens on 80), are found here and by [ByName], not by
+// [Lookup].
+//
+// The services come in the order of [All]. ForImage allocates nothing when
+// the iterator is ranged over directly; it costs O(len(image) + k).
+func ForImage(image string) iter.Seq[Service] {
+	return func(yield func(Service) bool) { forImage(image, yield) }
+}
+
+func forImage(image string, yield func(Service) bool) {
+	key := packed.ImageKey(image)
+	if key == "" || len(key) > maxImageLen {
+		return
+	}
+	var buf [maxImageLen]byte
+	find(buf[:copy(buf[:], key)], imageKeys[:], imageRecords[:], imageTable[:], yield)
 }
 
 // All returns an iterator over every service of both tables, in the order of

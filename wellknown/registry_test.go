@@ -17,6 +17,7 @@ import (
 const (
 	ianaPath    = "internal/data/service-names-port-numbers.xml.gz"
 	defactoPath = "internal/data/defacto.txt"
+	imagesPath  = "internal/data/images.txt"
 )
 
 var (
@@ -42,7 +43,7 @@ func allServices() []Service { return slices.Collect(All()) }
 // compares them with tables_gen.go: the generated file is what the
 // generator makes of the data, byte for byte.
 func TestGeneratedUpToDate(t *testing.T) {
-	tab, err := tablegen.BuildFiles(ianaPath, defactoPath)
+	tab, err := tablegen.BuildFiles(ianaPath, defactoPath, imagesPath)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -87,6 +87,13 @@ func (s Service) Source() Source {
 	return IANA
 }
 
+// ImageOnly reports whether s is a de-facto entry known by its container
+// image only: its port is the one the image listens on inside its container
+// and says nothing by itself (pgAdmin's image listens on 80). [ForImage]
+// and [ByName] find such entries; [Lookup], [DeFactoPorts] and
+// [Collisions] leave them out.
+func (s Service) ImageOnly() bool { return s.record().flags&flagImageOnly != 0 }
+
 // Status returns the registration status of an IANA record; zero for a
 // de-facto entry.
 func (s Service) Status() Status { return Status(s.record().flags & statusMask) }

@@ -1,22 +1,41 @@
 package wellknown
 
-import "github.com/portalloc/ports"
+import (
+	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/wellknown/internal/packed"
+)
 
 // The tables of tables_gen.go are generated from the IANA registry (a gzip
-// copy in internal/data) and the de-facto table (internal/data/defacto.txt)
-// by internal/gen; the layout is documented in internal/tablegen/emit.go.
-// They are arrays of constants, laid out by the linker: a program pays for
-// them in binary size only, never at start-up.
+// copy in internal/data), the de-facto table (internal/data/defacto.txt)
+// and the image table (internal/data/images.txt) by internal/gen; the
+// layout is documented in internal/tablegen/emit.go, and its constants and
+// hash live in internal/packed, which both sides import. They are arrays of
+// constants, laid out by the linker: a program pays for them in binary size
+// only, never at start-up, and one that imports the package only for
+// NodePortRange or BadPorts carries none of them. There is no init function
+// and no variable built at start-up (noinit_test.go checks it).
+//
+// The registry's records that name no transport (most Reserved and
+// Unassigned ranges) apply to all; its records without a number (service
+// names registered for DNS-SD only, about a thousand) are left out. Records
+// that differ only in transport are packed as one, with a bit per
+// transport. Lookup finds a port through two block indexes (16 ports a block
+// for the records, 64 for the ranges) and scans the few records of the
+// block; ByName and ForImage hash the lower-cased key into an
+// open-addressing table.
 
-//go:generate go run ./internal/gen -iana internal/data/service-names-port-numbers.xml.gz -defacto internal/data/defacto.txt -o tables_gen.go
+//go:generate go run ./internal/gen -iana internal/data/service-names-port-numbers.xml.gz -defacto internal/data/defacto.txt -images internal/data/images.txt -o tables_gen.go
 
 // strRef locates a string in strtab: off<<refLenBits | len.
 type strRef uint32
 
 const (
-	refLenBits  = 10
-	flagDeFacto = 0x80
-	statusMask  = 0x03
+	refLenBits      = packed.RefLenBits
+	flagDeFacto     = packed.FlagDeFacto
+	flagImageOnly   = packed.FlagImageOnly
+	statusMask      = packed.StatusMask
+	recordBlockBits = packed.RecordBlockBits
+	rangeBlockBits  = packed.RangeBlockBits
 )
 
 func (r strRef) String() string {
@@ -31,7 +50,7 @@ type record struct {
 	name   strRef
 	desc   strRef
 	protos uint8  // bit p set for ports.Protocol p; bit 0: no transport named
-	flags  uint8  // Status in statusMask; flagDeFacto
+	flags  uint8  // Status in statusMask; flagDeFacto; flagImageOnly
 	extra  uint16 // 0, or 1 + index into extras
 }
 

@@ -4,7 +4,7 @@
 // Run it with go generate in the wellknown directory; see tables.go there.
 //
 //	go run ./internal/gen -iana internal/data/service-names-port-numbers.xml.gz \
-//		-defacto internal/data/defacto.txt -o tables_gen.go
+//		-defacto internal/data/defacto.txt -images internal/data/images.txt -o tables_gen.go
 package main
 
 import (
@@ -19,20 +19,21 @@ import (
 func main() {
 	iana := flag.String("iana", "", "IANA registry XML, .gz allowed")
 	defacto := flag.String("defacto", "", "de-facto table")
+	images := flag.String("images", "", "image table")
 	out := flag.String("o", "", "output Go file")
 	flag.Parse()
-	if *iana == "" || *defacto == "" || *out == "" || flag.NArg() != 0 {
-		fmt.Fprintln(os.Stderr, "usage: gen -iana FILE -defacto FILE -o FILE")
+	if *iana == "" || *defacto == "" || *images == "" || *out == "" || flag.NArg() != 0 {
+		fmt.Fprintln(os.Stderr, "usage: gen -iana FILE -defacto FILE -images FILE -o FILE")
 		os.Exit(2)
 	}
-	if err := run(*iana, *defacto, *out); err != nil {
+	if err := run(*iana, *defacto, *images, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ianaPath, defactoPath, outPath string) error {
-	t, err := tablegen.BuildFiles(ianaPath, defactoPath)
+func run(ianaPath, defactoPath, imagesPath, outPath string) error {
+	t, err := tablegen.BuildFiles(ianaPath, defactoPath, imagesPath)
 	if err != nil {
 		return err
 	}

@@ -18,15 +18,19 @@ func TestRun(t *testing.T) {
 	if err := os.WriteFile(df, []byte("grafana | 3000/tcp | observability | Grafana | UI | https://grafana.com/docs/\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	im := filepath.Join(dir, "images.txt")
+	if err := os.WriteFile(im, []byte("grafana/grafana | grafana\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	out := filepath.Join(dir, "tables_gen.go")
-	if err := run(fixture, df, out); err != nil {
+	if err := run(fixture, df, im, out); err != nil {
 		t.Fatal(err)
 	}
 	got, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tab, err := tablegen.BuildFiles(fixture, df)
+	tab, err := tablegen.BuildFiles(fixture, df, im)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +58,7 @@ func TestRunBadInput(t *testing.T) {
 	if err := os.WriteFile(out, []byte("previous"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err := run(fixture, df, out)
+	err := run(fixture, df, filepath.Join(dir, "images.txt"), out)
 	if err == nil || !strings.Contains(err.Error(), `line 2: unknown category "nope"`) {
 		t.Errorf("run with a bad category: error %v, want one naming line 2", err)
 	}

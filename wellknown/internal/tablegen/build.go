@@ -24,6 +24,8 @@ type Item struct {
 	Reference   string
 	Category    int
 	Aliases     []string // de-facto only: more names that find the item
+	Images      []string // de-facto only: keys of the images that run it
+	ImageOnly   bool     // de-facto only: found by image and name, not by port
 }
 
 // Collision is a run of ports where two or more de-facto projects meet on
@@ -82,7 +84,7 @@ func Build(reg *Registry, defacto []DeFacto) (*Tables, error) {
 			Lo: uint16(e.Range.Lo()), Hi: uint16(e.Range.Hi()),
 			Name: e.Names[0], Description: e.Description, DeFacto: true,
 			Project: e.Project, Reference: e.Reference, Category: e.Category,
-			Aliases: e.Names[1:],
+			Aliases: e.Names[1:], Images: e.Images, ImageOnly: e.ImageOnly,
 		}
 		for _, p := range e.Protocols {
 			it.Protos |= 1 << p
@@ -115,6 +117,8 @@ func compareItems(a, b Item) int {
 		strings.Compare(a.Reference, b.Reference),
 		cmp.Compare(a.Category, b.Category),
 		slices.Compare(a.Aliases, b.Aliases),
+		slices.Compare(a.Images, b.Images),
+		boolCompare(a.ImageOnly, b.ImageOnly),
 	)
 }
 
@@ -129,15 +133,16 @@ func boolCompare(a, b bool) int {
 }
 
 // collisions finds, for each protocol, the maximal runs of ports where
-// de-facto items of two or more distinct projects meet. Runs come out sorted
-// by low port, then protocol.
+// de-facto items of two or more distinct projects meet. Items known by
+// image only take no part: their port is inside a container. Runs come out
+// sorted by low port, then protocol.
 func collisions(items []Item) []Collision {
 	var out []Collision
 	for _, proto := range ports.Protocols() {
 		var idx []int
 		var bounds []int
 		for i, it := range items {
-			if it.DeFacto && it.Protos&(1<<proto) != 0 {
+			if it.DeFacto && !it.ImageOnly && it.Protos&(1<<proto) != 0 {
 				idx = append(idx, i)
 				bounds = append(bounds, int(it.Lo), int(it.Hi)+1)
 			}

@@ -31,8 +31,10 @@ type DeFacto struct {
 	Category    int              // 1 + index into CategoryNames
 	Project     string
 	Description string
-	Reference   string // https URL of the project's documentation
-	Line        int    // line of the table it was read from
+	Reference   string   // https URL of the project's documentation
+	ImageOnly   bool     // the port is its image's, found by image and name only
+	Images      []string // keys (packed.ImageKey) of the images that run it, set by ParseImages
+	Line        int      // line of the table it was read from
 }
 
 // ParseDeFacto reads the de-facto table. Each line that is not blank and does
@@ -43,7 +45,10 @@ type DeFacto struct {
 // names is a comma-separated list of lower-case service names, the first
 // being the entry's name and the others aliases; no name is on two lines. ports/protocols is a port
 // or a range followed by '/' and a comma-separated list of transports
-// ("3000/tcp", "10000-20000/udp", "5060/tcp,udp"). category is one of
+// ("3000/tcp", "10000-20000/udp", "5060/tcp,udp"), followed by "image-only"
+// when the port is the one a container image listens on and says nothing by
+// itself ("80/tcp image-only": pgAdmin's image): such an entry is found by
+// image and by name, not by port. category is one of
 // CategoryNames. reference is an https URL.
 func ParseDeFacto(r io.Reader) ([]DeFacto, error) {
 	var out []DeFacto
@@ -91,7 +96,12 @@ func parseDeFactoLine(text string) (DeFacto, error) {
 		}
 		e.Names = append(e.Names, n)
 	}
-	portText, protoText, ok := strings.Cut(f[1], "/")
+	portsField := f[1]
+	if rest, ok := strings.CutSuffix(portsField, " image-only"); ok {
+		portsField = strings.TrimSpace(rest)
+		e.ImageOnly = true
+	}
+	portText, protoText, ok := strings.Cut(portsField, "/")
 	if !ok {
 		return DeFacto{}, fmt.Errorf("ports %q: want PORTS/PROTOCOLS, such as 3000/tcp", f[1])
 	}

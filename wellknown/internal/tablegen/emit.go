@@ -7,38 +7,41 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/portalloc/ports/wellknown/internal/packed"
 )
 
-// The packed layout, shared with package wellknown (tables.go there):
+// The packed layout, read by package wellknown (tables.go there); its
+// constants and hash are package packed's:
 //
 //   - strtab is one string constant holding every distinct string once. A
-//     strRef is off<<refLenBits | len into it.
+//     strRef is off<<packed.RefLenBits | len into it.
 //   - records is the array of items in sorted order: {lo, hi, name, desc,
-//     protos, flags, extra}. flags holds the status in its low bits and
-//     flagDeFacto; extra is 0 or 1 + an index into extras.
+//     protos, flags, extra}. flags holds the status in packed.StatusMask,
+//     packed.FlagDeFacto and packed.FlagImageOnly; extra is 0 or 1 + an
+//     index into extras.
 //   - extras holds {aliasOf, project, reference, category}.
 //   - rangeStarts, rangeOffsets and rangeRecords index the records whose
 //     range holds more than one port: the port space is cut into segments
 //     at every range's ends, segment k starts at rangeStarts[k], and the
 //     ranges covering it are rangeRecords[rangeOffsets[k]:rangeOffsets[k+1]].
 //   - nameKeys and nameRecords map lower-cased names, sorted, to records;
-//     nameTable is a hash table (NameHash, linear probing) whose slots hold
-//     0 or 1 + the index in nameKeys of the first entry of a name.
+//     nameTable is a hash table (packed.Hash, linear probing) whose slots
+//     hold 0 or 1 + the index in nameKeys of the first entry of a name.
+//   - imageKeys, imageRecords and imageTable do the same for the keys of
+//     container images (packed.ImageKey).
 //   - recordBlocks[b] is the index of the first record whose low port is
-//     at least b<<recordBlockBits; its last entry is the number of records.
+//     at least b<<packed.RecordBlockBits; its last entry is the number of
+//     records.
 //   - rangeBlocks[b] is 1 + the index of the last segment that starts at or
-//     below b<<rangeBlockBits, or 0 when none does.
-//   - defactoRecords lists the de-facto records in order.
+//     below b<<packed.RangeBlockBits, or 0 when none does.
+//   - defactoRecords lists the de-facto records in order, but for those
+//     known by image only.
 //   - collisions and collisionRecords list the derived collisions.
 const (
-	refLenBits  = 10
-	flagDeFacto = 0x80
-
-	// Ports per block of the two block indexes, as powers of two: small
-	// enough that a lookup scans a handful of entries, large enough that
-	// the indexes stay a few kilobytes.
-	recordBlockBits = 4
-	rangeBlockBits  = 6
+	refLenBits      = packed.RefLenBits
+	recordBlockBits = packed.RecordBlockBits
+	rangeBlockBits  = packed.RangeBlockBits
 )
 
 // strtab collects strings, each stored once.
@@ -110,8 +113,12 @@ func (t *Tables) Generate(command string) ([]byte, error) {
 		}
 		flags := uint8(it.Status)
 		if it.DeFacto {
-			flags |= flagDeFacto
-			defacto = append(defacto, i)
+			flags |= packed.FlagDeFacto
+			if it.ImageOnly {
+				flags |= packed.FlagImageOnly
+			} else {
+				defacto = append(defacto, i)
+			}
 		}
 		ex := 0
 		if it.DeFacto || it.AliasOf != "" {
@@ -131,58 +138,26 @@ func (t *Tables) Generate(command string) ([]byte, error) {
 		recLines = append(recLines, fmt.Sprintf("{%d, %d, %d, %d, %#02x, %#02x, %d},", it.Lo, it.Hi, name, desc, it.Protos, flags, ex))
 	}
 
-	// Name index.
-	type nameEntry struct {
-		key string
-		rec int
-	}
-	var names []nameEntry
+	// Name and image indexes.
+	var names, images []keyEntry
 	for i, it := range t.Items {
 		if it.Name != "" {
-			names = append(names, nameEntry{lowerASCII(it.Name), i})
+			names = append(names, keyEntry{lowerASCII(it.Name), i})
 		}
 		for _, a := range it.Aliases {
-			names = append(names, nameEntry{lowerASCII(a), i})
+			names = append(names, keyEntry{lowerASCII(a), i})
+		}
+		for _, im := range it.Images {
+			images = append(images, keyEntry{lowerASCII(im), i})
 		}
 	}
-	slices.SortFunc(names, func(a, b nameEntry) int {
-		if c := strings.Compare(a.key, b.key); c != 0 {
-			return c
-		}
-		return a.rec - b.rec
-	})
-	names = slices.Compact(names)
-	nameKeys := make([]uint32, len(names))
-	nameRecs := make([]int, len(names))
-	maxName := 0
-	for i, n := range names {
-		r, err := st.ref(n.key)
-		if err != nil {
-			return nil, err
-		}
-		nameKeys[i], nameRecs[i] = r, n.rec
-		maxName = max(maxName, len(n.key))
+	nameIdx, err := buildIndex(&st, names)
+	if err != nil {
+		return nil, fmt.Errorf("tablegen: name index: %w", err)
 	}
-
-	// Open-addressing hash table over the distinct keys: slot 0 is empty,
-	// otherwise 1 + the index of the key's first entry in nameKeys.
-	size := 1
-	for size < 2*len(names) {
-		size <<= 1
-	}
-	nameTable := make([]int, size)
-	for i, n := range names {
-		if i > 0 && names[i-1].key == n.key {
-			continue
-		}
-		if i+1 >= 1<<16 {
-			return nil, fmt.Errorf("tablegen: %d names; the name table indexes them with 16 bits", len(names))
-		}
-		slot := NameHash(n.key) & uint32(size-1)
-		for nameTable[slot] != 0 {
-			slot = (slot + 1) & uint32(size-1)
-		}
-		nameTable[slot] = i + 1
+	imageIdx, err := buildIndex(&st, images)
+	if err != nil {
+		return nil, fmt.Errorf("tablegen: image index: %w", err)
 	}
 
 	// First record of each block of ports, and one past the last.
@@ -252,11 +227,9 @@ func (t *Tables) Generate(command string) ([]byte, error) {
 	w("// RegistryUpdated is the date of the IANA registry the tables were generated\n")
 	w("// from, as the registry gives it (YYYY-MM-DD).\n")
 	w("const RegistryUpdated = %q\n\n", t.Updated)
-	w("// recordBlockBits and rangeBlockBits size the blocks of recordBlocks and\n")
-	w("// rangeBlocks: 1<<recordBlockBits and 1<<rangeBlockBits ports.\n")
-	w("const (\n\trecordBlockBits = %d\n\trangeBlockBits = %d\n)\n\n", recordBlockBits, rangeBlockBits)
-	w("// maxNameLen is the length of the longest name in nameKeys.\n")
-	w("const maxNameLen = %d\n\n", maxName)
+	w("// maxNameLen and maxImageLen are the lengths of the longest keys of\n")
+	w("// nameKeys and imageKeys.\n")
+	w("const (\n\tmaxNameLen = %d\n\tmaxImageLen = %d\n)\n\n", nameIdx.maxLen, max(imageIdx.maxLen, 1))
 	w("const strtab = ")
 	writeStrtab(&body, st.pieces)
 	w("\n\nvar records = [...]record{\n%s\n}\n\n", strings.Join(recLines, "\n"))
@@ -264,9 +237,12 @@ func (t *Tables) Generate(command string) ([]byte, error) {
 	writeInts(&body, "rangeStarts", "uint16", segStarts)
 	writeInts(&body, "rangeOffsets", "uint16", segOffs)
 	writeInts(&body, "rangeRecords", "uint16", segRecs)
-	writeUint32s(&body, "nameKeys", "strRef", nameKeys)
-	writeInts(&body, "nameRecords", "uint16", nameRecs)
-	writeInts(&body, "nameTable", "uint16", nameTable)
+	writeUint32s(&body, "nameKeys", "strRef", nameIdx.keys)
+	writeInts(&body, "nameRecords", "uint16", nameIdx.recs)
+	writeInts(&body, "nameTable", "uint16", nameIdx.table)
+	writeUint32s(&body, "imageKeys", "strRef", imageIdx.keys)
+	writeInts(&body, "imageRecords", "uint16", imageIdx.recs)
+	writeInts(&body, "imageTable", "uint16", imageIdx.table)
 	writeInts(&body, "recordBlocks", "uint16", recordBlocks)
 	writeInts(&body, "rangeBlocks", "uint16", rangeBlocks)
 	writeInts(&body, "defactoRecords", "uint16", defacto)
@@ -330,13 +306,62 @@ func writeUint32s(b *bytes.Buffer, name, typ string, xs []uint32) {
 	writeInts(b, name, typ, ints)
 }
 
-// NameHash is the hash of the name table: 32-bit FNV-1a of the lower-cased
-// name. Package wellknown computes the same.
-func NameHash(key string) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(key); i++ {
-		h ^= uint32(key[i])
-		h *= 16777619
-	}
-	return h
+// keyEntry is one entry of a hash index: a lower-cased key and a record.
+type keyEntry struct {
+	key string
+	rec int
 }
+
+// hashIndex is a hash index over keys: keys and recs sorted by key, then
+// record; table an open-addressing hash table whose slot is 0 (empty) or 1
+// + the index in keys of a key's first entry.
+type hashIndex struct {
+	keys   []uint32
+	recs   []int
+	table  []int
+	maxLen int
+}
+
+func buildIndex(st *strtab, entries []keyEntry) (hashIndex, error) {
+	slices.SortFunc(entries, func(a, b keyEntry) int {
+		if c := strings.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return a.rec - b.rec
+	})
+	entries = slices.Compact(entries)
+	var ix hashIndex
+	ix.keys = make([]uint32, len(entries))
+	ix.recs = make([]int, len(entries))
+	for i, e := range entries {
+		r, err := st.ref(e.key)
+		if err != nil {
+			return ix, err
+		}
+		ix.keys[i], ix.recs[i] = r, e.rec
+		ix.maxLen = max(ix.maxLen, len(e.key))
+	}
+	size := 1
+	for size < 2*len(entries) {
+		size <<= 1
+	}
+	ix.table = make([]int, size)
+	for i, e := range entries {
+		if i > 0 && entries[i-1].key == e.key {
+			continue
+		}
+		if i+1 >= 1<<16 {
+			return ix, fmt.Errorf("%d keys; the index holds 16 bits", len(entries))
+		}
+		slot := NameHash(e.key) & uint32(size-1)
+		for ix.table[slot] != 0 {
+			slot = (slot + 1) & uint32(size-1)
+		}
+		ix.table[slot] = i + 1
+	}
+	return ix, nil
+}
+
+// NameHash is the hash of the name and image indexes: package packed's, of
+// the lower-cased key.
+func NameHash(key string) uint32 { return packed.HashString(key) }

@@ -10,7 +10,7 @@ import (
 
 // Command is the command line that regenerates the tables, run in the
 // wellknown directory; the generated file's header names it.
-const Command = "go run ./internal/gen -iana internal/data/service-names-port-numbers.xml.gz -defacto internal/data/defacto.txt -o tables_gen.go"
+const Command = "go run ./internal/gen -iana internal/data/service-names-port-numbers.xml.gz -defacto internal/data/defacto.txt -images internal/data/images.txt -o tables_gen.go"
 
 // ReadRegistryFile parses the registry XML at path, decompressing it if the
 // name ends in ".gz".
@@ -42,14 +42,27 @@ func ReadDeFactoFile(path string) ([]DeFacto, error) {
 	return ParseDeFacto(f)
 }
 
-// BuildFiles reads both inputs and builds the tables.
-func BuildFiles(ianaPath, defactoPath string) (*Tables, error) {
+// ReadImagesFile parses the image table at path onto the de-facto entries.
+func ReadImagesFile(path string, defacto []DeFacto) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("tablegen: %w", err)
+	}
+	defer f.Close()
+	return ParseImages(f, defacto)
+}
+
+// BuildFiles reads the three inputs and builds the tables.
+func BuildFiles(ianaPath, defactoPath, imagesPath string) (*Tables, error) {
 	reg, err := ReadRegistryFile(ianaPath)
 	if err != nil {
 		return nil, err
 	}
 	df, err := ReadDeFactoFile(defactoPath)
 	if err != nil {
+		return nil, err
+	}
+	if err := ReadImagesFile(imagesPath, df); err != nil {
 		return nil, err
 	}
 	return Build(reg, df)

@@ -1,6 +1,7 @@
 package tablegen
 
 import (
+	"github.com/portalloc/ports/wellknown/internal/packed"
 	"os"
 	"strings"
 	"testing"
@@ -106,6 +107,34 @@ func FuzzParseDeFacto(f *testing.F) {
 			for _, n := range e.Names {
 				if n != lowerASCII(n) {
 					t.Errorf("entry %+v: name %q not lower case", e, n)
+				}
+			}
+		}
+	})
+}
+
+// FuzzParseImages checks the image table parser on arbitrary text: it
+// fails with an error that names the package, or every image it records is
+// a valid key that ImageKey leaves as it is.
+func FuzzParseImages(f *testing.F) {
+	f.Add("postgres, bitnami/postgresql | postgresql\n")                 // two images
+	f.Add("# c\n\ndocker.elastic.co/elasticsearch/elasticsearch | es\n") // comment, registry host
+	f.Add("mysql | postgresql, es\n")                                    // two entries
+	f.Add("a:1 | es\n")                                                  // tag
+	f.Add("x | y | z\n")                                                 // three fields
+	f.Add("postgres | postgresql\ndocker.io/library/postgres | es\n")    // one image twice
+	f.Fuzz(func(t *testing.T, in string) {
+		df := []DeFacto{{Names: []string{"postgresql"}}, {Names: []string{"es"}}}
+		if err := ParseImages(strings.NewReader(in), df); err != nil {
+			if !strings.HasPrefix(err.Error(), "tablegen: ") {
+				t.Errorf("ParseImages error %q does not start with the package name", err)
+			}
+			return
+		}
+		for _, e := range df {
+			for _, k := range e.Images {
+				if k == "" || packed.ImageKey(k) != k || k != lowerASCII(k) {
+					t.Errorf("entry %v: image key %q is not a key", e.Names, k)
 				}
 			}
 		}

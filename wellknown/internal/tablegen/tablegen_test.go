@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -116,15 +117,22 @@ func TestGenerateFixture(t *testing.T) {
 grafana | 3000/tcp | observability | Grafana | Grafana UI | https://grafana.com/docs/
 nextjs,next | 3000/tcp | web-server | Next.js | dev server | https://nextjs.org/docs/
 rtp | 6010-6020/udp,tcp | media | Some SIP server | RTP | https://example.org/rtp
+ui | 80/tcp image-only | admin-ui | Some UI | web UI of its image | https://example.org/ui
 `))
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ParseImages(strings.NewReader(`
+grafana/grafana, docker.io/library/grafana-oss | grafana
+example/sip | rtp, ui
+`), df); err != nil {
 		t.Fatal(err)
 	}
 	tab, err := Build(reg, df)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]Collision{{Lo: 3000, Hi: 3000, Proto: ports.TCP, Items: []int{10, 11}}}, tab.Collisions); diff != "" {
+	if diff := cmp.Diff([]Collision{{Lo: 3000, Hi: 3000, Proto: ports.TCP, Items: []int{11, 12}}}, tab.Collisions); diff != "" {
 		t.Errorf("collisions mismatch (-want +got):\n%s", diff)
 	}
 	src, err := tab.Generate("gen fixture")
@@ -234,6 +242,88 @@ func TestParseDeFactoErrors(t *testing.T) {
 		}
 		if err.Error() != tt.want {
 			t.Errorf("ParseDeFacto(%q) error = %q, want %q", tt.in, err, tt.want)
+		}
+	}
+}
+
+// TestParseImages checks that the image table puts each image's key on the
+// entries it names, and that entries known by image only take no part in
+// collisions.
+func TestParseImages(t *testing.T) {
+	df, err := ParseDeFacto(strings.NewReader(`
+pgadmin | 80/tcp image-only | admin-ui | pgAdmin | UI | https://example.org/a
+phpmyadmin | 80/tcp image-only | admin-ui | phpMyAdmin | UI | https://example.org/b
+mysql,mariadb | 3306/tcp | database | MySQL | server | https://example.org/c
+mysqlx | 33060/tcp | database | MySQL | X | https://example.org/d
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = ParseImages(strings.NewReader(`# comment
+
+mysql, docker.io/bitnami/mysql | mysql, mysqlx
+MariaDB | mysql
+dpage/pgadmin4 | pgadmin
+registry.example.com:5000/library/phpmyadmin | phpmyadmin
+`), df)
+	if err == nil || err.Error() != `tablegen: image table line 4: image "MariaDB": character 'M' not allowed in a repository; want a-z, 0-9, '.', '_', '-'` {
+		t.Fatalf("ParseImages with an upper-case image: error %v", err)
+	}
+	for i := range df {
+		df[i].Images = nil
+	}
+	if err := ParseImages(strings.NewReader(`mysql, docker.io/bitnami/mysql | mysql, mysqlx
+mariadb | mysql
+dpage/pgadmin4 | pgadmin
+registry.example.com:5000/library/phpmyadmin | phpmyadmin
+`), df); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, e := range df {
+		got[e.Names[0]] = e.Images
+	}
+	want := map[string][]string{
+		"pgadmin":    {"dpage/pgadmin4"},
+		"phpmyadmin": {"phpmyadmin"},
+		"mysql":      {"mysql", "bitnami/mysql", "mariadb"},
+		"mysqlx":     {"mysql", "bitnami/mysql"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ParseImages: images of the entries (-want +got):\n%s", diff)
+	}
+	tab, err := Build(&Registry{}, df)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tab.Collisions) != 0 {
+		t.Errorf("Build: collisions %v, want none (pgAdmin and phpMyAdmin on 80 are known by image only)", tab.Collisions)
+	}
+}
+
+func TestParseImagesErrors(t *testing.T) {
+	df, err := ParseDeFacto(strings.NewReader("a | 1/tcp | cache | P | d | https://x\nb | 2/tcp | cache | Q | e | https://y\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ in, want string }{
+		{"x/a", `tablegen: image table line 1: 1 fields, want 2 (images | names)`},
+		{"x/a | a | b", `tablegen: image table line 1: 3 fields, want 2 (images | names)`},
+		{"x/a | c", `tablegen: image table line 1: no de-facto entry is named "c"`},
+		{"x/a | a, a", `tablegen: image table line 1: entry "a" named twice`},
+		{" | a", `tablegen: image table line 1: empty image`},
+		{"x/a:1.0 | a", `tablegen: image table line 1: image "x/a:1.0": want a repository without tag or digest, such as bitnami/postgresql`},
+		{"x/a@sha256:00 | a", `tablegen: image table line 1: image "x/a@sha256:00": want a repository without tag or digest, such as bitnami/postgresql`},
+		{"docker.io/ | a", `tablegen: image table line 1: image "docker.io/": want a repository without tag or digest, such as bitnami/postgresql`},
+		{"x//a | a", `tablegen: image table line 1: image "x//a": empty path component`},
+		{"x/a b | a", `tablegen: image table line 1: image "x/a b": character ' ' not allowed in a repository; want a-z, 0-9, '.', '_', '-'`},
+		{"x/a | a\n# c\ndocker.io/library/x/a | b", `tablegen: image table line 3: image "docker.io/library/x/a": "x/a" is already on line 1`},
+		{strings.Repeat("a", 128) + " | a", `tablegen: image table line 1: image "` + strings.Repeat("a", 128) + `" longer than 127 bytes`},
+	}
+	for _, tt := range tests {
+		err := ParseImages(strings.NewReader(tt.in), slices.Clone(df))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("ParseImages(%q) error = %v, want %q", tt.in, err, tt.want)
 		}
 	}
 }
