@@ -87,12 +87,13 @@ func checkEndpoint(op string, e ports.Endpoint) error {
 // the same size. The policy's avoid set does not apply: an explicit
 // reservation gets the ports it names.
 //
-// Reserve costs O(log n + k) for the k reservations on other addresses that
-// share ports with e (none, when the every-address view shows the ports
-// free), plus O(w/64) for a range of w ports in each view that sees e. When
-// it refuses, it costs O(log n + k) for the k holders and O(log U) for the
-// suggestion (U = 65536 ports), plus O(n) the first time a refusal needs a
-// view of the address of e.
+// Reserve costs O(log n + k) for the k distinct port ranges held on other
+// addresses that share ports with e (none, when the every-address view shows
+// the ports free; one, for a port held on thousands of addresses), plus
+// O(w/64) for a range of w ports in each view that sees e. When it refuses,
+// it costs as much again for the holders and O(log U) for the suggestion
+// (U = 65536 ports), plus O(n) the first time a refusal needs a view of the
+// address of e.
 func (a *Allocator) Reserve(owner string, e ports.Endpoint) (Reservation, error) {
 	if err := checkOwner("Reserve", owner); err != nil {
 		return Reservation{}, err
@@ -123,11 +124,11 @@ func (a *Allocator) conflictError(s *state, owner string, e ports.Endpoint) *Con
 	ce := &ConflictError{Request: Reservation{Owner: owner, Endpoint: e}}
 	p := uint8(e.Protocol())
 	r := e.Range()
-	var c rcursor
-	s.rwalk(&c, p, uint16(r.Lo()), uint16(r.Hi()), false, 0, 0, netip.Addr{})
-	for x := c.step(); x != 0; x = c.step() {
-		if ports.AddrsOverlap(s.addrs[s.info[x].addr()].addr, e.Addr()) {
-			ce.Holders = append(ce.Holders, s.reservation(c.at()))
+	var w conflictWalk
+	s.walkConflicts(&w, e)
+	for x, overlaps := w.step(); x != 0; x, overlaps = w.step() {
+		if overlaps {
+			ce.Holders = append(ce.Holders, s.reservation(w.c.at()))
 		}
 	}
 	v := s.view(p, e.Addr(), a.avoid)
@@ -153,9 +154,11 @@ func (a *Allocator) conflictError(s *state, owner string, e ports.Endpoint) *Con
 
 // Release gives up the reservation of exactly e, whoever holds it, and
 // returns it; it reports false if e is not held. O(log n + k) for the k
-// reservations on other addresses that share its ports (none when e is on
-// every address or ::), plus O((k+1) w/64) for a range of w ports in each
-// view that saw it.
+// reservations on other addresses that share its ports and reach past one
+// another (none when e is on every address or ::; one for a port held on
+// thousands of addresses), plus O((k+1) w/64) for a range of w ports in each
+// view that saw it; a view of 0.0.0.0 that saw it adds the reservations on
+// IPv6 addresses that share its ports.
 func (a *Allocator) Release(e ports.Endpoint) (Reservation, bool) {
 	if !e.IsValid() {
 		return Reservation{}, false

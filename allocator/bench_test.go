@@ -353,3 +353,70 @@ func BenchmarkBuild(b *testing.B) {
 		})
 	}
 }
+
+// onePortSizes are the sizes of the benchmarks of one port held on many
+// addresses, whose cost once grew as n².
+var onePortSizes = []int{1000, 10000, 40000}
+
+// onePortAddr returns the i-th of n distinct addresses, IPv4 and IPv6 in
+// turn.
+func onePortAddr(i int) netip.Addr {
+	if i%2 == 0 {
+		return netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
+	}
+	return netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 13: byte(i >> 16), 14: byte(i >> 8), 15: byte(i)})
+}
+
+// onePortSnapshot returns a snapshot of n reservations of port 8080/tcp,
+// each on its own address and of its own owner.
+func onePortSnapshot(n int) []byte {
+	b := []byte(`{"version":1,"reservations":[`)
+	for i := range n {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		e := ports.EndpointFrom(ports.TCP, onePortAddr(i), ports.Port(8080).Range())
+		b = fmt.Appendf(b, `{"owner":"svc-%d","endpoint":%q}`, i, e)
+	}
+	return append(b, `]}`...)
+}
+
+// BenchmarkRestoreOnePort restores n reservations of one port, each on its
+// own address: one op is the whole Restore.
+func BenchmarkRestoreOnePort(b *testing.B) {
+	for _, n := range onePortSizes {
+		b.Run(fmt.Sprint("n=", n), func(b *testing.B) {
+			snap := onePortSnapshot(n)
+			a := allocator.New(allocator.Policy{})
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := a.Restore(snap); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkReserveOnePort reserves one port on one more address where n
+// others hold it, and releases it again: one op is the pair.
+func BenchmarkReserveOnePort(b *testing.B) {
+	for _, n := range onePortSizes {
+		b.Run(fmt.Sprint("n=", n), func(b *testing.B) {
+			a := allocator.New(allocator.Policy{})
+			if err := a.Restore(onePortSnapshot(n)); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				e := ports.EndpointFrom(ports.TCP, onePortAddr(n+i%1024), ports.Port(8080).Range())
+				if _, err := a.Reserve("bench", e); err != nil {
+					b.Fatal(err)
+				}
+				a.Release(e)
+				i++
+			}
+		})
+	}
+}

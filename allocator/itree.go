@@ -484,25 +484,40 @@ type rcursor struct {
 // rwalk starts a walk over the reservations of protocol p overlapping [lo,
 // hi]. If after is true, the walk starts after the key (alo, ahi, aaddr).
 func (s *state) rwalk(c *rcursor, p uint8, lo, hi uint16, after bool, alo, ahi uint16, aaddr netip.Addr) {
+	if !after {
+		c.s, c.lo, c.hi, c.d = s, lo, hi, 0
+		if b := s.roots[p-1]; b != 0 {
+			c.node[0], c.pos[0], c.d = b, 0, 1
+		}
+		return
+	}
+	s.rwalkFrom(c, p, lo, hi, rkey(alo, ahi), aaddr, false)
+}
+
+// rwalkFrom starts a walk over the reservations of protocol p overlapping
+// [lo, hi] whose key is above (ak, aaddr), or at it too if incl is true.
+// O(log n).
+func (s *state) rwalkFrom(c *rcursor, p uint8, lo, hi uint16, ak uint32, aaddr netip.Addr, incl bool) {
 	c.s, c.lo, c.hi, c.d = s, lo, hi, 0
 	b := s.roots[p-1]
 	if b == 0 {
 		return
 	}
-	if !after {
-		c.node[0], c.pos[0], c.d = b, 0, 1
-		return
+	// An entry of address a with key ak lies at or after the start when
+	// aaddr.Compare(a) < lim.
+	lim := 0
+	if incl {
+		lim = 1
 	}
 	// Start each node of the path at the first entry that may hold keys
-	// above the starting key; descend into it only if it may overlap.
-	ak := rkey(alo, ahi)
+	// from the start on; descend into it only if it may overlap.
 	for {
 		m := &s.bt[b]
 		n := int(m.n)
 		if m.leaf {
 			i := 0
 			for ; i < n; i++ {
-				if k := m.keys[i]; k > ak || k == ak && aaddr.Compare(s.addrs[s.info[m.kids[i]].addr()].addr) < 0 {
+				if k := m.keys[i]; k > ak || k == ak && aaddr.Compare(s.addrs[s.info[m.kids[i]].addr()].addr) < lim {
 					break
 				}
 			}
@@ -513,7 +528,7 @@ func (s *state) rwalk(c *rcursor, p uint8, lo, hi uint16, after bool, alo, ahi u
 		i := 0
 		for ; i+1 < n; i++ {
 			k := m.keys[i+1]
-			if k > ak || k == ak && aaddr.Compare(s.addrs[s.info[s.bfirst(m.kids[i+1])].addr()].addr) < 0 {
+			if k > ak || k == ak && aaddr.Compare(s.addrs[s.info[s.bfirst(m.kids[i+1])].addr()].addr) < lim {
 				break
 			}
 		}

@@ -79,7 +79,9 @@ func (a *Allocator) Snapshot() ([]byte, error) {
 // 64 ranges, a range listed twice, one without its protocol, its range or
 // its port, a port outside its range, or a protocol whose position is not
 // that of its last range. The allocator is then left as it was. Field names
-// match as encoding/json matches them, without regard to case. O(n log n).
+// match as encoding/json matches them, without regard to case. O(n log n),
+// and O(n log² n) when many reservations hold the same ports on distinct
+// addresses.
 func (a *Allocator) Restore(data []byte) error {
 	s, err := a.load(data)
 	if err != nil {
@@ -168,18 +170,8 @@ func (a *Allocator) load(data []byte) (*state, error) {
 		}
 		conflict, held := s.scan(r.Endpoint)
 		if conflict {
-			var c rcursor
-			e := r.Endpoint
-			s.rwalk(&c, uint8(e.Protocol()), uint16(e.Range().Lo()), uint16(e.Range().Hi()), false, 0, 0, netip.Addr{})
-			other := Reservation{}
-			for x := c.step(); x != 0; x = c.step() {
-				if ports.AddrsOverlap(s.addrs[s.info[x].addr()].addr, e.Addr()) {
-					other = s.reservation(c.at())
-					break
-				}
-			}
 			return nil, errors.New("allocator: Restore: inconsistent snapshot: " + where + " " + r.String() +
-				" conflicts with " + other.String())
+				" conflicts with " + s.firstConflict(r.Endpoint).String())
 		}
 		if !s.own.room(r.Owner) {
 			return nil, errors.New("allocator: Restore: " + where + ": more than " + strconv.Itoa(maxOwners) + " owners")

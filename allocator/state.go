@@ -34,6 +34,10 @@ type state struct {
 	// range (least recently used first); -1 for none.
 	last [4]int32
 	fits []fitCursor
+
+	// looked counts the reservations that conflict scans and releases
+	// look at, so that tests can bound the work they do.
+	looked int
 }
 
 // fitCursor is where the NextFit order stopped in one range of a protocol.
@@ -175,27 +179,42 @@ func (s *state) owned(x, o int32) Reservation {
 		s.addrs[in.addr()].addr, ports.RangeFrom(ports.Port(in.lo()), ports.Port(in.hi())))}
 }
 
-// scan walks once over the reservations of e's protocol whose ports overlap
+// scan walks over the reservations of e's protocol whose ports overlap
 // e's: it reports whether one of them conflicts with e, and how many ports of
-// e are held by them, on any address. O(log n + k) for k reservations.
+// e are held by them, on any address. O(log n + k) for k reservations with
+// distinct ports (see conflictWalk).
 func (s *state) scan(e ports.Endpoint) (conflict bool, held int) {
 	r := e.Range()
-	lo, hi := uint16(r.Lo()), uint16(r.Hi())
-	addr := e.Addr()
-	var c rcursor
-	s.rwalk(&c, uint8(e.Protocol()), lo, hi, false, 0, 0, netip.Addr{})
-	next := int(lo) // first port of [lo, hi] not yet counted
-	for x := c.step(); x != 0; x = c.step() {
-		m := &s.info[x]
-		if ports.AddrsOverlap(s.addrs[m.addr()].addr, addr) {
+	lo, hi := int(r.Lo()), int(r.Hi())
+	var w conflictWalk
+	s.walkConflicts(&w, e)
+	next := lo // first port of [lo, hi] not yet counted
+	for x, overlaps := w.step(); x != 0; x, overlaps = w.step() {
+		if overlaps {
 			return true, 0
 		}
-		if a, b := max(int(m.lo()), next), min(int(m.hi()), int(hi)); a <= b {
+		// The reservations that the walk seeks past hold the ports of one
+		// it returned, which are counted.
+		m := &s.info[x]
+		if a, b := max(int(m.lo()), next), min(int(m.hi()), hi); a <= b {
 			held += b - a + 1
 			next = b + 1
 		}
 	}
 	return false, held
+}
+
+// firstConflict returns the first reservation, in key order, that
+// conflicts with e, or the zero Reservation.
+func (s *state) firstConflict(e ports.Endpoint) Reservation {
+	var w conflictWalk
+	s.walkConflicts(&w, e)
+	for x, overlaps := w.step(); x != 0; x, overlaps = w.step() {
+		if overlaps {
+			return s.reservation(w.c.at())
+		}
+	}
+	return Reservation{}
 }
 
 // add holds e for the owner. The caller has checked that nothing conflicts,
@@ -273,24 +292,31 @@ func (s *state) detach(n, o int32, avoid []ports.Range) {
 		}
 	}
 	// Only reservations on addresses that do not overlap this one can share
-	// its ports; none can if it held them on every address or on ::.
-	var c rcursor
+	// its ports; none can if it held them on every address or on ::. The
+	// every-address view sees them all: take their ports again, walking
+	// only the reservations that reach past the ports taken so far, so
+	// that a thousand holders of one port cost one step, not a thousand.
+	held := 0
 	if !seesAll(addr) {
+		var c rcursor
 		s.rwalk(&c, p, in.lo(), in.hi(), false, 0, 0, netip.Addr{})
-	}
-	held, next := 0, lo
-	for x := c.step(); x != 0; x = c.step() {
-		o := &s.info[x]
-		a, b := max(lo, int(o.lo())), min(hi, int(o.hi()))
-		if a2 := max(a, next); a2 <= b {
-			held += b - a2 + 1
-			next = b + 1
+		for x := c.step(); x != 0; x = c.step() {
+			s.looked++
+			o := &s.info[x]
+			a, b := max(int(c.lo), int(o.lo())), min(hi, int(o.hi()))
+			held += b - a + 1
+			pv.all.c.add(a, b)
+			if b == hi {
+				break
+			}
+			c.lo = uint16(b + 1) // the walk skips what ends below
 		}
-		pv.all.c.add(a, b)
-		oaddr := s.addrs[o.addr()].addr
+		// A view of one address that saw n sees no other holder of its
+		// ports: it would overlap n's address. A view of 0.0.0.0 (or
+		// ::ffff:0.0.0.0) sees the holders on other IPv4 addresses.
 		for i, v := range pv.extra {
-			if saw[i] && v.holds(oaddr) {
-				v.c.add(a, b)
+			if saw[i] && v.addr.Unmap() == v4Zero {
+				s.markSeen(v, p, lo, hi)
 			}
 		}
 	}
@@ -313,6 +339,28 @@ func (s *state) detach(n, o int32, avoid []ports.Range) {
 	s.releaseAddr(in.addr())
 	s.info[n] = rinfo{onext: s.freeNode}
 	s.freeNode = n
+}
+
+// markSeen marks in view v the ports of [lo, hi] that reservations of
+// protocol p on addresses that v sees hold. O(log n + k) for the k
+// reservations on the ports that v does not see, or that reach past those
+// marked so far.
+func (s *state) markSeen(v *view, p uint8, lo, hi int) {
+	var c rcursor
+	s.rwalk(&c, p, uint16(lo), uint16(hi), false, 0, 0, netip.Addr{})
+	for x := c.step(); x != 0; x = c.step() {
+		s.looked++
+		o := &s.info[x]
+		if !v.holds(s.addrs[o.addr()].addr) {
+			continue
+		}
+		a, b := max(int(c.lo), int(o.lo())), min(hi, int(o.hi()))
+		v.c.add(a, b)
+		if b == hi {
+			break
+		}
+		c.lo = uint16(b + 1)
+	}
 }
 
 // key returns the tree key of e: its protocol, ports and interned address,
