@@ -1,0 +1,112 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/portalloc/ports/check"
+	"github.com/portalloc/ports/manifest"
+)
+
+// The report of a check, as JSON writes it (version 1).
+type (
+	checkReport struct {
+		Version      int              `json:"version"`
+		Files        []string         `json:"files"`
+		Declarations int              `json:"declarations"`
+		Collisions   []checkCollision `json:"collisions"`
+		Errors       []checkFinding   `json:"errors"` // what the platform refuses
+		Security     []checkFinding   `json:"security"`
+		Warnings     []checkFinding   `json:"warnings"`
+	}
+	checkCollision struct {
+		Severity string        `json:"severity"`
+		Scope    string        `json:"scope"`
+		Protocol string        `json:"protocol"`
+		Ports    string        `json:"ports"`
+		Reason   string        `json:"reason,omitempty"` // for a collision of one declaration with itself
+		Members  []checkMember `json:"members"`
+	}
+	checkMember struct {
+		Source     string `json:"source"`
+		Service    string `json:"service"`
+		Endpoint   string `json:"endpoint"`
+		Kind       string `json:"kind"`
+		Pool       string `json:"pool,omitempty"` // the declared range of a pool that Endpoint is a port of
+		Suggestion string `json:"suggestion,omitempty"`
+	}
+	checkFinding struct {
+		Code     string `json:"code"`
+		Severity string `json:"severity"`
+		Source   string `json:"source"`
+		Service  string `json:"service"`
+		Endpoint string `json:"endpoint"`
+		Message  string `json:"message"`
+		Fix      string `json:"fix,omitempty"`
+	}
+)
+
+// reportOf turns the checker's report into the command's.
+func reportOf(res *check.Report, files []string) checkReport {
+	rep := checkReport{
+		Version:      1,
+		Files:        files,
+		Declarations: res.Declarations,
+		Collisions:   []checkCollision{},
+		Errors:       []checkFinding{},
+		Security:     []checkFinding{},
+		Warnings:     []checkFinding{},
+	}
+	for _, f := range res.Findings {
+		r, _ := check.RuleByID(f.Rule)
+		if r.Category == check.Collisions {
+			c := checkCollision{Severity: f.Severity.String(), Scope: f.Scope.String(), Protocol: f.Protocol.String(), Ports: f.Ports.String()}
+			if len(f.Members) == 1 {
+				c.Reason = f.Message
+			}
+			for _, m := range f.Members {
+				cm := checkMember{Source: m.Declaration.Source.String(), Service: m.Declaration.Owner(), Endpoint: m.Endpoint.String(), Kind: m.Declaration.Kind.String()}
+				if m.Pool.IsValid() {
+					cm.Pool = m.Pool.String()
+				}
+				if m.Suggestion.IsValid() {
+					cm.Suggestion = m.Suggestion.String()
+				}
+				c.Members = append(c.Members, cm)
+			}
+			rep.Collisions = append(rep.Collisions, c)
+			continue
+		}
+		d := f.Members[0].Declaration
+		cf := checkFinding{Code: f.Rule, Severity: f.Severity.String(), Source: d.Source.String(), Service: d.Owner(), Endpoint: endpointText(d), Message: f.Message, Fix: f.Fix}
+		switch {
+		case r.Category == check.Platform:
+			rep.Errors = append(rep.Errors, cf)
+		case r.Category == check.Security:
+			rep.Security = append(rep.Security, cf)
+		default:
+			rep.Warnings = append(rep.Warnings, cf)
+		}
+	}
+	return rep
+}
+
+// endpointText is how a finding shows the port of d: its endpoint, or for
+// a port the runtime picks, "random->" and the port it forwards to.
+func endpointText(d manifest.Declaration) string {
+	if d.Ephemeral {
+		t := "?"
+		if d.Target.IsValid() {
+			t = d.Target.String()
+		}
+		return "random->" + t + "/" + d.Protocol.String()
+	}
+	return d.Endpoint.String()
+}
+
+// writeJSON writes rep as an indented JSON document.
+func writeJSON(w io.Writer, rep checkReport) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}
