@@ -1,0 +1,237 @@
+package etcd
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/allocator"
+)
+
+func ctxT(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func res(owner, e string) allocator.Reservation {
+	return allocator.Reservation{Owner: owner, Endpoint: ports.MustParseEndpoint(e)}
+}
+
+var cmpEndpoint = cmp.Comparer(func(a, b ports.Endpoint) bool { return a == b })
+
+func TestReserveReleaseHolders(t *testing.T) {
+	c := single(t)
+	a := c.newClient(t, Options{})
+	b := c.newClient(t, Options{})
+	ctx := ctxT(t)
+
+	r, err := a.Reserve(ctx, "grafana", ports.MustParseEndpoint("0.0.0.0:3000/tcp"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(res("grafana", "0.0.0.0:3000/tcp"), r, cmpEndpoint); diff != "" {
+		t.Errorf("Reserve (-want +got):\n%s", diff)
+	}
+	// The writer reads its own write at once.
+	if got := slices.Collect(a.Holders(ports.TCP, 3000)); len(got) != 1 {
+		t.Errorf("a.Holders(3000) = %v right after Reserve", got)
+	}
+	// The other client sees it once synced, and is refused the port.
+	if err := b.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]allocator.Reservation{res("grafana", "0.0.0.0:3000/tcp")}, slices.Collect(b.Holders(ports.TCP, 3000)), cmpEndpoint); diff != "" {
+		t.Errorf("b.Holders (-want +got):\n%s", diff)
+	}
+	_, err = b.Reserve(ctx, "webapp", ports.MustParseEndpoint("2990-3005/tcp"))
+	var ce *allocator.ConflictError
+	if !errors.As(err, &ce) || !errors.Is(err, allocator.ErrConflict) {
+		t.Fatalf("conflicting Reserve: %v, want a *ConflictError", err)
+	}
+	if diff := cmp.Diff([]allocator.Reservation{res("grafana", "0.0.0.0:3000/tcp")}, ce.Holders, cmpEndpoint); diff != "" {
+		t.Errorf("ConflictError.Holders (-want +got):\n%s", diff)
+	}
+	if want := ports.MustParseEndpoint("2984-2999/tcp"); ce.Suggestion != want {
+		t.Errorf("Suggestion = %v, want %v", ce.Suggestion, want)
+	}
+	// Another address that does not overlap 0.0.0.0 may share the port.
+	if _, err := b.Reserve(ctx, "v6", ports.MustParseEndpoint("[::1]:3000/tcp")); err != nil {
+		t.Errorf("[::1]:3000 beside 0.0.0.0:3000: %v", err)
+	}
+	// Release by the other client, whoever holds it.
+	got, ok, err := b.Release(ctx, ports.MustParseEndpoint("0.0.0.0:3000/tcp"))
+	if err != nil || !ok || got.Owner != "grafana" {
+		t.Fatalf("Release = %v, %v, %v", got, ok, err)
+	}
+	if _, ok, err := b.Release(ctx, ports.MustParseEndpoint("0.0.0.0:3000/tcp")); ok || err != nil {
+		t.Errorf("second Release = %v, %v", ok, err)
+	}
+	if err := a.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := a.Lookup(ports.MustParseEndpoint("0.0.0.0:3000/tcp")); ok {
+		t.Error("released reservation still in a's mirror")
+	}
+	if _, err := a.Reserve(ctx, "webapp", ports.MustParseEndpoint("127.0.0.1:2990-3005/tcp")); err != nil {
+		t.Errorf("Reserve after release: %v", err)
+	}
+}
+
+func TestInvalidRequests(t *testing.T) {
+	c := single(t)
+	a := c.newClient(t, Options{})
+	ctx := ctxT(t)
+	for _, tc := range []struct {
+		owner string
+		e     ports.Endpoint
+	}{
+		{"", ports.MustParseEndpoint("80/tcp")},
+		{"x\xff", ports.MustParseEndpoint("80/tcp")},
+		{"x", ports.Endpoint{}},
+		{string(make([]byte, maxOwner+1)), ports.MustParseEndpoint("80/tcp")},
+	} {
+		if _, err := a.Reserve(ctx, tc.owner, tc.e); !errors.Is(err, allocator.ErrInvalid) {
+			t.Errorf("Reserve(%q, %v) = %v, want ErrInvalid", tc.owner, tc.e, err)
+		}
+	}
+	if _, err := a.Allocate(ctx, "x", ports.TCP, 0, ports.MustParseRange("1-10")); !errors.Is(err, allocator.ErrInvalid) {
+		t.Errorf("Allocate k=0: %v, want ErrInvalid", err)
+	}
+	if _, _, err := a.Release(ctx, ports.Endpoint{}); !errors.Is(err, allocator.ErrInvalid) {
+		t.Errorf("Release(invalid): %v, want ErrInvalid", err)
+	}
+	if a.Len() != 0 {
+		t.Errorf("Len = %d after refused requests", a.Len())
+	}
+}
+
+func TestAllocateExhaustedAndRuns(t *testing.T) {
+	c := single(t)
+	a := c.newClient(t, Options{Policy: allocator.Policy{Avoid: ports.MustParseRangeSet("100")}})
+	b := c.newClient(t, Options{})
+	ctx := ctxT(t)
+	within := ports.MustParseRange("100-109")
+	r, err := a.Allocate(ctx, "run", ports.TCP, 4, within)
+	if err != nil || r.Endpoint != ports.MustParseEndpoint("101-104/tcp") {
+		t.Fatalf("Allocate run of 4 = %v, %v; want 101-104/tcp", r, err)
+	}
+	// b takes 105 behind a's back; a's mirror may not know yet, and the
+	// transaction decides.
+	if _, err := b.Reserve(ctx, "other", ports.MustParseEndpoint("105/tcp")); err != nil {
+		t.Fatal(err)
+	}
+	r, err = a.Allocate(ctx, "next", ports.TCP, 2, within)
+	if err != nil || r.Endpoint != ports.MustParseEndpoint("106-107/tcp") {
+		t.Fatalf("Allocate after b took 105 = %v, %v; want 106-107/tcp", r, err)
+	}
+	_, err = a.Allocate(ctx, "big", ports.TCP, 3, within)
+	var xe *allocator.ExhaustedError
+	if !errors.As(err, &xe) || xe.Longest != 2 {
+		t.Fatalf("Allocate 3 in a full range = %v, want an ExhaustedError with Longest 2", err)
+	}
+	// Suggest agrees with the mirror and reserves nothing.
+	s, err := a.Suggest("x", ports.MustParseEndpoint("100-109/tcp"), 2)
+	if err != nil || s != ports.MustParseEndpoint("108-109/tcp") {
+		t.Errorf("Suggest = %v, %v", s, err)
+	}
+	snap, err := a.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := allocator.New(allocator.Policy{})
+	if err := m.Restore(snap); err != nil || m.Len() != 3 {
+		t.Errorf("Restore(Snapshot) = %v, Len %d, want 3", err, m.Len())
+	}
+}
+
+func TestSessionLeaseExpires(t *testing.T) {
+	c := single(t)
+	holder := c.newClient(t, Options{})
+	watcher := c.newClient(t, Options{})
+	ctx := ctxT(t)
+	s, err := holder.NewSession(ctx, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.Reserve(ctx, "worker", ports.MustParseEndpoint("7000-7003/udp"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A persistent reservation beside it stays.
+	if _, err := holder.Reserve(ctx, "keeper", ports.MustParseEndpoint("7004/udp")); err != nil {
+		t.Fatal(err)
+	}
+	// Revoking the lease behind the session's back (as its death would,
+	// after the TTL) frees the ports in every mirror.
+	if _, err := holder.cli.Revoke(ctx, s.lease); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-s.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("session did not notice that its lease was revoked")
+	}
+	var lost *LeaseLostError
+	if err := s.Err(); !errors.As(err, &lost) || !errors.Is(err, ErrLeaseLost) {
+		t.Fatalf("Err = %v, want a *LeaseLostError", err)
+	}
+	if diff := cmp.Diff([]allocator.Reservation{r}, lost.Lost, cmpEndpoint); diff != "" {
+		t.Errorf("Lost (-want +got):\n%s", diff)
+	}
+	if _, err := s.Reserve(ctx, "worker", ports.MustParseEndpoint("7010/udp")); !errors.Is(err, ErrLeaseLost) {
+		t.Errorf("Reserve on a lost session: %v", err)
+	}
+	if err := watcher.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := slices.Collect(watcher.Overlapping(ports.MustParseEndpoint("7000-7010/udp"))); len(got) != 1 || got[0].Owner != "keeper" {
+		t.Errorf("after the lease: %v, want only keeper's", got)
+	}
+}
+
+func TestSessionClose(t *testing.T) {
+	c := single(t)
+	a := c.newClient(t, Options{})
+	ctx := ctxT(t)
+	s, err := a.NewSession(ctx, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := s.Allocate(ctx, "job", ports.TCP, 2, ports.MustParseRange("9000-9100")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := len(s.Held()); got != 3 {
+		t.Errorf("Held = %d, want 3", got)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if a.Len() != 0 {
+		t.Errorf("Len = %d after Close, want 0", a.Len())
+	}
+	if err := s.Err(); err != nil {
+		t.Errorf("Err after Close = %v", err)
+	}
+}
+
+func TestContextCancelled(t *testing.T) {
+	c := single(t)
+	a := c.newClient(t, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := a.Reserve(ctx, "x", ports.MustParseEndpoint("80/tcp"))
+	var oe *OpError
+	if !errors.Is(err, context.Canceled) || !errors.As(err, &oe) || oe.Op != "reserve" {
+		t.Fatalf("Reserve with a cancelled context: %v", err)
+	}
+	if _, err := a.Allocate(ctx, "x", ports.TCP, 1, ports.MustParseRange("80-90")); !errors.Is(err, context.Canceled) {
+		t.Errorf("Allocate with a cancelled context: %v", err)
+	}
+}
