@@ -159,7 +159,7 @@ func TestPlatformCollisionsUnresolved(t *testing.T) {
 			if !strings.Contains(src, tt.from) {
 				t.Fatalf("%s does not contain %q", tt.file, tt.from)
 			}
-			ds, err = Loader{}.ReadCompose(platforms+tt.file, strings.NewReader(strings.Replace(src, tt.from, tt.to, 1)))
+			ds, err = Loader{Profiles: []string{"*"}}.ReadCompose(platforms+tt.file, strings.NewReader(strings.Replace(src, tt.from, tt.to, 1)))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -16,7 +16,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/compose-spec/compose-go/v2/dotenv"
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/template"
 	"github.com/compose-spec/compose-go/v2/types"
@@ -53,9 +52,9 @@ type composeFile struct {
 // the default project name (the base name of its directory, as Docker
 // Compose does) and to resolve extends and include.
 func (l Loader) ReadCompose(name string, r io.Reader) ([]Declaration, error) {
-	data, err := io.ReadAll(r)
+	data, err := readCapped(name, r, l.maxSize())
 	if err != nil {
-		return nil, &Error{File: name, Msg: "reading compose file", Err: err}
+		return nil, err
 	}
 	return l.readCompose([]composeFile{{name, data}})
 }
@@ -71,9 +70,9 @@ func (l Loader) LoadCompose(paths ...string) ([]Declaration, error) {
 	}
 	files := make([]composeFile, 0, len(paths))
 	for _, p := range paths {
-		data, err := os.ReadFile(p)
+		data, err := readRegular(p, l.maxSize())
 		if err != nil {
-			return nil, &Error{File: p, Msg: "reading compose file", Err: err}
+			return nil, err
 		}
 		files = append(files, composeFile{p, data})
 	}
@@ -101,6 +100,7 @@ type rawService struct {
 	// the extends names none) and the service it extends, if any.
 	ext        fileKey
 	extService string
+	extNode    *yaml.Node // the extends key
 }
 
 // A fileKey names the scan of a file with one set of variables: compose-go
@@ -132,6 +132,11 @@ type composeScan struct {
 	byFile    map[fileKey]map[string]*rawService // each scan's own services
 	inProject map[fileKey]bool                   // the scans whose services joined the project
 	order     []string                           // the files scanned, in the order met
+
+	root     fileRoot          // where references must stay
+	max      int64             // the cap on a file's size
+	approved map[string]bool   // references read and passed, as written once interpolated
+	vars     map[string]string // every variable that some file was read with, for redact
 }
 
 // entries returns the ports and expose entries that may declare the ports
@@ -160,23 +165,31 @@ func (cs *composeScan) entries(name string) (*rawService, []*rawPort) {
 	return rs, out
 }
 
-func (l Loader) readCompose(files []composeFile) (decls []Declaration, err error) {
-	env, err := l.composeEnv(files[0].name)
+func (l Loader) readCompose(files []composeFile) ([]Declaration, error) {
+	p, err := l.project(files)
 	if err != nil {
 		return nil, err
 	}
-	cs := &composeScan{project: map[string]*rawService{}, byFile: map[fileKey]map[string]*rawService{}, inProject: map[fileKey]bool{}}
+	decls, _, err := p.load()
+	return decls, err
+}
+
+// load reads the project: its declarations and the warnings of its load.
+func (p *composeProject) load() (decls []Declaration, warnings []string, err error) {
+	files, env := p.files, p.vars
+	cs := &composeScan{project: map[string]*rawService{}, byFile: map[fileKey]map[string]*rawService{},
+		inProject: map[fileKey]bool{}, root: p.root, max: p.max, approved: map[string]bool{}, vars: map[string]string{}}
 	for _, f := range files {
 		// compose-go resolves the paths of every given file from the
-		// first one's directory, the project's working directory.
-		if err := cs.scan(f, env, filepath.Dir(files[0].name), true, 0); err != nil {
-			return nil, err
+		// project's working directory.
+		if err := cs.scan(f, env, p.dir, true, 0); err != nil {
+			return nil, nil, err
 		}
 	}
 
-	project, err := l.loadProject(files, env, cs.files)
+	project, warnings, err := p.compose(cs)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	main := files[0].name
@@ -187,7 +200,7 @@ func (l Loader) readCompose(files []composeFile) (decls []Declaration, err error
 		rs, entries := cs.entries(name)
 		ds, err := composeService(project.Name, main, svc, startsAfter(project, name), rs, entries)
 		if err != nil {
-			return nil, err
+			return nil, nil, redactError(err, cs.vars)
 		}
 		decls = append(decls, ds...)
 	}
@@ -207,59 +220,32 @@ func (l Loader) readCompose(files []composeFile) (decls []Declaration, err error
 	slices.SortStableFunc(decls, func(a, b Declaration) int {
 		return cmp.Or(cmp.Compare(rank[a.Source.File], rank[b.Source.File]), a.Source.Compare(b.Source))
 	})
-	return decls, nil
+	return decls, warnings, nil
 }
 
-// composeEnv returns the variables a project whose first file is main
-// interpolates: l.Env, over the .env file beside main if l.DotEnv.
-func (l Loader) composeEnv(main string) (map[string]string, error) {
-	if !l.DotEnv {
-		return l.Env, nil
-	}
-	path := filepath.Join(filepath.Dir(main), ".env")
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return l.Env, nil // a directory called .env is not one, as for Docker Compose
-	}
-	vars, err := dotenv.ReadFile(path, func(k string) (string, bool) {
-		v, ok := l.Env[k]
-		return v, ok
-	})
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return l.Env, nil
-	case err != nil:
-		return nil, &Error{File: path, Msg: "reading the .env file: " + err.Error()}
-	}
-	maps.Copy(vars, l.Env)
-	return vars, nil
-}
-
-// loadProject runs compose-go's loader on files. It reads no file that is
-// not given, except those that extends and include name and the .env or
-// env_file of an included project, and no process environment: variables
-// come from env only. When the load fails, the error names the variables
-// that were not set and that some file of scanned (every file the scan
-// read) uses without a default.
-func (l Loader) loadProject(files []composeFile, vars map[string]string, scanned []composeFile) (project *types.Project, err error) {
-	main := files[0].name
-	dir := filepath.Dir(main)
+// compose runs compose-go's loader on the project. compose-go reads no file
+// that is not given but those that extends and include name and the .env
+// or env_file of an included project, each of which the scan cs has read
+// and passed first; and no process environment: variables come from
+// p.vars only. The warnings say which variables were not set and are
+// used without a default (sorted, in one line). When the load fails, the
+// error names them too, since an empty value is the likely cause.
+func (p *composeProject) compose(cs *composeScan) (project *types.Project, warnings []string, err error) {
+	files, main := p.files, p.files[0].name
+	dir := p.dir
 	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs
 	}
 	env := types.Mapping{}
-	maps.Copy(env, vars)
+	maps.Copy(env, p.vars)
 	details := types.ConfigDetails{WorkingDir: dir, Environment: env}
 	for _, f := range files {
 		details.ConfigFiles = append(details.ConfigFiles, types.ConfigFile{Filename: f.name, Content: f.data})
 	}
-	profiles := l.Profiles
-	if profiles == nil {
-		profiles = []string{"*"}
-	}
 	var missing []string
 	opts := func(o *loader.Options) {
-		if l.ProjectName != "" {
-			o.SetProjectName(l.ProjectName, true)
+		if p.explicit {
+			o.SetProjectName(p.name, true)
 		} else {
 			name := loader.NormalizeProjectName(filepath.Base(dir))
 			if name == "" {
@@ -267,10 +253,11 @@ func (l Loader) loadProject(files []composeFile, vars map[string]string, scanned
 			}
 			o.SetProjectName(name, false)
 		}
-		o.Profiles = profiles
+		o.Profiles = p.profiles
 		o.ResolvePaths = false
 		o.SkipResolveEnvironment = true
 		o.SkipResolveLabels = true
+		o.ResourceLoaders = []loader.ResourceLoader{guardLoader{cs}}
 		if o.Interpolate != nil {
 			lookup := o.Interpolate.LookupValue
 			o.Interpolate.LookupValue = func(k string) (string, bool) {
@@ -293,16 +280,78 @@ func (l Loader) loadProject(files []composeFile, vars map[string]string, scanned
 		}
 	}()
 	project, err = loader.LoadWithContext(context.Background(), details, opts)
+	missing = slices.DeleteFunc(missing, func(k string) bool { return defaultedIn(cs.files, k) })
+	slices.Sort(missing)
 	if err != nil {
-		e := composeError(files, err)
-		missing = slices.DeleteFunc(missing, func(k string) bool { return defaultedIn(scanned, k) })
+		e := cs.composeError(err, cs.vars)
 		if len(missing) > 0 {
-			slices.Sort(missing)
 			e.Msg += " (variables not set: " + strings.Join(missing, ", ") + ")"
 		}
-		return nil, e
+		return nil, nil, e
 	}
-	return project, nil
+	if len(missing) > 0 {
+		warnings = append(warnings, main+": variables not set, taken as blank strings: "+strings.Join(missing, ", "))
+	}
+	return project, warnings, nil
+}
+
+// redactError returns err with the values of vars in its text written as
+// their templates (see redact); err itself if it holds none.
+func redactError(err error, vars map[string]string) error {
+	text := err.Error()
+	if redact(text, vars) == text {
+		return err
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		return errors.New(redact(text, vars))
+	}
+	out := *e
+	out.Msg = redact(e.Msg, vars)
+	if e.Err != nil {
+		out.Err = errors.New(redact(e.Err.Error(), vars))
+	}
+	return &out
+}
+
+// guardLoader is the resource loader that compose-go is given, ahead of
+// its own for local files. compose-go asks it first for every path that
+// include and extends name. It takes no remote resource (oci://, git,
+// http): it refuses them all, with ErrRemote. A relative path that the
+// scan read and passed is left to compose-go's local loader, which
+// resolves it from the directory compose-go has at that point, as the
+// scan did; an absolute one is checked again here; any other path was
+// not seen by the scan and is refused.
+type guardLoader struct {
+	cs *composeScan
+}
+
+// Accept implements loader.ResourceLoader.
+func (g guardLoader) Accept(p string) bool {
+	return !localPath(p) || filepath.IsAbs(p) || !g.cs.approved[p]
+}
+
+// Load implements loader.ResourceLoader.
+func (g guardLoader) Load(_ context.Context, p string) (string, error) {
+	switch {
+	case !localPath(p):
+		return "", &Error{File: p, Err: ErrRemote}
+	case !filepath.IsAbs(p):
+		return "", &Error{File: p, Msg: "not read: not a reference that the scan of the project met"}
+	}
+	if _, err := g.cs.root.readRef(p, "reference", g.cs.max); err != nil {
+		return "", err
+	}
+	return p, nil
+}
+
+// Dir implements loader.ResourceLoader, as compose-go's local loader does
+// for an absolute path: the directory of a file, or the directory itself.
+func (g guardLoader) Dir(p string) string {
+	if isDir(p) {
+		return p
+	}
+	return filepath.Dir(p)
 }
 
 // defaultedIn reports whether every reference to variable k in files gives
@@ -351,40 +400,95 @@ func isVarChar(c byte) bool {
 // services.web.ports must be a array".
 var composePathRE = regexp.MustCompile(`\bservices\.[^\s:]+`)
 
+// validatingRE finds the file that compose-go names in a message about
+// one file: "validating /abs/inc.yaml: services.web.ports ...".
+var validatingRE = regexp.MustCompile(`^validating (.+?): `)
+
 // composeError turns an error of compose-go into an *Error, with the line
-// of the key it names if the message names one.
-func composeError(files []composeFile, err error) *Error {
-	msg := err.Error()
-	for _, f := range files {
-		msg = strings.TrimPrefix(msg, "validating "+f.name+": ")
+// of the key it names if the message names one: in the file the message
+// names, or else in the scanned file where the most of the key's path is
+// found (an error of an included file is in the included file, not at the
+// main file's services: key). The message quotes no variable's value: each
+// value of vars that it holds is written as the variable's template, so
+// that a secret substituted into a bad field is not printed.
+func (cs *composeScan) composeError(err error, vars map[string]string) *Error {
+	msg := redact(err.Error(), vars)
+	var named *composeFile
+	if m := validatingRE.FindStringSubmatch(msg); m != nil {
+		if f := cs.file(m[1]); f != nil {
+			named = f
+			msg = msg[len(m[0]):]
+		}
 	}
 	// The schema check words an unknown key as "services.web.portz false
 	// schema"; say it plainly.
 	if m, ok := strings.CutSuffix(msg, " false schema"); ok {
 		msg = m + ": unknown key, not in the compose specification"
 	}
-	e := &Error{File: files[0].name, Msg: msg}
+	e := &Error{File: cs.files[0].name, Msg: msg}
+	if named != nil {
+		e.File = named.name
+	}
 	path := composePathRE.FindString(msg)
 	if path == "" {
 		return e
 	}
-	for _, f := range files {
+	segs := strings.Split(path, ".")
+	candidates := cs.files
+	if named != nil {
+		candidates = []composeFile{*named}
+	}
+	best := 0
+	for _, f := range candidates {
 		docs, _ := decodeYAML(f.name, f.data)
 		for _, d := range docs {
-			if n := findPath(d.root, strings.Split(path, ".")); n != nil {
+			n, depth := findPathDepth(d.root, segs)
+			if n != nil && depth > best {
+				best = depth
 				e.File, e.Line, e.Column, e.Doc = f.name, n.Line, n.Column, d.doc
-				return e
 			}
 		}
 	}
 	return e
 }
 
-// findPath follows the keys of path from root as far as they go and returns
-// the deepest key node found, or nil if not even the first is there. A
-// segment that is a list index ("0", "[]") stops the walk.
-func findPath(root *yaml.Node, path []string) *yaml.Node {
+// file returns the scanned file at path, by name or by absolute path.
+func (cs *composeScan) file(path string) *composeFile {
+	abs, _ := filepath.Abs(path)
+	for i, f := range cs.files {
+		if f.name == path {
+			return &cs.files[i]
+		}
+		if a, err := filepath.Abs(f.name); err == nil && a == abs {
+			return &cs.files[i]
+		}
+	}
+	return nil
+}
+
+// redact replaces each value of vars found in msg by the variable's
+// template ("${NAME}"), longest values first. Values of fewer than four
+// characters are left: they say nothing secret and would garble the text.
+func redact(msg string, vars map[string]string) string {
+	keys := slices.Collect(maps.Keys(vars))
+	slices.SortFunc(keys, func(a, b string) int {
+		return cmp.Or(cmp.Compare(len(vars[b]), len(vars[a])), cmp.Compare(a, b))
+	})
+	for _, k := range keys {
+		if v := vars[k]; len(v) >= 4 && strings.Contains(msg, v) {
+			msg = strings.ReplaceAll(msg, v, "${"+k+"}")
+		}
+	}
+	return msg
+}
+
+// findPathDepth follows the keys of path from root as far as they go and
+// returns the deepest key node found, or nil if not even the first is
+// there, and how many keys it found. A segment that is a list index ("0",
+// "[]") stops the walk.
+func findPathDepth(root *yaml.Node, path []string) (*yaml.Node, int) {
 	var found *yaml.Node
+	depth := 0
 	n := root
 	for _, seg := range path {
 		k, v := get(n, seg)
@@ -392,8 +496,9 @@ func findPath(root *yaml.Node, path []string) *yaml.Node {
 			break
 		}
 		found, n = k, v
+		depth++
 	}
-	return found
+	return found, depth
 }
 
 // startsAfter returns the services of project that Docker Compose starts
@@ -428,26 +533,31 @@ func substituter(env map[string]string) func(string) (string, error) {
 }
 
 // includeProject returns the directory of the project that include entry
-// it of a file whose paths are resolved from base brings in, and the
+// it of file f, whose paths are resolved from base, brings in, and the
 // variables that the project is interpolated with, as compose-go has them.
 // The directory is the entry's project_directory, or that of its first
 // file. The variables are env, and under them those of the entry's env_file
 // (paths from base; /dev/null is none) or, without one, of the .env file in
-// the project's directory. A file that cannot be read adds nothing here;
-// the compose loader reports it.
-func includeProject(it *yaml.Node, base string, env map[string]string, subst func(string) (string, error)) (string, map[string]string) {
+// the project's directory. Each env file is read as every reference is,
+// inside the root and under the cap, or the include fails here; a missing
+// one is left to the compose loader to report.
+func (cs *composeScan) includeProject(f composeFile, doc int, it *yaml.Node, base string, env map[string]string, subst func(string) (string, error)) (string, map[string]string, error) {
 	pd := ""
-	if s, ok := scalar(valueOf(it, "project_directory")); ok {
+	if s, ok := scalar(fieldOf(it, "project_directory")); ok {
 		if s, err := subst(s); err == nil && s != "" {
 			pd = joinDir(base, s)
 		}
 	}
 	if paths := includePaths(it); pd == "" && len(paths) > 0 {
-		if p, err := subst(paths[0]); err == nil {
+		if p, err := subst(paths[0].Value); err == nil {
 			pd = filepath.Dir(joinDir(base, p))
 		}
 	}
-	var files []string
+	type envFile struct {
+		path, written string
+		node          *yaml.Node
+	}
+	var files []envFile
 	_, ef := get(it, "env_file")
 	list := items(ef)
 	if s, ok := scalar(ef); ok && s != "" {
@@ -455,26 +565,65 @@ func includeProject(it *yaml.Node, base string, env map[string]string, subst fun
 	}
 	if len(list) > 0 {
 		for _, n := range list {
-			if f, ok := scalar(n); ok {
-				if f, err := subst(f); err == nil && f != "/dev/null" {
-					files = append(files, joinDir(base, f))
+			if s, ok := scalar(n); ok {
+				if p, err := subst(s); err == nil && p != "/dev/null" {
+					files = append(files, envFile{joinDir(base, p), s, n})
 				}
 			}
 		}
-	} else if f := filepath.Join(pd, ".env"); pd != "" { // none given, as an empty list or null too
-		if fi, err := os.Stat(f); err == nil && fi.Mode().IsRegular() {
-			files = append(files, f)
+	} else if p := filepath.Join(pd, ".env"); pd != "" { // none given, as an empty list or null too
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			files = append(files, envFile{p, p, it})
 		}
 	}
 	if len(files) == 0 {
-		return pd, env
+		return pd, env, nil
 	}
-	vars, err := dotenv.GetEnvFromFile(env, files)
-	if err != nil {
-		return pd, env
+	vars := map[string]string{}
+	lookup := func(k string) (string, bool) {
+		if v, ok := env[k]; ok {
+			return v, true
+		}
+		v, ok := vars[k]
+		return v, ok
+	}
+	for _, ef := range files {
+		data, err := cs.root.readRef(ef.path, "env_file", cs.max)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err == nil {
+			err = parseDotEnv(ef.path, data, vars, lookup)
+		}
+		if err != nil {
+			return "", nil, refError(f, doc, ef.node, "include env_file", ef.written, err)
+		}
 	}
 	maps.Copy(vars, env) // the including project's variables win
-	return pd, vars
+	return pd, vars, nil
+}
+
+// refError places the error of reading a file that f refers to (include,
+// extends, env_file) at the reference.
+func refError(f composeFile, doc int, ref *yaml.Node, what, written string, err error) error {
+	e := &Error{File: f.name, Doc: doc, Msg: fmt.Sprintf("%s %q", what, written), Err: err}
+	if ref != nil {
+		e.Line, e.Column = ref.Line, ref.Column
+	}
+	var inner *Error
+	if errors.As(err, &inner) && inner.File != "" {
+		// Say what the reference resolved to, without the package prefix.
+		msg := strings.TrimPrefix(inner.Msg, what+" ")
+		if inner.Line > 0 {
+			msg = fmt.Sprintf("line %d: %s", inner.Line, msg)
+		}
+		e.Msg += " (" + inner.File + ")"
+		if msg != "" {
+			e.Msg += ": " + msg
+		}
+		e.Err = inner.Err
+	}
+	return e
 }
 
 // scan records where each service, ports entry and expose entry of f is,
@@ -487,6 +636,7 @@ func includeProject(it *yaml.Node, base string, env map[string]string, subst fun
 // compose-go resolves them. A file it cannot read is left to the compose
 // loader to report.
 func (cs *composeScan) scan(f composeFile, env map[string]string, base string, inProject bool, depth int) error {
+	maps.Copy(cs.vars, env)
 	key := fileKey{f.name, envKey(env)}
 	if _, done := cs.byFile[key]; done && (!inProject || cs.inProject[key]) {
 		return nil // scanned already, as far as this visit needs
@@ -508,6 +658,10 @@ func (cs *composeScan) scan(f composeFile, env map[string]string, base string, i
 		path, base string
 		env        map[string]string
 		inProject  bool
+		what       string     // "include" or "extends file"
+		written    string     // the reference as written
+		ref        *yaml.Node // where
+		doc        int
 	}
 	var more []next // files to scan next: included, then extended
 	for _, d := range docs {
@@ -516,10 +670,24 @@ func (cs *composeScan) scan(f composeFile, env map[string]string, base string, i
 			inc = nil // compose-go reads no include of a file it reads for extends
 		}
 		for _, it := range items(inc) {
-			pd, ienv := includeProject(it, base, env, subst)
-			for _, p := range includePaths(it) {
-				if p, err := subst(p); err == nil && localPath(p) {
-					more = append(more, next{joinDir(base, p), pd, ienv, inProject})
+			paths := includePaths(it)
+			for _, pn := range paths {
+				p, err := subst(pn.Value)
+				if err != nil {
+					continue // compose-go reports it
+				}
+				if !localPath(p) {
+					return refError(f, d.doc, pn, "include", pn.Value, ErrRemote)
+				}
+			}
+			pd, ienv, err := cs.includeProject(f, d.doc, it, base, env, subst)
+			if err != nil {
+				return err
+			}
+			for _, pn := range paths {
+				if p, err := subst(pn.Value); err == nil {
+					more = append(more, next{joinDir(base, p), pd, ienv, inProject, "include", pn.Value, pn, d.doc})
+					cs.approve(p)
 				}
 			}
 		}
@@ -532,21 +700,26 @@ func (cs *composeScan) scan(f composeFile, env map[string]string, base string, i
 			}
 			own[name] = rs
 			svc := resolve(sp.value)
-			if ef, es, ok := extends(valueOf(svc, "extends"), subst); ok {
-				rs.ext, rs.extService = key, es
+			ek, ev := get(svc, "extends")
+			if ef, fn, es, ok := extends(ev, subst); ok {
+				rs.ext, rs.extService, rs.extNode = key, es, ek
 				if ef != "" {
+					if !localPath(ef) {
+						return refError(f, d.doc, fn, "extends file", fn.Value, ErrRemote)
+					}
 					path := joinDir(base, ef)
 					rs.ext = fileKey{path, key.env}
 					// compose-go resolves an extended file's paths from
 					// its own directory.
-					more = append(more, next{path, filepath.Dir(path), env, false})
+					more = append(more, next{path, filepath.Dir(path), env, false, "extends file", fn.Value, fn, d.doc})
+					cs.approve(ef)
 				}
 			}
 			start := len(rs.ports)
 			_, portList := get(svc, "ports")
 			for _, it := range items(portList) {
 				rp := &rawPort{file: f.name, node: it, doc: d.doc}
-				cfgs, err := expandPort(it, subst)
+				cfgs, err := expandPort(it, subst, env)
 				if err != nil {
 					return &Error{File: f.name, Line: it.Line, Column: it.Column, Doc: d.doc,
 						Msg: fmt.Sprintf("service %q: %s", name, err)}
@@ -575,21 +748,22 @@ func (cs *composeScan) scan(f composeFile, env map[string]string, base string, i
 				}
 				ps.ports = append(ps.ports, rs.ports[start:]...)
 				if ps.extService == "" && rs.extService != "" {
-					ps.ext, ps.extService = rs.ext, rs.extService
+					ps.ext, ps.extService, ps.extNode = rs.ext, rs.extService, rs.extNode
 				}
 			}
 		}
 	}
-	if depth >= maxComposeDepth {
-		return nil
-	}
 	for _, n := range more {
-		if fi, err := os.Stat(n.path); err != nil || !fi.Mode().IsRegular() {
-			continue // not a file to read (missing, a device, a directory)
+		if depth >= maxComposeDepth {
+			return refError(f, n.doc, n.ref, n.what, n.written,
+				fmt.Errorf("include and extends nested more than %d files deep", maxComposeDepth))
 		}
-		data, err := os.ReadFile(n.path)
+		data, err := cs.root.readRef(n.path, n.what, cs.max)
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, ErrNotRegular) && isDir(n.path) {
+			continue // left to the compose loader to report
+		}
 		if err != nil {
-			continue
+			return refError(f, n.doc, n.ref, n.what, n.written, err)
 		}
 		if err := cs.scan(composeFile{n.path, data}, n.env, n.base, n.inProject, depth+1); err != nil {
 			return err
@@ -598,43 +772,52 @@ func (cs *composeScan) scan(f composeFile, env map[string]string, base string, i
 	return nil
 }
 
-// extends reads a service's extends: "base", or {service: base, file: x}.
-func extends(n *yaml.Node, subst func(string) (string, error)) (file, service string, ok bool) {
+// approve records that the scan has read and passed the file that the
+// reference p, as written in some file once interpolated, resolves to; a
+// reference the scan refused has failed the load before compose-go runs.
+func (cs *composeScan) approve(p string) {
+	cs.approved[p] = true
+}
+
+// extends reads a service's extends: "base", or {service: base, file: x};
+// fn is the node of the file, if any.
+func extends(n *yaml.Node, subst func(string) (string, error)) (file string, fn *yaml.Node, service string, ok bool) {
 	if s, ok := scalar(n); ok {
 		s, err := subst(s)
-		return "", s, err == nil && s != ""
+		return "", nil, s, err == nil && s != ""
 	}
-	svc, ok := scalar(valueOf(n, "service"))
+	svc, ok := scalar(fieldOf(n, "service"))
 	if !ok {
-		return "", "", false
+		return "", nil, "", false
 	}
 	svc, err := subst(svc)
 	if err != nil || svc == "" {
-		return "", "", false
+		return "", nil, "", false
 	}
-	if f, ok := scalar(valueOf(n, "file")); ok {
-		if f, err := subst(f); err == nil && localPath(f) {
-			return f, svc, true
+	fn = resolve(fieldOf(n, "file"))
+	if f, ok := scalar(fn); ok {
+		if f, err := subst(f); err == nil && f != "" {
+			return f, fn, svc, true
 		}
-		return "", "", false // a remote file: not followed
+		return "", nil, "", false
 	}
-	return "", svc, true
+	return "", nil, svc, true
 }
 
-// includePaths returns the paths of an include entry: "a.yaml", or
-// {path: a.yaml} or {path: [a.yaml, b.yaml]}.
-func includePaths(n *yaml.Node) []string {
-	if s, ok := scalar(n); ok {
-		return []string{s}
+// includePaths returns the nodes of the paths of an include entry:
+// "a.yaml", or {path: a.yaml} or {path: [a.yaml, b.yaml]}.
+func includePaths(n *yaml.Node) []*yaml.Node {
+	if _, ok := scalar(n); ok {
+		return []*yaml.Node{resolve(n)}
 	}
-	p := valueOf(n, "path")
-	if s, ok := scalar(p); ok {
-		return []string{s}
+	p := fieldOf(n, "path")
+	if _, ok := scalar(p); ok {
+		return []*yaml.Node{resolve(p)}
 	}
-	var out []string
+	var out []*yaml.Node
 	for _, it := range items(p) {
-		if s, ok := scalar(it); ok {
-			out = append(out, s)
+		if _, ok := scalar(it); ok {
+			out = append(out, it)
 		}
 	}
 	return out
@@ -654,8 +837,9 @@ func joinDir(dir, p string) string {
 }
 
 // expandPort expands one ports entry (short or long syntax) as the compose
-// loader does, after interpolation.
-func expandPort(n *yaml.Node, subst func(string) (string, error)) ([]types.ServicePortConfig, error) {
+// loader does, after interpolation with env. A message quotes the entry as
+// written, never a variable's value.
+func expandPort(n *yaml.Node, subst func(string) (string, error), env map[string]string) ([]types.ServicePortConfig, error) {
 	switch n.Kind {
 	case yaml.ScalarNode:
 		s, err := subst(n.Value)
@@ -664,25 +848,28 @@ func expandPort(n *yaml.Node, subst func(string) (string, error)) ([]types.Servi
 		}
 		cfgs, err := types.ParsePortConfig(s)
 		if err != nil {
+			if s != n.Value {
+				return nil, fmt.Errorf("port %q: %s", n.Value, redact(err.Error(), env))
+			}
 			return nil, fmt.Errorf("port %q: %w", s, err)
 		}
 		return cfgs, nil
 	case yaml.MappingNode:
 		var pc types.ServicePortConfig
 		for _, p := range pairs(n) {
-			v, ok := scalar(p.value)
+			tmpl, ok := scalar(p.value)
 			if !ok {
 				return nil, fmt.Errorf("port %s: want a single value, got %s", p.key.Value, kindName(p.value))
 			}
-			v, err := subst(v)
+			v, err := subst(tmpl)
 			if err != nil {
-				return nil, fmt.Errorf("port %s %q: %w", p.key.Value, v, err)
+				return nil, fmt.Errorf("port %s %q: %w", p.key.Value, tmpl, err)
 			}
 			switch p.key.Value {
 			case "target":
 				t, err := strconv.ParseUint(v, 10, 32)
 				if err != nil {
-					return nil, fmt.Errorf("port target %q: not a port number", v)
+					return nil, fmt.Errorf("port target %q: not a port number", tmpl)
 				}
 				pc.Target = uint32(t)
 			case "published":

@@ -156,12 +156,51 @@ func TestReadCompose(t *testing.T) {
 			},
 		},
 		{
-			name: "every profile by default",
+			name: "no profile by default, as docker compose",
+			src:  profilesSrc,
+			want: []string{
+				"testdata/demo/compose.yaml:5:9: demo/web 3000/tcp -> 3000 (compose, host, public)",
+			},
+		},
+		{
+			name: "every profile",
+			l:    Loader{Profiles: []string{"*"}},
 			src:  profilesSrc,
 			want: []string{
 				"testdata/demo/compose.yaml:5:9: demo/web 3000/tcp -> 3000 (compose, host, public)",
 				"testdata/demo/compose.yaml:10:9: demo/grafana 3002/tcp -> 3000 (compose, host, public)",
 				"testdata/demo/compose.yaml:15:9: demo/debug 9229/tcp -> 9229 (compose, host, public)",
+			},
+		},
+		{
+			name: "profiles from COMPOSE_PROFILES",
+			l:    Loader{Env: map[string]string{"COMPOSE_PROFILES": "debug, observability"}},
+			src:  profilesSrc,
+			want: []string{
+				"testdata/demo/compose.yaml:5:9: demo/web 3000/tcp -> 3000 (compose, host, public)",
+				"testdata/demo/compose.yaml:10:9: demo/grafana 3002/tcp -> 3000 (compose, host, public)",
+				"testdata/demo/compose.yaml:15:9: demo/debug 9229/tcp -> 9229 (compose, host, public)",
+			},
+		},
+		{
+			name: "Profiles over COMPOSE_PROFILES",
+			l:    Loader{Profiles: []string{}, Env: map[string]string{"COMPOSE_PROFILES": "debug"}},
+			src:  profilesSrc,
+			want: []string{
+				"testdata/demo/compose.yaml:5:9: demo/web 3000/tcp -> 3000 (compose, host, public)",
+			},
+		},
+		{
+			name: "project name from COMPOSE_PROJECT_NAME",
+			l:    Loader{Env: map[string]string{"COMPOSE_PROJECT_NAME": "fromenv"}},
+			src: `name: fromfile
+services:
+  web:
+    image: nginx
+    ports: ["80:80"]
+`,
+			want: []string{
+				"testdata/demo/compose.yaml:5:13: fromenv/web 80/tcp -> 80 (compose, host, public)",
 			},
 		},
 		{

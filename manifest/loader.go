@@ -12,36 +12,69 @@ import (
 )
 
 // Loader reads declarations from files, with the settings that compose
-// files need. The zero Loader is ready to use: no variables, every profile
-// enabled, project names from the files.
+// projects need, which mean what the same options of docker compose mean.
+// The zero Loader is ready to use: no variables, no .env file, no profile
+// enabled, project names from the files, references kept inside each
+// project's directory, files of at most [DefaultMaxFileSize].
 //
 // A Loader is a value that its methods do not change: it is safe for
 // concurrent use as long as no one writes to its fields or to Env.
 type Loader struct {
 	// Env holds the variables that compose files interpolate ("${PORT}",
-	// "${PORT:-8080}"). Nil means none: the package never reads the process
-	// environment unless asked to, by passing [Environ]().
+	// "${PORT:-8080}"), over those of the .env or EnvFiles files, as
+	// Docker Compose puts the process environment over them. Nil means
+	// none: the package never reads the process environment unless asked
+	// to, by passing [Environ](). COMPOSE_PROFILES and
+	// COMPOSE_PROJECT_NAME among the variables (here or in the env files)
+	// choose the profiles and the name when Profiles and ProjectName do
+	// not; COMPOSE_FILE names a directory's compose files (see
+	// [Loader.LoadPaths]).
 	Env map[string]string
 
-	// Profiles lists the compose profiles to enable. The zero value (nil)
-	// enables every profile, since a check should see every service that
-	// may run; a non-nil empty slice enables none, as "docker compose up"
-	// without --profile does.
+	// Profiles lists the compose profiles to enable, as docker compose's
+	// --profile: a service with profiles runs only if one of them is
+	// enabled, and "*" enables all. Nil means COMPOSE_PROFILES (a comma
+	// separated list) from the variables, and without it none; a non-nil
+	// empty slice enables none whatever the variables say.
 	Profiles []string
 
-	// ProjectName names the compose project. Empty means the "name:" of the
-	// file, or else the base name of the file's directory, as Docker
-	// Compose does.
+	// ProjectName names the compose project, as docker compose's -p.
+	// Empty means COMPOSE_PROJECT_NAME from the variables, or else the
+	// "name:" of the files, or else the base name of the project
+	// directory.
 	ProjectName string
 
+	// ProjectDir is the project directory, as docker compose's
+	// --project-directory: where the .env file is looked up and relative
+	// paths are resolved from. Empty means the directory of the project's
+	// first compose file.
+	ProjectDir string
+
 	// DotEnv makes compose files interpolate the variables of the .env
-	// file in the directory of the first compose file of a project, as
-	// Docker Compose does; Env overrides them. A missing .env is no error,
-	// a malformed one is. A project that the compose files include reads
-	// its own .env (or its include entry's env_file) whatever DotEnv says,
-	// as compose-go does: a .env beside the first file also serves the
-	// files it includes from that directory.
+	// file in the project directory, as Docker Compose does; Env overrides
+	// them. A missing .env is no error, a malformed one is. A project that
+	// the compose files include reads its own .env (or its include entry's
+	// env_file) whatever DotEnv says, as compose-go does.
 	DotEnv bool
+
+	// EnvFiles replaces the .env file with these files, read in order (a
+	// later one's variable wins), as docker compose's --env-file. They are
+	// read wherever they are, as files named by the caller; DotEnv does not
+	// matter when they are given.
+	EnvFiles []string
+
+	// Root is the directory that the files a project refers to (include,
+	// extends.file, an include's env_file, the .env file) must lie in once
+	// symbolic links are resolved, or the load fails with
+	// [ErrOutsideRoot]: a project checked in a pull request must not make
+	// the checker read /etc/shadow or /proc/self/environ. Empty means the
+	// project directory; "/" allows every file. The files given to the
+	// Loader are read wherever they are.
+	Root string
+
+	// MaxFileSize caps the size in bytes of every file read; a larger one
+	// fails with [ErrTooLarge]. Zero means [DefaultMaxFileSize].
+	MaxFileSize int64
 }
 
 // Environ returns the process environment as a map, for [Loader].Env. It is
@@ -69,10 +102,13 @@ func LoadAll(paths ...string) ([]Declaration, error) {
 
 // Load reads the declarations of the file at path, in whatever format
 // [DetectFormat] finds.
+//
+// The file must be a regular file (not a directory, a device or a FIFO) of
+// at most [Loader].MaxFileSize bytes.
 func (l Loader) Load(path string) ([]Declaration, error) {
-	data, err := os.ReadFile(path)
+	data, err := readRegular(path, l.maxSize())
 	if err != nil {
-		return nil, &Error{File: path, Msg: "cannot read file", Err: errors.Unwrap(err)}
+		return nil, err
 	}
 	return l.read(path, data)
 }
@@ -101,10 +137,11 @@ func (l Loader) LoadAll(paths ...string) ([]Declaration, error) {
 // Read reads the declarations of one file from r; name is used to detect the
 // format, for messages and, for compose files, for the project name and to
 // resolve extends and include.
+// At most [Loader].MaxFileSize bytes are read.
 func (l Loader) Read(name string, r io.Reader) ([]Declaration, error) {
-	data, err := io.ReadAll(r)
+	data, err := readCapped(name, r, l.maxSize())
 	if err != nil {
-		return nil, &Error{File: name, Msg: "reading", Err: err}
+		return nil, err
 	}
 	return l.read(name, data)
 }

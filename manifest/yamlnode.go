@@ -308,3 +308,9 @@ func kindName(n *yaml.Node) string {
 	}
 	return "a YAML node"
 }
+
+// fieldOf returns the value of key in mapping m (aliases resolved), or nil.
+func fieldOf(m *yaml.Node, key string) *yaml.Node {
+	_, v := get(m, key)
+	return v
+}

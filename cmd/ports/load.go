@@ -17,13 +17,17 @@ import (
 type loadFlags struct {
 	useEnv   bool
 	profiles multiFlag
+	maxSize  int64
+	root     string
 }
 
 // addLoadFlags defines the loading flags on fs.
 func addLoadFlags(fs *flag.FlagSet) *loadFlags {
 	lf := &loadFlags{}
 	fs.BoolVar(&lf.useEnv, "env", false, "interpolate compose files with the process environment too, over their .env files (default: the .env file only, so an unset ${VAR:-default} takes its default)")
-	fs.Var(&lf.profiles, "profile", "enable only this compose `profile` (repeatable; default: every profile)")
+	fs.Var(&lf.profiles, "profile", "enable this compose `profile`, as docker compose does (repeatable; '*' enables all; default: COMPOSE_PROFILES, or none)")
+	fs.Int64Var(&lf.maxSize, "max-file-size", manifest.DefaultMaxFileSize, "refuse any file larger than this many `bytes`")
+	fs.StringVar(&lf.root, "root", "", "the `directory` that files a project refers to (include, extends, env_file, .env) must lie in (default: the project's directory; / allows any)")
 	return lf
 }
 
@@ -45,7 +49,7 @@ func (a *app) load(lf *loadFlags, args []string) loaded {
 	if lf.profiles != nil {
 		profiles = lf.profiles
 	}
-	decls, err := a.loadFiles(lf.useEnv, profiles, args)
+	decls, err := a.loadFiles(manifest.Loader{DotEnv: true, MaxFileSize: lf.maxSize, Root: lf.root}, lf.useEnv, profiles, args)
 	out := loaded{decls: decls, inputs: args}
 	if err != nil {
 		out.errs = []error{err}
@@ -57,8 +61,7 @@ func (a *app) load(lf *loadFlags, args []string) loaded {
 // files interpolate the .env file beside them, as Docker Compose does, and
 // the process environment over it only if useEnv; only the given compose
 // profiles are enabled if any were given.
-func (a *app) loadFiles(useEnv bool, profiles []string, files []string) ([]manifest.Declaration, error) {
-	loader := manifest.Loader{DotEnv: true}
+func (a *app) loadFiles(loader manifest.Loader, useEnv bool, profiles []string, files []string) ([]manifest.Declaration, error) {
 	if useEnv {
 		loader.Env = a.environ()
 	}

@@ -159,9 +159,10 @@ func TestCheck(t *testing.T) {
 		pms  = "../../examples/platforms/pms/k8s/"
 	)
 	runGolden(t, []golden{
-		{"check-hopwhistle", []string{"check", hop + "docker-compose.yml", hop + "ports.yaml"}, exitFindings},
-		{"check-hopwhistle-json", []string{"check", "--format", "json", hop + "docker-compose.yml", hop + "ports.yaml"}, exitFindings},
-		{"check-hopwhistle-freebsd", []string{"check", "--os", "freebsd", hop + "docker-compose.yml"}, exitFindings},
+		{"check-hopwhistle", []string{"check", "--profile", "*", hop + "docker-compose.yml", hop + "ports.yaml"}, exitFindings},
+		{"check-hopwhistle-json", []string{"check", "--profile", "*", "--format", "json", hop + "docker-compose.yml", hop + "ports.yaml"}, exitFindings},
+		{"check-hopwhistle-default-profiles", []string{"check", hop + "docker-compose.yml"}, exitFindings},
+		{"check-hopwhistle-freebsd", []string{"check", "--profile", "*", "--os", "freebsd", hop + "docker-compose.yml"}, exitFindings},
 		{"check-hopwhistle-no-profiles", []string{"check", "--profile", "none", hop + "docker-compose.yml"}, exitFindings},
 		{"check-alpr", []string{"check", alpr + "docker-compose.yml", alpr + "ports.yaml"}, exitOK},
 		{"check-pms", []string{"check", pms + "backend.yaml", pms + "frontend.yaml", pms + "monitoring.yaml"}, exitOK},
@@ -270,7 +271,7 @@ func TestDoc(t *testing.T) {
 		pms  = "../../examples/platforms/pms/k8s/"
 	)
 	runGolden(t, []golden{
-		{"doc-hopwhistle", []string{"doc", hop + "docker-compose.yml", hop + "ports.yaml"}, exitOK},
+		{"doc-hopwhistle", []string{"doc", "--profile", "*", hop + "docker-compose.yml", hop + "ports.yaml"}, exitOK},
 		{"doc-alpr", []string{"doc", "--title", "ALPR System Port Reference", alpr + "docker-compose.yml", alpr + "ports.yaml"}, exitOK},
 		{"doc-pms", []string{"doc", pms + "backend.yaml", pms + "frontend.yaml", pms + "monitoring.yaml"}, exitOK},
 		{"doc-unresolved", []string{"doc", "testdata/check/unresolved.yml"}, exitOK},
