@@ -30,7 +30,7 @@ func TestCheckFormats(t *testing.T) {
 	var tests []golden
 	for _, f := range reportFormats[1:] {
 		tests = append(tests,
-			golden{"check-hopwhistle-" + f, []string{"check", "--format", f, hopCompose, hopReg}, exitFindings},
+			golden{"check-hopwhistle-" + f, []string{"check", "--profile", "*", "--format", f, hopCompose, hopReg}, exitFindings},
 			golden{"check-rules-" + f, append([]string{"check", "--format", f}, fixtureArgs...), exitFindings},
 		)
 	}
