@@ -28,7 +28,7 @@ import (
 type Allocator struct {
 	mu     sync.RWMutex
 	policy Policy
-	avoid  []ports.Range // the ranges of policy.Avoid
+	avoid  []ports.Range // the ranges of policy.Avoid and port 0; nil for port 0 alone
 	src    rand.Source
 	st     *state // nil until first use
 }
@@ -36,7 +36,10 @@ type Allocator struct {
 // New returns an empty allocator that allocates under p. The policy is fixed
 // for the life of the allocator. O(r) for r ranges in p.Avoid.
 func New(p Policy) *Allocator {
-	a := &Allocator{policy: p, avoid: slices.Collect(p.Avoid.Ranges()), src: p.Source}
+	var avoid ports.RangeSetBuilder
+	avoid.AddSet(p.Avoid)
+	avoid.AddPort(0)
+	a := &Allocator{policy: p, avoid: slices.Collect(avoid.RangeSet().Ranges()), src: p.Source}
 	if a.src == nil {
 		a.src = rand.NewPCG(p.Seed, p.Seed^0x9e3779b97f4a7c15)
 	}
@@ -53,6 +56,19 @@ func (a *Allocator) state() *state {
 		a.st = newState()
 	}
 	return a.st
+}
+
+// onlyPortZero is the avoid set of the zero Policy: port 0, which asks the
+// system for any port, is never handed out. It is never changed.
+var onlyPortZero = []ports.Range{ports.RangeFrom(0, 0)}
+
+// avoided returns the ranges that allocation never hands out, sorted: the
+// policy's avoid set and port 0.
+func (a *Allocator) avoided() []ports.Range {
+	if a.avoid == nil {
+		return onlyPortZero
+	}
+	return a.avoid
 }
 
 // tooManyOwners is the error for a new owner that table t has no room for.
@@ -116,7 +132,7 @@ func (a *Allocator) Reserve(owner string, e ports.Endpoint) (Reservation, error)
 	if conflict {
 		return Reservation{}, a.conflictError(s, owner, e)
 	}
-	s.add(owner, e, held, a.avoid)
+	s.add(owner, e, held, a.avoided())
 	return Reservation{Owner: owner, Endpoint: e}, nil
 }
 
@@ -131,7 +147,7 @@ func (a *Allocator) conflictError(s *state, owner string, e ports.Endpoint) *Con
 			ce.Holders = append(ce.Holders, s.reservation(w.c.at()))
 		}
 	}
-	v := s.view(p, e.Addr(), a.avoid)
+	v := s.view(p, e.Addr(), a.avoided())
 	k, lo := r.Len(), int(r.Lo())
 	up := v.c.firstFit(lo, k)
 	down := v.c.lastFit(lo+k-1, k)
@@ -178,7 +194,7 @@ func (a *Allocator) Release(e ports.Endpoint) (Reservation, bool) {
 		return Reservation{}, false
 	}
 	r := s.owned(n, tagOwner(t))
-	s.detach(n, tagOwner(t), a.avoid)
+	s.detach(n, tagOwner(t), a.avoided())
 	return r, true
 }
 
@@ -198,7 +214,7 @@ func (a *Allocator) ReleaseOwner(owner string) int {
 	count := 0
 	for n := s.own.heads[id]; n != 0; {
 		next := s.info[n].onext
-		s.remove(n, id, a.avoid)
+		s.remove(n, id, a.avoided())
 		count++
 		n = next
 	}
@@ -286,7 +302,7 @@ func (a *Allocator) Used(proto ports.Protocol) int {
 
 // Free returns the number of ports of within that [Allocator.Allocate] could
 // hand out for proto: held by no reservation, on any address, and not in the
-// policy's avoid set. It returns 0 for an invalid range or a protocol that is
+// policy's avoid set (nor port 0, which is never handed out). It returns 0 for an invalid range or a protocol that is
 // not one of the four. O(w/64) for a range of w ports (1024 word counts at
 // most), O(log r + r') before the protocol's first reservation, for r avoided
 // ranges, r' of them in the range.
@@ -302,7 +318,7 @@ func (a *Allocator) Free(proto ports.Protocol, within ports.Range) int {
 			return within.Len() - v.c.coveredIn(lo, hi)
 		}
 	}
-	return within.Len() - avoidedIn(a.avoid, lo, hi)
+	return within.Len() - avoidedIn(a.avoided(), lo, hi)
 }
 
 // avoidedIn counts the ports of [lo, hi] in the sorted ranges avoid.
@@ -633,7 +649,7 @@ func (a *Allocator) allocate(op, owner string, within ports.Endpoint, k int, com
 		return Reservation{}, tooManyOwners(op, &s.own)
 	}
 	p := uint8(within.Protocol())
-	v := s.view(p, within.Addr(), a.avoid)
+	v := s.view(p, within.Addr(), a.avoided())
 	lo, hi := int(r.Lo()), int(r.Hi())
 	last := int32(-1)
 	if a.policy.Order == NextFit {
@@ -654,7 +670,7 @@ func (a *Allocator) allocate(op, owner string, within ports.Endpoint, k int, com
 			Within:  within,
 			Len:     k,
 			Taken:   v.c.coveredIn(lo, hi),
-			Avoided: avoidedIn(a.avoid, lo, hi),
+			Avoided: avoidedIn(a.avoided(), lo, hi),
 			Longest: v.c.longestFree(lo, hi),
 		}
 	}
@@ -666,7 +682,7 @@ func (a *Allocator) allocate(op, owner string, within ports.Endpoint, k int, com
 			// not overlap.
 			_, held = s.scan(e)
 		}
-		s.add(owner, e, held, a.avoid)
+		s.add(owner, e, held, a.avoided())
 		if a.policy.Order == NextFit {
 			s.noteFit(p, r, int32(c+k-1))
 		}

@@ -523,6 +523,16 @@ func TestRestoreRefuses(t *testing.T) {
 			"allocator: Restore: next_fit_ranges[0]: port 10 is outside the range 1-9"},
 		{"range position twice", fits(`{"protocol":"udp","range":"1-9","port":"1"},{"protocol":"udp","range":"1-9","port":"2"}`),
 			"allocator: Restore: next_fit_ranges[1]: udp 1-9 is listed twice"},
+		// encoding/json keeps the last of a key written twice: the first
+		// list would be dropped without a word.
+		{"reservations twice", `{"version":1,"reservations":[{"owner":"a","endpoint":"1/tcp"}],"reservations":[]}`,
+			`allocator: Restore: corrupt snapshot: byte 63: key "reservations" appears twice in the top-level object; want each key once`},
+		{"a key twice in another case", `{"version":1,"reservations":[],"Version":1}`,
+			`allocator: Restore: corrupt snapshot: byte 31: key "Version" appears twice in the top-level object; want each key once`},
+		{"owner twice", `{"version":1,"reservations":[{"owner":"a","endpoint":"1/tcp"},{"owner":"a","endpoint":"2/tcp","OWNER":"b"}]}`,
+			`allocator: Restore: corrupt snapshot: byte 94: key "OWNER" appears twice in reservations[1]; want each key once`},
+		{"a protocol's position twice", `{"version":1,"reservations":[],"next_fit":{"tcp":"1","TCP":"2"}}`,
+			`allocator: Restore: corrupt snapshot: byte 53: key "TCP" appears twice in next_fit; want each key once`},
 		{"too many range positions", fits(strings.Join(many, ",")),
 			fmt.Sprintf("allocator: Restore: next_fit_ranges: %d positions; want at most %d", maxFits+1, maxFits)},
 	} {

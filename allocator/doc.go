@@ -52,7 +52,7 @@
 // any address, one on 127.0.0.1 may take ports held only on 10.0.0.1. The
 // [Policy] sets
 //
-//   - the ports to avoid, as a [ports.RangeSet];
+//   - the ports to avoid, as a [ports.RangeSet] (port 0 always is);
 //   - the [Order]: [FirstFit]; [NextFit], rotating in each range, so that a
 //     released port is not handed out again at once; [Random], from a seed or a source
 //     that the caller provides; [StableByKey], where a hash of the owner's

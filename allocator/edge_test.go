@@ -13,12 +13,16 @@ import (
 )
 
 // TestWholeSpace allocates and reserves at the edges of the port space:
-// the run of all 65536 ports, port 0 and port 65535.
+// the run of all ports that may be handed out (1-65535), port 0 and port
+// 65535.
 func TestWholeSpace(t *testing.T) {
 	a := New(Policy{})
-	r, err := a.Allocate("all", ports.UDP, 65536, ports.FullRange())
-	if err != nil || r.Endpoint != ep("0-65535/udp") {
-		t.Fatalf("Allocate(65536) = %v, %v; want 0-65535/udp", r, err)
+	if _, err := a.Allocate("all", ports.UDP, 65536, ports.FullRange()); !errors.Is(err, ErrExhausted) {
+		t.Fatalf("Allocate(65536) = %v, want ErrExhausted: port 0 is never handed out", err)
+	}
+	r, err := a.Allocate("all", ports.UDP, 65535, ports.FullRange())
+	if err != nil || r.Endpoint != ep("1-65535/udp") {
+		t.Fatalf("Allocate(65535) = %v, %v; want 1-65535/udp", r, err)
 	}
 	if _, err := a.Allocate("more", ports.UDP, 1, ports.FullRange()); !errors.Is(err, ErrExhausted) {
 		t.Fatalf("Allocate on a full space = %v, want ErrExhausted", err)
@@ -29,6 +33,7 @@ func TestWholeSpace(t *testing.T) {
 		t.Fatalf("Reserve(65535) on a full space = %v, want a conflict with no suggestion", err)
 	}
 	a.Release(r.Endpoint)
+	// An explicit reservation gets what it names, port 0 too.
 	for _, s := range []string{"0/udp", "65535/udp"} {
 		if _, err := a.Reserve("edge", ep(s)); err != nil {
 			t.Fatalf("Reserve(%s): %v", s, err)
@@ -50,6 +55,39 @@ func TestWholeSpace(t *testing.T) {
 	}
 	if got := a.Used(ports.UDP); got != 65536 {
 		t.Fatalf("Used = %d, want 65536", got)
+	}
+}
+
+// TestPortZeroNeverHandedOut checks that port 0, which asks the system for
+// any port, is neither allocated nor suggested, under the zero Policy, by
+// the zero Allocator, and in the suggestion of a refused Reserve.
+func TestPortZeroNeverHandedOut(t *testing.T) {
+	for name, a := range map[string]*Allocator{"New(Policy{})": New(Policy{}), "zero Allocator": new(Allocator)} {
+		if e, err := a.Suggest("x", ep("0-9/tcp"), 1); err != nil || e != ep("1/tcp") {
+			t.Errorf("%s: Suggest(0-9) = %v, %v; want 1/tcp", name, e, err)
+		}
+		if _, err := a.Allocate("x", ports.TCP, 1, ports.MustParseRange("0-0")); !errors.Is(err, ErrExhausted) {
+			t.Errorf("%s: Allocate(0-0) = %v, want ErrExhausted", name, err)
+		}
+		if got := a.Free(ports.TCP, ports.MustParseRange("0-9")); got != 9 {
+			t.Errorf("%s: Free(0-9) = %d, want 9", name, got)
+		}
+		r, err := a.Allocate("x", ports.TCP, 1, ports.MustParseRange("0-9"))
+		if err != nil || r.Endpoint != ep("1/tcp") {
+			t.Fatalf("%s: Allocate(0-9) = %v, %v; want 1/tcp", name, r, err)
+		}
+		// Port 0 and port 2 are as near to 1: the suggestion is 2.
+		_, err = a.Reserve("y", ep("1/tcp"))
+		var ce *ConflictError
+		if !errors.As(err, &ce) || ce.Suggestion != ep("2/tcp") {
+			t.Errorf("%s: Reserve(1) = %v, want a conflict suggesting 2/tcp", name, err)
+		}
+		if _, err := a.Allocate("z", ports.TCP, 1, ports.MustParseRange("0-1")); !errors.Is(err, ErrExhausted) {
+			t.Errorf("%s: Allocate(0-1) with 1 held = %v, want ErrExhausted", name, err)
+		}
+		if err := a.check(); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
 	}
 }
 

@@ -86,7 +86,7 @@ type ExhaustedError struct {
 	// held by a reservation that conflicts with the address, or avoided.
 	Taken int
 	// Avoided is the number of ports of the range in the policy's avoid set,
-	// held or not.
+	// held or not, port 0 included.
 	Avoided int
 	// Longest is the length of the longest free run in the range, shorter
 	// than Len.

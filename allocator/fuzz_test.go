@@ -38,6 +38,10 @@ func FuzzRestore(f *testing.F) {
 	f.Add([]byte(`{"version":1,"reservations":[],"next_fit":{"icmp":"1"}}`))
 	f.Add([]byte(`{"version":1,"reservations":[],"next_fit":{"tcp":null}}`))
 	f.Add([]byte(`{"version":1,"reservations":[]} {}`))
+	// A key twice, which encoding/json would take as the last one alone;
+	// the same key in two objects, which is fine.
+	f.Add([]byte(`{"version":1,"reservations":[{"owner":"a","endpoint":"1/tcp"}],"Reservations":[]}`))
+	f.Add([]byte(`{"version":1,"reservations":[{"owner":"a","endpoint":"1/tcp"},{"owner":"a","endpoint":"2/tcp"}]}`))
 	f.Add([]byte(`not json`))
 	f.Add([]byte(``))
 

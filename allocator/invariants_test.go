@@ -84,7 +84,7 @@ func (a *Allocator) check() error {
 			return fmt.Errorf("%v: %d address views", ports.Protocol(p), len(pv.extra))
 		}
 		for _, v := range views {
-			if err := s.checkView(v, nodes, a.avoid); err != nil {
+			if err := s.checkView(v, nodes, a.avoided()); err != nil {
 				return fmt.Errorf("%v view of %v: %v", ports.Protocol(p), v.addr, err)
 			}
 		}

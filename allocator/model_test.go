@@ -33,7 +33,9 @@ type model struct {
 }
 
 func newModel(p Policy, src *rand.PCG, lo, hi int) *model {
-	m := &model{policy: p, src: src, res: make(map[int]Reservation), lo: lo, hi: hi, avoidSet: p.Avoid}
+	// Port 0 is never handed out, whatever the policy.
+	avoid := p.Avoid.Union(ports.RangeSetOf(ports.RangeFrom(0, 0)))
+	m := &model{policy: p, src: src, res: make(map[int]Reservation), lo: lo, hi: hi, avoidSet: avoid}
 	for i := range m.holders {
 		m.holders[i] = new([65536][]int)
 		m.last[i] = -1
@@ -140,8 +142,11 @@ func (m *model) runFree(proto ports.Protocol, addr netip.Addr, c, k int) bool {
 	if c < 0 || c+k-1 > 65535 {
 		return false
 	}
+	if c == 0 {
+		return false // port 0 is always avoided
+	}
 	if c > m.hi || c+k-1 < m.lo {
-		return true // nothing is held or avoided outside the window
+		return true // nothing else is held or avoided outside the window
 	}
 	for p := c; p < c+k; p++ {
 		if m.blocked(proto, addr, p) {

@@ -53,13 +53,14 @@ func (o Order) IsValid() bool { return int(o) < len(orderNames) }
 // Policy says how an [Allocator] picks ports for [Allocator.Allocate]. It does
 // not restrict [Allocator.Reserve], which holds exactly what it is asked for.
 //
-// The zero Policy allocates first fit, avoids nothing and has no bands. A
+// The zero Policy allocates first fit, avoids only port 0 and has no bands. A
 // Policy is a plain value that an [Allocator] copies; only its Source, if
 // any, is shared, and the allocator calls it only under its lock.
 type Policy struct {
 	// Avoid holds ports that allocation never hands out: well-known ports,
 	// the OS's ephemeral range, ports browsers refuse, excluded ranges.
-	// Conflict suggestions avoid them too.
+	// Conflict suggestions avoid them too. Port 0, which asks the system
+	// for any free port, is avoided whether Avoid holds it or not.
 	Avoid ports.RangeSet
 
 	// Order is the order in which candidate runs are tried.

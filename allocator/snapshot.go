@@ -73,15 +73,16 @@ func (a *Allocator) Snapshot() ([]byte, error) {
 // Restore replaces every reservation of the allocator by those of a snapshot
 // written by [Allocator.Snapshot]. It refuses, with an error that says what is
 // wrong and where, a snapshot that is not valid JSON of the current version,
-// has unknown fields, no list of reservations, text that is not UTF-8, an
-// empty owner name, an invalid endpoint, a null port, two reservations that
-// conflict, or NextFit positions that Snapshot would not write: more than
-// 64 ranges, a range listed twice, one without its protocol, its range or
-// its port, a port outside its range, or a protocol whose position is not
-// that of its last range. The allocator is then left as it was. Field names
-// match as encoding/json matches them, without regard to case. O(n log n),
-// and O(n log² n) when many reservations hold the same ports on distinct
-// addresses.
+// has unknown fields, a key twice in one object, no list of reservations,
+// text that is not UTF-8, an empty owner name, an invalid endpoint, a null
+// port, two reservations that conflict, or NextFit positions that Snapshot
+// would not write: more than 64 ranges, a range listed twice, one without
+// its protocol, its range or its port, a port outside its range, or a
+// protocol whose position is not that of its last range. The allocator is
+// then left as it was. Field names match as encoding/json matches them,
+// without regard to case (so "Owner" and "owner" are one key twice).
+// O(n log n), and O(n log² n) when many reservations hold the same ports
+// on distinct addresses.
 func (a *Allocator) Restore(data []byte) error {
 	s, err := a.load(data)
 	if err != nil {
@@ -143,6 +144,9 @@ func (a *Allocator) load(data []byte) (*state, error) {
 		return nil, errors.New("allocator: Restore: corrupt snapshot: byte " + strconv.Itoa(i) + ": " +
 			string(data[i:i+6]) + " is half of a UTF-16 surrogate pair, not a character")
 	}
+	if err := duplicateKey(data); err != nil {
+		return nil, err
+	}
 	var snap snapshot
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -176,7 +180,7 @@ func (a *Allocator) load(data []byte) (*state, error) {
 		if !s.own.room(r.Owner) {
 			return nil, errors.New("allocator: Restore: " + where + ": more than " + strconv.Itoa(maxOwners) + " owners")
 		}
-		s.add(r.Owner, r.Endpoint, held, a.avoid)
+		s.add(r.Owner, r.Endpoint, held, a.avoided())
 	}
 	for p, port := range snap.NextFit {
 		if !p.IsValid() {
