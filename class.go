@@ -1,5 +1,10 @@
 package ports
 
+import (
+	"strconv"
+	"strings"
+)
+
 // Class is one of the three port-number ranges of RFC 6335, section 6.
 // Every port belongs to exactly one class.
 //
@@ -63,4 +68,39 @@ func (c Class) Title() string {
 		return "Dynamic and/or Private Ports"
 	}
 	return "invalid Class"
+}
+
+// AppendText implements [encoding.TextAppender]: the class's String,
+// "system", "user" or "dynamic". The zero value appends nothing; a value
+// that is not a class is an error.
+func (c Class) AppendText(b []byte) ([]byte, error) {
+	switch c {
+	case 0:
+		return b, nil
+	case System, User, Dynamic:
+		return append(b, c.String()...), nil
+	}
+	return b, &ParseError{Func: "Class.MarshalText", Input: "Class(" + strconv.Itoa(int(c)) + ")", Msg: "not a class"}
+}
+
+// MarshalText implements [encoding.TextMarshaler]; JSON and YAML write a
+// Class as its name.
+func (c Class) MarshalText() ([]byte, error) {
+	return c.AppendText(nil)
+}
+
+// UnmarshalText implements [encoding.TextUnmarshaler]. It accepts "system",
+// "user" and "dynamic" in any case; the empty text gives the zero value.
+func (c *Class) UnmarshalText(text []byte) error {
+	for _, k := range Classes() {
+		if strings.EqualFold(string(text), k.String()) {
+			*c = k
+			return nil
+		}
+	}
+	if len(text) == 0 {
+		*c = 0
+		return nil
+	}
+	return &ParseError{Func: "Class.UnmarshalText", Input: string(text), Msg: "unknown class; want system, user or dynamic"}
 }

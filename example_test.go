@@ -1,10 +1,14 @@
 package ports_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
+	"net/netip"
 
 	"github.com/portalloc/ports"
+	"go.yaml.in/yaml/v3"
 )
 
 func ExamplePort_Class() {
@@ -145,4 +149,90 @@ func ExampleParseError() {
 	// Output:
 	// ports: ParseRangeSet("8000-8100, 9100-9000"): in "9100-9000": low port 9100 is above high port 9000
 	// --range: "8000-8100, 9100-9000": in "9100-9000": low port 9100 is above high port 9000
+}
+
+// The port a listener got, without a type assertion.
+func ExamplePortOf() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer ln.Close()
+	p, ok := ports.PortOf(ln.Addr())
+	fmt.Println(ok, p.Class() != 0, p == ports.Port(ln.Addr().(*net.TCPAddr).Port))
+	// Output:
+	// true true true
+}
+
+// An endpoint on every address, without netip.Addr{}.
+func ExampleEndpointAnyAddr() {
+	fmt.Println(ports.EndpointAnyAddr(ports.UDP, ports.MustParseRange("10000-20000")))
+	// Output:
+	// 10000-20000/udp
+}
+
+func ExampleEndpointFromAddrPort() {
+	fmt.Println(ports.EndpointFromAddrPort(ports.TCP, netip.MustParseAddrPort("[::1]:8443")))
+	// Output:
+	// [::1]:8443/tcp
+}
+
+// An endpoint of one port is what net.ListenTCP takes.
+func ExampleEndpoint_AddrPort() {
+	ap, ok := ports.MustParseEndpoint("127.0.0.1:8080/tcp").AddrPort()
+	fmt.Println(ap, ok, net.TCPAddrFromAddrPort(ap))
+	_, ok = ports.MustParseEndpoint("127.0.0.1:8000-8100/tcp").AddrPort()
+	fmt.Println(ok)
+	// Output:
+	// 127.0.0.1:8080 true 127.0.0.1:8080
+	// false
+}
+
+// A range combines with sets.
+func ExampleRange_Set() {
+	avoid := ports.MustParseRangeSet("22,80").Union(ports.MustParseRange("30000-32767").Set())
+	fmt.Println(avoid)
+	// Output:
+	// 22,80,30000-32767
+}
+
+// Ports are JSON numbers, as in the configurations people write; a range
+// is a string and also reads a bare number.
+func ExamplePort_MarshalJSON() {
+	type service struct {
+		Port  ports.Port  `json:"port"`
+		Range ports.Range `json:"range"`
+	}
+	var s service
+	if err := json.Unmarshal([]byte(`{"port": "8080", "range": 9090}`), &s); err != nil {
+		panic(err)
+	}
+	b, _ := json.Marshal(s)
+	fmt.Println(string(b))
+	// Output:
+	// {"port":8080,"range":"9090"}
+}
+
+func ExampleClass_MarshalText() {
+	b, _ := json.Marshal(map[string]ports.Class{"ssh": ports.MustParsePort("22").Class()})
+	fmt.Println(string(b))
+	// Output:
+	// {"ssh":"system"}
+}
+
+// YAML writes a port as a number and reads numbers and strings alike.
+func ExamplePort_MarshalYAML() {
+	type container struct {
+		ContainerPort ports.Port     `yaml:"containerPort"`
+		Protocol      ports.Protocol `yaml:"protocol"`
+	}
+	var c container
+	if err := yaml.Unmarshal([]byte("containerPort: 8080\nprotocol: UDP\n"), &c); err != nil {
+		panic(err)
+	}
+	b, _ := yaml.Marshal(c)
+	fmt.Print(string(b))
+	// Output:
+	// containerPort: 8080
+	// protocol: udp
 }

@@ -1,6 +1,7 @@
 package ports
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -108,4 +109,89 @@ func checkParseError(t *testing.T, fn, in string, err error) {
 	if !strings.HasPrefix(msg, "ports: "+fn+"(") {
 		t.Fatalf("%s(%q) error %q does not name the function", fn, in, msg)
 	}
+}
+
+// fuzzJSON checks one UnmarshalJSON on arbitrary JSON: it fails with an
+// error that names it, or the value it reads marshals to JSON that reads
+// back to the same value.
+func fuzzJSON[T any, P interface {
+	*T
+	json.Unmarshaler
+}](t *testing.T, fn, in string, equal func(a, b T) bool) {
+	if !json.Valid([]byte(in)) {
+		return // encoding/json never hands an unmarshaler invalid JSON
+	}
+	var v T
+	if err := P(&v).UnmarshalJSON([]byte(in)); err != nil {
+		if !strings.HasPrefix(err.Error(), "ports: "+fn+"(") {
+			t.Fatalf("%s(%s) error %q does not name the function", fn, in, err)
+		}
+		return
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("%s(%s) = %v, which json.Marshal refuses: %v", fn, in, v, err)
+	}
+	var w T
+	if err := json.Unmarshal(b, &w); err != nil || !equal(v, w) {
+		t.Fatalf("%s(%s) = %v, marshalled as %s, read back as %v, %v", fn, in, v, b, w, err)
+	}
+}
+
+func FuzzPortUnmarshalJSON(f *testing.F) {
+	f.Add(`8080`)     // a number
+	f.Add(`"8080"`)   // a string
+	f.Add(`"\u0038"`) // an escape
+	f.Add(`80.5`)     // a fraction
+	f.Add(`-1`)       // a sign
+	f.Add(`null`)     // null
+	f.Add(`{"a": 1}`) // an object
+	f.Fuzz(func(t *testing.T, in string) {
+		fuzzJSON[Port](t, "Port.UnmarshalJSON", in, func(a, b Port) bool { return a == b })
+	})
+}
+
+func FuzzRangeUnmarshalJSON(f *testing.F) {
+	f.Add(`8080`)        // a bare number: one port
+	f.Add(`"8000-8100"`) // the text form
+	f.Add(`""`)          // empty: the zero Range
+	f.Add(`1e9`)         // an exponent
+	f.Fuzz(func(t *testing.T, in string) {
+		fuzzJSON[Range](t, "Range.UnmarshalJSON", in, func(a, b Range) bool { return a == b })
+	})
+}
+
+func FuzzEndpointUnmarshalJSON(f *testing.F) {
+	f.Add(`8080`)                 // a bare number: TCP on every address
+	f.Add(`"[::1]:53/udp"`)       // the text form
+	f.Add(`"127.0.0.1:1-2\/tcp"`) // an escaped slash
+	f.Fuzz(func(t *testing.T, in string) {
+		fuzzJSON[Endpoint](t, "Endpoint.UnmarshalJSON", in, func(a, b Endpoint) bool { return a == b })
+	})
+}
+
+func FuzzRangeSetUnmarshalJSON(f *testing.F) {
+	f.Add(`22`)            // a bare number: one port
+	f.Add(`"22,80,90-99"`) // the text form
+	f.Add(`"9-8"`)         // inverted
+	f.Fuzz(func(t *testing.T, in string) {
+		fuzzJSON[RangeSet](t, "RangeSet.UnmarshalJSON", in, func(a, b RangeSet) bool { return a.Equal(b) })
+	})
+}
+
+func FuzzClassUnmarshalText(f *testing.F) {
+	f.Add("system")  // a class
+	f.Add("DYNAMIC") // upper case
+	f.Add("private") // unknown
+	f.Fuzz(func(t *testing.T, s string) {
+		var c Class
+		if err := c.UnmarshalText([]byte(s)); err != nil {
+			checkParseError(t, "Class.UnmarshalText", s, err)
+			return
+		}
+		b, err := c.MarshalText()
+		if err != nil || !strings.EqualFold(string(b), s) {
+			t.Fatalf("Class.UnmarshalText(%q) = %v, which marshals as %q, %v", s, c, b, err)
+		}
+	})
 }

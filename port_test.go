@@ -75,9 +75,9 @@ func TestPortText(t *testing.T) {
 	if err := q.UnmarshalText([]byte("70000")); err == nil || q != 7 {
 		t.Errorf("UnmarshalText(%q) = %v, %v; want error and the port unchanged", "70000", q, err)
 	}
-	// JSON goes through the text form: a port is a JSON string.
+	// A port is a JSON number.
 	b, err := json.Marshal(struct{ P Port }{8080})
-	if err != nil || string(b) != `{"P":"8080"}` {
+	if err != nil || string(b) != `{"P":8080}` {
 		t.Errorf("json.Marshal = %s, %v", b, err)
 	}
 }

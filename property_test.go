@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"testing"
 
+	"go.yaml.in/yaml/v3"
 	"pgregory.net/rapid"
 )
 
@@ -122,15 +123,16 @@ func TestPropertyRoundTrips(t *testing.T) {
 			t.Fatalf("ParseRangeSet(%q) = %v, %v; want %v", s.String(), q, err, s)
 		}
 
-		// Text and JSON forms, through one struct of every type.
+		// Text, JSON and YAML forms, through one struct of every type.
 		type all struct {
 			P     Port
 			R     Range
 			Proto Protocol
 			E     Endpoint
 			S     RangeSet
+			C     Class
 		}
-		in := all{p, r, proto, e, s}
+		in := all{p, r, proto, e, s, p.Class()}
 		b, err := json.Marshal(in)
 		if err != nil {
 			t.Fatalf("json.Marshal(%+v): %v", in, err)
@@ -139,11 +141,22 @@ func TestPropertyRoundTrips(t *testing.T) {
 		if err := json.Unmarshal(b, &out); err != nil {
 			t.Fatalf("json.Unmarshal(%s): %v", b, err)
 		}
-		if out.P != in.P || out.R != in.R || out.Proto != in.Proto || out.E != in.E || !out.S.Equal(in.S) {
+		if out.P != in.P || out.R != in.R || out.Proto != in.Proto || out.E != in.E || !out.S.Equal(in.S) || out.C != in.C {
 			t.Fatalf("JSON round trip of %+v gave %+v (via %s)", in, out, b)
 		}
+		y, err := yaml.Marshal(in)
+		if err != nil {
+			t.Fatalf("yaml.Marshal(%+v): %v", in, err)
+		}
+		out = all{}
+		if err := yaml.Unmarshal(y, &out); err != nil {
+			t.Fatalf("yaml.Unmarshal(%s): %v", y, err)
+		}
+		if out.P != in.P || out.R != in.R || out.Proto != in.Proto || out.E != in.E || !out.S.Equal(in.S) || out.C != in.C {
+			t.Fatalf("YAML round trip of %+v gave %+v (via %s)", in, out, y)
+		}
 		// AppendText appends to what is already there.
-		for _, tm := range []interface{ AppendText([]byte) ([]byte, error) }{p, r, proto, e, s} {
+		for _, tm := range []interface{ AppendText([]byte) ([]byte, error) }{p, r, proto, e, s, p.Class()} {
 			b, _ := tm.AppendText([]byte("x"))
 			want, _ := tm.AppendText(nil)
 			if string(b) != "x"+string(want) {

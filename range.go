@@ -205,3 +205,10 @@ func (r *Range) UnmarshalText(text []byte) error {
 	*r = q
 	return nil
 }
+
+// Set returns the set of r's ports, so that a Range combines with sets:
+// wellknown.BadPorts().Union(wellknown.NodePortRange().Set()). The zero
+// Range gives the empty set.
+func (r Range) Set() RangeSet {
+	return RangeSetOf(r)
+}

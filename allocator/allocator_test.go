@@ -467,7 +467,7 @@ func TestSnapshotForm(t *testing.T) {
 	if r, err := a.Allocate("next", ports.TCP, 1, rg("2990-3010")); err != nil || r.Endpoint != ep("3001/tcp") {
 		t.Errorf("NextFit after the restored position 3000: %v, %v; want 3001/tcp", r, err)
 	}
-	if snap, _ := a.Snapshot(); !strings.Contains(string(snap), `"next_fit":{"tcp":"3001"}`) {
+	if snap, _ := a.Snapshot(); !strings.Contains(string(snap), `"next_fit":{"tcp":3001}`) {
 		t.Errorf("Snapshot = %s, want the position as in the documented form", snap)
 	}
 	null := `{"version":1,"reservations":[],"next_fit":{"tcp":null}}`
@@ -476,7 +476,7 @@ func TestSnapshotForm(t *testing.T) {
 	}
 
 	// The position in a range, as Snapshot's documentation shows it.
-	doc = `{"version":1,"reservations":[],"next_fit":{"tcp":"3000"},"next_fit_ranges":[{"protocol":"tcp","range":"3000-3999","port":"3000"}]}`
+	doc = `{"version":1,"reservations":[],"next_fit":{"tcp":3000},"next_fit_ranges":[{"protocol":"tcp","range":"3000-3999","port":3000}]}`
 	if err := a.Restore([]byte(doc)); err != nil {
 		t.Fatalf("Restore of the documented form: %v", err)
 	}

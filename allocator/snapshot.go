@@ -37,10 +37,11 @@ type fitJSON struct {
 // recently used first), as versioned JSON:
 //
 //	{"version":1,"reservations":[{"owner":"grafana","endpoint":"0.0.0.0:3000/tcp"}],
-//	 "next_fit":{"tcp":"3000"},"next_fit_ranges":[{"protocol":"tcp","range":"3000-3999","port":"3000"}]}
+//	 "next_fit":{"tcp":3000},"next_fit_ranges":[{"protocol":"tcp","range":"3000-3999","port":3000}]}
 //
-// Endpoints, protocols, ranges and ports are in their text forms, as
-// strings. The reservations come in the order of [ports.Endpoint.Compare],
+// Ports are numbers; endpoints, protocols and ranges are in their text
+// forms, as strings (a port written as a string, as snapshots had it
+// before, is read too). The reservations come in the order of [ports.Endpoint.Compare],
 // so equal states give equal snapshots. The policy and the state of a
 // random source are not part of a snapshot. O(n).
 func (a *Allocator) Snapshot() ([]byte, error) {

@@ -31,7 +31,9 @@ func BadPorts() ports.RangeSet {
 
 // NodePortRange returns the default range of Kubernetes NodePort services,
 // 30000-32767 (the API server's --service-node-port-range). A NodePort
-// service opens its port on every node of the cluster.
+// service opens its port on every node of the cluster. Its
+// [ports.Range.Set] combines with the sets of this file:
+// BadPorts().Union(NodePortRange().Set()).
 func NodePortRange() ports.Range {
 	return ports.RangeFrom(30000, 32767)
 }

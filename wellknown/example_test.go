@@ -186,3 +186,20 @@ func ExampleForImage() {
 	// minio-console 9001/tcp (MinIO) admin-ui
 	// pgadmin 80/tcp (pgAdmin) admin-ui true
 }
+
+// A service's endpoint, as a server binds it.
+func ExampleService_Endpoint() {
+	for s := range wellknown.ByName("postgres") {
+		fmt.Println(s.Endpoint())
+	}
+	// Output:
+	// 5432/tcp
+}
+
+// The ports to keep clear of, in one set.
+func ExampleNodePortRange_set() {
+	avoid := wellknown.BadPorts().Union(wellknown.NodePortRange().Set())
+	fmt.Println(avoid.Contains(6000), avoid.Contains(31000), avoid.Contains(8080))
+	// Output:
+	// true true false
+}

@@ -377,3 +377,21 @@ func TestAccessorsAllocs(t *testing.T) {
 		}
 	}
 }
+
+func TestServiceEndpoint(t *testing.T) {
+	for s := range All() {
+		e := s.Endpoint()
+		if s.Protocol() == 0 {
+			if e.IsValid() {
+				t.Fatalf("%v.Endpoint() = %v, want the zero Endpoint (no transport)", s, e)
+			}
+			continue
+		}
+		if e.Protocol() != s.Protocol() || e.Range() != s.Range() || e.Addr().IsValid() {
+			t.Fatalf("%v.Endpoint() = %v", s, e)
+		}
+	}
+	if e := (Service{}).Endpoint(); e.IsValid() {
+		t.Errorf("Service{}.Endpoint() = %v, want the zero Endpoint", e)
+	}
+}

@@ -68,6 +68,14 @@ func (s Service) Range() ports.Range {
 	return ports.RangeFrom(ports.Port(r.lo), ports.Port(r.hi))
 }
 
+// Endpoint returns the endpoint of s on every address: its range on its
+// transport, as a server of that service binds it ("5432/tcp" for
+// postgresql). A registry record that names no transport, and the zero
+// Service, give the zero Endpoint.
+func (s Service) Endpoint() ports.Endpoint {
+	return ports.EndpointAnyAddr(s.proto, s.Range())
+}
+
 // Protocol returns the transport, or zero when the registry names none.
 func (s Service) Protocol() ports.Protocol { return s.proto }
 
