@@ -9,6 +9,9 @@
 //	ports scheme [--lang L] ...       the ten-slot scheme as a table
 //	ports check FILE...               collisions and security lints
 //	ports doc FILE...                 a Markdown port reference
+//	ports claim NAME...               a stable port of a name's own
+//	ports claims                      the claims, and whether bound now
+//	ports run --claim NAME -- CMD     a program on its claimed ports
 //	ports version                     the version of the command
 //
 // Every subcommand takes --help, which prints its usage on standard output.
@@ -54,6 +57,7 @@ type app struct {
 	prober         func(ports.Port) hostports.Report // nil: hostports.Probe
 	env            func() map[string]string          // nil: manifest.Environ
 	lockDir        string                            // "": porttest's default lock directory
+	claimsDir      string                            // "": the claims package's default store
 }
 
 type command struct {
@@ -70,6 +74,10 @@ func commands() []command {
 		schemeCommand(),
 		checkCommand(),
 		docCommand(),
+		claimCommand(),
+		unclaimCommand(),
+		claimsCommand(),
+		runCommand(),
 		versionCommand(),
 	}
 }

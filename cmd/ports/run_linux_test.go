@@ -1,0 +1,49 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestRunnerKilled checks that the child of ports run dies with it, even
+// when ports run is killed with SIGKILL.
+func TestRunnerKilled(t *testing.T) {
+	if _, err := os.Stat("/proc/self"); err != nil {
+		t.Skip("needs Linux's parent-death signal")
+	}
+	dir := t.TempDir()
+	pidFile := filepath.Join(dir, "pid")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestMainProcess$", "--", "run", "--claim", "k", "--", "/bin/sh", "-c", "echo $$ > "+pidFile+"; exec sleep 60")
+	cmd.Env = append(os.Environ(), "PORTS_TEST_MAIN=1", "PORTS_CLAIMS_DIR="+filepath.Join(dir, "claims"))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	for deadline := time.Now().Add(20 * time.Second); pid == 0; {
+		b, _ := os.ReadFile(pidFile)
+		pid, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the child did not start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if err := syscall.Kill(pid, 0); err != nil {
+			return // gone
+		}
+		if time.Now().After(deadline) {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("child %d outlived ports run killed with SIGKILL", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

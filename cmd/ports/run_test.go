@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// claimApp returns a test app with a claims store of its own.
+func claimApp(t *testing.T) (*app, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	a := testApp(&stdout, &stderr)
+	a.claimsDir = filepath.Join(t.TempDir(), "claims")
+	return a, &stdout, &stderr
+}
+
+func TestClaimCommands(t *testing.T) {
+	a, stdout, stderr := claimApp(t)
+	if code := a.main([]string{"claim", "api", "web"}); code != exitOK {
+		t.Fatalf("claim: exit %d\n%s", code, stderr)
+	}
+	first := stdout.String()
+	if !regexp.MustCompile(`^\d+\n\d+\n$`).MatchString(first) {
+		t.Fatalf("claim api web printed %q, want two ports", first)
+	}
+	stdout.Reset()
+	a.main([]string{"claim", "web", "api"})
+	lines := strings.Fields(first)
+	if got, want := stdout.String(), lines[1]+"\n"+lines[0]+"\n"; got != want {
+		t.Errorf("claim again = %q, want the same ports %q", got, want)
+	}
+	stdout.Reset()
+	if code := a.main([]string{"claims"}); code != exitOK {
+		t.Fatalf("claims: exit %d\n%s", code, stderr)
+	}
+	if out := stdout.String(); !strings.Contains(out, "api") || !strings.Contains(out, lines[0]) || !strings.Contains(out, "web") {
+		t.Errorf("claims lists:\n%s", out)
+	}
+	if code := a.main([]string{"unclaim", "api"}); code != exitOK {
+		t.Errorf("unclaim api: exit %d\n%s", code, stderr)
+	}
+	stderr.Reset()
+	if code := a.main([]string{"unclaim", "api"}); code != exitFindings || !strings.Contains(stderr.String(), "api has no claim") {
+		t.Errorf("unclaim api again: exit %d, %q", code, stderr)
+	}
+	if code := a.main([]string{"claim", "bad name"}); code != exitUsage {
+		t.Errorf("claim of a bad name: exit %d", code)
+	}
+}
+
+// TestRunEnvironment runs a child through ports run and checks that it
+// sees its claimed port in PORT and NAME_PORT and can bind it.
+func TestRunEnvironment(t *testing.T) {
+	a, stdout, stderr := claimApp(t)
+	code := a.main([]string{"run", "--claim", "my-api", "--claim", "db", "--", os.Args[0], "-test.run=^TestRunChild$"})
+	if code != exitOK {
+		t.Fatalf("run: exit %d\n%s%s", code, stdout, stderr)
+	}
+	var port, api, db int
+	if _, err := fmt.Sscanf(stdout.String(), "child PORT=%d MY_API_PORT=%d DB_PORT=%d bound", &port, &api, &db); err != nil {
+		t.Fatalf("child said %q: %v", stdout, err)
+	}
+	stdout.Reset()
+	a.main([]string{"claim", "my-api", "db"})
+	if want := fmt.Sprintf("%d\n%d\n", port, db); stdout.String() != want || api != port {
+		t.Errorf("child saw PORT=%d MY_API_PORT=%d DB_PORT=%d; the claims are %q", port, api, db, stdout)
+	}
+}
+
+// TestRunChild is the child of TestRunEnvironment: it binds $PORT.
+func TestRunChild(t *testing.T) {
+	port := os.Getenv("PORT")
+	if port == "" {
+		t.Skip("run by TestRunEnvironment")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:"+port)
+	if err != nil {
+		fmt.Printf("child cannot bind %s: %v\n", port, err)
+		os.Exit(3)
+	}
+	ln.Close()
+	fmt.Printf("child PORT=%s MY_API_PORT=%s DB_PORT=%s bound\n", port, os.Getenv("MY_API_PORT"), os.Getenv("DB_PORT"))
+	os.Exit(0)
+}
+
+func TestRunExitStatus(t *testing.T) {
+	a, _, stderr := claimApp(t)
+	if code := a.main([]string{"run", "--claim", "x", "--", "/bin/sh", "-c", "exit 7"}); code != 7 {
+		t.Errorf("run of a child that exits 7: exit %d\n%s", code, stderr)
+	}
+	if code := a.main([]string{"run", "--claim", "x", "--", "/nonexistent/program"}); code != exitUsage {
+		t.Errorf("run of a missing program: exit %d", code)
+	}
+}
+
+func TestRunProcfile(t *testing.T) {
+	a, stdout, stderr := claimApp(t)
+	dir := t.TempDir()
+	pf := filepath.Join(dir, "Procfile")
+	os.WriteFile(pf, []byte("# services\nweb: echo web on $PORT; sleep 1; exit 0\nworker: echo worker on $WORKER_PORT; sleep 30\n"), 0o644)
+	start := time.Now()
+	code := a.main([]string{"run", "-f", pf})
+	if code != exitOK {
+		t.Fatalf("run -f: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if time.Since(start) > 20*time.Second {
+		t.Errorf("the worker was not stopped when web exited")
+	}
+	out := stdout.String()
+	for _, want := range []string{"web | web on ", "worker | worker on "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(stderr.String(), "PROCESS") {
+		t.Errorf("no table of ports:\n%s", stderr)
+	}
+	for _, bad := range []string{"web\n", "web:\n", "a: x\na: y\n"} {
+		os.WriteFile(pf, []byte(bad), 0o644)
+		if code := a.main([]string{"run", "-f", pf}); code != exitUsage {
+			t.Errorf("Procfile %q: exit %d", bad, code)
+		}
+	}
+}
