@@ -98,6 +98,39 @@ type Declaration struct {
 	// "container:abc"); empty when it sets none and for other kinds.
 	NetworkMode string
 
+	// Object names the Kubernetes object that declares the port as the
+	// cluster identifies it: "GROUP/KIND/NAMESPACE/NAME", the group
+	// "core" for the core API ("core/Service/shop/web",
+	// "apps/Deployment/default/redis"). The version is left out, and the
+	// workloads of extensions/v1beta1 are named in the groups that keep
+	// them today (apps, batch), since the cluster holds one object
+	// whichever version writes it. It is empty for other kinds of
+	// declaration, and for an object named by metadata.generateName alone,
+	// which is a new object each time it is created.
+	//
+	// Declarations of one Object read from several files describe one
+	// object, applied more than once, not several: a check should count
+	// copies with equal ObjectDigests once, and warn of copies that differ.
+	Object string
+
+	// ObjectDigest is "sha256:" and the hexadecimal SHA-256 of the
+	// content of the object named by Object, in a canonical form that
+	// leaves out how it is written (key order, comments, quoting, flow or
+	// block style, anchors, aliases and merge keys) and what the cluster
+	// writes rather than the author (status, and the server's fields of
+	// metadata such as uid and resourceVersion), and keeps the types of
+	// values (80 and "80" differ). It is empty when Object is.
+	ObjectDigest string
+
+	// HostPort is the hostPort written on a containerPort of a Kubernetes
+	// pod with hostNetwork ([KindHostNetwork]), 0 when none is written
+	// (and for other kinds). Under hostNetwork the port is bound on the
+	// node as the containerPort, and the API server refuses a pod whose
+	// hostPort is set and differs from it ("must match containerPort
+	// when hostNetwork is true"): such a declaration has a HostPort that
+	// is neither 0 nor its Endpoint's port.
+	HostPort ports.Port
+
 	// InitContainer reports that Container is an init container, which
 	// runs to completion, one at a time, before the pod's other containers
 	// start; a sidecar (an init container with restartPolicy Always) runs

@@ -1,6 +1,8 @@
 package manifest
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -15,138 +17,340 @@ import (
 
 // The Kubernetes reader walks yaml.Node trees into the few fields it needs,
 // rather than decoding into k8s.io/api types: that module is large, and the
-// Node keeps the line of every field.
+// Node keeps the line of every field. The stream is read one document at
+// a time (kube_stream.go); each document is walked through kubeDoc
+// (kube_node.go), which types every field it reads and bounds the work
+// that aliases make; kube_api.go says which apiVersions serve which kinds,
+// kube_digest.go how an object is digested, and kube_render.go how a
+// kustomization or a Helm template is told apart.
 
 // ReadKubernetes reads Kubernetes manifests from r: one or more YAML (or
-// JSON) documents, and the items of kind List. name is used for messages.
+// JSON) documents, and the items of lists. name is used for messages. It
+// reads r one document at a time and keeps only declarations.
 //
 // It reads the ports of Services (port, targetPort, nodePort, type) and the
 // container ports of Pods, Deployments, ReplicaSets, StatefulSets,
 // DaemonSets, Jobs, CronJobs and ReplicationControllers (containerPort,
-// hostPort, hostIP, hostNetwork); it ignores other kinds. A namespace left
-// out is "default".
+// hostPort, hostIP, hostNetwork, and each container's image), at the
+// apiVersions that serve them: v1, apps/v1, batch/v1 and the beta and alpha
+// versions that served them before (apps/v1beta1, apps/v1beta2,
+// extensions/v1beta1, batch/v1beta1, batch/v2alpha1). An object of another
+// apiVersion, a custom resource named Service say, and objects of other
+// kinds are skipped. A list is a v1 List or the list of one of those kinds
+// (v1 ServiceList, apps/v1 DeploymentList). A namespace left out is
+// "default".
+//
+// Each declaration names its object ([Declaration.Object]) and the digest
+// of its content ([Declaration.ObjectDigest]), so that one object met in
+// several files can be told from two.
+//
+// A field of the wrong type, a port out of range, what the API server
+// refuses whatever the cluster (see the package documentation), a
+// document nested deeper than 1,000 levels or whose aliases expand to
+// much more than itself, and a kustomization or a Helm template
+// ([ErrKustomization], [ErrHelmTemplate]) are errors, each an [*Error]
+// naming the file and the line.
 func ReadKubernetes(name string, r io.Reader) ([]Declaration, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, &Error{File: name, Msg: "reading manifests", Err: err}
+	if kustomizationName(name) {
+		return nil, kustomizationError(name, 1, 0, 0)
 	}
-	docs, err := decodeYAML(name, data)
-	if err != nil {
-		return nil, err
-	}
+	s := newKubeSplitter(r)
 	var out []Declaration
-	for _, d := range docs {
-		kr := &kubeReader{file: name, doc: d.doc}
-		if err := kr.object(d.root, 0); err != nil {
-			return nil, err
+	doc := 0
+	for {
+		piece, first, err := s.next()
+		if err != nil {
+			return nil, &Error{File: name, Msg: "reading manifests", Err: err}
 		}
-		out = append(out, kr.out...)
+		if piece == nil {
+			return out, nil
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(piece))
+		for {
+			var n yaml.Node
+			err := dec.Decode(&n)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				if h := helmError(name, doc, piece, first); h != nil {
+					return nil, h
+				}
+				return nil, kubeYAMLError(name, doc, first-1, err)
+			}
+			d := &kubeDoc{file: name, doc: doc, lineOff: first - 1}
+			doc++
+			if len(n.Content) != 1 || kubeIsNull(n.Content[0]) {
+				continue
+			}
+			out, err = d.read(n.Content[0], out)
+			if err != nil {
+				if h := helmError(name, d.doc, piece, first); h != nil && !errors.Is(err, ErrKustomization) {
+					return nil, h
+				}
+				return nil, err
+			}
+		}
 	}
-	return out, nil
 }
 
-// kubeReader reads one document.
-type kubeReader struct {
-	file string
-	doc  int
-	out  []Declaration
-}
-
-// errAt returns an *Error at node n.
-func (kr *kubeReader) errAt(n *yaml.Node, format string, args ...any) *Error {
-	e := &Error{File: kr.file, Doc: kr.doc, Msg: fmt.Sprintf(format, args...)}
-	if n != nil {
-		e.Line, e.Column = n.Line, n.Column
+// read reads the document root, appending its declarations to out.
+func (d *kubeDoc) read(root *yaml.Node, out []Declaration) ([]Declaration, error) {
+	if err := d.checkTree(root, 0); err != nil {
+		return out, err
 	}
-	return e
-}
-
-func (kr *kubeReader) src(n *yaml.Node) Source {
-	return Source{File: kr.file, Line: n.Line, Column: n.Column, Doc: kr.doc}
+	return d.object(root, out, "", "", false)
 }
 
 // kubeObject is what every object says about itself.
 type kubeObject struct {
-	kind, name, namespace, group string
-	labels                       string // the pods' labels, as labelString
-	node                         *yaml.Node
+	apiVersion, kind, name, namespace, group string
+	id                                       string // Declaration.Object
+	labels                                   string // the pods' labels, as labelString writes them
+	node                                     *yaml.Node
 }
 
 func (o kubeObject) String() string {
 	return o.kind + " " + strconv.Quote(o.namespace+"/"+o.name)
 }
 
-// object reads one object; depth counts List nesting.
-func (kr *kubeReader) object(root *yaml.Node, depth int) error {
-	root = resolve(root)
+// object reads the object n, appending its declarations to out. A list's
+// items take defAPI and defKind (the list's element type) when they leave
+// out their own.
+func (d *kubeDoc) object(n *yaml.Node, out []Declaration, defAPI, defKind string, inList bool) ([]Declaration, error) {
+	root, done, err := d.follow(n)
+	if err != nil {
+		return out, err
+	}
+	defer done()
 	if root == nil || root.Kind != yaml.MappingNode {
-		return kr.errAt(root, "want a Kubernetes object (a mapping with apiVersion and kind), got %s", kindName(root))
+		return out, d.errAt(root, "want a Kubernetes object (a mapping with apiVersion and kind), got %s", kubeKindName(root))
 	}
-	kindKey, kindNode := get(root, "kind")
-	kind, ok := scalar(kindNode)
-	if !ok {
-		if kindKey != nil {
-			return kr.errAt(kindKey, "kind: want a string, got %s", kindName(kindNode))
-		}
-		return kr.errAt(root, "object has no kind")
+	m, err := d.mapping(root, "object")
+	if err != nil {
+		return out, err
 	}
-	if kind == "List" || (len(kind) > 4 && kind[len(kind)-4:] == "List") {
-		if depth > 0 {
-			return kr.errAt(kindKey, "a %s inside a List", kind)
+	avKey, avNode := m.get("apiVersion")
+	kindKey, kindNode := m.get("kind")
+	apiVersion, err := d.str(avNode, "apiVersion")
+	if err != nil {
+		return out, err
+	}
+	kind, err := d.str(kindNode, "kind")
+	if err != nil {
+		return out, err
+	}
+	if kind == "" && apiVersion == "" && defKind != "" {
+		apiVersion, kind = defAPI, defKind
+	}
+	if kind == "" {
+		return out, d.errAt(firstNode(kindKey, root), "object has no kind")
+	}
+	if apiVersion == "" {
+		return out, d.errAt(firstNode(avKey, kindKey), "%s: no apiVersion", kind)
+	}
+	if strings.HasPrefix(apiVersion, "kustomize.config.k8s.io/") && (kind == "Kustomization" || kind == "Component") {
+		return out, kustomizationError(d.file, kindNode.Line+d.lineOff, kindNode.Column, d.doc)
+	}
+	if err := d.served(apiVersion, kind, avNode, kindNode); err != nil {
+		return out, err
+	}
+	if apiVersion == "v1" && kind == "List" || strings.HasSuffix(kind, "List") && kubeListOf(apiVersion, kind) {
+		if inList {
+			return out, d.errAt(kindNode, "a %s inside a list", kind)
 		}
-		_, list := get(root, "items")
-		for _, it := range items(list) {
-			if err := kr.object(it, depth+1); err != nil {
-				return err
+		_, itemsNode := m.get("items")
+		items, err := d.list(itemsNode, kind+": items")
+		if err != nil {
+			return out, err
+		}
+		elemAPI, elemKind := "", ""
+		if kind != "List" {
+			elemAPI, elemKind = apiVersion, strings.TrimSuffix(kind, "List")
+		}
+		for _, it := range items {
+			if out, err = d.object(it, out, elemAPI, elemKind, true); err != nil {
+				return out, err
 			}
 		}
+		return out, nil
+	}
+	shape, ok := kubeServed(apiVersion, kind)
+	if !ok {
+		return out, nil // someone else's kind, or one without ports
+	}
+	obj := kubeObject{apiVersion: apiVersion, kind: kind, node: root, namespace: "default"}
+	_, metaNode := m.get("metadata")
+	meta, err := d.mapping(metaNode, kind+": metadata")
+	if err != nil {
+		return out, err
+	}
+	var name, generateName string
+	for _, f := range []struct {
+		key string
+		to  *string
+	}{{"name", &name}, {"generateName", &generateName}, {"namespace", &obj.namespace}} {
+		_, v := meta.get(f.key)
+		s, err := d.str(v, kind+": metadata."+f.key)
+		if err != nil {
+			return out, err
+		}
+		if s != "" {
+			*f.to = s
+		}
+	}
+	obj.name = name
+	if name == "" {
+		obj.name = generateName
+	}
+	_, labelsNode := meta.get("labels")
+	labels, err := d.stringMap(labelsNode, obj.String()+": metadata.labels")
+	if err != nil {
+		return out, err
+	}
+	obj.group = labels["app.kubernetes.io/part-of"]
+	if name != "" {
+		idKind := kind
+		if kind == "ScheduledJob" {
+			idKind = "CronJob" // renamed; the same objects
+		}
+		obj.id = kubeGroup(apiVersion, kind) + "/" + idKind + "/" + obj.namespace + "/" + name
+	}
+	_, specNode := m.get("spec")
+	from := len(out)
+	switch shape {
+	case shapeService:
+		out, err = d.service(obj, specNode, out)
+	case shapePod:
+		obj.labels = labelString(labels)
+		out, err = d.podSpec(obj, specNode, "spec", out)
+	case shapeTemplate:
+		out, err = d.template(obj, specNode, "spec", out)
+	case shapeJobTemplate:
+		spec, err2 := d.mapping(specNode, obj.String()+": spec")
+		if err2 != nil {
+			return out, err2
+		}
+		_, jt := spec.get("jobTemplate")
+		jtm, err2 := d.mapping(jt, obj.String()+": spec.jobTemplate")
+		if err2 != nil {
+			return out, err2
+		}
+		_, jspec := jtm.get("spec")
+		out, err = d.template(obj, jspec, "spec.jobTemplate.spec", out)
+	}
+	if err != nil || len(out) == from {
+		return out, err
+	}
+	sum, err := d.digest(root)
+	if err != nil {
+		return out, err
+	}
+	for i := from; i < len(out); i++ {
+		out[i].Object, out[i].ObjectDigest = obj.id, sum
+	}
+	return out, nil
+}
+
+// served returns an error if kind (or the kind of the list kind names) is
+// one the reader reads, apiVersion is of one of Kubernetes' own groups,
+// and that apiVersion does not serve it: the API server refuses it.
+func (d *kubeDoc) served(apiVersion, kind string, avNode, kindNode *yaml.Node) error {
+	if !kubeOwnGroup(apiVersion) || apiVersion == "v1" && kind == "List" {
 		return nil
 	}
-	obj := kubeObject{kind: kind, node: root, namespace: "default"}
-	_, meta := get(root, "metadata")
-	if s, ok := scalar(valueOf(meta, "name")); ok {
-		obj.name = s
-	} else if s, ok := scalar(valueOf(meta, "generateName")); ok {
-		obj.name = s
+	base := kind
+	if _, ok := kubeKnownKind(base); !ok {
+		base = strings.TrimSuffix(kind, "List")
 	}
-	if s, ok := scalar(valueOf(meta, "namespace")); ok && s != "" {
-		obj.namespace = s
+	known, ok := kubeKnownKind(base)
+	if !ok {
+		return nil
 	}
-	if s, ok := scalar(valueOf(valueOf(meta, "labels"), "app.kubernetes.io/part-of")); ok {
-		obj.group = s
+	if known != base {
+		return d.errAt(kindNode, "kind %q: Kubernetes spells it %q", kind, strings.Replace(kind, base, known, 1))
 	}
-	_, spec := get(root, "spec")
-	switch kind {
-	case "Service":
-		return kr.service(obj, spec)
-	case "Pod":
-		return kr.podTemplate(obj, root) // a Pod is its own template
-	case "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "ReplicationController":
-		return kr.podTemplate(obj, valueOf(spec, "template"))
-	case "CronJob":
-		return kr.podTemplate(obj, valueOf(valueOf(valueOf(spec, "jobTemplate"), "spec"), "template"))
+	if _, ok := kubeServed(apiVersion, base); ok {
+		return nil
+	}
+	cur, _ := kubeCurrent(base)
+	return d.errAt(avNode, "apiVersion %q does not serve kind %s; Kubernetes serves it as %s", apiVersion, base, cur)
+}
+
+// kubeListOf reports whether kind, ending in "List", is the list of a kind
+// that apiVersion serves and the reader reads.
+func kubeListOf(apiVersion, kind string) bool {
+	_, ok := kubeServed(apiVersion, strings.TrimSuffix(kind, "List"))
+	return ok
+}
+
+// firstNode returns the first of ns that is not nil.
+func firstNode(ns ...*yaml.Node) *yaml.Node {
+	for _, n := range ns {
+		if n != nil {
+			return n
+		}
 	}
 	return nil
 }
 
-// podTemplate reads the pod template of a workload: its pods' labels, then
-// its pod spec.
-func (kr *kubeReader) podTemplate(obj kubeObject, tmpl *yaml.Node) error {
-	obj.labels = labelString(valueOf(valueOf(tmpl, "metadata"), "labels"))
-	return kr.podSpec(obj, valueOf(tmpl, "spec"))
+// stringMap reads v, the value of field path, as a mapping of strings to
+// strings (labels, a selector).
+func (d *kubeDoc) stringMap(v *yaml.Node, path string) (map[string]string, error) {
+	m, err := d.mapping(v, path)
+	if err != nil || m.node == nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(m.pairs))
+	for _, p := range m.pairs {
+		if p.key.Kind != yaml.ScalarNode {
+			return nil, d.errAt(p.key, "%s: want string keys, got %s", path, kubeKindName(p.key))
+		}
+		s, err := d.str(p.value, path+"."+p.key.Value)
+		if err != nil {
+			return nil, err
+		}
+		out[p.key.Value] = s
+	}
+	return out, nil
 }
 
-// labelString writes the string-to-string mapping m (labels, a selector) as
+// labelString writes a string-to-string mapping (labels, a selector) as
 // "key=value,key=value", sorted by key; "" for none.
-func labelString(m *yaml.Node) string {
-	var kv []string
-	for _, p := range pairs(m) {
-		if v, ok := scalar(p.value); ok {
-			kv = append(kv, p.key.Value+"="+v)
-		}
+func labelString(m map[string]string) string {
+	kv := make([]string, 0, len(m))
+	for k, v := range m {
+		kv = append(kv, k+"="+v)
 	}
 	slices.Sort(kv)
 	return strings.Join(kv, ",")
+}
+
+// template reads the pod template of a workload, at path.template of the
+// mapping spec: its pods' labels, then its pod spec.
+func (d *kubeDoc) template(obj kubeObject, spec *yaml.Node, path string, out []Declaration) ([]Declaration, error) {
+	sm, err := d.mapping(spec, obj.String()+": "+path)
+	if err != nil {
+		return out, err
+	}
+	_, tn := sm.get("template")
+	tm, err := d.mapping(tn, obj.String()+": "+path+".template")
+	if err != nil {
+		return out, err
+	}
+	_, mn := tm.get("metadata")
+	meta, err := d.mapping(mn, obj.String()+": "+path+".template.metadata")
+	if err != nil {
+		return out, err
+	}
+	_, ln := meta.get("labels")
+	labels, err := d.stringMap(ln, obj.String()+": "+path+".template.metadata.labels")
+	if err != nil {
+		return out, err
+	}
+	obj.labels = labelString(labels)
+	_, ps := tm.get("spec")
+	return d.podSpec(obj, ps, path+".template.spec", out)
 }
 
 // DefaultNodePortRange returns 30000-32767, the range Kubernetes allocates
@@ -158,31 +362,25 @@ func DefaultNodePortRange() ports.Range {
 	return wellknown.NodePortRange()
 }
 
-// valueOf returns the value of key in mapping m, or nil.
-func valueOf(m *yaml.Node, key string) *yaml.Node {
-	_, v := get(m, key)
-	return v
-}
-
-// portField reads key of mapping m as a port number. It returns 0, nil when
-// the key is absent.
-func (kr *kubeReader) portField(m *yaml.Node, key, where string) (ports.Port, *yaml.Node, error) {
-	k, v := get(m, key)
-	if k == nil {
-		return 0, nil, nil
+// port reads v, the value of field path, as a port number: 0 for an
+// absent or null value, or, when unset is true, for 0 too (hostPort,
+// nodePort and targetPort take 0 as not set).
+func (d *kubeDoc) port(v *yaml.Node, path string, unset bool) (ports.Port, *yaml.Node, error) {
+	n, err := d.scalarNode(v, path, "a port number")
+	if err != nil || n == nil {
+		return 0, n, err
 	}
-	return kr.port(k, v, key, where)
-}
-
-// optionalPortField is portField for a field that Kubernetes takes as not
-// set when it is 0 or null (hostPort, nodePort, targetPort): those give 0
-// and no error, as an absent key does.
-func (kr *kubeReader) optionalPortField(m *yaml.Node, key, where string) (ports.Port, *yaml.Node, error) {
-	k, v := get(m, key)
-	if k == nil || v == nil || v.Kind == yaml.ScalarNode && (v.Tag == "!!null" || v.Tag == "!!int" && isZero(v.Value)) {
-		return 0, v, nil
+	if n.Tag != "!!int" {
+		return 0, n, d.errAt(n, "%s: want a port number, got %s", path, kubeKindName(n))
 	}
-	return kr.port(k, v, key, where)
+	if unset && isZero(n.Value) {
+		return 0, n, nil
+	}
+	p, err := strconv.ParseInt(n.Value, 0, 64)
+	if err != nil || p < 1 || p > int64(ports.MaxPort) {
+		return 0, n, d.errAt(n, "%s: %s is not a port; want 1 to 65535", path, n.Value)
+	}
+	return ports.Port(p), n, nil
 }
 
 // isZero reports whether s, an integer's text, is zero: 0, 00, +0, -0.
@@ -191,118 +389,143 @@ func isZero(s string) bool {
 	return s != "" && strings.Trim(s, "0") == ""
 }
 
-// port reads v, the value of key k, as a port number.
-func (kr *kubeReader) port(k, v *yaml.Node, key, where string) (ports.Port, *yaml.Node, error) {
-	if v == nil || v.Kind != yaml.ScalarNode || v.Tag != "!!int" {
-		return 0, v, kr.errAt(k, "%s.%s: want a port number, got %s", where, key, kindName(v))
-	}
-	var n int64
-	if err := v.Decode(&n); err != nil || n < 1 || n > int64(ports.MaxPort) {
-		return 0, v, kr.errAt(v, "%s.%s: %s is not a port; want 1 to 65535", where, key, v.Value)
-	}
-	return ports.Port(n), v, nil
-}
-
-// protocolField reads the protocol of a port entry; Kubernetes' default is
+// protocol reads the protocol of a port entry; Kubernetes' default is
 // TCP.
-func (kr *kubeReader) protocolField(m *yaml.Node, where string) (ports.Protocol, error) {
-	k, v := get(m, "protocol")
-	if k == nil {
+func (d *kubeDoc) protocol(v *yaml.Node, path string) (ports.Protocol, error) {
+	n, err := d.scalarNode(v, path, "TCP, UDP or SCTP")
+	if err != nil {
+		return 0, err
+	}
+	if n == nil {
 		return ports.TCP, nil
 	}
-	s, ok := scalar(v)
-	if !ok {
-		return 0, kr.errAt(k, "%s.protocol: want TCP, UDP or SCTP, got %s", where, kindName(v))
+	if !kubeIsText(n) {
+		return 0, d.errAt(n, "%s: want TCP, UDP or SCTP, got %s", path, kubeKindName(n))
 	}
 	// The API server takes these three, spelt in capitals, and no other.
-	switch s {
+	switch s := n.Value; s {
 	case "TCP":
 		return ports.TCP, nil
 	case "UDP":
 		return ports.UDP, nil
 	case "SCTP":
 		return ports.SCTP, nil
+	case "":
+		return ports.TCP, nil
+	default:
+		if p, err := ports.ParseProtocol(s); err == nil && p != ports.DCCP {
+			return 0, d.errAt(n, "%s: %q must be written %q; want TCP, UDP or SCTP", path, s, strings.ToUpper(s))
+		}
+		return 0, d.errAt(n, "%s: unknown protocol %q; want TCP, UDP or SCTP", path, s)
 	}
-	if p, err := ports.ParseProtocol(s); err == nil && p != ports.DCCP {
-		return 0, kr.errAt(v, "%s.protocol: %q must be written %q; want TCP, UDP or SCTP", where, s, strings.ToUpper(s))
-	}
-	return 0, kr.errAt(v, "%s.protocol: unknown protocol %q; want TCP, UDP or SCTP", where, s)
 }
 
-func (kr *kubeReader) service(obj kubeObject, spec *yaml.Node) error {
-	typ := "ClusterIP"
-	if s, ok := scalar(valueOf(spec, "type")); ok && s != "" {
-		typ = s // an empty type is the default, as for Kubernetes
+func (d *kubeDoc) service(obj kubeObject, specNode *yaml.Node, out []Declaration) ([]Declaration, error) {
+	at := obj.String() + ": spec"
+	spec, err := d.mapping(specNode, at)
+	if err != nil {
+		return out, err
+	}
+	_, typeNode := spec.get("type")
+	typ, err := d.str(typeNode, at+".type")
+	if err != nil {
+		return out, err
+	}
+	if typ == "" {
+		typ = "ClusterIP" // an empty type is the default, as for Kubernetes
 	}
 	switch typ {
 	case "ClusterIP", "NodePort", "LoadBalancer":
 	case "ExternalName":
-		return nil // an alias for a name elsewhere: binds nothing
+		return out, nil // an alias for a name elsewhere: binds nothing
 	default:
-		return kr.errAt(valueOf(spec, "type"), "%s: spec.type: unknown Service type %q; want ClusterIP, NodePort, LoadBalancer or ExternalName", obj, typ)
+		return out, d.errAt(typeNode, "%s.type: unknown Service type %q; want ClusterIP, NodePort, LoadBalancer or ExternalName", at, typ)
 	}
-	selector := labelString(valueOf(spec, "selector"))
+	_, selNode := spec.get("selector")
+	sel, err := d.stringMap(selNode, at+".selector")
+	if err != nil {
+		return out, err
+	}
+	selector := labelString(sel)
 	allocNodePorts := true
 	if typ == "LoadBalancer" {
-		k, n := get(spec, "allocateLoadBalancerNodePorts")
-		v, ok, valid := boolean(n)
-		if !valid {
-			return kr.errAt(k, "%s: spec.allocateLoadBalancerNodePorts: want true or false", obj)
+		_, n := spec.get("allocateLoadBalancerNodePorts")
+		v, set, err := d.boolean(n, at+".allocateLoadBalancerNodePorts")
+		if err != nil {
+			return out, err
 		}
-		allocNodePorts = v || !ok
+		allocNodePorts = v || !set
 	}
 	exposure := Internal
 	if typ == "LoadBalancer" {
 		exposure = Public
 	}
-	for i, it := range items(valueOf(spec, "ports")) {
-		where := fmt.Sprintf("%s: spec.ports[%d]", obj, i)
-		if it.Kind != yaml.MappingNode {
-			return kr.errAt(it, "%s: want a mapping, got %s", where, kindName(it))
-		}
-		port, portNode, err := kr.portField(it, "port", where)
+	_, portsNode := spec.get("ports")
+	entries, err := d.list(portsNode, at+".ports")
+	if err != nil {
+		return out, err
+	}
+	for i, e := range entries {
+		where := fmt.Sprintf("%s.ports[%d]", at, i)
+		pm, err := d.mapping(e, where)
 		if err != nil {
-			return err
+			return out, err
+		}
+		if pm.node == nil {
+			return out, d.errAt(firstNode(e, portsNode), "%s: want a mapping, got null", where)
+		}
+		_, pn := pm.get("port")
+		port, portNode, err := d.port(pn, where+".port", false)
+		if err != nil {
+			return out, err
 		}
 		if port == 0 {
-			return kr.errAt(it, "%s: no port", where)
+			return out, d.errAt(pm.node, "%s: no port", where)
 		}
-		proto, err := kr.protocolField(it, where)
+		_, prn := pm.get("protocol")
+		proto, err := d.protocol(prn, where+".protocol")
 		if err != nil {
-			return err
+			return out, err
 		}
-		name, _ := scalar(valueOf(it, "name"))
+		_, nn := pm.get("name")
+		name, err := d.str(nn, where+".name")
+		if err != nil {
+			return out, err
+		}
 		target, targetName := port.Range(), ""
 		// A targetPort of 0, "" or null is not set, and the port is its
 		// target, as Kubernetes takes it.
-		if tk, tv := get(it, "targetPort"); tk != nil {
-			s, ok := scalar(tv)
-			switch {
-			case tv != nil && tv.Kind == yaml.ScalarNode && tv.Tag == "!!null":
-			case !ok:
-				return kr.errAt(tk, "%s.targetPort: want a port number or name, got %s", where, kindName(tv))
-			case tv.Tag == "!!int":
-				tp, _, err := kr.optionalPortField(it, "targetPort", where)
-				if err != nil {
-					return err
-				}
-				if tp != 0 {
-					target = tp.Range()
-				}
-			case s == "":
-			case strings.Trim(s, "0123456789") == "":
-				// The API server refuses it: a name needs a letter.
-				return kr.errAt(tv, "%s.targetPort: %q is a string of digits, which is neither a port number nor a port name; write it without quotes", where, s)
-			default:
-				target, targetName = ports.Range{}, s
-			}
-		}
-		nodePort, npNode, err := kr.optionalPortField(it, "nodePort", where)
+		_, tn := pm.get("targetPort")
+		tv, err := d.scalarNode(tn, where+".targetPort", "a port number or name")
 		if err != nil {
-			return err
+			return out, err
+		}
+		switch {
+		case tv == nil:
+		case tv.Tag == "!!int":
+			tp, _, err := d.port(tv, where+".targetPort", true)
+			if err != nil {
+				return out, err
+			}
+			if tp != 0 {
+				target = tp.Range()
+			}
+		case !kubeIsText(tv):
+			return out, d.errAt(tv, "%s.targetPort: want a port number or name, got %s", where, kubeKindName(tv))
+		case tv.Value == "":
+		case strings.Trim(tv.Value, "0123456789") == "":
+			// The API server refuses it: a name needs a letter.
+			return out, d.errAt(tv, "%s.targetPort: %q is a string of digits, which is neither a port number nor a port name; write it without quotes", where, tv.Value)
+		default:
+			target, targetName = ports.Range{}, tv.Value
+		}
+		_, npn := pm.get("nodePort")
+		nodePort, npNode, err := d.port(npn, where+".nodePort", true)
+		if err != nil {
+			return out, err
 		}
 		if nodePort != 0 && typ == "ClusterIP" {
-			return kr.errAt(npNode, "%s.nodePort: a ClusterIP Service has no node ports; use type NodePort or LoadBalancer", where)
+			return out, d.errAt(npNode, "%s.nodePort: a ClusterIP Service has no node ports; use type NodePort or LoadBalancer", where)
 		}
 		base := Declaration{
 			Protocol:    proto,
@@ -311,133 +534,228 @@ func (kr *kubeReader) service(obj kubeObject, spec *yaml.Node) error {
 			Project:     obj.namespace,
 			Service:     obj.name,
 			Name:        name,
-			Description: comment(it),
+			Description: kubeComment(pm.node),
 			Group:       obj.group,
 			Selector:    selector,
 		}
-		d := base
-		d.Endpoint = ports.EndpointFrom(proto, netip.Addr{}, port.Range())
-		d.Scope, d.Kind, d.Exposure, d.Source = ServiceScope(obj.namespace, obj.name), KindService, exposure, kr.src(portNode)
-		kr.out = append(kr.out, d)
+		sd := base
+		sd.Endpoint = ports.EndpointFrom(proto, netip.Addr{}, port.Range())
+		sd.Scope, sd.Kind, sd.Exposure, sd.Source = ServiceScope(obj.namespace, obj.name), KindService, exposure, d.src(portNode)
+		out = append(out, sd)
 		if typ == "ClusterIP" || (nodePort == 0 && !allocNodePorts) {
 			continue
 		}
 		np := base
-		np.Scope, np.Kind, np.Exposure, np.Source = HostScope(), KindNodePort, Public, kr.src(portNode)
+		np.Scope, np.Kind, np.Exposure, np.Source = HostScope(), KindNodePort, Public, d.src(portNode)
 		if nodePort == 0 {
 			np.Ephemeral = true
 		} else {
 			np.Endpoint = ports.EndpointFrom(proto, netip.Addr{}, nodePort.Range())
-			np.Source = kr.src(npNode)
+			np.Source = d.src(npNode)
 		}
-		kr.out = append(kr.out, np)
+		out = append(out, np)
 	}
-	return nil
+	return out, nil
 }
 
-func (kr *kubeReader) podSpec(obj kubeObject, spec *yaml.Node) error {
-	spec = resolve(spec)
-	if spec == nil {
-		return nil
+// podSpec reads the pod spec at path of obj.
+func (d *kubeDoc) podSpec(obj kubeObject, specNode *yaml.Node, path string, out []Declaration) ([]Declaration, error) {
+	at := obj.String() + ": " + path
+	spec, err := d.mapping(specNode, at)
+	if err != nil {
+		return out, err
 	}
-	if spec.Kind != yaml.MappingNode {
-		return kr.errAt(spec, "%s: pod spec: want a mapping, got %s", obj, kindName(spec))
-	}
-	hk, hn := get(spec, "hostNetwork")
-	hostNet, _, valid := boolean(hn)
-	if !valid {
-		return kr.errAt(hk, "%s: pod spec: hostNetwork: want true or false", obj)
+	_, hn := spec.get("hostNetwork")
+	hostNet, _, err := d.boolean(hn, at+".hostNetwork")
+	if err != nil {
+		return out, err
 	}
 	for _, list := range []string{"initContainers", "containers"} {
-		for ci, c := range items(valueOf(spec, list)) {
-			cname, _ := scalar(valueOf(c, "name"))
-			restart, _ := scalar(valueOf(c, "restartPolicy"))
+		_, cn := spec.get(list)
+		cs, err := d.list(cn, at+"."+list)
+		if err != nil {
+			return out, err
+		}
+		for ci, c := range cs {
+			where := fmt.Sprintf("%s.%s[%d]", at, list, ci)
+			cm, err := d.mapping(c, where)
+			if err != nil {
+				return out, err
+			}
+			var name, image, restart string
+			for _, f := range []struct {
+				key string
+				to  *string
+			}{{"name", &name}, {"image", &image}, {"restartPolicy", &restart}} {
+				_, v := cm.get(f.key)
+				if *f.to, err = d.str(v, where+"."+f.key); err != nil {
+					return out, err
+				}
+			}
 			init := list == "initContainers" && restart != "Always"
-			for pi, it := range items(valueOf(c, "ports")) {
-				where := fmt.Sprintf("%s: %s[%d].ports[%d]", obj, list, ci, pi)
-				if err := kr.containerPort(obj, cname, init, it, hostNet, where); err != nil {
-					return err
+			_, pn := cm.get("ports")
+			ps, err := d.list(pn, where+".ports")
+			if err != nil {
+				return out, err
+			}
+			for pi, p := range ps {
+				c := kubeContainer{name: name, image: image, init: init, hostNet: hostNet}
+				if out, err = d.containerPort(obj, c, p, fmt.Sprintf("%s.ports[%d]", where, pi), out); err != nil {
+					return out, err
 				}
 			}
 		}
 	}
-	return nil
+	return out, nil
 }
 
-func (kr *kubeReader) containerPort(obj kubeObject, container string, init bool, it *yaml.Node, hostNet bool, where string) error {
-	if it.Kind != yaml.MappingNode {
-		return kr.errAt(it, "%s: want a mapping, got %s", where, kindName(it))
-	}
-	cp, cpNode, err := kr.portField(it, "containerPort", where)
+// kubeContainer is what a container's ports take from it and its pod.
+type kubeContainer struct {
+	name, image   string
+	init, hostNet bool
+}
+
+func (d *kubeDoc) containerPort(obj kubeObject, c kubeContainer, entry *yaml.Node, where string, out []Declaration) ([]Declaration, error) {
+	pm, err := d.mapping(entry, where)
 	if err != nil {
-		return err
+		return out, err
+	}
+	if pm.node == nil {
+		return out, d.errAt(entry, "%s: want a mapping, got null", where)
+	}
+	_, cpn := pm.get("containerPort")
+	cp, cpNode, err := d.port(cpn, where+".containerPort", false)
+	if err != nil {
+		return out, err
 	}
 	if cp == 0 {
-		return kr.errAt(it, "%s: no containerPort", where)
+		return out, d.errAt(pm.node, "%s: no containerPort", where)
 	}
-	hp, hpNode, err := kr.optionalPortField(it, "hostPort", where)
+	_, hpn := pm.get("hostPort")
+	hp, hpNode, err := d.port(hpn, where+".hostPort", true)
 	if err != nil {
-		return err
+		return out, err
 	}
-	proto, err := kr.protocolField(it, where)
+	_, prn := pm.get("protocol")
+	proto, err := d.protocol(prn, where+".protocol")
 	if err != nil {
-		return err
+		return out, err
 	}
 	var hostIP netip.Addr
 	// An empty or null hostIP is the default: every address.
-	if hk, hv := get(it, "hostIP"); hk != nil {
-		if hv = resolve(hv); hv != nil && hv.Kind != yaml.ScalarNode {
-			return kr.errAt(hk, "%s.hostIP: want an IP address, got %s", where, kindName(hv))
+	_, hin := pm.get("hostIP")
+	hv, err := d.scalarNode(hin, where+".hostIP", "an IP address")
+	if err != nil {
+		return out, err
+	}
+	if hv != nil {
+		if !kubeIsText(hv) {
+			return out, d.errAt(hv, "%s.hostIP: want an IP address, got %s", where, kubeKindName(hv))
 		}
-		if s, _ := scalar(hv); s != "" {
+		if s := hv.Value; s != "" {
 			a, err := netip.ParseAddr(s)
 			if err != nil {
-				return kr.errAt(hk, "%s.hostIP: %q is not an IP address", where, s)
+				return out, d.errAt(hv, "%s.hostIP: %q is not an IP address", where, s)
 			}
 			if a.Zone() != "" {
-				return kr.errAt(hk, "%s.hostIP: %q has a zone; want a plain IP address", where, s)
+				return out, d.errAt(hv, "%s.hostIP: %q has a zone; want a plain IP address", where, s)
 			}
 			hostIP = a.Unmap()
 		}
 	}
-	name, _ := scalar(valueOf(it, "name"))
+	_, nn := pm.get("name")
+	name, err := d.str(nn, where+".name")
+	if err != nil {
+		return out, err
+	}
 	base := Declaration{
 		Protocol:      proto,
 		Project:       obj.namespace,
 		Service:       obj.name,
-		Container:     container,
-		InitContainer: init,
+		Container:     c.name,
+		Image:         c.image,
+		InitContainer: c.init,
 		Name:          name,
-		Description:   comment(it),
+		Description:   kubeComment(pm.node),
 		Group:         obj.group,
 		Labels:        obj.labels,
-		Source:        kr.src(cpNode),
+		Source:        d.src(cpNode),
 	}
-	if hostNet {
-		if hp != 0 && hp != cp {
-			return kr.errAt(hpNode, "%s.hostPort: with hostNetwork, hostPort %d must equal containerPort %d", where, hp, cp)
-		}
-		d := base
-		d.Endpoint = ports.EndpointFrom(proto, netip.Addr{}, cp.Range())
-		d.Scope, d.Kind, d.Exposure = HostScope(), KindHostNetwork, Public
-		kr.out = append(kr.out, d)
-		return nil
+	if c.hostNet {
+		// The API server refuses a pod whose hostPort differs from its
+		// containerPort under hostNetwork; the declaration keeps what was
+		// written (HostPort), for a check to say so.
+		h := base
+		h.Endpoint = ports.EndpointFrom(proto, netip.Addr{}, cp.Range())
+		h.Scope, h.Kind, h.Exposure = HostScope(), KindHostNetwork, Public
+		h.HostPort = hp
+		return append(out, h), nil
 	}
-	d := base
-	d.Endpoint = ports.EndpointFrom(proto, netip.Addr{}, cp.Range())
+	cd := base
+	cd.Endpoint = ports.EndpointFrom(proto, netip.Addr{}, cp.Range())
 	pod := obj.name
 	if obj.kind != "Pod" {
 		pod = strings.ToLower(obj.kind) + "/" + obj.name
 	}
-	d.Scope, d.Kind, d.Exposure = PodScope(obj.namespace, pod), KindContainerPort, Internal
-	kr.out = append(kr.out, d)
+	cd.Scope, cd.Kind, cd.Exposure = PodScope(obj.namespace, pod), KindContainerPort, Internal
+	out = append(out, cd)
 	if hp != 0 {
 		h := base
 		h.Endpoint = ports.EndpointFrom(proto, hostIP, hp.Range())
 		h.Addr = hostIP
 		h.Target = cp.Range()
-		h.Scope, h.Kind, h.Exposure, h.Source = HostScope(), KindHostPort, exposureOfAddr(hostIP), kr.src(hpNode)
-		kr.out = append(kr.out, h)
+		h.Scope, h.Kind, h.Exposure, h.Source = HostScope(), KindHostPort, exposureOfAddr(hostIP), d.src(hpNode)
+		out = append(out, h)
 	}
-	return nil
+	return out, nil
+}
+
+// kubeComment returns the comment that describes a port entry n, without
+// the leading "#" and white space: the comment on the line of the entry
+// or of one of its keys or values, or else the comment on the lines just
+// above it.
+func kubeComment(n *yaml.Node) string {
+	if n == nil {
+		return ""
+	}
+	if c := kubeCleanComment(n.LineComment); c != "" {
+		return c
+	}
+	if n.Kind == yaml.MappingNode {
+		for _, c := range n.Content {
+			if s := kubeCleanComment(c.LineComment); s != "" {
+				return s
+			}
+		}
+	}
+	if c := kubeCleanComment(n.HeadComment); c != "" {
+		return c
+	}
+	if n.Kind == yaml.MappingNode && len(n.Content) > 0 {
+		return kubeCleanComment(n.Content[0].HeadComment)
+	}
+	return ""
+}
+
+// kubeCleanComment strips the "#" of each line of c and joins the lines
+// with spaces.
+func kubeCleanComment(c string) string {
+	if c == "" {
+		return ""
+	}
+	var parts []string
+	for _, line := range strings.Split(c, "\n") {
+		line = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(line), "#"))
+		if line != "" {
+			parts = append(parts, line)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// valueOf returns the value of key in mapping m, or nil. The compose
+// reader uses it; the Kubernetes reader reads mappings through kubeDoc.
+func valueOf(m *yaml.Node, key string) *yaml.Node {
+	_, v := get(m, key)
+	return v
 }

@@ -1,0 +1,190 @@
+package manifest
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"slices"
+	"strconv"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// An object's digest (Declaration.ObjectDigest) is the SHA-256 of a
+// canonical encoding of the object as Kubernetes decodes it, so that two
+// copies that differ only in how they are written digest alike:
+//
+//   - mappings are written in the order of their keys' encodings, with
+//     merge keys applied and aliases followed; comments, styles (block or
+//     flow, quoted or plain) and anchors leave no trace;
+//   - a scalar is written by the type Kubernetes reads it as: null, a
+//     boolean (YAML 1.1's yes and on included), an integer in decimal
+//     (0x50 and 80 are one), a float, or text; 80 and "80" differ, as they
+//     do to the API server;
+//   - what the cluster writes rather than the author is left out: the
+//     object's status, and metadata's uid, resourceVersion, generation,
+//     creationTimestamp, deletionTimestamp, deletionGracePeriodSeconds,
+//     selfLink and managedFields, so that an object exported with kubectl
+//     get -o yaml digests as the manifest it was applied from.
+//
+// Each token is framed (a type letter, and a length before text), so that
+// no two contents share an encoding.
+
+// kubeServerFields are the fields of metadata that the cluster sets.
+var kubeServerFields = []string{
+	"creationTimestamp", "deletionGracePeriodSeconds", "deletionTimestamp",
+	"generation", "managedFields", "resourceVersion", "selfLink", "uid",
+}
+
+// kubeLevel says where in an object a mapping is, for what the digest
+// leaves out.
+type kubeLevel uint8
+
+const (
+	levelInner kubeLevel = iota
+	levelRoot
+	levelMeta
+)
+
+// digest returns "sha256:" and the hex digest of object root's canonical
+// encoding. It visits the whole object, aliases followed, and so charges
+// it to the document's budget.
+func (d *kubeDoc) digest(root *yaml.Node) (string, error) {
+	h := sha256.New()
+	c := kubeCanon{d: d}
+	if err := c.node(h, root, 0, levelRoot); err != nil {
+		return "", err
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+}
+
+type kubeCanon struct {
+	d   *kubeDoc
+	num []byte
+}
+
+func (c *kubeCanon) node(w io.Writer, n *yaml.Node, depth int, level kubeLevel) error {
+	n, done, err := c.d.follow(n)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if n == nil {
+		_, err := w.Write([]byte{'n'})
+		return err
+	}
+	if err := c.d.count(n); err != nil {
+		return err
+	}
+	if (n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) && depth >= kubeMaxDepth {
+		return c.d.errAt(n, "nested more than %d levels deep", kubeMaxDepth)
+	}
+	switch n.Kind {
+	case yaml.ScalarNode:
+		c.scalar(w, n)
+		return nil
+	case yaml.SequenceNode:
+		w.Write([]byte{'['})
+		for _, e := range n.Content {
+			if err := c.node(w, e, depth+1, levelInner); err != nil {
+				return err
+			}
+		}
+		w.Write([]byte{']'})
+		return nil
+	case yaml.MappingNode:
+		return c.mapping(w, n, depth, level)
+	}
+	return c.d.errAt(n, "unexpected YAML node")
+}
+
+func (c *kubeCanon) mapping(w io.Writer, m *yaml.Node, depth int, level kubeLevel) error {
+	ps, err := c.d.pairs(m)
+	if err != nil {
+		return err
+	}
+	type entry struct {
+		key   []byte
+		value *yaml.Node
+		level kubeLevel
+	}
+	es := make([]entry, 0, len(ps))
+	for _, p := range ps {
+		var kb bytes.Buffer
+		if err := c.node(&kb, p.key, depth+1, levelInner); err != nil {
+			return err
+		}
+		next := levelInner
+		if p.key.Kind == yaml.ScalarNode {
+			switch {
+			case level == levelRoot && p.key.Value == "status":
+				continue
+			case level == levelRoot && p.key.Value == "metadata":
+				next = levelMeta
+			case level == levelMeta && slices.Contains(kubeServerFields, p.key.Value):
+				continue
+			}
+		}
+		es = append(es, entry{kb.Bytes(), p.value, next})
+	}
+	slices.SortFunc(es, func(a, b entry) int { return bytes.Compare(a.key, b.key) })
+	w.Write([]byte{'{'})
+	for _, e := range es {
+		w.Write(e.key)
+		if err := c.node(w, e.value, depth+1, e.level); err != nil {
+			return err
+		}
+	}
+	w.Write([]byte{'}'})
+	return nil
+}
+
+// scalar writes the canonical encoding of scalar n.
+func (c *kubeCanon) scalar(w io.Writer, n *yaml.Node) {
+	b := c.num[:0]
+	if v, ok := kubeBool11(n); ok {
+		if v {
+			b = append(b, 't')
+		} else {
+			b = append(b, 'f')
+		}
+		w.Write(b)
+		return
+	}
+	switch n.Tag {
+	case "!!null":
+		b = append(b, 'n')
+	case "!!int":
+		if i, err := strconv.ParseInt(n.Value, 0, 64); err == nil {
+			b = strconv.AppendInt(append(b, 'i'), i, 10)
+		} else if u, err := strconv.ParseUint(n.Value, 0, 64); err == nil {
+			b = strconv.AppendUint(append(b, 'i'), u, 10)
+		} else {
+			b = append(strconv.AppendInt(append(b, 'I'), int64(len(n.Value)), 10), ':')
+			b = append(b, n.Value...)
+		}
+		b = append(b, ';')
+	case "!!float":
+		if f, err := strconv.ParseFloat(n.Value, 64); err == nil {
+			b = strconv.AppendFloat(append(b, 'd'), f, 'g', -1, 64)
+		} else {
+			b = append(strconv.AppendInt(append(b, 'D'), int64(len(n.Value)), 10), ':')
+			b = append(b, n.Value...)
+		}
+		b = append(b, ';')
+	case "!!str", "!!timestamp":
+		b = append(strconv.AppendInt(append(b, 's'), int64(len(n.Value)), 10), ':')
+		w.Write(b)
+		io.WriteString(w, n.Value)
+		c.num = b
+		return
+	default:
+		b = append(strconv.AppendInt(append(b, 'x'), int64(len(n.Tag)), 10), ':')
+		b = append(b, n.Tag...)
+		b = append(strconv.AppendInt(b, int64(len(n.Value)), 10), ':')
+		b = append(b, n.Value...)
+	}
+	w.Write(b)
+	c.num = b
+}

@@ -1,0 +1,176 @@
+package manifest
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// A stream of manifests is read one document at a time, as kubectl reads
+// one: its text is cut at the lines that start a document ("---", alone or
+// followed by white space and content), each piece is parsed on its own
+// and dropped once its declarations are kept. Memory is so bounded by the
+// largest document and the declarations, not by the file; and the anchors
+// of one document are not seen from the next, as YAML and the API server
+// have it.
+//
+// A piece holds at most one "---" line, with the directives ("%YAML") and
+// comments before it; a document that ends with "..." and one that
+// follows it without "---" stay in one piece, which the parser splits.
+// Documents are counted as the parser counts them in the whole stream:
+// the text before the first "---" is a document only if it holds content.
+
+// kubeSplitter cuts a stream into pieces of one document each.
+type kubeSplitter struct {
+	br         *bufio.Reader
+	line       int    // lines read so far
+	held       []byte // a line read ahead: the start of the next piece
+	heldN      int    // its line number
+	heldMarker bool   // whether it is a "---" line (else a directive)
+	err        error  // the reader's error, once met
+}
+
+func newKubeSplitter(r io.Reader) *kubeSplitter {
+	return &kubeSplitter{br: bufio.NewReaderSize(r, 64<<10)}
+}
+
+// readLine returns the next line with its end, or nil at the end of the
+// stream; a line of any length is read whole.
+func (s *kubeSplitter) readLine() ([]byte, error) {
+	var long []byte
+	for {
+		b, err := s.br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			long = append(long, b...)
+			continue
+		}
+		if long != nil {
+			b = append(long, b...)
+		} else {
+			b = bytes.Clone(b)
+		}
+		if err == io.EOF {
+			err = nil
+			if len(b) == 0 {
+				return nil, nil
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		s.line++
+		return b, nil
+	}
+}
+
+// next returns the next piece of the stream and the number of its first
+// line; a nil piece at the end.
+func (s *kubeSplitter) next() (piece []byte, first int, err error) {
+	if s.err != nil {
+		return nil, 0, s.err
+	}
+	var buf []byte
+	first = s.line + 1
+	marker, content, ended := false, false, false
+	if s.held != nil {
+		buf, first, marker = s.held, s.heldN, s.heldMarker
+		s.held = nil
+	}
+	for {
+		line, err := s.readLine()
+		if err != nil {
+			s.err = err
+			return nil, 0, err
+		}
+		if line == nil {
+			return buf, first, nil
+		}
+		switch {
+		case kubeMarker(line, "---"):
+			if marker || content {
+				s.held, s.heldN, s.heldMarker = line, s.line, true
+				return buf, first, nil
+			}
+			marker = true
+		case kubeMarker(line, "..."):
+			ended = true
+		case line[0] == '%' && ended:
+			// A directive after "...": the prologue of the next document.
+			s.held, s.heldN, s.heldMarker = line, s.line, false
+			return buf, first, nil
+		case line[0] == '%' && !marker && !content:
+			// A directive of this piece's prologue.
+		case !kubeBlankOrComment(line):
+			content = true
+		}
+		buf = append(buf, line...)
+	}
+}
+
+// kubeMarker reports whether line starts with the document marker m
+// ("---" or "...") followed by white space or the end of the line.
+func kubeMarker(line []byte, m string) bool {
+	if !bytes.HasPrefix(line, []byte(m)) {
+		return false
+	}
+	rest := line[len(m):]
+	return len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\r' || rest[0] == '\n'
+}
+
+// kubeBlankOrComment reports whether line holds only white space or a
+// comment.
+func kubeBlankOrComment(line []byte) bool {
+	t := bytes.TrimLeft(line, " \t\r\n")
+	return len(t) == 0 || t[0] == '#'
+}
+
+var kubeYAMLLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// kubeParserProblems are the messages of the YAML parser (as opposed to
+// its scanner), whose "line N" counts lines from 0, and which name the
+// first line when they name none.
+var kubeParserProblems = []string{
+	"did not find expected <stream-start>",
+	"did not find expected <document start>",
+	"found duplicate %YAML directive",
+	"found incompatible YAML document",
+	"found duplicate %TAG directive",
+	"found undefined tag handle",
+	"did not find expected node content",
+	"did not find expected '-' indicator",
+	"did not find expected key",
+	"did not find expected ',' or ']'",
+	"did not find expected ',' or '}'",
+}
+
+// kubeYAMLError returns the *Error of a syntax error err of the parser, in
+// document doc of file name, the parser's lines counted from line off+1.
+// The parser's messages count lines from 1 for a fault of its scanner but
+// from 0 for one of its parser (and leave out a line 0); the line given
+// is the line of the construct at fault, as the parser marks it.
+func kubeYAMLError(name string, doc, off int, err error) *Error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 0
+	if m := kubeYAMLLineRE.FindStringSubmatch(err.Error()); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	}
+	for _, p := range kubeParserProblems {
+		if msg == p {
+			line++
+			break
+		}
+	}
+	if line == 0 && strings.HasPrefix(msg, "exceeded max depth") {
+		line = 1 // a scanner's fault on the first line
+	}
+	e := &Error{File: name, Doc: doc, Msg: "invalid YAML: " + msg}
+	if line > 0 {
+		e.Line = line + off
+	}
+	return e
+}
