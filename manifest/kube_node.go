@@ -19,17 +19,19 @@ import (
 // Aliases: the tree that the parser builds holds each alias as one node,
 // but every walk that follows it visits what it names again. The walks
 // that follow aliases (the object's digest, which visits everything, and
-// the reading of its fields, which visits a part of the same) count the
-// nodes they visit while inside an alias; the count may reach
-// kubeAliasFloor, or kubeAliasFactor times the document's own nodes when
-// that is more, and no further. The work of a document is so bounded by a
+// the reading of its fields, which visits a part of the same) count every
+// node they visit; the count may reach kubeAliasFloor, or kubeAliasFactor
+// times the document's own nodes when that is more, and no further. The
+// walks of a document without aliases visit each node a few times at
+// most, far below the bound; a document whose aliases expand to much more
+// than itself meets it, and the work of any document is so bounded by a
 // constant times its size, the same rule as for the bytes of the file.
 // Merge keys ("<<: *base") count too: a mapping brings its merged pairs
-// once however often a merge names it (see kubePairs).
+// once however often a merge names it (see kubeDoc.pairs).
 
 const (
 	kubeMaxDepth    = 1000
-	kubeAliasFloor  = 100_000
+	kubeAliasFloor  = 20_000
 	kubeAliasFactor = 10
 )
 
@@ -40,10 +42,9 @@ type kubeDoc struct {
 	lineOff int // lines of the stream before the chunk the parser saw
 
 	own       int // nodes in the document as written
-	aliased   int // nodes visited while inside an alias
-	inAlias   int // depth of aliases being followed
-	outerLine int // line of the outermost alias being followed
-	following map[*yaml.Node]bool
+	visited   int // nodes visited by the walks that follow aliases
+	lastAlias int // line of the alias last followed
+	following map[*yaml.Node]bool // the nodes that aliases being followed name
 }
 
 // errAt returns an *Error at node n (or with no line, for nil).
@@ -146,25 +147,17 @@ func (d *kubeDoc) follow(n *yaml.Node) (*yaml.Node, func(), error) {
 		d.following = map[*yaml.Node]bool{}
 	}
 	d.following[t] = true
-	if d.inAlias == 0 {
-		d.outerLine = n.Line + d.lineOff
-	}
-	d.inAlias++
-	return t, func() {
-		d.inAlias--
-		delete(d.following, t)
-	}, nil
+	d.lastAlias = n.Line + d.lineOff
+	return t, func() { delete(d.following, t) }, nil
 }
 
-// count charges one visited node to the document's budget.
+// count charges one visited node to the document's budget. The error
+// names the line of the alias last followed.
 func (d *kubeDoc) count(n *yaml.Node) error {
-	if d.inAlias == 0 {
-		return nil
-	}
-	d.aliased++
-	if limit := max(kubeAliasFloor, kubeAliasFactor*d.own); d.aliased > limit {
+	d.visited++
+	if limit := max(kubeAliasFloor, kubeAliasFactor*d.own); d.visited > limit {
 		e := d.errAt(n, "aliases expand to more than %d nodes, in a document of %d; a manifest that repeats itself so much is refused", limit, d.own)
-		e.Line, e.Column = d.outerLine, 0
+		e.Line, e.Column = d.lastAlias, 0
 		return e
 	}
 	return nil
