@@ -41,9 +41,9 @@ type kubeDoc struct {
 	doc     int // index of the document in the stream, from 0
 	lineOff int // lines of the stream before the chunk the parser saw
 
-	own       int // nodes in the document as written
-	visited   int // nodes visited by the walks that follow aliases
-	lastAlias int // line of the alias last followed
+	own       int                 // nodes in the document as written
+	visited   int                 // nodes visited by the walks that follow aliases
+	lastAlias int                 // line of the alias last followed
 	following map[*yaml.Node]bool // the nodes that aliases being followed name
 }
 
