@@ -239,7 +239,7 @@ func (d *kubeDoc) object(n *yaml.Node, out []Declaration, defAPI, defKind string
 		_, jspec := jtm.get("spec")
 		out, err = d.template(obj, jspec, "spec.jobTemplate.spec", out)
 	}
-	if err != nil || len(out) == from {
+	if err != nil || len(out) == from || obj.id == "" {
 		return out, err
 	}
 	sum, err := d.digest(root)
