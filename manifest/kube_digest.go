@@ -60,8 +60,18 @@ func (d *kubeDoc) digest(root *yaml.Node) (string, error) {
 }
 
 type kubeCanon struct {
-	d   *kubeDoc
-	num []byte
+	d    *kubeDoc
+	num  []byte
+	keys []byte      // the encodings of the keys of the mappings being written, as a stack
+	ents []kubeEntry // their entries, as a stack
+}
+
+// kubeEntry is a pair of a mapping being written: its key's encoding
+// (c.keys[from:to]) and its value.
+type kubeEntry struct {
+	from, to int
+	value    *yaml.Node
+	level    kubeLevel
 }
 
 func (c *kubeCanon) node(w io.Writer, n *yaml.Node, depth int, level kubeLevel) error {
@@ -99,22 +109,22 @@ func (c *kubeCanon) node(w io.Writer, n *yaml.Node, depth int, level kubeLevel) 
 	return c.d.errAt(n, "unexpected YAML node")
 }
 
+// keyWriter appends what is written to the stack of key encodings.
+type keyWriter struct{ c *kubeCanon }
+
+func (k keyWriter) Write(p []byte) (int, error) {
+	k.c.keys = append(k.c.keys, p...)
+	return len(p), nil
+}
+
 func (c *kubeCanon) mapping(w io.Writer, m *yaml.Node, depth int, level kubeLevel) error {
 	ps, err := c.d.pairs(m)
 	if err != nil {
 		return err
 	}
-	type entry struct {
-		key   []byte
-		value *yaml.Node
-		level kubeLevel
-	}
-	es := make([]entry, 0, len(ps))
+	keys0, ents0 := len(c.keys), len(c.ents)
+	defer func() { c.keys, c.ents = c.keys[:keys0], c.ents[:ents0] }()
 	for _, p := range ps {
-		var kb bytes.Buffer
-		if err := c.node(&kb, p.key, depth+1, levelInner); err != nil {
-			return err
-		}
 		next := levelInner
 		if p.key.Kind == yaml.ScalarNode {
 			switch {
@@ -126,12 +136,20 @@ func (c *kubeCanon) mapping(w io.Writer, m *yaml.Node, depth int, level kubeLeve
 				continue
 			}
 		}
-		es = append(es, entry{kb.Bytes(), p.value, next})
+		from := len(c.keys)
+		if err := c.node(keyWriter{c}, p.key, depth+1, levelInner); err != nil {
+			return err
+		}
+		c.ents = append(c.ents, kubeEntry{from, len(c.keys), p.value, next})
 	}
-	slices.SortFunc(es, func(a, b entry) int { return bytes.Compare(a.key, b.key) })
+	es := c.ents[ents0:]
+	slices.SortFunc(es, func(a, b kubeEntry) int {
+		return bytes.Compare(c.keys[a.from:a.to], c.keys[b.from:b.to])
+	})
 	w.Write([]byte{'{'})
-	for _, e := range es {
-		w.Write(e.key)
+	for i := range es {
+		e := c.ents[ents0+i] // the stack may move as values are written
+		w.Write(c.keys[e.from:e.to])
 		if err := c.node(w, e.value, depth+1, e.level); err != nil {
 			return err
 		}

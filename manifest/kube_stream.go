@@ -39,7 +39,8 @@ func newKubeSplitter(r io.Reader) *kubeSplitter {
 }
 
 // readLine returns the next line with its end, or nil at the end of the
-// stream; a line of any length is read whole.
+// stream; a line of any length is read whole. The line may be the
+// reader's buffer, valid until the next read.
 func (s *kubeSplitter) readLine() ([]byte, error) {
 	var long []byte
 	for {
@@ -50,8 +51,6 @@ func (s *kubeSplitter) readLine() ([]byte, error) {
 		}
 		if long != nil {
 			b = append(long, b...)
-		} else {
-			b = bytes.Clone(b)
 		}
 		if err == io.EOF {
 			err = nil
@@ -92,7 +91,7 @@ func (s *kubeSplitter) next() (piece []byte, first int, err error) {
 		switch {
 		case kubeMarker(line, "---"):
 			if marker || content {
-				s.held, s.heldN, s.heldMarker = line, s.line, true
+				s.held, s.heldN, s.heldMarker = bytes.Clone(line), s.line, true
 				return buf, first, nil
 			}
 			marker = true
@@ -100,7 +99,7 @@ func (s *kubeSplitter) next() (piece []byte, first int, err error) {
 			ended = true
 		case line[0] == '%' && ended:
 			// A directive after "...": the prologue of the next document.
-			s.held, s.heldN, s.heldMarker = line, s.line, false
+			s.held, s.heldN, s.heldMarker = bytes.Clone(line), s.line, false
 			return buf, first, nil
 		case line[0] == '%' && !marker && !content:
 			// A directive of this piece's prologue.
