@@ -48,7 +48,8 @@ type Declaration struct {
 	// Target is the port range on the far side of a mapping: the container
 	// port of a compose mapping, the targetPort of a Service port, the
 	// containerPort behind a hostPort or a nodePort. It is the zero Range
-	// when nothing is forwarded or the target is named (see TargetName).
+	// when nothing is forwarded or the target is named (see TargetName)
+	// and not resolved ([ResolveTargetNames]).
 	Target ports.Range
 
 	// TargetName is a named Kubernetes targetPort ("http"), resolved by the

@@ -111,23 +111,37 @@
 //
 // # Kubernetes manifests
 //
-// [ReadKubernetes] reads one or more YAML (or JSON) documents, and the items
-// of a List, into small local structures walked from yaml.Node trees (so
-// every field keeps its line). It reads Services (port, targetPort by number
-// or name, nodePort, type ClusterIP, NodePort or LoadBalancer, and
-// allocateLoadBalancerNodePorts; ExternalName binds nothing), and the pod
-// specs of Pods, Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs,
-// CronJobs and ReplicationControllers (containers and initContainers:
-// containerPort, hostPort, hostIP, protocol; hostNetwork). A containerPort
-// with a hostPort gives two declarations, [KindContainerPort] in the pod and
-// [KindHostPort] on the host. Other kinds (Ingress, ConfigMap, …) are
-// skipped. A nodePort on a ClusterIP Service, a hostPort that differs from
-// its containerPort under hostNetwork, a port out of range or a field of
-// the wrong type is an error that names the line, as is what the API server
-// would refuse: a protocol other than TCP, UDP and SCTP (in capitals) and a
-// quoted targetPort of digits alone ("8080", neither number nor name). So is
-// a hostIP with a zone ("fe80::1%eth0"): a host port is bound on a plain
-// address.
+// [ReadKubernetes] reads one or more YAML (or JSON) documents, one at a
+// time, and the items of lists, into small local structures walked from
+// yaml.Node trees (so every field keeps its line). It reads Services
+// (port, targetPort by number or name, nodePort, type ClusterIP, NodePort
+// or LoadBalancer, and allocateLoadBalancerNodePorts; ExternalName binds
+// nothing), and the pod specs of Pods, Deployments, ReplicaSets,
+// StatefulSets, DaemonSets, Jobs, CronJobs and ReplicationControllers
+// (containers and initContainers: containerPort, hostPort, hostIP,
+// protocol, image; hostNetwork), at the apiVersions that serve those kinds
+// or served them (v1, apps/v1, batch/v1, and their beta versions); a
+// custom resource named Service is skipped, as are other kinds (Ingress,
+// ConfigMap, …). A containerPort with a hostPort gives two declarations,
+// [KindContainerPort] in the pod and [KindHostPort] on the host. Each
+// declaration names its object and the digest of its content
+// ([Declaration.Object], [Declaration.ObjectDigest]), so that a copy of
+// one object in two files is seen as one. [ResolveTargetNames] resolves
+// named targetPorts against the pods a Service selects.
+//
+// A field of the wrong type, a port out of range, a nodePort on a
+// ClusterIP Service, a kind under an apiVersion of Kubernetes that does
+// not serve it, a protocol other than TCP, UDP and SCTP (in capitals), a
+// quoted targetPort of digits alone ("8080", neither number nor name) and
+// a hostIP with a zone ("fe80::1%eth0") are errors that name the line. So
+// are a document nested more than 1,000 levels deep and aliases that
+// expand to much more than their document. Two things the API server
+// refuses are declared as written, for a check to report: a nodePort
+// outside the cluster's NodePort range (see [DefaultNodePortRange]), and a
+// hostPort that differs from its containerPort under hostNetwork
+// ([Declaration.HostPort]). A kustomization and a Helm
+// template are errors that say how to render them ([ErrKustomization],
+// [ErrHelmTemplate]).
 //
 // # The port registry
 //

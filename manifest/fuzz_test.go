@@ -98,16 +98,16 @@ func FuzzReadKubernetes(f *testing.F) {
 	for _, src := range []string{cacheAlone, cacheInAll} {
 		f.Add([]byte(src))
 	}
-	f.Add([]byte("apiVersion: example.com/v1\nkind: Service\nspec: {ports: [{port: 80}]}\n---\napiVersion: x/v1\nkind: AllowList\nitems: [a]\n"))            // someone else's kinds
+	f.Add([]byte("apiVersion: example.com/v1\nkind: Service\nspec: {ports: [{port: 80}]}\n---\napiVersion: x/v1\nkind: AllowList\nitems: [a]\n"))          // someone else's kinds
 	f.Add([]byte("apiVersion: v1\nkind: ServiceList\nitems:\n- metadata: {name: a}\n  spec: {ports: [{port: 1}]}\n"))                                      // a typed list
 	f.Add([]byte("apiVersion: v1\nkind: Deployment\n---\napiVersion: apps/v1\nkind: service\n"))                                                           // kinds the API server refuses
-	f.Add([]byte("apiVersion: v1\nkind: Pod\nmetadata: &m {name: p, annotations: {a: *m}}\nspec: {containers: [{ports: [{containerPort: 1}]}]}\n"))         // alias in its own anchor
+	f.Add([]byte("apiVersion: v1\nkind: Pod\nmetadata: &m {name: p, annotations: {a: *m}}\nspec: {containers: [{ports: [{containerPort: 1}]}]}\n"))        // alias in its own anchor
 	f.Add([]byte("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - &c {name: a, ports: [{containerPort: 1, hostPort: 2}]}\n  - *c\n  - *c\n  - *c\n")) // repeated aliases
-	f.Add([]byte("apiVersion: v1\nkind: Pod\nspec: {hostNetwork: yes, containers: [{image: x, ports: [{containerPort: 80, hostPort: 81}]}]}\n"))              // refused hostPort
-	f.Add([]byte("%YAML 1.1\n---\napiVersion: v1\nkind: Service\nspec: {ports: [{port: 1}]}\n...\n%YAML 1.1\n--- {apiVersion: v1, kind: Pod}\n"))        // directives and document ends
+	f.Add([]byte("apiVersion: v1\nkind: Pod\nspec: {hostNetwork: yes, containers: [{image: x, ports: [{containerPort: 80, hostPort: 81}]}]}\n"))           // refused hostPort
+	f.Add([]byte("%YAML 1.1\n---\napiVersion: v1\nkind: Service\nspec: {ports: [{port: 1}]}\n...\n%YAML 1.1\n--- {apiVersion: v1, kind: Pod}\n"))          // directives and document ends
 	f.Add([]byte("apiVersion: v1\r\nkind: Service\r\n---\r\napiVersion: v1\r\nkind: Service\r\nspec: {ports: [{port: 8}]}\r\n"))                           // CRLF
-	f.Add([]byte("apiVersion: v1\nkind: Service\nmetadata: {name: {{ .Values.name }}}\n"))                                                                  // a Helm template
-	f.Add([]byte("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n"))                                                // a kustomization
+	f.Add([]byte("apiVersion: v1\nkind: Service\nmetadata: {name: {{ .Values.name }}}\n"))                                                                 // a Helm template
+	f.Add([]byte("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n"))                                               // a kustomization
 	f.Add([]byte("apiVersion: v1\nkind: Service\nspec: {ports: " + strings.Repeat("[", 1200) + strings.Repeat("]", 1200) + "}\n"))                         // deep nesting
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ds, err := ReadKubernetes("f.yaml", bytes.NewReader(data))

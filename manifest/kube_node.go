@@ -389,8 +389,8 @@ func (d *kubeDoc) boolean(v *yaml.Node, path string) (val, set bool, err error) 
 	if err != nil || n == nil {
 		return false, false, err
 	}
-	b, ok := kubeBool11(n)
-	if !ok {
+	b, _, valid := boolean(n) // YAML 1.1's booleans, as the compose reader reads them
+	if !valid {
 		return false, false, d.errAt(n, "%s: want true or false, got %s", path, kubeKindName(n))
 	}
 	return b, true, nil
