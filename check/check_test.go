@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -254,5 +255,46 @@ func BenchmarkRun(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestIdentifiedByImage checks that the software of a port is taken from
+// its image where the image says: a database on a random host port, pgAdmin
+// on 5050:80, and a known or unknown image on a port that another
+// program's entry claims.
+func TestIdentifiedByImage(t *testing.T) {
+	random := func(image string, target ports.Port) manifest.Declaration {
+		return manifest.Declaration{
+			Ephemeral: true, Protocol: ports.TCP, Target: target.Range(), Image: image,
+			Scope: manifest.HostScope(), Kind: manifest.KindCompose, Project: "p", Service: "svc",
+		}
+	}
+	mapped := func(image, host string, target ports.Port) manifest.Declaration {
+		d := decl(manifest.KindCompose, "svc", host, target, 1)
+		d.Image = image
+		return d
+	}
+	for _, tt := range []struct {
+		name string
+		d    manifest.Declaration
+		want []string
+	}{
+		{"postgres on a random port", random("postgres:16", 5432), []string{"exposed-database"}},
+		{"bitnami postgresql", mapped("docker.io/bitnami/postgresql:16", "5433/tcp", 5432), []string{"exposed-database"}},
+		{"pgadmin on 5050:80", mapped("dpage/pgadmin4", "5050/tcp", 80), []string{"exposed-admin-ui"}},
+		{"redis by image, odd name", mapped("redis:7-alpine", "6380/tcp", 6379), []string{"exposed-cache"}},
+		{"an unknown image on Kong's port", mapped("temporalio/server:1.24", "8002/tcp", 8002), nil},
+		{"a known web image on a database port", mapped("nginx:1.27", "5432/tcp", 5432), nil},
+	} {
+		rep := run(t, []manifest.Declaration{tt.d}, Options{})
+		var got []string
+		for _, f := range rep.Findings {
+			if strings.HasPrefix(f.Rule, "exposed-") {
+				got = append(got, f.Rule)
+			}
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%s: findings (-want +got):\n%s", tt.name, diff)
+		}
 	}
 }

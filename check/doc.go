@@ -36,7 +36,8 @@
 // # Software
 //
 // Security rules identify what a port serves with [Identify]: by the
-// de-facto table of package wellknown at the port the program listens on.
+// container's image where package wellknown knows it, else by the de-facto
+// table at the port the program listens on, with the service's name.
 //
 // # Cost
 //

@@ -14,10 +14,16 @@ import (
 
 // Identify returns the software that d serves, as wellknown's de-facto
 // table knows it, at the port it listens on (its target port, else its own
-// port): the entry there whose software the service's name names
-// ("clickhouse-server", "postgres"). It reports false when the name names
-// none of them.
+// port). The image decides where d has one that the table knows
+// (wellknown.ForImage): the software's entry at that port, or, when the
+// software is known but not at that port, its entry if it has only one,
+// and nothing otherwise. Without a known image, the service's name
+// decides: the entry at the port whose software the name names
+// ("clickhouse-server", "postgres").
 func Identify(d manifest.Declaration) (wellknown.Service, bool) {
+	if s, known := fromImage(d); known {
+		return s, s.IsValid()
+	}
 	p, ok := listenPort(d)
 	if !ok {
 		return wellknown.Service{}, false
@@ -29,6 +35,37 @@ func Identify(d manifest.Declaration) (wellknown.Service, bool) {
 		}
 	}
 	return wellknown.Service{}, false
+}
+
+// fromImage returns the service of d's image at the port d listens on, and
+// whether the table knows the image at all. A known image whose software
+// has one entry gives that entry at any port (pgAdmin's image, published
+// on whatever port).
+func fromImage(d manifest.Declaration) (wellknown.Service, bool) {
+	if d.Image == "" {
+		return wellknown.Service{}, false
+	}
+	p, hasPort := listenPort(d)
+	var only, at wellknown.Service
+	n := 0
+	for s := range wellknown.ForImage(d.Image) {
+		n++
+		if n == 1 {
+			only = s
+		}
+		if hasPort && !at.IsValid() && s.Range().Contains(p) && (d.Protocol == 0 || s.Protocol() == d.Protocol) {
+			at = s
+		}
+	}
+	switch {
+	case n == 0:
+		return wellknown.Service{}, false
+	case at.IsValid():
+		return at, true
+	case n == 1:
+		return only, true
+	}
+	return wellknown.Service{}, true
 }
 
 // listenPort returns the port d's program listens on: the target of a
@@ -43,6 +80,21 @@ func listenPort(d manifest.Declaration) (ports.Port, bool) {
 	return 0, false
 }
 
+// imageName returns the last path element of an image reference, without
+// its tag or digest, in lower case: "bitnami/postgresql:16" gives
+// "postgresql".
+func imageName(ref string) string {
+	ref = strings.ToLower(ref)
+	if i := strings.IndexByte(ref, '@'); i >= 0 {
+		ref = ref[:i]
+	}
+	ref = ref[strings.LastIndexByte(ref, '/')+1:]
+	if i := strings.IndexByte(ref, ':'); i >= 0 {
+		ref = ref[:i]
+	}
+	return ref
+}
+
 // isSensitive reports whether software of category c should not be
 // published on every interface.
 func isSensitive(c wellknown.Category) bool {
@@ -54,20 +106,31 @@ func isSensitive(c wellknown.Category) bool {
 }
 
 // sensitive reports whether d serves a database, cache, message broker or
-// admin UI, judged by the de-facto table at the port the service listens
-// on: when the service's name names such software there, or when every
-// entry there is of such a category.
+// admin UI: the software [Identify] finds, or, when neither the image nor
+// the name says, every de-facto entry at the port the service listens on
+// (that an unknown image's name names, if d has an image). An image that
+// says otherwise is believed over the port's number.
 func sensitive(d manifest.Declaration) (wellknown.Service, bool) {
 	if s, ok := Identify(d); ok {
 		return s, isSensitive(s.Category())
+	}
+	if _, known := fromImage(d); known {
+		return wellknown.Service{}, false
 	}
 	p, ok := listenPort(d)
 	if !ok {
 		return wellknown.Service{}, false
 	}
+	// An image the table does not know says what runs all the same: the
+	// port's software counts only if the image's name names it
+	// ("temporalio/server" on 8002 is not Kong).
+	image := imageName(d.Image)
 	var first wellknown.Service
 	for s := range wellknown.Lookup(p, d.Protocol) {
 		if s.Source() != wellknown.DeFacto {
+			continue
+		}
+		if image != "" && !mentions(image, s) {
 			continue
 		}
 		if !isSensitive(s.Category()) {

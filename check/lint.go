@@ -147,12 +147,19 @@ func (c *checker) bindsItself(d manifest.Declaration) bool {
 	return false
 }
 
-// speaksOwnProtocol reports whether d is known to speak the protocol that
-// its port is registered for, not HTTP: its port is published on the same
-// number inside (or forwards nowhere), and the IANA registry or the
-// de-facto table knows that number. Browsers refusing the port is then of
-// no matter.
+// speaksOwnProtocol reports whether d is known to speak something else than
+// HTTP: its image names software whose port there is not a web server's or
+// a web UI's, or its port is published on the same number inside (or
+// forwards nowhere) and the IANA registry or the de-facto table knows
+// that number. Browsers refusing the port is then of no matter.
 func speaksOwnProtocol(d manifest.Declaration) bool {
+	if s, known := fromImage(d); known {
+		switch s.Category() {
+		case wellknown.WebServer, wellknown.AdminUI, wellknown.Observability:
+			return false
+		}
+		return s.IsValid()
+	}
 	p := d.Endpoint.Range().Lo()
 	if d.Target.IsValid() && d.Target.Lo() != p {
 		return false
