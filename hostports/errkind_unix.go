@@ -17,6 +17,22 @@ func errKindOf(err error) errKind {
 		return kindAddrNotAvail
 	case errors.Is(err, syscall.EAFNOSUPPORT), errors.Is(err, syscall.EPROTONOSUPPORT):
 		return kindNoFamily
+	case errors.Is(err, syscall.EMFILE), errors.Is(err, syscall.ENFILE):
+		return kindNoFiles
 	}
 	return kindOther
+}
+
+// withDescriptorLimit adds the process's limit of open files to err, an
+// EMFILE or ENFILE from opening a socket, so that the message says what ran
+// out: the process's limit (EMFILE) or the system's table (ENFILE).
+func withDescriptorLimit(err error) error {
+	if !errors.Is(err, syscall.EMFILE) {
+		return err
+	}
+	var rl syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) != nil {
+		return err
+	}
+	return &limitError{err: err, limit: uint64(rl.Cur)}
 }

@@ -11,6 +11,7 @@ const (
 	wsaeAddrNotAvail   syscall.Errno = 10049
 	wsaeAFNoSupport    syscall.Errno = 10047
 	wsaeProtoNoSupport syscall.Errno = 10043
+	wsaeMFile          syscall.Errno = 10024
 )
 
 func errKindOf(err error) errKind {
@@ -23,6 +24,11 @@ func errKindOf(err error) errKind {
 		return kindAddrNotAvail
 	case errors.Is(err, wsaeAFNoSupport), errors.Is(err, wsaeProtoNoSupport):
 		return kindNoFamily
+	case errors.Is(err, wsaeMFile):
+		return kindNoFiles
 	}
 	return kindOther
 }
+
+// withDescriptorLimit returns err: Windows has no per-process limit to name.
+func withDescriptorLimit(err error) error { return err }

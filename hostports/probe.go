@@ -3,6 +3,7 @@ package hostports
 import (
 	"errors"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -30,6 +31,11 @@ var (
 	// ErrNoIPv6: the host has no IPv6 (no IPv6 support, or no ::1). A check
 	// that fails for this reason is skipped, not failed.
 	ErrNoIPv6 = errors.New("hostports: IPv6 not available on this host")
+	// ErrNoDescriptors: the socket could not even be opened, because the
+	// process or the system is out of file descriptors (EMFILE, ENFILE).
+	// It says nothing about the port: a caller going through many ports
+	// should stop, not count them as taken.
+	ErrNoDescriptors = errors.New("hostports: out of file descriptors")
 )
 
 // reasonText returns what a reason says, without the package prefix.
@@ -39,8 +45,12 @@ func reasonText(reason error) string {
 
 // BindError reports that a port could not be bound on one protocol and
 // address, and why. It unwraps both to the reason (one of [ErrInUse],
-// [ErrPrivileged], [ErrExcluded], [ErrDenied], [ErrAddrNotAvailable] and
-// [ErrNoIPv6], or nil if the OS error fits none) and to the OS error.
+// [ErrPrivileged], [ErrExcluded], [ErrDenied], [ErrAddrNotAvailable],
+// [ErrNoIPv6] and [ErrNoDescriptors], or nil if the OS error fits none) and
+// to the OS error. When the process ran out of descriptors, the OS error
+// says the limit it ran into:
+//
+//	hostports: cannot bind tcp 127.0.0.1:62000: out of file descriptors (socket: too many open files; ulimit -n 1024)
 type BindError struct {
 	Protocol ports.Protocol
 	Addr     netip.Addr
@@ -259,8 +269,11 @@ func checkOne(proto ports.Protocol, addr netip.Addr, p ports.Port) error {
 	}
 	kind := errKindOf(err)
 	var lim Limits
-	if kind == kindAccess {
+	switch kind {
+	case kindAccess:
 		lim = hostLimits()
+	case kindNoFiles:
+		err = withDescriptorLimit(err)
 	}
 	return bindErr(classify(kind, proto, addr, p, lim), err)
 }
@@ -282,6 +295,7 @@ const (
 	kindAccess               // EACCES, EPERM
 	kindAddrNotAvail         // EADDRNOTAVAIL
 	kindNoFamily             // EAFNOSUPPORT, EPROTONOSUPPORT
+	kindNoFiles              // EMFILE, ENFILE
 )
 
 // classify says why a bind failed, given the class of the OS error and the
@@ -307,6 +321,8 @@ func classify(kind errKind, proto ports.Protocol, addr netip.Addr, p ports.Port,
 		if addr.Is6() {
 			return ErrNoIPv6
 		}
+	case kindNoFiles:
+		return ErrNoDescriptors
 	}
 	return nil
 }
@@ -418,3 +434,15 @@ func (r Report) String() string {
 	}
 	return b.String()
 }
+
+// limitError is an EMFILE from the OS with the limit it ran into.
+type limitError struct {
+	err   error
+	limit uint64
+}
+
+func (e *limitError) Error() string {
+	return e.err.Error() + "; ulimit -n " + strconv.FormatUint(e.limit, 10)
+}
+
+func (e *limitError) Unwrap() error { return e.err }
