@@ -37,15 +37,19 @@
 // A lease is a lock on a file named after the port ("12345.lock") in a
 // lock directory that cooperating processes share ([DefaultDir], or
 // $PORTTEST_DIR, which must be an absolute path, or Options.Dir): flock(2)
-// on Unix-like systems, LockFileEx on Windows. The lock belongs to the open
-// file of the process that took it, so the kernel drops it when the process
-// ends however it ends, kill -9 included; a lease never outlives its holder
-// and nothing needs cleaning up. The files are left in place, empty, for
-// the next holder; removing them safely would cost a file-system write per
-// release and a second check per lease. The directory is created with mode
-// 0700 and refused if it is a symbolic link, belongs to another user or is
-// open to others; a lock file that is a symbolic link is refused (the port
-// is passed over), never followed.
+// on Unix-like systems, LockFileEx on Windows; on Linux also a name in the
+// abstract socket namespace, which no rm can remove, so that a lease
+// survives its lock file being deleted (elsewhere, do not clean the lock
+// directory while tests run). The locks belong to the process that took
+// them, so the kernel drops them when the process ends however it ends,
+// kill -9 included; a lease never outlives its holder and nothing needs
+// cleaning up. The files are left in place, empty, for the next holder.
+// The directory is created with mode 0700 and refused if it is a symbolic
+// link, belongs to another user or is open to others; a pool holds it open,
+// so that moving it away later does not move the locks. When another user
+// has taken the default directory first, the pool falls back to one in
+// $XDG_RUNTIME_DIR or the user's cache directory. A lock file that is a
+// symbolic link is refused (the port is passed over), never followed.
 //
 // # Which ports
 //
@@ -77,12 +81,15 @@
 // (set by a /bin/sh prelude, since the child's process id is known only
 // once it runs). On the receiving side, [InheritedListener],
 // [InheritedPacketConn] and [InheritedFiles] take them, in any program
-// that follows the convention. Unix-like systems only.
+// that follows the convention; a descriptor announced but not an open
+// socket when the program starts is refused. Unix-like systems only.
 //
 // # Failures
 //
 // The test helpers fail the test with t.Fatalf and a message that says what
-// was tried; nothing in the package panics. A helper that opens a socket
+// was tried; nothing in the package panics. A process that runs out of
+// file descriptors gets an error saying so (it unwraps to
+// [hostports.ErrNoDescriptors]), not a count of ports that failed. A helper that opens a socket
 // tries up to three leases if a process outside the pool takes a port
 // between its check and the bind.
 package porttest

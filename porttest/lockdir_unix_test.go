@@ -1,4 +1,4 @@
-//go:build unix
+//go:build darwin || dragonfly || freebsd || linux || netbsd || openbsd
 
 package porttest
 
@@ -43,7 +43,6 @@ func TestLockDirChecks(t *testing.T) {
 		{"sticky and open", mk("s", 0o1777), "has mode 0777; want 0700"},
 		{"symbolic link to a good directory", link, "is a symbolic link; refusing it"},
 		{"regular file", file, "is not a directory"},
-		{"missing parent", filepath.Join(base, "no", "such"), "porttest: creating lock directory"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,6 +65,16 @@ func TestLockDirChecks(t *testing.T) {
 	}
 	if fi.Mode().Perm() != 0o700 || !fi.IsDir() {
 		t.Errorf("created lock directory has mode %v, want drwx------", fi.Mode())
+	}
+	// Missing parents are created too, mode 0700, as Options.Dir says.
+	deep := filepath.Join(base, "no", "such", "locks")
+	if _, err := NewPool(Options{Dir: deep}); err != nil {
+		t.Errorf("NewPool(Dir: %s) with missing parents: %v", deep, err)
+	}
+	for _, d := range []string{filepath.Join(base, "no"), filepath.Join(base, "no", "such"), deep} {
+		if fi, err := os.Lstat(d); err != nil || !fi.IsDir() || fi.Mode().Perm() != 0o700 {
+			t.Errorf("created %s: %v, %v; want a directory of mode 0700", d, fi.Mode(), err)
+		}
 	}
 	// An existing good directory is accepted, as a relative path too.
 	if _, err := NewPool(Options{Dir: good}); err != nil {

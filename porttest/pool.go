@@ -32,19 +32,57 @@ const DirEnv = "PORTTEST_DIR"
 // file system may take) and [os.TempDir] otherwise, one directory per user
 // so that no user can tamper with another's locks; on Windows, "porttest"
 // in the per-user temporary directory.
+//
+// Another user can create that directory first, in /dev/shm or /tmp, to
+// keep this user's tests from running. When it cannot be used, and
+// $PORTTEST_DIR is not set, [NewPool] falls back to "porttest" in
+// $XDG_RUNTIME_DIR and then in [os.UserCacheDir], directories that only
+// the user can create things in; [Pool.Dir] says which it took.
 func DefaultDir() string {
 	if d := os.Getenv(DirEnv); d != "" {
 		return d
 	}
-	uid := os.Getuid()
-	if uid < 0 {
-		return filepath.Join(os.TempDir(), "porttest")
+	return defaultDirs(os.Getenv, shmBase())[0]
+}
+
+// defaultDirs returns the lock directories NewPool tries, in order, when
+// neither Options.Dir nor $PORTTEST_DIR names one: the shared one of the
+// machine (under shm, if not "", else under the temporary directory), then
+// the fallbacks under $XDG_RUNTIME_DIR and the user's cache directory.
+// Every process of a user goes through the same list and stops at the same
+// directory.
+func defaultDirs(getenv func(string) string, shm string) []string {
+	var dirs []string
+	if uid := os.Getuid(); uid < 0 {
+		dirs = append(dirs, filepath.Join(os.TempDir(), "porttest"))
+	} else {
+		base := os.TempDir()
+		if shm != "" {
+			base = shm
+		}
+		dirs = append(dirs, filepath.Join(base, "porttest-"+strconv.Itoa(uid)))
 	}
-	base := os.TempDir()
-	if shmUsable() {
-		base = "/dev/shm"
+	if d := getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(d) {
+		dirs = append(dirs, filepath.Join(d, "porttest"))
 	}
-	return filepath.Join(base, "porttest-"+strconv.Itoa(uid))
+	if d, err := os.UserCacheDir(); err == nil && filepath.IsAbs(d) {
+		dirs = append(dirs, filepath.Join(d, "porttest"))
+	}
+	return dirs
+}
+
+// openFirst opens the first of dirs that can be used as a lock directory,
+// and otherwise says why none could.
+func openFirst(dirs []string) (*lockDir, error) {
+	var why []string
+	for _, dir := range dirs {
+		d, err := openLockDir(dir)
+		if err == nil {
+			return d, nil
+		}
+		why = append(why, strings.TrimPrefix(err.Error(), "porttest: "))
+	}
+	return nil, fmt.Errorf("porttest: no lock directory could be used; tried, in order:\n\t%s\nset $%s to a directory of your own (mode 0700)", strings.Join(why, "\n\t"), DirEnv)
 }
 
 // Avoided returns the ports a [Pool] never hands out on a host with limits
@@ -89,9 +127,12 @@ func AvoidedFor(l hostports.Limits, protos ...ports.Protocol) ports.RangeSet {
 // Options configure a [Pool]. The zero value gives the default pool.
 type Options struct {
 	// Dir is the lock directory, shared by the processes that must not get
-	// the same port. "" means [DefaultDir]. It is created (mode 0700) if
+	// the same port. "" means [DefaultDir], or its fallbacks when it cannot
+	// be used. It is created (mode 0700, and its missing parents too) if
 	// missing, and refused if it is a symbolic link, is not owned by the
-	// user, or is open to others.
+	// user, or is open to others. The pool holds it open: moving or
+	// replacing it, or a directory above it, after NewPool does not move
+	// the pool's locks.
 	Dir string
 
 	// Within restricts the ports handed out to this set; empty means every
@@ -125,6 +166,7 @@ type Options struct {
 // [Default]; the zero value is not usable.
 type Pool struct {
 	dir    string
+	locks  *lockDir
 	cands  ports.RangeSet
 	list   []ports.Port // the candidates in order, for the cursor
 	prober hostports.Prober
@@ -142,20 +184,11 @@ func NewPool(o Options) (*Pool, error) {
 			return nil, fmt.Errorf("porttest: Options.Prober.Protocols: %v cannot be probed; want tcp or udp", proto)
 		}
 	}
-	dir := o.Dir
-	if dir == "" {
-		dir = DefaultDir()
-		if !filepath.IsAbs(dir) {
-			return nil, fmt.Errorf("porttest: $%s %q is a relative path; give an absolute one, since go test runs each package's tests in that package's directory, so that a relative one names a different lock directory for each", DirEnv, dir)
-		}
-	}
-	dir, err := filepath.Abs(dir)
+	locks, err := openPoolDir(o.Dir)
 	if err != nil {
-		return nil, fmt.Errorf("porttest: lock directory %q: %w", o.Dir, err)
-	}
-	if err := prepareDir(dir); err != nil {
 		return nil, err
 	}
+	dir := locks.path
 	var lim hostports.Limits
 	if o.Limits != nil {
 		lim = *o.Limits
@@ -183,7 +216,7 @@ func NewPool(o Options) (*Pool, error) {
 		return nil, &ExhaustedError{Dir: dir, Run: 1, Last: fmt.Errorf("no candidate ports: %s, less the %d ports avoided on this host (ephemeral %v, reserved, excluded, privileged, de-facto and browser-refused ports)%s, leaves none",
 			within, avoided.Len(), lim.EphemeralTCP, extra)}
 	}
-	p := &Pool{dir: dir, cands: cands, prober: o.Prober}
+	p := &Pool{dir: dir, locks: locks, cands: cands, prober: o.Prober}
 	p.list = make([]ports.Port, 0, cands.Len())
 	for port := range cands.All() {
 		p.list = append(p.list, port)
@@ -192,6 +225,26 @@ func NewPool(o Options) (*Pool, error) {
 	// locks keep them apart when they do.
 	p.cursor.Store(rand.Uint64N(uint64(len(p.list))))
 	return p, nil
+}
+
+// openPoolDir opens the lock directory of a pool given Options.Dir: that
+// directory; else $PORTTEST_DIR; else the first of the default directories
+// that can be used.
+func openPoolDir(dir string) (*lockDir, error) {
+	if dir == "" {
+		dir = os.Getenv(DirEnv)
+		if dir == "" {
+			return openFirst(defaultDirs(os.Getenv, shmBase()))
+		}
+		if !filepath.IsAbs(dir) {
+			return nil, fmt.Errorf("porttest: $%s %q is a relative path; give an absolute one, since go test runs each package's tests in that package's directory, so that a relative one names a different lock directory for each", DirEnv, dir)
+		}
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("porttest: lock directory %q: %w", dir, err)
+	}
+	return openLockDir(abs)
 }
 
 var defaultPool = sync.OnceValues(func() (*Pool, error) { return NewPool(Options{}) })
@@ -282,7 +335,7 @@ func (p *Pool) Lease() (*Lease, error) {
 // the port is leased elsewhere or fails its check (counted in e), or an
 // error that should stop the search.
 func (p *Pool) take(port ports.Port, e *ExhaustedError) (*Lease, error) {
-	lk, err := lockPort(p.dir, port)
+	lk, err := p.locks.lock(port)
 	switch {
 	case errors.Is(err, errBusy):
 		e.Leased++
@@ -295,6 +348,11 @@ func (p *Pool) take(port ports.Port, e *ExhaustedError) (*Lease, error) {
 		return nil, err
 	}
 	if err := p.prober.Check(port); err != nil {
+		if errors.Is(err, hostports.ErrNoDescriptors) {
+			// Not the port's doing: every port would fail the same way.
+			lk.unlock()
+			return nil, fmt.Errorf("porttest: checking port %d: %w; a lease holds %s until released: release leases, or raise the limit", port, err, fdsPerLease)
+		}
 		e.Failed++
 		e.Last = err
 		lk.unlock()

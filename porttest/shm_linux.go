@@ -11,3 +11,11 @@ func shmUsable() bool {
 	}
 	return syscall.Access("/dev/shm", 0x2|0x1) == nil // W_OK|X_OK
 }
+
+// shmBase returns "/dev/shm" if it is usable, else "".
+func shmBase() string {
+	if shmUsable() {
+		return "/dev/shm"
+	}
+	return ""
+}

@@ -5,3 +5,5 @@ package porttest
 // shmUsable reports whether /dev/shm may hold the lock directory; only
 // Linux is known to have it as a memory file system.
 func shmUsable() bool { return false }
+
+func shmBase() string { return "" }

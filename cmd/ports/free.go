@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/hostports"
 	"github.com/portalloc/ports/porttest"
 )
 
@@ -28,8 +29,12 @@ are checked, so two "ports free" or test processes running at once never
 print the same port. The leases end when the command does: the ports are
 free when printed, and nothing holds them afterwards.
 
-Exit status: 0 on success, 1 when not enough free ports were found, 2 on
-bad input.`)
+Every port found is held until the command ends, at the cost of a file
+descriptor or two: when the process runs out of them, free says so and
+prints the ports it found.
+
+Exit status: 0 on success, 1 when not enough free ports were found (or the
+process ran out of file descriptors first), 2 on bad input.`)
 		n := fs.Int("n", 1, "how many ports (or runs) to print")
 		udp := fs.Bool("udp", false, "check UDP instead of TCP")
 		within := fs.String("range", "", "only ports in this `range` or list (\"20000-29999\", \"8000-8100,9000-9100\")")
@@ -111,6 +116,10 @@ bad input.`)
 			for _, r := range got {
 				fmt.Fprintln(a.stdout, r)
 			}
+		}
+		if errors.Is(err, hostports.ErrNoDescriptors) {
+			fmt.Fprintf(a.stderr, "ports: free: found %d of %d, then ran out of file descriptors: each port found is held until the command ends; ask for fewer (-n), or raise the limit (ulimit -n)\n\t%v\n", len(got), *n, err)
+			return exitFindings
 		}
 		if err != nil {
 			fmt.Fprintf(a.stderr, "ports: free: found %d of %d: %v\n", len(got), *n, err)
