@@ -48,11 +48,57 @@ func parseListenEnv(pid int, listenPID, listenFDs, fdNames string) (int, []strin
 }
 
 var inherited struct {
+	// Read when the package is initialized (see init).
+	fds    []int    // the descriptors found to be sockets
+	names  []string // their names
+	refuse error    // what was wrong with the variables or the descriptors
+
 	once  sync.Once
 	files []*os.File
-	err   error
 	mu    sync.Mutex
 	taken map[int]bool // index into files of sockets already taken
+}
+
+// init reads the socket-activation variables and checks the descriptors
+// they announce before anything else in the program can open descriptors:
+// a descriptor announced but never passed may by the time of the first call
+// hold the program's own listener or the runtime's poller, which must not
+// be taken. The variables are removed from the environment, so that the
+// process's own children do not take them for theirs, and the sockets are
+// marked close-on-exec; a descriptor that is refused is left alone.
+func init() {
+	pid, fds, names := os.Getenv(envListenPID), os.Getenv(envListenFDs), os.Getenv(envListenFDNames)
+	if pid == "" && fds == "" && names == "" {
+		return
+	}
+	os.Unsetenv(envListenPID)
+	os.Unsetenv(envListenFDs)
+	os.Unsetenv(envListenFDNames)
+	n, ns, err := parseListenEnv(os.Getpid(), pid, fds, names)
+	if err != nil {
+		inherited.refuse = err
+		return
+	}
+	var bad []string
+	nbad := 0
+	for i := range n {
+		fd := listenFDsStart + i
+		if why := checkInherited(fd); why != "" {
+			if nbad++; nbad <= 4 {
+				bad = append(bad, fmt.Sprintf("descriptor %d (%q) %s", fd, ns[i], why))
+			}
+			continue
+		}
+		inherited.fds = append(inherited.fds, fd)
+		inherited.names = append(inherited.names, ns[i])
+	}
+	if nbad > len(bad) {
+		bad = append(bad, fmt.Sprintf("%d more are not sockets", nbad-len(bad)))
+	}
+	if len(bad) > 0 {
+		inherited.refuse = fmt.Errorf("porttest: %s=%d announces descriptors %d to %d, but %s; refused, as not passed to this process",
+			envListenFDs, n, listenFDsStart, listenFDsStart+n-1, strings.Join(bad, ", "))
+	}
 }
 
 // InheritedFiles returns the sockets the process inherited under the
@@ -61,25 +107,21 @@ var inherited struct {
 // order from 3. It returns none if LISTEN_PID is absent or names another
 // process.
 //
-// The first call reads LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES, removes
-// them from the environment, so that the process's own children do not
-// take them for theirs, and marks the descriptors close-on-exec; every call
-// returns the same files. The files belong to the caller, except those
-// taken by [InheritedListener] and [InheritedPacketConn].
+// The variables are read, checked and removed from the environment when
+// the package is initialized, before the program runs: each descriptor
+// they announce must then be an open socket. When LISTEN_FDS announces more
+// than that, InheritedFiles returns the sockets it found and an error that
+// names the variable and the descriptors it refused. Every call returns the
+// same files. They belong to the caller, except those taken by
+// [InheritedListener] and [InheritedPacketConn].
 func InheritedFiles() ([]*os.File, error) {
 	inherited.once.Do(func() {
-		pid, fds, names := os.Getenv(envListenPID), os.Getenv(envListenFDs), os.Getenv(envListenFDNames)
-		os.Unsetenv(envListenPID)
-		os.Unsetenv(envListenFDs)
-		os.Unsetenv(envListenFDNames)
-		n, ns, err := parseListenEnv(os.Getpid(), pid, fds, names)
-		if err != nil {
-			inherited.err = err
-			return
+		inherited.files = make([]*os.File, len(inherited.fds))
+		for i, fd := range inherited.fds {
+			inherited.files[i] = os.NewFile(uintptr(fd), inherited.names[i])
 		}
-		inherited.files, inherited.err = inheritFiles(n, ns)
 	})
-	return inherited.files, inherited.err
+	return inherited.files, inherited.refuse
 }
 
 // take converts the first inherited file named name, not yet taken, that
@@ -88,10 +130,7 @@ func InheritedFiles() ([]*os.File, error) {
 // once converted (conv makes its own descriptor).
 func take[T any](fn, name string, stream bool, conv func(*os.File) (T, error)) (T, error) {
 	var zero T
-	files, err := InheritedFiles()
-	if err != nil {
-		return zero, err
-	}
+	files, refused := InheritedFiles()
 	inherited.mu.Lock()
 	defer inherited.mu.Unlock()
 	var have []string
@@ -125,6 +164,9 @@ func take[T any](fn, name string, stream bool, conv func(*os.File) (T, error)) (
 	}
 	if convErr != nil {
 		return zero, fmt.Errorf("porttest: %s(%q): %w", fn, name, convErr)
+	}
+	if refused != nil {
+		return zero, fmt.Errorf("porttest: %s(%q): no inherited socket of that name: %w", fn, name, refused)
 	}
 	if len(files) == 0 {
 		return zero, fmt.Errorf("porttest: %s(%q): the process inherited no sockets (%s is not set, or names another process)", fn, name, envListenPID)

@@ -3,17 +3,13 @@
 package porttest
 
 import (
-	"errors"
-	"fmt"
 	"os"
 	"runtime"
 )
 
-func inheritFiles(n int, names []string) ([]*os.File, error) {
-	if n == 0 {
-		return nil, nil
-	}
-	return nil, fmt.Errorf("porttest: inheriting sockets is not possible on %s: %w", runtime.GOOS, errors.ErrUnsupported)
+// checkInherited refuses every descriptor: this system passes none.
+func checkInherited(int) string {
+	return "cannot be inherited on " + runtime.GOOS
 }
 
 // isStream cannot tell a socket's type here.
