@@ -10,8 +10,10 @@ import (
 	"cmp"
 	"errors"
 	"net/netip"
+	"os/user"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/portalloc/ports"
@@ -464,4 +466,19 @@ func isHex(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+var userNames sync.Map // int -> string
+
+// userName returns the name of uid, or uid in decimal.
+func userName(uid int) string {
+	if v, ok := userNames.Load(uid); ok {
+		return v.(string)
+	}
+	name := strconv.Itoa(uid)
+	if u, err := user.LookupId(name); err == nil {
+		name = u.Username
+	}
+	userNames.Store(uid, name)
+	return name
 }

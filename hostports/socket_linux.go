@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/user"
 	"runtime"
 	"slices"
 	"strconv"
@@ -404,19 +403,4 @@ func statusUID(s string) int {
 		return -1
 	}
 	return uid
-}
-
-var userNames sync.Map // int -> string
-
-// userName returns the name of uid, or uid in decimal.
-func userName(uid int) string {
-	if v, ok := userNames.Load(uid); ok {
-		return v.(string)
-	}
-	name := strconv.Itoa(uid)
-	if u, err := user.LookupId(name); err == nil {
-		name = u.Username
-	}
-	userNames.Store(uid, name)
-	return name
 }
