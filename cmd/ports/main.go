@@ -70,6 +70,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		whoisCommand(),
+		whyCommand(),
+		lsCommand(),
 		freeCommand(),
 		schemeCommand(),
 		checkCommand(),

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// The held ports come from 24755-24849, which IANA leaves unassigned and
+// no de-facto table names, so that what "ls" says they are known for does
+// not depend on which ones are free.
+const heldLo, heldHi = 24755, 24849
+
+// TestHoldPorts holds ports when the test binary is started by
+// startHolder, and does nothing otherwise: a TCP listener on 127.0.0.1, a
+// dual-stack TCP listener on ::, and a UDP socket on 0.0.0.0. It prints
+// their ports on one line and holds them until stdin closes.
+func TestHoldPorts(t *testing.T) {
+	if os.Getenv("PORTS_TEST_HOLD") != "1" {
+		return
+	}
+	var held []string
+	var closers []io.Closer // kept open until the test ends
+	next := heldLo
+	take := func(open func(string) (io.Closer, error), host string) {
+		for ; next <= heldHi; next++ {
+			c, err := open(net.JoinHostPort(host, strconv.Itoa(next)))
+			if err == nil {
+				closers = append(closers, c)
+				held = append(held, strconv.Itoa(next))
+				next++
+				return
+			}
+		}
+		fmt.Println("no free port")
+		os.Exit(1)
+	}
+	tcp := func(network string) func(string) (io.Closer, error) {
+		return func(addr string) (io.Closer, error) { return net.Listen(network, addr) }
+	}
+	take(tcp("tcp4"), "127.0.0.1")
+	take(tcp("tcp"), "::")
+	take(func(addr string) (io.Closer, error) { return net.ListenPacket("udp4", addr) }, "0.0.0.0")
+	fmt.Println(strings.Join(held, " "))
+	io.Copy(io.Discard, os.Stdin)
+	for _, c := range closers {
+		c.Close()
+	}
+	os.Exit(0)
+}
+
+// startHolder starts the test binary as TestHoldPorts, and returns it with
+// the ports it holds.
+func startHolder(t *testing.T) (*exec.Cmd, []string) {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		t.Skip("the socket table with owners is read on Linux")
+	}
+	if _, err := net.Listen("tcp6", "[::1]:0"); err != nil {
+		t.Skipf("no IPv6 here: %v", err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHoldPorts$")
+	cmd.Env = append(os.Environ(), "PORTS_TEST_HOLD=1")
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stdin.Close()
+		cmd.Wait()
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("the holder printed nothing: %v", err)
+	}
+	held := strings.Fields(line)
+	if len(held) != 3 {
+		t.Fatalf("the holder said %q", line)
+	}
+	return cmd, held
+}
+
+// TestWhyLsHeld runs why and ls on ports a child holds, against golden
+// files in which the child's PID, its path, the user and the ports are
+// replaced by names.
+func TestWhyLsHeld(t *testing.T) {
+	cmd, held := startHolder(t)
+	u, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := strings.NewReplacer(
+		os.Args[0], "ports.test",
+		"user "+u.Username, "user USER",
+		`"user": "`+u.Username+`"`, `"user": "USER"`,
+	)
+	numbers := map[string]string{strconv.Itoa(cmd.Process.Pid): "PID", held[0]: "P1", held[1]: "P2", held[2]: "P3"}
+	number := regexp.MustCompile(`\b[0-9]+\b`)
+	inode := regexp.MustCompile(`"inode": [0-9]+`)
+	uid := regexp.MustCompile(`"uid": ` + u.Uid + `\b`)
+	normalise := func(s string) string {
+		s = inode.ReplaceAllString(uid.ReplaceAllString(names.Replace(s), `"uid": UID`), `"inode": INODE`)
+		return number.ReplaceAllStringFunc(s, func(n string) string {
+			if name, ok := numbers[n]; ok {
+				return name
+			}
+			return n
+		})
+	}
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"why-held-loopback", []string{"why", held[0]}, exitFindings},
+		{"why-held-dual-stack", []string{"why", held[1] + "/tcp"}, exitFindings},
+		{"why-held-dual-stack-v4", []string{"why", "--addr", "127.0.0.1", held[1] + "/tcp"}, exitFindings},
+		{"why-held-udp-json", []string{"why", "--format", "json", held[2] + "/udp"}, exitFindings},
+		{"why-free-addr", []string{"why", "--addr", "::1", held[0] + "/tcp"}, exitOK},
+		{"ls-held", []string{"ls", held[0], held[1], held[2]}, exitOK},
+		{"ls-held-json", []string{"ls", "--format", "json", held[1]}, exitOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			a := testApp(&stdout, &stderr)
+			code := a.main(tt.args)
+			got := normalise(stdout.String())
+			if stderr.Len() > 0 {
+				got += "--- stderr\n" + normalise(stderr.String())
+			}
+			checkGolden(t, tt.name, got)
+			if code != tt.code {
+				t.Errorf("ports %s: exit status %d, want %d\n%s", strings.Join(tt.args, " "), code, tt.code, got)
+			}
+		})
+	}
+}
+
+func TestWhyLsUsage(t *testing.T) {
+	runGolden(t, []golden{
+		{"why-help", []string{"why", "--help"}, exitOK},
+		{"why-no-port", []string{"why"}, exitUsage},
+		{"why-two-ports", []string{"why", "1", "2"}, exitUsage},
+		{"why-port-zero", []string{"why", "0"}, exitUsage},
+		{"why-sctp", []string{"why", "5000/sctp"}, exitUsage},
+		{"why-bad-addr", []string{"why", "--addr", "localhost", "5000"}, exitUsage},
+		{"why-bad-format", []string{"why", "--format", "xml", "5000"}, exitUsage},
+		{"ls-help", []string{"ls", "--help"}, exitOK},
+		{"ls-bad-port", []string{"ls", "http"}, exitUsage},
+		{"ls-bad-format", []string{"ls", "--format", "yaml"}, exitUsage},
+	})
+}
+
+// checkGolden compares got with testdata/golden/NAME.txt, or writes it
+// with -update.
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name+".txt")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading the golden file (run go test -update to write it): %v", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("output (-want +got):\n%s", diff)
+	}
+}
+
+func TestCommandLineEscapes(t *testing.T) {
+	got := commandLine([]string{"/bin/evil\x1b[2J", "two words", "", "plain"})
+	want := `/bin/evil\x1b[2J "two words" "" plain`
+	if got != want {
+		t.Errorf("commandLine = %q, want %q", got, want)
+	}
+}
