@@ -17,10 +17,9 @@ var defaultScheme = sync.OnceValue(func() Scheme {
 })
 
 // DefaultSpec returns the description of the [Default] scheme: a fresh copy
-// that the caller may change to start a custom scheme from the seed's.
+// that the caller may change to start a custom scheme from it.
 //
-// The numbers are those of the seed's port conventions, table by table:
-// ten slots per pod; six language ranges of 150 ports, each with 60 ports
+// Its numbers: ten slots per pod; six language ranges of 150 ports, each with 60 ports
 // (6 pods) of aggregates, 30 (3 pods) of sagas and 20 (2 pods) of projectors
 // from its base up, and 40 unassigned; Go's range starts 150 ports after
 // Rust's but Python's 200 after Go's, which leaves 50350-50399 to no
@@ -43,7 +42,7 @@ func DefaultSpec() Spec {
 		Slots: 10,
 		Roles: []Role{
 			{Slot: Coordinator, Name: "coordinator", Purpose: "Coordinator gRPC", Exposure: Exposed, Env: "PORT",
-				Description: "Angzarr sidecar coordinator"},
+				Description: "Sidecar coordinator"},
 			{Slot: REST, Name: "rest", Purpose: "REST Proxy", Exposure: Optional, Env: "REST_PORT",
 				Description: "REST → gRPC proxy"},
 			{Slot: Debug, Name: "debug", Purpose: "Coordinator Debug", Exposure: NotExposed, Env: "DEBUG_PORT",

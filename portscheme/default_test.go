@@ -198,7 +198,7 @@ func TestDefaultSlots(t *testing.T) {
 		exposure    Exposure
 		description string
 	}{
-		{0, "Coordinator gRPC", Exposed, "Angzarr sidecar coordinator"},
+		{0, "Coordinator gRPC", Exposed, "Sidecar coordinator"},
 		{1, "REST Proxy", Optional, "REST → gRPC proxy"},
 		{2, "Coordinator Debug", NotExposed, "Sidecar diagnostics"},
 		// The table says "No"; the rationale says "Never exposed externally"
@@ -290,12 +290,12 @@ func TestDefaultKubernetes(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []ContainerPort{
-		{Name: "coordinator", Port: 50050, Protocol: ports.TCP, Slot: 0, Exposure: Exposed, Exposed: true},
-		{Name: "rest", Port: 50051, Protocol: ports.TCP, Slot: 1, Exposure: Optional, Exposed: true},
-		{Name: "debug", Port: 50052, Protocol: ports.TCP, Slot: 2, Exposure: NotExposed, Exposed: true},
-		{Name: "logic", Port: 50053, Protocol: ports.TCP, Slot: 3, Exposure: Internal, Exposed: false},
-		{Name: "client-debug", Port: 50054, Protocol: ports.TCP, Slot: 4, Exposure: NotExposed, Exposed: false},
-		{Name: "control", Port: 50059, Protocol: ports.TCP, Slot: 9, Exposure: Optional, Exposed: false},
+		{Name: "coordinator", Port: 50050, Protocol: ports.TCP, Slot: 0, Exposure: Exposed, InService: true},
+		{Name: "rest", Port: 50051, Protocol: ports.TCP, Slot: 1, Exposure: Optional, InService: true},
+		{Name: "debug", Port: 50052, Protocol: ports.TCP, Slot: 2, Exposure: NotExposed, InService: true},
+		{Name: "logic", Port: 50053, Protocol: ports.TCP, Slot: 3, Exposure: Internal, InService: false},
+		{Name: "client-debug", Port: 50054, Protocol: ports.TCP, Slot: 4, Exposure: NotExposed, InService: false},
+		{Name: "control", Port: 50059, Protocol: ports.TCP, Slot: 9, Exposure: Optional, InService: false},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ContainerPorts(rust/aggregate/0, REST, Debug) (-want +got):\n%s", diff)

@@ -50,15 +50,30 @@ type PodEnv struct {
 	// Derived names the variables of Vars that the environment did not set,
 	// in slot order.
 	Derived []string
+
+	// Bare reports that the slot-0 variable named no pod and was taken as
+	// the service's own port ([Scheme.ParseEnvAllowBare]); Note says so in
+	// words. Pod is then the zero Pod.
+	Bare bool
+	Note string
+
+	slots int // the scheme's slot count, for Port; 0 for a bare port
 }
 
-// Port returns the port of the variable of slot, and whether the scheme's
-// contract has a variable for slot.
+// Port returns the port of slot of the pod: PORT fixes every slot, so it
+// answers each slot below the scheme's slot count (slot 4 of a pod whose
+// PORT is 50050 is 50054), whether or not the slot's role names a
+// variable. It reports false for a slot beyond the slot count, and, for the
+// bare port of [Scheme.ParseEnvAllowBare], for every slot but those of
+// the variables the environment set.
 func (e PodEnv) Port(slot Slot) (ports.Port, bool) {
 	for _, v := range e.Vars {
 		if v.Slot == slot {
 			return v.Port, true
 		}
+	}
+	if int(slot) < e.slots && len(e.Vars) > 0 && e.Vars[0].Slot == 0 {
+		return e.Vars[0].Port + ports.Port(slot), true
 	}
 	return 0, false
 }
@@ -119,6 +134,22 @@ func (e *EnvError) Unwrap() error { return e.Err }
 //   - [ErrContradicts]: PORT is not slot 0 of a pod of the scheme, or a
 //     variable is a port other than the one the scheme gives it.
 func (s Scheme) ParseEnv(lookup func(string) (string, bool)) (PodEnv, error) {
+	return s.parseEnv(lookup, false)
+}
+
+// ParseEnvAllowBare is [Scheme.ParseEnv] for a service that may also run
+// where the platform chooses PORT itself: a PORT that lies outside the
+// scheme (in no language range and on no service of it, as 8080) is taken
+// as the service's own port rather than refused. The PodEnv says so: Bare
+// is true, Note tells why, Pod is the zero Pod, and Vars holds PORT and
+// the other variables the environment set (each must be a port; none is
+// derived, since a bare port fixes no other slot). A PORT inside the scheme
+// is read as ParseEnv reads it, with the same errors.
+func (s Scheme) ParseEnvAllowBare(lookup func(string) (string, bool)) (PodEnv, error) {
+	return s.parseEnv(lookup, true)
+}
+
+func (s Scheme) parseEnv(lookup func(string) (string, bool), allowBare bool) (PodEnv, error) {
 	if s.d == nil || len(s.d.env) == 0 {
 		return PodEnv{}, &EnvError{Err: ErrMissing, Detail: "the scheme names no environment variables"}
 	}
@@ -133,6 +164,9 @@ func (s Scheme) ParseEnv(lookup func(string) (string, bool)) (PodEnv, error) {
 	} else if p, err := parseEnvPort(base.Env, v); err != nil {
 		errs = append(errs, err)
 	} else if loc, ok := s.Locate(p); !ok {
+		if allowBare && s.outside(p) {
+			return s.bareEnv(lookup, base.Env, p)
+		}
 		errs = append(errs, &EnvError{Name: base.Env, Value: v, Set: true, Err: ErrContradicts, Detail: s.notAPod(p)})
 	} else if loc.Slot != 0 {
 		errs = append(errs, &EnvError{Name: base.Env, Value: v, Set: true, Err: ErrContradicts,
@@ -142,7 +176,7 @@ func (s Scheme) ParseEnv(lookup func(string) (string, bool)) (PodEnv, error) {
 		pod, first, havePod = loc.Pod, p, true
 	}
 
-	env := PodEnv{Pod: pod}
+	env := PodEnv{Pod: pod, slots: s.d.spec.Slots}
 	for _, i := range s.d.env {
 		role := s.d.spec.Roles[i]
 		want := first + ports.Port(role.Slot)
@@ -179,6 +213,41 @@ func (s Scheme) ParseEnv(lookup func(string) (string, bool)) (PodEnv, error) {
 		return PodEnv{}, errs[0]
 	}
 	return PodEnv{}, errors.Join(errs...)
+}
+
+// outside reports whether p lies in no language range and on no service
+// of the scheme.
+func (s Scheme) outside(p ports.Port) bool {
+	if _, ok := s.ServiceAt(p); ok {
+		return false
+	}
+	_, ok := s.languageAt(p)
+	return !ok
+}
+
+// bareEnv reads the environment of a service whose slot-0 variable, name,
+// holds the port p outside the scheme.
+func (s Scheme) bareEnv(lookup func(string) (string, bool), name string, p ports.Port) (PodEnv, error) {
+	env := PodEnv{Bare: true, Vars: []EnvVar{{Name: name, Slot: 0, Port: p}},
+		Note: name + "=" + p.String() + " lies outside the scheme: taken as the service's own port, with no pod"}
+	var errs []error
+	for _, i := range s.d.env[1:] {
+		role := s.d.spec.Roles[i]
+		v, ok := lookup(role.Env)
+		if !ok {
+			continue
+		}
+		q, err := parseEnvPort(role.Env, v)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		env.Vars = append(env.Vars, EnvVar{Name: role.Env, Slot: role.Slot, Port: q})
+	}
+	if len(errs) > 0 {
+		return PodEnv{}, errors.Join(errs...)
+	}
+	return env, nil
 }
 
 // slotName returns "slot N (name)", or "slot N" for a reserved slot.

@@ -29,15 +29,15 @@ func TestParseEnv(t *testing.T) {
 		want PodEnv
 	}{
 		{"PORT alone", map[string]string{"PORT": "50260"},
-			PodEnv{Pod{Go, Saga, 0}, full(50260, 50261, 50262, 50263), []string{"REST_PORT", "DEBUG_PORT", "TARGET_PORT"}}},
+			PodEnv{Pod: Pod{Go, Saga, 0}, Vars: full(50260, 50261, 50262, 50263), slots: 10, Derived: []string{"REST_PORT", "DEBUG_PORT", "TARGET_PORT"}}},
 		{"all set", map[string]string{"PORT": "50050", "REST_PORT": "50051", "DEBUG_PORT": "50052", "TARGET_PORT": "50053"},
-			PodEnv{Pod{Rust, Aggregate, 0}, full(50050, 50051, 50052, 50053), nil}},
+			PodEnv{Pod: Pod{Rust, Aggregate, 0}, Vars: full(50050, 50051, 50052, 50053), slots: 10, Derived: nil}},
 		{"some set", map[string]string{"PORT": "50950", "DEBUG_PORT": "50952"},
-			PodEnv{Pod{Cpp, Projector, 1}, full(50950, 50951, 50952, 50953), []string{"REST_PORT", "TARGET_PORT"}}},
+			PodEnv{Pod: Pod{Cpp, Projector, 1}, Vars: full(50950, 50951, 50952, 50953), slots: 10, Derived: []string{"REST_PORT", "TARGET_PORT"}}},
 		{"leading zeros", map[string]string{"PORT": "050060", "REST_PORT": "0050061"},
-			PodEnv{Pod{Rust, Aggregate, 1}, full(50060, 50061, 50062, 50063), []string{"DEBUG_PORT", "TARGET_PORT"}}},
+			PodEnv{Pod: Pod{Rust, Aggregate, 1}, Vars: full(50060, 50061, 50062, 50063), slots: 10, Derived: []string{"DEBUG_PORT", "TARGET_PORT"}}},
 		{"other variables ignored", map[string]string{"PORT": "50070", "HTTP_PORT": "x", "port": "1"},
-			PodEnv{Pod{Rust, Aggregate, 2}, full(50070, 50071, 50072, 50073), []string{"REST_PORT", "DEBUG_PORT", "TARGET_PORT"}}},
+			PodEnv{Pod: Pod{Rust, Aggregate, 2}, Vars: full(50070, 50071, 50072, 50073), slots: 10, Derived: []string{"REST_PORT", "DEBUG_PORT", "TARGET_PORT"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -45,7 +45,7 @@ func TestParseEnv(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ParseEnv(%v) error: %v", tt.env, err)
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
+			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(PodEnv{})); diff != "" {
 				t.Errorf("ParseEnv(%v) (-want +got):\n%s", tt.env, diff)
 			}
 		})
@@ -146,7 +146,7 @@ func TestParseEnvErrors(t *testing.T) {
 					t.Errorf("ParseEnv(%v) error %d = %#v, want an *EnvError wrapping %v", tt.env, i, e, tt.errs[i])
 				}
 			}
-			if diff := cmp.Diff(PodEnv{}, got); diff != "" {
+			if diff := cmp.Diff(PodEnv{}, got, cmp.AllowUnexported(PodEnv{})); diff != "" {
 				t.Errorf("ParseEnv(%v) with an error returned (-want +got):\n%s", tt.env, diff)
 			}
 		})
@@ -191,15 +191,21 @@ func TestParseEnvCustom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := PodEnv{Pod{"ts", "web", 1}, []EnvVar{{"API_PORT", 0, 7004}, {"UI_PORT", 3, 7007}}, []string{"UI_PORT"}}
-	if diff := cmp.Diff(want, got); diff != "" {
+	want := PodEnv{Pod: Pod{"ts", "web", 1}, Vars: []EnvVar{{"API_PORT", 0, 7004}, {"UI_PORT", 3, 7007}}, Derived: []string{"UI_PORT"}, slots: s.Slots()}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(PodEnv{})); diff != "" {
 		t.Errorf("ParseEnv (-want +got):\n%s", diff)
 	}
 	if p, ok := got.Port(3); !ok || p != 7007 {
 		t.Errorf("Port(3) = %v, %v, want 7007", p, ok)
 	}
-	if p, ok := got.Port(1); ok {
-		t.Errorf("Port(1) = %v, true; slot 1 has no variable", p)
+	// PORT fixes every slot, those without a variable too.
+	for slot := range Slot(s.Slots()) {
+		if p, ok := got.Port(slot); !ok || p != 7004+ports.Port(slot) {
+			t.Errorf("Port(%d) = %v, %v, want %d", slot, p, ok, 7004+int(slot))
+		}
+	}
+	if p, ok := got.Port(Slot(s.Slots())); ok {
+		t.Errorf("Port(%d) = %v, true; the scheme has %d slots", s.Slots(), p, s.Slots())
 	}
 	if p, ok := got.Lookup("UI_PORT"); !ok || p != 7007 {
 		t.Errorf(`Lookup("UI_PORT") = %v, %v, want 7007`, p, ok)
@@ -213,5 +219,54 @@ func TestEnvErrors(t *testing.T) {
 	_, err := Default().Env(Pod{Go, Saga, 3})
 	if !errors.Is(err, ErrIndex) {
 		t.Errorf("Env(go/saga/3) error = %v, want ErrIndex", err)
+	}
+}
+
+func TestParseEnvAllowBare(t *testing.T) {
+	s := Default()
+	tests := []struct {
+		name string
+		env  map[string]string
+		want PodEnv
+	}{
+		{"platform port", map[string]string{"PORT": "8080"},
+			PodEnv{Bare: true, Note: "PORT=8080 lies outside the scheme: taken as the service's own port, with no pod",
+				Vars: []EnvVar{{"PORT", 0, 8080}}}},
+		{"platform port and another variable", map[string]string{"PORT": "8080", "DEBUG_PORT": "9229"},
+			PodEnv{Bare: true, Note: "PORT=8080 lies outside the scheme: taken as the service's own port, with no pod",
+				Vars: []EnvVar{{"PORT", 0, 8080}, {"DEBUG_PORT", 2, 9229}}}},
+		{"a pod's port, read as ParseEnv reads it", map[string]string{"PORT": "50260"},
+			PodEnv{Pod: Pod{Go, Saga, 0}, slots: 10, Vars: []EnvVar{{"PORT", 0, 50260}, {"REST_PORT", 1, 50261}, {"DEBUG_PORT", 2, 50262}, {"TARGET_PORT", 3, 50263}},
+				Derived: []string{"REST_PORT", "DEBUG_PORT", "TARGET_PORT"}}},
+	}
+	for _, tt := range tests {
+		got, err := s.ParseEnvAllowBare(mapLookup(tt.env))
+		if err != nil {
+			t.Errorf("%s: ParseEnvAllowBare(%v) error: %v", tt.name, tt.env, err)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(PodEnv{})); diff != "" {
+			t.Errorf("%s: ParseEnvAllowBare(%v) (-want +got):\n%s", tt.name, tt.env, diff)
+		}
+	}
+	// A port inside the scheme that names no pod is still an error, and so
+	// is a bad value beside a bare port.
+	for env, want := range map[string]string{
+		"50053": `portscheme: PORT="50053": contradicts the scheme: 50053 is the slot 3 (logic) port of rust/aggregate/0, not a pod's slot 0 (coordinator) port; that pod's PORT is 50050`,
+		"1310":  `portscheme: PORT="1310": contradicts the scheme: 1310 is a port of service aggregate-coordinator, not of a pod`,
+		"50340": `portscheme: PORT="50340": contradicts the scheme: 50340 lies in the range of language go, 50200-50349, but in none of its kinds; its pods lie in 50200-50309`,
+	} {
+		_, err := s.ParseEnvAllowBare(mapLookup(map[string]string{"PORT": env}))
+		if err == nil || err.Error() != want {
+			t.Errorf("ParseEnvAllowBare(PORT=%s) error = %v, want %q", env, err, want)
+		}
+	}
+	_, err := s.ParseEnvAllowBare(mapLookup(map[string]string{"PORT": "8080", "REST_PORT": "x"}))
+	if err == nil || !errors.Is(err, ErrMalformed) {
+		t.Errorf("ParseEnvAllowBare(PORT=8080 REST_PORT=x) error = %v, want ErrMalformed", err)
+	}
+	// Strict ParseEnv still refuses the platform's port.
+	if _, err := s.ParseEnv(mapLookup(map[string]string{"PORT": "8080"})); !errors.Is(err, ErrContradicts) {
+		t.Errorf("ParseEnv(PORT=8080) error = %v, want ErrContradicts", err)
 	}
 }

@@ -1,6 +1,7 @@
 package portscheme_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"text/tabwriter"
@@ -11,14 +12,16 @@ import (
 
 func Example() {
 	s := portscheme.Default()
-	p, err := s.Port(portscheme.Go, portscheme.Saga, 0, portscheme.Coordinator)
+	saga := portscheme.Pod{Language: portscheme.Go, Kind: portscheme.Saga, Index: 0}
+	p, err := s.PodPort(saga, portscheme.Coordinator)
 	fmt.Println(p, err)
 
 	loc, ok := s.Locate(50263)
 	fmt.Println(loc, ok)
 	fmt.Println(loc.Language, loc.Kind, loc.Index, loc.Slot)
 
-	_, err = s.Port(portscheme.Go, portscheme.Saga, 3, portscheme.Coordinator)
+	saga.Index = 3
+	_, err = s.PodPort(saga, portscheme.Coordinator)
 	fmt.Println(err)
 	// Output:
 	// 50260 <nil>
@@ -44,9 +47,10 @@ func ExampleScheme_ParseEnv() {
 	}
 	grpc, _ := env.Port(portscheme.Coordinator)
 	rest, _ := env.Port(portscheme.REST)
+	control, _ := env.Port(portscheme.Control) // no variable, but PORT fixes it
 	target, _ := env.Lookup("TARGET_PORT")
 	fmt.Println("pod", env.Pod)
-	fmt.Println("serve gRPC on", grpc, "and REST on", rest)
+	fmt.Println("serve gRPC on", grpc, "and REST on", rest, "and the control UI on", control)
 	fmt.Println("reach the client logic at localhost:" + target.String())
 	fmt.Println("derived from PORT:", env.Derived)
 
@@ -56,7 +60,7 @@ func ExampleScheme_ParseEnv() {
 	fmt.Println(err)
 	// Output:
 	// pod go/saga/0
-	// serve gRPC on 50260 and REST on 50261
+	// serve gRPC on 50260 and REST on 50261 and the control UI on 50269
 	// reach the client logic at localhost:50263
 	// derived from PORT: [REST_PORT TARGET_PORT]
 	// portscheme: REST_PORT="50271": contradicts the scheme: pod go/saga/0 (PORT=50260) has its slot 1 (rest) port at 50261, and 50271 is the slot 1 (rest) port of go/saga/1
@@ -78,7 +82,7 @@ func ExampleScheme_Pods() {
 	for pod := range s.Pods(portscheme.Go) {
 		fmt.Fprint(w, pod)
 		for _, slot := range []portscheme.Slot{portscheme.Coordinator, portscheme.REST, portscheme.Debug, portscheme.Logic} {
-			p, _ := s.Port(pod.Language, pod.Kind, pod.Index, slot)
+			p, _ := s.PodPort(pod, slot)
 			fmt.Fprint(w, "\t", p)
 		}
 		fmt.Fprintln(w)
@@ -169,8 +173,7 @@ func ExampleScheme_Validate() {
 	// 	language "cpp" (languages[5]): every pod, ports 50850-50959, lies in IANA's Dynamic range (49152-65535)
 }
 
-// The container ports of the seed's Player pod, with the REST proxy
-// exposed.
+// The container ports of a pod, with the REST proxy exposed.
 func ExampleScheme_ContainerPorts() {
 	cps, err := portscheme.Default().ContainerPorts(portscheme.Pod{Language: portscheme.Rust, Kind: portscheme.Aggregate, Index: 0}, portscheme.REST)
 	if err != nil {
@@ -178,15 +181,51 @@ func ExampleScheme_ContainerPorts() {
 		return
 	}
 	for _, cp := range cps {
-		fmt.Printf("%-12s %v/%v exposed=%v\n", cp.Name, cp.Port, cp.Protocol, cp.Exposed)
+		fmt.Printf("%-12s %v/%v in Service: %v\n", cp.Name, cp.Port, cp.KubernetesProtocol(), cp.InService)
 	}
 	// Output:
-	// coordinator  50050/tcp exposed=true
-	// rest         50051/tcp exposed=true
-	// debug        50052/tcp exposed=false
-	// logic        50053/tcp exposed=false
-	// client-debug 50054/tcp exposed=false
-	// control      50059/tcp exposed=false
+	// coordinator  50050/TCP in Service: true
+	// rest         50051/TCP in Service: true
+	// debug        50052/TCP in Service: false
+	// logic        50053/TCP in Service: false
+	// client-debug 50054/TCP in Service: false
+	// control      50059/TCP in Service: false
+}
+
+// Container ports render into a manifest as Kubernetes reads them.
+func ExampleContainerPort_MarshalJSON() {
+	cps, _ := portscheme.Default().ContainerPorts(portscheme.Pod{Language: portscheme.Go, Kind: portscheme.Saga, Index: 1})
+	b, _ := json.Marshal(cps[:2])
+	fmt.Println(string(b))
+	// Output:
+	// [{"name":"coordinator","containerPort":50270,"protocol":"TCP"},{"name":"rest","containerPort":50271,"protocol":"TCP"}]
+}
+
+// The Pod form of Port.
+func ExampleScheme_PodPort() {
+	pod := portscheme.Pod{Language: portscheme.Rust, Kind: portscheme.Aggregate, Index: 2}
+	p, err := portscheme.Default().PodPort(pod, portscheme.REST)
+	fmt.Println(p, err)
+	// Output:
+	// 50071 <nil>
+}
+
+// A service that may also run where the platform sets PORT itself.
+func ExampleScheme_ParseEnvAllowBare() {
+	lookup := func(k string) (string, bool) {
+		v, ok := map[string]string{"PORT": "8080"}[k]
+		return v, ok
+	}
+	env, err := portscheme.Default().ParseEnvAllowBare(lookup)
+	fmt.Println(err)
+	fmt.Println(env.Bare, env.Note)
+	p, _ := env.Port(portscheme.Coordinator)
+	_, ok := env.Port(portscheme.REST)
+	fmt.Println(p, ok)
+	// Output:
+	// <nil>
+	// true PORT=8080 lies outside the scheme: taken as the service's own port, with no pod
+	// 8080 false
 }
 
 // A scheme shared as a JSON file.
@@ -201,7 +240,7 @@ func ExampleParseJSON() {
 		fmt.Println(err)
 		return
 	}
-	p, _ := s.Port("go", "api", 4, 1)
+	p, _ := s.PodPort(portscheme.Pod{Language: "go", Kind: "api", Index: 4}, 1)
 	fmt.Println(p)
 	b, _ := s.MarshalJSON()
 	fmt.Println(string(b))

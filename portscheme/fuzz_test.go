@@ -153,8 +153,52 @@ func FuzzParseEnv(f *testing.F) {
 				derived = append(derived, n)
 			}
 		}
-		if diff := cmp.Diff(PodEnv{Pod: pod, Vars: want, Derived: derived}, got); diff != "" {
+		if diff := cmp.Diff(PodEnv{Pod: pod, Vars: want, Derived: derived, slots: s.Slots()}, got, cmp.AllowUnexported(PodEnv{})); diff != "" {
 			t.Fatalf("ParseEnv(%q) (-want +got):\n%s", env, diff)
+		}
+	})
+}
+
+// FuzzParseEnvAllowBare checks ParseEnvAllowBare against ParseEnv: where
+// ParseEnv accepts, it gives the same; where PORT is a port outside the
+// scheme, a bare PodEnv whose variables are what the environment set;
+// otherwise ParseEnv's errors.
+func FuzzParseEnvAllowBare(f *testing.F) {
+	f.Add("8080", "", "9229", "", uint8(0b0101)) // a platform's port and a debug port
+	f.Add("50260", "", "", "", uint8(0b0001))    // a pod's port
+	f.Add("8080", "x", "", "", uint8(0b0011))    // a bad variable beside a bare port
+	f.Add("50053", "", "", "", uint8(0b0001))    // inside the scheme, not a pod's
+	f.Add("1310", "", "", "", uint8(0b0001))     // a service of the scheme
+	f.Add("", "", "", "", uint8(0b0001))         // empty
+	f.Fuzz(func(t *testing.T, port, rest, debug, target string, set uint8) {
+		s := Default()
+		names := []string{"PORT", "REST_PORT", "DEBUG_PORT", "TARGET_PORT"}
+		values := []string{port, rest, debug, target}
+		env := map[string]string{}
+		for i, n := range names {
+			if set&(1<<i) != 0 {
+				env[n] = values[i]
+			}
+		}
+		strict, serr := s.ParseEnv(mapLookup(env))
+		got, err := s.ParseEnvAllowBare(mapLookup(env))
+		if serr == nil {
+			if err != nil || got.Bare {
+				t.Fatalf("ParseEnvAllowBare(%q) = %+v, %v; ParseEnv accepts it as %+v", env, got, err, strict)
+			}
+			return
+		}
+		if err != nil {
+			return
+		}
+		p, perr := ports.ParsePort(env["PORT"])
+		if !got.Bare || perr != nil || !s.outside(p) || got.Vars[0] != (EnvVar{"PORT", 0, p}) {
+			t.Fatalf("ParseEnvAllowBare(%q) = %+v where ParseEnv fails with %v", env, got, serr)
+		}
+		for _, v := range got.Vars[1:] {
+			if q, err := ports.ParsePort(env[v.Name]); err != nil || q != v.Port {
+				t.Fatalf("ParseEnvAllowBare(%q): %v is not what the environment set", env, v)
+			}
 		}
 	})
 }

@@ -57,7 +57,7 @@ type jsonService struct {
 //	  "slots": 10,
 //	  "roles": [
 //	    {"slot": 0, "name": "coordinator", "purpose": "Coordinator gRPC",
-//	     "exposure": "yes", "env": "PORT", "description": "Angzarr sidecar coordinator"},
+//	     "exposure": "yes", "env": "PORT", "description": "Sidecar coordinator"},
 //	    ...
 //	  ],
 //	  "languages": [

@@ -1,6 +1,7 @@
 package portscheme
 
 import (
+	"encoding/json"
 	"slices"
 	"strconv"
 
@@ -9,8 +10,9 @@ import (
 
 // ContainerPort is one port of a pod as a Kubernetes manifest declares it:
 // the fields of a container's ports entry, and whether the pod's Service
-// should carry it. It is data for tooling to render; the package writes no
-// manifests.
+// should carry it. Its JSON and YAML forms are the container's ports entry
+// as Kubernetes reads it, {"name": "coordinator", "containerPort": 50050,
+// "protocol": "TCP"}, so that a list of them renders into a manifest.
 //
 // The zero ContainerPort has no name and is not a port of any pod.
 type ContainerPort struct {
@@ -19,24 +21,26 @@ type ContainerPort struct {
 	// Port is the container port.
 	Port ports.Port
 	// Protocol is always [ports.TCP]: every role of a scheme serves gRPC or
-	// HTTP.
+	// HTTP. [ContainerPort.KubernetesProtocol] spells it as Kubernetes does.
 	Protocol ports.Protocol
 	// Slot is the port's slot.
 	Slot Slot
-	// Exposure is the role's exposure.
+	// Exposure is the role's exposure, from which InService follows.
 	Exposure Exposure
-	// Exposed reports whether the port belongs in the pod's Service.
-	Exposed bool
+	// InService reports whether the port belongs in the pod's Service:
+	// always for an [Exposed] role, on request for an [Optional] or
+	// [NotExposed] one, never for an [Internal] one.
+	InService bool
 }
 
 // ContainerPorts returns the ports of pod p that have a role, in slot
-// order; reserved slots have none. A port is exposed if its role is
-// [Exposed], or if its role is [Optional] or [NotExposed] and its slot is
-// among expose; [Internal] ports are never exposed.
+// order; reserved slots have none. A port is in the pod's Service if its
+// role is [Exposed], or if its role is [Optional] or [NotExposed] and its
+// slot is among expose; [Internal] ports never are.
 //
-// For the seed's Player pod (rust/aggregate/0) with expose REST, that is
-// coordinator 50050 and rest 50051 exposed, and debug 50052, logic 50053,
-// client-debug 50054 and control 50059 not.
+// For pod rust/aggregate/0 of the default scheme with expose REST, that is
+// coordinator 50050 and rest 50051 in the Service, and debug 50052, logic
+// 50053, client-debug 50054 and control 50059 not.
 //
 // It fails with a [*PodError] if the scheme has no pod p, or if expose
 // holds a slot that cannot be exposed: beyond the slot count, reserved, or
@@ -66,7 +70,45 @@ func (s Scheme) ContainerPorts(p Pod, expose ...Slot) ([]ContainerPort, error) {
 		exposed := role.Exposure == Exposed ||
 			(role.Exposure != Internal && slices.Contains(expose, role.Slot))
 		out = append(out, ContainerPort{Name: role.Name, Port: r.Lo() + ports.Port(role.Slot), Protocol: ports.TCP,
-			Slot: role.Slot, Exposure: role.Exposure, Exposed: exposed})
+			Slot: role.Slot, Exposure: role.Exposure, InService: exposed})
 	}
 	return out, nil
+}
+
+// KubernetesProtocol returns the protocol as a Kubernetes manifest spells
+// it: "TCP", "UDP" or "SCTP"; "" for a protocol Kubernetes does not know.
+func (c ContainerPort) KubernetesProtocol() string {
+	switch c.Protocol {
+	case ports.TCP:
+		return "TCP"
+	case ports.UDP:
+		return "UDP"
+	case ports.SCTP:
+		return "SCTP"
+	}
+	return ""
+}
+
+// kubePort is a container's ports entry, as Kubernetes reads it.
+type kubePort struct {
+	Name          string `json:"name,omitempty" yaml:"name,omitempty"`
+	ContainerPort int    `json:"containerPort" yaml:"containerPort"`
+	Protocol      string `json:"protocol,omitempty" yaml:"protocol,omitempty"`
+}
+
+func (c ContainerPort) kube() kubePort {
+	return kubePort{Name: c.Name, ContainerPort: int(c.Port), Protocol: c.KubernetesProtocol()}
+}
+
+// MarshalJSON writes c as a container's ports entry of a Kubernetes
+// manifest: name, containerPort (a number) and protocol ("TCP"). Slot,
+// Exposure and InService are not part of it.
+func (c ContainerPort) MarshalJSON() ([]byte, error) {
+	return json.Marshal(c.kube())
+}
+
+// MarshalYAML gives YAML encoders the same container ports entry as
+// [ContainerPort.MarshalJSON].
+func (c ContainerPort) MarshalYAML() (any, error) {
+	return c.kube(), nil
 }

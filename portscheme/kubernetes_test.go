@@ -1,11 +1,13 @@
 package portscheme
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/portalloc/ports"
+	"go.yaml.in/yaml/v3"
 )
 
 func TestContainerPorts(t *testing.T) {
@@ -13,7 +15,7 @@ func TestContainerPorts(t *testing.T) {
 	exposed := func(cps []ContainerPort) map[string]bool {
 		m := map[string]bool{}
 		for _, cp := range cps {
-			m[cp.Name] = cp.Exposed
+			m[cp.Name] = cp.InService
 		}
 		return m
 	}
@@ -92,10 +94,41 @@ func TestContainerPortsOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []ContainerPort{
-		{Name: "api", Port: 3003, Protocol: ports.TCP, Slot: 0, Exposure: Exposed, Exposed: true},
-		{Name: "ui", Port: 3005, Protocol: ports.TCP, Slot: 2, Exposure: Optional, Exposed: true},
+		{Name: "api", Port: 3003, Protocol: ports.TCP, Slot: 0, Exposure: Exposed, InService: true},
+		{Name: "ui", Port: 3005, Protocol: ports.TCP, Slot: 2, Exposure: Optional, InService: true},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ContainerPorts(ts/web/1, 2) (-want +got):\n%s", diff)
+	}
+}
+
+func TestContainerPortRendering(t *testing.T) {
+	cps, err := Default().ContainerPorts(Pod{Rust, Aggregate, 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cp := range cps {
+		if got := cp.KubernetesProtocol(); got != "TCP" {
+			t.Errorf("%s.KubernetesProtocol() = %q, want TCP", cp.Name, got)
+		}
+	}
+	for p, want := range map[ports.Protocol]string{ports.UDP: "UDP", ports.SCTP: "SCTP", ports.DCCP: "", 0: ""} {
+		if got := (ContainerPort{Protocol: p}).KubernetesProtocol(); got != want {
+			t.Errorf("KubernetesProtocol of %v = %q, want %q", p, got, want)
+		}
+	}
+	y, err := yaml.Marshal(cps[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "- name: coordinator\n  containerPort: 50050\n  protocol: TCP\n"; string(y) != want {
+		t.Errorf("yaml.Marshal = %q, want %q", y, want)
+	}
+	j, err := json.Marshal(cps[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"name":"coordinator","containerPort":50050,"protocol":"TCP"}`; string(j) != want {
+		t.Errorf("json.Marshal = %s, want %s", j, want)
 	}
 }

@@ -111,8 +111,7 @@ var exposureNames = [...]string{
 }
 
 // String returns "no", "yes", "optional" or "internal" (the words of the
-// seed's table and of the JSON form), or "Exposure(N)" for a value that is
-// none of the four.
+// JSON form), or "Exposure(N)" for a value that is none of the four.
 func (e Exposure) String() string {
 	if e.IsValid() {
 		return exposureNames[e]

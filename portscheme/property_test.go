@@ -320,7 +320,7 @@ func TestPropEnvRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("ParseEnv(%v) error: %v", env, err)
 		}
-		if diff := cmp.Diff(PodEnv{Pod: pod, Vars: vars, Derived: derived}, got); diff != "" {
+		if diff := cmp.Diff(PodEnv{Pod: pod, Vars: vars, Derived: derived, slots: s.Slots()}, got, cmp.AllowUnexported(PodEnv{})); diff != "" {
 			t.Fatalf("ParseEnv(%v) (-want +got):\n%s", env, diff)
 		}
 		// Moving any other set variable off its port is a contradiction;

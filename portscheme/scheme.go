@@ -133,8 +133,9 @@ func (l Location) String() string {
 	return l.Pod.String() + " slot " + strconv.Itoa(int(l.Slot))
 }
 
-// Default returns the scheme of the seed's port conventions; see the
-// package documentation for its tables.
+// Default returns the default scheme: ten slots a pod, six language ranges
+// in 50050-50999 and three infrastructure services; see the package
+// documentation for its tables.
 func Default() Scheme { return defaultScheme() }
 
 // Slots returns the number of ports of every pod (10 in the default scheme),
@@ -283,6 +284,14 @@ func (s Scheme) Port(l Language, kind Kind, index int, slot Slot) (ports.Port, e
 		}
 	}
 	return 0, s.portError(Pod{l, kind, index}, slot)
+}
+
+// PodPort returns the port of slot of pod p: the Pod form of [Scheme.Port],
+// as [Scheme.PodRange], [Scheme.Env] and [Scheme.ContainerPorts] take a
+// Pod. It fails with a [*PodError] as Port does, and allocates nothing when
+// it succeeds.
+func (s Scheme) PodPort(p Pod, slot Slot) (ports.Port, error) {
+	return s.Port(p.Language, p.Kind, p.Index, slot)
 }
 
 // portError says why Port fails for p and slot.

@@ -42,7 +42,7 @@ type Role struct {
 	// as "REST_PORT"; empty if none does. If any role has one, slot 0 must
 	// have one too: the others default to it plus their offset.
 	Env string
-	// Description says more, as "Angzarr sidecar coordinator".
+	// Description says more, as "Sidecar coordinator".
 	Description string
 }
 
@@ -74,7 +74,7 @@ type KindSpec struct {
 }
 
 // Service is a fixed infrastructure port that lies outside the pod ranges,
-// as the seed's aggregate coordinator on 1310.
+// as the default scheme's aggregate coordinator on 1310.
 //
 // The zero Service has no name, which [New] rejects.
 type Service struct {

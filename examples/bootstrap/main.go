@@ -1,7 +1,8 @@
 // Command bootstrap shows how a service of the ten-slot scheme starts: it
 // reads PORT, REST_PORT, DEBUG_PORT and TARGET_PORT from its environment
 // through package portscheme, learns which pod it is, and listens on its
-// coordinator and REST ports on loopback.
+// coordinator and REST ports on loopback. Where the platform sets PORT
+// itself, outside the scheme (PORT=8080), it runs on that port alone.
 //
 //	PORT=50060 go run ./examples/bootstrap
 //
@@ -30,7 +31,7 @@ func main() {
 
 func run(lookupEnv func(string) (string, bool), stdout, stderr io.Writer, serve bool) int {
 	scheme := portscheme.Default()
-	env, err := scheme.ParseEnv(lookupEnv)
+	env, err := scheme.ParseEnvAllowBare(lookupEnv)
 	if err != nil {
 		fmt.Fprintln(stderr, "bootstrap: the environment does not describe a pod of the scheme:")
 		var envErr *portscheme.EnvError
@@ -43,7 +44,11 @@ func run(lookupEnv func(string) (string, bool), stdout, stderr io.Writer, serve 
 		}
 		return 2
 	}
-	fmt.Fprintf(stdout, "pod %s\n", env.Pod)
+	if env.Bare {
+		fmt.Fprintln(stdout, env.Note)
+	} else {
+		fmt.Fprintf(stdout, "pod %s\n", env.Pod)
+	}
 	for _, v := range env.Vars {
 		how := "set"
 		for _, d := range env.Derived {
@@ -57,10 +62,14 @@ func run(lookupEnv func(string) (string, bool), stdout, stderr io.Writer, serve 
 	if !serve {
 		return 0
 	}
-	coord, _ := env.Lookup("PORT")
-	rest, _ := env.Lookup("REST_PORT")
-	errc := make(chan error, 2)
-	for _, p := range []int{int(coord), int(rest)} {
+	var listen []int
+	for _, slot := range []portscheme.Slot{portscheme.Coordinator, portscheme.REST} {
+		if p, ok := env.Port(slot); ok {
+			listen = append(listen, int(p))
+		}
+	}
+	errc := make(chan error, len(listen))
+	for _, p := range listen {
 		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
 		if err != nil {
 			fmt.Fprintf(stderr, "bootstrap: %v\n", err)

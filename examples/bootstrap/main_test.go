@@ -38,6 +38,12 @@ func TestRun(t *testing.T) {
 				"  TARGET_PORT  50263  Client Logic       set\n",
 		},
 		{
+			name: "a port the platform chose",
+			env:  map[string]string{"PORT": "8080"},
+			stdout: "PORT=8080 lies outside the scheme: taken as the service's own port, with no pod\n" +
+				"  PORT          8080  Coordinator gRPC   set\n",
+		},
+		{
 			name: "contradictions reported together",
 			env:  map[string]string{"PORT": "50260", "REST_PORT": "8080", "DEBUG_PORT": "x"},
 			code: 2,
