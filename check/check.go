@@ -74,6 +74,7 @@ func Run(decls []manifest.Declaration, opts Options) (*Report, error) {
 	}
 	c := &checker{opts: opts, sev: sev, badPorts: wellknown.BadPorts()}
 	rep := &Report{Declarations: len(decls)}
+	decls, duplicates := onePerObject(decls)
 	collisions, poolWarnings, err := c.collisions(decls)
 	if err != nil {
 		return nil, err
@@ -110,6 +111,7 @@ func Run(decls []manifest.Declaration, opts Options) (*Report, error) {
 		add(c.portability(d))
 	}
 	add(poolWarnings)
+	add(duplicates)
 	for _, cat := range []Category{Platform, Security, Portability} {
 		rep.Findings = append(rep.Findings, byCategory[cat]...)
 	}
@@ -229,4 +231,52 @@ func joinComma(s []string) string {
 		out += x
 	}
 	return out
+}
+
+// onePerObject keeps, of the declarations of each Kubernetes object
+// ([manifest.Declaration.Object]) written in several places (files, or
+// documents of one file), those of the first place only: the cluster holds
+// one object, whichever copy is applied last, so the copies are never
+// merged into one pod. A copy whose content differs from the first's
+// (another ObjectDigest) gets a duplicate-object warning that names both.
+func onePerObject(decls []manifest.Declaration) ([]manifest.Declaration, []Finding) {
+	type place struct {
+		file string
+		doc  int
+	}
+	type copyOf struct {
+		at     place
+		digest string
+		first  manifest.Declaration
+	}
+	kept := make(map[string]copyOf)
+	warned := make(map[[2]place]bool)
+	var out []manifest.Declaration
+	var dups []Finding
+	for _, d := range decls {
+		if d.Object == "" {
+			out = append(out, d)
+			continue
+		}
+		at := place{d.Source.File, d.Source.Doc}
+		k, ok := kept[d.Object]
+		switch {
+		case !ok:
+			kept[d.Object] = copyOf{at, d.ObjectDigest, d}
+			fallthrough
+		case k.at == at:
+			out = append(out, d)
+			continue
+		}
+		if k.digest == d.ObjectDigest || warned[[2]place{k.at, at}] {
+			continue
+		}
+		warned[[2]place{k.at, at}] = true
+		f := finding("duplicate-object", d,
+			fmt.Sprintf("%s is also written at %s, with other content: the cluster keeps whichever copy is applied last, and only the first is checked", d.Object, k.first.Source),
+			"keep one copy of the object, or make the copies the same")
+		f.Members = append(f.Members, Member{Declaration: k.first, Endpoint: k.first.Endpoint})
+		dups = append(dups, f)
+	}
+	return out, dups
 }

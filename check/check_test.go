@@ -298,3 +298,46 @@ func TestIdentifiedByImage(t *testing.T) {
 		}
 	}
 }
+
+// TestOneObjectInTwoFiles checks that a Kubernetes object written in two
+// files is one object: identical copies are counted once, and copies that
+// differ get a warning instead of becoming one pod of two containers.
+func TestOneObjectInTwoFiles(t *testing.T) {
+	container := func(file, container, digest string) manifest.Declaration {
+		return manifest.Declaration{
+			Endpoint: ports.MustParseEndpoint("6379/tcp"), Protocol: ports.TCP, Target: ports.Port(6379).Range(),
+			Scope: manifest.PodScope("default", "redis"), Kind: manifest.KindContainerPort,
+			Project: "default", Service: "redis", Container: container,
+			Object: "apps/Deployment/default/redis", ObjectDigest: digest,
+			Source: manifest.Source{File: file, Line: 20, Column: 9},
+		}
+	}
+	same := run(t, []manifest.Declaration{container("redis.yaml", "master", "sha256:a"), container("all-in-one.yaml", "master", "sha256:a")}, Options{})
+	if len(same.Findings) != 0 {
+		t.Errorf("identical copies: %v", ruleList(same))
+	}
+	differ := run(t, []manifest.Declaration{container("redis.yaml", "master", "sha256:a"), container("all-in-one.yaml", "redis", "sha256:b")}, Options{})
+	if diff := cmp.Diff([]string{"duplicate-object"}, ruleList(differ)); diff != "" {
+		t.Fatalf("differing copies: rules (-want +got):\n%s", diff)
+	}
+	f := differ.Findings[0]
+	if len(f.Members) != 2 || f.Members[0].Declaration.Source.File != "all-in-one.yaml" || f.Members[1].Declaration.Source.File != "redis.yaml" {
+		t.Errorf("the warning names %+v, want both files", f.Members)
+	}
+	if differ.Failed() {
+		t.Error("differing copies fail the check")
+	}
+}
+
+func TestHostNetworkMismatch(t *testing.T) {
+	d := decl(manifest.KindHostNetwork, "agent", "9100/tcp", 0, 1)
+	d.HostPort = 9101
+	rep := run(t, []manifest.Declaration{d}, Options{})
+	if diff := cmp.Diff([]string{"hostnetwork-port-mismatch"}, ruleList(rep)); diff != "" {
+		t.Errorf("rules (-want +got):\n%s", diff)
+	}
+	d.HostPort = 9100
+	if rep := run(t, []manifest.Declaration{d}, Options{}); len(rep.Findings) != 0 {
+		t.Errorf("hostPort equal to containerPort: %v", ruleList(rep))
+	}
+}

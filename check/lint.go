@@ -22,6 +22,11 @@ func (c *checker) platform(d manifest.Declaration) []Finding {
 				fmt.Sprintf("publish the port on %s instead, whose network %s shares", mode, d.Service)))
 		}
 	}
+	if d.Kind == manifest.KindHostNetwork && d.HostPort != 0 && d.Endpoint.IsValid() && d.HostPort != d.Endpoint.Range().Lo() {
+		out = append(out, finding("hostnetwork-port-mismatch", d,
+			fmt.Sprintf("hostPort %d differs from containerPort %d of a pod on the host network: the API server refuses it (must match containerPort when hostNetwork is true)", d.HostPort, d.Endpoint.Range().Lo()),
+			"drop the hostPort, or make it equal to the containerPort"))
+	}
 	npr := c.opts.NodePortRange
 	if d.Kind == manifest.KindNodePort && d.Endpoint.IsValid() && !npr.ContainsRange(d.Endpoint.Range()) {
 		out = append(out, finding("nodeport-range", d,

@@ -62,6 +62,7 @@ them.`)
 			return a.fail("doc: %v", err)
 		}
 		decls := in.decls
+		manifest.ResolveTargetNames(decls) // named targetPorts as numbers where the pods say
 		limits, err := a.limitsFor("")
 		if err != nil {
 			return a.fail("doc: %v", err)
