@@ -267,9 +267,12 @@ func (p *composeProject) compose(cs *composeScan) (project *types.Project, warni
 				}
 				return v, ok
 			}
-			// compose-go warns, as Docker Compose does, of a variable
-			// that is not set and has no default; the scan of positions
-			// substitutes the same strings without a word.
+			// compose-go warns through logrus, as Docker Compose does, of
+			// a variable that is not set and has no default, at every use;
+			// the warning is returned as data instead, once.
+			o.Interpolate.Substitute = func(s string, m template.Mapping) (string, error) {
+				return template.SubstituteWithOptions(s, m, template.WithoutLogging)
+			}
 		}
 	}
 	// compose-go is not ours to vouch for: a panic on input it did not

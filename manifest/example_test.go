@@ -158,3 +158,31 @@ func ExampleDetectFormat() {
 	// stack.yaml compose true
 	// values.yaml unknown false
 }
+
+// ExampleLoader_LoadPaths reads a base compose file and an add-on as one
+// project, as "docker compose -f docker-compose.yml -f
+// extensions/fleet/fleet-compose.yml" does, and a directory of several
+// projects and manifests, each input on its own.
+func ExampleLoader_LoadPaths() {
+	dir := "testdata/projects/"
+	l := manifest.Loader{ComposeFiles: []string{
+		dir + "elk/docker-compose.yml",
+		dir + "elk/extensions/fleet/fleet-compose.yml",
+	}}
+	res, err := l.LoadPaths(dir + "many/workers")
+	if err != nil {
+		fmt.Println(err)
+	}
+	for _, d := range res.Decls {
+		fmt.Println(d.Project+"/"+d.Service, d.Endpoint)
+	}
+	fmt.Println(len(res.Inputs), "inputs,", len(res.Skipped), "files skipped")
+	// Output:
+	// elk/search 9200/tcp
+	// elk/search 9300/tcp
+	// elk/dashboards 5601/tcp
+	// elk/fleet 8220/tcp
+	// elk/dashboards 127.0.0.1:5602/tcp
+	// workers/worker 9000/tcp
+	// 2 inputs, 0 files skipped
+}

@@ -72,6 +72,15 @@ type Loader struct {
 	// Loader are read wherever they are.
 	Root string
 
+	// ComposeFiles are the files of one compose project, merged in order,
+	// as docker compose's -f: [Loader.LoadPaths] reads them as one
+	// project before its paths.
+	ComposeFiles []string
+
+	// Stdin is what [Loader.LoadPaths] reads for the path "-". Nil means
+	// the process's standard input.
+	Stdin io.Reader
+
 	// MaxFileSize caps the size in bytes of every file read; a larger one
 	// fails with [ErrTooLarge]. Zero means [DefaultMaxFileSize].
 	MaxFileSize int64

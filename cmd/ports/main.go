@@ -51,6 +51,7 @@ const (
 // of the environment. Tests build one with buffers.
 type app struct {
 	stdout, stderr io.Writer
+	stdin          io.Reader                         // nil: os.Stdin
 	color          bool                              // whether stdout takes ANSI colour
 	lookupEnv      func(string) (string, bool)       // os.LookupEnv in main
 	limits         func() (hostports.Limits, error)  // nil: hostports.Read
