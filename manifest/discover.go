@@ -7,7 +7,6 @@ package manifest
 // other.
 
 import (
-	"bytes"
 	"errors"
 	"io/fs"
 	"os"
@@ -89,8 +88,8 @@ func skipDir(name string) bool {
 //     compose file and override form a project, and Kubernetes manifests
 //     and registries are read. Other files are skipped (Result.Skipped):
 //     other compose files (add-ons meant for -f), files of other formats,
-//     kustomizations and Helm templates, with a warning on how to render
-//     them. A file found must lie inside the directory searched (unless
+//     and kustomizations and Helm templates ([ErrKustomization],
+//     [ErrHelmTemplate]), with a warning on how to render them. A file found must lie inside the directory searched (unless
 //     [Loader].Root says otherwise).
 //   - "-" is standard input ([Loader].Stdin), its format found from its
 //     content.
@@ -268,9 +267,6 @@ func (l Loader) loadData(files []string, data []byte) (Input, []Declaration, []s
 	case format != FormatCompose:
 		in.Files = files[:1]
 		ds, err := l.read(name, data)
-		if h := renderHint(name, data); err != nil && h != "" {
-			err = &Error{File: name, Msg: h, Err: err}
-		}
 		in.Err = err
 		return in, ds, nil
 	}
@@ -294,11 +290,10 @@ func (l Loader) loadData(files []string, data []byte) (Input, []Declaration, []s
 }
 
 // unknownFormat returns the error for a file whose format is not found:
-// its YAML error if it has one, else ErrUnknownFormat with a hint for
-// kustomizations and Helm templates.
+// a kustomization's, its YAML error if it has one, else ErrUnknownFormat.
 func unknownFormat(name string, data []byte) error {
-	if h := renderHint(name, data); h != "" {
-		return &Error{File: name, Msg: h, Err: ErrUnknownFormat}
+	if kustomizationName(name) {
+		return kustomizationError(name, 0, 0, 0)
 	}
 	if _, err := decodeYAML(name, data); err != nil {
 		return err
@@ -306,18 +301,10 @@ func unknownFormat(name string, data []byte) error {
 	return &Error{File: name, Err: ErrUnknownFormat}
 }
 
-// renderHint says how to render a file that describes Kubernetes objects
-// without being them, or "".
-func renderHint(name string, data []byte) string {
-	base := strings.ToLower(filepath.Base(name))
-	dir := filepath.Dir(name)
-	switch {
-	case base == "kustomization.yaml" || base == "kustomization.yml" || base == "kustomization":
-		return "a kustomization: render it with kubectl kustomize " + dir + " | ports check -"
-	case bytes.Contains(data, []byte("{{")) && (strings.Contains(filepath.ToSlash(name), "templates/") || bytes.Contains(data, []byte(".Values"))):
-		return "a Helm template: render it with helm template CHART | ports check -"
-	}
-	return ""
+// mustRender reports whether err says that a file must be rendered before
+// it is read: a kustomization or a Helm template.
+func mustRender(err error) bool {
+	return errors.Is(err, ErrKustomization) || errors.Is(err, ErrHelmTemplate)
 }
 
 // loadStdin reads standard input, its format found from its content.
@@ -389,17 +376,22 @@ func (l Loader) walk(dir string, add func(Input, []Declaration, []string), res *
 			add(Input{Files: []string{path}, Err: err}, nil, nil)
 			return nil
 		}
-		if h := renderHint(path, data); h != "" {
-			warn[path+": skipped, "+h] = true
+		format, ok := DetectFormat(name, data)
+		if kustomizationName(name) {
+			warn["skipped "+strings.TrimPrefix(kustomizationError(path, 0, 0, 0).Error(), "manifest: ")] = true
 			res.Skipped = append(res.Skipped, path)
 			return nil
 		}
-		format, ok := DetectFormat(name, data)
 		if !ok || format == FormatCompose {
 			res.Skipped = append(res.Skipped, path)
 			return nil
 		}
 		ds, err := l.read(path, data)
+		if mustRender(err) {
+			warn["skipped "+strings.TrimPrefix(err.Error(), "manifest: ")] = true
+			res.Skipped = append(res.Skipped, path)
+			return nil
+		}
 		add(Input{Files: []string{path}, Format: format, Err: err}, ds, nil)
 		return nil
 	})

@@ -176,8 +176,8 @@ func TestLoadPathsDirectory(t *testing.T) {
 		t.Errorf("skipped (-want +got):\n%s", diff)
 	}
 	wantWarn := []string{
-		dir + "/chart/templates/service.yaml: skipped, a Helm template: render it with helm template CHART | ports check -",
-		dir + "/kustomize/kustomization.yaml: skipped, a kustomization: render it with kubectl kustomize " + dir + "/kustomize | ports check -",
+		"skipped " + dir + "/chart/templates/service.yaml:4:9: a Helm template, not manifests (\"{{ .Release.Name }}\"): render it first: helm template " + dir + "/chart | ports check -",
+		"skipped " + dir + "/kustomize/kustomization.yaml: a kustomization, not manifests: render it first: kubectl kustomize " + dir + "/kustomize | ports check -",
 	}
 	if diff := cmp.Diff(wantWarn, res.Warnings); diff != "" {
 		t.Errorf("warnings (-want +got):\n%s", diff)

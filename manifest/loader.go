@@ -158,10 +158,7 @@ func (l Loader) Read(name string, r io.Reader) ([]Declaration, error) {
 func (l Loader) read(name string, data []byte) ([]Declaration, error) {
 	f, ok := DetectFormat(name, data)
 	if !ok {
-		if _, err := decodeYAML(name, data); err != nil {
-			return nil, err // what is wrong with the YAML says more
-		}
-		return nil, &Error{File: name, Err: ErrUnknownFormat}
+		return nil, unknownFormat(name, data)
 	}
 	switch f {
 	case FormatCompose:

@@ -97,7 +97,7 @@ func TestLoadStdinAndWarnings(t *testing.T) {
 		t.Errorf("ports (-want +got):\n%s", diff)
 	}
 	want := "ports: warning: -: variables not set, taken as blank strings: A, B\n" +
-		"ports: warning: " + projectsDir + "many/kustomize/kustomization.yaml: skipped, a kustomization: render it with kubectl kustomize " + projectsDir + "many/kustomize | ports check -\n"
+		"ports: warning: skipped " + projectsDir + "many/kustomize/kustomization.yaml: a kustomization, not manifests: render it first: kubectl kustomize " + projectsDir + "many/kustomize | ports check -\n"
 	if diff := cmp.Diff(want, stderr.String()); diff != "" {
 		t.Errorf("standard error (-want +got):\n%s", diff)
 	}
