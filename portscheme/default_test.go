@@ -61,8 +61,8 @@ func TestDefaultLanguageTable(t *testing.T) {
 				if p, err := s.Port(row.lang, k.kind, n-1, Control); err != nil || p != k.r.Hi() {
 					t.Errorf("Port(%q, %q, %d, 9) = %v, %v, want %v", row.lang, k.kind, n-1, p, err, k.r.Hi())
 				}
-				if _, err := s.Port(row.lang, k.kind, n, Coordinator); !errors.Is(err, ErrIndex) {
-					t.Errorf("Port(%q, %q, %d, 0) error = %v, want ErrIndex", row.lang, k.kind, n, err)
+				if _, err := s.Port(row.lang, k.kind, n, Coordinator); !errors.Is(err, ErrNotInScheme) {
+					t.Errorf("Port(%q, %q, %d, 0) error = %v, want ErrNotInScheme", row.lang, k.kind, n, err)
 				}
 				wantLo := Location{Pod{row.lang, k.kind, 0}, 0}
 				if loc, ok := s.Locate(k.r.Lo()); !ok || loc != wantLo {

@@ -90,8 +90,7 @@ func (e PodEnv) Lookup(name string) (ports.Port, bool) {
 }
 
 // EnvError reports a variable that [Scheme.ParseEnv] could not accept. It
-// unwraps to [ErrMissing], [ErrMalformed], [ErrOutOfRange] or
-// [ErrContradicts].
+// unwraps to [ErrNotSet], [ErrNotAPort] or [ErrNotInScheme].
 type EnvError struct {
 	Name   string // the variable, as "REST_PORT"
 	Value  string // its value, if it was set
@@ -127,11 +126,10 @@ func (e *EnvError) Unwrap() error { return e.Err }
 // is set, it must be that port. ParseEnv checks every variable and returns
 // every problem found, each an [*EnvError], joined by [errors.Join]:
 //
-//   - [ErrMissing]: PORT is not set (or the scheme names no variables);
-//   - [ErrMalformed]: a value is empty or not a decimal number (no sign, no
-//     white space);
-//   - [ErrOutOfRange]: a value is a number above 65535;
-//   - [ErrContradicts]: PORT is not slot 0 of a pod of the scheme, or a
+//   - [ErrNotSet]: PORT is not set (or the scheme names no variables);
+//   - [ErrNotAPort]: a value is empty, not a decimal number (no sign, no
+//     white space) or a number above 65535;
+//   - [ErrNotInScheme]: PORT is not slot 0 of a pod of the scheme, or a
 //     variable is a port other than the one the scheme gives it.
 func (s Scheme) ParseEnv(lookup func(string) (string, bool)) (PodEnv, error) {
 	return s.parseEnv(lookup, false)
@@ -151,7 +149,7 @@ func (s Scheme) ParseEnvAllowBare(lookup func(string) (string, bool)) (PodEnv, e
 
 func (s Scheme) parseEnv(lookup func(string) (string, bool), allowBare bool) (PodEnv, error) {
 	if s.d == nil || len(s.d.env) == 0 {
-		return PodEnv{}, &EnvError{Err: ErrMissing, Detail: "the scheme names no environment variables"}
+		return PodEnv{}, &EnvError{Err: ErrNotSet, Detail: "the scheme names no environment variables"}
 	}
 	var errs []error
 	base := s.d.spec.Roles[s.d.env[0]] // validated: the role of slot 0
@@ -159,7 +157,7 @@ func (s Scheme) parseEnv(lookup func(string) (string, bool), allowBare bool) (Po
 	var first ports.Port
 	havePod := false
 	if v, ok := lookup(base.Env); !ok {
-		errs = append(errs, &EnvError{Name: base.Env, Err: ErrMissing,
+		errs = append(errs, &EnvError{Name: base.Env, Err: ErrNotSet,
 			Detail: "not set; it must hold the pod's " + s.slotName(0) + " port, from which the others derive"})
 	} else if p, err := parseEnvPort(base.Env, v); err != nil {
 		errs = append(errs, err)
@@ -167,9 +165,9 @@ func (s Scheme) parseEnv(lookup func(string) (string, bool), allowBare bool) (Po
 		if allowBare && s.outside(p) {
 			return s.bareEnv(lookup, base.Env, p)
 		}
-		errs = append(errs, &EnvError{Name: base.Env, Value: v, Set: true, Err: ErrContradicts, Detail: s.notAPod(p)})
+		errs = append(errs, &EnvError{Name: base.Env, Value: v, Set: true, Err: ErrNotInScheme, Detail: s.notAPod(p)})
 	} else if loc.Slot != 0 {
-		errs = append(errs, &EnvError{Name: base.Env, Value: v, Set: true, Err: ErrContradicts,
+		errs = append(errs, &EnvError{Name: base.Env, Value: v, Set: true, Err: ErrNotInScheme,
 			Detail: "contradicts the scheme: " + p.String() + " is the " + s.slotName(loc.Slot) + " port of " + loc.Pod.String() +
 				", not a pod's " + s.slotName(0) + " port; that pod's " + base.Env + " is " + (p - ports.Port(loc.Slot)).String()})
 	} else {
@@ -201,7 +199,7 @@ func (s Scheme) parseEnv(lookup func(string) (string, bool), allowBare bool) (Po
 			if loc, ok := s.Locate(p); ok {
 				d += ", and " + p.String() + " is the " + s.slotName(loc.Slot) + " port of " + loc.Pod.String()
 			}
-			errs = append(errs, &EnvError{Name: role.Env, Value: v, Set: true, Err: ErrContradicts, Detail: d})
+			errs = append(errs, &EnvError{Name: role.Env, Value: v, Set: true, Err: ErrNotInScheme, Detail: d})
 			continue
 		}
 		env.Vars = append(env.Vars, EnvVar{Name: role.Env, Slot: role.Slot, Port: p})
@@ -286,7 +284,7 @@ func parseEnvPort(name, v string) (ports.Port, *EnvError) {
 		return 0, &EnvError{Name: name, Value: v, Set: true, Err: err, Detail: detail}
 	}
 	if v == "" {
-		return bad(ErrMalformed, "malformed: set but empty; want a decimal port number")
+		return bad(ErrNotAPort, "malformed: set but empty; want a decimal port number")
 	}
 	n := 0
 	for i := 0; i < len(v); i++ {
@@ -297,16 +295,16 @@ func parseEnvPort(name, v string) (ports.Port, *EnvError) {
 				n = n*10 + int(c-'0')
 			}
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			return bad(ErrMalformed, "malformed: white space at byte "+strconv.Itoa(i)+"; want a decimal port number alone")
+			return bad(ErrNotAPort, "malformed: white space at byte "+strconv.Itoa(i)+"; want a decimal port number alone")
 		case c >= 0x80:
-			return bad(ErrMalformed, "malformed: non-ASCII character at byte "+strconv.Itoa(i)+"; want ASCII digits")
+			return bad(ErrNotAPort, "malformed: non-ASCII character at byte "+strconv.Itoa(i)+"; want ASCII digits")
 		default:
-			return bad(ErrMalformed, "malformed: unexpected "+strconv.QuoteRuneToASCII(rune(c))+
+			return bad(ErrNotAPort, "malformed: unexpected "+strconv.QuoteRuneToASCII(rune(c))+
 				" at byte "+strconv.Itoa(i)+"; want a decimal port number")
 		}
 	}
 	if n > int(ports.MaxPort) {
-		return bad(ErrOutOfRange, "out of range: ports go from 0 to 65535")
+		return bad(ErrNotAPort, "out of range: ports go from 0 to 65535")
 	}
 	return ports.Port(n), nil
 }

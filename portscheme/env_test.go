@@ -62,65 +62,65 @@ func TestParseEnvErrors(t *testing.T) {
 	}{
 		{"PORT missing", map[string]string{},
 			[]string{"portscheme: PORT: not set; it must hold the pod's slot 0 (coordinator) port, from which the others derive"},
-			[]error{ErrMissing}},
+			[]error{ErrNotSet}},
 		{"PORT empty", map[string]string{"PORT": ""},
 			[]string{`portscheme: PORT="": malformed: set but empty; want a decimal port number`},
-			[]error{ErrMalformed}},
+			[]error{ErrNotAPort}},
 		{"PORT word", map[string]string{"PORT": "5005O"},
 			[]string{`portscheme: PORT="5005O": malformed: unexpected 'O' at byte 4; want a decimal port number`},
-			[]error{ErrMalformed}},
+			[]error{ErrNotAPort}},
 		{"PORT space", map[string]string{"PORT": "50050 "},
 			[]string{`portscheme: PORT="50050 ": malformed: white space at byte 5; want a decimal port number alone`},
-			[]error{ErrMalformed}},
+			[]error{ErrNotAPort}},
 		{"PORT sign", map[string]string{"PORT": "+50050"},
 			[]string{`portscheme: PORT="+50050": malformed: unexpected '+' at byte 0; want a decimal port number`},
-			[]error{ErrMalformed}},
+			[]error{ErrNotAPort}},
 		{"PORT non-ASCII", map[string]string{"PORT": "５0050"},
 			[]string{`portscheme: PORT="５0050": malformed: non-ASCII character at byte 0; want ASCII digits`},
-			[]error{ErrMalformed}},
+			[]error{ErrNotAPort}},
 		{"PORT too big", map[string]string{"PORT": "65536"},
 			[]string{`portscheme: PORT="65536": out of range: ports go from 0 to 65535`},
-			[]error{ErrOutOfRange}},
+			[]error{ErrNotAPort}},
 		{"PORT huge", map[string]string{"PORT": "99999999999999999999999"},
 			[]string{`portscheme: PORT="99999999999999999999999": out of range: ports go from 0 to 65535`},
-			[]error{ErrOutOfRange}},
+			[]error{ErrNotAPort}},
 		{"PORT not slot 0", map[string]string{"PORT": "50263"},
 			[]string{`portscheme: PORT="50263": contradicts the scheme: 50263 is the slot 3 (logic) port of go/saga/0, not a pod's slot 0 (coordinator) port; that pod's PORT is 50260`},
-			[]error{ErrContradicts}},
+			[]error{ErrNotInScheme}},
 		{"PORT reserved slot", map[string]string{"PORT": "50056"},
 			[]string{`portscheme: PORT="50056": contradicts the scheme: 50056 is the slot 6 port of rust/aggregate/0, not a pod's slot 0 (coordinator) port; that pod's PORT is 50050`},
-			[]error{ErrContradicts}},
+			[]error{ErrNotInScheme}},
 		{"PORT in no language", map[string]string{"PORT": "8080"},
 			[]string{`portscheme: PORT="8080": contradicts the scheme: 8080 lies in no pod of the scheme; its pods lie in 50050-50159,50200-50309,50400-50509,50550-50659,50700-50809,50850-50959`},
-			[]error{ErrContradicts}},
+			[]error{ErrNotInScheme}},
 		{"PORT in unassigned room", map[string]string{"PORT": "50160"},
 			[]string{`portscheme: PORT="50160": contradicts the scheme: 50160 lies in the range of language rust, 50050-50199, but in none of its kinds; its pods lie in 50050-50159`},
-			[]error{ErrContradicts}},
+			[]error{ErrNotInScheme}},
 		{"PORT a service", map[string]string{"PORT": "1310"},
 			[]string{`portscheme: PORT="1310": contradicts the scheme: 1310 is a port of service aggregate-coordinator, not of a pod`},
-			[]error{ErrContradicts}},
+			[]error{ErrNotInScheme}},
 		{"REST_PORT elsewhere", map[string]string{"PORT": "50050", "REST_PORT": "50061"},
 			[]string{`portscheme: REST_PORT="50061": contradicts the scheme: pod rust/aggregate/0 (PORT=50050) has its slot 1 (rest) port at 50051, and 50061 is the slot 1 (rest) port of rust/aggregate/1`},
-			[]error{ErrContradicts}},
+			[]error{ErrNotInScheme}},
 		{"TARGET_PORT outside", map[string]string{"PORT": "50050", "TARGET_PORT": "8080"},
 			[]string{`portscheme: TARGET_PORT="8080": contradicts the scheme: pod rust/aggregate/0 (PORT=50050) has its slot 3 (logic) port at 50053`},
-			[]error{ErrContradicts}},
+			[]error{ErrNotInScheme}},
 		{"every problem at once", map[string]string{"PORT": "50050", "REST_PORT": "x", "DEBUG_PORT": "70000", "TARGET_PORT": "50054"},
 			[]string{
 				`portscheme: REST_PORT="x": malformed: unexpected 'x' at byte 0; want a decimal port number`,
 				`portscheme: DEBUG_PORT="70000": out of range: ports go from 0 to 65535`,
 				`portscheme: TARGET_PORT="50054": contradicts the scheme: pod rust/aggregate/0 (PORT=50050) has its slot 3 (logic) port at 50053, and 50054 is the slot 4 (client-debug) port of rust/aggregate/0`,
 			},
-			[]error{ErrMalformed, ErrOutOfRange, ErrContradicts}},
+			[]error{ErrNotAPort, ErrNotAPort, ErrNotInScheme}},
 		{"PORT bad, others still read", map[string]string{"PORT": "abc", "REST_PORT": "", "DEBUG_PORT": "50052"},
 			[]string{
 				`portscheme: PORT="abc": malformed: unexpected 'a' at byte 0; want a decimal port number`,
 				`portscheme: REST_PORT="": malformed: set but empty; want a decimal port number`,
 			},
-			[]error{ErrMalformed, ErrMalformed}},
+			[]error{ErrNotAPort, ErrNotAPort}},
 		{"PORT missing, others set", map[string]string{"REST_PORT": "50051"},
 			[]string{"portscheme: PORT: not set; it must hold the pod's slot 0 (coordinator) port, from which the others derive"},
-			[]error{ErrMissing}},
+			[]error{ErrNotSet}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,7 +160,7 @@ func TestParseEnvNoVariables(t *testing.T) {
 	}
 	_, err = s.ParseEnv(mapLookup(map[string]string{"PORT": "1"}))
 	want := "portscheme: the scheme names no environment variables"
-	if err == nil || err.Error() != want || !errors.Is(err, ErrMissing) {
+	if err == nil || err.Error() != want || !errors.Is(err, ErrNotSet) {
 		t.Errorf("ParseEnv = %v, want %s", err, want)
 	}
 }
@@ -217,8 +217,8 @@ func TestParseEnvCustom(t *testing.T) {
 
 func TestEnvErrors(t *testing.T) {
 	_, err := Default().Env(Pod{Go, Saga, 3})
-	if !errors.Is(err, ErrIndex) {
-		t.Errorf("Env(go/saga/3) error = %v, want ErrIndex", err)
+	if !errors.Is(err, ErrNotInScheme) {
+		t.Errorf("Env(go/saga/3) error = %v, want ErrNotInScheme", err)
 	}
 }
 
@@ -262,11 +262,11 @@ func TestParseEnvAllowBare(t *testing.T) {
 		}
 	}
 	_, err := s.ParseEnvAllowBare(mapLookup(map[string]string{"PORT": "8080", "REST_PORT": "x"}))
-	if err == nil || !errors.Is(err, ErrMalformed) {
-		t.Errorf("ParseEnvAllowBare(PORT=8080 REST_PORT=x) error = %v, want ErrMalformed", err)
+	if err == nil || !errors.Is(err, ErrNotAPort) {
+		t.Errorf("ParseEnvAllowBare(PORT=8080 REST_PORT=x) error = %v, want ErrNotAPort", err)
 	}
 	// Strict ParseEnv still refuses the platform's port.
-	if _, err := s.ParseEnv(mapLookup(map[string]string{"PORT": "8080"})); !errors.Is(err, ErrContradicts) {
-		t.Errorf("ParseEnv(PORT=8080) error = %v, want ErrContradicts", err)
+	if _, err := s.ParseEnv(mapLookup(map[string]string{"PORT": "8080"})); !errors.Is(err, ErrNotInScheme) {
+		t.Errorf("ParseEnv(PORT=8080) error = %v, want ErrNotInScheme", err)
 	}
 }

@@ -6,62 +6,34 @@ import (
 )
 
 // Sentinel errors. The typed errors of the package ([*PodError], [*Problem],
-// [*EnvError]) unwrap to one of them, so that callers can tell cases apart
-// with [errors.Is].
+// [*EnvError]) unwrap to one of them, for [errors.Is]; the specifics are in
+// the typed error's fields (the pod and slot asked for, the place in the
+// Spec, the variable and its value) and its message.
 var (
-	// ErrUnknownLanguage: the scheme has no language of that name.
-	ErrUnknownLanguage = errors.New("portscheme: unknown language")
-	// ErrUnknownKind: the language has no kind of that name.
-	ErrUnknownKind = errors.New("portscheme: unknown kind")
-	// ErrIndex: a pod index is negative or beyond the kind's capacity.
-	ErrIndex = errors.New("portscheme: pod index beyond capacity")
-	// ErrSlot: a slot is beyond the slot count, or cannot be used as asked.
-	ErrSlot = errors.New("portscheme: bad slot")
-
-	// ErrSlotCount: the slot count is below 1 or above 65536.
-	ErrSlotCount = errors.New("portscheme: bad slot count")
-	// ErrName: a name is empty or not of the required form.
-	ErrName = errors.New("portscheme: bad name")
-	// ErrDuplicate: a name, slot, variable or port is given twice.
-	ErrDuplicate = errors.New("portscheme: duplicate")
-	// ErrRange: a range is missing, malformed or inverted.
-	ErrRange = errors.New("portscheme: bad range")
-	// ErrBeyond: a port lies beyond 65535.
-	ErrBeyond = errors.New("portscheme: port beyond 65535")
-	// ErrSize: a range's size is not a multiple of the slot count.
-	ErrSize = errors.New("portscheme: size not a multiple of the slot count")
-	// ErrOutside: a kind's range is not inside its language's range.
-	ErrOutside = errors.New("portscheme: kind outside its language")
-	// ErrOverlap: two ranges of the scheme, or a service and a range, share
-	// ports.
+	// ErrNotInScheme: the scheme has no such language, kind, pod or slot
+	// ([*PodError]), or a variable names a port other than the one the
+	// scheme gives it ([*EnvError]).
+	ErrNotInScheme = errors.New("portscheme: not in the scheme")
+	// ErrInvalidSpec: a value of a [Spec] is wrong (slot count, name,
+	// range, size, exposure, text) or given twice ([*Problem]).
+	ErrInvalidSpec = errors.New("portscheme: invalid spec")
+	// ErrOverlap: ranges of a scheme share ports, a kind reaches outside
+	// its language, a service lies in a range, or ports of a scheme lie in
+	// a range it was asked to avoid ([*Problem]).
 	ErrOverlap = errors.New("portscheme: overlap")
-	// ErrExposure: an exposure is unknown.
-	ErrExposure = errors.New("portscheme: bad exposure")
-	// ErrEnvBase: roles name environment variables but slot 0 has none to
-	// derive their defaults from.
-	ErrEnvBase = errors.New("portscheme: no base variable")
-	// ErrAvoided: ports of the scheme lie in a range it was asked to avoid.
-	ErrAvoided = errors.New("portscheme: in an avoided range")
-	// ErrText: a title, purpose or description is not valid UTF-8, which
-	// the JSON form could not carry exactly.
-	ErrText = errors.New("portscheme: text not UTF-8")
-
-	// ErrMissing: PORT (the slot-0 variable) is not set.
-	ErrMissing = errors.New("portscheme: variable not set")
-	// ErrMalformed: a variable's value is not a decimal number.
-	ErrMalformed = errors.New("portscheme: malformed value")
-	// ErrOutOfRange: a variable's value is a number above 65535.
-	ErrOutOfRange = errors.New("portscheme: value out of range")
-	// ErrContradicts: a variable's value is a port, but not the one the
-	// scheme gives it.
-	ErrContradicts = errors.New("portscheme: value contradicts the scheme")
+	// ErrNotSet: PORT (the slot-0 variable) is not set, or the scheme names
+	// no variables ([*EnvError]).
+	ErrNotSet = errors.New("portscheme: variable not set")
+	// ErrNotAPort: a variable's value is empty, not a decimal number or
+	// above 65535 ([*EnvError]).
+	ErrNotAPort = errors.New("portscheme: value not a port")
 )
 
 // PodError reports a pod or port that a [Scheme] does not have, as asked of
 // [Scheme.Port], [Scheme.PodRange], [Scheme.Env] or [Scheme.ContainerPorts].
 //
-// It unwraps to [ErrUnknownLanguage], [ErrUnknownKind], [ErrIndex] or
-// [ErrSlot].
+// It unwraps to [ErrNotInScheme]; Pod, Slot and Detail say what was asked
+// and what the scheme has instead.
 type PodError struct {
 	Pod     Pod    // the pod asked for
 	Slot    Slot   // the slot asked for, if HasSlot

@@ -12,8 +12,9 @@ import (
 	"github.com/portalloc/ports"
 )
 
-var schemeSentinels = []error{ErrSlotCount, ErrSlot, ErrName, ErrDuplicate, ErrRange, ErrBeyond, ErrSize,
-	ErrOutside, ErrOverlap, ErrExposure, ErrEnvBase}
+// schemeSentinels are the sentinels a Problem of New or ParseJSON unwraps
+// to.
+var schemeSentinels = []error{ErrInvalidSpec, ErrOverlap}
 
 // FuzzParseJSON checks that ParseJSON never panics; that its errors start
 // with the package name and, for a scheme with problems, list problems that
@@ -140,7 +141,7 @@ func FuzzParseEnv(f *testing.F) {
 			for _, e := range list {
 				var ee *EnvError
 				if !errors.As(e, &ee) || !strings.HasPrefix(e.Error(), "portscheme: "+ee.Name) ||
-					!slices.Contains([]error{ErrMissing, ErrMalformed, ErrOutOfRange, ErrContradicts}, ee.Err) {
+					!slices.Contains([]error{ErrNotSet, ErrNotAPort, ErrNotInScheme}, ee.Err) {
 					t.Fatalf("ParseEnv(%q) error %#v", env, e)
 				}
 			}

@@ -81,9 +81,9 @@ type jsonService struct {
 // column. Otherwise ParseJSON validates the scheme as [New] does and
 // returns a [*SchemeError] with every problem, including the values New
 // never sees: a slot count or slot that is out of range, or not a
-// whole number written in digits ([ErrSlotCount], [ErrSlot]); ports and
-// ranges beyond 65535 ([ErrBeyond]); negative, fractional and quoted port
-// numbers; malformed and inverted ranges; unknown exposures.
+// whole number written in digits; ports and ranges beyond 65535; negative,
+// fractional and quoted port numbers; malformed and inverted ranges;
+// unknown exposures ([ErrInvalidSpec] all).
 func ParseJSON(data []byte) (Scheme, error) {
 	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) == 0 || t[0] != '{' {
 		return Scheme{}, &jsonError{err: errors.New(`want a JSON object, as {"slots": 10, ...}`)}
@@ -153,7 +153,7 @@ func (js *jsonScheme) spec() (Spec, problems, map[string]bool) {
 	var ps problems
 	done := map[string]bool{}
 	var spec Spec
-	if n, ok := jsonSlotNumber(&ps, "slot count", ErrSlotCount, "slot count", js.Slots, 65536, "1 to 65536"); ok {
+	if n, ok := jsonSlotNumber(&ps, "slot count", ErrInvalidSpec, "slot count", js.Slots, 65536, "1 to 65536"); ok {
 		spec.Slots = int(n)
 	} else {
 		done["slot count"] = true
@@ -161,7 +161,7 @@ func (js *jsonScheme) spec() (Spec, problems, map[string]bool) {
 	for i, jr := range js.Roles {
 		r := Role{Name: jr.Name, Purpose: jr.Purpose, Env: jr.Env, Description: jr.Description}
 		w := whereRole(i, r)
-		if n, ok := jsonSlotNumber(&ps, w, ErrSlot, "slot", jr.Slot, 65535, "0 to the slot count minus one"); ok {
+		if n, ok := jsonSlotNumber(&ps, w, ErrInvalidSpec, "slot", jr.Slot, 65535, "0 to the slot count minus one"); ok {
 			r.Slot = Slot(n)
 		} else {
 			done[w+"#slot"] = true
@@ -169,7 +169,7 @@ func (js *jsonScheme) spec() (Spec, problems, map[string]bool) {
 		if jr.Exposure != "" {
 			e, ok := lookupExposure(jr.Exposure)
 			if !ok {
-				ps.add(w, ErrExposure, "exposure "+strconv.Quote(jr.Exposure)+" is unknown; want yes, optional, no or internal")
+				ps.add(w, ErrInvalidSpec, "exposure "+strconv.Quote(jr.Exposure)+" is unknown; want yes, optional, no or internal")
 			}
 			r.Exposure = e
 		}
@@ -264,13 +264,13 @@ func jsonPort(ps *problems, where, what string, raw json.RawMessage) (ports.Port
 	case whole:
 		return ports.Port(n), true
 	case notNumber:
-		ps.add(where, ErrRange, what+" "+string(raw)+" is not a number")
+		ps.add(where, ErrInvalidSpec, what+" "+string(raw)+" is not a number")
 	case negative:
-		ps.add(where, ErrRange, what+" "+string(raw)+" is negative")
+		ps.add(where, ErrInvalidSpec, what+" "+string(raw)+" is negative")
 	case beyond:
-		ps.add(where, ErrBeyond, what+" "+string(raw)+" is beyond 65535")
+		ps.add(where, ErrInvalidSpec, what+" "+string(raw)+" is beyond 65535")
 	default:
-		ps.add(where, ErrRange, what+" "+string(raw)+" is not written as a whole number; write the port in digits alone")
+		ps.add(where, ErrInvalidSpec, what+" "+string(raw)+" is not written as a whole number; write the port in digits alone")
 	}
 	return 0, false
 }
@@ -284,11 +284,11 @@ func jsonRange(ps *problems, done map[string]bool, where, s string) ports.Range 
 	lo, hi, ok := splitRange(s)
 	switch {
 	case !ok:
-		ps.add(where, ErrRange, "range "+strconv.Quote(s)+" is malformed; want LO-HI in decimal, as \"50050-50199\", or one port")
+		ps.add(where, ErrInvalidSpec, "range "+strconv.Quote(s)+" is malformed; want LO-HI in decimal, as \"50050-50199\", or one port")
 	case lo > hi:
-		ps.add(where, ErrRange, "range "+s+" is inverted: its low end is above its high end")
+		ps.add(where, ErrInvalidSpec, "range "+s+" is inverted: its low end is above its high end")
 	case hi > int64(ports.MaxPort):
-		ps.add(where, ErrBeyond, "range "+s+" goes beyond port 65535")
+		ps.add(where, ErrInvalidSpec, "range "+s+" goes beyond port 65535")
 	default:
 		return ports.RangeFrom(ports.Port(lo), ports.Port(hi))
 	}

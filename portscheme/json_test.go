@@ -122,13 +122,13 @@ func TestParseJSONSlotNumbers(t *testing.T) {
 		slots, slot string
 		want        []problem
 	}{
-		{"1.5", "0", []problem{{"slot count", "slot count 1.5 is not written as a whole number; write it in digits alone", ErrSlotCount}}},
-		{"1e20", "0", []problem{{"slot count", "slot count 1e20 is out of range; want 1 to 65536", ErrSlotCount}}},
-		{`"10"`, "0", []problem{{"slot count", `slot count "10" is not a number`, ErrSlotCount}}},
-		{"-1", "0", []problem{{"slot count", "slot count -1 is out of range; want 1 to 65536", ErrSlotCount}}},
-		{"10", "1e3", []problem{{`role "r" (roles[0])`, "slot 1e3 is not written as a whole number; write it in digits alone", ErrSlot}}},
-		{"10", "99999999999999999999", []problem{{`role "r" (roles[0])`, "slot 99999999999999999999 is out of range; want 0 to the slot count minus one", ErrSlot}}},
-		{"10", `"0"`, []problem{{`role "r" (roles[0])`, `slot "0" is not a number`, ErrSlot}}},
+		{"1.5", "0", []problem{{"slot count", "slot count 1.5 is not written as a whole number; write it in digits alone", ErrInvalidSpec}}},
+		{"1e20", "0", []problem{{"slot count", "slot count 1e20 is out of range; want 1 to 65536", ErrInvalidSpec}}},
+		{`"10"`, "0", []problem{{"slot count", `slot count "10" is not a number`, ErrInvalidSpec}}},
+		{"-1", "0", []problem{{"slot count", "slot count -1 is out of range; want 1 to 65536", ErrInvalidSpec}}},
+		{"10", "1e3", []problem{{`role "r" (roles[0])`, "slot 1e3 is not written as a whole number; write it in digits alone", ErrInvalidSpec}}},
+		{"10", "99999999999999999999", []problem{{`role "r" (roles[0])`, "slot 99999999999999999999 is out of range; want 0 to the slot count minus one", ErrInvalidSpec}}},
+		{"10", `"0"`, []problem{{`role "r" (roles[0])`, `slot "0" is not a number`, ErrInvalidSpec}}},
 	}
 	for _, tt := range tests {
 		in := `{"slots": ` + tt.slots + `, "roles": [{"slot": ` + tt.slot + `, "name": "r"}]}`
@@ -165,30 +165,30 @@ func TestParseJSONProblems(t *testing.T) {
 	}`
 	_, err := ParseJSON([]byte(in))
 	want := []problem{
-		{`role "x" (roles[0])`, "slot 70000 is out of range; want 0 to the slot count minus one", ErrSlot},
-		{`role "x" (roles[0])`, `exposure "sometimes" is unknown; want yes, optional, no or internal`, ErrExposure},
-		{`role "y" (roles[1])`, "slot -1 is out of range; want 0 to the slot count minus one", ErrSlot},
-		{`role "z" (roles[2])`, `exposure "Yes" is unknown; want yes, optional, no or internal`, ErrExposure},
-		{`language "a" (languages[0])`, "range 65530-65600 goes beyond port 65535", ErrBeyond},
-		{`kind "a/k" (languages[0].kinds[0])`, `range "abc" is malformed; want LO-HI in decimal, as "50050-50199", or one port`, ErrRange},
-		{`kind "a/j" (languages[0].kinds[1])`, "range 20-10 is inverted: its low end is above its high end", ErrRange},
-		{`kind "a/m" (languages[0].kinds[2])`, "no range", ErrRange},
-		{`kind "a/n" (languages[0].kinds[3])`, `range "1-" is malformed; want LO-HI in decimal, as "50050-50199", or one port`, ErrRange},
-		{`kind "a/o" (languages[0].kinds[4])`, "range 999999999999999999999-5 is inverted: its low end is above its high end", ErrRange},
-		{`kind "a/p" (languages[0].kinds[5])`, "range 9999999999999-10000000000000 goes beyond port 65535", ErrBeyond},
-		{`kind "b/k" (languages[1].kinds[0])`, "range 60000-60012 holds 13 ports, not a multiple of the 10 slots of a pod (1 pod and 3 ports left over)", ErrSize},
-		{`kind "b/k" (languages[1].kinds[0])`, `range 60000-60012 is not inside the range of language "b", 60000-60009: ports 60010-60012 are outside`, ErrOutside},
-		{`service "s" (services[0])`, "port 70000 is beyond 65535", ErrBeyond},
-		{`service "s" (services[0])`, "node port -5 is negative", ErrRange},
-		{`service "t" (services[1])`, "port 0 is not a fixed port; give the service its port", ErrRange},
-		{`service "u" (services[2])`, "port 1e20 is beyond 65535", ErrBeyond},
-		{`service "u" (services[2])`, "node port 99999999999999999999 is beyond 65535", ErrBeyond},
-		{`service "v" (services[3])`, `port "80" is not a number`, ErrRange},
-		{`service "w" (services[4])`, "port 80.5 is not written as a whole number; write the port in digits alone", ErrRange},
-		{`service "x" (services[5])`, "port 1e309 is beyond 65535", ErrBeyond},
-		{`service "x" (services[5])`, "node port -1e309 is negative", ErrRange},
-		{`service "y" (services[6])`, "port 8.1e3 is not written as a whole number; write the port in digits alone", ErrRange},
-		{`service "z" (services[7])`, "port 80.000000000000001 is not written as a whole number; write the port in digits alone", ErrRange},
+		{`role "x" (roles[0])`, "slot 70000 is out of range; want 0 to the slot count minus one", ErrInvalidSpec},
+		{`role "x" (roles[0])`, `exposure "sometimes" is unknown; want yes, optional, no or internal`, ErrInvalidSpec},
+		{`role "y" (roles[1])`, "slot -1 is out of range; want 0 to the slot count minus one", ErrInvalidSpec},
+		{`role "z" (roles[2])`, `exposure "Yes" is unknown; want yes, optional, no or internal`, ErrInvalidSpec},
+		{`language "a" (languages[0])`, "range 65530-65600 goes beyond port 65535", ErrInvalidSpec},
+		{`kind "a/k" (languages[0].kinds[0])`, `range "abc" is malformed; want LO-HI in decimal, as "50050-50199", or one port`, ErrInvalidSpec},
+		{`kind "a/j" (languages[0].kinds[1])`, "range 20-10 is inverted: its low end is above its high end", ErrInvalidSpec},
+		{`kind "a/m" (languages[0].kinds[2])`, "no range", ErrInvalidSpec},
+		{`kind "a/n" (languages[0].kinds[3])`, `range "1-" is malformed; want LO-HI in decimal, as "50050-50199", or one port`, ErrInvalidSpec},
+		{`kind "a/o" (languages[0].kinds[4])`, "range 999999999999999999999-5 is inverted: its low end is above its high end", ErrInvalidSpec},
+		{`kind "a/p" (languages[0].kinds[5])`, "range 9999999999999-10000000000000 goes beyond port 65535", ErrInvalidSpec},
+		{`kind "b/k" (languages[1].kinds[0])`, "range 60000-60012 holds 13 ports, not a multiple of the 10 slots of a pod (1 pod and 3 ports left over)", ErrInvalidSpec},
+		{`kind "b/k" (languages[1].kinds[0])`, `range 60000-60012 is not inside the range of language "b", 60000-60009: ports 60010-60012 are outside`, ErrOverlap},
+		{`service "s" (services[0])`, "port 70000 is beyond 65535", ErrInvalidSpec},
+		{`service "s" (services[0])`, "node port -5 is negative", ErrInvalidSpec},
+		{`service "t" (services[1])`, "port 0 is not a fixed port; give the service its port", ErrInvalidSpec},
+		{`service "u" (services[2])`, "port 1e20 is beyond 65535", ErrInvalidSpec},
+		{`service "u" (services[2])`, "node port 99999999999999999999 is beyond 65535", ErrInvalidSpec},
+		{`service "v" (services[3])`, `port "80" is not a number`, ErrInvalidSpec},
+		{`service "w" (services[4])`, "port 80.5 is not written as a whole number; write the port in digits alone", ErrInvalidSpec},
+		{`service "x" (services[5])`, "port 1e309 is beyond 65535", ErrInvalidSpec},
+		{`service "x" (services[5])`, "node port -1e309 is negative", ErrInvalidSpec},
+		{`service "y" (services[6])`, "port 8.1e3 is not written as a whole number; write the port in digits alone", ErrInvalidSpec},
+		{`service "z" (services[7])`, "port 80.000000000000001 is not written as a whole number; write the port in digits alone", ErrInvalidSpec},
 	}
 	if diff := cmp.Diff(want, problemsOf(t, err), errEq); diff != "" {
 		t.Errorf("ParseJSON: problems (-want +got):\n%s", diff)
@@ -216,8 +216,8 @@ func TestUnmarshalJSON(t *testing.T) {
 	}
 	// A bad scheme is an error, and the old scheme is kept.
 	err := json.Unmarshal([]byte(`{"scheme": {"slots": 0}}`), &cfg)
-	if !errors.Is(err, ErrSlotCount) {
-		t.Errorf("Unmarshal(bad scheme) error = %v, want ErrSlotCount", err)
+	if !errors.Is(err, ErrInvalidSpec) {
+		t.Errorf("Unmarshal(bad scheme) error = %v, want ErrInvalidSpec", err)
 	}
 	if !cfg.Scheme.Equal(Default()) {
 		t.Error("Unmarshal(bad scheme) changed the scheme")

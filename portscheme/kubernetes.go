@@ -44,7 +44,7 @@ type ContainerPort struct {
 //
 // It fails with a [*PodError] if the scheme has no pod p, or if expose
 // holds a slot that cannot be exposed: beyond the slot count, reserved, or
-// internal ([ErrSlot]).
+// internal ([ErrNotInScheme]).
 func (s Scheme) ContainerPorts(p Pod, expose ...Slot) ([]ContainerPort, error) {
 	r, err := s.PodRange(p)
 	if err != nil {
@@ -62,7 +62,7 @@ func (s Scheme) ContainerPorts(p Pod, expose ...Slot) ([]ContainerPort, error) {
 		default:
 			continue
 		}
-		return nil, &PodError{Pod: p, Slot: slot, HasSlot: true, Err: ErrSlot, Detail: detail}
+		return nil, &PodError{Pod: p, Slot: slot, HasSlot: true, Err: ErrNotInScheme, Detail: detail}
 	}
 	out := make([]ContainerPort, 0, len(s.d.order))
 	for _, i := range s.d.order {

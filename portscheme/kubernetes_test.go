@@ -55,15 +55,15 @@ func TestContainerPortsErrors(t *testing.T) {
 		err    error
 		msg    string
 	}{
-		{Pod{Python, Saga, 2}, []Slot{REST, Logic}, ErrSlot,
+		{Pod{Python, Saga, 2}, []Slot{REST, Logic}, ErrNotInScheme,
 			"portscheme: python/saga/2 slot 3: slot 3 (logic) is internal to the pod and can never be exposed"},
-		{Pod{Python, Saga, 2}, []Slot{7}, ErrSlot,
+		{Pod{Python, Saga, 2}, []Slot{7}, ErrNotInScheme,
 			"portscheme: python/saga/2 slot 7: slot 7 is reserved: it has no role to expose"},
-		{Pod{Python, Saga, 2}, []Slot{10}, ErrSlot,
+		{Pod{Python, Saga, 2}, []Slot{10}, ErrNotInScheme,
 			"portscheme: python/saga/2 slot 10: slot 10 is beyond the 10 slots (0-9) of a pod"},
-		{Pod{Python, Saga, 3}, nil, ErrIndex,
+		{Pod{Python, Saga, 3}, nil, ErrNotInScheme,
 			"portscheme: python/saga/3: pod index 3 is beyond the capacity of python/saga: 3 pods (indexes 0-2) in 50460-50489"},
-		{Pod{"ruby", Saga, 0}, nil, ErrUnknownLanguage,
+		{Pod{"ruby", Saga, 0}, nil, ErrNotInScheme,
 			`portscheme: ruby/saga/0: unknown language "ruby"; the scheme has rust, go, python, java, csharp and cpp`},
 	}
 	for _, tt := range tests {

@@ -209,19 +209,19 @@ func TestPropValidateModel(t *testing.T) {
 		want := map[error]bool{}
 		for _, l := range spec.Languages {
 			if l.Range.Len()%spec.Slots != 0 {
-				want[ErrSize] = true
+				want[ErrInvalidSpec] = true
 			}
 			for p := range l.Range.All() {
 				langs[p]++
 			}
 			for _, k := range l.Kinds {
 				if k.Range.Len()%spec.Slots != 0 {
-					want[ErrSize] = true
+					want[ErrInvalidSpec] = true
 				}
 				for p := range k.Range.All() {
 					kinds[p]++
 					if !l.Range.Contains(p) {
-						want[ErrOutside] = true
+						want[ErrOverlap] = true
 					}
 				}
 			}
@@ -312,7 +312,7 @@ func TestPropEnvRoundTrip(t *testing.T) {
 		}
 		got, err := s.ParseEnv(mapLookup(env))
 		if len(vars) == 0 {
-			if !errors.Is(err, ErrMissing) {
+			if !errors.Is(err, ErrNotSet) {
 				t.Fatalf("ParseEnv with no variables in the scheme: %v", err)
 			}
 			return
@@ -339,8 +339,8 @@ func TestPropEnvRoundTrip(t *testing.T) {
 				}
 				continue
 			}
-			if !errors.Is(err, ErrContradicts) {
-				t.Fatalf("ParseEnv(%v) error = %v, want ErrContradicts", bad, err)
+			if !errors.Is(err, ErrNotInScheme) {
+				t.Fatalf("ParseEnv(%v) error = %v, want ErrNotInScheme", bad, err)
 			}
 		}
 	})
@@ -355,7 +355,7 @@ func maps(m map[string]string) map[string]string {
 }
 
 // Validate reports a problem exactly when some port of a pod, or a service
-// port or node port, lies in a set to avoid; each problem is ErrAvoided.
+// port or node port, lies in a set to avoid; each problem is ErrOverlap.
 func TestPropValidateAvoid(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		spec := genSpec().Draw(t, "spec")
@@ -383,8 +383,8 @@ func TestPropValidateAvoid(t *testing.T) {
 			if !errors.As(err, &se) {
 				t.Fatalf("Validate error %T", err)
 			}
-			if i := slices.IndexFunc(se.Problems, func(p *Problem) bool { return p.Err != ErrAvoided }); i >= 0 {
-				t.Fatalf("Validate problem %v is not ErrAvoided", se.Problems[i])
+			if i := slices.IndexFunc(se.Problems, func(p *Problem) bool { return p.Err != ErrOverlap }); i >= 0 {
+				t.Fatalf("Validate problem %v is not ErrOverlap", se.Problems[i])
 			}
 		}
 	})

@@ -61,7 +61,7 @@ type kindEntry struct {
 // that every kind lies inside its language; that no two languages and no two
 // kinds overlap; that services have non-zero, distinct ports and node
 // ports, outside every language range; and that every title, purpose and
-// description is valid UTF-8 ([ErrText]), so that the JSON form carries it
+// description is valid UTF-8 ([ErrInvalidSpec]), so that the JSON form carries it
 // exactly.
 func New(spec Spec) (Scheme, error) {
 	if ps := validate(spec, nil); len(ps) > 0 {
@@ -300,7 +300,7 @@ func (s Scheme) portError(p Pod, slot Slot) error {
 		err.Slot, err.HasSlot = slot, true
 		return err
 	}
-	return &PodError{Pod: p, Slot: slot, HasSlot: true, Err: ErrSlot, Detail: s.slotDetail(slot)}
+	return &PodError{Pod: p, Slot: slot, HasSlot: true, Err: ErrNotInScheme, Detail: s.slotDetail(slot)}
 }
 
 func (s Scheme) slotDetail(slot Slot) string {
@@ -327,7 +327,7 @@ func (s Scheme) pod(p Pod) (*kindEntry, *PodError) {
 		return nil, s.missing(p)
 	}
 	if p.Index < 0 || p.Index >= k.pods {
-		return nil, &PodError{Pod: p, Err: ErrIndex, Detail: "pod index " + strconv.Itoa(p.Index) +
+		return nil, &PodError{Pod: p, Err: ErrNotInScheme, Detail: "pod index " + strconv.Itoa(p.Index) +
 			" is beyond the capacity of " + string(p.Language) + "/" + string(p.Kind) + ": " + podCount(k.pods) +
 			" in " + k.r.String()}
 	}
@@ -345,7 +345,7 @@ func podCount(n int) string {
 // missing explains why the scheme has no kind p.Kind in language p.Language.
 func (s Scheme) missing(p Pod) *PodError {
 	if s.d == nil {
-		return &PodError{Pod: p, Err: ErrUnknownLanguage, Detail: "unknown language " + strconv.Quote(string(p.Language)) + "; the scheme is empty"}
+		return &PodError{Pod: p, Err: ErrNotInScheme, Detail: "unknown language " + strconv.Quote(string(p.Language)) + "; the scheme is empty"}
 	}
 	li, ok := s.d.langs[p.Language]
 	if !ok {
@@ -353,7 +353,7 @@ func (s Scheme) missing(p Pod) *PodError {
 		for i, l := range s.d.spec.Languages {
 			names[i] = string(l.Name)
 		}
-		return &PodError{Pod: p, Err: ErrUnknownLanguage, Detail: "unknown language " + strconv.Quote(string(p.Language)) +
+		return &PodError{Pod: p, Err: ErrNotInScheme, Detail: "unknown language " + strconv.Quote(string(p.Language)) +
 			"; the scheme has " + list(names)}
 	}
 	l := s.d.spec.Languages[li]
@@ -361,7 +361,7 @@ func (s Scheme) missing(p Pod) *PodError {
 	for i, k := range l.Kinds {
 		names[i] = string(k.Name)
 	}
-	return &PodError{Pod: p, Err: ErrUnknownKind, Detail: "language " + string(l.Name) + " has no kind " +
+	return &PodError{Pod: p, Err: ErrNotInScheme, Detail: "language " + string(l.Name) + " has no kind " +
 		strconv.Quote(string(p.Kind)) + "; it has " + list(names)}
 }
 

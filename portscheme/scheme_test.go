@@ -18,17 +18,17 @@ func TestPortErrors(t *testing.T) {
 		err   error
 		msg   string
 	}{
-		{"kotlin", Aggregate, 0, 0, ErrUnknownLanguage,
+		{"kotlin", Aggregate, 0, 0, ErrNotInScheme,
 			`portscheme: kotlin/aggregate/0 slot 0: unknown language "kotlin"; the scheme has rust, go, python, java, csharp and cpp`},
-		{"", Aggregate, 0, 0, ErrUnknownLanguage,
+		{"", Aggregate, 0, 0, ErrNotInScheme,
 			`portscheme: /aggregate/0 slot 0: unknown language ""; the scheme has rust, go, python, java, csharp and cpp`},
-		{Go, "widget", 0, 0, ErrUnknownKind,
+		{Go, "widget", 0, 0, ErrNotInScheme,
 			`portscheme: go/widget/0 slot 0: language go has no kind "widget"; it has aggregate, saga and projector`},
-		{Go, Saga, 3, 0, ErrIndex,
+		{Go, Saga, 3, 0, ErrNotInScheme,
 			`portscheme: go/saga/3 slot 0: pod index 3 is beyond the capacity of go/saga: 3 pods (indexes 0-2) in 50260-50289`},
-		{Rust, Aggregate, -1, 0, ErrIndex,
+		{Rust, Aggregate, -1, 0, ErrNotInScheme,
 			`portscheme: rust/aggregate/-1 slot 0: pod index -1 is beyond the capacity of rust/aggregate: 6 pods (indexes 0-5) in 50050-50109`},
-		{Cpp, Projector, 1, 10, ErrSlot,
+		{Cpp, Projector, 1, 10, ErrNotInScheme,
 			`portscheme: cpp/projector/1 slot 10: slot 10 is beyond the 10 slots (0-9) of a pod`},
 	}
 	for _, tt := range tests {
@@ -54,7 +54,7 @@ func TestPodRangeErrors(t *testing.T) {
 	s := Default()
 	_, err := s.PodRange(Pod{Java, Projector, 2})
 	want := `portscheme: java/projector/2: pod index 2 is beyond the capacity of java/projector: 2 pods (indexes 0-1) in 50640-50659`
-	if err == nil || err.Error() != want || !errors.Is(err, ErrIndex) {
+	if err == nil || err.Error() != want || !errors.Is(err, ErrNotInScheme) {
 		t.Errorf("PodRange(java/projector/2) error = %v, want %s", err, want)
 	}
 	one, _ := New(Spec{Slots: 5, Languages: []LanguageSpec{{Name: "x", Range: r(100, 104), Kinds: []KindSpec{{"k", r(100, 104)}}}}})
@@ -75,8 +75,8 @@ func TestZeroScheme(t *testing.T) {
 	if s.Slots() != 0 {
 		t.Errorf("Slots() = %d, want 0", s.Slots())
 	}
-	if _, err := s.Port(Go, Saga, 0, 0); !errors.Is(err, ErrUnknownLanguage) {
-		t.Errorf("Port on the zero Scheme: error = %v, want ErrUnknownLanguage", err)
+	if _, err := s.Port(Go, Saga, 0, 0); !errors.Is(err, ErrNotInScheme) {
+		t.Errorf("Port on the zero Scheme: error = %v, want ErrNotInScheme", err)
 	}
 	if loc, ok := s.Locate(50260); ok {
 		t.Errorf("Locate on the zero Scheme = %v, true", loc)
@@ -105,13 +105,13 @@ func TestZeroScheme(t *testing.T) {
 	if err := s.Validate(Avoid{"all", ports.RangeSetOf(ports.FullRange())}); err != nil {
 		t.Errorf("Validate on the zero Scheme = %v", err)
 	}
-	if _, err := s.Env(Pod{Go, Saga, 0}); !errors.Is(err, ErrUnknownLanguage) {
+	if _, err := s.Env(Pod{Go, Saga, 0}); !errors.Is(err, ErrNotInScheme) {
 		t.Errorf("Env on the zero Scheme: error = %v", err)
 	}
-	if _, err := s.ParseEnv(mapLookup(map[string]string{"PORT": "50260"})); !errors.Is(err, ErrMissing) {
+	if _, err := s.ParseEnv(mapLookup(map[string]string{"PORT": "50260"})); !errors.Is(err, ErrNotSet) {
 		t.Errorf("ParseEnv on the zero Scheme: error = %v", err)
 	}
-	if _, err := s.ContainerPorts(Pod{Go, Saga, 0}); !errors.Is(err, ErrUnknownLanguage) {
+	if _, err := s.ContainerPorts(Pod{Go, Saga, 0}); !errors.Is(err, ErrNotInScheme) {
 		t.Errorf("ContainerPorts on the zero Scheme: error = %v", err)
 	}
 	if !s.Equal(Scheme{}) || s.Equal(Default()) {

@@ -12,9 +12,9 @@ import (
 // Problem is one thing wrong with a scheme, as found by [New], [ParseJSON]
 // or [Scheme.Validate].
 //
-// It unwraps to one of the sentinels [ErrSlotCount], [ErrSlot], [ErrName],
-// [ErrDuplicate], [ErrRange], [ErrBeyond], [ErrSize], [ErrOutside],
-// [ErrOverlap], [ErrExposure], [ErrEnvBase] or [ErrAvoided].
+// It unwraps to [ErrInvalidSpec] for a wrong or repeated value and to
+// [ErrOverlap] for ports that two parts share (or that lie in a range to
+// avoid); Where and Detail say where and what.
 type Problem struct {
 	// Where names the part of the scheme at fault, as `kind "go/saga"
 	// (languages[1].kinds[1])`: its name and its place in the [Spec] or the
@@ -111,7 +111,7 @@ func validate(spec Spec, done map[string]bool) problems {
 	n := spec.Slots
 	slotsOK := n >= 1 && n <= 65536
 	if !slotsOK && !done["slot count"] {
-		ps.add("slot count", ErrSlotCount, "slot count "+strconv.Itoa(n)+" is out of range; want 1 to 65536")
+		ps.add("slot count", ErrInvalidSpec, "slot count "+strconv.Itoa(n)+" is out of range; want 1 to 65536")
 	}
 	validateRoles(&ps, spec, slotsOK, done)
 	validateText(&ps, spec)
@@ -122,7 +122,7 @@ func validate(spec Spec, done map[string]bool) problems {
 		w := whereLanguage(i, l.Name)
 		checkLabel(&ps, w, "language", string(l.Name))
 		if j, ok := langNames[l.Name]; ok && l.Name != "" {
-			ps.add(w, ErrDuplicate, "language "+strconv.Quote(string(l.Name))+" is also languages["+strconv.Itoa(j)+"]")
+			ps.add(w, ErrInvalidSpec, "language "+strconv.Quote(string(l.Name))+" is also languages["+strconv.Itoa(j)+"]")
 		} else {
 			langNames[l.Name] = i
 		}
@@ -132,13 +132,13 @@ func validate(spec Spec, done map[string]bool) problems {
 			wk := whereKind(i, j, l.Name, k.Name)
 			checkLabel(&ps, wk, "kind", string(k.Name))
 			if m, ok := kindNames[k.Name]; ok && k.Name != "" {
-				ps.add(wk, ErrDuplicate, "kind "+strconv.Quote(string(k.Name))+" is also kinds["+strconv.Itoa(m)+"] of "+string(l.Name))
+				ps.add(wk, ErrInvalidSpec, "kind "+strconv.Quote(string(k.Name))+" is also kinds["+strconv.Itoa(m)+"] of "+string(l.Name))
 			} else {
 				kindNames[k.Name] = j
 			}
 			checkRange(&ps, wk, k.Range, n, slotsOK, done)
 			if k.Range.IsValid() && l.Range.IsValid() && !l.Range.ContainsRange(k.Range) {
-				ps.add(wk, ErrOutside, "range "+k.Range.String()+" is not inside the range of "+
+				ps.add(wk, ErrOverlap, "range "+k.Range.String()+" is not inside the range of "+
 					named("language", string(l.Name))+", "+l.Range.String()+outsidePart(l.Range, k.Range))
 			}
 		}
@@ -192,7 +192,7 @@ func sortProblems(ps problems, spec Spec) problems {
 func validateText(ps *problems, spec Spec) {
 	check := func(where, field, text string) {
 		if !utf8.ValidString(text) {
-			ps.add(where, ErrText, field+" "+strconv.Quote(text)+" is not valid UTF-8")
+			ps.add(where, ErrInvalidSpec, field+" "+strconv.Quote(text)+" is not valid UTF-8")
 		}
 	}
 	for i, r := range spec.Roles {
@@ -218,22 +218,22 @@ func validateRoles(ps *problems, spec Spec, slotsOK bool, done map[string]bool) 
 		w := whereRole(i, r)
 		slotOK := !done[w+"#slot"]
 		if slotOK && slotsOK && int(r.Slot) >= n {
-			ps.add(w, ErrSlot, slotBeyond(r.Slot, n))
+			ps.add(w, ErrInvalidSpec, slotBeyond(r.Slot, n))
 		}
 		if j, ok := slots[r.Slot]; ok && slotOK {
-			ps.add(w, ErrDuplicate, "slot "+strconv.Itoa(int(r.Slot))+" already has "+whereRole(j, spec.Roles[j]))
+			ps.add(w, ErrInvalidSpec, "slot "+strconv.Itoa(int(r.Slot))+" already has "+whereRole(j, spec.Roles[j]))
 		} else if slotOK {
 			slots[r.Slot] = i
 		}
 		if msg := portNameProblem(r.Name); msg != "" {
-			ps.add(w, ErrName, "port name "+strconv.Quote(r.Name)+": "+msg)
+			ps.add(w, ErrInvalidSpec, "port name "+strconv.Quote(r.Name)+": "+msg)
 		} else if j, ok := names[r.Name]; ok {
-			ps.add(w, ErrDuplicate, "port name "+strconv.Quote(r.Name)+" is also roles["+strconv.Itoa(j)+"]")
+			ps.add(w, ErrInvalidSpec, "port name "+strconv.Quote(r.Name)+" is also roles["+strconv.Itoa(j)+"]")
 		} else {
 			names[r.Name] = i
 		}
 		if !r.Exposure.IsValid() {
-			ps.add(w, ErrExposure, "exposure "+r.Exposure.String()+" is unknown; want yes, optional, no or internal")
+			ps.add(w, ErrInvalidSpec, "exposure "+r.Exposure.String()+" is unknown; want yes, optional, no or internal")
 		}
 		if r.Env == "" {
 			continue
@@ -243,15 +243,15 @@ func validateRoles(ps *problems, spec Spec, slotsOK bool, done map[string]bool) 
 			baseEnv = true
 		}
 		if msg := envNameProblem(r.Env); msg != "" {
-			ps.add(w, ErrName, "environment variable "+strconv.Quote(r.Env)+": "+msg)
+			ps.add(w, ErrInvalidSpec, "environment variable "+strconv.Quote(r.Env)+": "+msg)
 		} else if j, ok := envs[r.Env]; ok {
-			ps.add(w, ErrDuplicate, "environment variable "+r.Env+" is also that of "+whereRole(j, spec.Roles[j]))
+			ps.add(w, ErrInvalidSpec, "environment variable "+r.Env+" is also that of "+whereRole(j, spec.Roles[j]))
 		} else {
 			envs[r.Env] = i
 		}
 	}
 	if anyEnv && !baseEnv {
-		ps.add("roles", ErrEnvBase, "roles name environment variables, but slot 0 has none; "+
+		ps.add("roles", ErrInvalidSpec, "roles name environment variables, but slot 0 has none; "+
 			"the others default to slot 0's variable plus their offset, so slot 0 needs a role with one")
 	}
 }
@@ -263,13 +263,13 @@ func validateServices(ps *problems, spec Spec, done map[string]bool) {
 		w := whereService(i, sv.Name)
 		checkLabel(ps, w, "service", sv.Name)
 		if j, ok := names[sv.Name]; ok && sv.Name != "" {
-			ps.add(w, ErrDuplicate, "service "+strconv.Quote(sv.Name)+" is also services["+strconv.Itoa(j)+"]")
+			ps.add(w, ErrInvalidSpec, "service "+strconv.Quote(sv.Name)+" is also services["+strconv.Itoa(j)+"]")
 		} else {
 			names[sv.Name] = i
 		}
 		check := func(what string, p ports.Port) {
 			if h, ok := seen[p]; ok {
-				ps.add(w, ErrDuplicate, what+" "+p.String()+" is also "+h)
+				ps.add(w, ErrInvalidSpec, what+" "+p.String()+" is also "+h)
 				return
 			}
 			seen[p] = "the " + what + " of " + named("service", sv.Name)
@@ -283,7 +283,7 @@ func validateServices(ps *problems, spec Spec, done map[string]bool) {
 		switch {
 		case done[w+"#port"]:
 		case sv.Port == 0:
-			ps.add(w, ErrRange, "port 0 is not a fixed port; give the service its port")
+			ps.add(w, ErrInvalidSpec, "port 0 is not a fixed port; give the service its port")
 		default:
 			check("port", sv.Port)
 		}
@@ -298,12 +298,12 @@ func validateServices(ps *problems, spec Spec, done map[string]bool) {
 func checkRange(ps *problems, where string, r ports.Range, slots int, slotsOK bool, done map[string]bool) {
 	if !r.IsValid() {
 		if !done[where+"#range"] {
-			ps.add(where, ErrRange, "no range")
+			ps.add(where, ErrInvalidSpec, "no range")
 		}
 		return
 	}
 	if slotsOK && r.Len()%slots != 0 {
-		ps.add(where, ErrSize, "range "+r.String()+" holds "+count(r.Len(), "port")+", not a multiple of the "+
+		ps.add(where, ErrInvalidSpec, "range "+r.String()+" holds "+count(r.Len(), "port")+", not a multiple of the "+
 			count(slots, "slot")+" of a pod ("+count(r.Len()/slots, "pod")+" and "+
 			count(r.Len()%slots, "port")+" left over)")
 	}
@@ -359,7 +359,7 @@ func overlaps(ps *problems, rs []placed) {
 
 func checkLabel(ps *problems, where, what, name string) {
 	if msg := labelProblem(name); msg != "" {
-		ps.add(where, ErrName, what+" name "+strconv.Quote(name)+": "+msg)
+		ps.add(where, ErrInvalidSpec, what+" name "+strconv.Quote(name)+": "+msg)
 	}
 }
 
@@ -461,7 +461,7 @@ type Avoid struct {
 }
 
 // Validate reports every port of s that lies in one of the sets to avoid,
-// as a [*SchemeError] whose problems unwrap to [ErrAvoided], or nil if
+// as a [*SchemeError] whose problems unwrap to [ErrOverlap], or nil if
 // there is none. The structure of s itself was checked when s was built.
 //
 // Each problem names the part of the scheme, the ports concerned and the
@@ -497,7 +497,7 @@ func (s Scheme) Validate(avoid ...Avoid) error {
 				continue
 			}
 			if hit.Equal(pods) {
-				ps.add(whereLanguage(i, l.Name), ErrAvoided, "every pod, "+plural(pods.Len(), "port")+" "+pods.String()+","+in)
+				ps.add(whereLanguage(i, l.Name), ErrOverlap, "every pod, "+plural(pods.Len(), "port")+" "+pods.String()+","+in)
 				continue
 			}
 			for j, k := range l.Kinds {
@@ -505,15 +505,15 @@ func (s Scheme) Validate(avoid ...Avoid) error {
 				if kh.IsEmpty() {
 					continue
 				}
-				ps.add(whereKind(i, j, l.Name, k.Name), ErrAvoided, podIndexes(k.Range, kh, n)+", "+plural(kh.Len(), "port")+" "+kh.String()+","+in)
+				ps.add(whereKind(i, j, l.Name, k.Name), ErrOverlap, podIndexes(k.Range, kh, n)+", "+plural(kh.Len(), "port")+" "+kh.String()+","+in)
 			}
 		}
 		for i, sv := range s.d.spec.Services {
 			if a.Ports.Contains(sv.Port) {
-				ps.add(whereService(i, sv.Name), ErrAvoided, "port "+sv.Port.String()+in)
+				ps.add(whereService(i, sv.Name), ErrOverlap, "port "+sv.Port.String()+in)
 			}
 			if sv.NodePort != 0 && a.Ports.Contains(sv.NodePort) {
-				ps.add(whereService(i, sv.Name), ErrAvoided, "node port "+sv.NodePort.String()+in)
+				ps.add(whereService(i, sv.Name), ErrOverlap, "node port "+sv.NodePort.String()+in)
 			}
 		}
 	}
