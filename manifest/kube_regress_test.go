@@ -226,7 +226,7 @@ func TestKubernetesAliasErrors(t *testing.T) {
 		{"alias inside its anchor", "apiVersion: v1\nkind: Pod\nmetadata: &m\n  name: p\n  annotations: {self: *m}\nspec: {containers: [{name: c, ports: [{containerPort: 80}]}]}\n",
 			`manifest: k.yaml:5:23: alias *m is inside the node it names`},
 		{"anchor of another document", "apiVersion: v1\nkind: Pod\nmetadata: &m {name: p}\n---\napiVersion: v1\nkind: Pod\nmetadata: *m\n",
-			`manifest: k.yaml: invalid YAML: unknown anchor 'm' referenced`},
+			`manifest: k.yaml:7:11: invalid YAML: unknown anchor 'm' referenced`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

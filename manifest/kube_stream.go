@@ -173,3 +173,34 @@ func kubeYAMLError(name string, doc, off int, err error) *Error {
 	}
 	return e
 }
+
+var kubeUnknownAnchorRE = regexp.MustCompile(`^yaml: unknown anchor '(.*)' referenced$`)
+
+// kubeUnknownAnchor returns the line and column of the first alias in
+// piece (whose lines start at first) of the anchor that err, the parser's
+// error, says is unknown; the parser gives no line for it. It returns 0, 0
+// for another error, or if no such alias is found.
+func kubeUnknownAnchor(err error, piece []byte, first int) (line, col int) {
+	m := kubeUnknownAnchorRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return 0, 0
+	}
+	alias := []byte("*" + m[1])
+	for i, l := range bytes.Split(piece, []byte("\n")) {
+		for at := 0; ; {
+			j := bytes.Index(l[at:], alias)
+			if j < 0 {
+				break
+			}
+			j += at
+			end := j + len(alias)
+			// An alias ends where the name does: at white space, a flow
+			// indicator, or the end of the line.
+			if end == len(l) || bytes.IndexByte([]byte(" \t\r,]}"), l[end]) >= 0 {
+				return first + i, j + 1
+			}
+			at = end
+		}
+	}
+	return 0, 0
+}

@@ -76,7 +76,11 @@ func ReadKubernetes(name string, r io.Reader) ([]Declaration, error) {
 				if h := helmError(name, doc, piece, first); h != nil {
 					return nil, h
 				}
-				return nil, kubeYAMLError(name, doc, first-1, err)
+				e := kubeYAMLError(name, doc, first-1, err)
+				if e.Line == 0 {
+					e.Line, e.Column = kubeUnknownAnchor(err, piece, first)
+				}
+				return nil, e
 			}
 			d := &kubeDoc{file: name, doc: doc, lineOff: first - 1}
 			doc++
