@@ -25,9 +25,11 @@
 // holder dies, or is cut off for longer than the TTL, etcd deletes the lease's
 // keys in one step and every mirror frees the ports: no repair loop. The
 // session then reports a *LeaseLostError listing what it lost. A port of a
-// dead holder is free again within the TTL plus about two of the cluster's
-// election timeouts (a new leader renews every lease once), plus the watch's
-// delay. Reservations made through the Client itself persist until released.
+// dead holder is free again in every mirror within the TTL plus 2 s while
+// the leader stays (etcd looks for expired leases every 500 ms); a change of
+// leader renews every lease once, which adds up to the TTL and an election
+// timeout. Reservations made through the Client itself persist until
+// released.
 //
 // Errors say what happened and nothing is retried behind the caller's back:
 // an *OpError wraps ErrUnavailable when the cluster did not answer within

@@ -133,6 +133,9 @@ func isUnavailable(err error) bool {
 		errors.Is(err, rpctypes.ErrStopped):
 		return true
 	}
+	if strings.Contains(err.Error(), "raft: stopped") {
+		return true // a member that is shutting down
+	}
 	if s, ok := status.FromError(err); ok {
 		switch s.Code() {
 		case codes.Unavailable, codes.DeadlineExceeded, codes.Canceled:

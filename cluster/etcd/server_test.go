@@ -25,6 +25,7 @@ type member struct {
 	clientURL string
 	peerURL   string
 	stopped   bool
+	closed    chan struct{} // closed when a killed member has shut down
 	stopMu    sync.Mutex
 }
 
@@ -128,10 +129,16 @@ func (m *member) stop() {
 		m.etcd.Close()
 		m.stopped = true
 	}
+	if m.closed != nil {
+		<-m.closed
+	}
 }
 
 // restart starts a stopped member again on its data directory.
 func (m *member) restart() error {
+	if m.closed != nil {
+		<-m.closed
+	}
 	m.cfg.ClusterState = embed.ClusterStateFlagExisting
 	return m.start()
 }
@@ -218,8 +225,11 @@ func TestMain(m *testing.M) {
 }
 
 func runMain(m *testing.M) int {
-	if len(os.Args) > 1 && os.Getenv(childEnv) != "" {
+	if os.Getenv(childEnv) != "" {
 		return childMain()
+	}
+	if os.Getenv(holdEnv) != "" {
+		return holdMain()
 	}
 	pool, err := porttest.Default()
 	if err != nil {

@@ -1,0 +1,455 @@
+package etcd
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/allocator"
+	"github.com/portalloc/ports/porttest"
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+)
+
+// holdEnv, when set, makes the test binary a holder process:
+// "endpoint|prefix|endpoint to reserve|ttl". It reserves in a session,
+// prints "held", and waits to be killed.
+const holdEnv = "PORTS_ETCD_HOLD"
+
+// freeBound is what this package promises beyond the TTL for the ports of
+// a dead holder to be free in every mirror, on a cluster whose leader stays:
+// etcd's lessor looks for expired leases every 500 ms, then the revocation
+// goes through raft and the watch. A leader change renews every lease once,
+// adding up to a TTL and an election.
+const freeBound = 2 * time.Second
+
+// leaderChangeBound is what a change of leader adds: the election, and the
+// renewal of every lease by the new leader, by the TTL at most (a lease is
+// given its whole TTL again), plus an election timeout. With the test
+// clusters' election timeout of 500 ms and a TTL of 1 s it is 3 s.
+const leaderChangeBound = 3 * time.Second
+
+func holdMain() int {
+	f := strings.Split(os.Getenv(holdEnv), "|")
+	if len(f) != 4 {
+		fmt.Fprintln(os.Stderr, "holder: bad", holdEnv)
+		return 2
+	}
+	ttl, err := time.ParseDuration(f[3])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "holder:", err)
+		return 2
+	}
+	ctx := context.Background()
+	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{f[0]}, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "holder:", err)
+		return 1
+	}
+	c, err := New(ctx, cli, Options{Prefix: f[1]})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "holder:", err)
+		return 1
+	}
+	s, err := c.NewSession(ctx, ttl)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "holder:", err)
+		return 1
+	}
+	if _, err := s.Reserve(ctx, "doomed", ports.MustParseEndpoint(f[2])); err != nil {
+		fmt.Fprintln(os.Stderr, "holder:", err)
+		return 1
+	}
+	fmt.Println("held")
+	<-s.Done()
+	fmt.Fprintln(os.Stderr, "holder: lease lost:", s.Err())
+	return 1
+}
+
+// waitFree waits until c's mirror shows e free and returns how long that
+// took from since, or fails the test after limit.
+func waitFree(t *testing.T, c *Client, e ports.Endpoint, since time.Time, limit time.Duration) time.Duration {
+	t.Helper()
+	for {
+		if len(c.AppendOverlapping(nil, e)) == 0 {
+			return time.Since(since)
+		}
+		if time.Since(since) > limit {
+			t.Fatalf("%v still held %v after %v: %v", e, time.Since(since), limit, c.AppendOverlapping(nil, e))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestDeadHolderFreedWithinTTL kills a holder process with SIGKILL: its
+// ports are free again in another client's mirror within its TTL and
+// freeBound, with nothing running but etcd and the watch.
+func TestDeadHolderFreedWithinTTL(t *testing.T) {
+	c := single(t)
+	prefix := "/" + t.Name() + "/"
+	watcher := c.newClient(t, Options{Prefix: prefix})
+	const ttl = time.Second
+	e := ports.MustParseEndpoint("6000-6009/tcp")
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "-test.run=^$")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s|%s|%s|%s", holdEnv, c.members[0].clientURL, prefix, e, ttl))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	if line != "held\n" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("holder said %q", line)
+	}
+	ctx := ctxT(t)
+	if err := watcher.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := watcher.AppendOverlapping(nil, e); len(got) != 1 || got[0].Owner != "doomed" {
+		t.Fatalf("before the kill: %v", got)
+	}
+	killed := time.Now()
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	took := waitFree(t, watcher, e, killed, ttl+freeBound)
+	t.Logf("SIGKILLed holder's ports free after %v (TTL %v)", took.Round(time.Millisecond), ttl)
+	// And etcd agrees, not only the mirror.
+	if got := recordsIn(t, watcher.cli, prefix); len(got) != 0 {
+		t.Errorf("records left in etcd: %v", got)
+	}
+}
+
+// kill stops a member the hard way: raft stops at once, without a transfer
+// of leadership, and the rest of the shutdown (which waits up to etcd's
+// request timeout for open streams) goes on in the background; restart
+// waits for it.
+func (m *member) kill() {
+	m.stopMu.Lock()
+	defer m.stopMu.Unlock()
+	if m.etcd != nil && !m.stopped {
+		m.etcd.Server.HardStop()
+		e, closed := m.etcd, make(chan struct{})
+		go func() {
+			e.Close()
+			close(closed)
+		}()
+		m.closed = closed
+		m.stopped = true
+	}
+}
+
+// resolve settles the outcome of a change that failed with an unknown
+// outcome: after a Sync that succeeds, the mirror says whether e is held by
+// owner.
+func resolve(ctx context.Context, c *Client, owner string, e ports.Endpoint) (bool, error) {
+	for {
+		err := c.Sync(ctx)
+		if err == nil {
+			r, ok := c.Lookup(e)
+			return ok && r.Owner == owner, nil
+		}
+		if ctx.Err() != nil {
+			return false, err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// faultChurn allocates and releases through c until stop is closed,
+// settling every unknown outcome, and returns what it holds at the end and
+// how many operations failed because the cluster was unavailable.
+func faultChurn(ctx context.Context, c *Client, id int, stop <-chan struct{}) ([]allocator.Reservation, int, error) {
+	owner := fmt.Sprintf("f%d", id)
+	var held []allocator.Reservation
+	unavailable := 0
+	for i := 0; ; i++ {
+		select {
+		case <-stop:
+			return held, unavailable, nil
+		default:
+		}
+		if ctx.Err() != nil {
+			return held, unavailable, ctx.Err()
+		}
+		octx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		if len(held) > 3 || (len(held) > 0 && i%3 == 0) {
+			e := held[0].Endpoint
+			_, _, err := c.Release(octx, e)
+			cancel()
+			var oe *OpError
+			if errors.As(err, &oe) {
+				unavailable++
+				still, err := resolve(ctx, c, owner, e)
+				if err != nil {
+					return held, unavailable, err
+				}
+				if still {
+					continue
+				}
+			} else if err != nil {
+				return held, unavailable, err
+			}
+			held = held[1:]
+			continue
+		}
+		r, err := c.Allocate(octx, owner, ports.UDP, 1+i%2, ports.MustParseRange("40000-40063"))
+		cancel()
+		var oe *OpError
+		switch {
+		case err == nil:
+			held = append(held, r)
+		case errors.Is(err, allocator.ErrExhausted):
+		case errors.As(err, &oe):
+			unavailable++
+			if oe.Unknown {
+				got, err := resolve(ctx, c, owner, oe.Request.Endpoint)
+				if err != nil {
+					return held, unavailable, err
+				}
+				if got {
+					held = append(held, allocator.Reservation{Owner: owner, Endpoint: oe.Request.Endpoint})
+				}
+			}
+		default:
+			return held, unavailable, err
+		}
+	}
+}
+
+// TestLeaderKilledMidRun runs clients against a three-member cluster, kills
+// the leader while they allocate and release, starts it again later, and
+// checks that what etcd holds at the end is exactly what the clients
+// believe they hold, without overlaps. Changes that failed while there was
+// no leader are settled by Sync and Lookup: an error never hides a port.
+func TestLeaderKilledMidRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a three-member cluster")
+	}
+	c := startCluster(t, 3)
+	prefix := "/" + t.Name() + "/"
+	ctx := ctxT(t)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var union []allocator.Reservation
+	var unavailable atomic.Int64
+	for id := range 4 {
+		cl := c.newClient(t, Options{Prefix: prefix, Timeout: 2 * time.Second, Policy: allocator.Policy{Order: allocator.Random, Seed: uint64(id)}})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			held, n, err := faultChurn(ctx, cl, id, stop)
+			unavailable.Add(int64(n))
+			mu.Lock()
+			union = append(union, held...)
+			mu.Unlock()
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	// A holder of a session dies with the leader: its client is cut off.
+	l := c.leader()
+	var survivors []string
+	for i, m := range c.members {
+		if i != l {
+			survivors = append(survivors, m.clientURL)
+		}
+	}
+	p := newProxy(t, survivors[0])
+	doomed := c.newClient(t, Options{Prefix: prefix}, p.url())
+	const ttl = time.Second
+	s, err := doomed.NewSession(ctx, ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := ports.MustParseEndpoint("40100-40109/udp")
+	if _, err := s.Reserve(ctx, "doomed", e); err != nil {
+		t.Fatal(err)
+	}
+	watcher := c.newClient(t, Options{Prefix: prefix}, survivors...)
+	time.Sleep(500 * time.Millisecond)
+	killed := time.Now()
+	c.members[l].kill()
+	p.cutOff()
+	t.Logf("killed the leader, %s, and cut off a session's client", c.members[l].name)
+	took := waitFree(t, watcher, e, killed, ttl+freeBound+leaderChangeBound)
+	t.Logf("the session's ports free after %v (TTL %v), across the change of leader", took.Round(time.Millisecond), ttl)
+	time.Sleep(500 * time.Millisecond)
+	if err := c.members[l].restart(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("restarted %s", c.members[l].name)
+	time.Sleep(500 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+
+	final := c.newClient(t, Options{Prefix: prefix})
+	if err := final.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := recordsIn(t, final.cli, prefix)
+	checkNoConflicts(t, got)
+	sortRes(union)
+	if !slices.Equal(union, got) {
+		t.Errorf("etcd holds %v\nclients believe they hold %v", got, union)
+	}
+	t.Logf("%d reservations at the end; %d operations failed while the cluster was unavailable, all settled", len(got), unavailable.Load())
+}
+
+// proxy forwards TCP connections from a loopback listener to an etcd
+// member, until cut.
+type proxy struct {
+	ln    net.Listener
+	to    string
+	mu    sync.Mutex
+	conns []net.Conn
+	cut   bool
+}
+
+func newProxy(t *testing.T, to string) *proxy {
+	p := &proxy{ln: porttest.Listen(t), to: strings.TrimPrefix(to, "http://")}
+	go func() {
+		for {
+			c, err := p.ln.Accept()
+			if err != nil {
+				return
+			}
+			u, err := net.Dial("tcp", p.to)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			if p.cut {
+				p.mu.Unlock()
+				c.Close()
+				u.Close()
+				return
+			}
+			p.conns = append(p.conns, c, u)
+			p.mu.Unlock()
+			go func() { io.Copy(u, c); u.Close() }()
+			go func() { io.Copy(c, u); c.Close() }()
+		}
+	}()
+	t.Cleanup(p.cutOff)
+	return p
+}
+
+func (p *proxy) url() string { return "http://" + p.ln.Addr().String() }
+
+// cutOff closes the listener and every connection: the client behind the
+// proxy can no longer reach the cluster, which goes on without it.
+func (p *proxy) cutOff() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cut = true
+	p.ln.Close()
+	for _, c := range p.conns {
+		c.Close()
+	}
+}
+
+// TestClientCutOffPastTTL cuts a session's client off from the cluster for
+// longer than its TTL, while the cluster stays up: the session reports its
+// lease lost with the reservations that went with it, and another client
+// sees the ports free within the TTL and freeBound.
+func TestClientCutOffPastTTL(t *testing.T) {
+	c := single(t)
+	prefix := "/" + t.Name() + "/"
+	ctx := ctxT(t)
+	p := newProxy(t, c.members[0].clientURL)
+	holder := c.newClient(t, Options{Prefix: prefix, Timeout: time.Second}, p.url())
+	watcher := c.newClient(t, Options{Prefix: prefix})
+	const ttl = time.Second
+	s, err := holder.NewSession(ctx, ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := ports.MustParseEndpoint("10.0.0.1:6100-6101/tcp")
+	r, err := s.Reserve(ctx, "cut-off", e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := watcher.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := watcher.Lookup(e); !ok {
+		t.Fatal("the watcher does not see the reservation")
+	}
+	cutAt := time.Now()
+	p.cutOff()
+	took := waitFree(t, watcher, e, cutAt, ttl+freeBound)
+	t.Logf("cut-off holder's ports free after %v (TTL %v)", took.Round(time.Millisecond), ttl)
+	select {
+	case <-s.Done():
+	case <-time.After(ttl + freeBound):
+		t.Fatal("the session did not report its lease lost")
+	}
+	var lost *LeaseLostError
+	if !errors.As(s.Err(), &lost) || !slices.Equal(lost.Lost, []allocator.Reservation{r}) {
+		t.Errorf("session error %v, want a LeaseLostError listing %v", s.Err(), r)
+	}
+	if _, err := s.Reserve(ctx, "cut-off", e); !errors.Is(err, ErrLeaseLost) {
+		t.Errorf("Reserve on the lost session: %v", err)
+	}
+	if _, err := watcher.Reserve(ctx, "next", e); err != nil {
+		t.Errorf("reserving the freed ports: %v", err)
+	}
+}
+
+// TestUnavailable stops the only member a client talks to: changes fail
+// with ErrUnavailable within the client's timeout, the reservation's
+// outcome is reported unknown, and the client's reads still answer from the
+// mirror.
+func TestUnavailable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts its own etcd")
+	}
+	c := startCluster(t, 1)
+	cl := c.newClient(t, Options{Timeout: 500 * time.Millisecond})
+	ctx := ctxT(t)
+	if _, err := cl.Reserve(ctx, "before", ports.MustParseEndpoint("8000/tcp")); err != nil {
+		t.Fatal(err)
+	}
+	c.members[0].kill()
+	start := time.Now()
+	_, err := cl.Reserve(ctx, "during", ports.MustParseEndpoint("8001/tcp"))
+	var oe *OpError
+	if !errors.Is(err, ErrUnavailable) || !errors.As(err, &oe) || !oe.Unknown {
+		t.Fatalf("Reserve with etcd down: %v, want an unknown-outcome OpError wrapping ErrUnavailable", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Reserve took %v to fail with a timeout of 500ms", d)
+	}
+	if err := cl.Sync(ctx); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("Sync with etcd down: %v", err)
+	}
+	if _, ok := cl.Lookup(ports.MustParseEndpoint("8000/tcp")); !ok {
+		t.Error("the mirror forgot a reservation while etcd was down")
+	}
+}
