@@ -325,10 +325,8 @@ func (c *Client) reserve(ctx context.Context, op, owner string, e ports.Endpoint
 	}
 	checks := c.keys.checks(e)
 	cmps := make([]clientv3.Cmp, len(checks))
-	elses := make([]clientv3.Op, len(checks))
 	for i, kr := range checks {
 		cmps[i] = clientv3.Compare(clientv3.CreateRevision(kr.Start), "=", 0).WithRange(kr.End)
-		elses[i] = clientv3.OpGet(kr.Start, clientv3.WithRange(kr.End))
 	}
 	var opts []clientv3.OpOption
 	if lease != 0 {
@@ -342,7 +340,7 @@ func (c *Client) reserve(ctx context.Context, op, owner string, e ports.Endpoint
 	}
 	octx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	resp, err := c.cli.Txn(octx).If(cmps...).Then(puts...).Else(elses...).Commit()
+	resp, err := c.cli.Txn(octx).If(cmps...).Then(puts...).Commit()
 	if err != nil {
 		if lease != 0 && isLeaseNotFound(err) {
 			return allocator.Reservation{}, errLeaseNotFound
@@ -350,7 +348,7 @@ func (c *Client) reserve(ctx context.Context, op, owner string, e ports.Endpoint
 		return allocator.Reservation{}, opError(ctx, op, req, true, err)
 	}
 	if !resp.Succeeded {
-		return allocator.Reservation{}, c.conflict(octx, req, resp)
+		return allocator.Reservation{}, c.conflict(ctx, octx, req, checks, resp.Header.Revision)
 	}
 	// Read your writes: the mirror shows the reservation before it returns.
 	// If the watch is slow the reservation stands all the same.
@@ -361,17 +359,24 @@ func (c *Client) reserve(ctx context.Context, op, owner string, e ports.Endpoint
 // errLeaseNotFound tells a Session that etcd refused its lease.
 var errLeaseNotFound = errors.New("etcd: requested lease not found")
 
-// conflict builds the ConflictError of a failed reservation from the marks
-// that the transaction read in its else branch.
-func (c *Client) conflict(ctx context.Context, req allocator.Reservation, resp *clientv3.TxnResponse) error {
+// conflict builds the ConflictError of a reservation refused at revision
+// rev: it reads the marks that the compares found, as of rev, so that the
+// holders are exactly those the transaction saw. (An else branch could read
+// them in the transaction itself, but would add its ranges to the request
+// that etcd writes to its log for every reservation, refused or not.)
+func (c *Client) conflict(ctx, octx context.Context, req allocator.Reservation, checks []keyRange, rev int64) error {
+	gets := make([]clientv3.Op, len(checks))
+	for i, kr := range checks {
+		gets[i] = clientv3.OpGet(kr.Start, clientv3.WithRange(kr.End), clientv3.WithRev(rev))
+	}
+	resp, err := c.cli.Txn(octx).Then(gets...).Commit()
+	if err != nil {
+		return opError(ctx, "reserve", req, false, fmt.Errorf("refused at revision %d; reading its holders: %w", rev, err))
+	}
 	seen := make(map[ports.Endpoint]bool)
 	var holders []allocator.Reservation
 	for _, r := range resp.Responses {
-		rr := r.GetResponseRange()
-		if rr == nil {
-			continue
-		}
-		for _, kv := range rr.Kvs {
+		for _, kv := range r.GetResponseRange().GetKvs() {
 			e, ok := c.keys.markEndpoint(string(kv.Key))
 			if !ok || seen[e] || !e.Conflicts(req.Endpoint) {
 				continue
@@ -382,7 +387,7 @@ func (c *Client) conflict(ctx context.Context, req allocator.Reservation, resp *
 	}
 	slices.SortFunc(holders, func(a, b allocator.Reservation) int { return a.Endpoint.Compare(b.Endpoint) })
 	ce := &allocator.ConflictError{Request: req, Holders: holders}
-	if c.waitRev(ctx, resp.Header.Revision) == nil {
+	if c.waitRev(octx, rev) == nil {
 		ce.Suggestion = c.suggestion(req)
 	}
 	return ce
