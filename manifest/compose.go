@@ -954,7 +954,11 @@ func composeService(project, mainFile string, svc types.ServiceConfig, dependsOn
 	for _, rp := range order {
 		src, desc := fallback, ""
 		if rp != nil {
-			src = Source{File: rp.file, Line: rp.node.Line, Column: rp.node.Column, Doc: rp.doc}
+			at := rp.node
+			if k, _ := get(at, "published"); k != nil {
+				at = k // a long-syntax port is placed at what it publishes
+			}
+			src = Source{File: rp.file, Line: at.Line, Column: at.Column, Doc: rp.doc}
 			desc = comment(rp.node)
 		}
 		ds, err := composePorts(groups[rp], hostNet)
@@ -965,6 +969,7 @@ func composeService(project, mainFile string, svc types.ServiceConfig, dependsOn
 		for _, d := range ds {
 			d.Project, d.Service, d.Description, d.Source = project, svc.Name, desc, src
 			d.Replicas, d.DependsOn = replicas, dependsOn
+			d.Image, d.NetworkMode = svc.Image, svc.NetworkMode
 			out = append(out, d)
 		}
 	}
@@ -995,6 +1000,7 @@ func composeService(project, mainFile string, svc types.ServiceConfig, dependsOn
 		}
 		d.Project, d.Service, d.Description, d.Source = project, svc.Name, desc, src
 		d.DependsOn = dependsOn
+		d.Image, d.NetworkMode = svc.Image, svc.NetworkMode
 		out = append(out, d)
 	}
 	return out, nil

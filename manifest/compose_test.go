@@ -88,9 +88,10 @@ func TestReadCompose(t *testing.T) {
         published: "9000-9009"
 `,
 			want: []string{
-				"testdata/demo/compose.yaml:5:9: demo/app 127.0.0.1:8080/tcp -> 80 (compose, host, localhost)",
-				"testdata/demo/compose.yaml:10:9: demo/app 5353/udp -> 53 (compose, host, public)",
-				"testdata/demo/compose.yaml:13:9: demo/app 9000-9009/tcp -> 9000 (compose, host, public)",
+				// Placed at published:, what the entry publishes.
+				"testdata/demo/compose.yaml:6:9: demo/app 127.0.0.1:8080/tcp -> 80 (compose, host, localhost)",
+				"testdata/demo/compose.yaml:11:9: demo/app 5353/udp -> 53 (compose, host, public)",
+				"testdata/demo/compose.yaml:14:9: demo/app 9000-9009/tcp -> 9000 (compose, host, public)",
 			},
 		},
 		{
@@ -152,7 +153,7 @@ func TestReadCompose(t *testing.T) {
 			want: []string{
 				"testdata/demo/compose.yaml:5:9: demo/web 127.0.0.1:8181/tcp -> 80 (compose, host, localhost)",
 				"testdata/demo/compose.yaml:6:9: demo/web 3001/tcp -> 3001 (compose, host, public)",
-				"testdata/demo/compose.yaml:7:9: demo/web 9000/tcp -> 9000 (compose, host, public)",
+				"testdata/demo/compose.yaml:8:9: demo/web 9000/tcp -> 9000 (compose, host, public)",
 			},
 		},
 		{
@@ -288,6 +289,7 @@ func TestReadComposeFields(t *testing.T) {
 	src := `services:
   api:
     image: api
+    network_mode: bridge
     ports:
       - '3001:3001' # API
       # Grafana, moved off 3000
@@ -304,20 +306,20 @@ func TestReadComposeFields(t *testing.T) {
 		{
 			Endpoint: ports.MustParseEndpoint("3001/tcp"), Protocol: ports.TCP,
 			Target: ports.MustParseRange("3001"), Scope: HostScope(), Kind: KindCompose, Exposure: Public,
-			Project: "demo", Service: "api", Description: "API",
-			Source: Source{File: "testdata/demo/compose.yaml", Line: 5, Column: 9},
+			Project: "demo", Service: "api", Image: "api", NetworkMode: "bridge", Description: "API",
+			Source: Source{File: "testdata/demo/compose.yaml", Line: 6, Column: 9},
 		},
 		{
 			Endpoint: ports.MustParseEndpoint("3002/tcp"), Protocol: ports.TCP,
 			Target: ports.MustParseRange("3000"), Scope: HostScope(), Kind: KindCompose, Exposure: Public,
-			Project: "demo", Service: "api", Description: "Grafana, moved off 3000",
-			Source: Source{File: "testdata/demo/compose.yaml", Line: 7, Column: 9},
+			Project: "demo", Service: "api", Image: "api", NetworkMode: "bridge", Description: "Grafana, moved off 3000",
+			Source: Source{File: "testdata/demo/compose.yaml", Line: 8, Column: 9},
 		},
 		{
 			Endpoint: ports.MustParseEndpoint("14268/tcp"), Protocol: ports.TCP,
 			Target: ports.MustParseRange("14268"), Scope: HostScope(), Kind: KindCompose, Exposure: Public,
-			Project: "demo", Service: "api", Name: "collector", Description: "Jaeger HTTP",
-			Source: Source{File: "testdata/demo/compose.yaml", Line: 8, Column: 9},
+			Project: "demo", Service: "api", Image: "api", NetworkMode: "bridge", Name: "collector", Description: "Jaeger HTTP",
+			Source: Source{File: "testdata/demo/compose.yaml", Line: 10, Column: 9}, // published:
 		},
 	}
 	if diff := cmp.Diff(want, ds, cmpOpts); diff != "" {
