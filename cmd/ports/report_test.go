@@ -275,7 +275,7 @@ func TestJUnitParses(t *testing.T) {
 	for k := range failed {
 		keys = append(keys, k)
 	}
-	want := []string{"compose.yaml collision", "k8s.yaml nodeport-range"}
+	want := []string{"compose.yaml collision", "compose.yaml network-mode-ports", "k8s.yaml nodeport-range"}
 	slices.Sort(keys)
 	if diff := cmp.Diff(want, keys); diff != "" {
 		t.Errorf("failing cases (-want +got):\n%s", diff)
