@@ -26,6 +26,7 @@ type auditSet struct {
 func auditInput(ds []manifest.Declaration) []auditSet {
 	idx := map[manifest.Scope]int{}
 	var sets []auditSet
+	var sizes []int
 	for _, d := range ds {
 		if d.Ephemeral || !d.Endpoint.IsValid() {
 			continue
@@ -34,8 +35,18 @@ func auditInput(ds []manifest.Declaration) []auditSet {
 		if !ok {
 			i = len(sets)
 			idx[d.Scope] = i
-			sets = append(sets, auditSet{Scope: d.Scope})
+			sets, sizes = append(sets, auditSet{Scope: d.Scope}), append(sizes, 0)
 		}
+		sizes[i]++
+	}
+	for i := range sets {
+		sets[i].Decls = make([]allocator.Declaration[manifest.Declaration], 0, sizes[i])
+	}
+	for _, d := range ds {
+		if d.Ephemeral || !d.Endpoint.IsValid() {
+			continue
+		}
+		i := idx[d.Scope]
 		sets[i].Decls = append(sets[i].Decls, allocator.Declaration[manifest.Declaration]{
 			Owner: d.Owner(), Endpoint: d.Endpoint, Value: d,
 		})
@@ -107,7 +118,7 @@ func Run(decls []manifest.Declaration, opts Options) (*Report, error) {
 	registry := registryIndex(decls)
 	for _, d := range decls {
 		add(c.platform(d))
-		add(c.security(d, registry))
+		add(c.security(d, decls, registry))
 		add(c.portability(d))
 	}
 	add(poolWarnings)
@@ -249,9 +260,12 @@ func onePerObject(decls []manifest.Declaration) ([]manifest.Declaration, []Findi
 		digest string
 		first  manifest.Declaration
 	}
+	if !slices.ContainsFunc(decls, func(d manifest.Declaration) bool { return d.Object != "" }) {
+		return decls, nil
+	}
 	kept := make(map[string]copyOf)
 	warned := make(map[[2]place]bool)
-	var out []manifest.Declaration
+	out := make([]manifest.Declaration, 0, len(decls))
 	var dups []Finding
 	for _, d := range decls {
 		if d.Object == "" {

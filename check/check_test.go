@@ -341,3 +341,25 @@ func TestHostNetworkMismatch(t *testing.T) {
 		t.Errorf("hostPort equal to containerPort: %v", ruleList(rep))
 	}
 }
+
+// BenchmarkAliasedRegistry checks a registry whose one entry is repeated
+// through YAML aliases: n declarations of one owner and one port, which
+// form one conflict group that must not be compared pair by pair.
+func BenchmarkAliasedRegistry(b *testing.B) {
+	for _, n := range []int{1000, 10000, 40000} {
+		d := decl(manifest.KindRegistry, "api", "8080/tcp", 0, 1)
+		decls := make([]manifest.Declaration, n)
+		for i := range decls {
+			decls[i] = d
+		}
+		limits, _ := hostports.Defaults("linux")
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Run(decls, Options{Limits: limits}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -47,20 +47,22 @@ func sharedNetwork(mode string) (string, bool) {
 	return "", false
 }
 
-// registryIndex returns the registry's declarations by owner.
-func registryIndex(decls []manifest.Declaration) map[string][]manifest.Declaration {
-	idx := make(map[string][]manifest.Declaration)
-	for _, d := range decls {
+// registryIndex returns the indices in decls of the registry's
+// declarations, by owner.
+func registryIndex(decls []manifest.Declaration) map[string][]int {
+	idx := make(map[string][]int)
+	for i, d := range decls {
 		if d.Kind == manifest.KindRegistry && d.Endpoint.IsValid() {
-			idx[d.Owner()] = append(idx[d.Owner()], d)
+			o := d.Owner()
+			idx[o] = append(idx[o], i)
 		}
 	}
 	return idx
 }
 
 // security finds ports published wider than they should be. registry
-// holds the registry's declarations by owner.
-func (c *checker) security(d manifest.Declaration, registry map[string][]manifest.Declaration) []Finding {
+// holds the indices in decls of the registry's declarations, by owner.
+func (c *checker) security(d manifest.Declaration, decls []manifest.Declaration, registry map[string][]int) []Finding {
 	var out []Finding
 	if d.Kind == manifest.KindRegistry {
 		return nil
@@ -83,7 +85,8 @@ func (c *checker) security(d manifest.Declaration, registry map[string][]manifes
 	// private address what it keeps to localhost. (Exposures go from the
 	// widest, Public, up.)
 	if d.Endpoint.IsValid() && d.IsPublished() && d.Exposure != 0 {
-		for _, r := range registry[d.Owner()] {
+		for _, ri := range registry[d.Owner()] {
+			r := &decls[ri]
 			if r.Endpoint.Protocol() != d.Endpoint.Protocol() || !r.Endpoint.Range().Overlaps(d.Endpoint.Range()) {
 				continue
 			}

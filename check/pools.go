@@ -346,9 +346,31 @@ func clash(a, b manifest.Declaration) bool {
 }
 
 // collides reports whether some two of the declarations idx of set clash.
+// Declarations alike in all that clash compares (one owner's copies of one
+// binding: a registry entry written many times through YAML aliases) never
+// clash with each other, so each is compared once: a group of n copies
+// costs O(n), not O(n²).
 func collides(set auditSet, idx []int) bool {
-	for j, a := range idx {
-		for _, b := range idx[j+1:] {
+	type binding struct {
+		owner     string
+		kind      manifest.Kind
+		endpoint  ports.Endpoint
+		target    ports.Range
+		container string
+		init      bool
+	}
+	seen := make(map[binding]bool, len(idx))
+	var distinct []int
+	for _, i := range idx {
+		d := set.Decls[i]
+		b := binding{d.Owner, d.Value.Kind, d.Endpoint, d.Value.Target, d.Value.Container, d.Value.InitContainer}
+		if !seen[b] {
+			seen[b] = true
+			distinct = append(distinct, i)
+		}
+	}
+	for j, a := range distinct {
+		for _, b := range distinct[j+1:] {
 			if clash(set.Decls[a].Value, set.Decls[b].Value) {
 				return true
 			}
