@@ -323,6 +323,17 @@ func TestPropEnvRoundTrip(t *testing.T) {
 		if diff := cmp.Diff(PodEnv{Pod: pod, Vars: vars, Derived: derived, slots: s.Slots()}, got, cmp.AllowUnexported(PodEnv{})); diff != "" {
 			t.Fatalf("ParseEnv(%v) (-want +got):\n%s", env, diff)
 		}
+		// PORT fixes every slot of the pod: PodEnv.Port agrees with
+		// PodPort on each, and answers nothing beyond the slot count.
+		for slot := range Slot(s.Slots()) {
+			want, werr := s.PodPort(pod, slot)
+			if p, ok := got.Port(slot); !ok || werr != nil || p != want {
+				t.Fatalf("PodEnv.Port(%d) = %v, %v; PodPort(%v, %d) = %v, %v", slot, p, ok, pod, slot, want, werr)
+			}
+		}
+		if p, ok := got.Port(Slot(s.Slots())); ok && s.Slots() <= int(^Slot(0)) {
+			t.Fatalf("PodEnv.Port(%d) = %v, true; the scheme has %d slots", s.Slots(), p, s.Slots())
+		}
 		// Moving any other set variable off its port is a contradiction;
 		// moving PORT names another pod or contradicts.
 		for _, v := range vars {

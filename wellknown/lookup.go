@@ -15,13 +15,12 @@ import (
 // nor one of the four transports matches nothing.
 //
 // The services come in the order of [All]. Lookup allocates nothing when the
-// iterator is ranged over directly. It finds p through two block indexes
-// (16 ports a block for the records, 64 for the ranges) and scans the few
-// records of the block, so it costs O(b + k) for b records in p's block and
-// k results: 10-45 ns for 1 to 10 results.
+// iterator is ranged over directly; it costs O(b + k) for b records in p's
+// block of the index (tables.go) and k results.
 //
 // Every registry record with a number is there, Reserved and Unassigned ones
-// too; filter on [Service.Status] to keep only assigned services.
+// too; filter on [Service.Status] to keep only assigned services. De-facto
+// entries known by image only ([Service.ImageOnly]) are left out.
 func Lookup(p ports.Port, proto ports.Protocol) iter.Seq[Service] {
 	return func(yield func(Service) bool) { lookup(p, proto, yield) }
 }
