@@ -21,6 +21,12 @@ import (
 	"github.com/portalloc/ports"
 )
 
+// socketCmp compares the netip values of sockets by ==.
+var socketCmp = cmp.Options{
+	cmp.Comparer(func(a, b netip.AddrPort) bool { return a == b }),
+	cmp.Comparer(func(a, b netip.Addr) bool { return a == b }),
+}
+
 // heldSocket is a socket a child holds, as it reports it.
 type heldSocket struct {
 	Name   string // what the test calls it

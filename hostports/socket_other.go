@@ -2,7 +2,12 @@
 
 package hostports
 
-import "strconv"
+import (
+	"errors"
+	"fmt"
+	"os/exec"
+	"strconv"
+)
 
 func errnoError(e int32) error { return errnoErr(e) }
 
@@ -10,6 +15,29 @@ type errnoErr int32
 
 func (e errnoErr) Error() string { return "errno " + strconv.Itoa(int(e)) }
 
-func readTable(opts TableOptions) (Table, error) {
-	return Table{}, ErrNoSocketTable
+// runTable runs a tool and parses its output into a table, keeping the
+// sockets of opts.Port alone when it is not 0.
+func runTable(opts TableOptions, source string, parse func(string) ([]Socket, error), name string, args ...string) (Table, error) {
+	if opts.Netns != "" {
+		return Table{}, errors.New("hostports: ReadTable: network namespaces are Linux's; Netns must be empty here")
+	}
+	out, err := exec.Command(name, args...).Output()
+	if err != nil {
+		return Table{}, fmt.Errorf("hostports: reading the socket table: %s: %w", name, err)
+	}
+	socks, err := parse(string(out))
+	if err != nil {
+		return Table{}, err
+	}
+	t := Table{Source: source}
+	for _, s := range socks {
+		if opts.Port != 0 && s.Port() != opts.Port {
+			continue
+		}
+		if opts.NoOwners {
+			s.Owner, s.Processes = OwnerUnknown, nil
+		}
+		t.Sockets = append(t.Sockets, s)
+	}
+	return t, nil
 }
