@@ -166,7 +166,7 @@ func benchClients(b *testing.B, workers []func(ctx context.Context) (release fun
 			}
 		}()
 	}
-	wal0 := walBytes(b)
+	wal0, cpu0 := walBytes(b), cpuTime()
 	start := time.Now()
 	n := 0
 	for b.Loop() {
@@ -176,7 +176,7 @@ func benchClients(b *testing.B, workers []func(ctx context.Context) (release fun
 	close(work)
 	elapsed := time.Since(start)
 	wg.Wait() // the releases of what is left are not timed
-	wal := walBytes(b) - wal0
+	wal, cpu := walBytes(b)-wal0, cpuTime()-cpu0
 	close(errs)
 	for err := range errs {
 		b.Fatal(err)
@@ -192,6 +192,10 @@ func benchClients(b *testing.B, workers []func(ctx context.Context) (release fun
 	// The WAL bytes include the releases, one per allocation in the steady
 	// state, as in any real use.
 	b.ReportMetric(wal/float64(n), "wal-B/alloc")
+	// CPU time of the whole process, etcd and clients, per allocation: on a
+	// shared machine, throughput is this process's share of the cores
+	// divided by it.
+	b.ReportMetric(float64(cpu.Microseconds())/float64(n), "cpu-µs/alloc")
 }
 
 // BenchmarkAllocate compares this package with the Kubernetes-style bitmap

@@ -1,0 +1,18 @@
+//go:build unix
+
+package etcd
+
+import (
+	"syscall"
+	"time"
+)
+
+// cpuTime returns the CPU time, user and system, that this process has
+// used: the embedded etcd and every client of a benchmark together.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
