@@ -400,3 +400,57 @@ spec: {ports: [{port: 9090}]}
 		t.Errorf("a YAML error without template actions: %v", err)
 	}
 }
+
+// TestObjectsAcrossFiles reads a set of manifests laid out as example
+// applications ship them, each object in its own file and all of them
+// again in an all-in-one file: the copies of one object have one Object;
+// the identical copies of the store's leader one digest, the web
+// Deployments, whose containers are named differently, two. Named
+// targetPorts resolve across the files.
+func TestObjectsAcrossFiles(t *testing.T) {
+	var ds []Declaration
+	for _, f := range []string{"store-leader.yaml", "web.yaml", "all-in-one/notebook.yaml"} {
+		path := "testdata/kubernetes/notebook/" + f
+		got, err := ReadKubernetes(path, strings.NewReader(readFile(t, path)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds = append(ds, got...)
+	}
+	digests := map[string]map[string]bool{}
+	for _, d := range ds {
+		if digests[d.Object] == nil {
+			digests[d.Object] = map[string]bool{}
+		}
+		digests[d.Object][d.ObjectDigest] = true
+	}
+	got := map[string]int{}
+	for o, set := range digests {
+		got[o] = len(set)
+	}
+	want := map[string]int{
+		"apps/Deployment/default/store-leader": 1,
+		"core/Service/default/store-leader":    1,
+		"apps/Deployment/default/web":          2,
+		"core/Service/default/web":             1,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("digests per object (-want +got):\n%s", diff)
+	}
+	ResolveTargetNames(ds)
+	var targets []string
+	for _, d := range ds {
+		if d.TargetName != "" {
+			targets = append(targets, d.Source.String()+" "+d.Kind.String()+" "+d.TargetName+" -> "+d.Target.String())
+		}
+	}
+	wantTargets := []string{
+		"testdata/kubernetes/notebook/store-leader.yaml:39:11 Service store -> 6379",
+		"testdata/kubernetes/notebook/web.yaml:31:11 Service http -> 8080",
+		"testdata/kubernetes/notebook/web.yaml:33:15 NodePort http -> 8080",
+		"testdata/kubernetes/notebook/all-in-one/notebook.yaml:8:18 Service store -> 6379",
+	}
+	if diff := cmp.Diff(wantTargets, targets); diff != "" {
+		t.Errorf("named targets (-want +got):\n%s", diff)
+	}
+}
