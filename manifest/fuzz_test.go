@@ -98,6 +98,17 @@ func FuzzReadKubernetes(f *testing.F) {
 	for _, src := range []string{cacheAlone, cacheInAll} {
 		f.Add([]byte(src))
 	}
+	for _, p := range []string{
+		"testdata/kubernetes/notebook/store-leader.yaml",
+		"testdata/kubernetes/notebook/web.yaml",
+		"testdata/kubernetes/notebook/all-in-one/notebook.yaml",
+	} {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
 	f.Add([]byte("apiVersion: example.com/v1\nkind: Service\nspec: {ports: [{port: 80}]}\n---\napiVersion: x/v1\nkind: AllowList\nitems: [a]\n"))          // someone else's kinds
 	f.Add([]byte("apiVersion: v1\nkind: ServiceList\nitems:\n- metadata: {name: a}\n  spec: {ports: [{port: 1}]}\n"))                                      // a typed list
 	f.Add([]byte("apiVersion: v1\nkind: Deployment\n---\napiVersion: apps/v1\nkind: service\n"))                                                           // kinds the API server refuses
