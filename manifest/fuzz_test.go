@@ -119,6 +119,7 @@ func FuzzReadKubernetes(f *testing.F) {
 	f.Add([]byte("apiVersion: v1\r\nkind: Service\r\n---\r\napiVersion: v1\r\nkind: Service\r\nspec: {ports: [{port: 8}]}\r\n"))                           // CRLF
 	f.Add([]byte("apiVersion: v1\nkind: Service\nmetadata: {name: {{ .Values.name }}}\n"))                                                                 // a Helm template
 	f.Add([]byte("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n"))                                               // a kustomization
+	f.Add([]byte("apiVersion: v1\nkind: Pod\nmetadata: &m {name: a}\n---\napiVersion: v1\nkind: Pod\nmetadata: *m\n"))                                     // an anchor of another document
 	f.Add([]byte("apiVersion: v1\nkind: Service\nspec: {ports: " + strings.Repeat("[", 1200) + strings.Repeat("]", 1200) + "}\n"))                         // deep nesting
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ds, err := ReadKubernetes("f.yaml", bytes.NewReader(data))
@@ -126,6 +127,12 @@ func FuzzReadKubernetes(f *testing.F) {
 			var e *Error
 			if !errors.As(err, &e) || e.File != "f.yaml" {
 				t.Fatalf("ReadKubernetes error %T %q does not name the file", err, err)
+			}
+			if lines := bytes.Count(data, []byte("\n")) + 1; e.Line < 0 || e.Line > lines {
+				t.Fatalf("ReadKubernetes error %q is on line %d of %d", err, e.Line, lines)
+			}
+			if errors.Is(err, ErrHelmTemplate) && e.Line == 0 {
+				t.Fatalf("ReadKubernetes error %q does not name the template's line", err)
 			}
 			return
 		}
