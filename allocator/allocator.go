@@ -100,8 +100,12 @@ func checkEndpoint(op string, e ports.Endpoint) error {
 // Reserve holds exactly e for owner. If e conflicts with reservations already
 // held it holds nothing and returns a *[ConflictError] that unwraps to
 // [ErrConflict], names every holder and suggests the nearest free endpoint of
-// the same size. The policy's avoid set does not apply: an explicit
-// reservation gets the ports it names.
+// the same size. If owner already holds exactly e, Reserve changes nothing
+// and returns the reservation with a nil error, so that a program run again
+// (after [Allocator.Restore], say) may reserve what it reserved before; a
+// caller that must tell the two apart asks [Allocator.Lookup] first. The
+// policy's avoid set does not apply: an explicit reservation gets the ports
+// it names.
 //
 // Reserve costs O(log n + k) for the k distinct port ranges held on other
 // addresses that share ports with e (none, when the every-address view shows
@@ -130,6 +134,11 @@ func (a *Allocator) Reserve(owner string, e ports.Endpoint) (Reservation, error)
 		conflict, held = s.scan(e)
 	}
 	if conflict {
+		if p, k, addr, ok := s.key(e); ok {
+			if x, t := s.rfind(p, k, addr); x != 0 && s.own.name(tagOwner(t)) == owner {
+				return Reservation{Owner: owner, Endpoint: e}, nil // owner holds e already
+			}
+		}
 		return Reservation{}, a.conflictError(s, owner, e)
 	}
 	s.add(owner, e, held, a.avoided())
@@ -279,8 +288,8 @@ func (a *Allocator) Len() int {
 	return n
 }
 
-// Owners returns the number of distinct owners holding reservations. O(1).
-func (a *Allocator) Owners() int {
+// NumOwners returns the number of distinct owners holding reservations. O(1).
+func (a *Allocator) NumOwners() int {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	if a.st == nil {
@@ -289,9 +298,9 @@ func (a *Allocator) Owners() int {
 	return a.st.own.live - a.st.own.idle
 }
 
-// Used returns the number of ports of proto held by at least one reservation,
+// NumUsed returns the number of ports of proto held by at least one reservation,
 // on any address; 0 for a protocol that is not one of the four. O(1).
-func (a *Allocator) Used(proto ports.Protocol) int {
+func (a *Allocator) NumUsed(proto ports.Protocol) int {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	if a.st == nil || !proto.IsValid() {
@@ -300,13 +309,13 @@ func (a *Allocator) Used(proto ports.Protocol) int {
 	return a.st.used[proto-1]
 }
 
-// Free returns the number of ports of within that [Allocator.Allocate] could
+// NumFree returns the number of ports of within that [Allocator.Allocate] could
 // hand out for proto: held by no reservation, on any address, and not in the
 // policy's avoid set (nor port 0, which is never handed out). It returns 0 for an invalid range or a protocol that is
 // not one of the four. O(w/64) for a range of w ports (1024 word counts at
 // most), O(log r + r') before the protocol's first reservation, for r avoided
 // ranges, r' of them in the range.
-func (a *Allocator) Free(proto ports.Protocol, within ports.Range) int {
+func (a *Allocator) NumFree(proto ports.Protocol, within ports.Range) int {
 	if !proto.IsValid() || !within.IsValid() {
 		return 0
 	}
@@ -583,8 +592,10 @@ func (s *state) collectWalk(buf []Reservation, p uint8, lo, hi uint16, addr neti
 
 // Allocate finds a free run of k consecutive ports of proto within the range,
 // on every address, under the allocator's policy, and reserves it for owner.
-// It is [Allocator.AllocateIn] with an endpoint that has no address.
-func (a *Allocator) Allocate(owner string, proto ports.Protocol, k int, within ports.Range) (Reservation, error) {
+// It is [Allocator.AllocateIn] with an endpoint that has no address. Like
+// AllocateIn, [Allocator.Ensure] and [Allocator.Suggest], it takes the
+// owner, where to look, and how many ports, in that order.
+func (a *Allocator) Allocate(owner string, proto ports.Protocol, within ports.Range, k int) (Reservation, error) {
 	if !proto.IsValid() {
 		return Reservation{}, invalid("Allocate", "unknown protocol ", proto.String(), "; want tcp, udp, sctp or dccp")
 	}
@@ -626,27 +637,55 @@ func (a *Allocator) Suggest(owner string, within ports.Endpoint, k int) (ports.E
 	return r.Endpoint, err
 }
 
+// Ensure returns the reservation that owner holds of a run of k ports within
+// the range of within, on its protocol and exactly its address, and true;
+// if owner holds none, it allocates one as [Allocator.AllocateIn] does and
+// returns it and false. It is the idempotent form of AllocateIn: a program
+// that calls Ensure for each of its services gets the same ports when it
+// runs again on the same allocator, or on one restored from its snapshot.
+// Of several such reservations of owner it returns the first in the order
+// of [ports.Endpoint.Compare]; one of another length, or reaching outside
+// the range, does not count. Errors are those of AllocateIn.
+//
+// Ensure costs O(m) for the m reservations of owner, and what AllocateIn
+// costs when it allocates.
+func (a *Allocator) Ensure(owner string, within ports.Endpoint, k int) (Reservation, bool, error) {
+	return a.allocateOrKeep("Ensure", owner, within, k, true, true)
+}
+
 func (a *Allocator) allocate(op, owner string, within ports.Endpoint, k int, commit bool) (Reservation, error) {
+	r, _, err := a.allocateOrKeep(op, owner, within, k, commit, false)
+	return r, err
+}
+
+// allocateOrKeep is allocate; if keep is true, and owner holds a run of k
+// ports in within, it returns that and true instead.
+func (a *Allocator) allocateOrKeep(op, owner string, within ports.Endpoint, k int, commit, keep bool) (Reservation, bool, error) {
 	if err := checkOwner(op, owner); err != nil {
-		return Reservation{}, err
+		return Reservation{}, false, err
 	}
 	if err := checkEndpoint(op, within); err != nil {
-		return Reservation{}, err
+		return Reservation{}, false, err
 	}
 	r := within.Range()
 	if k < 1 || k > r.Len() {
-		return Reservation{}, invalid(op, "run of ", strconv.Itoa(k), " ports does not fit in ", r.String(),
+		return Reservation{}, false, invalid(op, "run of ", strconv.Itoa(k), " ports does not fit in ", r.String(),
 			"; want 1 to ", strconv.Itoa(r.Len()))
 	}
 	if !a.policy.Order.IsValid() {
-		return Reservation{}, invalid(op, "policy order ", a.policy.Order.String(),
+		return Reservation{}, false, invalid(op, "policy order ", a.policy.Order.String(),
 			" is not FirstFit, NextFit, Random or StableByKey")
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	s := a.state()
+	if keep {
+		if e, ok := s.ownedIn(owner, within, k); ok {
+			return Reservation{Owner: owner, Endpoint: e}, true, nil
+		}
+	}
 	if commit && !s.own.room(owner) {
-		return Reservation{}, tooManyOwners(op, &s.own)
+		return Reservation{}, false, tooManyOwners(op, &s.own)
 	}
 	p := uint8(within.Protocol())
 	v := s.view(p, within.Addr(), a.avoided())
@@ -665,7 +704,7 @@ func (a *Allocator) allocate(op, owner string, within ports.Endpoint, k int, com
 		c = a.search(v, owner, last, lo, hi, k)
 	}
 	if c < 0 {
-		return Reservation{}, &ExhaustedError{
+		return Reservation{}, false, &ExhaustedError{
 			Owner:   owner,
 			Within:  within,
 			Len:     k,
@@ -687,7 +726,7 @@ func (a *Allocator) allocate(op, owner string, within ports.Endpoint, k int, com
 			s.noteFit(p, r, int32(c+k-1))
 		}
 	}
-	return Reservation{Owner: owner, Endpoint: e}, nil
+	return Reservation{Owner: owner, Endpoint: e}, false, nil
 }
 
 // search returns the run of k ports in [lo, hi] that the policy's order picks
@@ -704,7 +743,13 @@ func (a *Allocator) search(v *view, owner string, last int32, lo, hi, k int) int
 		n, _ := bits.Mul64(a.src.Uint64(), uint64(cmax-lo+1))
 		start = lo + int(n)
 	case StableByKey:
-		start = lo + int(fnv1a(owner)%uint64(cmax-lo+1))
+		// Hash over the candidates, the runs that the avoid set leaves
+		// whole, so that keys whose hash would fall in an avoided
+		// stretch do not pile up at its end.
+		avoid := a.avoided()
+		if n, _ := candidates(avoid, lo, cmax, k, -1); n > 0 {
+			_, start = candidates(avoid, lo, cmax, k, int(fnv1a(owner)%uint64(n)))
+		}
 	}
 	if c := v.c.firstFit(start, k); c >= 0 && c <= cmax {
 		return c

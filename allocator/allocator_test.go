@@ -35,25 +35,25 @@ func TestBadInput(t *testing.T) {
 			`allocator: Reserve: owner name "web\xff" is not valid UTF-8`},
 		{"Reserve zero endpoint", func() error { _, err := a.Reserve("x", ports.Endpoint{}); return err },
 			"allocator: Reserve: invalid endpoint (the zero Endpoint); build one with ports.EndpointFrom or ports.ParseEndpoint"},
-		{"Allocate unknown protocol", func() error { _, err := a.Allocate("x", 9, 1, rg("1-10")); return err },
+		{"Allocate unknown protocol", func() error { _, err := a.Allocate("x", 9, rg("1-10"), 1); return err },
 			"allocator: Allocate: unknown protocol Protocol(9); want tcp, udp, sctp or dccp"},
-		{"Allocate unspecified protocol", func() error { _, err := a.Allocate("x", 0, 1, rg("1-10")); return err },
+		{"Allocate unspecified protocol", func() error { _, err := a.Allocate("x", 0, rg("1-10"), 1); return err },
 			"allocator: Allocate: unknown protocol unspecified; want tcp, udp, sctp or dccp"},
-		{"Allocate zero range", func() error { _, err := a.Allocate("x", ports.TCP, 1, ports.Range{}); return err },
+		{"Allocate zero range", func() error { _, err := a.Allocate("x", ports.TCP, ports.Range{}, 1); return err },
 			"allocator: Allocate: invalid range (the zero Range)"},
-		{"Allocate k=0", func() error { _, err := a.Allocate("x", ports.TCP, 0, rg("1-10")); return err },
+		{"Allocate k=0", func() error { _, err := a.Allocate("x", ports.TCP, rg("1-10"), 0); return err },
 			"allocator: Allocate: run of 0 ports does not fit in 1-10; want 1 to 10"},
-		{"Allocate k<0", func() error { _, err := a.Allocate("x", ports.TCP, -3, rg("1-10")); return err },
+		{"Allocate k<0", func() error { _, err := a.Allocate("x", ports.TCP, rg("1-10"), -3); return err },
 			"allocator: Allocate: run of -3 ports does not fit in 1-10; want 1 to 10"},
-		{"Allocate k>range", func() error { _, err := a.Allocate("x", ports.TCP, 11, rg("1-10")); return err },
+		{"Allocate k>range", func() error { _, err := a.Allocate("x", ports.TCP, rg("1-10"), 11); return err },
 			"allocator: Allocate: run of 11 ports does not fit in 1-10; want 1 to 10"},
-		{"Allocate empty owner", func() error { _, err := a.Allocate("", ports.TCP, 1, rg("1-10")); return err },
+		{"Allocate empty owner", func() error { _, err := a.Allocate("", ports.TCP, rg("1-10"), 1); return err },
 			"allocator: Allocate: empty owner name"},
 		{"AllocateIn zero endpoint", func() error { _, err := a.AllocateIn("x", ports.Endpoint{}, 1); return err },
 			"allocator: AllocateIn: invalid endpoint (the zero Endpoint); build one with ports.EndpointFrom or ports.ParseEndpoint"},
 		{"Suggest k>range", func() error { _, err := a.Suggest("x", ep("5-6"), 3); return err },
 			"allocator: Suggest: run of 3 ports does not fit in 5-6; want 1 to 2"},
-		{"unknown order", func() error { _, err := New(Policy{Order: 7}).Allocate("x", ports.TCP, 1, rg("1-10")); return err },
+		{"unknown order", func() error { _, err := New(Policy{Order: 7}).Allocate("x", ports.TCP, rg("1-10"), 1); return err },
 			"allocator: Allocate: policy order Order(7) is not FirstFit, NextFit, Random or StableByKey"},
 	}
 	for _, tt := range tests {
@@ -72,13 +72,13 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 	// Queries take bad input quietly.
-	if n := a.Free(0, rg("1-10")); n != 0 {
+	if n := a.NumFree(0, rg("1-10")); n != 0 {
 		t.Errorf("Free(unspecified) = %d, want 0", n)
 	}
-	if n := a.Free(ports.TCP, ports.Range{}); n != 0 {
+	if n := a.NumFree(ports.TCP, ports.Range{}); n != 0 {
 		t.Errorf("Free(zero Range) = %d, want 0", n)
 	}
-	if n := a.Used(9); n != 0 {
+	if n := a.NumUsed(9); n != 0 {
 		t.Errorf("Used(Protocol(9)) = %d, want 0", n)
 	}
 	if got := slices.Collect(a.Overlapping(ports.Endpoint{})); len(got) != 0 {
@@ -100,7 +100,7 @@ func TestBadInput(t *testing.T) {
 
 func TestZeroAllocator(t *testing.T) {
 	var a Allocator
-	if a.Len() != 0 || a.Owners() != 0 || a.Used(ports.TCP) != 0 || a.Free(ports.TCP, rg("1-10")) != 10 {
+	if a.Len() != 0 || a.NumOwners() != 0 || a.NumUsed(ports.TCP) != 0 || a.NumFree(ports.TCP, rg("1-10")) != 10 {
 		t.Fatalf("zero Allocator is not empty")
 	}
 	if _, ok := a.Release(ep("80")); ok {
@@ -116,7 +116,7 @@ func TestZeroAllocator(t *testing.T) {
 	if want := `{"version":1,"reservations":[]}`; err != nil || string(snap) != want {
 		t.Fatalf("Snapshot() = %s, %v; want %s", snap, err, want)
 	}
-	r, err := a.Allocate("x", ports.TCP, 2, rg("10-20"))
+	r, err := a.Allocate("x", ports.TCP, rg("10-20"), 2)
 	if err != nil || r.Endpoint != ep("10-11") {
 		t.Fatalf("Allocate = %v, %v; want 10-11/tcp", r, err)
 	}
@@ -169,7 +169,7 @@ func TestExhaustedError(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_, err := a.Allocate("api", ports.TCP, 3, rg("100-109"))
+	_, err := a.Allocate("api", ports.TCP, rg("100-109"), 3)
 	const want = `allocator: no free run of 3 ports in 100-109/tcp for "api": 8 of 10 ports are taken (1 avoided by policy, 7 more held); the longest free run is 1 port`
 	if err == nil || err.Error() != want {
 		t.Fatalf("Allocate = %v\nwant %s", err, want)
@@ -182,7 +182,7 @@ func TestExhaustedError(t *testing.T) {
 	if diff := cmp.Diff(wantE, ee, cmpOpts); diff != "" {
 		t.Errorf("ExhaustedError (-want +got):\n%s", diff)
 	}
-	_, err = a.Allocate("api", ports.TCP, 1, rg("100-102"))
+	_, err = a.Allocate("api", ports.TCP, rg("100-102"), 1)
 	if want := `allocator: no free port in 100-102/tcp for "api": 3 of 3 ports are taken (0 avoided by policy, 3 more held); the longest free run is 0 ports`; err == nil || err.Error() != want {
 		t.Fatalf("Allocate = %v\nwant %s", err, want)
 	}
@@ -207,7 +207,7 @@ func TestOrders(t *testing.T) {
 			a := New(tt.policy)
 			var got []string
 			for _, o := range tt.owners {
-				r, err := a.Allocate(o, ports.TCP, 1, within)
+				r, err := a.Allocate(o, ports.TCP, within, 1)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -225,7 +225,7 @@ func TestNextFitDoesNotReuseAtOnce(t *testing.T) {
 	within := rg("20-24")
 	var got []string
 	for i := range 7 {
-		r, err := a.Allocate(fmt.Sprint("o", i), ports.TCP, 1, within)
+		r, err := a.Allocate(fmt.Sprint("o", i), ports.TCP, within, 1)
 		if err != nil {
 			t.Fatalf("allocation %d: %v", i, err)
 		}
@@ -242,12 +242,12 @@ func TestNextFitDoesNotReuseAtOnce(t *testing.T) {
 	a = New(Policy{Order: NextFit})
 	got = nil
 	for i := range 4 {
-		r, err := a.Allocate("a", ports.TCP, 1, rg("100-199"))
+		r, err := a.Allocate("a", ports.TCP, rg("100-199"), 1)
 		if err != nil {
 			t.Fatal(err)
 		}
 		a.Release(r.Endpoint)
-		o, err := a.Allocate("b", ports.TCP, 1, rg("1000-1099"))
+		o, err := a.Allocate("b", ports.TCP, rg("1000-1099"), 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -271,7 +271,7 @@ func TestNextFitRangesKept(t *testing.T) {
 	a := New(Policy{Order: NextFit})
 	alloc := func(r string) string {
 		t.Helper()
-		got, err := a.Allocate("o", ports.UDP, 1, rg(r))
+		got, err := a.Allocate("o", ports.UDP, rg(r), 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -301,13 +301,13 @@ func TestNextFitRangesKept(t *testing.T) {
 func TestStableByKey(t *testing.T) {
 	within := rg("40000-40999")
 	a := New(Policy{Order: StableByKey})
-	first, err := a.Allocate("grafana", ports.TCP, 1, within)
+	first, err := a.Allocate("grafana", ports.TCP, within, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Another allocator, another day: the same name gets the same port.
 	b := New(Policy{Order: StableByKey})
-	again, _ := b.Allocate("grafana", ports.TCP, 1, within)
+	again, _ := b.Allocate("grafana", ports.TCP, within, 1)
 	if again != first {
 		t.Fatalf("StableByKey: %v, then %v", first, again)
 	}
@@ -316,7 +316,7 @@ func TestStableByKey(t *testing.T) {
 	if _, err := c.Reserve("squatter", first.Endpoint); err != nil {
 		t.Fatal(err)
 	}
-	moved, _ := c.Allocate("grafana", ports.TCP, 1, within)
+	moved, _ := c.Allocate("grafana", ports.TCP, within, 1)
 	if want := first.Endpoint.Range().Lo() + 1; moved.Endpoint.Range().Lo() != want {
 		t.Fatalf("StableByKey with its port taken: %v, want %d", moved, want)
 	}
@@ -327,7 +327,7 @@ func TestRandomIsReproducible(t *testing.T) {
 		a := New(p)
 		var out []ports.Range
 		for i := range 20 {
-			r, err := a.Allocate(fmt.Sprint(i), ports.UDP, 2, rg("30000-32767"))
+			r, err := a.Allocate(fmt.Sprint(i), ports.UDP, rg("30000-32767"), 2)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -355,7 +355,7 @@ func TestBands(t *testing.T) {
 		t.Fatalf("StaticBandSize(%v) = %d, want 86", within, n)
 	}
 	a := New(Policy{Bands: true})
-	r, _ := a.Allocate("x", ports.TCP, 1, within)
+	r, _ := a.Allocate("x", ports.TCP, within, 1)
 	if r.Endpoint.Range().Lo() != 30086 {
 		t.Fatalf("first allocation with bands = %v, want 30086", r)
 	}
@@ -363,7 +363,7 @@ func TestBands(t *testing.T) {
 	if _, err := a.Reserve("fill", ep("30087-32767")); err != nil {
 		t.Fatal(err)
 	}
-	r, _ = a.Allocate("x", ports.TCP, 1, within)
+	r, _ = a.Allocate("x", ports.TCP, within, 1)
 	if r.Endpoint.Range().Lo() != 30000 {
 		t.Fatalf("allocation with the dynamic band full = %v, want 30000", r)
 	}
@@ -439,8 +439,8 @@ func TestReleaseOwner(t *testing.T) {
 		a.Reserve("multi", ep(s))
 	}
 	a.Reserve("other", ep("5"))
-	if a.Owners() != 2 {
-		t.Fatalf("Owners() = %d, want 2", a.Owners())
+	if a.NumOwners() != 2 {
+		t.Fatalf("NumOwners() = %d, want 2", a.NumOwners())
 	}
 	if n := a.ReleaseOwner("multi"); n != 4 {
 		t.Fatalf("ReleaseOwner(multi) = %d, want 4", n)
@@ -464,7 +464,7 @@ func TestSnapshotForm(t *testing.T) {
 	if r, ok := a.Lookup(ep("0.0.0.0:3000/tcp")); !ok || r.Owner != "grafana" {
 		t.Errorf("Lookup(0.0.0.0:3000/tcp) = %v, %v", r, ok)
 	}
-	if r, err := a.Allocate("next", ports.TCP, 1, rg("2990-3010")); err != nil || r.Endpoint != ep("3001/tcp") {
+	if r, err := a.Allocate("next", ports.TCP, rg("2990-3010"), 1); err != nil || r.Endpoint != ep("3001/tcp") {
 		t.Errorf("NextFit after the restored position 3000: %v, %v; want 3001/tcp", r, err)
 	}
 	if snap, _ := a.Snapshot(); !strings.Contains(string(snap), `"next_fit":{"tcp":3001}`) {

@@ -57,7 +57,7 @@ func TestHotPathsAllocateNothing(t *testing.T) {
 	nextFit := func() {
 		lo := ports.Port(20000 + 100*(i%70))
 		i++
-		r, err := nf.Allocate("svc-5", ports.UDP, 2, ports.RangeFrom(lo, lo+99))
+		r, err := nf.Allocate("svc-5", ports.UDP, ports.RangeFrom(lo, lo+99), 2)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,6 +66,8 @@ func TestHotPathsAllocateNothing(t *testing.T) {
 	for range 2 * 70 {
 		nextFit()
 	}
+	firstLen := layout(10000, 42)[0].Len()
+	sk := allocator.New(allocator.Policy{Order: allocator.StableByKey, Avoid: ports.MustParseRangeSet("1024-2047,3000,4000-4999,32768-60999")})
 	dst := make([]allocator.Reservation, 0, 64)
 	for _, tt := range []struct {
 		name string
@@ -80,7 +82,7 @@ func TestHotPathsAllocateNothing(t *testing.T) {
 			a.Release(e)
 		}},
 		{"Allocate and Release", func() {
-			r, err := a.Allocate("svc-2", ports.TCP, 16, within)
+			r, err := a.Allocate("svc-2", ports.TCP, within, 16)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -103,6 +105,19 @@ func TestHotPathsAllocateNothing(t *testing.T) {
 			}
 		}},
 		{"Lookup", func() { a.Lookup(free[0]) }},
+		{"Ensure of a run held", func() {
+			// svc-0 holds the first run of the layout, on every address.
+			if _, held, err := a.Ensure("svc-0", ports.EndpointFrom(ports.TCP, netip.Addr{}, ports.FullRange()), firstLen); err != nil || !held {
+				t.Fatal(held, err)
+			}
+		}},
+		{"StableByKey and Release", func() {
+			r, err := sk.Allocate("svc-6", ports.TCP, ports.MustParseRange("1024-65535"), 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sk.Release(r.Endpoint)
+		}},
 		{"AllocateIn on eleven addresses in turn", rotate},
 		{"NextFit over seventy ranges in turn", nextFit},
 	} {

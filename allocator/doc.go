@@ -4,7 +4,7 @@
 //
 //	a := allocator.New(allocator.Policy{Avoid: avoid})
 //	_, err := a.Reserve("grafana", ports.MustParseEndpoint("0.0.0.0:3000/tcp"))
-//	r, err := a.Allocate("api", ports.TCP, 16, ports.MustParseRange("8000-8999"))
+//	r, err := a.Allocate("api", ports.TCP, ports.MustParseRange("8000-8999"), 16)
 //
 // The package is pure: it reads no files, no clock and no environment, and
 // its randomness comes from the policy. Everything it knows of the host (the
@@ -27,8 +27,8 @@
 // [Allocator.Release] gives up one reservation by its endpoint,
 // [Allocator.ReleaseOwner] all of an owner's. [Allocator.Lookup],
 // [Allocator.Holders], [Allocator.Overlapping] and [Allocator.All] read them,
-// and [Allocator.AppendOwned] lists an owner's; [Allocator.Used] and
-// [Allocator.Free] count ports. The iterators yield in batches with the
+// and [Allocator.AppendOwned] lists an owner's; [Allocator.NumUsed] and
+// [Allocator.NumFree] count ports. The iterators yield in batches with the
 // lock released, so a loop may call the allocator; [Allocator.AppendHolders]
 // and [Allocator.AppendOverlapping] read every result under one hold of the
 // lock into a slice the caller may reuse, one consistent answer and the
@@ -45,8 +45,11 @@
 // # Allocation
 //
 // [Allocator.Allocate] and [Allocator.AllocateIn] find a free run of k
-// consecutive ports within a range and reserve it; [Allocator.Suggest] finds
-// it without reserving. A port is free for an allocation on an address when
+// consecutive ports within a range and reserve it; [Allocator.Ensure] does
+// the same unless the owner holds such a run already, so that a program run
+// again gets the same ports; [Allocator.Suggest] finds one without
+// reserving. All of them take the owner, where to look and how many ports,
+// in that order. A port is free for an allocation on an address when
 // no reservation on an overlapping address holds it and the policy does not
 // avoid it: an allocation on every address needs ports that nobody holds on
 // any address, one on 127.0.0.1 may take ports held only on 10.0.0.1. The
@@ -56,8 +59,9 @@
 //   - the [Order]: [FirstFit]; [NextFit], rotating in each range, so that a
 //     released port is not handed out again at once; [Random], from a seed or a source
 //     that the caller provides; [StableByKey], where a hash of the owner's
-//     name picks the preferred port, so a service keeps its port across
-//     restarts, probing onward when it is taken;
+//     name picks the preferred port among those the avoid set leaves, so a
+//     service keeps its port across restarts, whatever the order of the
+//     others, probing onward when it is taken;
 //   - bands, as Kubernetes' NodePort allocator has them: a static band of
 //     [StaticBandSize] ports at the bottom of the range is searched last.
 //

@@ -17,14 +17,14 @@ import (
 // 65535.
 func TestWholeSpace(t *testing.T) {
 	a := New(Policy{})
-	if _, err := a.Allocate("all", ports.UDP, 65536, ports.FullRange()); !errors.Is(err, ErrExhausted) {
+	if _, err := a.Allocate("all", ports.UDP, ports.FullRange(), 65536); !errors.Is(err, ErrExhausted) {
 		t.Fatalf("Allocate(65536) = %v, want ErrExhausted: port 0 is never handed out", err)
 	}
-	r, err := a.Allocate("all", ports.UDP, 65535, ports.FullRange())
+	r, err := a.Allocate("all", ports.UDP, ports.FullRange(), 65535)
 	if err != nil || r.Endpoint != ep("1-65535/udp") {
 		t.Fatalf("Allocate(65535) = %v, %v; want 1-65535/udp", r, err)
 	}
-	if _, err := a.Allocate("more", ports.UDP, 1, ports.FullRange()); !errors.Is(err, ErrExhausted) {
+	if _, err := a.Allocate("more", ports.UDP, ports.FullRange(), 1); !errors.Is(err, ErrExhausted) {
 		t.Fatalf("Allocate on a full space = %v, want ErrExhausted", err)
 	}
 	_, err = a.Reserve("x", ep("65535/udp"))
@@ -39,10 +39,10 @@ func TestWholeSpace(t *testing.T) {
 			t.Fatalf("Reserve(%s): %v", s, err)
 		}
 	}
-	if _, err := a.Allocate("big", ports.UDP, 65535, ports.FullRange()); !errors.Is(err, ErrExhausted) {
+	if _, err := a.Allocate("big", ports.UDP, ports.FullRange(), 65535); !errors.Is(err, ErrExhausted) {
 		t.Fatalf("Allocate(65535) with both edges held = %v, want ErrExhausted", err)
 	}
-	r, err = a.Allocate("big", ports.UDP, 65534, ports.FullRange())
+	r, err = a.Allocate("big", ports.UDP, ports.FullRange(), 65534)
 	if err != nil || r.Endpoint != ep("1-65534/udp") {
 		t.Fatalf("Allocate(65534) = %v, %v; want 1-65534/udp", r, err)
 	}
@@ -53,8 +53,8 @@ func TestWholeSpace(t *testing.T) {
 	if err := a.check(); err != nil {
 		t.Fatal(err)
 	}
-	if got := a.Used(ports.UDP); got != 65536 {
-		t.Fatalf("Used = %d, want 65536", got)
+	if got := a.NumUsed(ports.UDP); got != 65536 {
+		t.Fatalf("NumUsed = %d, want 65536", got)
 	}
 }
 
@@ -66,13 +66,13 @@ func TestPortZeroNeverHandedOut(t *testing.T) {
 		if e, err := a.Suggest("x", ep("0-9/tcp"), 1); err != nil || e != ep("1/tcp") {
 			t.Errorf("%s: Suggest(0-9) = %v, %v; want 1/tcp", name, e, err)
 		}
-		if _, err := a.Allocate("x", ports.TCP, 1, ports.MustParseRange("0-0")); !errors.Is(err, ErrExhausted) {
+		if _, err := a.Allocate("x", ports.TCP, ports.MustParseRange("0-0"), 1); !errors.Is(err, ErrExhausted) {
 			t.Errorf("%s: Allocate(0-0) = %v, want ErrExhausted", name, err)
 		}
-		if got := a.Free(ports.TCP, ports.MustParseRange("0-9")); got != 9 {
-			t.Errorf("%s: Free(0-9) = %d, want 9", name, got)
+		if got := a.NumFree(ports.TCP, ports.MustParseRange("0-9")); got != 9 {
+			t.Errorf("%s: NumFree(0-9) = %d, want 9", name, got)
 		}
-		r, err := a.Allocate("x", ports.TCP, 1, ports.MustParseRange("0-9"))
+		r, err := a.Allocate("x", ports.TCP, ports.MustParseRange("0-9"), 1)
 		if err != nil || r.Endpoint != ep("1/tcp") {
 			t.Fatalf("%s: Allocate(0-9) = %v, %v; want 1/tcp", name, r, err)
 		}
@@ -82,7 +82,7 @@ func TestPortZeroNeverHandedOut(t *testing.T) {
 		if !errors.As(err, &ce) || ce.Suggestion != ep("2/tcp") {
 			t.Errorf("%s: Reserve(1) = %v, want a conflict suggesting 2/tcp", name, err)
 		}
-		if _, err := a.Allocate("z", ports.TCP, 1, ports.MustParseRange("0-1")); !errors.Is(err, ErrExhausted) {
+		if _, err := a.Allocate("z", ports.TCP, ports.MustParseRange("0-1"), 1); !errors.Is(err, ErrExhausted) {
 			t.Errorf("%s: Allocate(0-1) with 1 held = %v, want ErrExhausted", name, err)
 		}
 		if err := a.check(); err != nil {

@@ -37,14 +37,14 @@ func ExampleAllocator_Allocate() {
 	})
 	a.Reserve("proxy", ports.MustParseEndpoint("8000-8009/tcp"))
 
-	r, err := a.Allocate("api", ports.TCP, 16, ports.MustParseRange("8000-8999"))
+	r, err := a.Allocate("api", ports.TCP, ports.MustParseRange("8000-8999"), 16)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Println(r.Owner, r.Endpoint)
 
-	_, err = a.Allocate("huge", ports.TCP, 1000, ports.MustParseRange("8000-8999"))
+	_, err = a.Allocate("huge", ports.TCP, ports.MustParseRange("8000-8999"), 1000)
 	fmt.Println(err)
 	// Output:
 	// api 8010-8025/tcp
@@ -56,9 +56,9 @@ func ExampleAllocator_Allocate() {
 func ExampleStableByKey() {
 	within := ports.MustParseRange("40000-40999")
 	first, _ := allocator.New(allocator.Policy{Order: allocator.StableByKey}).
-		Allocate("billing", ports.TCP, 1, within)
+		Allocate("billing", ports.TCP, within, 1)
 	again, _ := allocator.New(allocator.Policy{Order: allocator.StableByKey}).
-		Allocate("billing", ports.TCP, 1, within)
+		Allocate("billing", ports.TCP, within, 1)
 	fmt.Println(first.Endpoint == again.Endpoint)
 	// Output:
 	// true
@@ -139,7 +139,7 @@ func ExampleAllocator_AppendOwned() {
 	a.Reserve("billing", ports.MustParseEndpoint("8443/tcp"))
 	a.Reserve("billing", ports.MustParseEndpoint("127.0.0.1:9090/tcp"))
 	a.Reserve("search", ports.MustParseEndpoint("9200/tcp"))
-	a.Allocate("billing", ports.TCP, 2, ports.MustParseRange("40000-40999"))
+	a.Allocate("billing", ports.TCP, ports.MustParseRange("40000-40999"), 2)
 
 	for _, r := range a.AppendOwned(nil, "billing") {
 		fmt.Println(r.Endpoint)
@@ -175,4 +175,26 @@ func Example_ownerData() {
 	}
 	// Output:
 	// 8080/tcp is held by web (container c0ffee, nginx:1.27)
+}
+
+// Ensure is the idempotent form of AllocateIn: run again, on the same
+// allocator or on one restored from its snapshot, it returns what the owner
+// holds instead of a second run.
+func ExampleAllocator_Ensure() {
+	a := allocator.New(allocator.Policy{Order: allocator.StableByKey})
+	within := ports.MustParseEndpoint("127.0.0.1:40000-40999/tcp")
+	r, held, _ := a.Ensure("billing", within, 1)
+	fmt.Println(r, held)
+
+	snap, _ := a.Snapshot()
+	b := allocator.New(allocator.Policy{Order: allocator.StableByKey})
+	_ = b.Restore(snap)
+	r, held, _ = b.Ensure("billing", within, 1)
+	fmt.Println(r, held, b.Len())
+	port, _ := r.Port()
+	fmt.Println(port)
+	// Output:
+	// "billing" 127.0.0.1:40124/tcp false
+	// "billing" 127.0.0.1:40124/tcp true 1
+	// 40124
 }

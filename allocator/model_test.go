@@ -203,7 +203,17 @@ func (m *model) search(owner string, proto ports.Protocol, addr netip.Addr, with
 		n, _ := bits.Mul64(m.src.Uint64(), uint64(cmax-lo+1))
 		start = lo + int(n)
 	case StableByKey:
-		start = lo + int(modelHash(owner)%uint64(cmax-lo+1))
+		// The hash picks among the candidates: the runs the avoid set
+		// leaves whole.
+		var cands []int
+		for c := lo; c <= cmax; c++ {
+			if !m.avoidSet.Overlaps(ports.RangeFrom(ports.Port(c), ports.Port(c+k-1))) {
+				cands = append(cands, c)
+			}
+		}
+		if len(cands) > 0 {
+			start = cands[modelHash(owner)%uint64(len(cands))]
+		}
 	}
 	for c := start; c <= cmax; c++ {
 		if m.runFree(proto, addr, c, k) {
@@ -294,8 +304,29 @@ func (s *machine) drawEndpoint(t *rapid.T, label string, maxLen int) ports.Endpo
 func (s *machine) reserve(t *rapid.T) {
 	owner := rapid.SampledFrom(testOwners).Draw(t, "owner")
 	e := s.drawEndpoint(t, "", 4)
+	s.reserveAs(t, owner, e)
+}
+
+// reserveOwn reserves again what an owner holds, which changes nothing, or
+// what another holds, which conflicts.
+func (s *machine) reserveOwn(t *rapid.T) {
+	all := s.m.all()
+	if len(all) == 0 {
+		t.Skip("nothing held")
+	}
+	r := rapid.SampledFrom(all).Draw(t, "r")
+	s.reserveAs(t, rapid.SampledFrom([]string{r.Owner, "other"}).Draw(t, "owner"), r.Endpoint)
+}
+
+func (s *machine) reserveAs(t *rapid.T, owner string, e ports.Endpoint) {
 	want := s.m.conflicting(e)
 	got, err := s.a.Reserve(owner, e)
+	if len(want) == 1 && want[0] == (Reservation{owner, e}) {
+		if err != nil || got != want[0] {
+			t.Fatalf("Reserve(%q, %v) of what it holds = %v, %v; want it and nil", owner, e, got, err)
+		}
+		return
+	}
 	if len(want) == 0 {
 		if err != nil {
 			t.Fatalf("Reserve(%q, %v) = %v, want success", owner, e, err)
@@ -325,19 +356,57 @@ func (s *machine) reserve(t *rapid.T) {
 	}
 }
 
-func (s *machine) allocate(t *rapid.T, commit bool) {
+// ensure calls Ensure, which must return the owner's first run of k ports
+// in within on its address if it holds one, and allocate as AllocateIn
+// does if not.
+func (s *machine) ensure(t *rapid.T) {
+	owner := rapid.SampledFrom(testOwners).Draw(t, "owner")
+	within := s.drawEndpoint(t, "within", 40)
+	k := rapid.IntRange(1, 3).Draw(t, "k")
+	var kept []Reservation
+	for _, r := range s.m.all() {
+		e := r.Endpoint
+		if r.Owner == owner && e.Protocol() == within.Protocol() && e.Addr() == within.Addr() &&
+			e.Range().Len() == k && within.Range().ContainsRange(e.Range()) {
+			kept = append(kept, r)
+		}
+	}
+	if len(kept) == 0 {
+		s.allocate(t, true, owner, within, k, true)
+		return
+	}
+	got, held, err := s.a.Ensure(owner, within, k)
+	if err != nil || !held || got != kept[0] {
+		t.Fatalf("Ensure(%q, %v, %d) = %v, %v, %v; want %v, true", owner, within, k, got, held, err, kept[0])
+	}
+}
+
+func (s *machine) allocateAction(t *rapid.T, commit bool) {
 	owner := rapid.SampledFrom(testOwners).Draw(t, "owner")
 	within := s.drawEndpoint(t, "within", 40)
 	k := rapid.IntRange(1, 6).Draw(t, "k")
-	plain := !within.Addr().IsValid() && rapid.Bool().Draw(t, "plain")
+	s.allocate(t, commit, owner, within, k, false)
+}
+
+// allocate allocates, or suggests if commit is false, a run of k ports in
+// within for owner, through Ensure if ensure is true (the owner holding no
+// such run), and checks the result against the model.
+func (s *machine) allocate(t *rapid.T, commit bool, owner string, within ports.Endpoint, k int, ensure bool) {
+	plain := !ensure && !within.Addr().IsValid() && rapid.Bool().Draw(t, "plain")
 	var got Reservation
 	var err error
 	switch {
+	case ensure:
+		var held bool
+		got, held, err = s.a.Ensure(owner, within, k)
+		if held {
+			t.Fatalf("Ensure(%q, %v, %d) = %v, true; the owner held no such run", owner, within, k, got)
+		}
 	case !commit:
 		got.Endpoint, err = s.a.Suggest(owner, within, k)
 		got.Owner = owner
 	case plain:
-		got, err = s.a.Allocate(owner, within.Protocol(), k, within.Range())
+		got, err = s.a.Allocate(owner, within.Protocol(), within.Range(), k)
 	default:
 		got, err = s.a.AllocateIn(owner, within, k)
 	}
@@ -504,11 +573,11 @@ func (s *machine) counts(t *rapid.T) {
 			free++
 		}
 	}
-	if got := s.a.Used(proto); got != used {
-		t.Fatalf("Used(%v) = %d, want %d", proto, got, used)
+	if got := s.a.NumUsed(proto); got != used {
+		t.Fatalf("NumUsed(%v) = %d, want %d", proto, got, used)
 	}
-	if got := s.a.Free(proto, r); got != free {
-		t.Fatalf("Free(%v, %v) = %d, want %d", proto, r, got, free)
+	if got := s.a.NumFree(proto, r); got != free {
+		t.Fatalf("NumFree(%v, %v) = %d, want %d", proto, r, got, free)
 	}
 }
 
@@ -614,8 +683,10 @@ func TestStateMachine(t *testing.T) {
 		s := &machine{a: New(p), m: newModel(p, rand.NewPCG(seed, 1), lo, hi)}
 		t.Repeat(map[string]func(*rapid.T){
 			"reserve":      s.reserve,
-			"allocate":     func(t *rapid.T) { s.allocate(t, true) },
-			"suggest":      func(t *rapid.T) { s.allocate(t, false) },
+			"reserveOwn":   s.reserveOwn,
+			"allocate":     func(t *rapid.T) { s.allocateAction(t, true) },
+			"suggest":      func(t *rapid.T) { s.allocateAction(t, false) },
+			"ensure":       s.ensure,
 			"release":      s.release,
 			"releaseOwner": s.releaseOwner,
 			"holders":      s.holders,

@@ -25,15 +25,15 @@ func TestNextFitNoReuseAtOnce(t *testing.T) {
 		}
 		for range rapid.IntRange(1, 30).Draw(t, "steps") {
 			r1 := drawRange("first", ports.Port(rapid.IntRange(90, 140).Draw(t, "first in")))
-			got, err := a.Allocate("o", ports.TCP, 1, r1)
+			got, err := a.Allocate("o", ports.TCP, r1, 1)
 			if err != nil {
 				continue // exhausted
 			}
 			p := got.Endpoint.Range().Lo()
 			a.Release(got.Endpoint)
 			r2 := drawRange("next", p)
-			free := a.Free(ports.TCP, r2)
-			next, err := a.Allocate("o", ports.TCP, 1, r2)
+			free := a.NumFree(ports.TCP, r2)
+			next, err := a.Allocate("o", ports.TCP, r2, 1)
 			if err != nil {
 				t.Fatalf("Allocate in %v, which has %v free: %v", r2, p, err)
 			}

@@ -106,7 +106,7 @@ func TestOwnerLimit(t *testing.T) {
 	for _, try := range []func() error{
 		func() error { _, err := a.Reserve("new", ports.MustParseEndpoint("8081/tcp")); return err },
 		func() error {
-			_, err := a.Allocate("new", ports.TCP, 1, ports.MustParseRange("9000-9100"))
+			_, err := a.Allocate("new", ports.TCP, ports.MustParseRange("9000-9100"), 1)
 			return err
 		},
 	} {
@@ -144,8 +144,8 @@ func TestOwnerLimitForgetsIdle(t *testing.T) {
 	if _, err := a.Reserve("new3", ports.MustParseEndpoint("9002/tcp")); !errors.Is(err, ErrInvalid) {
 		t.Errorf("a new owner at the limit with none idle: err = %v, want ErrInvalid", err)
 	}
-	if got, want := a.Owners(), maxOwners; got != want {
-		t.Errorf("Owners() = %d, want %d", got, want)
+	if got, want := a.NumOwners(), maxOwners; got != want {
+		t.Errorf("NumOwners() = %d, want %d", got, want)
 	}
 	got := a.AppendOwned(nil, "stays")
 	if len(got) != 1 || got[0].Endpoint != ports.MustParseEndpoint("8002/tcp") {

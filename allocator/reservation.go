@@ -28,3 +28,12 @@ type Reservation struct {
 func (r Reservation) String() string {
 	return strconv.Quote(r.Owner) + " " + r.Endpoint.String()
 }
+
+// Port returns the port of a reservation of one port, and false for a
+// reservation of several ports or the zero Reservation.
+func (r Reservation) Port() (ports.Port, bool) {
+	if !r.Endpoint.IsValid() || r.Endpoint.Range().Len() != 1 {
+		return 0, false
+	}
+	return r.Endpoint.Range().Lo(), true
+}

@@ -374,3 +374,30 @@ func (s *state) key(e ports.Endpoint) (p uint8, k uint32, addr uint32, ok bool) 
 	r := e.Range()
 	return uint8(e.Protocol()), rkey(uint16(r.Lo()), uint16(r.Hi())), addr, true
 }
+
+// ownedIn returns the first endpoint, in the order of
+// [ports.Endpoint.Compare], that owner holds of k ports inside the range of
+// within, on its protocol and exactly its address, and whether there is
+// one. O(m) for the m reservations of owner.
+func (s *state) ownedIn(owner string, within ports.Endpoint, k int) (ports.Endpoint, bool) {
+	id, _ := s.own.lookup(owner)
+	if id == 0 {
+		return ports.Endpoint{}, false
+	}
+	var best ports.Endpoint
+	for n := s.own.heads[id]; n != 0; n = s.info[n].onext {
+		in := &s.info[n]
+		if ports.Protocol(in.proto()) != within.Protocol() || int(in.hi())-int(in.lo())+1 != k ||
+			s.addrs[in.addr()].addr != within.Addr() {
+			continue
+		}
+		r := ports.RangeFrom(ports.Port(in.lo()), ports.Port(in.hi()))
+		if !within.Range().ContainsRange(r) {
+			continue
+		}
+		if e := within.WithRange(r); !best.IsValid() || e.Compare(best) < 0 {
+			best = e
+		}
+	}
+	return best, best.IsValid()
+}

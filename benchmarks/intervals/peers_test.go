@@ -553,7 +553,7 @@ func BenchmarkAllocate(b *testing.B) {
 					a := buildOurs(b, f, allocator.Policy{Order: allocator.Random, Seed: 1})
 					b.ReportAllocs()
 					for b.Loop() {
-						r, err := a.Allocate("bench", ports.TCP, k, ports.FullRange())
+						r, err := a.Allocate("bench", ports.TCP, ports.FullRange(), k)
 						if err != nil {
 							b.Fatal(err)
 						}
