@@ -27,7 +27,7 @@ func BenchmarkLease(b *testing.B) {
 	reportPortsPerSecond(b, 1)
 }
 
-func BenchmarkLeaseRun(b *testing.B) {
+func BenchmarkLeaseRange(b *testing.B) {
 	pool, err := Default()
 	if err != nil {
 		b.Fatal(err)
@@ -36,7 +36,7 @@ func BenchmarkLeaseRun(b *testing.B) {
 		b.Run("k="+strconv.Itoa(k), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				run, err := pool.LeaseRun(k)
+				run, err := pool.LeaseRange(k)
 				if err != nil {
 					b.Fatal(err)
 				}

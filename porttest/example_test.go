@@ -30,13 +30,13 @@ func ExamplePool_Lease() {
 }
 
 // A run of ten contiguous ports, for the ten slots of a pod.
-func ExamplePool_LeaseRun() {
+func ExamplePool_LeaseRange() {
 	pool, err := porttest.Default()
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	run, err := pool.LeaseRun(10)
+	run, err := pool.LeaseRange(10)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -56,7 +56,7 @@ func TestLockFileRemovedWhileHeld(t *testing.T) {
 	if err := c.cmd.Wait(); err != nil {
 		t.Fatalf("holder: %v", err)
 	}
-	run, err := again.LeaseRun(2)
+	run, err := again.LeaseRange(2)
 	if err != nil {
 		t.Fatalf("LeaseRange(2) once the holder ended: %v", err)
 	}

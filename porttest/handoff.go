@@ -29,7 +29,7 @@ type FileConn interface {
 }
 
 // Socket is a socket to hand to a child process, and the name the child
-// finds it by (see [InheritedListener]). A name is 1 to 255 printable ASCII
+// finds it by (see [github.com/portalloc/ports/activation.Listener]). A name is 1 to 255 printable ASCII
 // characters, space included, other than ':', as systemd allows (systemd
 // allows the empty name too, which no child could ask for).
 type Socket struct {
@@ -37,9 +37,12 @@ type Socket struct {
 	Conn FileConn
 }
 
-// shellPrelude sets LISTEN_PID to the shell's own process id and replaces
-// the shell with the program, which keeps that id.
-const shellPrelude = `LISTEN_PID=$$; export LISTEN_PID; exec "$0" "$@"`
+// shellPrelude sets LISTEN_PID to the shell's own process id, LISTEN_FDS
+// and LISTEN_FDNAMES to its first two arguments, and replaces the shell
+// with the program ($0), which keeps that id. The variables are set here,
+// not in cmd.Env, so that nothing done to cmd.Env after Pass can lose them,
+// and the names travel as arguments, so that no character needs quoting.
+const shellPrelude = `LISTEN_PID=$$ LISTEN_FDS=$1 LISTEN_FDNAMES=$2; export LISTEN_PID LISTEN_FDS LISTEN_FDNAMES; shift 2; exec "$0" "$@"`
 
 // Pass prepares cmd, not yet started, to inherit socks without the caller
 // letting go of them: the child gets a duplicate of each socket as
@@ -47,11 +50,14 @@ const shellPrelude = `LISTEN_PID=$$; export LISTEN_PID; exec "$0" "$@"`
 // systemd socket activation, LISTEN_FDS (how many), LISTEN_FDNAMES (their
 // names, colon-separated) and LISTEN_PID (the child's process id). Any
 // program that accepts sockets from systemd (sd_listen_fds, or
-// [InheritedListener] in Go) takes them.
+// [github.com/portalloc/ports/activation.Listener] in Go) takes them.
 //
 // LISTEN_PID can only be known once the child exists, so Pass makes cmd run
-// /bin/sh, which sets it to its own process id and then execs the program
-// with the same arguments; the program's argv[0] becomes cmd.Path.
+// /bin/sh, which sets the three variables (LISTEN_PID to its own process
+// id) and then execs the program with the same arguments; the program's
+// argv[0] becomes cmd.Path. The variables are set by that prelude, over
+// whatever the environment says, so cmd.Env may be set before or after
+// Pass; cmd.Path, cmd.Args and cmd.ExtraFiles must not change after it.
 //
 // Pass returns the duplicates it made; close them once cmd has started (the
 // caller's sockets stay open). It refuses a cmd that already has
@@ -92,16 +98,12 @@ func Pass(cmd *exec.Cmd, socks ...Socket) ([]*os.File, error) {
 		}
 		files = append(files, f)
 	}
-	env := cmd.Environ()
-	env = slicesDeleteEnv(env, envListenPID, envListenFDs, envListenFDNames)
-	env = append(env, envListenFDs+"="+strconv.Itoa(len(files)), envListenFDNames+"="+strings.Join(names, ":"))
 	args := cmd.Args
 	if len(args) == 0 {
 		args = []string{cmd.Path}
 	}
-	cmd.Env = env
 	cmd.ExtraFiles = files
-	cmd.Args = append([]string{"sh", "-c", shellPrelude, cmd.Path}, args[1:]...)
+	cmd.Args = append([]string{"sh", "-c", shellPrelude, cmd.Path, strconv.Itoa(len(files)), strings.Join(names, ":")}, args[1:]...)
 	cmd.Path = "/bin/sh"
 	return files, nil
 }
@@ -134,22 +136,4 @@ func closeFiles(files []*os.File) {
 	for _, f := range files {
 		f.Close()
 	}
-}
-
-// slicesDeleteEnv returns env without the entries of the given names.
-func slicesDeleteEnv(env []string, names ...string) []string {
-	out := env[:0:0]
-	for _, kv := range env {
-		name, _, _ := strings.Cut(kv, "=")
-		drop := false
-		for _, n := range names {
-			if name == n {
-				drop = true
-			}
-		}
-		if !drop {
-			out = append(out, kv)
-		}
-	}
-	return out
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/portalloc/ports/activation"
 )
 
 func init() {
@@ -20,20 +21,20 @@ func init() {
 	// the environment holds once they are taken, then answer one
 	// connection and one datagram.
 	childRoles["inherit"] = func() error {
-		ln, err := InheritedListener("http")
+		ln, err := activation.Listener("http")
 		if err != nil {
 			return err
 		}
 		// A datagram socket asked for as a listener is refused, and left
 		// for the right call.
-		if _, err := InheritedListener("dns"); err == nil {
-			return fmt.Errorf("InheritedListener took the datagram socket")
+		if _, err := activation.Listener("dns"); err == nil {
+			return fmt.Errorf("activation.Listener took the datagram socket")
 		}
-		pc, err := InheritedPacketConn("dns")
+		pc, err := activation.PacketConn("dns")
 		if err != nil {
 			return err
 		}
-		_, again := InheritedListener("http")
+		_, again := activation.Listener("http")
 		fmt.Printf("ready LISTEN_PID=%q LISTEN_FDS=%q LISTEN_FDNAMES=%q again=%v\n",
 			os.Getenv("LISTEN_PID"), os.Getenv("LISTEN_FDS"), os.Getenv("LISTEN_FDNAMES"), again)
 		c, err := ln.Accept()
@@ -69,7 +70,7 @@ func TestHandoff(t *testing.T) {
 	}
 	// The child took both sockets, found no second "http", and removed the
 	// variables so that its own children do not take them for theirs.
-	want := `ready LISTEN_PID="" LISTEN_FDS="" LISTEN_FDNAMES="" again=porttest: InheritedListener("http"): no inherited socket of that name left; inherited: http, dns`
+	want := `ready LISTEN_PID="" LISTEN_FDS="" LISTEN_FDNAMES="" again=activation: Listener("http"): no socket of that name left; passed: http, dns`
 	if diff := cmp.Diff(want, line); diff != "" {
 		t.Errorf("child report (-want +got):\n%s", diff)
 	}
@@ -129,6 +130,12 @@ func TestPassConvention(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkConvention(t, out, "web:dns")
+}
+
+// checkConvention checks what the receiver of TestPassConvention printed.
+func checkConvention(t *testing.T, out []byte, names string) {
+	t.Helper()
 	f := strings.Fields(string(out))
 	if len(f) != 6 {
 		t.Fatalf("receiver printed %q", out)
@@ -136,9 +143,31 @@ func TestPassConvention(t *testing.T) {
 	if f[0] != f[1] {
 		t.Errorf("LISTEN_PID = %s, but the receiver's pid is %s", f[0], f[1])
 	}
-	if diff := cmp.Diff([]string{"2", "web:dns", "socket:", "socket:"}, f[2:]); diff != "" {
+	if diff := cmp.Diff([]string{"2", names, "socket:", "socket:"}, f[2:]); diff != "" {
 		t.Errorf("LISTEN_FDS, LISTEN_FDNAMES, fd 3, fd 4 (-want +got):\n%s", diff)
 	}
+}
+
+// TestPassEnvSetAfter sets cmd.Env after Pass, as a caller adding a
+// variable does: the child still gets the variables of the convention.
+func TestPassEnvSetAfter(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc/self/fd")
+	}
+	ln, pc := ListenPair(t)
+	cmd := exec.Command("/bin/sh", "-c", `echo "$LISTEN_PID $$ $LISTEN_FDS $LISTEN_FDNAMES $(readlink /proc/self/fd/3 | cut -c1-7) $(readlink /proc/self/fd/4 | cut -c1-7)"`)
+	files, err := Pass(cmd, Socket{Name: "it's $web", Conn: ln}, Socket{Name: "dns", Conn: pc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "LISTEN_FDS=7"}
+	out, err := cmd.Output()
+	closeFiles(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The name has a space: checkConvention splits on it.
+	checkConvention(t, []byte(strings.Replace(string(out), "it's $web", "it's_$web", 1)), "it's_$web:dns")
 }
 
 func TestPassErrors(t *testing.T) {
@@ -184,100 +213,15 @@ func TestPassErrors(t *testing.T) {
 	}
 }
 
-func TestParseListenEnv(t *testing.T) {
-	tests := []struct {
-		name            string
-		pid, fds, names string
-		wantN           int
-		wantNames       []string
-		wantErr         string
-	}{
-		{"absent", "", "", "", 0, nil, ""},
-		{"for us", "42", "2", "http:dns", 2, []string{"http", "dns"}, ""},
-		{"no names", "42", "2", "", 2, []string{"unknown", "unknown"}, ""},
-		{"for another process", "7", "2", "http:dns", 0, nil, ""},
-		{"zero", "42", "0", "", 0, nil, ""},
-		{"bad pid", "x", "2", "", 0, nil, `porttest: LISTEN_PID="x": want a process id`},
-		{"negative pid", "-42", "2", "", 0, nil, `porttest: LISTEN_PID="-42": want a process id`},
-		{"bad count", "42", "two", "", 0, nil, `porttest: LISTEN_FDS="two": want a number of descriptors, 0 to 65536`},
-		{"negative count", "42", "-1", "", 0, nil, `porttest: LISTEN_FDS="-1"`},
-		{"huge count", "42", "100000", "", 0, nil, `porttest: LISTEN_FDS="100000"`},
-		{"names mismatch", "42", "2", "http", 0, nil, `porttest: LISTEN_FDNAMES="http" names 1 sockets, but LISTEN_FDS=2`},
-		{"empty names kept", "42", "3", "a::c", 3, []string{"a", "", "c"}, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			n, names, err := parseListenEnv(42, tt.pid, tt.fds, tt.names)
-			if tt.wantErr != "" {
-				if err == nil || !strings.HasPrefix(err.Error(), tt.wantErr) {
-					t.Errorf("parseListenEnv(%q, %q, %q) error = %v, want %q", tt.pid, tt.fds, tt.names, err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("parseListenEnv(%q, %q, %q): %v", tt.pid, tt.fds, tt.names, err)
-			}
-			if n != tt.wantN {
-				t.Errorf("parseListenEnv(%q, %q, %q) = %d sockets, want %d", tt.pid, tt.fds, tt.names, n, tt.wantN)
-			}
-			if diff := cmp.Diff(tt.wantNames, names); diff != "" {
-				t.Errorf("names (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
-func FuzzParseListenEnv(f *testing.F) {
-	f.Add("42", "2", "http:dns") // two named sockets for this process
-	f.Add("42", "1", "")         // one socket, no names: "unknown"
-	f.Add("7", "3", "a:b:c")     // meant for another process
-	f.Add("", "3", "")           // no LISTEN_PID: nothing inherited
-	f.Add("42", "2", "http")     // names do not match the count
-	f.Add("42", "+2", "a:b")     // a sign
-	f.Add("42", "65537", "")     // more descriptors than allowed
-	f.Fuzz(func(t *testing.T, pid, fds, names string) {
-		n, ns, err := parseListenEnv(42, pid, fds, names)
-		if err != nil {
-			if !strings.HasPrefix(err.Error(), "porttest: LISTEN_") {
-				t.Fatalf("error %q does not name the variable", err)
-			}
-			return
-		}
-		if n < 0 || n > 1<<16 || len(ns) != n {
-			t.Fatalf("parseListenEnv(%q, %q, %q) = %d sockets and %d names", pid, fds, names, n, len(ns))
-		}
-		if n > 0 && names != "" && strings.Join(ns, ":") != names {
-			t.Fatalf("names %q do not read back as %q", ns, names)
-		}
-	})
-}
-
-func TestInheritedWithoutSockets(t *testing.T) {
-	// This test process was started with no LISTEN_PID (or one for another
-	// process): nothing is inherited, and asking for a socket says why.
-	files, err := InheritedFiles()
-	if err != nil || len(files) != 0 {
-		t.Fatalf("InheritedFiles() = %v, %v; want none", files, err)
-	}
-	_, err = InheritedListener("http")
-	if err == nil || !strings.Contains(err.Error(), `porttest: InheritedListener("http"): the process inherited no sockets`) {
-		t.Errorf("InheritedListener = %v", err)
-	}
-	_, err = InheritedPacketConn("dns")
-	if err == nil || !strings.Contains(err.Error(), `porttest: InheritedPacketConn("dns"): the process inherited no sockets`) {
-		t.Errorf("InheritedPacketConn = %v", err)
-	}
-}
-
 func init() {
 	// Take two inherited sockets of one name, "x", a datagram socket
 	// passed first: each call finds the one of its type.
 	childRoles["same-name"] = func() error {
-		ln, err := InheritedListener("x")
+		ln, err := activation.Listener("x")
 		if err != nil {
 			return err
 		}
-		pc, err := InheritedPacketConn("x")
+		pc, err := activation.PacketConn("x")
 		if err != nil {
 			return err
 		}

@@ -23,8 +23,8 @@ func TestHelpers(t *testing.T) {
 	t.Run("helpers", func(t *testing.T) {
 		p := Port(t)
 		ps := Ports(t, 3)
-		run := Run(t, 10)
-		lease := Take(t)
+		run := PortRange(t, 10)
+		lease := NewLease(t)
 		ln := Listen(t)
 		lns := Listeners(t, 2)
 		uc := ListenUDP(t)
@@ -38,7 +38,7 @@ func TestHelpers(t *testing.T) {
 			used = append(used, q)
 		}
 		if run.Len() != 10 {
-			t.Errorf("Run(t, 10) = %v", run)
+			t.Errorf("PortRange(t, 10) = %v", run)
 		}
 		if tcpPort(pln) != udpPort(puc) {
 			t.Errorf("ListenPair gave TCP port %d and UDP port %d", tcpPort(pln), udpPort(puc))
@@ -148,7 +148,7 @@ func TestHelperFailures(t *testing.T) {
 	}{
 		{"Ports(-1)", func(tb testing.TB) { Ports(tb, -1) }, "porttest.Ports(-1): porttest: LeaseN(-1): want 0 to 65536 ports"},
 		{"Ports(1<<62)", func(tb testing.TB) { Ports(tb, 1<<62) }, "porttest.Ports(4611686018427387904): porttest: LeaseN(4611686018427387904): want 0 to 65536 ports"},
-		{"Run(0)", func(tb testing.TB) { Run(tb, 0) }, "porttest.Run(0): porttest: LeaseRun(0): want 1 to 65536 ports"},
+		{"PortRange(0)", func(tb testing.TB) { PortRange(tb, 0) }, "porttest.PortRange(0): porttest: LeaseRange(0): want 1 to 65536 ports"},
 		{"Listeners(-1)", func(tb testing.TB) { Listeners(tb, -1) }, "porttest.Listeners(-1): want 0 to 65536 listeners"},
 		{"Listeners(1<<62)", func(tb testing.TB) { Listeners(tb, 1<<62) }, "porttest.Listeners(4611686018427387904): want 0 to 65536 listeners"},
 		{"Handoff with ExtraFiles", func(tb testing.TB) {

@@ -26,7 +26,7 @@ func init() {
 		if err != nil {
 			return err
 		}
-		ls, err := pool.LeaseRun(within.Len())
+		ls, err := pool.LeaseRange(within.Len())
 		if err != nil {
 			return err
 		}
@@ -72,9 +72,9 @@ func TestKilledHolderReclaimed(t *testing.T) {
 		t.Fatalf("holder ended with %v, want killed by SIGKILL", err)
 	}
 
-	run, err := pool.LeaseRun(8)
+	run, err := pool.LeaseRange(8)
 	if err != nil {
-		t.Fatalf("LeaseRun(8) after the holder was killed: %v", err)
+		t.Fatalf("LeaseRange(8) after the holder was killed: %v", err)
 	}
 	defer releaseAll(run)
 	if diff := cmp.Diff(r.String(), ports.RangeFrom(run[0].Port(), run[7].Port()).String()); diff != "" {

@@ -28,7 +28,7 @@ func freeRun(t *testing.T, k int) ports.Range {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run, err := pool.LeaseRun(k)
+	run, err := pool.LeaseRange(k)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,39 +162,39 @@ func TestPoolSkipsPortsInUse(t *testing.T) {
 	}
 }
 
-func TestLeaseRun(t *testing.T) {
+func TestLeaseRange(t *testing.T) {
 	pool, err := Default()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, k := range []int{1, 2, 10, 32} {
-		run, err := pool.LeaseRun(k)
+		run, err := pool.LeaseRange(k)
 		if err != nil {
-			t.Fatalf("LeaseRun(%d): %v", k, err)
+			t.Fatalf("LeaseRange(%d): %v", k, err)
 		}
 		got := leasedPorts(run)
 		releaseAll(run)
 		if len(got) != k {
-			t.Fatalf("LeaseRun(%d) gave %d ports", k, len(got))
+			t.Fatalf("LeaseRange(%d) gave %d ports", k, len(got))
 		}
 		for i, p := range got {
 			if p != got[0]+ports.Port(i) {
-				t.Errorf("LeaseRun(%d) = %v, not contiguous", k, got)
+				t.Errorf("LeaseRange(%d) = %v, not contiguous", k, got)
 				break
 			}
 			if !pool.Candidates().Contains(p) {
-				t.Errorf("LeaseRun(%d) gave port %d, not a candidate", k, p)
+				t.Errorf("LeaseRange(%d) gave port %d, not a candidate", k, p)
 			}
 		}
 	}
 	for _, k := range []int{0, -1, 65537} {
-		if _, err := pool.LeaseRun(k); err == nil || !strings.HasPrefix(err.Error(), "porttest: LeaseRun(") {
-			t.Errorf("LeaseRun(%d) = %v, want an error naming the call", k, err)
+		if _, err := pool.LeaseRange(k); err == nil || !strings.HasPrefix(err.Error(), "porttest: LeaseRange(") {
+			t.Errorf("LeaseRange(%d) = %v, want an error naming the call", k, err)
 		}
 	}
 }
 
-func TestLeaseRunPassesOverBusyPorts(t *testing.T) {
+func TestLeaseRangePassesOverBusyPorts(t *testing.T) {
 	r := freeRun(t, 11)
 	dir := filepath.Join(t.TempDir(), "locks")
 	// Another holder has the 5th port: the only run of 6 left is the last six.
@@ -206,20 +206,20 @@ func TestLeaseRunPassesOverBusyPorts(t *testing.T) {
 	defer blocker.Release()
 	pool := privatePool(t, dir, ports.RangeSetOf(r))
 	for range 4 {
-		run, err := pool.LeaseRun(6)
+		run, err := pool.LeaseRange(6)
 		if err != nil {
-			t.Fatalf("LeaseRun(6): %v", err)
+			t.Fatalf("LeaseRange(6): %v", err)
 		}
 		got := leasedPorts(run)
 		releaseAll(run)
 		if want := r.Lo() + 5; got[0] != want {
-			t.Errorf("LeaseRun(6) starts at %d, want %d", got[0], want)
+			t.Errorf("LeaseRange(6) starts at %d, want %d", got[0], want)
 		}
 	}
-	_, err = pool.LeaseRun(8)
+	_, err = pool.LeaseRange(8)
 	var e *ExhaustedError
 	if !errors.As(err, &e) || e.Run != 8 || e.Leased == 0 {
-		t.Fatalf("LeaseRun(8) = %v, want an *ExhaustedError for a run of 8 that met the held port", err)
+		t.Fatalf("LeaseRange(8) = %v, want an *ExhaustedError for a run of 8 that met the held port", err)
 	}
 	if !strings.HasPrefix(err.Error(), "porttest: no run of 8 free contiguous ports among 11 candidates") {
 		t.Errorf("error = %q", err)
@@ -312,7 +312,7 @@ func TestLeaseSockets(t *testing.T) {
 }
 
 func TestLeaseListenDualStack(t *testing.T) {
-	l := Take(t)
+	l := NewLease(t)
 	ln, err := l.ListenTCP(netip.IPv6Unspecified())
 	if err != nil {
 		t.Skipf("no IPv6 listener on ::: %v", err)
@@ -558,8 +558,8 @@ func TestZeroPool(t *testing.T) {
 	if _, err := p.Lease(); !errors.As(err, &e) {
 		t.Errorf("Lease = %v, want an *ExhaustedError", err)
 	}
-	if _, err := p.LeaseRun(1); !errors.As(err, &e) {
-		t.Errorf("LeaseRun(1) = %v, want an *ExhaustedError", err)
+	if _, err := p.LeaseRange(1); !errors.As(err, &e) {
+		t.Errorf("LeaseRange(1) = %v, want an *ExhaustedError", err)
 	}
 }
 
@@ -601,3 +601,4 @@ func TestUnprobedProtocolRefused(t *testing.T) {
 		}
 	}
 }
+

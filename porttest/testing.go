@@ -34,14 +34,14 @@ func releaseAtCleanup(tb testing.TB, ls ...*Lease) {
 	})
 }
 
-// Take leases one port for the test and returns the lease, for tests that
-// open sockets on it themselves (on other addresses than 127.0.0.1, say).
-// The lease is released when the test ends.
-func Take(tb testing.TB) *Lease {
+// NewLease leases one port for the test, as [Pool.Lease] does, and returns
+// the lease, for tests that open sockets on it themselves (on other
+// addresses than 127.0.0.1, say). The lease is released when the test ends.
+func NewLease(tb testing.TB) *Lease {
 	tb.Helper()
-	l, err := defaultPoolTB(tb, "Take").Lease()
+	l, err := defaultPoolTB(tb, "NewLease").Lease()
 	if err != nil {
-		tb.Fatalf("porttest.Take: %v", err)
+		tb.Fatalf("porttest.NewLease: %v", err)
 	}
 	releaseAtCleanup(tb, l)
 	return l
@@ -77,13 +77,14 @@ func Ports(tb testing.TB, n int) []ports.Port {
 	return out
 }
 
-// Run leases k contiguous ports for the test and returns them as a range:
-// the ten ports of a pod of a slot scheme, say.
-func Run(tb testing.TB, k int) ports.Range {
+// PortRange leases k contiguous ports for the test, as [Pool.LeaseRange]
+// does, and returns them as a range: the ten ports of a pod of a slot
+// scheme, say (see [Pod] for a pod of a given scheme).
+func PortRange(tb testing.TB, k int) ports.Range {
 	tb.Helper()
-	ls, err := defaultPoolTB(tb, "Run").LeaseRun(k)
+	ls, err := defaultPoolTB(tb, "PortRange").LeaseRange(k)
 	if err != nil {
-		tb.Fatalf("porttest.Run(%d): %v", k, err)
+		tb.Fatalf("porttest.PortRange(%d): %v", k, err)
 	}
 	releaseAtCleanup(tb, ls...)
 	return ports.RangeFrom(ls[0].Port(), ls[len(ls)-1].Port())
@@ -121,13 +122,19 @@ func withSocket(p *Pool, open func(*Lease) error) (*Lease, error) {
 // other process can take it between choice and use.
 func Listen(tb testing.TB) *net.TCPListener {
 	tb.Helper()
+	return listenTB(tb, "Listen")
+}
+
+// listenTB is Listen for the helper fn.
+func listenTB(tb testing.TB, fn string) *net.TCPListener {
+	tb.Helper()
 	var ln *net.TCPListener
-	l, err := withSocket(defaultPoolTB(tb, "Listen"), func(l *Lease) (err error) {
+	l, err := withSocket(defaultPoolTB(tb, fn), func(l *Lease) (err error) {
 		ln, err = l.ListenTCP(loopback4)
 		return err
 	})
 	if err != nil {
-		tb.Fatalf("porttest.Listen: leasing a port and listening on 127.0.0.1: %v", err)
+		tb.Fatalf("porttest.%s: leasing a port and listening on 127.0.0.1: %v", fn, err)
 	}
 	releaseAtCleanup(tb, l)
 	return ln

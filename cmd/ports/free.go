@@ -91,7 +91,7 @@ process ran out of file descriptors first), 2 on bad input.`)
 		for range *n {
 			var ls []*porttest.Lease
 			if *run > 0 {
-				ls, err = pool.LeaseRun(*run)
+				ls, err = pool.LeaseRange(*run)
 			} else {
 				var l *porttest.Lease
 				l, err = pool.Lease()

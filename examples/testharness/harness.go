@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/activation"
 	"github.com/portalloc/ports/porttest"
 )
 
@@ -145,7 +146,7 @@ func (h *Harness) stopBackend() error {
 // inherited as "api", its health on 127.0.0.1:$ADMIN_PORT, which it binds
 // itself, and stops when its stdin closes.
 func runBackend() error {
-	api, err := porttest.InheritedListener("api")
+	api, err := activation.Listener("api")
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,8 @@
 // The frontend listens on a held listener, so nothing can take its port
 // between choice and use. The backend is this same program run as a child:
 // it inherits its API socket from the harness (porttest.Pass, the systemd
-// socket-activation convention), and binds its admin port itself from a
+// socket-activation convention) and takes it with activation.Listener, as a
+// production server would; it binds its admin port itself from a
 // leased number given in ADMIN_PORT, as a program configured by a port
 // number does. The frontend proxies /api/ to the backend.
 //

@@ -1,4 +1,13 @@
-package porttest
+package activation
+
+// The variables are read once, in init, because that is the only moment at
+// which the descriptors they announce are known to be what was passed: by
+// the time of a first call, a number never passed may hold the program's
+// own listener or the runtime's poller, and wrapping it would take it from
+// its owner (or close it, with a fatal error of the runtime). Only the
+// descriptors found to be open sockets in init are ever touched; they are
+// wrapped in files at the first call, and a socket that is taken is closed
+// once converted (package net makes its own descriptor).
 
 import (
 	"cmp"
@@ -8,6 +17,15 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+)
+
+// The variables of the convention (sd_listen_fds(3)); the sockets are the
+// descriptors from listenFDsStart on.
+const (
+	envListenPID     = "LISTEN_PID"
+	envListenFDs     = "LISTEN_FDS"
+	envListenFDNames = "LISTEN_FDNAMES"
+	listenFDsStart   = 3
 )
 
 // parseListenEnv reads the socket-activation variables as sd_listen_fds(3)
@@ -20,14 +38,14 @@ func parseListenEnv(pid int, listenPID, listenFDs, fdNames string) (int, []strin
 	}
 	p, err := strconv.Atoi(listenPID)
 	if err != nil || p <= 0 {
-		return 0, nil, fmt.Errorf("porttest: %s=%q: want a process id", envListenPID, listenPID)
+		return 0, nil, fmt.Errorf("activation: %s=%q: want a process id", envListenPID, listenPID)
 	}
 	if p != pid {
 		return 0, nil, nil // passed to another process (our parent, say)
 	}
 	n, err := strconv.Atoi(listenFDs)
 	if err != nil || n < 0 || n > 1<<16 {
-		return 0, nil, fmt.Errorf("porttest: %s=%q: want a number of descriptors, 0 to 65536", envListenFDs, listenFDs)
+		return 0, nil, fmt.Errorf("activation: %s=%q: want a number of descriptors, 0 to 65536", envListenFDs, listenFDs)
 	}
 	if n == 0 {
 		return 0, nil, nil
@@ -41,7 +59,7 @@ func parseListenEnv(pid int, listenPID, listenFDs, fdNames string) (int, []strin
 	}
 	given := strings.Split(fdNames, ":")
 	if len(given) != n {
-		return 0, nil, fmt.Errorf("porttest: %s=%q names %d sockets, but %s=%d", envListenFDNames, fdNames, len(given), envListenFDs, n)
+		return 0, nil, fmt.Errorf("activation: %s=%q names %d sockets, but %s=%d", envListenFDNames, fdNames, len(given), envListenFDs, n)
 	}
 	copy(names, given)
 	return n, names, nil
@@ -96,25 +114,24 @@ func init() {
 		bad = append(bad, fmt.Sprintf("%d more are not sockets", nbad-len(bad)))
 	}
 	if len(bad) > 0 {
-		inherited.refuse = fmt.Errorf("porttest: %s=%d announces descriptors %d to %d, but %s; refused, as not passed to this process",
+		inherited.refuse = fmt.Errorf("activation: %s=%d announces descriptors %d to %d, but %s; refused, as not passed to this process",
 			envListenFDs, n, listenFDsStart, listenFDsStart+n-1, strings.Join(bad, ", "))
 	}
 }
 
-// InheritedFiles returns the sockets the process inherited under the
-// systemd socket-activation convention (from [Pass], from systemd, or from
-// systemd-socket-activate), as files named by LISTEN_FDNAMES, in descriptor
-// order from 3. It returns none if LISTEN_PID is absent or names another
-// process.
+// Files returns the sockets passed to the process under the socket
+// activation convention (by systemd, systemd-socket-activate, or
+// porttest.Pass), as files named by LISTEN_FDNAMES, in descriptor order
+// from 3. It returns none if LISTEN_PID is absent or names another process.
 //
 // The variables are read, checked and removed from the environment when
 // the package is initialized, before the program runs: each descriptor
 // they announce must then be an open socket. When LISTEN_FDS announces more
-// than that, InheritedFiles returns the sockets it found and an error that
+// than that, Files returns the sockets it found and an error that
 // names the variable and the descriptors it refused. Every call returns the
 // same files. They belong to the caller, except those taken by
-// [InheritedListener] and [InheritedPacketConn].
-func InheritedFiles() ([]*os.File, error) {
+// [Listener] and [PacketConn].
+func Files() ([]*os.File, error) {
 	inherited.once.Do(func() {
 		inherited.files = make([]*os.File, len(inherited.fds))
 		for i, fd := range inherited.fds {
@@ -124,13 +141,13 @@ func InheritedFiles() ([]*os.File, error) {
 	return inherited.files, inherited.refuse
 }
 
-// take converts the first inherited file named name, not yet taken, that
+// take converts the first passed file named name, not yet taken, that
 // conv accepts, and marks it taken: a socket of another type (a TCP and a
 // UDP socket may share a name) stays for the right call. The file is closed
 // once converted (conv makes its own descriptor).
 func take[T any](fn, name string, stream bool, conv func(*os.File) (T, error)) (T, error) {
 	var zero T
-	files, refused := InheritedFiles()
+	files, refused := Files()
 	inherited.mu.Lock()
 	defer inherited.mu.Unlock()
 	var have []string
@@ -163,28 +180,28 @@ func take[T any](fn, name string, stream bool, conv func(*os.File) (T, error)) (
 		have = append(have, f.Name())
 	}
 	if convErr != nil {
-		return zero, fmt.Errorf("porttest: %s(%q): %w", fn, name, convErr)
+		return zero, fmt.Errorf("activation: %s(%q): %w", fn, name, convErr)
 	}
 	if refused != nil {
-		return zero, fmt.Errorf("porttest: %s(%q): no inherited socket of that name: %w", fn, name, refused)
+		return zero, fmt.Errorf("activation: %s(%q): no socket of that name was passed: %w", fn, name, refused)
 	}
 	if len(files) == 0 {
-		return zero, fmt.Errorf("porttest: %s(%q): the process inherited no sockets (%s is not set, or names another process)", fn, name, envListenPID)
+		return zero, fmt.Errorf("activation: %s(%q): the process was passed no sockets (%s is not set, or names another process)", fn, name, envListenPID)
 	}
-	return zero, fmt.Errorf("porttest: %s(%q): no inherited socket of that name left; inherited: %s", fn, name, strings.Join(have, ", "))
+	return zero, fmt.Errorf("activation: %s(%q): no socket of that name left; passed: %s", fn, name, strings.Join(have, ", "))
 }
 
-// InheritedListener returns the inherited stream socket named name (the
-// Name of a [Socket] given to [Pass]) as a listener. It takes the socket:
-// a second call for the same name takes the next socket of that name, if
-// any. A socket that is not a stream socket is left for
-// [InheritedPacketConn].
-func InheritedListener(name string) (net.Listener, error) {
-	return take("InheritedListener", name, true, net.FileListener)
+// Listener returns the passed stream socket named name (its name in
+// LISTEN_FDNAMES; "unknown" when the variable is absent) as a listener. It
+// takes the socket: a second call for the same name takes the next socket
+// of that name, if any. A socket that is not a stream socket is left for
+// [PacketConn].
+func Listener(name string) (net.Listener, error) {
+	return take("Listener", name, true, net.FileListener)
 }
 
-// InheritedPacketConn returns the inherited datagram socket named name as a
-// packet connection, and takes it as [InheritedListener] does.
-func InheritedPacketConn(name string) (net.PacketConn, error) {
-	return take("InheritedPacketConn", name, false, net.FilePacketConn)
+// PacketConn returns the passed datagram socket named name as a packet
+// connection, and takes it as [Listener] does.
+func PacketConn(name string) (net.PacketConn, error) {
+	return take("PacketConn", name, false, net.FilePacketConn)
 }

@@ -1,11 +1,12 @@
 //go:build unix
 
-package porttest
+package activation
 
 import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -21,10 +22,10 @@ func init() {
 		if err != nil {
 			return err
 		}
-		files, err := InheritedFiles()
+		files, err := Files()
 		fmt.Printf("files=%d err=%v\n", len(files), err)
 		for _, name := range []string{"a", "b", "c", "d"} {
-			ln, err := InheritedListener(name)
+			ln, err := Listener(name)
 			if err == nil {
 				fmt.Printf("%s: took %v\n", name, ln.Addr())
 				continue
@@ -51,13 +52,19 @@ func init() {
 // rest with an error that names the variable, and neither its own listener
 // nor the runtime's descriptors are taken.
 func TestOverstatedListenFDs(t *testing.T) {
-	ln := Listen(t)
+	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
 	f, err := ln.File()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	cmd := childCmd("overstated")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"=overstated", "GORACE="+os.Getenv("GORACE")+" atexit_sleep_ms=0")
+	cmd.Stderr = os.Stderr
 	cmd.ExtraFiles = []*os.File{f}
 	cmd.Args = append([]string{"sh", "-c", `LISTEN_PID=$$ LISTEN_FDS=4 LISTEN_FDNAMES=a:b:c:d exec "$0" "$@"`, cmd.Path}, cmd.Args[1:]...)
 	cmd.Path = "/bin/sh"
@@ -69,17 +76,17 @@ func TestOverstatedListenFDs(t *testing.T) {
 	if len(lines) != 6 {
 		t.Fatalf("child printed:\n%s", out)
 	}
-	refused := `porttest: LISTEN_FDS=4 announces descriptors 3 to 6, but descriptor 4 ("b") is not open`
+	refused := `activation: LISTEN_FDS=4 announces descriptors 3 to 6, but descriptor 4 ("b") is not open`
 	if !strings.HasPrefix(lines[0], "files=1 err="+refused) {
-		t.Errorf("InheritedFiles: %q, want one file and an error starting %q", lines[0], refused)
+		t.Errorf("Files: %q, want one file and an error starting %q", lines[0], refused)
 	}
 	if want := "a: took " + ln.Addr().String(); lines[1] != want {
-		t.Errorf("InheritedListener(\"a\"): %q, want %q", lines[1], want)
+		t.Errorf("Listener(\"a\"): %q, want %q", lines[1], want)
 	}
 	for i, name := range []string{"b", "c", "d"} {
-		want := fmt.Sprintf(`%s: porttest: InheritedListener(%q): no inherited socket of that name: porttest: LISTEN_FDS=4`, name, name)
+		want := fmt.Sprintf(`%s: activation: Listener(%q): no socket of that name was passed: activation: LISTEN_FDS=4`, name, name)
 		if !strings.HasPrefix(lines[2+i], want) {
-			t.Errorf("InheritedListener(%q): %q, want it to start %q", name, lines[2+i], want)
+			t.Errorf("Listener(%q): %q, want it to start %q", name, lines[2+i], want)
 		}
 	}
 	if lines[5] != "own listener ok" {

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package porttest
+package activation
 
 import (
 	"os"

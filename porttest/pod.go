@@ -1,0 +1,83 @@
+package porttest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/portscheme"
+)
+
+// Pod leases a whole pod of kind k of language l in scheme s for the test:
+// every port of the pod's block, so that a test can start a service on the
+// ports the scheme gives it (its PORT, REST_PORT, … from s.Env) with no
+// other process of the pool on them. It tries the pods of the kind from a
+// random one on and takes the first whose ports all pass the bind check; it
+// fails the test if none does, or if s has no such language or kind.
+//
+// A scheme's ports are its own: they may lie in the host's ephemeral range
+// or on de-facto ports, which [Pool] otherwise avoids (the default scheme's
+// do, on Linux), so an outgoing connection may take one after the check.
+// Bind them soon. The pod's ports are released when the test ends.
+func Pod(tb testing.TB, s portscheme.Scheme, l portscheme.Language, k portscheme.Kind) portscheme.Pod {
+	tb.Helper()
+	def := defaultPoolTB(tb, "Pod")
+	n, ok := s.Capacity(l, k)
+	if !ok || n == 0 {
+		tb.Fatalf("porttest.Pod(%s, %s): the scheme has no pods of that language and kind", l, k)
+		return portscheme.Pod{}
+	}
+	pods := make([]portscheme.Pod, n)
+	var within ports.RangeSetBuilder
+	for i := range pods {
+		pods[i] = portscheme.Pod{Language: l, Kind: k, Index: i}
+		r, err := s.PodRange(pods[i])
+		if err != nil {
+			tb.Fatalf("porttest.Pod(%s, %s): %v", l, k, err)
+			return portscheme.Pod{}
+		}
+		within.Add(r)
+	}
+	pool, err := newSchemePool(def.Dir(), within.RangeSet())
+	if err != nil {
+		tb.Fatalf("porttest.Pod(%s, %s): %v", l, k, err)
+		return portscheme.Pod{}
+	}
+	e := &ExhaustedError{Dir: pool.dir, Run: s.Slots(), Candidates: len(pool.list)}
+	first := rand.IntN(n)
+	for j := range n {
+		pod := pods[(first+j)%n]
+		r, _ := s.PodRange(pod)
+		run, _, err := pool.takeRun(r.Lo(), r.Len(), e)
+		if err != nil {
+			tb.Fatalf("porttest.Pod(%s, %s): %v", l, k, err)
+			return portscheme.Pod{}
+		}
+		if run != nil {
+			releaseAtCleanup(tb, run...)
+			return pod
+		}
+	}
+	tb.Fatalf("porttest.Pod(%s, %s): none of its %d pods could be leased whole: %v", l, k, n, e)
+	return portscheme.Pod{}
+}
+
+// newSchemePool returns a pool on lock directory dir whose candidates are
+// within, all of it: ports a scheme assigns, which the host may otherwise
+// keep for itself, and only the bind check judges.
+func newSchemePool(dir string, within ports.RangeSet) (*Pool, error) {
+	locks, err := openPoolDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	p := &Pool{dir: locks.path, locks: locks, cands: within}
+	p.list = make([]ports.Port, 0, within.Len())
+	for port := range within.All() {
+		p.list = append(p.list, port)
+	}
+	if len(p.list) == 0 {
+		return nil, fmt.Errorf("porttest: no ports to lease")
+	}
+	return p, nil
+}

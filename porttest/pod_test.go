@@ -1,0 +1,68 @@
+package porttest
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/portscheme"
+)
+
+// TestPod leases pods of the default scheme, whose ranges the default pool
+// avoids (they lie in Linux's ephemeral range): each pod's ten ports are
+// leased, no two pods are the same, and the ports come back at the end.
+func TestPod(t *testing.T) {
+	s := portscheme.Default()
+	def, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ranges []ports.Range
+	t.Run("pods", func(t *testing.T) {
+		seen := map[portscheme.Pod]bool{}
+		for range 3 {
+			pod := Pod(t, s, portscheme.Go, portscheme.Saga) // three pods of Go sagas in the default scheme
+			if seen[pod] {
+				t.Errorf("Pod gave %v twice", pod)
+			}
+			seen[pod] = true
+			r, err := s.PodRange(pod)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Len() != 10 {
+				t.Errorf("pod %v has %d ports", pod, r.Len())
+			}
+			ranges = append(ranges, r)
+			other, err := newSchemePool(def.Dir(), ports.RangeSetOf(r))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = other.Lease()
+			var e *ExhaustedError
+			if !errors.As(err, &e) || e.Leased != 10 {
+				t.Errorf("Lease of a port of pod %v (%v) = %v, want all 10 leased", pod, r, err)
+			}
+		}
+		// A fourth Go saga does not exist.
+		f := runFake(func(tb testing.TB) { Pod(tb, s, portscheme.Go, portscheme.Saga) })
+		if !strings.HasPrefix(f.fatal, "porttest.Pod(go, saga): none of its 3 pods could be leased whole: porttest: no run of 10 free contiguous ports") {
+			t.Errorf("Pod with every pod leased: %q", f.fatal)
+		}
+	})
+	again, err := newSchemePool(def.Dir(), ports.RangeSetOf(ranges...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, err := again.LeaseN(30)
+	if err != nil {
+		t.Fatalf("leasing the pods' ports after the test: %v", err)
+	}
+	releaseAll(ls)
+
+	f := runFake(func(tb testing.TB) { Pod(tb, s, "cobol", portscheme.Saga) })
+	if want := "porttest.Pod(cobol, saga): the scheme has no pods of that language and kind"; f.fatal != want {
+		t.Errorf("Pod of an unknown language: %q, want %q", f.fatal, want)
+	}
+}
