@@ -230,8 +230,8 @@ func NewPool(o Options) (*Pool, error) {
 		if !o.Avoid.IsEmpty() {
 			extra = " and Options.Avoid " + o.Avoid.String()
 		}
-		return nil, &ExhaustedError{Dir: dir, Run: 1, Last: fmt.Errorf("no candidate ports: %s, less the %d ports avoided on this host (ephemeral %v, reserved, excluded, privileged, de-facto and browser-refused ports)%s, leaves none",
-			within, avoided.Len(), lim.EphemeralTCP, extra)}
+		return nil, &ExhaustedError{Dir: dir, Run: 1, Last: fmt.Errorf("no candidate ports: %s, less the %d ports avoided on this host (%s; reserved, excluded, privileged, System, de-facto and browser-refused ports)%s, leaves none",
+			within, avoided.Len(), ephemeralText(lim), extra)}
 	}
 	p := &Pool{dir: dir, locks: locks, cands: cands, prober: o.Prober}
 	p.list = make([]ports.Port, 0, cands.Len())
@@ -262,6 +262,25 @@ func openPoolDir(dir string) (*lockDir, error) {
 		return nil, fmt.Errorf("porttest: lock directory %q: %w", dir, err)
 	}
 	return openLockDir(abs)
+}
+
+// ephemeralText says which ephemeral ranges the limits l hold, for an
+// error message.
+func ephemeralText(l hostports.Limits) string {
+	tcp, udp := l.EphemeralTCP, l.EphemeralUDP
+	text := func(r ports.Range) string {
+		if !r.IsValid() {
+			return "none"
+		}
+		return r.String()
+	}
+	switch {
+	case !tcp.IsValid() && !udp.IsValid():
+		return "no ephemeral range known"
+	case tcp == udp:
+		return "ephemeral range " + tcp.String()
+	}
+	return "ephemeral ranges: tcp " + text(tcp) + ", udp " + text(udp)
 }
 
 var defaultPool = sync.OnceValues(func() (*Pool, error) { return NewPool(Options{}) })

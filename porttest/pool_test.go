@@ -602,3 +602,28 @@ func TestUnprobedProtocolRefused(t *testing.T) {
 	}
 }
 
+// TestNoCandidatesMessage checks the message of a pool left with no
+// candidate, for the host's limits and for the zero Limits, which know no
+// ephemeral range.
+func TestNoCandidatesMessage(t *testing.T) {
+	linux, _ := hostports.Defaults("linux")
+	windows, _ := hostports.Defaults("windows")
+	tests := []struct {
+		name string
+		lim  hostports.Limits
+		want string
+	}{
+		{"zero Limits", hostports.Limits{}, "(no ephemeral range known; reserved"},
+		{"linux", linux, "(ephemeral range " + linux.EphemeralTCP.String() + "; reserved"},
+		{"windows", windows, "(ephemeral range " + windows.EphemeralTCP.String() + "; reserved"},
+		{"tcp only", hostports.Limits{EphemeralTCP: ports.MustParseRange("40000-40999")}, "(ephemeral ranges: tcp 40000-40999, udp none; reserved"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := NewPool(Options{Dir: filepath.Join(t.TempDir(), "locks"), Limits: &tt.lim, Within: ports.MustParseRangeSet("80-90")})
+			if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "invalid") {
+				t.Errorf("NewPool with no candidates = %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
