@@ -1,6 +1,9 @@
 package portscheme
 
-import "strconv"
+import (
+	"errors"
+	"strconv"
+)
 
 // Language names a language range of a scheme: a lower-case DNS label such
 // as "rust" or "csharp". The constants are the languages of the [Default]
@@ -130,4 +133,28 @@ func lookupExposure(s string) (Exposure, bool) {
 		}
 	}
 	return 0, false
+}
+
+// AppendText implements [encoding.TextAppender]: the exposure's String. A
+// value that is none of the four is an error.
+func (e Exposure) AppendText(b []byte) ([]byte, error) {
+	if !e.IsValid() {
+		return b, errors.New("portscheme: " + e.String() + " is not an exposure; want yes, optional, no or internal")
+	}
+	return append(b, exposureNames[e]...), nil
+}
+
+// MarshalText implements [encoding.TextMarshaler], so that JSON and YAML
+// write an Exposure as the word of the scheme's JSON form ("optional").
+func (e Exposure) MarshalText() ([]byte, error) { return e.AppendText(nil) }
+
+// UnmarshalText implements [encoding.TextUnmarshaler]: "yes", "optional",
+// "no" or "internal".
+func (e *Exposure) UnmarshalText(text []byte) error {
+	x, ok := lookupExposure(string(text))
+	if !ok {
+		return errors.New("portscheme: exposure " + strconv.Quote(string(text)) + " is unknown; want yes, optional, no or internal")
+	}
+	*e = x
+	return nil
 }

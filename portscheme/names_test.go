@@ -1,6 +1,12 @@
 package portscheme
 
-import "testing"
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
 
 func TestLanguageString(t *testing.T) {
 	// The names are the JSON form of the default scheme: they must not
@@ -101,5 +107,35 @@ func TestPodString(t *testing.T) {
 		if got := tt.in.String(); got != tt.want {
 			t.Errorf("%#v.String() = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestExposureText checks the text form of every exposure through JSON and
+// YAML, and that anything else is refused.
+func TestExposureText(t *testing.T) {
+	for _, e := range []Exposure{NotExposed, Exposed, Optional, Internal} {
+		b, err := json.Marshal(Role{Exposure: e})
+		if err != nil || !strings.Contains(string(b), `"Exposure":"`+e.String()+`"`) {
+			t.Errorf("json.Marshal(Role{Exposure: %v}) = %s, %v", e, b, err)
+		}
+		var r Role
+		if err := json.Unmarshal(b, &r); err != nil || r.Exposure != e {
+			t.Errorf("json.Unmarshal(%s) = %v, %v; want %v", b, r.Exposure, err, e)
+		}
+		y, err := yaml.Marshal(Role{Exposure: e})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = Role{}
+		if err := yaml.Unmarshal(y, &r); err != nil || r.Exposure != e {
+			t.Errorf("yaml.Unmarshal(%q) = %v, %v; want %v", y, r.Exposure, err, e)
+		}
+	}
+	var e Exposure
+	if err := e.UnmarshalText([]byte("Yes")); err == nil || err.Error() != `portscheme: exposure "Yes" is unknown; want yes, optional, no or internal` {
+		t.Errorf("UnmarshalText(Yes) error = %v", err)
+	}
+	if _, err := Exposure(9).MarshalText(); err == nil || err.Error() != "portscheme: Exposure(9) is not an exposure; want yes, optional, no or internal" {
+		t.Errorf("Exposure(9).MarshalText() error = %v", err)
 	}
 }

@@ -118,3 +118,32 @@ func FuzzForImage(f *testing.F) {
 		}
 	})
 }
+
+// FuzzEnumUnmarshalText checks the text forms of Source, Status and
+// Category: what UnmarshalText accepts marshals back to the same text, and
+// what it refuses is an error naming the package.
+func FuzzEnumUnmarshalText(f *testing.F) {
+	f.Add("admin-ui") // a category
+	f.Add("de-facto") // a source
+	f.Add("reserved") // a status
+	f.Add("none")     // the zero value's String, which is not its text
+	f.Fuzz(func(t *testing.T, s string) {
+		var src Source
+		var st Status
+		var c Category
+		for _, u := range []interface {
+			UnmarshalText([]byte) error
+			MarshalText() ([]byte, error)
+		}{&src, &st, &c} {
+			if err := u.UnmarshalText([]byte(s)); err != nil {
+				if !strings.HasPrefix(err.Error(), "wellknown: ") {
+					t.Fatalf("UnmarshalText(%q) error %q does not name the package", s, err)
+				}
+				continue
+			}
+			if b, err := u.MarshalText(); err != nil || string(b) != s {
+				t.Fatalf("UnmarshalText(%q) then MarshalText = %q, %v", s, b, err)
+			}
+		}
+	})
+}

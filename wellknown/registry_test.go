@@ -3,6 +3,7 @@ package wellknown
 import (
 	"bytes"
 	"cmp"
+	"encoding/json"
 	"os"
 	"slices"
 	"strings"
@@ -179,4 +180,50 @@ func TestCategoriesMatchGenerator(t *testing.T) {
 	if diff := gocmp.Diff(tablegen.CategoryNames, got); diff != "" {
 		t.Errorf("category names (-generator +Category.String):\n%s", diff)
 	}
+}
+
+// TestEnumText checks the text forms of Source, Status and Category through
+// JSON: every constant round-trips as its String, the zero value as "",
+// and unknown names are refused with the list of known ones.
+func TestEnumText(t *testing.T) {
+	type row struct {
+		Source   Source
+		Status   Status
+		Category Category
+	}
+	var rows []row
+	for _, c := range Categories() {
+		rows = append(rows, row{DeFacto, 0, c})
+	}
+	rows = append(rows, row{IANA, Assigned, 0}, row{IANA, Reserved, 0}, row{IANA, Unassigned, 0}, row{})
+	for _, r := range rows {
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatalf("json.Marshal(%+v): %v", r, err)
+		}
+		want := `{"Source":"` + textOrEmpty(r.Source.String(), r.Source == 0) + `","Status":"` + textOrEmpty(r.Status.String(), r.Status == 0) +
+			`","Category":"` + textOrEmpty(r.Category.String(), r.Category == 0) + `"}`
+		if string(b) != want {
+			t.Errorf("json.Marshal(%+v) = %s, want %s", r, b, want)
+		}
+		var back row
+		if err := json.Unmarshal(b, &back); err != nil || back != r {
+			t.Errorf("json.Unmarshal(%s) = %+v, %v; want %+v", b, back, err, r)
+		}
+	}
+	var r row
+	err := json.Unmarshal([]byte(`{"Category":"queue"}`), &r)
+	if err == nil || err.Error() != `wellknown: unknown category "queue"; want database, cache, message-broker, observability, web-server, admin-ui, infrastructure, media` {
+		t.Errorf("json.Unmarshal of an unknown category: %v", err)
+	}
+	if _, err := Status(7).MarshalText(); err == nil || err.Error() != "wellknown: Status(7) has no name" {
+		t.Errorf("Status(7).MarshalText() error = %v", err)
+	}
+}
+
+func textOrEmpty(s string, zero bool) string {
+	if zero {
+		return ""
+	}
+	return s
 }

@@ -2,7 +2,9 @@ package wellknown
 
 import (
 	"cmp"
+	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/portalloc/ports"
 )
@@ -180,11 +182,8 @@ const (
 
 // String returns "iana" or "de-facto"; "Source(N)" for any other value.
 func (s Source) String() string {
-	switch s {
-	case IANA:
-		return "iana"
-	case DeFacto:
-		return "de-facto"
+	if s != 0 && int(s) < len(sourceNames) {
+		return sourceNames[s]
 	}
 	return "Source(" + strconv.Itoa(int(s)) + ")"
 }
@@ -212,15 +211,11 @@ const (
 // String returns "assigned", "reserved", "unassigned"; "none" for the zero
 // value and "Status(N)" for any other.
 func (s Status) String() string {
-	switch s {
-	case 0:
+	switch {
+	case s == 0:
 		return "none"
-	case Assigned:
-		return "assigned"
-	case Reserved:
-		return "reserved"
-	case Unassigned:
-		return "unassigned"
+	case int(s) < len(statusNames):
+		return statusNames[s]
 	}
 	return "Status(" + strconv.Itoa(int(s)) + ")"
 }
@@ -272,4 +267,94 @@ func (c Category) String() string {
 		return categoryNames[c]
 	}
 	return "Category(" + strconv.Itoa(int(c)) + ")"
+}
+
+// textOf and parseText give the enumerations of this file their text
+// forms: names[v] for each valid v (names[0] is the zero value's, written
+// as nothing).
+func textOf(b []byte, what string, v int, names []string) ([]byte, error) {
+	switch {
+	case v == 0:
+		return b, nil
+	case v < len(names):
+		return append(b, names[v]...), nil
+	}
+	return b, errors.New("wellknown: " + what + "(" + strconv.Itoa(v) + ") has no name")
+}
+
+func parseText(text []byte, what string, names []string) (int, error) {
+	if len(text) == 0 {
+		return 0, nil
+	}
+	for i := 1; i < len(names); i++ {
+		if string(text) == names[i] {
+			return i, nil
+		}
+	}
+	return 0, errors.New("wellknown: unknown " + what + " " + strconv.Quote(string(text)) + "; want " + strings.Join(names[1:], ", "))
+}
+
+var (
+	sourceNames = []string{"", "iana", "de-facto"}
+	statusNames = []string{"", "assigned", "reserved", "unassigned"}
+)
+
+// AppendText implements [encoding.TextAppender]: the String of a source,
+// nothing for the zero value.
+func (s Source) AppendText(b []byte) ([]byte, error) {
+	return textOf(b, "Source", int(s), sourceNames)
+}
+
+// MarshalText implements [encoding.TextMarshaler]; JSON and YAML write a
+// Source as its name.
+func (s Source) MarshalText() ([]byte, error) { return s.AppendText(nil) }
+
+// UnmarshalText implements [encoding.TextUnmarshaler]: "iana", "de-facto",
+// or the empty text for the zero value.
+func (s *Source) UnmarshalText(text []byte) error {
+	x, err := parseText(text, "source", sourceNames)
+	if err == nil {
+		*s = Source(x)
+	}
+	return err
+}
+
+// AppendText implements [encoding.TextAppender]: the String of a status,
+// nothing for the zero value.
+func (s Status) AppendText(b []byte) ([]byte, error) {
+	return textOf(b, "Status", int(s), statusNames)
+}
+
+// MarshalText implements [encoding.TextMarshaler]; JSON and YAML write a
+// Status as its name.
+func (s Status) MarshalText() ([]byte, error) { return s.AppendText(nil) }
+
+// UnmarshalText implements [encoding.TextUnmarshaler]: "assigned",
+// "reserved", "unassigned", or the empty text for the zero value.
+func (s *Status) UnmarshalText(text []byte) error {
+	x, err := parseText(text, "status", statusNames)
+	if err == nil {
+		*s = Status(x)
+	}
+	return err
+}
+
+// AppendText implements [encoding.TextAppender]: the String of a category,
+// nothing for the zero value.
+func (c Category) AppendText(b []byte) ([]byte, error) {
+	return textOf(b, "Category", int(c), categoryNames[:])
+}
+
+// MarshalText implements [encoding.TextMarshaler]; JSON and YAML write a
+// Category as its name ("admin-ui").
+func (c Category) MarshalText() ([]byte, error) { return c.AppendText(nil) }
+
+// UnmarshalText implements [encoding.TextUnmarshaler]: a name of
+// [Category.String], or the empty text for the zero value.
+func (c *Category) UnmarshalText(text []byte) error {
+	x, err := parseText(text, "category", categoryNames[:])
+	if err == nil {
+		*c = Category(x)
+	}
+	return err
 }
