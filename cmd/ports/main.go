@@ -12,6 +12,7 @@
 //	ports claim NAME...               a stable port of a name's own
 //	ports claims                      the claims, and whether bound now
 //	ports run --claim NAME -- CMD     a program on its claimed ports
+//	ports portserver                  test ports for portpicker's clients
 //	ports version                     the version of the command
 //
 // Every subcommand takes --help, which prints its usage on standard output.
@@ -81,6 +82,7 @@ func commands() []command {
 		unclaimCommand(),
 		claimsCommand(),
 		runCommand(),
+		portserverCommand(),
 		versionCommand(),
 	}
 }
