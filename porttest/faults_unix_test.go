@@ -222,3 +222,52 @@ func TestOutOfDescriptors(t *testing.T) {
 		}
 	}
 }
+
+// TestLockFileReplacedBeforeFlock replaces a lock file between its opening
+// and its locking, and locks the new file as another taker would: the
+// lock taken on the old file guards nothing, and the lease is refused as
+// busy instead of handing out a port that another holder has.
+func TestLockFileReplacedBeforeFlock(t *testing.T) {
+	r := freeRun(t, 1)
+	dir := filepath.Join(t.TempDir(), "locks")
+	pool := privatePool(t, dir, ports.RangeSetOf(r))
+	other := -1
+	testHookBeforeFlock = func(path string) {
+		testHookBeforeFlock = nil // once
+		if err := os.Remove(path); err != nil {
+			t.Error(err)
+			return
+		}
+		fd, err := syscall.Open(path, syscall.O_RDWR|syscall.O_CREAT|syscall.O_CLOEXEC, 0o600)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		if err := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+			t.Error(err)
+		}
+		other = fd
+	}
+	defer func() {
+		testHookBeforeFlock = nil
+		if other >= 0 {
+			syscall.Close(other)
+		}
+	}()
+	l, err := pool.Lease()
+	var e *ExhaustedError
+	if !errors.As(err, &e) || e.Leased != 1 {
+		l.Release()
+		t.Fatalf("Lease with its lock file replaced and locked by another = %v, %v; want the port leased by the other", l, err)
+	}
+	if other < 0 {
+		t.Fatal("the hook did not run")
+	}
+	syscall.Close(other)
+	other = -1
+	l, err = pool.Lease()
+	if err != nil {
+		t.Fatalf("Lease once the other let go: %v", err)
+	}
+	l.Release()
+}

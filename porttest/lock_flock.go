@@ -114,6 +114,10 @@ type lockFile struct {
 	path string
 }
 
+// testHookBeforeFlock, when set by a test, runs between the opening of a
+// lock file and its locking, where another process may replace the file.
+var testHookBeforeFlock func(path string)
+
 // lockAttempts bounds how often lock starts again when the lock file is
 // replaced under it; a file replaced that often is someone's doing.
 const lockAttempts = 8
@@ -151,6 +155,9 @@ func (d *lockDir) lock(p ports.Port) (*lockFile, error) {
 			unix.Close(fd)
 			closeSock(sock)
 			return nil, fmt.Errorf("%w: %s is not a regular file", errRefused, path)
+		}
+		if testHookBeforeFlock != nil {
+			testHookBeforeFlock(path)
 		}
 		if err := flock(fd); err != nil {
 			unix.Close(fd)
