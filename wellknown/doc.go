@@ -23,8 +23,8 @@
 // [ByName] finds services by name without regard to case, aliases included.
 // [ForImage] finds the services of the software a container image runs,
 // whatever its registry host, tag or digest. [All] iterates over
-// everything. Lookup and ForImage cost O(b + k) and ByName O(len(name) + k)
-// for k results.
+// everything. For k results, Lookup costs O(b + k) for the b records of
+// the port's block, ByName and ForImage O(len(key) + k).
 //
 // # The tables
 //

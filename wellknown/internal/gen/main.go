@@ -1,5 +1,6 @@
 // Command gen writes the packed tables of package wellknown from the IANA
-// registry's XML (gzip-compressed or not) and the de-facto table.
+// registry's XML (gzip-compressed or not), the de-facto table and the image
+// table.
 //
 // Run it with go generate in the wellknown directory; see tables.go there.
 //

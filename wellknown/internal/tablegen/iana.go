@@ -1,6 +1,7 @@
 // Package tablegen reads the IANA Service Name and Transport Protocol Port
-// Number Registry (its XML form) and the curated table of de-facto ports,
-// and writes the packed Go tables of package wellknown.
+// Number Registry (its XML form), the curated table of de-facto ports and
+// the table of the container images that run their software, and writes
+// the packed Go tables of package wellknown.
 //
 // It is used by the generator (wellknown/internal/gen, run by go generate)
 // and by the tests of package wellknown, which check the generated tables
