@@ -129,3 +129,18 @@ func TestZeroAllocs(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkPortUnmarshalJSON(b *testing.B) {
+	for _, in := range []string{`8080`, `"8080"`} {
+		b.Run("in="+in, func(b *testing.B) {
+			data := []byte(in)
+			b.ReportAllocs()
+			var p Port
+			for b.Loop() {
+				if err := p.UnmarshalJSON(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package ports
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 )
@@ -22,29 +23,29 @@ import (
 // None of this imports a YAML package.
 
 // jsonText returns the text a JSON value holds for the parsers of this
-// package: a string's content or a number's digits. null reports null; any
-// other JSON value is an error naming fn.
-func jsonText(fn string, data []byte) (text string, null bool, err error) {
-	s := string(data)
+// package: a string's content or a number's digits, in data itself where
+// no escape needs decoding. null reports null; any other JSON value is an
+// error naming fn.
+func jsonText(fn string, data []byte) (text []byte, null bool, err error) {
 	switch {
-	case s == "null":
-		return "", true, nil
-	case len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"':
-		body := s[1 : len(s)-1]
-		if !strings.Contains(body, `\`) {
+	case string(data) == "null":
+		return nil, true, nil
+	case len(data) >= 2 && data[0] == '"' && data[len(data)-1] == '"':
+		body := data[1 : len(data)-1]
+		if bytes.IndexByte(body, '\\') < 0 {
 			return body, false, nil
 		}
 		// JSON's escapes are Go's but for \/; encoding/json has checked
 		// the syntax before it calls an unmarshaler.
-		u, uerr := strconv.Unquote(`"` + strings.ReplaceAll(body, `\/`, `/`) + `"`)
+		u, uerr := strconv.Unquote(`"` + strings.ReplaceAll(string(body), `\/`, `/`) + `"`)
 		if uerr != nil {
-			return "", false, &ParseError{Func: fn, Input: s, Msg: "bad escape in a JSON string"}
+			return nil, false, &ParseError{Func: fn, Input: string(data), Msg: "bad escape in a JSON string"}
 		}
-		return u, false, nil
-	case len(s) > 0 && (s[0] == '-' || '0' <= s[0] && s[0] <= '9'):
-		return s, false, nil
+		return []byte(u), false, nil
+	case len(data) > 0 && (data[0] == '-' || '0' <= data[0] && data[0] <= '9'):
+		return data, false, nil
 	}
-	return "", false, &ParseError{Func: fn, Input: s, Msg: "want a number or a string"}
+	return nil, false, &ParseError{Func: fn, Input: string(data), Msg: "want a number or a string"}
 }
 
 // MarshalJSON implements [encoding/json.Marshaler]: a Port is a JSON
@@ -61,9 +62,9 @@ func (p *Port) UnmarshalJSON(data []byte) error {
 	if err != nil || null {
 		return err
 	}
-	q, msg := parsePort(text)
+	q, msg := parsePort(string(text))
 	if msg != "" {
-		return &ParseError{Func: "Port.UnmarshalJSON", Input: text, Msg: msg}
+		return &ParseError{Func: "Port.UnmarshalJSON", Input: string(text), Msg: msg}
 	}
 	*p = q
 	return nil
@@ -85,13 +86,13 @@ func (r *Range) UnmarshalJSON(data []byte) error {
 	if err != nil || null {
 		return err
 	}
-	if text == "" {
+	if len(text) == 0 {
 		*r = Range{}
 		return nil
 	}
-	q, msg, inner := parseRange(text)
+	q, msg, inner := parseRange(string(text))
 	if msg != "" {
-		return &ParseError{Func: "Range.UnmarshalJSON", Input: text, Msg: msg, Part: inner}
+		return &ParseError{Func: "Range.UnmarshalJSON", Input: string(text), Msg: msg, Part: inner}
 	}
 	*r = q
 	return nil
@@ -106,13 +107,13 @@ func (e *Endpoint) UnmarshalJSON(data []byte) error {
 	if err != nil || null {
 		return err
 	}
-	if text == "" {
+	if len(text) == 0 {
 		*e = Endpoint{}
 		return nil
 	}
-	q, msg, inner := parseEndpoint(text)
+	q, msg, inner := parseEndpoint(string(text))
 	if msg != "" {
-		return &ParseError{Func: "Endpoint.UnmarshalJSON", Input: text, Msg: msg, Part: inner}
+		return &ParseError{Func: "Endpoint.UnmarshalJSON", Input: string(text), Msg: msg, Part: inner}
 	}
 	*e = q
 	return nil
@@ -126,7 +127,7 @@ func (s *RangeSet) UnmarshalJSON(data []byte) error {
 	if err != nil || null {
 		return err
 	}
-	set, perr := parseRangeSet(text)
+	set, perr := parseRangeSet(string(text))
 	if perr != nil {
 		perr.Func = "RangeSet.UnmarshalJSON"
 		return perr

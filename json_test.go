@@ -129,3 +129,13 @@ func TestYAMLNumbersAndStrings(t *testing.T) {
 		t.Errorf("yaml.Unmarshal(port: 70000) error = %v", err)
 	}
 }
+
+func TestPortUnmarshalJSONAllocs(t *testing.T) {
+	var p Port
+	for _, in := range []string{`8080`, `"8080"`} {
+		data := []byte(in)
+		if a := testing.AllocsPerRun(100, func() { _ = p.UnmarshalJSON(data) }); a != 0 {
+			t.Errorf("Port.UnmarshalJSON(%s): %v allocations, want 0", in, a)
+		}
+	}
+}
