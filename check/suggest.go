@@ -6,6 +6,7 @@ import (
 	"cmp"
 	"errors"
 	"slices"
+	"strconv"
 
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/allocator"
@@ -110,7 +111,7 @@ func suggest(set auditSet, colliding [][]int, pooled []ports.Endpoint, replicate
 			// where a declaration that moves held it first: either way
 			// the port is held. The first replica of a fixed port holds
 			// it too.
-			allocFor(d.Value).Reserve(d.Owner, d.Endpoint)
+			allocFor(d.Value).Reserve(holder(i), d.Endpoint)
 		}
 	}
 	type held struct {
@@ -146,12 +147,12 @@ func suggest(set auditSet, colliding [][]int, pooled []ports.Endpoint, replicate
 		n := max(r.Len(), d.Value.Replicas)
 		want, conventional := preferred(d.Value, r, n, opts.NodePortRange)
 		to := want
-		if e, ok := firstFree(alloc, d.Owner, conventional, opts.Limits); ok {
+		if e, ok := firstFree(alloc, holder(i), conventional, opts.Limits); ok {
 			to = e
-		} else if e, err := alloc.Suggest(d.Owner, want, n); err != nil || e != want || want == d.Endpoint {
+		} else if e, err := alloc.Suggest(holder(i), want, n); err != nil || e != want || want == d.Endpoint {
 			// Held, or kept out of suggestions: the nearest run that is
 			// free, if want is held.
-			_, err := alloc.Reserve(d.Owner, want)
+			_, err := alloc.Reserve(holder(i), want)
 			var ce *allocator.ConflictError
 			switch {
 			case errors.As(err, &ce):
@@ -168,7 +169,7 @@ func suggest(set auditSet, colliding [][]int, pooled []ports.Endpoint, replicate
 				continue
 			}
 		}
-		if _, err := alloc.Reserve(d.Owner, to); err != nil {
+		if _, err := alloc.Reserve(holder(i), to); err != nil {
 			return nil, err
 		}
 		out[i] = to
@@ -255,3 +256,9 @@ func b2i(b bool) int {
 	}
 	return 0
 }
+
+// holder names declaration i in the allocators of suggest: each its own
+// holder, so that two declarations of one owner on one endpoint (two
+// mappings of a service to one host port) hold it against each other, as
+// they do on the host, rather than one being the other's reservation.
+func holder(i int) string { return strconv.Itoa(i) }
