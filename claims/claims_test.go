@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/hostports"
 	"pgregory.net/rapid"
@@ -353,5 +354,27 @@ func TestClaimer(t *testing.T) {
 		if _, err := s.Claim(Request{Name: fmt.Sprintf("p%s-n%d", id, i), N: 1 + i%3}); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+func TestPrune(t *testing.T) {
+	s := testStore(t, nil)
+	here, gone := t.TempDir(), filepath.Join(t.TempDir(), "removed")
+	if err := os.Mkdir(gone, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	a := mustClaim(t, s, Request{Name: "web", Worktree: here})
+	mustClaim(t, s, Request{Name: "web", Worktree: gone})
+	m := mustClaim(t, s, Request{Name: "db"})
+	if err := os.Remove(gone); err != nil {
+		t.Fatal(err)
+	}
+	pruned, err := s.Prune()
+	if err != nil || len(pruned) != 1 || pruned[0].Worktree != gone {
+		t.Fatalf("Prune = %v, %v; want the claim of %s", pruned, err, gone)
+	}
+	list, _ := s.List()
+	if diff := cmp.Diff([]Claim{m, a}, list, cmpopts.EquateComparable(ports.Range{})); diff != "" {
+		t.Errorf("claims after Prune (-want +got):\n%s", diff)
 	}
 }

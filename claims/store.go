@@ -323,3 +323,23 @@ func (s *Store) List() ([]Claim, error) {
 	})
 	return out, err
 }
+
+// Prune removes the claims of worktrees that no longer exist (a checkout
+// that was deleted, a git worktree removed), and returns them.
+func (s *Store) Prune() ([]Claim, error) {
+	var gone []Claim
+	err := s.update(func(f *file) (bool, error) {
+		f.Claims = slices.DeleteFunc(f.Claims, func(c Claim) bool {
+			if c.Worktree == "" {
+				return false
+			}
+			if _, err := os.Stat(c.Worktree); errors.Is(err, fs.ErrNotExist) {
+				gone = append(gone, c)
+				return true
+			}
+			return false
+		})
+		return len(gone) > 0, nil
+	})
+	return gone, err
+}

@@ -152,7 +152,7 @@ func claimsCommand() command {
 	c := command{
 		name:    "claims",
 		summary: "list the claimed names and whether their ports are bound now",
-		usage:   "[--format text|json]",
+		usage:   "[--prune] [--format text|json]",
 	}
 	c.run = func(a *app, args []string) int {
 		fs := a.flagSet(c, `
@@ -162,10 +162,12 @@ ports, and whether they are bound now (a service is running on them).
 Examples:
 
 	ports claims
+	ports claims --prune          # forget the claims of deleted worktrees
 	ports claims --format json
 
 Exit status: 0 on success, 2 on bad input.`)
 		format := fs.String("format", "text", "output `format`: text or json")
+		prune := fs.Bool("prune", false, "first remove the claims of worktrees that no longer exist, saying which")
 		if code := a.parseFlags(fs, args); code >= 0 {
 			return code
 		}
@@ -178,6 +180,15 @@ Exit status: 0 on success, 2 on bad input.`)
 		st, _, code := a.claimStore("claims", false)
 		if code >= 0 {
 			return code
+		}
+		if *prune {
+			gone, err := st.Prune()
+			if err != nil {
+				return a.fail("claims: %v", err)
+			}
+			for _, c := range gone {
+				fmt.Fprintf(a.stderr, "ports: claims: removed %s (%s), its worktree is gone\n", safe(c.Key()), c.Ports)
+			}
 		}
 		list, err := st.List()
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -16,13 +17,14 @@ import (
 	"time"
 
 	"github.com/portalloc/ports/claims"
+	"github.com/portalloc/ports/portscheme"
 )
 
 func runCommand() command {
 	c := command{
 		name:    "run",
 		summary: "run a program, or each process of a Procfile, on its claimed ports",
-		usage:   "[--claim NAME]... [--worktree] -- COMMAND [ARG]...  |  -f PROCFILE",
+		usage:   "[--claim NAME]... [--pod LANG/KIND/INDEX] [--worktree] -- COMMAND [ARG]...  |  -f PROCFILE",
 	}
 	c.run = func(a *app, args []string) int {
 		fs := a.flagSet(c, `
@@ -36,6 +38,7 @@ Examples:
 
 	ports run --claim api -- go run ./cmd/api
 	ports run --worktree --claim web --claim api -- npm run dev
+	ports run --worktree --pod go/saga/0 -- go run ./cmd/saga
 	ports run -f Procfile.dev
 
 Exit status: the program's (the first to fail, with -f), or 2 when it
@@ -44,6 +47,7 @@ cannot be started.`)
 		fs.Var(&names, "claim", "claim this `NAME`'s port for the program (repeatable)")
 		worktree := fs.Bool("worktree", false, "scope the claims to the current git worktree")
 		procfile := fs.String("f", "", "run every process of this `Procfile`")
+		podFlag := fs.String("pod", "", "start the program as pod `LANG/KIND/INDEX` of the port scheme, with its PORT, REST_PORT, DEBUG_PORT and TARGET_PORT (with --worktree, on the block claimed for the checkout)")
 		if code := a.parseFlags(fs, args); code >= 0 {
 			return code
 		}
@@ -61,12 +65,25 @@ cannot be started.`)
 			return a.fail("run: name the program after --, as in: ports run --claim api -- ./api")
 		}
 		env := os.Environ()
+		if *podFlag != "" {
+			pod, err := parsePod(*podFlag)
+			if err != nil {
+				return a.fail("run: --pod %v", err)
+			}
+			vars, err := a.podEnv(portscheme.Default(), pod, *worktree)
+			if err != nil {
+				return a.fail("run: --pod %s: %v", *podFlag, err)
+			}
+			for _, v := range vars {
+				env = append(env, fmt.Sprintf("%s=%d", v.Name, v.Port))
+			}
+		}
 		for i, name := range names {
 			cl, err := st.Claim(claims.Request{Name: name, Worktree: wt})
 			if err != nil {
 				return a.fail("run: %v", err)
 			}
-			if i == 0 {
+			if i == 0 && *podFlag == "" {
 				env = append(env, fmt.Sprintf("PORT=%d", cl.Ports.Lo()))
 			}
 			env = append(env, fmt.Sprintf("%s_PORT=%d", envName(name), cl.Ports.Lo()))
@@ -282,4 +299,17 @@ func shellCommand(line string) *exec.Cmd {
 		return exec.Command("cmd", "/C", line)
 	}
 	return exec.Command("/bin/sh", "-c", line)
+}
+
+// parsePod parses LANG/KIND/INDEX.
+func parsePod(s string) (portscheme.Pod, error) {
+	parts := strings.Split(s, "/")
+	if len(parts) != 3 {
+		return portscheme.Pod{}, fmt.Errorf("%q: want LANG/KIND/INDEX, as go/saga/0", s)
+	}
+	i, err := strconv.Atoi(parts[2])
+	if err != nil || i < 0 {
+		return portscheme.Pod{}, fmt.Errorf("%q: the index %q is not a number of 0 or more", s, parts[2])
+	}
+	return portscheme.Pod{Language: portscheme.Language(parts[0]), Kind: portscheme.Kind(parts[1]), Index: i}, nil
 }

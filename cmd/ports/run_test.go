@@ -129,3 +129,19 @@ func TestRunProcfile(t *testing.T) {
 		}
 	}
 }
+
+func TestRunPod(t *testing.T) {
+	a, stdout, stderr := claimApp(t)
+	if code := a.main([]string{"run", "--pod", "go/saga/0", "--", "/bin/sh", "-c", "echo $PORT $REST_PORT $DEBUG_PORT $TARGET_PORT"}); code != exitOK {
+		t.Fatalf("run --pod: exit %d\n%s", code, stderr)
+	}
+	// The scheme's own layout of go/saga/0: 50260 and up.
+	if got, want := strings.TrimSpace(stdout.String()), "50260 50261 50262 50263"; got != want {
+		t.Errorf("run --pod go/saga/0: the child saw %q, want %q", got, want)
+	}
+	for _, bad := range []string{"go/saga", "go/saga/x", "cobol/saga/0"} {
+		if code := a.main([]string{"run", "--pod", bad, "--", "true"}); code != exitUsage {
+			t.Errorf("run --pod %s: exit %d", bad, code)
+		}
+	}
+}

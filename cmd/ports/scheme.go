@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"text/tabwriter"
 
+	"github.com/portalloc/ports/claims"
 	"github.com/portalloc/ports/portscheme"
 )
 
@@ -31,6 +32,7 @@ and TARGET_PORT lines that pod INDEX of --lang and --kind is started with.`)
 		lang := fs.String("lang", "", "print the pods of this `language` (rust, go, python, java, csharp, cpp)")
 		kind := fs.String("kind", "", "with --lang: only this component `kind` (aggregate, saga, projector)")
 		env := fs.String("env", "", "with --lang and --kind: print the environment of pod `index`")
+		worktree := fs.Bool("worktree", false, "with --env: the pod's layout shifted to a block of ports claimed for the current git worktree, so that each checkout runs the pod on ports of its own")
 		if code := a.parseFlags(fs, args); code >= 0 {
 			return code
 		}
@@ -56,7 +58,7 @@ and TARGET_PORT lines that pod INDEX of --lang and --kind is started with.`)
 			if err != nil || index < 0 {
 				return a.fail("scheme: --env %q: want a pod index, 0 or more", *env)
 			}
-			return a.schemeEnv(s, portscheme.Pod{Language: portscheme.Language(*lang), Kind: portscheme.Kind(*kind), Index: index})
+			return a.schemeEnv(s, portscheme.Pod{Language: portscheme.Language(*lang), Kind: portscheme.Kind(*kind), Index: index}, *worktree)
 		case *kind != "" && *lang == "":
 			return a.fail("scheme: --kind needs --lang")
 		case *lang != "":
@@ -149,8 +151,8 @@ func (a *app) schemePods(s portscheme.Scheme, lang portscheme.Language, kind por
 	return exitOK
 }
 
-func (a *app) schemeEnv(s portscheme.Scheme, pod portscheme.Pod) int {
-	vars, err := s.Env(pod)
+func (a *app) schemeEnv(s portscheme.Scheme, pod portscheme.Pod, worktree bool) int {
+	vars, err := a.podEnv(s, pod, worktree)
 	if err != nil {
 		return a.fail("scheme: --env %d: %v", pod.Index, err)
 	}
@@ -160,6 +162,41 @@ func (a *app) schemeEnv(s portscheme.Scheme, pod portscheme.Pod) int {
 	return exitOK
 }
 
+// podEnv returns the variables pod is started with: the scheme's, or, for
+// a worktree, the same layout shifted to the block of ports claimed as
+// "pod:LANG/KIND/INDEX" in the current git worktree, which every later
+// call in that checkout gets again.
+func (a *app) podEnv(s portscheme.Scheme, pod portscheme.Pod, worktree bool) ([]portscheme.EnvVar, error) {
+	vars, err := s.Env(pod)
+	if err != nil || !worktree {
+		return vars, err
+	}
+	block, err := s.PodRange(pod)
+	if err != nil {
+		return nil, err
+	}
+	st, err := claims.Open(a.claimsDir)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	wt, err := claims.Worktree(dir)
+	if err != nil {
+		return nil, err
+	}
+	name := fmt.Sprintf("pod:%s/%s/%d", pod.Language, pod.Kind, pod.Index)
+	cl, err := st.Claim(claims.Request{Name: name, N: block.Len(), Worktree: wt})
+	if err != nil {
+		return nil, err
+	}
+	for i := range vars {
+		vars[i].Port = cl.Ports.Lo() + (vars[i].Port - block.Lo())
+	}
+	return vars, nil
+}
 func dash(s string) string {
 	if s == "" {
 		return "-"
