@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -87,6 +88,8 @@ type rawPort struct {
 	expose  bool
 	configs []types.ServicePortConfig // ports: the entry's expansion
 	value   string                    // expose: the entry, interpolated
+	span    *portSpan                 // ports: the entry held as a range, instead of configs
+	marker  string                    // the address of the span's stand-in, if compose-go is given one
 }
 
 // rawService is where a service is written in the files.
@@ -137,6 +140,11 @@ type composeScan struct {
 	max      int64             // the cap on a file's size
 	approved map[string]bool   // references read and passed, as written once interpolated
 	vars     map[string]string // every variable that some file was read with, for redact
+
+	docs     map[string][]yamlDoc  // the given files' trees, to hand compose-go with stand-ins
+	rewrite  map[string]map[*yaml.Node]string // stand-ins, by file and the node of their entry
+	markers  map[string]string     // the stand-in address of each span's text
+	expanded int                   // ports that compose-go expands itself
 }
 
 // entries returns the ports and expose entries that may declare the ports
@@ -178,7 +186,8 @@ func (l Loader) readCompose(files []composeFile) ([]Declaration, error) {
 func (p *composeProject) load() (decls []Declaration, warnings []string, err error) {
 	files, env := p.files, p.vars
 	cs := &composeScan{project: map[string]*rawService{}, byFile: map[fileKey]map[string]*rawService{},
-		inProject: map[fileKey]bool{}, root: p.root, max: p.max, approved: map[string]bool{}, vars: map[string]string{}}
+		inProject: map[fileKey]bool{}, root: p.root, max: p.max, approved: map[string]bool{}, vars: map[string]string{},
+		docs: map[string][]yamlDoc{}, rewrite: map[string]map[*yaml.Node]string{}, markers: map[string]string{}}
 	for _, f := range files {
 		// compose-go resolves the paths of every given file from the
 		// project's working directory.
@@ -240,7 +249,11 @@ func (p *composeProject) compose(cs *composeScan) (project *types.Project, warni
 	maps.Copy(env, p.vars)
 	details := types.ConfigDetails{WorkingDir: dir, Environment: env}
 	for _, f := range files {
-		details.ConfigFiles = append(details.ConfigFiles, types.ConfigFile{Filename: f.name, Content: f.data})
+		data, err := cs.content(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		details.ConfigFiles = append(details.ConfigFiles, types.ConfigFile{Filename: f.name, Content: data})
 	}
 	var missing []string
 	opts := func(o *loader.Options) {
@@ -648,6 +661,9 @@ func (cs *composeScan) scan(f composeFile, env map[string]string, base string, i
 	if err != nil {
 		return err
 	}
+	if depth == 0 {
+		cs.docs[f.name] = docs
+	}
 	// A scan for the project supersedes one for extends alone.
 	own := map[string]*rawService{}
 	cs.byFile[key] = own
@@ -722,12 +738,15 @@ func (cs *composeScan) scan(f composeFile, env map[string]string, base string, i
 			_, portList := get(svc, "ports")
 			for _, it := range items(portList) {
 				rp := &rawPort{file: f.name, node: it, doc: d.doc}
-				cfgs, err := expandPort(it, subst, env)
+				n, err := cs.entry(rp, subst, env, depth == 0)
 				if err != nil {
 					return &Error{File: f.name, Line: it.Line, Column: it.Column, Doc: d.doc,
 						Msg: fmt.Sprintf("service %q: %s", name, err)}
 				}
-				rp.configs = cfgs
+				if cs.expanded += n; cs.expanded > maxExpanded {
+					return &Error{File: f.name, Line: it.Line, Column: it.Column, Doc: d.doc,
+						Msg: fmt.Sprintf("service %q: the ports of the project's included and extended files expand to more than %d ports, one record each (ranges shared through YAML aliases count at every use)", name, maxExpanded)}
+				}
 				rs.ports = append(rs.ports, rp)
 			}
 			_, exposeList := get(svc, "expose")
@@ -839,6 +858,80 @@ func joinDir(dir, p string) string {
 	return filepath.Join(dir, p)
 }
 
+// entry reads the ports entry of rp, interpolated with subst: as a span
+// if it is one, else expanded as compose-go expands it. In a file given
+// to compose-go as content (given), a span gets a stand-in. It returns
+// how many ports compose-go will expand the entry into.
+func (cs *composeScan) entry(rp *rawPort, subst func(string) (string, error), env map[string]string, given bool) (int, error) {
+	it := rp.node
+	if it.Kind == yaml.ScalarNode {
+		if v, err := subst(it.Value); err == nil {
+			sp, ok, err := parseSpan(v)
+			if err != nil {
+				if v != it.Value {
+					return 0, fmt.Errorf("port %q: %s", it.Value, redact(err.Error(), env))
+				}
+				return 0, fmt.Errorf("port %q: %w", v, err)
+			}
+			if ok {
+				rp.span = &sp
+				if !given {
+					return sp.len(), nil
+				}
+				m, ok := cs.markers[v]
+				if !ok {
+					m = netip.AddrFrom16([16]byte{0: 0x01, 14: byte(len(cs.markers) >> 8), 15: byte(len(cs.markers))}).String()
+					cs.markers[v] = m
+				}
+				rp.marker = m
+				if cs.rewrite[rp.file] == nil {
+					cs.rewrite[rp.file] = map[*yaml.Node]string{}
+				}
+				cs.rewrite[rp.file][it] = sp.standIn(m)
+				return 1, nil
+			}
+		}
+	}
+	cfgs, err := expandPort(it, subst, env)
+	rp.configs = cfgs
+	return len(cfgs), err
+}
+
+// content returns what compose-go is given for the given file f: f's
+// own bytes, or, if the scan gave some of its entries stand-ins, its
+// trees written again with them.
+func (cs *composeScan) content(f composeFile) ([]byte, error) {
+	docs, rewrite := cs.docs[f.name], cs.rewrite[f.name]
+	if len(rewrite) == 0 {
+		return f.data, nil
+	}
+	type saved struct {
+		value, tag string
+		style      yaml.Style
+	}
+	old := map[*yaml.Node]saved{}
+	for n, v := range rewrite {
+		old[n] = saved{n.Value, n.Tag, n.Style}
+		n.Value, n.Tag, n.Style = v, "!!str", yaml.DoubleQuotedStyle
+	}
+	defer func() {
+		for n, o := range old {
+			n.Value, n.Tag, n.Style = o.value, o.tag, o.style
+		}
+	}()
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	for _, d := range docs {
+		if err := enc.Encode(d.root); err != nil {
+			return nil, &Error{File: f.name, Msg: "writing the file for the compose loader", Err: err}
+		}
+	}
+	if err := enc.Close(); err != nil {
+		return nil, &Error{File: f.name, Msg: "writing the file for the compose loader", Err: err}
+	}
+	return buf.Bytes(), nil
+}
+
 // expandPort expands one ports entry (short or long syntax) as the compose
 // loader does, after interpolation with env. A message quotes the entry as
 // written, never a variable's value.
@@ -940,12 +1033,43 @@ func composeService(project, mainFile string, svc types.ServiceConfig, dependsOn
 			}
 		}
 	}
+	markers := map[string]*rawPort{} // stand-in address -> first entry
+	var spans []*rawPort
+	for _, rp := range entries {
+		if rp.span == nil {
+			continue
+		}
+		spans = append(spans, rp)
+		if rp.marker != "" && markers[rp.marker] == nil {
+			markers[rp.marker] = rp
+		}
+	}
 	groups := map[*rawPort][]types.ServicePortConfig{}
+	standIn := map[*rawPort]bool{}
 	var order []*rawPort
 	for _, pc := range svc.Ports {
-		from := index[keyOf(pc)]
-		if _, seen := groups[from]; !seen {
+		k := keyOf(pc)
+		from := index[k]
+		stand := false
+		if from == nil {
+			if from = markers[k.ip]; from != nil {
+				stand = true
+			} else {
+				for _, rp := range spans {
+					if rp.span.contains(pc) {
+						from = rp
+						break
+					}
+				}
+			}
+		}
+		_, seen := groups[from]
+		if !seen && !standIn[from] {
 			order = append(order, from)
+		}
+		if stand {
+			standIn[from] = true
+			continue
 		}
 		groups[from] = append(groups[from], pc)
 	}
@@ -962,6 +1086,11 @@ func composeService(project, mainFile string, svc types.ServiceConfig, dependsOn
 			desc = comment(rp.node)
 		}
 		ds, err := composePorts(groups[rp], hostNet)
+		if err == nil && standIn[rp] {
+			var d Declaration
+			d, err = rp.span.declaration("", hostNet)
+			ds = append(ds, d)
+		}
 		if err != nil {
 			return nil, &Error{File: src.File, Line: src.Line, Column: src.Column, Doc: src.Doc,
 				Msg: fmt.Sprintf("service %q", svc.Name), Err: err}
@@ -1069,26 +1198,32 @@ func composePorts(pcs []types.ServicePortConfig, hostNet bool) ([]Declaration, e
 	}
 	out := make([]Declaration, 0, len(merged))
 	for _, cp := range merged {
-		d := Declaration{
-			Protocol: cp.proto,
-			Addr:     cp.addr,
-			Target:   cp.target,
-			Scope:    HostScope(),
-			Kind:     KindCompose,
-			Exposure: exposureOfAddr(cp.addr),
-			Name:     cp.name,
-		}
-		if cp.published.IsValid() {
-			d.Endpoint = ports.EndpointFrom(cp.proto, cp.addr, cp.published)
-		} else {
-			d.Ephemeral = true
-		}
-		if hostNet {
-			d.Target = ports.Range{}
-		}
-		out = append(out, d)
+		out = append(out, cp.declaration(hostNet))
 	}
 	return out, nil
+}
+
+// declaration returns cp as a declaration of a host port; with host
+// networking its target ports are what is bound.
+func (cp composePort) declaration(hostNet bool) Declaration {
+	d := Declaration{
+		Protocol: cp.proto,
+		Addr:     cp.addr,
+		Target:   cp.target,
+		Scope:    HostScope(),
+		Kind:     KindCompose,
+		Exposure: exposureOfAddr(cp.addr),
+		Name:     cp.name,
+	}
+	if cp.published.IsValid() {
+		d.Endpoint = ports.EndpointFrom(cp.proto, cp.addr, cp.published)
+	} else {
+		d.Ephemeral = true
+	}
+	if hostNet {
+		d.Target = ports.Range{}
+	}
+	return d
 }
 
 // adjacent reports whether b continues the run a: same protocol, address
@@ -1123,11 +1258,11 @@ func parseComposePort(pc types.ServicePortConfig) (composePort, error) {
 	}
 	cp.proto, cp.name = p, pc.Name
 	if pc.HostIP != "" {
-		a, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(pc.HostIP, "["), "]"))
+		a, err := parseHostIP(pc.HostIP)
 		if err != nil {
-			return cp, fmt.Errorf("host IP %q: not an IP address", pc.HostIP)
+			return cp, err
 		}
-		cp.addr = a.Unmap()
+		cp.addr = a
 	}
 	if pc.Target == 0 || pc.Target > uint32(ports.MaxPort) {
 		return cp, fmt.Errorf("target port %d: want 1 to 65535", pc.Target)
@@ -1144,4 +1279,13 @@ func parseComposePort(pc types.ServicePortConfig) (composePort, error) {
 		cp.published = r
 	}
 	return cp, nil
+}
+
+// parseHostIP parses a compose host IP, "[::1]" or "::1" or "127.0.0.1".
+func parseHostIP(s string) (netip.Addr, error) {
+	a, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(s, "["), "]"))
+	if err != nil {
+		return netip.Addr{}, fmt.Errorf("host IP %q: not an IP address", s)
+	}
+	return a.Unmap(), nil
 }
