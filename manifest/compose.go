@@ -141,10 +141,10 @@ type composeScan struct {
 	approved map[string]bool   // references read and passed, as written once interpolated
 	vars     map[string]string // every variable that some file was read with, for redact
 
-	docs     map[string][]yamlDoc  // the given files' trees, to hand compose-go with stand-ins
+	docs     map[string][]yamlDoc             // the given files' trees, to hand compose-go with stand-ins
 	rewrite  map[string]map[*yaml.Node]string // stand-ins, by file and the node of their entry
-	markers  map[string]string     // the stand-in address of each span's text
-	expanded int                   // ports that compose-go expands itself
+	markers  map[string]string                // the stand-in address of each span's text
+	expanded int                              // ports that compose-go expands itself
 }
 
 // entries returns the ports and expose entries that may declare the ports
