@@ -17,7 +17,8 @@
 //
 // Every subcommand takes --help, which prints its usage on standard output.
 // Flags may come before or after the arguments; "--" ends them. Exit status:
-// 0 on success (and a clean check), 1 when check finds a collision or free
+// 0 on success (and a clean check), 1 when check finds what is of severity
+// error (a collision, by default) or free
 // finds too few ports, 2 on bad input or usage, or when the output cannot be
 // written (a full disk, a closed pipe). What the compose loader warns of (an
 // obsolete version attribute, say) goes to standard error as
@@ -185,6 +186,12 @@ func (a *app) dispatch(args []string) int {
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
 		if len(args) > 1 {
+			for _, t := range helpTopics() {
+				if t.name == args[1] {
+					fmt.Fprint(a.stdout, t.text)
+					return exitOK
+				}
+			}
 			return a.dispatch([]string{args[1], "--help"})
 		}
 		a.usage(a.stdout)
@@ -210,25 +217,89 @@ func (a *app) usage(w io.Writer) {
 		fmt.Fprintf(w, "  ports %-8s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, `Run "ports COMMAND --help" for the flags of a command.`)
+	fmt.Fprintln(w, "Help topics:")
+	for _, t := range helpTopics() {
+		fmt.Fprintf(w, "  %-13s %s\n", t.name, t.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, `Run "ports COMMAND --help" for the flags of a command, "ports help TOPIC" for a topic.`)
+}
+
+// usageOf returns the synopsis of the command named name.
+func (a *app) usageOf(name string) string {
+	for _, c := range commands() {
+		if c.name == name {
+			return c.usage
+		}
+	}
+	return ""
 }
 
 // flagSet returns a flag set for command c whose --help text is c's usage
-// followed by its flags.
+// followed by its flags, shown as they are typed ("--format", "-o").
 func (a *app) flagSet(c command, long string) *flag.FlagSet {
 	fs := flag.NewFlagSet("ports "+c.name, flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
 	fs.Usage = func() {
 		w := fs.Output()
-		fmt.Fprintf(w, "Usage: %s\n\n%s\n", strings.TrimSpace("ports "+c.name+" "+c.usage), strings.TrimSpace(long))
-		n := 0
-		fs.VisitAll(func(*flag.Flag) { n++ })
-		if n > 0 {
-			fmt.Fprintln(w, "\nFlags:")
-			fs.PrintDefaults()
-		}
+		fmt.Fprintf(w, "%s\n\n%s\n", usageLine(c), strings.TrimSpace(long))
+		first := true
+		fs.VisitAll(func(f *flag.Flag) {
+			if first {
+				fmt.Fprintln(w, "\nFlags:")
+				first = false
+			}
+			kind, usage := flag.UnquoteUsage(f)
+			line := "  " + dashes(f.Name)
+			if kind != "" {
+				line += " " + kind
+			}
+			if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+				if fmt.Sprintf("%T", f.Value) == "*flag.stringValue" {
+					usage += fmt.Sprintf(" (default %q)", f.DefValue) // as PrintDefaults shows it
+				} else {
+					usage += " (default " + f.DefValue + ")"
+				}
+			}
+			fmt.Fprintf(w, "%s\n    \t%s\n", line, strings.ReplaceAll(usage, "\n", "\n    \t"))
+		})
 	}
 	return fs
+}
+
+// usageLine is the synopsis of c: "Usage: ports NAME USAGE".
+func usageLine(c command) string {
+	return "Usage: " + strings.TrimSpace("ports "+c.name+" "+c.usage)
+}
+
+// dashes returns a flag's name as it is typed: "-o" for one letter,
+// "--format" for more.
+func dashes(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
+}
+
+// flagError rewords an error of the flag package with flags as they are
+// typed.
+func flagError(err error) string {
+	msg := err.Error()
+	for _, p := range []struct{ prefix, format string }{
+		{"flag provided but not defined: -", "unknown flag %s"},
+		{"flag needs an argument: -", "flag %s needs a value"},
+	} {
+		if name, ok := strings.CutPrefix(msg, p.prefix); ok {
+			return fmt.Sprintf(p.format, dashes(strings.TrimPrefix(name, "-")))
+		}
+	}
+	// invalid value "x" for flag -format: …; invalid boolean value …
+	if i := strings.Index(msg, " for flag -"); i >= 0 {
+		rest := msg[i+len(" for flag -"):]
+		name, detail, _ := strings.Cut(rest, ": ")
+		return msg[:i] + " for " + dashes(name) + ": " + detail
+	}
+	return msg
 }
 
 // parseFlags parses args with fs. It returns the exit status to stop with,
@@ -236,10 +307,11 @@ func (a *app) flagSet(c command, long string) *flag.FlagSet {
 // come after the arguments too ("ports check compose.yml --format json");
 // after "--" everything is an argument.
 func (a *app) parseFlags(fs *flag.FlagSet, args []string) int {
-	// Parse would print the usage to stderr for --help too; print it here
-	// instead, once, where it belongs.
-	usage := fs.Usage
+	// Parse would print its error and the usage to stderr, and the usage
+	// for --help too; print them here instead, once, where they belong.
+	usage, out := fs.Usage, fs.Output()
 	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
 	var pos []string
 	var err error
 	for {
@@ -260,13 +332,17 @@ func (a *app) parseFlags(fs *flag.FlagSet, args []string) int {
 		fs.Parse(append([]string{"--"}, pos...)) // fs.Args() is every argument
 	}
 	fs.Usage = usage
+	fs.SetOutput(out)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		fs.SetOutput(a.stdout)
 		fs.Usage()
 		return exitOK
 	case err != nil:
-		fs.Usage() // after the flag package's message, on stderr
+		// A mistyped flag: what is wrong, the synopsis and where to read
+		// more, as go and gh print it.
+		name := strings.TrimPrefix(fs.Name(), "ports ")
+		fmt.Fprintf(a.stderr, "%s: %s\n%s\nRun 'ports %s --help' for details.\n", fs.Name(), flagError(err), usageLine(command{name: name, usage: a.usageOf(name)}), name)
 		return exitUsage
 	}
 	return -1

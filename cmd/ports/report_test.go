@@ -41,6 +41,18 @@ func TestCheckFormats(t *testing.T) {
 		golden{"check-output-first", []string{"check", "--output", "x.sarif", "--format", "sarif", hopCompose}, exitUsage},
 		golden{"check-output-twice", []string{"check", "--format", "sarif", "--output", "a", "--output", "b", hopCompose}, exitUsage},
 		golden{"check-output-same-file", []string{"check", "--format", "sarif", "--output", "a", "--format", "json", "--output", "./a", hopCompose}, exitUsage},
+		golden{"check-list-rules", []string{"check", "--list-rules"}, exitOK},
+		golden{"check-list-rules-config", []string{"check", "--list-rules", "--config", "testdata/check/config/severities.yaml"}, exitOK},
+		golden{"check-config-severities", []string{"check", "--profile", "*", "--config", "testdata/check/config/severities.yaml", hopCompose}, exitFindings},
+		golden{"check-config-os-flag-wins", []string{"check", "--config", "testdata/check/config/severities.yaml", "--os", "linux", "--format", "json", fixture + "compose.yaml"}, exitOK},
+		golden{"check-config-bad-rule", []string{"check", "--config", "testdata/check/config/bad-rule.yaml", hopCompose}, exitUsage},
+		golden{"check-config-missing", []string{"check", "--config", "testdata/check/config/none.yaml", hopCompose}, exitUsage},
+		golden{"check-config-directory", []string{"check", "--config", "testdata/check/config", hopCompose}, exitUsage},
+		golden{"check-config-skip", append([]string{"check", "--config", fixture + "skip.yaml"}, fixtureArgs[1:]...), exitFindings},
+		golden{"check-bad-flag", []string{"check", "--colour", hopCompose}, exitUsage},
+		golden{"check-flag-no-value", []string{"check", hopCompose, "--format"}, exitUsage},
+		golden{"help-topic-collisions", []string{"help", "collisions"}, exitOK},
+		golden{"help-topic-check-config", []string{"help", "check-config"}, exitOK},
 		golden{"check-output-input", []string{"check", "--format", "sarif", "--output", hopCompose, hopCompose}, exitUsage},
 	)
 	runGolden(t, tests)

@@ -1,0 +1,85 @@
+package main
+
+// Help topics: what a subcommand's help is too short to say, printed by
+// "ports help TOPIC".
+
+// helpTopic is one topic of "ports help".
+type helpTopic struct {
+	name, summary, text string
+}
+
+func helpTopics() []helpTopic {
+	return []helpTopic{
+		{"collisions", "how ports check judges collisions, pools, start order and files", topicCollisions},
+		{"check-config", "the .ports-check.yaml file: rule severities, NodePort range, OS, paths to skip", topicCheckConfig},
+	}
+}
+
+const topicCollisions = `Reads docker compose files, Kubernetes manifests and port registry files
+(ports.yaml), and reports:
+
+  collisions  two or more services that bind overlapping ports on the same
+              protocol and overlapping addresses in one network namespace
+              (the host, a pod, a Service's cluster IP, a container), or one
+              service that binds them twice (two mappings of a compose
+              service to one host port, two containers of a pod on one
+              port, a fixed host port in a compose service of more than one
+              replica), each member named by file, line and service, with
+              the nearest free alternative for every member that clashes
+              with one declared before it;
+  warnings    host ports in this machine's ephemeral range, ports browsers
+              refuse, privileged ports, pools that may take another
+              service's port if they start before it;
+  security    database, cache, broker and admin ports published on every
+              interface; ports that a compose file or manifest publishes
+              wider than the registry says (internal or localhost-only on
+              every interface, localhost-only on a private address);
+              NodePorts outside the cluster's NodePort range.
+
+Compose projects are built as docker compose builds them: the files of -f
+merged in order, or a directory's compose file with its override; the
+process environment over the project's .env (--no-process-env reads the
+files only); profiles off unless enabled (--profile, COMPOSE_PROFILES).
+All files are taken to run together on one host. A compose file and the
+registry that describes it may be checked together: a port that both declare
+for one service is one holder, not a collision. A range of host ports mapped
+to one container port ("9000-9005:80") is a pool, as Docker takes it: each
+container of the service (scale, deploy.replicas) binds one port of the
+range, and a pool collides only when the pools cannot all get ports apart
+from every other declaration (for pools on addresses that overlap in part,
+as 127.0.0.1 and every address, the choices are searched up to 100,000
+ports tried, so that only a larger case may be reported where some choice
+of ports would fit). Docker gives each container the first free port of
+its range when it starts, so a pool whose range holds another service's
+port below the highest port the pool gets may take that port if it starts
+first: a warning, unless the pool's service depends on that one
+(depends_on, links, volumes_from, directly or through others), which
+docker compose up then starts first. A restart by the Docker daemon follows
+no such order. Pools whose ranges overlap each other's may still
+collide in some start orders; those are not reported. A service scaled to
+0 binds nothing.
+`
+
+const topicCheckConfig = `A .ports-check.yaml file configures "ports check". It is looked up from the
+current directory upward to the root of the repository (the directory that
+holds .git), or named with --config FILE; flags given on the command line
+win over it.
+
+  # .ports-check.yaml
+  rules:                  # severity of rules by ID: error, warning or off
+    privileged: off
+    ephemeral: error
+  nodeport-range: 30000-32767
+  os: linux               # judge the host by this OS's documented defaults
+  rootless: true          # containers are run by rootless Docker or Podman
+  skip:                   # paths not to check, relative to the file
+    - legacy/
+    - "*.generated.yaml"
+
+"ports check --list-rules" lists the rules with their severities. A skip
+pattern (as path.Match reads it, "*" not crossing a "/") skips the files it
+matches and everything under a directory it matches; a pattern without a
+"/" matches any element of a path, as in .gitignore. A finding is dropped
+when the file it is reported in is skipped. The exit status follows the
+severities: 1 when a finding of severity error remains.
+`
