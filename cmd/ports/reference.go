@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"io"
@@ -38,12 +39,16 @@ compose files with their .env file, and with an override file given after
 them.`)
 		title := fs.String("title", "", "the document's `title` (default: \"Port reference\" and the project names)")
 		out := fs.String("o", "", "write to this `file` instead of standard output (- for standard output); never one of the files read")
+		against := fs.String("check", "", "compare the committed reference `FILE.md` with what doc writes now: exit 1 and print a unified diff when they differ")
 		lf := addLoadFlags(fs)
 		if code := a.parseFlags(fs, args); code >= 0 {
 			return code
 		}
 		if fs.NArg() == 0 {
 			return a.fail("doc: name at least one file, as in: ports doc docker-compose.yml ports.yaml")
+		}
+		if *against != "" && *out != "" {
+			return a.fail("doc: give -o to write the reference or --check to compare it, not both")
 		}
 		if *out == "-" {
 			*out = ""
@@ -72,6 +77,11 @@ them.`)
 			return a.fail("doc: %v", err)
 		}
 		rep := reportOf(res, fs.Args())
+		if *against != "" {
+			var b bytes.Buffer
+			writeReference(&b, *title, fs.Args(), decls, rep)
+			return a.docCheck(*against, b.Bytes(), args)
+		}
 		if *out == "" {
 			writeReference(a.stdout, *title, fs.Args(), decls, rep)
 			return exitOK // main checks standard output
