@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/portalloc/ports"
@@ -196,11 +198,24 @@ Exit status: 0 on success, 2 on bad input.`)
 		}
 		type row struct {
 			claims.Claim
-			Bound bool `json:"bound"`
+			Bound bool     `json:"bound"`
+			By    []string `json:"by,omitempty"` // the programs that hold the ports, "PID program"
 		}
+		// One reading of the socket table names the holders of every
+		// claim; where it cannot be read, a bind check still says
+		// whether each is bound.
+		table, tableErr := hostports.ReadTable(hostports.TableOptions{})
 		rows := make([]row, len(list))
 		for i, cl := range list {
-			rows[i] = row{Claim: cl, Bound: a.bound(cl.Ports)}
+			r := row{Claim: cl}
+			if tableErr == nil {
+				r.By = holders(table, cl.Ports)
+				r.Bound = len(r.By) > 0
+			}
+			if !r.Bound {
+				r.Bound = a.bound(cl.Ports)
+			}
+			rows[i] = r
 		}
 		if *format == "json" {
 			enc := json.NewEncoder(a.stdout)
@@ -214,7 +229,10 @@ Exit status: 0 on success, 2 on bad input.`)
 		fmt.Fprintln(tw, "NAME\tPORTS\tBOUND\tWORKTREE")
 		for _, r := range rows {
 			bound := "no"
-			if r.Bound {
+			switch {
+			case len(r.By) > 0:
+				bound = strings.Join(r.By, ", ")
+			case r.Bound:
 				bound = "yes"
 			}
 			wt := r.Worktree
@@ -239,4 +257,29 @@ func (a *app) bound(r ports.Range) bool {
 		}
 	}
 	return false
+}
+
+// holders returns the programs of t that listen on (or have bound) a TCP
+// port of r, as "PID program", each once; a socket whose owner cannot be
+// named is "a process of uid N".
+func holders(t hostports.Table, r ports.Range) []string {
+	var out []string
+	add := func(s string) {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	for _, s := range t.Sockets {
+		if s.Protocol != ports.TCP || !r.Contains(s.Port()) ||
+			s.State != hostports.StateListen && s.State != hostports.StateBound {
+			continue
+		}
+		if len(s.Processes) == 0 {
+			add(fmt.Sprintf("a process of uid %d", s.UID))
+		}
+		for _, p := range s.Processes {
+			add(fmt.Sprintf("%d %s", p.PID, safe(p.Program)))
+		}
+	}
+	return out
 }

@@ -145,3 +145,25 @@ func TestRunPod(t *testing.T) {
 		}
 	}
 }
+
+// TestClaimsNamesHolder holds a claimed port in this process and checks
+// that ports claims says who binds it.
+func TestClaimsNamesHolder(t *testing.T) {
+	a, stdout, stderr := claimApp(t)
+	if code := a.main([]string{"claim", "held"}); code != exitOK {
+		t.Fatalf("claim: exit %d\n%s", code, stderr)
+	}
+	port := strings.TrimSpace(stdout.String())
+	ln, err := net.Listen("tcp", "127.0.0.1:"+port)
+	if err != nil {
+		t.Fatalf("binding the claimed port %s: %v", port, err)
+	}
+	defer ln.Close()
+	stdout.Reset()
+	if code := a.main([]string{"claims"}); code != exitOK {
+		t.Fatalf("claims: exit %d\n%s", code, stderr)
+	}
+	if want := fmt.Sprintf("%d ", os.Getpid()); !strings.Contains(stdout.String(), want) {
+		t.Errorf("claims does not name this process (%s) as the holder of %s:\n%s", want, port, stdout)
+	}
+}
