@@ -41,6 +41,12 @@ const DefaultPrefix = "/ports/"
 // Timeout zero.
 const DefaultTimeout = 5 * time.Second
 
+// maxAttempts bounds the proposals that one allocation tries: each refused
+// one waits until the mirror sees its holder, so that the next differs; only
+// a mirror that cannot catch up, or a crowd of clients taking every run
+// first, exhausts them.
+const maxAttempts = 64
+
 // maxOwner is the longest owner name accepted, in bytes.
 const maxOwner = 4096
 
@@ -175,7 +181,8 @@ func (c *Client) apply(a *allocator.Allocator, key, value []byte) error {
 func (c *Client) watch(pol allocator.Policy, rev int64) {
 	defer close(c.done)
 	for c.wctx.Err() == nil {
-		wch := c.cli.Watch(c.wctx, c.keys.records(), clientv3.WithPrefix(), clientv3.WithRev(rev+1), clientv3.WithProgressNotify())
+		wctx, cancel := context.WithCancel(c.wctx)
+		wch := c.cli.Watch(wctx, c.keys.records(), clientv3.WithPrefix(), clientv3.WithRev(rev+1), clientv3.WithProgressNotify())
 		for resp := range wch {
 			if err := resp.Err(); err != nil {
 				break
@@ -205,6 +212,7 @@ func (c *Client) watch(pol allocator.Policy, rev int64) {
 			rev = c.rev
 			c.mu.Unlock()
 		}
+		cancel()
 		if c.wctx.Err() != nil {
 			return
 		}
@@ -214,6 +222,7 @@ func (c *Client) watch(pol allocator.Policy, rev int64) {
 			if err == nil {
 				c.mu.Lock()
 				c.mirror.Store(a)
+				c.err = nil
 				if r > c.rev {
 					c.rev = r
 					close(c.advance)
@@ -427,14 +436,20 @@ func (c *Client) Allocate(ctx context.Context, owner string, proto ports.Protoco
 // another client took it meanwhile, the client waits for the mirror to see
 // that and tries the next proposal. When the mirror finds no free run, it
 // is brought up to date (Client.Sync) and asked once more before the
-// *allocator.ExhaustedError is returned.
+// *allocator.ExhaustedError is returned. After 64 proposals taken first by
+// others it gives up, with an error that wraps the last
+// *allocator.ConflictError.
 func (c *Client) AllocateIn(ctx context.Context, owner string, within ports.Endpoint, k int) (allocator.Reservation, error) {
 	return c.allocate(ctx, owner, within, k, 0)
 }
 
 func (c *Client) allocate(ctx context.Context, owner string, within ports.Endpoint, k int, lease clientv3.LeaseID) (allocator.Reservation, error) {
 	synced := false
-	for {
+	var conflict error
+	for attempt := 0; ; attempt++ {
+		if attempt == maxAttempts {
+			return allocator.Reservation{}, fmt.Errorf("etcd: allocate for %q in %v: %d proposals of the mirror were taken first; the last: %w", owner, within, maxAttempts, conflict)
+		}
 		if err := ctx.Err(); err != nil {
 			return allocator.Reservation{}, &OpError{Op: "allocate", Request: allocator.Reservation{Owner: owner, Endpoint: within}, Err: err}
 		}
@@ -451,7 +466,7 @@ func (c *Client) allocate(ctx context.Context, owner string, within ports.Endpoi
 		}
 		r, err := c.reserve(ctx, "allocate", owner, e, lease)
 		if errors.Is(err, allocator.ErrConflict) {
-			synced = false
+			synced, conflict = false, err
 			continue // conflict waited for the mirror to see the holders
 		}
 		if err == nil {

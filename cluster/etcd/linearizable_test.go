@@ -144,7 +144,7 @@ func TestLinearizable(t *testing.T) {
 	c := single(t)
 	prefix := "/" + t.Name() + "/"
 	clients, ops := 6, 40
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		clients, ops = 4, 20
 	}
 	addrs := []netip.Addr{{}, netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("0.0.0.0"), netip.MustParseAddr("::1")}

@@ -109,11 +109,12 @@ func TestConcurrentClients(t *testing.T) {
 	c := single(t)
 	prefix := "/" + t.Name() + "/"
 	ops := 60
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		ops = 15
 	}
 	const goroutines, processes = 12, 4
-	ctx := ctxT(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 
 	var mu sync.Mutex
 	var union []allocator.Reservation

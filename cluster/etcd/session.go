@@ -158,7 +158,7 @@ func (s *Session) check() error {
 	return nil
 }
 
-// done records the outcome of a change bound to the lease.
+// record records the outcome of a change bound to the lease.
 func (s *Session) record(r allocator.Reservation, err error) (allocator.Reservation, error) {
 	if errors.Is(err, errLeaseNotFound) {
 		return allocator.Reservation{}, s.lose(err)
@@ -169,8 +169,10 @@ func (s *Session) record(r allocator.Reservation, err error) (allocator.Reservat
 	s.mu.Lock()
 	if s.lost != nil {
 		// Lost while the transaction ran: the reservation went with it.
-		s.lost.Lost = append(s.lost.Lost, r)
-		l := s.lost
+		// Errors already returned stay as they were.
+		l := &LeaseLostError{Lease: s.lost.Lease, Lost: append(slices.Clone(s.lost.Lost), r), Err: s.lost.Err}
+		slices.SortFunc(l.Lost, func(a, b allocator.Reservation) int { return a.Endpoint.Compare(b.Endpoint) })
+		s.lost = l
 		s.mu.Unlock()
 		return allocator.Reservation{}, l
 	}
