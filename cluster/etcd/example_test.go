@@ -63,7 +63,8 @@ func Example() {
 	defer stop()
 	ctx := context.Background()
 
-	newClient := func() *etcd.Client {
+	// Each client has its own connection, as on its own machine.
+	newClient := func() (*etcd.Client, *clientv3.Client) {
 		cli, err := clientv3.New(clientv3.Config{Endpoints: []string{endpoint}, Logger: zap.NewNop()})
 		if err != nil {
 			log.Fatal(err)
@@ -72,9 +73,12 @@ func Example() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		return c
+		return c, cli
 	}
-	a, b := newClient(), newClient()
+	a, acli := newClient()
+	b, bcli := newClient()
+	defer acli.Close()
+	defer bcli.Close()
 	defer a.Close()
 	defer b.Close()
 
