@@ -575,7 +575,11 @@ func (s *state) collectMore(buf []Reservation, sc *nearScan, near bool, p uint8,
 func (s *state) collectWalk(buf []Reservation, p uint8, lo, hi uint16, addr netip.Addr, after ports.Endpoint) int {
 	var c rcursor
 	ar := after.Range()
-	s.rwalk(&c, p, lo, hi, after.IsValid(), uint16(ar.Lo()), uint16(ar.Hi()), after.Addr())
+	if after.IsValid() {
+		s.rwalkAfter(&c, p, lo, hi, uint16(ar.Lo()), uint16(ar.Hi()), after.Addr())
+	} else {
+		s.rwalk(&c, p, lo, hi)
+	}
 	every := !addr.IsValid() // every address overlaps every other
 	n := 0
 	for x := c.step(); x != 0; x = c.step() {

@@ -72,7 +72,7 @@ func (s *state) narrow(p uint8, k uint32) {
 	}
 	start := b << blockBits
 	var c rcursor
-	s.rwalk(&c, p, start, start|(1<<blockBits-1), false, 0, 0, netip.Addr{})
+	s.rwalk(&c, p, start, start|(1<<blockBits-1))
 	widest := uint16(0)
 	for x := c.step(); x != 0; x = c.step() {
 		if in := &s.info[x]; in.lo() >= start {

@@ -129,7 +129,7 @@ func (s *state) walkConflicts(w *conflictWalk, e ports.Endpoint) {
 	r := e.Range()
 	w.p, w.addr, w.run = uint8(e.Protocol()), e.Addr(), 0
 	w.sp = spansOverlapping(w.addr)
-	s.rwalk(&w.c, w.p, uint16(r.Lo()), uint16(r.Hi()), false, 0, 0, netip.Addr{})
+	s.rwalk(&w.c, w.p, uint16(r.Lo()), uint16(r.Hi()))
 }
 
 // step returns the next reservation of the scan, or 0 when it is over,

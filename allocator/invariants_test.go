@@ -92,7 +92,7 @@ func (a *Allocator) check() error {
 	// Every reservation index is in a tree or on the free list, and so is
 	// every tree node.
 	free := 0
-	for n := s.freeNode; n != 0; n = s.info[n].onext {
+	for n := s.freeSlot; n != 0; n = s.info[n].onext {
 		if inTree[n] {
 			return fmt.Errorf("reservation %d is both free and in a tree", n)
 		}
@@ -101,12 +101,12 @@ func (a *Allocator) check() error {
 	if len(inTree)+free != len(s.info)-1 {
 		return fmt.Errorf("%d reservation indices: %d in trees, %d free", len(s.info)-1, len(inTree), free)
 	}
-	freeB := 0
-	for b := s.freeB; b != 0; b = s.bt[b].kids[0] {
-		freeB++
+	freeTree := 0
+	for b := s.freeTree; b != 0; b = s.bt[b].kids[0] {
+		freeTree++
 	}
-	if bnodes+freeB != len(s.bt)-1 {
-		return fmt.Errorf("arena of %d tree nodes: %d in trees, %d free", len(s.bt)-1, bnodes, freeB)
+	if bnodes+freeTree != len(s.bt)-1 {
+		return fmt.Errorf("arena of %d tree nodes: %d in trees, %d free", len(s.bt)-1, bnodes, freeTree)
 	}
 	// Owners list exactly their nodes, and the index finds every owner.
 	listed, idle, live := 0, 0, 0

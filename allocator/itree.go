@@ -112,11 +112,13 @@ func (s *state) bsum(b int32) (uint32, uint32) {
 	return m.keys[0], slices.Max(m.aux[:m.n])
 }
 
-func (s *state) newB(leaf bool, p uint8) int32 {
+// newTreeNode returns a new empty node of protocol p's tree, from the free
+// list if it has one.
+func (s *state) newTreeNode(leaf bool, p uint8) int32 {
 	var b int32
-	if s.freeB != 0 {
-		b = s.freeB
-		s.freeB = s.bt[b].kids[0]
+	if s.freeTree != 0 {
+		b = s.freeTree
+		s.freeTree = s.bt[b].kids[0]
 	} else {
 		s.bt = append(s.bt, bnode{})
 		b = int32(len(s.bt) - 1)
@@ -125,10 +127,11 @@ func (s *state) newB(leaf bool, p uint8) int32 {
 	return b
 }
 
-func (s *state) freeBnode(b int32) {
+// freeTreeNode puts tree node b on the free list.
+func (s *state) freeTreeNode(b int32) {
 	s.bt[b] = bnode{}
-	s.bt[b].kids[0] = s.freeB
-	s.freeB = b
+	s.bt[b].kids[0] = s.freeTree
+	s.freeTree = b
 }
 
 // bfirst returns the first reservation under node b.
@@ -192,7 +195,7 @@ func (s *state) rinsert(x, owner int32) {
 		return
 	}
 	if b == 0 {
-		b = s.newB(true, p)
+		b = s.newTreeNode(true, p)
 		s.bt[b].insertAt(0, k, leafTag(owner, addr), x)
 		s.roots[p-1] = b
 		return
@@ -216,7 +219,7 @@ func (s *state) rinsert(x, owner int32) {
 			return
 		}
 		// Split b: its upper half moves to a new node after it.
-		nb := s.newB(s.bt[b].leaf, p)
+		nb := s.newTreeNode(s.bt[b].leaf, p)
 		m, o := &s.bt[b], &s.bt[nb]
 		if m.leaf {
 			o.next, m.next = m.next, nb
@@ -236,7 +239,7 @@ func (s *state) rinsert(x, owner int32) {
 		nk, nh := s.bsum(nb)
 		bk, bh := s.bsum(b)
 		if d == 0 {
-			r := s.newB(false, p)
+			r := s.newTreeNode(false, p)
 			s.bt[r].insertAt(0, bk, bh, b)
 			s.bt[r].insertAt(1, nk, nh, nb)
 			s.roots[p-1] = r
@@ -413,7 +416,7 @@ func (s *state) unlink(p uint8, k, addr uint32) (int32, uint32) {
 			if lm.leaf {
 				lm.next = rm.next
 			}
-			s.freeBnode(R)
+			s.freeTreeNode(R)
 			pm.removeAt(r)
 		case lm.n < rm.n:
 			lm.insertAt(int(lm.n), rm.keys[0], rm.aux[0], rm.kids[0])
@@ -431,11 +434,11 @@ func (s *state) unlink(p uint8, k, addr uint32) (int32, uint32) {
 	// b is the root.
 	switch m := &s.bt[b]; {
 	case m.n == 0:
-		s.freeBnode(b)
+		s.freeTreeNode(b)
 		s.roots[p-1] = 0
 	case !m.leaf && m.n == 1:
 		s.roots[p-1] = m.kids[0]
-		s.freeBnode(b)
+		s.freeTreeNode(b)
 	}
 	return x, t
 }
@@ -487,15 +490,17 @@ type rcursor struct {
 }
 
 // rwalk starts a walk over the reservations of protocol p overlapping [lo,
-// hi]. If after is true, the walk starts after the key (alo, ahi, aaddr).
-func (s *state) rwalk(c *rcursor, p uint8, lo, hi uint16, after bool, alo, ahi uint16, aaddr netip.Addr) {
-	if !after {
-		c.s, c.lo, c.hi, c.d = s, lo, hi, 0
-		if b := s.roots[p-1]; b != 0 {
-			c.node[0], c.pos[0], c.d = b, 0, 1
-		}
-		return
+// hi], from the first. O(1).
+func (s *state) rwalk(c *rcursor, p uint8, lo, hi uint16) {
+	c.s, c.lo, c.hi, c.d = s, lo, hi, 0
+	if b := s.roots[p-1]; b != 0 {
+		c.node[0], c.pos[0], c.d = b, 0, 1
 	}
+}
+
+// rwalkAfter starts a walk over the reservations of protocol p overlapping
+// [lo, hi] after the key (alo, ahi, aaddr). O(log n).
+func (s *state) rwalkAfter(c *rcursor, p uint8, lo, hi uint16, alo, ahi uint16, aaddr netip.Addr) {
 	s.rwalkFrom(c, p, lo, hi, rkey(alo, ahi), aaddr, false)
 }
 

@@ -55,7 +55,7 @@ func TestTreeModel(t *testing.T) {
 			e := drawEntry()
 			if rapid.IntRange(0, 99).Draw(t, "op") < insertBias {
 				if _, ok := held[e]; !ok {
-					x := s.newNode()
+					x := s.newSlot()
 					// The reservation's index stands for its owner,
 					// so that each leaf tag says whose it is.
 					s.info[x] = mkinfo(e.key, ids[e.addr], 1)
@@ -73,8 +73,8 @@ func TestTreeModel(t *testing.T) {
 				}
 				if x != 0 {
 					delete(held, e)
-					s.info[x] = rinfo{onext: s.freeNode}
-					s.freeNode = x
+					s.info[x] = rinfo{onext: s.freeSlot}
+					s.freeSlot = x
 				}
 			}
 			var got []int32
@@ -113,7 +113,11 @@ func TestTreeModel(t *testing.T) {
 				}
 			}
 			var c rcursor
-			s.rwalk(&c, 1, uint16(qlo), uint16(qhi), resume, uint16(after.key>>16), uint16(after.key), addrs[after.addr])
+			if resume {
+				s.rwalkAfter(&c, 1, uint16(qlo), uint16(qhi), uint16(after.key>>16), uint16(after.key), addrs[after.addr])
+			} else {
+				s.rwalk(&c, 1, uint16(qlo), uint16(qhi))
+			}
 			got = got[:0]
 			for x := c.step(); x != 0; x = c.step() {
 				got = append(got, x)

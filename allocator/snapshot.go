@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net/netip"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -50,7 +49,7 @@ func (a *Allocator) Snapshot() ([]byte, error) {
 	if s := a.st; s != nil {
 		for _, p := range ports.Protocols() {
 			var c rcursor
-			s.rwalk(&c, uint8(p), 0, 65535, false, 0, 0, netip.Addr{})
+			s.rwalk(&c, uint8(p), 0, 65535)
 			for x := c.step(); x != 0; x = c.step() {
 				snap.Reservations = append(snap.Reservations, s.reservation(c.at()))
 			}

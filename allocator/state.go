@@ -12,9 +12,9 @@ import (
 // leaves the allocator as it was.
 type state struct {
 	info     []rinfo // the reservations; info[0] is none
-	freeNode int32   // free list of reservation indices, linked by onext
+	freeSlot int32   // free list of reservation indices, linked by onext
 	bt       []bnode // the nodes of the reservation trees; bt[0] is nil
-	freeB    int32   // free list of tree nodes, linked by kids[0]
+	freeTree int32   // free list of tree nodes, linked by kids[0]
 	roots    [4]int32
 	blocks   [4]*blockIndex // per protocol, once it has held a reservation
 	count    [4]int         // reservations per protocol
@@ -135,10 +135,12 @@ func (s *state) releaseAddr(id uint32) {
 	}
 }
 
-func (s *state) newNode() int32 {
-	if s.freeNode != 0 {
-		n := s.freeNode
-		s.freeNode = s.info[n].onext
+// newSlot returns a free index of s.info for a reservation, from the free
+// list if it has one.
+func (s *state) newSlot() int32 {
+	if s.freeSlot != 0 {
+		n := s.freeSlot
+		s.freeSlot = s.info[n].onext
 		return n
 	}
 	s.info = append(s.info, rinfo{})
@@ -227,7 +229,7 @@ func (s *state) add(ownerName string, e ports.Endpoint, held int, avoid []ports.
 	s.used[p-1] += r.Len() - held
 
 	o := s.own.intern(ownerName)
-	n := s.newNode()
+	n := s.newSlot()
 	s.info[n] = mkinfo(rkey(lo, hi), s.internAddr(e.Addr()), p)
 	s.rinsert(n, o)
 	s.count[p-1]++
@@ -299,7 +301,7 @@ func (s *state) detach(n, o int32, avoid []ports.Range) {
 	held := 0
 	if !seesAll(addr) {
 		var c rcursor
-		s.rwalk(&c, p, in.lo(), in.hi(), false, 0, 0, netip.Addr{})
+		s.rwalk(&c, p, in.lo(), in.hi())
 		for x := c.step(); x != 0; x = c.step() {
 			s.looked++
 			o := &s.info[x]
@@ -337,8 +339,8 @@ func (s *state) detach(n, o int32, avoid []ports.Range) {
 		}
 	}
 	s.releaseAddr(in.addr())
-	s.info[n] = rinfo{onext: s.freeNode}
-	s.freeNode = n
+	s.info[n] = rinfo{onext: s.freeSlot}
+	s.freeSlot = n
 }
 
 // markSeen marks in view v the ports of [lo, hi] that reservations of
@@ -347,7 +349,7 @@ func (s *state) detach(n, o int32, avoid []ports.Range) {
 // marked so far.
 func (s *state) markSeen(v *view, p uint8, lo, hi int) {
 	var c rcursor
-	s.rwalk(&c, p, uint16(lo), uint16(hi), false, 0, 0, netip.Addr{})
+	s.rwalk(&c, p, uint16(lo), uint16(hi))
 	for x := c.step(); x != 0; x = c.step() {
 		s.looked++
 		o := &s.info[x]

@@ -19,7 +19,7 @@ func BenchmarkTreeInsertDelete(b *testing.B) {
 				continue
 			}
 			used[p] = true
-			x := s.newNode()
+			x := s.newSlot()
 			s.info[x] = mkinfo(rkey(p, p), 0, 1)
 			s.rinsert(x, 1)
 		}
@@ -29,7 +29,7 @@ func BenchmarkTreeInsertDelete(b *testing.B) {
 				free = append(free, p)
 			}
 		}
-		x := s.newNode()
+		x := s.newSlot()
 		b.Run("btree", func(b *testing.B) {
 			b.ReportAllocs()
 			i := 0
