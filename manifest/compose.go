@@ -196,6 +196,9 @@ func (p *composeProject) load() (decls []Declaration, warnings []string, err err
 		}
 	}
 
+	if err := cs.extendsCycle(); err != nil {
+		return nil, nil, err
+	}
 	project, warnings, err := p.compose(cs)
 	if err != nil {
 		return nil, nil, err
@@ -311,6 +314,30 @@ func (p *composeProject) compose(cs *composeScan) (project *types.Project, warni
 	return project, warnings, nil
 }
 
+// references reports whether data refers to variable k: $k or ${k.
+func references(data []byte, k string) bool {
+	for _, ref := range []string{"${" + k, "$" + k} {
+		s := string(data)
+		for {
+			i := strings.Index(s, ref)
+			if i < 0 {
+				break
+			}
+			rest := s[i+len(ref):]
+			if ref[1] != '{' && rest != "" && isVarChar(rest[0]) {
+				s = rest
+				continue
+			}
+			if ref[1] == '{' && rest != "" && isVarChar(rest[0]) {
+				s = rest
+				continue
+			}
+			return true
+		}
+	}
+	return false
+}
+
 // redactError returns err with the values of vars in its text written as
 // their templates (see redact); err itself if it holds none.
 func redactError(err error, vars map[string]string) error {
@@ -328,6 +355,53 @@ func redactError(err error, vars map[string]string) error {
 		out.Err = errors.New(redact(e.Err.Error(), vars))
 	}
 	return &out
+}
+
+// extendsCycle returns an error, at the extends key that closes it, for a
+// chain of extends that comes back to a service it passed, naming each
+// service in the file that holds it (compose-go's own message pairs each
+// service with the file it extends from).
+func (cs *composeScan) extendsCycle() error {
+	// From the files given first, in the order the scan met them.
+	keys := slices.SortedFunc(maps.Keys(cs.byFile), func(a, b fileKey) int {
+		return cmp.Or(cmp.Compare(slices.Index(cs.order, a.path), slices.Index(cs.order, b.path)), cmp.Compare(a.env, b.env))
+	})
+	for _, key := range keys {
+		names := slices.Sorted(maps.Keys(cs.byFile[key]))
+		for _, name := range names {
+			rs := cs.byFile[key][name]
+			var chain []*rawService
+			var chainNames []string
+			cur, curName := rs, name
+			for cur != nil && len(chain) <= 4*maxComposeDepth {
+				if i := slices.Index(chain, cur); i >= 0 {
+					if i != 0 {
+						break // a cycle further on; reported from its own start
+					}
+					var b strings.Builder
+					for j, r := range chain {
+						if j > 0 {
+							b.WriteString(" extends ")
+						}
+						fmt.Fprintf(&b, "%s (%s:%d)", chainNames[j], r.file, r.key.Line)
+					}
+					fmt.Fprintf(&b, " extends %s", curName)
+					last := chain[len(chain)-1]
+					e := &Error{File: last.file, Doc: last.doc, Msg: "extends cycle: " + b.String()}
+					if last.extNode != nil {
+						e.Line, e.Column = last.extNode.Line, last.extNode.Column
+					}
+					return e
+				}
+				chain, chainNames = append(chain, cur), append(chainNames, curName)
+				if cur.extService == "" {
+					break
+				}
+				cur, curName = cs.byFile[cur.ext][cur.extService], cur.extService
+			}
+		}
+	}
+	return nil
 }
 
 // guardLoader is the resource loader that compose-go is given, ahead of
@@ -428,7 +502,7 @@ var validatingRE = regexp.MustCompile(`^validating (.+?): `)
 // value of vars that it holds is written as the variable's template, so
 // that a secret substituted into a bad field is not printed.
 func (cs *composeScan) composeError(err error, vars map[string]string) *Error {
-	msg := redact(err.Error(), vars)
+	msg := err.Error()
 	var named *composeFile
 	if m := validatingRE.FindStringSubmatch(msg); m != nil {
 		if f := cs.file(m[1]); f != nil {
@@ -436,6 +510,7 @@ func (cs *composeScan) composeError(err error, vars map[string]string) *Error {
 			msg = msg[len(m[0]):]
 		}
 	}
+	msg = redact(msg, vars)
 	// The schema check words an unknown key as "services.web.portz false
 	// schema"; say it plainly.
 	if m, ok := strings.CutSuffix(msg, " false schema"); ok {
@@ -652,7 +727,11 @@ func refError(f composeFile, doc int, ref *yaml.Node, what, written string, err 
 // compose-go resolves them. A file it cannot read is left to the compose
 // loader to report.
 func (cs *composeScan) scan(f composeFile, env map[string]string, base string, inProject bool, depth int) error {
-	maps.Copy(cs.vars, env)
+	for k, v := range env {
+		if references(f.data, k) {
+			cs.vars[k] = v // only what the files substitute can reach a message
+		}
+	}
 	key := fileKey{f.name, envKey(env)}
 	if _, done := cs.byFile[key]; done && (!inProject || cs.inProject[key]) {
 		return nil // scanned already, as far as this visit needs

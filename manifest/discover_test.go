@@ -270,3 +270,25 @@ func TestLoadPathsDirectoryLinks(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorsWhereTheyAre: an error in an included file is placed in that
+// file, and an extends cycle names each service in the file that holds it,
+// at the extends that closes it.
+func TestErrorsWhereTheyAre(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"compose.yaml":     "include: [inc/compose.yaml]\nservices:\n  web:\n    image: x\n",
+		"inc/compose.yaml": "services:\n  api:\n    image: x\n    portz: [\"1:1\"]\n",
+		"c.yaml":           "services:\n  a:\n    image: x\n    extends: {file: b.yaml, service: b}\n",
+		"b.yaml":           "services:\n  b:\n    image: x\n    extends: {file: c.yaml, service: a}\n",
+	})
+	_, err := Loader{}.Load(filepath.Join(dir, "compose.yaml"))
+	if want := filepath.Join(dir, "inc/compose.yaml") + ":4:5: services.api.portz: unknown key"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error in an included file: %v, want %q", err, want)
+	}
+	_, err = Loader{}.Load(filepath.Join(dir, "c.yaml"))
+	c, b := filepath.Join(dir, "c.yaml"), filepath.Join(dir, "b.yaml")
+	if want := b + ":4:5: extends cycle: a (" + c + ":2) extends b (" + b + ":2) extends a"; err == nil || !strings.HasSuffix(err.Error(), want) {
+		t.Errorf("extends cycle: %v, want %q", err, want)
+	}
+}
