@@ -141,6 +141,9 @@ var rules = []Rule{
 	{"pool-start-order", Portability, Warning,
 		"a pool of host ports may take another service's port if it starts first",
 		"Docker gives each container of a pool (\"9000-9005:80\") the first free port of the range when it starts. A service that binds a port of that range and starts later then fails. Start the pool's service after it (depends_on), or keep the pool off that port."},
+	{"unused-suppression", Portability, Warning,
+		"a # ports:ignore comment suppresses no finding",
+		"A suppression that matches nothing hides nothing today and may hide a finding tomorrow. It covers findings of its rules on its own line (a comment after YAML) or on the next line (a comment on a line of its own). Remove it, or move it to the finding's line."},
 }
 
 // Rules returns every rule, in the order reports list them.

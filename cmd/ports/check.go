@@ -44,6 +44,7 @@ Exit status: 0 when no finding of severity error remains, 1 when one does,
 		goos := fs.String("os", "", "judge ephemeral and privileged ports by the documented defaults of this `OS` (linux, darwin, freebsd, windows) instead of reading this host")
 		configFile := fs.String("config", "", "read the configuration from this `file` (default: "+check.ConfigFile+" in this directory or above it, up to the repository's root)")
 		listRules := fs.Bool("list-rules", false, "print the rules, their categories and severities, and exit")
+		showSuppressed := fs.Bool("show-suppressed", false, "list the findings that # ports:ignore comments suppress (the text report counts them either way)")
 		if code := a.parseFlags(fs, args); code >= 0 {
 			return code
 		}
@@ -102,7 +103,12 @@ Exit status: 0 when no finding of severity error remains, 1 when one does,
 		if cfgDir != "" {
 			res.Findings = slices.DeleteFunc(res.Findings, func(f check.Finding) bool { return skipped(cfg, cfgDir, at(f).Source.File) })
 		}
-		if err := a.writeReports(list, reportInput{res: res, files: in.inputs, severities: opts.Severities}); err != nil {
+		sups, err := scanSuppressions(in.decls)
+		if err != nil {
+			return a.fail("check: %v", err)
+		}
+		suppressed := res.Suppress(sups, opts)
+		if err := a.writeReports(list, reportInput{res: res, files: in.inputs, severities: opts.Severities, suppressed: suppressed, showSuppressed: *showSuppressed}); err != nil {
 			return a.fail("check: %v", err)
 		}
 		if res.Failed() {

@@ -38,6 +38,9 @@ type reportInput struct {
 	res        *check.Report
 	files      []string                  // the files checked, as named
 	severities map[string]check.Severity // check.Options.Severities
+
+	suppressed     []check.Suppressed // what # ports:ignore comments removed from res
+	showSuppressed bool               // whether the text report lists them
 }
 
 // severity returns r's severity in the check.
@@ -154,9 +157,13 @@ func (a *app) render(f string, in reportInput, toStdout bool) ([]byte, error) {
 		if toStdout {
 			paint = a.paint
 		}
-		printCheck(&b, paint, reportOf(in.res, in.files))
+		rep := reportOf(in.res, in.files)
+		rep.Suppressed = suppressedOf(in.suppressed)
+		printCheck(&b, paint, rep, in.showSuppressed)
 	case "json":
-		err = writeJSON(&b, reportOf(in.res, in.files))
+		rep := reportOf(in.res, in.files)
+		rep.Suppressed = suppressedOf(in.suppressed)
+		err = writeJSON(&b, rep)
 	case "sarif":
 		err = writeSARIF(&b, in)
 	case "github":
@@ -221,7 +228,7 @@ func at(f check.Finding) manifest.Declaration {
 // headline is a finding in one line, without its location: what the text
 // report prints after the location.
 func headline(f check.Finding) string {
-	if f.Rule == "collision" || len(f.Members) == 0 {
+	if f.Rule == "collision" || len(f.Members) == 0 || at(f).Owner() == "" {
 		s := f.Message
 		if f.Scope != (manifest.Scope{}) {
 			s += " in " + f.Scope.String() + " scope"

@@ -18,6 +18,9 @@ type (
 		Errors       []checkFinding   `json:"errors"` // what the platform refuses
 		Security     []checkFinding   `json:"security"`
 		Warnings     []checkFinding   `json:"warnings"`
+		// Suppressed are the findings that # ports:ignore comments
+		// removed, each with the comment's reason.
+		Suppressed []checkFinding `json:"suppressed,omitempty"`
 	}
 	checkCollision struct {
 		Severity string        `json:"severity"`
@@ -43,6 +46,7 @@ type (
 		Endpoint string `json:"endpoint"`
 		Message  string `json:"message"`
 		Fix      string `json:"fix,omitempty"`
+		Reason   string `json:"reason,omitempty"` // of a suppressed finding: the suppression's
 	}
 )
 
@@ -91,9 +95,26 @@ func reportOf(res *check.Report, files []string) checkReport {
 	return rep
 }
 
+// suppressedOf turns suppressed findings into the report's, in order.
+func suppressedOf(ss []check.Suppressed) []checkFinding {
+	var out []checkFinding
+	for _, s := range ss {
+		d := at(s.Finding)
+		out = append(out, checkFinding{
+			Code: s.Finding.Rule, Severity: s.Finding.Severity.String(), Source: d.Source.String(),
+			Service: d.Owner(), Endpoint: endpointText(d), Message: s.Finding.Message,
+			Reason: s.By.Reason,
+		})
+	}
+	return out
+}
+
 // endpointText is how a finding shows the port of d: its endpoint, or for
 // a port the runtime picks, "random->" and the port it forwards to.
 func endpointText(d manifest.Declaration) string {
+	if d.Owner() == "" && !d.Endpoint.IsValid() {
+		return "" // not a declaration: where a comment is
+	}
 	if d.Ephemeral {
 		t := "?"
 		if d.Target.IsValid() {

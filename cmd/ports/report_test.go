@@ -41,6 +41,11 @@ func TestCheckFormats(t *testing.T) {
 		golden{"check-output-first", []string{"check", "--output", "x.sarif", "--format", "sarif", hopCompose}, exitUsage},
 		golden{"check-output-twice", []string{"check", "--format", "sarif", "--output", "a", "--output", "b", hopCompose}, exitUsage},
 		golden{"check-output-same-file", []string{"check", "--format", "sarif", "--output", "a", "--format", "json", "--output", "./a", hopCompose}, exitUsage},
+		golden{"check-suppress", []string{"check", "testdata/check/suppress/compose.yaml"}, exitOK},
+		golden{"check-suppress-show", []string{"check", "--show-suppressed", "testdata/check/suppress/compose.yaml"}, exitOK},
+		golden{"check-suppress-json", []string{"check", "--format", "json", "testdata/check/suppress/compose.yaml"}, exitOK},
+		golden{"check-suppress-sarif", []string{"check", "--format", "sarif", "testdata/check/suppress/compose.yaml"}, exitOK},
+		golden{"check-suppress-bad", []string{"check", "testdata/check/suppress/bad.yaml"}, exitUsage},
 		golden{"check-list-rules", []string{"check", "--list-rules"}, exitOK},
 		golden{"check-list-rules-config", []string{"check", "--list-rules", "--config", "testdata/check/config/severities.yaml"}, exitOK},
 		golden{"check-config-severities", []string{"check", "--profile", "*", "--config", "testdata/check/config/severities.yaml", hopCompose}, exitFindings},
@@ -116,6 +121,7 @@ func TestSARIFSchema(t *testing.T) {
 		{"../../examples/platforms/pms/k8s/backend.yaml", "../../examples/platforms/pms/k8s/frontend.yaml"},
 		fixtureArgs,
 		{"testdata/check/unresolved.yml"},
+		{"testdata/check/suppress/compose.yaml"},
 	} {
 		out, _ := run(t, append([]string{"check", "--format", "sarif"}, args...)...)
 		validate(t, sch, strings.Join(args, " "), out)

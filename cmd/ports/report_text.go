@@ -15,7 +15,8 @@ type painter func(style, s string) string
 func plainPaint(_, s string) string { return s }
 
 // printCheck writes rep as the text report.
-func printCheck(w io.Writer, paint painter, rep checkReport) {
+// With show, it lists the suppressed findings too.
+func printCheck(w io.Writer, paint painter, rep checkReport, show bool) {
 	for _, c := range rep.Collisions {
 		fmt.Fprintf(w, "%s %s/%s in %s scope\n", paint(styleRed+styleBold, "collision"), c.Ports, c.Protocol, safe(c.Scope))
 		if c.Reason != "" {
@@ -41,14 +42,23 @@ func printCheck(w io.Writer, paint painter, rep checkReport) {
 	for _, f := range rep.Warnings {
 		printFinding(w, paint, "warning", styleYellow, f)
 	}
+	if show {
+		for _, f := range rep.Suppressed {
+			fmt.Fprintf(w, "%s %s:%s [%s]: %s\n  reason: %s\n", paint(styleDim, "suppressed"), safe(f.Source), who(f), f.Code, safe(f.Message), safe(f.Reason))
+		}
+	}
+	suppressed := ""
+	if n := len(rep.Suppressed); n > 0 {
+		suppressed = fmt.Sprintf(", %d suppressed", n)
+	}
 	errs := ""
 	if n := len(rep.Errors); n > 0 {
 		errs = fmt.Sprintf("%d %s, ", n, plural(n, "error", "errors"))
 	}
-	fmt.Fprintf(w, "%d %s, %s%d security %s, %d %s in %d declarations from %d %s\n",
+	fmt.Fprintf(w, "%d %s, %s%d security %s, %d %s%s in %d declarations from %d %s\n",
 		len(rep.Collisions), plural(len(rep.Collisions), "collision", "collisions"), errs,
 		len(rep.Security), plural(len(rep.Security), "finding", "findings"),
-		len(rep.Warnings), plural(len(rep.Warnings), "warning", "warnings"),
+		len(rep.Warnings), plural(len(rep.Warnings), "warning", "warnings"), suppressed,
 		rep.Declarations, len(rep.Files), plural(len(rep.Files), "file", "files"))
 }
 
@@ -116,7 +126,7 @@ func summarise(ms []checkMember) []checkMember {
 }
 
 func printFinding(w io.Writer, paint painter, label, style string, f checkFinding) {
-	fmt.Fprintf(w, "%s %s: %s %s [%s]: %s\n", paint(style, label), safe(f.Source), safe(f.Service), f.Endpoint, f.Code, safe(f.Message))
+	fmt.Fprintf(w, "%s %s:%s [%s]: %s\n", paint(style, label), safe(f.Source), who(f), f.Code, safe(f.Message))
 	if f.Fix != "" {
 		fmt.Fprintf(w, "  fix: %s\n", safe(f.Fix))
 	}
@@ -127,4 +137,14 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// who is " SERVICE ENDPOINT" of a finding, or "" for one that is about no
+// declaration (an unused suppression).
+func who(f checkFinding) string {
+	s := strings.TrimSpace(safe(f.Service) + " " + f.Endpoint)
+	if s == "" {
+		return ""
+	}
+	return " " + s
 }
