@@ -84,6 +84,9 @@ func Run(decls []manifest.Declaration, opts Options) (*Report, error) {
 		opts.NodePortRange = wellknown.NodePortRange()
 	}
 	c := &checker{opts: opts, sev: sev, badPorts: wellknown.BadPorts()}
+	if opts.Live != nil {
+		c.liveIdx = indexTable(opts.Live)
+	}
 	rep := &Report{Declarations: len(decls)}
 	decls, duplicates := onePerObject(decls)
 	collisions, poolWarnings, err := c.collisions(decls)
@@ -118,6 +121,7 @@ func Run(decls []manifest.Declaration, opts Options) (*Report, error) {
 	registry := registryIndex(decls)
 	for _, d := range decls {
 		add(c.platform(d))
+		add(c.live(d))
 		add(c.security(d, decls, registry))
 		add(c.portability(d))
 	}
@@ -139,6 +143,7 @@ type checker struct {
 	opts     Options
 	sev      map[string]Severity
 	badPorts ports.RangeSet // wellknown.BadPorts, built once
+	liveIdx  liveIndex      // Options.Live, indexed; nil without it
 }
 
 // collisions finds the collisions of decls, and the warnings of pools that

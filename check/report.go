@@ -29,6 +29,13 @@ type Options struct {
 	// registry entries, which name programs run on the host.
 	Rootless bool
 
+	// Live, if not nil, is this host's socket table now
+	// ([hostports.ReadTable]): every host port that the declarations bind
+	// and that a socket of the table holds is a port-in-use finding naming
+	// its holder, unless the holder is the declaring compose service's own
+	// container, already running. Nil checks the files alone.
+	Live *hostports.Table
+
 	// Severities sets the severity of rules by ID, over their defaults;
 	// [Off] turns a rule off. An ID that names no rule is an error of
 	// [Run].

@@ -41,6 +41,7 @@ Exit status: 0 when no finding of severity error remains, 1 when one does,
 		lf := addLoadFlags(fs)
 		nodePorts := fs.String("nodeport-range", wellknown.NodePortRange().String(), "the cluster's NodePort `range`")
 		rootless := fs.Bool("rootless", false, "containers are run by rootless Docker or Podman, which cannot bind privileged ports")
+		live := fs.Bool("live", false, "check the host ports against this host's sockets now: a held port is an error naming its holder (a preflight before docker compose up)")
 		goos := fs.String("os", "", "judge ephemeral and privileged ports by the documented defaults of this `OS` (linux, darwin, freebsd, windows) instead of reading this host")
 		configFile := fs.String("config", "", "read the configuration from this `file` (default: "+check.ConfigFile+" in this directory or above it, up to the repository's root)")
 		listRules := fs.Bool("list-rules", false, "print the rules, their categories and severities, and exit")
@@ -96,6 +97,13 @@ Exit status: 0 when no finding of severity error remains, 1 when one does,
 			return a.fail("check: %v", err)
 		}
 		opts := check.Options{Limits: limits, NodePortRange: npr, Rootless: *rootless, Severities: cfg.Severities}
+		if *live {
+			table, err := a.socketTable()
+			if err != nil {
+				return a.fail("check: --live: reading this host's sockets: %v", err)
+			}
+			opts.Live = &table
+		}
 		res, err := check.Run(in.decls, opts)
 		if err != nil {
 			return a.fail("check: %v", err)

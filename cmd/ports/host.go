@@ -21,3 +21,12 @@ func (a *app) probe(p ports.Port) hostports.Report {
 	}
 	return hostports.Probe(p)
 }
+
+// socketTable reads this host's sockets with their owners. Tests replace
+// it through app.table.
+func (a *app) socketTable() (hostports.Table, error) {
+	if a.table != nil {
+		return a.table()
+	}
+	return hostports.ReadTable(hostports.TableOptions{})
+}

@@ -61,6 +61,7 @@ type app struct {
 	env            func() map[string]string          // nil: manifest.Environ
 	lockDir        string                            // "": porttest's default lock directory
 	claimsDir      string                            // "": the claims package's default store
+	table          func() (hostports.Table, error)   // nil: hostports.ReadTable
 }
 
 type command struct {

@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/hostports"
 )
 
 // claimApp returns a test app with a claims store of its own.
@@ -165,5 +169,33 @@ func TestClaimsNamesHolder(t *testing.T) {
 	}
 	if want := fmt.Sprintf("%d ", os.Getpid()); !strings.Contains(stdout.String(), want) {
 		t.Errorf("claims does not name this process (%s) as the holder of %s:\n%s", want, port, stdout)
+	}
+}
+
+// TestCheckLive checks a compose project against a socket table of held
+// ports: postgres held by a process of the host, 8080 by the web service's
+// own container already running, 3001 by nobody.
+func TestCheckLive(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	a := testApp(&stdout, &stderr)
+	a.table = func() (hostports.Table, error) {
+		return hostports.Table{Source: "test", Sockets: []hostports.Socket{
+			{Protocol: ports.TCP, Local: netip.MustParseAddrPort("0.0.0.0:5432"), State: hostports.StateListen, Owner: hostports.OwnerFound,
+				Processes: []hostports.Process{{PID: 812, Program: "postgres", UID: 106}}},
+			{Protocol: ports.TCP, Local: netip.MustParseAddrPort("0.0.0.0:8080"), State: hostports.StateListen, Owner: hostports.OwnerFound,
+				Processes: []hostports.Process{{PID: 2201, Program: "docker-proxy", Container: hostports.Container{Runtime: "docker", Target: "172.18.0.3:8080/tcp"}}}},
+			{Protocol: ports.TCP, Local: netip.MustParseAddrPort("127.0.0.1:3001"), Remote: netip.MustParseAddrPort("127.0.0.1:40000"), State: hostports.StateEstablished},
+		}}, nil
+	}
+	code := a.main([]string{"check", "--live", "--os", "linux", "testdata/check/live/compose.yaml"})
+	if code != exitFindings {
+		t.Fatalf("check --live: exit %d, want %d\n%s%s", code, exitFindings, stdout.String(), stderr.String())
+	}
+	out := stdout.String()
+	if !strings.Contains(out, "[port-in-use]") || !strings.Contains(out, "812 postgres") {
+		t.Errorf("check --live does not name postgres' holder:\n%s", out)
+	}
+	if strings.Count(out, "[port-in-use]") != 1 {
+		t.Errorf("check --live: want one held port (8080 is web's own container, 3001 only a connection):\n%s", out)
 	}
 }
