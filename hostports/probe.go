@@ -1,5 +1,27 @@
 package hostports
 
+// How a probe binds. The sockets are opened as a Go server opens them
+// (SO_REUSEADDR for TCP on Unix-like systems; :: dual-stack), so that
+// "bindable" means "a Go server could listen here now". On Linux, macOS and
+// FreeBSD the probe uses raw system calls, without the runtime's poller,
+// which makes each socket cost about half what it costs through package net
+// (BenchmarkBindOnce), and it sets IPV6_V6ONLY only when the socket does
+// not start with the value it wants (Linux's net.ipv6.bindv6only, read
+// once). To tell a privileged or excluded port from another refusal of
+// permission, the first refused bind of the process reads the host's
+// limits once. On a host without IPv6 the IPv6 checks are skipped, not
+// failed ([Report.SkippedIPv6]).
+//
+// On Linux, Check with loopback and wildcard addresses that include ::
+// (the defaults) first binds only :: for each protocol, dual-stack, without
+// SO_REUSEADDR and without listening: the kernel refuses that bind while
+// any socket of any local address, IPv4 or IPv6, is bound to the port, so
+// when it succeeds every address would bind and listen too. Only when it
+// fails does Check go address by address, to name the one that fails.
+// TestWildcardCoversAddrs holds ports in every way the package knows and
+// checks that the short path never passes a port the long one fails.
+// Probe always goes address by address.
+
 import (
 	"errors"
 	"net/netip"
