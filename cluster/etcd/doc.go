@@ -41,11 +41,12 @@
 // Conflicts are decided by the transaction's compares alone, exactly: the
 // ports are the leaves of a binary tree, a range is the union of at most 30
 // tree nodes (its canonical cover), and a reservation writes a key per node
-// of its cover, per group of addresses it conflicts with; a new one checks
-// that no key lies below the nodes of its cover (one range compare each) or
-// on their ancestors. A reservation of one port on every address writes 4
-// keys and makes 17 compares; the largest, of any range, stay within etcd's
-// default limit of 128 operations. Since compares test the existence of keys,
+// of its cover in each group of addresses it falls in; a new one checks, in
+// the groups its address conflicts with, that no key lies below the nodes of
+// its cover (one range compare each) or on their ancestors. A reservation
+// of one port on every address writes 4 keys and makes 17 compares; the
+// largest, of any range, stay within etcd's default limit of 128
+// operations. Since compares test the existence of keys,
 // not revisions, a transaction fails only on a real conflict, never because
 // another client changed ports nearby. Keys of one port each would need a key
 // per port (a range of 1,000 ports exceeds a transaction); a key per block
