@@ -314,7 +314,8 @@ func checkRequest(owner string, e ports.Endpoint) error {
 }
 
 // Reserve holds exactly e for owner, in one etcd transaction, until it is
-// released. If e conflicts with a reservation of any client, the error is an
+// released; if owner holds exactly e already, it is granted again, as
+// allocator.Allocator.Reserve grants it. If e conflicts with a reservation of any client, the error is an
 // *allocator.ConflictError that names every holder as of the transaction,
 // and suggests the nearest free endpoint as the mirror sees it.
 func (c *Client) Reserve(ctx context.Context, owner string, e ports.Endpoint) (allocator.Reservation, error) {
@@ -357,7 +358,14 @@ func (c *Client) reserve(ctx context.Context, op, owner string, e ports.Endpoint
 		return allocator.Reservation{}, opError(ctx, op, req, true, err)
 	}
 	if !resp.Succeeded {
-		return allocator.Reservation{}, c.conflict(ctx, octx, req, checks, resp.Header.Revision)
+		err := c.conflict(ctx, octx, req, checks, resp.Header.Revision)
+		var ce *allocator.ConflictError
+		if op == "reserve" && lease == 0 && errors.As(err, &ce) && len(ce.Holders) == 1 && ce.Holders[0] == req {
+			// The owner holds exactly this already: granted again, as
+			// allocator.Allocator.Reserve grants it.
+			return req, nil
+		}
+		return allocator.Reservation{}, err
 	}
 	// Read your writes: the mirror shows the reservation before it returns.
 	// If the watch is slow the reservation stands all the same.
@@ -410,7 +418,13 @@ func (c *Client) suggestion(req allocator.Reservation) ports.Endpoint {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	a := c.mirror.Load()
-	_, err := a.Reserve(req.Owner, req.Endpoint)
+	owner := req.Owner
+	if h, ok := a.Lookup(req.Endpoint); ok && h.Owner == owner {
+		// The allocator would grant it again to its holder: ask for it
+		// under another name, which it refuses with its suggestion.
+		owner += "'"
+	}
+	_, err := a.Reserve(owner, req.Endpoint)
 	if err == nil {
 		a.Release(req.Endpoint)
 		return req.Endpoint

@@ -235,3 +235,35 @@ func TestContextCancelled(t *testing.T) {
 		t.Errorf("Allocate with a cancelled context: %v", err)
 	}
 }
+
+// TestReserveAgainBySameOwner is the regression test of a mirror that lost a
+// reservation: a second Reserve of one endpoint by its holder was refused,
+// and the refusal's search for a suggestion, which asked the mirror for the
+// endpoint, was granted it again by the allocator and then gave it up,
+// removing the holder's own reservation from the mirror.
+func TestReserveAgainBySameOwner(t *testing.T) {
+	c := single(t)
+	a := c.newClient(t, Options{})
+	ctx := ctxT(t)
+	e := ports.MustParseEndpoint("[::1]:5003/tcp")
+	if _, err := a.Reserve(ctx, "c0", e); err != nil {
+		t.Fatal(err)
+	}
+	r, err := a.Reserve(ctx, "c0", e)
+	if err != nil || r != res("c0", "[::1]:5003/tcp") {
+		t.Errorf("Reserve again by its holder = %v, %v; the allocator grants it", r, err)
+	}
+	// Another owner is refused, with a suggestion, and the mirror keeps
+	// the holder.
+	_, err = a.Reserve(ctx, "c1", e)
+	var ce *allocator.ConflictError
+	if !errors.As(err, &ce) || ce.Suggestion != ports.MustParseEndpoint("[::1]:5002/tcp") {
+		t.Errorf("Reserve by another owner = %v, want a conflict suggesting [::1]:5002/tcp", err)
+	}
+	if err := a.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := a.AppendHolders(nil, ports.TCP, 5003); len(got) != 1 || got[0] != res("c0", "[::1]:5003/tcp") {
+		t.Errorf("Holders(5003) = %v after the refusals, want c0's", got)
+	}
+}

@@ -82,8 +82,12 @@ var allocatorModel = porcupine.Model{
 		case opReserve:
 			var holders []allocator.Reservation
 			holders = a.AppendOverlapping(holders, i.e)
+			req := allocator.Reservation{Owner: i.owner, Endpoint: i.e}
+			if len(holders) == 1 && holders[0] == req {
+				return o.ok, s // held already by the same owner: granted again
+			}
 			if o.ok {
-				return len(holders) == 0, s.with(allocator.Reservation{Owner: i.owner, Endpoint: i.e})
+				return len(holders) == 0, s.with(req)
 			}
 			return len(holders) > 0 && sameReservations(holders, o.holders), s
 		case opAllocate:
