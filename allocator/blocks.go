@@ -103,8 +103,8 @@ func (s *state) cross(p uint8, k uint32, d int32) {
 // next entry. While the lock is held, a walk whose first batch filled goes
 // on from there with collectOn instead of descending the tree again.
 type nearScan struct {
-	L int32 // the leaf, or 0 when nothing further can overlap
-	i int   // the next entry of L
+	leaf int32 // the leaf, or 0 when nothing further can overlap
+	i    int   // the next entry of leaf
 }
 
 // collectNear is collectFirst through the block index: it scans
@@ -126,11 +126,11 @@ func (s *state) collectNear(buf []Reservation, sc *nearScan, p uint8, lo, hi uin
 	}
 	b := lo >> blockBits
 	start := b << blockBits
-	K := uint32(start) << 16 // the smallest key of the block
-	L := bx.hint[b].Load()
-	if !s.hintOK(p, L, K) {
-		L = s.leafBefore(p, K)
-		bx.hint[b].Store(L)
+	blockKey := uint32(start) << 16 // the smallest key of the block
+	leaf := bx.hint[b].Load()
+	if !s.hintOK(p, leaf, blockKey) {
+		leaf = s.leafBefore(p, blockKey)
+		bx.hint[b].Store(leaf)
 	}
 	crossing := bx.cross[b]
 	// Where the scan may start: anywhere in the hint's leaf while some
@@ -139,12 +139,12 @@ func (s *state) collectNear(buf []Reservation, sc *nearScan, p uint8, lo, hi uin
 	// starts more than wide ports before lo ends before it).
 	var from uint32
 	if crossing == 0 {
-		from = K
+		from = blockKey
 		if w := bx.wide[b]; int(lo)-int(w) > int(start) {
 			from = uint32(lo-w) << 16
 		}
 	}
-	*sc = nearScan{L: L}
+	*sc = nearScan{leaf: leaf}
 	n, seen, ok := s.scanLeaves(buf, sc, lo, hi, start, from, addr)
 	return n, ok && seen == crossing
 }
@@ -160,22 +160,22 @@ func (s *state) collectOn(buf []Reservation, sc *nearScan, lo, hi uint16, addr n
 
 // scanLeaves fills buf with the reservations overlapping [lo, hi] on
 // addresses that overlap addr, along the leaves from entry sc.i of leaf
-// sc.L on, skipping keys below from. It counts in seen the reservations it
+// sc.leaf on, skipping keys below from. It counts in seen the reservations it
 // passes that start before port start and reach it, and leaves sc at the
 // entry after the last it took when buf fills, or at leaf 0 when no
 // further key can overlap. It reports false if it would visit more than
 // maxHops leaves.
 func (s *state) scanLeaves(buf []Reservation, sc *nearScan, lo, hi, start uint16, from uint32, addr netip.Addr) (n int, seen int32, ok bool) {
 	every := !addr.IsValid()
-	L, i := sc.L, sc.i
-	for hop := 0; L != 0; hop++ {
+	leaf, i := sc.leaf, sc.i
+	for hop := 0; leaf != 0; hop++ {
 		if hop == maxHops {
 			return 0, 0, false
 		}
-		m := &s.bt[L]
+		m := &s.bt[leaf]
 		keys := m.keys[:m.n]
 		if i >= len(keys) || keys[len(keys)-1] < from {
-			L, i = m.next, 0 // nothing here from where the scan starts
+			leaf, i = m.next, 0 // nothing here from where the scan starts
 			continue
 		}
 		for keys[i] < from {
@@ -185,7 +185,7 @@ func (s *state) scanLeaves(buf []Reservation, sc *nearScan, lo, hi, start uint16
 			k := keys[i]
 			klo, khi := uint16(k>>16), uint16(k)
 			if klo > hi {
-				sc.L = 0
+				sc.leaf = 0
 				return n, seen, true // keys go up: nothing further starts by hi
 			}
 			if klo < start && khi >= start {
@@ -199,13 +199,13 @@ func (s *state) scanLeaves(buf []Reservation, sc *nearScan, lo, hi, start uint16
 			}
 			s.fill(&buf[n], m, i)
 			if n++; n == len(buf) {
-				*sc = nearScan{L: L, i: i + 1}
+				*sc = nearScan{leaf: leaf, i: i + 1}
 				return n, seen, true
 			}
 		}
-		L, i = m.next, 0
+		leaf, i = m.next, 0
 	}
-	sc.L = 0
+	sc.leaf = 0
 	return n, seen, true
 }
 
@@ -223,65 +223,65 @@ func (s *state) nearLeaf(p uint8, k uint32) int32 {
 	if bx == nil {
 		return 0
 	}
-	b, K := blockOfKey(k)
-	L := bx.hint[b].Load()
-	if !s.hintOK(p, L, K) {
+	b, blockKey := blockOfKey(k)
+	leaf := bx.hint[b].Load()
+	if !s.hintOK(p, leaf, blockKey) {
 		return 0
 	}
 	for range maxHops {
-		m := &s.bt[L]
+		m := &s.bt[leaf]
 		if m.keys[0] >= k {
 			return 0 // the first leaf, which may begin at k or after it
 		}
 		if k < m.keys[m.n-1] || m.next == 0 {
-			return L
+			return leaf
 		}
 		switch nk := s.bt[m.next].keys[0]; {
 		case nk > k:
-			return L
+			return leaf
 		case nk == k:
 			return 0
 		}
-		L = m.next
+		leaf = m.next
 	}
 	return 0
 }
 
-// noteLeaf makes leaf L, which a descent for key k reached, the hint of k's
+// noteLeaf makes leaf, which a descent for key k reached, the hint of k's
 // block if it may start a scan there (its first key is below the block's),
 // so that the next insertion or removal near k finds its leaf through
 // nearLeaf without a descent.
-func (s *state) noteLeaf(p uint8, k uint32, L int32) {
-	b, K := blockOfKey(k)
-	if bx := s.blocks[p-1]; bx != nil && s.bt[L].keys[0] < K {
-		bx.hint[b].Store(L)
+func (s *state) noteLeaf(p uint8, k uint32, leaf int32) {
+	b, blockKey := blockOfKey(k)
+	if bx := s.blocks[p-1]; bx != nil && s.bt[leaf].keys[0] < blockKey {
+		bx.hint[b].Store(leaf)
 	}
 }
 
 // blockOfKey returns the block where the reservation with key k starts, and
 // the smallest key of that block.
-func blockOfKey(k uint32) (b, K uint32) {
+func blockOfKey(k uint32) (b, blockKey uint32) {
 	return k >> (16 + blockBits), k &^ (1<<(16+blockBits) - 1)
 }
 
-// hintOK reports whether leaf L may start a scan for the reservations of
-// protocol p whose key is at least K: it is a leaf of p's tree, and either
-// its first key is below K (so every key before it is too) or it is the
+// hintOK reports whether leaf may start a scan for the reservations of
+// protocol p whose key is at least blockKey: it is a leaf of p's tree, and either
+// its first key is below blockKey (so every key before it is too) or it is the
 // first leaf.
-func (s *state) hintOK(p uint8, L int32, K uint32) bool {
-	if L <= 0 || int(L) >= len(s.bt) {
+func (s *state) hintOK(p uint8, leaf int32, blockKey uint32) bool {
+	if leaf <= 0 || int(leaf) >= len(s.bt) {
 		return false
 	}
-	m := &s.bt[L]
+	m := &s.bt[leaf]
 	if !m.leaf || m.n == 0 || m.proto != p {
 		return false
 	}
-	return m.keys[0] < K || L == s.firstLeaf(p)
+	return m.keys[0] < blockKey || leaf == s.firstLeaf(p)
 }
 
 // leafBefore returns the last leaf of protocol p's tree whose first key is
-// below K, or the first leaf if none is. O(log n).
-func (s *state) leafBefore(p uint8, K uint32) int32 {
+// below blockKey, or the first leaf if none is. O(log n).
+func (s *state) leafBefore(p uint8, blockKey uint32) int32 {
 	b := s.roots[p-1]
 	if b == 0 {
 		return 0
@@ -289,7 +289,7 @@ func (s *state) leafBefore(p uint8, K uint32) int32 {
 	for !s.bt[b].leaf {
 		m := &s.bt[b]
 		i := 0
-		for i+1 < int(m.n) && m.keys[i+1] < K {
+		for i+1 < int(m.n) && m.keys[i+1] < blockKey {
 			i++
 		}
 		b = m.kids[i]

@@ -270,15 +270,15 @@ func (s *state) rinsert(x, owner int32) {
 // above (its first key and largest hi) stays as it is, so that nothing
 // above it changes. It reports whether it did; if not, rinsert descends.
 func (s *state) insertNear(p uint8, k, addr uint32, x, owner int32) bool {
-	L := s.nearLeaf(p, k)
-	if L == 0 {
+	leaf := s.nearLeaf(p, k)
+	if leaf == 0 {
 		return false
 	}
-	m := &s.bt[L]
+	m := &s.bt[leaf]
 	if m.n == bmax || uint16(k) > leafHi(m.keys[:m.n]) {
 		return false
 	}
-	i, _ := s.leafPos(L, k, addr)
+	i, _ := s.leafPos(leaf, k, addr)
 	m.insertAt(i, k, leafTag(owner, addr), x)
 	return true
 }
@@ -304,20 +304,20 @@ func (s *state) shift(parent int32, ci, i int, k, a uint32, kid int32) bool {
 	b := pm.kids[ci]
 	m := &s.bt[b]
 	if ci > 0 && i > 0 {
-		if L := pm.kids[ci-1]; s.bt[L].n < bmax {
-			s.bt[L].insertAt(int(s.bt[L].n), m.keys[0], m.aux[0], m.kids[0])
+		if left := pm.kids[ci-1]; s.bt[left].n < bmax {
+			s.bt[left].insertAt(int(s.bt[left].n), m.keys[0], m.aux[0], m.kids[0])
 			m.removeAt(0)
 			m.insertAt(i-1, k, a, kid)
-			pm.keys[ci-1], pm.aux[ci-1] = s.bsum(L)
+			pm.keys[ci-1], pm.aux[ci-1] = s.bsum(left)
 			return true
 		}
 	}
 	if ci+1 < int(pm.n) && i < bmax {
-		if R := pm.kids[ci+1]; s.bt[R].n < bmax {
-			s.bt[R].insertAt(0, m.keys[bmax-1], m.aux[bmax-1], m.kids[bmax-1])
+		if right := pm.kids[ci+1]; s.bt[right].n < bmax {
+			s.bt[right].insertAt(0, m.keys[bmax-1], m.aux[bmax-1], m.kids[bmax-1])
 			m.removeAt(bmax - 1)
 			m.insertAt(i, k, a, kid)
-			pm.keys[ci+1], pm.aux[ci+1] = s.bsum(R)
+			pm.keys[ci+1], pm.aux[ci+1] = s.bsum(right)
 			return true
 		}
 	}
@@ -404,8 +404,8 @@ func (s *state) unlink(p uint8, k, addr uint32) (int32, uint32) {
 		// two when they fit in one node.
 		l := max(ci-1, 0)
 		r := l + 1
-		L, R := pm.kids[l], pm.kids[r]
-		lm, rm := &s.bt[L], &s.bt[R]
+		left, right := pm.kids[l], pm.kids[r]
+		lm, rm := &s.bt[left], &s.bt[right]
 		switch {
 		case int(lm.n)+int(rm.n) <= bmax:
 			n := int(lm.n)
@@ -416,19 +416,19 @@ func (s *state) unlink(p uint8, k, addr uint32) (int32, uint32) {
 			if lm.leaf {
 				lm.next = rm.next
 			}
-			s.freeTreeNode(R)
+			s.freeTreeNode(right)
 			pm.removeAt(r)
 		case lm.n < rm.n:
 			lm.insertAt(int(lm.n), rm.keys[0], rm.aux[0], rm.kids[0])
 			rm.removeAt(0)
-			pm.keys[r], pm.aux[r] = s.bsum(R)
+			pm.keys[r], pm.aux[r] = s.bsum(right)
 		default:
 			j := int(lm.n) - 1
 			rm.insertAt(0, lm.keys[j], lm.aux[j], lm.kids[j])
 			lm.removeAt(j)
-			pm.keys[r], pm.aux[r] = s.bsum(R)
+			pm.keys[r], pm.aux[r] = s.bsum(right)
 		}
-		pm.keys[l], pm.aux[l] = s.bsum(L)
+		pm.keys[l], pm.aux[l] = s.bsum(left)
 		b = parent
 	}
 	// b is the root.
@@ -451,16 +451,16 @@ func (s *state) unlink(p uint8, k, addr uint32) (int32, uint32) {
 // or change its summary in the node above (its largest hi); its first key,
 // below k, stays.
 func (s *state) unlinkNear(p uint8, k, addr uint32) (int32, uint32, bool) {
-	L := s.nearLeaf(p, k)
-	if L == 0 {
+	leaf := s.nearLeaf(p, k)
+	if leaf == 0 {
 		return 0, 0, false
 	}
-	i, ok := s.leafPos(L, k, addr)
+	i, ok := s.leafPos(leaf, k, addr)
 	if !ok {
 		return 0, 0, true // not in the one leaf it could be in
 	}
-	m := &s.bt[L]
-	if m.n <= bmin && L != s.roots[p-1] {
+	m := &s.bt[leaf]
+	if m.n <= bmin && leaf != s.roots[p-1] {
 		return 0, 0, false
 	}
 	// Entry i is not the first, whose key is below k.
