@@ -9,8 +9,9 @@
 //	}
 //
 // The package reads files (and only the files it is given, plus those a
-// compose file pulls in with extends or include); it never reads the process
-// environment unless asked to with [Environ].
+// compose project pulls in with extends, include and .env, inside the
+// project's directory); it never reads the process environment unless
+// asked to with [Environ].
 //
 // # Declarations
 //
@@ -60,50 +61,49 @@
 //
 // # Compose files
 //
-// [Loader.ReadCompose] and [Loader.LoadCompose] read compose files with the
-// compose specification's own loader, github.com/compose-spec/compose-go/v2:
-// interpolation ("${PORT:-8080}") from [Loader].Env (and the .env file,
-// with [Loader].DotEnv), profiles
-// ([Loader].Profiles; every profile by default), extends, include,
-// overrides of later files, the short syntax ("8080", "127.0.0.1:8000-8010:80-90/udp",
-// "[::1]:53:53/udp") and the long one (target, published, host_ip,
-// protocol, name). A service with network_mode "host" binds its target
-// ports and expose entries on the host itself; one with network_mode
-// "service:OTHER" shares OTHER's container scope. A service's env_file is
-// not read: ports never come from it. The project's .env file is read for
-// interpolation when [Loader].DotEnv is set, as Docker Compose reads it,
-// with [Loader].Env taking precedence. An included project is interpolated
-// as compose-go does it: with the including project's variables over those
-// of its include entry's env_file, or else of the .env file in its own
-// directory. Relative paths in include and extends are resolved as
-// compose-go resolves them: in the given files from the first one's
-// directory, in an included project from its project directory
-// (project_directory, or its first file's), in an extended file from that
-// file's own; and as compose-go does, the includes of a file read for
-// extends alone are not followed, and a file read for two projects with
-// different variables is read for each. compose-go reports some things, an
-// obsolete version attribute or a variable that is not set and has no
-// default for two, as warnings through logrus's standard logger
-// (github.com/sirupsen/logrus); where they go is the program's choice, and
-// the ports command prints each once, as its own warning. When a compose
-// file fails to load, the error ends with the variables that were not set
-// and that the files use without a default ("(variables not set: MEM)"),
-// since an empty value is the likely cause.
+// [Loader.LoadPaths] reads what a command line names, as docker compose
+// would build it: the files of one project merged in order
+// ([Loader].ComposeFiles, docker compose -f), the project docker compose
+// looks up (COMPOSE_FILE, or compose.yaml and its override in a directory
+// or one above), files, directories searched for projects, manifests and
+// registries, and standard input; each input on its own, so that one that
+// fails stops no other ([Result]). [Loader.ReadCompose] and
+// [Loader.LoadCompose] read one project.
+//
+// Compose files are read with the compose specification's own loader,
+// github.com/compose-spec/compose-go/v2: interpolation ("${PORT:-8080}")
+// from [Loader].Env over the .env file ([Loader].DotEnv) or
+// [Loader].EnvFiles, as Docker Compose puts the process environment over
+// .env; profiles as Docker Compose enables them (none unless
+// [Loader].Profiles or COMPOSE_PROFILES names them; "*" for all); the
+// project name from [Loader].ProjectName, COMPOSE_PROJECT_NAME, the files'
+// name: or the project directory; extends, include, overrides of later
+// files, the short and the long port syntax. A service with network_mode
+// "host" binds its target ports and expose entries on the host; one with
+// network_mode "service:OTHER" shares OTHER's container scope. A service's
+// env_file is not read: ports never come from it. Variables that are not
+// set and have no default are warned of in [Result].Warnings, once per
+// project, instead of through compose-go's logger.
+//
+// Files are input from whoever wrote the project, and are read as such:
+// every file must be a regular file (not a device, a FIFO or a directory)
+// of at most [Loader].MaxFileSize bytes; the files a project refers to
+// (include, extends.file, an include's env_file, the .env file) must lie
+// inside [Loader].Root (by default the project's directory), symbolic
+// links resolved; remote includes are refused ([ErrRemote]); and messages
+// quote what a user wrote ("${aws_secret_access_key}"), never a variable's
+// value or an env file's content.
 //
 // compose-go keeps no line numbers, so each file is also decoded into a
 // yaml.Node tree (go.yaml.in/yaml/v3), and every entry of
-// services.NAME.ports and services.NAME.expose is expanded on its own, with
-// the same variables and compose-go's own parser for the short syntax. Each
-// port of the loaded project is then matched to the first entry, in file
-// order, whose expansion holds it (same target, published port, host IP and
-// protocol), and takes that entry's line, column and comment. The scan
-// follows include and extends to local files, so a port that a service
-// inherits is placed where the base service writes it. A port that no entry
-// accounts for (from a remote include, or a file that cannot be read) takes
-// the position of its service's key, or the first file's name alone if the
-// service is nowhere in the files scanned. The loader expands a range into one
-// port per number; the ports matched to one entry are merged back into
-// ranges, so "10000-20000:10000-20000/udp" is one declaration.
+// services.NAME.ports and services.NAME.expose is read on its own, with
+// the same variables. Each port of the loaded project is matched to the
+// first entry, in file order, that declares it, and takes that entry's
+// line, column (a long-syntax entry's published:) and comment; include and
+// extends are followed to local files, so a port that a service inherits
+// is placed where the base service writes it. A port range is held as one
+// declaration ("10000-20000:10000-20000/udp"), and compose-go is not made
+// to expand it port by port.
 //
 // The comment on a port's line (or on the lines just above it) becomes its
 // [Declaration.Description]: "- '3001:3001' # API" describes port 3001 as

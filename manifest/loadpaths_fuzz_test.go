@@ -25,11 +25,11 @@ func FuzzLoadPaths(f *testing.F) {
 	for mode := range byte(25) {
 		f.Add([]byte(main), []byte(inc), []byte("PORT=8181\n"), mode)
 	}
-	f.Add([]byte(aliasBomb), []byte(aliasBomb), []byte(""), byte(0))                                                 // alias bombs, given and included
-	f.Add([]byte("include: [inc.yaml]\n"), []byte("include: [compose.yaml]\n"), []byte(""), byte(0))                   // an include cycle
-	f.Add([]byte("services:\n  a:\n    extends: a\n"), []byte(""), []byte(""), byte(0))                                 // an extends cycle
-	f.Add([]byte("include: [\"oci://x/y\"]\n"), []byte(""), []byte(""), byte(0))                                       // a remote include
-	f.Add([]byte("include: [/proc/self/environ]\n"), []byte(""), []byte("X=\"unterminated\n"), byte(3))               // outside, and a bad .env
+	f.Add([]byte(aliasBomb), []byte(aliasBomb), []byte(""), byte(0))                                                          // alias bombs, given and included
+	f.Add([]byte("include: [inc.yaml]\n"), []byte("include: [compose.yaml]\n"), []byte(""), byte(0))                          // an include cycle
+	f.Add([]byte("services:\n  a:\n    extends: a\n"), []byte(""), []byte(""), byte(0))                                       // an extends cycle
+	f.Add([]byte("include: [\"oci://x/y\"]\n"), []byte(""), []byte(""), byte(0))                                              // a remote include
+	f.Add([]byte("include: [/proc/self/environ]\n"), []byte(""), []byte("X=\"unterminated\n"), byte(3))                       // outside, and a bad .env
 	f.Add([]byte("services:\n  a:\n    image: x\n    ports: [\"${S}:80\"]\n"), []byte(""), []byte("S=FUZZSECRET\n"), byte(0)) // a secret in a bad port
 
 	outside := f.TempDir()
