@@ -13,6 +13,7 @@ import (
 	"io"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -60,13 +61,18 @@ type (
 		Text string `json:"text"`
 	}
 	sarifResult struct {
-		RuleID              string            `json:"ruleId"`
-		RuleIndex           int               `json:"ruleIndex"`
-		Level               string            `json:"level"`
-		Message             sarifText         `json:"message"`
-		Locations           []sarifLocation   `json:"locations"`
-		RelatedLocations    []sarifLocation   `json:"relatedLocations,omitempty"`
-		PartialFingerprints map[string]string `json:"partialFingerprints"`
+		RuleID              string             `json:"ruleId"`
+		RuleIndex           int                `json:"ruleIndex"`
+		Level               string             `json:"level"`
+		Message             sarifText          `json:"message"`
+		Locations           []sarifLocation    `json:"locations"`
+		RelatedLocations    []sarifLocation    `json:"relatedLocations,omitempty"`
+		PartialFingerprints map[string]string  `json:"partialFingerprints"`
+		Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
+	}
+	sarifSuppression struct {
+		Kind          string `json:"kind"`
+		Justification string `json:"justification"`
 	}
 	sarifLocation struct {
 		ID               *int                  `json:"id,omitempty"`
@@ -121,8 +127,17 @@ func writeSARIF(w io.Writer, in reportInput) error {
 		})
 	}
 	run := sarifRun{Tool: sarifTool{driver}, Results: []sarifResult{}, ColumnKind: "unicodeCodePoints"}
-	fps := fingerprints(in.res)
-	for i, f := range in.res.Findings {
+	// Suppressed findings are results too, marked as suppressed in the
+	// source with their reason, so that code scanning shows them closed
+	// rather than fixed.
+	all := &check.Report{Findings: slices.Clone(in.res.Findings)}
+	reasons := make([]string, len(all.Findings))
+	for _, s := range in.suppressed {
+		all.Findings = append(all.Findings, s.Finding)
+		reasons = append(reasons, s.By.Reason)
+	}
+	fps := fingerprints(all)
+	for i, f := range all.Findings {
 		var msg strings.Builder
 		msg.WriteString(sarifEscape(safe(headline(f))))
 		if adv := advice(f); adv != "" {
@@ -157,6 +172,9 @@ func writeSARIF(w io.Writer, in reportInput) error {
 			msg.WriteString(".")
 		}
 		res.Message = sarifText{msg.String()}
+		if reasons[i] != "" {
+			res.Suppressions = []sarifSuppression{{Kind: "inSource", Justification: safe(reasons[i])}}
+		}
 		run.Results = append(run.Results, res)
 	}
 	enc := json.NewEncoder(w)
