@@ -411,18 +411,39 @@ func writeConflicts(w io.Writer, rs []row, rep checkReport) {
 		fmt.Fprintf(w, "- **Unresolved**: %s/%s is bound by %s (%s scope).%s\n", c.Ports, c.Protocol, mdEscape(strings.Join(who, " and ")), mdEscape(c.Scope), mdEscape(suggestion))
 	}
 	// A resolution: a service whose container port is another service's
-	// host port, published on a host port of its own instead.
+	// host port, published on a host port of its own instead. The host
+	// rows are indexed by protocol and port (ranges wider than a block of
+	// 64 ports by block), so that each row asks only the rows on its
+	// target's ports.
+	host := manifest.HostScope()
+	type slot struct {
+		proto ports.Protocol
+		block int
+	}
+	byBlock := make(map[slot][]int)
+	for i, o := range rs {
+		if o.scope != host || !o.extPorts.IsValid() {
+			continue
+		}
+		for b := int(o.extPorts.Lo()) >> 6; b <= int(o.extPorts.Hi())>>6; b++ {
+			byBlock[slot{o.proto, b}] = append(byBlock[slot{o.proto, b}], i)
+		}
+	}
 	for _, r := range rs {
-		host := manifest.HostScope()
 		if r.scope != host || !r.extPorts.IsValid() || !r.targetRange.IsValid() || r.extPorts == r.targetRange {
 			continue
 		}
-		for _, o := range rs {
-			if o.scope == host && o.proto == r.proto && o.extPorts.Overlaps(r.targetRange) && serviceName(o) != serviceName(r) {
-				fmt.Fprintf(w, "- **Resolved**: %s listens on %s/%s in its container, which %s publishes on the host; it is published on %s instead.\n",
-					serviceName(r), r.internal, r.proto, serviceName(o), r.external)
-				break
+		first := -1
+		for b := int(r.targetRange.Lo()) >> 6; b <= int(r.targetRange.Hi())>>6; b++ {
+			for _, i := range byBlock[slot{r.proto, b}] {
+				if (first < 0 || i < first) && rs[i].extPorts.Overlaps(r.targetRange) && serviceName(rs[i]) != serviceName(r) {
+					first = i
+				}
 			}
+		}
+		if first >= 0 {
+			fmt.Fprintf(w, "- **Resolved**: %s listens on %s/%s in its container, which %s publishes on the host; it is published on %s instead.\n",
+				mdEscape(serviceName(r)), mdEscape(r.internal), r.proto, mdEscape(serviceName(rs[first])), mdEscape(r.external))
 		}
 	}
 	fmt.Fprintln(w)
