@@ -232,7 +232,7 @@ func checkName(name string) error {
 	}
 	for _, r := range name {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-/:", r)) {
-			return fmt.Errorf("claims: name %q: %q is not allowed; use letters, digits and ._-/:", name, r)
+			return fmt.Errorf("claims: name %q: %q is not allowed; use letters, digits and the characters \"._-/:\" only", name, r)
 		}
 	}
 	return nil
