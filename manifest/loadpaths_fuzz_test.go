@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -55,7 +54,7 @@ func FuzzLoadPaths(f *testing.F) {
 				_ = os.Symlink("/dev/zero", p)
 			case 2:
 				if runtime.GOOS != "windows" {
-					_ = syscall.Mkfifo(p, 0o644)
+					_ = mkfifo(p)
 				}
 			case 3:
 				_ = os.Symlink(filepath.Join(outside, "secret"), p)
