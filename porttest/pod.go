@@ -81,3 +81,29 @@ func newSchemePool(dir string, within ports.RangeSet) (*Pool, error) {
 	}
 	return p, nil
 }
+
+// LeaseBlock leases every port of r through the lock directory of p, as
+// [Pod] does for a test: ports a scheme or a configuration assigns, which
+// p's candidates may otherwise leave out, judged by the bind check alone.
+// It returns the leases in port order, or an error naming the first port
+// that is held or cannot be bound, with nothing leased. Release each lease
+// when done; a process that exits releases its leases with it.
+func (p *Pool) LeaseBlock(r ports.Range) ([]*Lease, error) {
+	if !r.IsValid() {
+		return nil, fmt.Errorf("porttest: LeaseBlock of %v: not a range", r)
+	}
+	block, err := newSchemePool(p.dir, ports.RangeSetOf(r))
+	if err != nil {
+		return nil, err
+	}
+	block.prober = p.prober
+	e := &ExhaustedError{Dir: block.dir, Run: r.Len(), Candidates: len(block.list)}
+	run, at, err := block.takeRun(r.Lo(), r.Len(), e)
+	if err != nil {
+		return nil, err
+	}
+	if run == nil {
+		return nil, fmt.Errorf("porttest: cannot lease %s: port %d is held or cannot be bound: %w", r, at, e)
+	}
+	return run, nil
+}

@@ -16,8 +16,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/claims"
 	"github.com/portalloc/ports/portscheme"
+	"github.com/portalloc/ports/porttest"
 )
 
 func runCommand() command {
@@ -70,13 +72,34 @@ cannot be started.`)
 			if err != nil {
 				return a.fail("run: --pod %v", err)
 			}
-			vars, err := a.podEnv(portscheme.Default(), pod, *worktree)
+			s := portscheme.Default()
+			vars, err := a.podEnv(s, pod, *worktree)
 			if err != nil {
 				return a.fail("run: --pod %s: %v", *podFlag, err)
 			}
 			for _, v := range vars {
 				env = append(env, fmt.Sprintf("%s=%d", v.Name, v.Port))
 			}
+			// The pod's block is leased while the program runs, so that no
+			// test or other "ports run" of the machine takes its ports;
+			// the leases end with this process, however it ends.
+			block, _ := s.PodRange(pod)
+			if len(vars) > 0 {
+				block = ports.RangeFrom(vars[0].Port-ports.Port(vars[0].Slot), vars[0].Port-ports.Port(vars[0].Slot)+ports.Port(block.Len()-1))
+			}
+			pool, err := porttest.NewPool(porttest.Options{Dir: a.lockDir})
+			if err != nil {
+				return a.fail("run: --pod %s: %v", *podFlag, err)
+			}
+			leases, err := pool.LeaseBlock(block)
+			if err != nil {
+				return a.fail("run: --pod %s: %v", *podFlag, err)
+			}
+			defer func() {
+				for _, l := range leases {
+					l.Release()
+				}
+			}()
 		}
 		for i, name := range names {
 			cl, err := st.Claim(claims.Request{Name: name, Worktree: wt})

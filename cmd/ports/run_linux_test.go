@@ -9,6 +9,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/porttest"
 )
 
 // TestRunnerKilled checks that the child of ports run dies with it, even
@@ -45,5 +48,55 @@ func TestRunnerKilled(t *testing.T) {
 			t.Fatalf("child %d outlived ports run killed with SIGKILL", pid)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestRunnerKilledLeases checks that the pod's leases of ports run end
+// when it is killed with SIGKILL, as when its child is.
+func TestRunnerKilledLeases(t *testing.T) {
+	dir := t.TempDir()
+	locks := filepath.Join(dir, "locks")
+	pidFile := filepath.Join(dir, "pid")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestMainProcess$", "--", "run", "--pod", "go/saga/1", "--", "/bin/sh", "-c", "echo $$ > "+pidFile+"; exec sleep 60")
+	cmd.Env = append(os.Environ(), "PORTS_TEST_MAIN=1", "PORTTEST_DIR="+locks, "PORTS_CLAIMS_DIR="+filepath.Join(dir, "claims"))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		if b, _ := os.ReadFile(pidFile); len(strings.TrimSpace(string(b))) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the child did not start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	pool, err := porttest.NewPool(porttest.Options{Dir: locks})
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := ports.MustParseRange("50270-50279")
+	if ls, err := pool.LeaseBlock(block); err == nil {
+		for _, l := range ls {
+			l.Release()
+		}
+		cmd.Process.Kill()
+		t.Fatal("the pod's block is not leased while ports run runs")
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		ls, err := pool.LeaseBlock(block)
+		if err == nil {
+			for _, l := range ls {
+				l.Release()
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the pod's block is still leased after ports run was killed: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

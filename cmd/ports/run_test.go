@@ -14,6 +14,7 @@ import (
 
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/hostports"
+	"github.com/portalloc/ports/porttest"
 )
 
 // claimApp returns a test app with a claims store of its own.
@@ -22,6 +23,7 @@ func claimApp(t *testing.T) (*app, *bytes.Buffer, *bytes.Buffer) {
 	var stdout, stderr bytes.Buffer
 	a := testApp(&stdout, &stderr)
 	a.claimsDir = filepath.Join(t.TempDir(), "claims")
+	a.lockDir = filepath.Join(t.TempDir(), "locks")
 	return a, &stdout, &stderr
 }
 
@@ -143,6 +145,28 @@ func TestRunPod(t *testing.T) {
 	if got, want := strings.TrimSpace(stdout.String()), "50260 50261 50262 50263"; got != want {
 		t.Errorf("run --pod go/saga/0: the child saw %q, want %q", got, want)
 	}
+	// While the program runs, the pod's block is leased: a child asking
+	// for it through the same lock directory is refused.
+	t.Setenv(porttest.DirEnv, a.lockDir)
+	stdout.Reset()
+	if code := a.main([]string{"run", "--pod", "go/saga/0", "--", os.Args[0], "-test.run=^TestPodChild$"}); code != exitOK {
+		t.Fatalf("run --pod with a child that leases: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if got := strings.TrimSpace(stdout.String()); got != "held" {
+		t.Errorf("the pod's block while the program runs: the child says %q, want held", got)
+	}
+	// After, it is free again.
+	pool, err := porttest.NewPool(porttest.Options{Dir: a.lockDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, err := pool.LeaseBlock(ports.MustParseRange("50260-50269"))
+	if err != nil {
+		t.Fatalf("the pod's block after the program exited: %v", err)
+	}
+	for _, l := range ls {
+		l.Release()
+	}
 	for _, bad := range []string{"go/saga", "go/saga/x", "cobol/saga/0"} {
 		if code := a.main([]string{"run", "--pod", bad, "--", "true"}); code != exitUsage {
 			t.Errorf("run --pod %s: exit %d", bad, code)
@@ -198,4 +222,28 @@ func TestCheckLive(t *testing.T) {
 	if strings.Count(out, "[port-in-use]") != 1 {
 		t.Errorf("check --live: want one held port (8080 is web's own container, 3001 only a connection):\n%s", out)
 	}
+}
+
+// TestPodChild is the child of TestRunPod: it tries to lease the block of
+// its pod (from PORT) in the lock directory of PORTTEST_DIR.
+func TestPodChild(t *testing.T) {
+	port := os.Getenv("PORT")
+	if port == "" || os.Getenv(porttest.DirEnv) == "" {
+		t.Skip("run by TestRunPod")
+	}
+	pool, err := porttest.NewPool(porttest.Options{})
+	if err != nil {
+		fmt.Println("pool:", err)
+		os.Exit(3)
+	}
+	p := ports.MustParsePort(port)
+	if ls, err := pool.LeaseBlock(ports.RangeFrom(p, p+9)); err == nil {
+		for _, l := range ls {
+			l.Release()
+		}
+		fmt.Println("free")
+	} else {
+		fmt.Println("held")
+	}
+	os.Exit(0)
 }
