@@ -114,7 +114,7 @@ cannot be started.`)
 		cmd := exec.Command(fs.Arg(0), fs.Args()[1:]...)
 		cmd.Env = env
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, a.stdout, a.stderr
-		return a.runChildren([]*exec.Cmd{cmd}, []string{fs.Arg(0)})
+		return a.runChildren([]*exec.Cmd{cmd}, []string{fs.Arg(0)}, a.stderr)
 	}
 	return c
 }
@@ -189,6 +189,9 @@ func (a *app) runProcfile(st *claims.Store, wt, path string) int {
 	}
 	var cmds []*exec.Cmd
 	var names []string
+	// Every process writes its lines through one lock per stream, so that
+	// lines of two processes never interleave within a line.
+	stdout, stderr := &lockedWriter{w: a.stdout}, &lockedWriter{w: a.stderr}
 	tw := tabwriter.NewWriter(a.stderr, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PROCESS\tPORT\tCOMMAND")
 	for _, p := range procs {
@@ -198,19 +201,20 @@ func (a *app) runProcfile(st *claims.Store, wt, path string) int {
 		}
 		cmd := shellCommand(p.command)
 		cmd.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", cl.Ports.Lo()), fmt.Sprintf("%s_PORT=%d", envName(p.name), cl.Ports.Lo()))
-		cmd.Stdout = &prefixWriter{w: a.stdout, prefix: p.name + " | "}
-		cmd.Stderr = &prefixWriter{w: a.stderr, prefix: p.name + " | "}
+		cmd.Stdout = &prefixWriter{w: stdout, prefix: p.name + " | "}
+		cmd.Stderr = &prefixWriter{w: stderr, prefix: p.name + " | "}
 		cmds, names = append(cmds, cmd), append(names, p.name)
 		fmt.Fprintf(tw, "%s\t%d\t%s\n", safe(p.name), cl.Ports.Lo(), safe(p.command))
 	}
 	tw.Flush()
-	return a.runChildren(cmds, names)
+	return a.runChildren(cmds, names, stderr)
 }
 
-// runChildren starts cmds, passes SIGINT and SIGTERM on to them, and waits:
+// runChildren starts cmds, passes SIGINT and SIGTERM on to them, and waits,
+// saying on errw when one of several exits:
 // when one exits, the others are sent SIGTERM. It returns the exit status
 // of the first to exit, as a Procfile runner does.
-func (a *app) runChildren(cmds []*exec.Cmd, names []string) int {
+func (a *app) runChildren(cmds []*exec.Cmd, names []string, errw io.Writer) int {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
@@ -257,7 +261,7 @@ func (a *app) runChildren(cmds []*exec.Cmd, names []string) int {
 			}
 			stopped = true
 			if len(cmds) > 1 {
-				fmt.Fprintf(a.stderr, "ports: run: %s exited (%s)\n", safe(names[d.i]), describeExit(d.err))
+				fmt.Fprintf(errw, "ports: run: %s exited (%s)\n", safe(names[d.i]), describeExit(d.err))
 			}
 			stopAll()
 		}
@@ -335,4 +339,16 @@ func parsePod(s string) (portscheme.Pod, error) {
 		return portscheme.Pod{}, fmt.Errorf("%q: the index %q is not a number of 0 or more", s, parts[2])
 	}
 	return portscheme.Pod{Language: portscheme.Language(parts[0]), Kind: portscheme.Kind(parts[1]), Index: i}, nil
+}
+
+// lockedWriter serialises the writes of several writers into one.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
 }
