@@ -16,7 +16,7 @@ func checkCommand() command {
 	c := command{
 		name:    "check",
 		summary: "find collisions and security findings in compose files and manifests",
-		usage:   "[flags] FILE...",
+		usage:   "[flags] [FILE | DIR | -]...",
 	}
 	c.run = func(a *app, args []string) int {
 		fs := a.flagSet(c, `
@@ -33,8 +33,13 @@ Examples:
   ports check --format sarif --output ports.sarif --format github compose.yaml
   ports check --list-rules
 
+With no argument (and no -f), the compose project of this directory is
+checked, found as docker compose finds it. A directory is searched for
+compose projects, manifests and registries; - is standard input. An input
+that cannot be read is reported, and the others are still checked.
+
 Exit status: 0 when no finding of severity error remains, 1 when one does,
-2 on bad input or usage.`)
+2 on bad input (even when the other inputs were checked) or usage.`)
 		var outs outputs
 		fs.Var(formatFlag{&outs}, "format", "write the report in this `format`: "+strings.Join(reportFormats, ", ")+" (repeatable, each with its own --output; default text)")
 		fs.Var(outputFlag{&outs}, "output", "write the report of the --format before it to this `file` instead of standard output")
@@ -61,9 +66,6 @@ Exit status: 0 when no finding of severity error remains, 1 when one does,
 			}
 			a.listRules(cfg)
 			return exitOK
-		}
-		if fs.NArg() == 0 {
-			return a.fail("check: name at least one file, as in: ports check docker-compose.yml")
 		}
 		npr := cfg.NodePortRange
 		if set["nodeport-range"] || !npr.IsValid() {
@@ -92,9 +94,14 @@ Exit status: 0 when no finding of severity error remains, 1 when one does,
 		if err != nil {
 			return a.fail("check: %v", err)
 		}
+		// An input that fails to load is reported, and every other one is
+		// still checked; the run then exits 2.
 		in := a.load(lf, files)
-		if err := in.err(); err != nil {
-			return a.fail("check: %v", err)
+		for _, err := range in.errs {
+			fmt.Fprintf(a.stderr, "ports: check: %s\n", safe(plain(err)))
+		}
+		if len(in.errs) > 0 && len(in.inputs) == 0 && len(in.decls) == 0 && len(files) == 0 {
+			return exitUsage
 		}
 		opts := check.Options{Limits: limits, NodePortRange: npr, Rootless: *rootless, Severities: cfg.Severities}
 		if *live {
@@ -116,8 +123,11 @@ Exit status: 0 when no finding of severity error remains, 1 when one does,
 			return a.fail("check: %v", err)
 		}
 		suppressed := res.Suppress(sups, opts)
-		if err := a.writeReports(list, reportInput{res: res, files: in.inputs, severities: opts.Severities, suppressed: suppressed, showSuppressed: *showSuppressed}); err != nil {
+		if err := a.writeReports(list, reportInput{res: res, files: in.inputs, severities: opts.Severities, suppressed: suppressed, showSuppressed: *showSuppressed, loadErrors: in.errs}); err != nil {
 			return a.fail("check: %v", err)
+		}
+		if len(in.errs) > 0 {
+			return exitUsage
 		}
 		if res.Failed() {
 			return exitFindings

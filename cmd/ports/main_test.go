@@ -187,6 +187,8 @@ func TestCheck(t *testing.T) {
 		{"check-moves-with-registry", []string{"check", "testdata/check/cases/moves/a.yaml", "testdata/check/cases/moves/ports.yaml", "testdata/check/cases/moves/c.yaml"}, exitFindings},
 		{"check-init-hostports", []string{"check", "testdata/check/cases/init-hostports.yaml"}, exitOK},
 		{"check-pools", []string{"check", "testdata/check/cases/pools.yml"}, exitFindings},
+		{"check-one-bad-of-two", []string{"check", "--os", "linux", "testdata/check/cases/one-service-twice.yml", "testdata/check/broken.yml"}, exitUsage},
+		{"check-one-bad-of-two-json", []string{"check", "--os", "linux", "--format", "json", "testdata/check/cases/one-service-twice.yml", "testdata/check/broken.yml"}, exitUsage},
 		{"check-object-in-two-files", []string{"check", "--os", "linux", "testdata/check/cases/guestbook/redis-leader-deployment.yaml", "testdata/check/cases/guestbook/redis-leader-service.yaml", "testdata/check/cases/guestbook/all-in-one/guestbook-all-in-one.yaml"}, exitOK},
 		{"check-pools-addresses", []string{"check", "testdata/check/cases/pools-addresses.yml"}, exitOK},
 		{"check-pool-start-order", []string{"check", "testdata/check/cases/pool-start-order.yml"}, exitOK},

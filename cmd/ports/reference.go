@@ -19,7 +19,7 @@ func docCommand() command {
 	c := command{
 		name:    "doc",
 		summary: "write a Markdown port reference of compose files, manifests and registries",
-		usage:   "[--title T] [-o FILE] [--env] [--profile P]... FILE...",
+		usage:   "[--title T] [-o FILE | --check FILE.md] [flags] [FILE | DIR | -]...",
 	}
 	c.run = func(a *app, args []string) int {
 		fs := a.flagSet(c, `
@@ -34,18 +34,19 @@ Groups come from the registry's group, a Kubernetes object's
 app.kubernetes.io/part-of label, or else the kind of software that the
 de-facto table knows at the port. A port that several files declare for one
 service (a compose file and its registry) is one row, with the registry's
-description, group and exposure. Files are read as "ports check" reads them:
-compose files with their .env file, and with an override file given after
-them.`)
+description, group and exposure. Inputs are read as "ports check" reads
+them (-f, --profile, directories, -; with no argument, the compose project
+of this directory).
+
+Examples:
+  ports doc compose.yaml ports.yaml > PORTS.md
+  ports doc --check PORTS.md compose.yaml ports.yaml`)
 		title := fs.String("title", "", "the document's `title` (default: \"Port reference\" and the project names)")
 		out := fs.String("o", "", "write to this `file` instead of standard output (- for standard output); never one of the files read")
 		against := fs.String("check", "", "compare the committed reference `FILE.md` with what doc writes now: exit 1 and print a unified diff when they differ")
 		lf := addLoadFlags(fs)
 		if code := a.parseFlags(fs, args); code >= 0 {
 			return code
-		}
-		if fs.NArg() == 0 {
-			return a.fail("doc: name at least one file, as in: ports doc docker-compose.yml ports.yaml")
 		}
 		if *against != "" && *out != "" {
 			return a.fail("doc: give -o to write the reference or --check to compare it, not both")

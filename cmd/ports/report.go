@@ -41,6 +41,7 @@ type reportInput struct {
 
 	suppressed     []check.Suppressed // what # ports:ignore comments removed from res
 	showSuppressed bool               // whether the text report lists them
+	loadErrors     []error            // the inputs that could not be read, one error each
 }
 
 // severity returns r's severity in the check.
@@ -163,6 +164,7 @@ func (a *app) render(f string, in reportInput, toStdout bool) ([]byte, error) {
 	case "json":
 		rep := reportOf(in.res, in.files)
 		rep.Suppressed = suppressedOf(in.suppressed)
+		rep.LoadErrors = loadErrorsOf(in.loadErrors)
 		err = writeJSON(&b, rep)
 	case "sarif":
 		err = writeSARIF(&b, in)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 
 	"github.com/portalloc/ports/check"
@@ -21,6 +22,15 @@ type (
 		// Suppressed are the findings that # ports:ignore comments
 		// removed, each with the comment's reason.
 		Suppressed []checkFinding `json:"suppressed,omitempty"`
+		// LoadErrors are the inputs that could not be read; the others
+		// were checked all the same.
+		LoadErrors []checkLoadError `json:"load_errors,omitempty"`
+	}
+	checkLoadError struct {
+		File    string `json:"file,omitempty"`
+		Line    int    `json:"line,omitempty"`
+		Column  int    `json:"column,omitempty"`
+		Message string `json:"message"`
 	}
 	checkCollision struct {
 		Severity string        `json:"severity"`
@@ -130,4 +140,19 @@ func writeJSON(w io.Writer, rep checkReport) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(rep)
+}
+
+// loadErrorsOf turns the errors of inputs that could not be read into the
+// report's form, with the file and line where the error has them.
+func loadErrorsOf(errs []error) []checkLoadError {
+	var out []checkLoadError
+	for _, err := range errs {
+		le := checkLoadError{Message: plain(err)}
+		var me *manifest.Error
+		if errors.As(err, &me) {
+			le.File, le.Line, le.Column = me.File, me.Line, me.Column
+		}
+		out = append(out, le)
+	}
+	return out
 }
