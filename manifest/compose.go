@@ -39,9 +39,17 @@ import (
 // entry accounts for is given the position of its service's key, or the
 // first file alone if the service is in no file scanned.
 //
-// The loader expands a short-syntax range into one port per number; the
-// ports matched to one entry are merged back into ranges, so that
-// "10000-20000:10000-20000/udp" is one declaration, not 10001.
+// The loader expands a short-syntax range into one port per number. A long
+// range in a given file reaches it as a stand-in of one port instead
+// (span.go); the ports it does expand, of short ranges and of included and
+// extended files, are merged back into ranges once matched to their entry,
+// so that "10000-20000:10000-20000/udp" is one declaration, not 10001.
+//
+// A service on network_mode "host" binds its ports' targets and its expose
+// entries on the host, as Docker runs it; one on "service:NAME" runs in
+// NAME's container, so its expose entries are bound in NAME's scope. A
+// service's env_file is not read (SkipResolveEnvironment): it sets the
+// container's environment, and no port comes from it.
 
 // composeFile is one compose file given to readCompose.
 type composeFile struct {

@@ -1,5 +1,16 @@
 package manifest
 
+// Each reader derives a port's exposure from what its format says, since a
+// file rarely says it outright. A port published on the host is judged by
+// the address it is bound to (exposureOfAddr): a compose port, and a
+// Kubernetes hostPort by its hostIP. A compose expose entry, a Service port
+// on its cluster IP and a containerPort are Internal: only other containers
+// or pods reach them (an expose entry of a service on the host network is
+// Public, as a published port on every address). A LoadBalancer Service's
+// port, a nodePort and a port of a hostNetwork pod are Public, bound where
+// the outside reaches. A registry entry's exposure is what it writes, and
+// zero when it writes none.
+
 import (
 	"net/netip"
 	"strconv"

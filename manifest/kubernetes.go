@@ -23,6 +23,17 @@ import (
 // that aliases make; kube_api.go says which apiVersions serve which kinds,
 // kube_digest.go how an object is digested, and kube_render.go how a
 // kustomization or a Helm template is told apart.
+//
+// What the API server refuses whatever the cluster is an error at its line,
+// since applying the file would fail: a nodePort on a ClusterIP Service, a
+// protocol other than TCP, UDP and SCTP in capitals, a quoted targetPort of
+// digits alone (neither a number nor a name), a hostIP with a zone, and a
+// kind under an apiVersion of Kubernetes' own that does not serve it. Two
+// refusals are left to a check instead, the reader declaring the port as
+// written: a nodePort outside the cluster's range, which only the cluster
+// knows, and a hostPort that differs from its containerPort under
+// hostNetwork. A containerPort with a hostPort is bound twice, in the pod
+// and on the node, so it gives two declarations.
 
 // ReadKubernetes reads Kubernetes manifests from r: one or more YAML (or
 // JSON) documents, and the items of lists. name is used for messages. It
