@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/portalloc/ports/allocator"
 	"github.com/portalloc/ports/manifest"
 )
 
@@ -113,31 +112,6 @@ ports:
 	// ports.yaml:9:11: alpr/cadvisor 8082/tcp -> 8080 (registry, host, internal)
 	// ports.yaml:15:13: alpr/kafka-consumer 8002/tcp (registry, container alpr/kafka-consumer, localhost)
 	// manifest: ports.yaml:5:15: ports[0].exposure: "private": want public, internal or localhost
-}
-
-func ExampleAuditInput() {
-	decls, err := manifest.LoadAll("../examples/platforms/hopwhistle/docker-compose.yml")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	for _, set := range manifest.AuditInput(decls) {
-		groups, err := allocator.Audit(set.Decls)
-		if err != nil {
-			fmt.Println(err)
-			return
-		}
-		for _, g := range groups {
-			fmt.Printf("%s: %v\n", set.Scope, g)
-			for _, m := range g.Members {
-				fmt.Printf("  %s  # %s\n", m.Value.Source, m.Value.Description)
-			}
-		}
-	}
-	// Output:
-	// host: 9000/tcp: "hopwhistle/clickhouse" 9000/tcp, "hopwhistle/minio" 9000/tcp
-	//   ../examples/platforms/hopwhistle/docker-compose.yml:50:9  # ClickHouse Native (from the table, line 20)
-	//   ../examples/platforms/hopwhistle/docker-compose.yml:56:9  # MinIO API
 }
 
 func ExampleDetectFormat() {

@@ -17,7 +17,7 @@ import (
 )
 
 // Exposure is who can reach a declared port: the three zones of the
-// firewall view that the seeds' port documents write by hand.
+// firewall view that hand-kept port documents write by hand.
 //
 // The zero value means "not said": a registry entry without an exposure.
 type Exposure uint8

@@ -641,9 +641,6 @@ spec: {containers: [{name: c, ports: [{containerPort: 80}]}]}
 	if diff := cmp.Diff(want, scopes); diff != "" {
 		t.Errorf("scopes (-want +got):\n%s", diff)
 	}
-	if sets := AuditInput(ds); len(sets) != 3 {
-		t.Errorf("AuditInput: %d scopes, want 3", len(sets))
-	}
 }
 
 // TestKubernetesProtocols checks the three protocols the API server takes.
