@@ -13,6 +13,8 @@
 //	ports claims                      the claims, and whether bound now
 //	ports run --claim NAME -- CMD     a program on its claimed ports
 //	ports portserver                  test ports for portpicker's clients
+//	ports why PORT[/PROTO]            why a port cannot be bound here
+//	ports ls [PORT...]                the listening sockets, by process
 //	ports version                     the version of the command
 //
 // Every subcommand takes --help, which prints its usage on standard output.
