@@ -100,3 +100,24 @@ func TestRunnerKilledLeases(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestChildKilledLeases checks that the pod's leases end when the child of
+// ports run is killed with SIGKILL, and that ports run says how it died.
+func TestChildKilledLeases(t *testing.T) {
+	a, _, stderr := claimApp(t)
+	code := a.main([]string{"run", "--pod", "go/saga/2", "--", "/bin/sh", "-c", "kill -9 $$"})
+	if code != 128+9 {
+		t.Errorf("run of a child killed with SIGKILL: exit %d, want %d\n%s", code, 128+9, stderr)
+	}
+	pool, err := porttest.NewPool(porttest.Options{Dir: a.lockDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, err := pool.LeaseBlock(ports.MustParseRange("50280-50289"))
+	if err != nil {
+		t.Fatalf("the pod's block after its program was killed: %v", err)
+	}
+	for _, l := range ls {
+		l.Release()
+	}
+}
