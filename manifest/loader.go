@@ -199,19 +199,29 @@ func DetectFormat(name string, data []byte) (Format, bool) {
 			return FormatRegistry, true
 		}
 	}
-	docs, _ := decodeYAML(name, data)
-	for _, d := range docs {
-		if k, _ := get(d.root, "apiVersion"); k != nil {
-			if k, _ := get(d.root, "kind"); k != nil {
+	// The documents are decoded one at a time, and the first that decides
+	// ends the search: a stream of many Kubernetes objects is not decoded
+	// whole here, only by the reader that streams it.
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var n yaml.Node
+		if err := dec.Decode(&n); err != nil {
+			return 0, false // the end, or YAML that the reader reports
+		}
+		if n.Kind != yaml.DocumentNode || len(n.Content) != 1 {
+			continue
+		}
+		root := n.Content[0]
+		if k, _ := get(root, "apiVersion"); k != nil {
+			if k, _ := get(root, "kind"); k != nil {
 				return FormatKubernetes, true
 			}
 		}
-		if _, v := get(d.root, "services"); v != nil && v.Kind == yaml.MappingNode {
+		if _, v := get(root, "services"); v != nil && v.Kind == yaml.MappingNode {
 			return FormatCompose, true
 		}
-		if _, v := get(d.root, "ports"); v != nil && v.Kind == yaml.SequenceNode {
+		if _, v := get(root, "ports"); v != nil && v.Kind == yaml.SequenceNode {
 			return FormatRegistry, true
 		}
 	}
-	return 0, false
 }

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -215,6 +216,32 @@ func TestDefaultedIn(t *testing.T) {
 	} {
 		if got := defaultedIn(files, k); got != want {
 			t.Errorf("defaultedIn(%s) = %v, want %v", k, got, want)
+		}
+	}
+}
+
+// TestDetectFormatStopsEarly checks that the format is decided by the
+// first document that says, without decoding the rest: a stream whose
+// later documents are not even YAML is still Kubernetes.
+func TestDetectFormatStopsEarly(t *testing.T) {
+	data := "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\n" + strings.Repeat("{[", 1000) + "\n"
+	if f, ok := DetectFormat("stream.yaml", []byte(data)); !ok || f != FormatKubernetes {
+		t.Errorf("DetectFormat = %v, %v; want kubernetes from the first document", f, ok)
+	}
+}
+
+// BenchmarkDetectFormat detects the format of a stream of 10,000
+// Kubernetes objects, which the first document decides.
+func BenchmarkDetectFormat(b *testing.B) {
+	var sb strings.Builder
+	for i := range 10000 {
+		fmt.Fprintf(&sb, "---\napiVersion: v1\nkind: Service\nmetadata: {name: s%d}\nspec: {ports: [{port: 80}]}\n", i)
+	}
+	data := []byte(sb.String())
+	b.ReportAllocs()
+	for b.Loop() {
+		if f, ok := DetectFormat("stream.yaml", data); !ok || f != FormatKubernetes {
+			b.Fatal(f, ok)
 		}
 	}
 }
