@@ -97,6 +97,11 @@ func imageKey(im string) (string, error) {
 	if key == "" || !strings.HasSuffix(im, key) || strings.ContainsAny(im, "@") {
 		return "", fmt.Errorf("image %q: want a repository without tag or digest, such as bitnami/postgresql", im)
 	}
+	if packed.ImageKey(key) != key {
+		// "./0.0/0" leaves "0.0/0", whose first component a lookup would
+		// take for a registry host: no image reference reaches that key.
+		return "", fmt.Errorf("image %q: its repository %q starts with what a lookup reads as a registry host", im, key)
+	}
 	if len(key) > maxImageLen {
 		return "", fmt.Errorf("image %q longer than %d bytes", im, maxImageLen)
 	}
