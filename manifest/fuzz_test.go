@@ -128,7 +128,7 @@ func FuzzReadKubernetes(f *testing.F) {
 			if !errors.As(err, &e) || e.File != "f.yaml" {
 				t.Fatalf("ReadKubernetes error %T %q does not name the file", err, err)
 			}
-			if lines := bytes.Count(data, []byte("\n")) + 1; e.Line < 0 || e.Line > lines {
+			if lines := yamlBreaks(data) + 1; e.Line < 0 || e.Line > lines {
 				t.Fatalf("ReadKubernetes error %q is on line %d of %d", err, e.Line, lines)
 			}
 			if errors.Is(err, ErrHelmTemplate) && e.Line == 0 {

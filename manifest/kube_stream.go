@@ -28,6 +28,7 @@ import (
 type kubeSplitter struct {
 	br         *bufio.Reader
 	line       int    // lines read so far
+	start      int    // the number of the first line of the last line read (a lone CR ends a line in it)
 	held       []byte // a line read ahead: the start of the next piece
 	heldN      int    // its line number
 	heldMarker bool   // whether it is a "---" line (else a directive)
@@ -61,9 +62,30 @@ func (s *kubeSplitter) readLine() ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.line++
+		// YAML ends a line at CR LF, LF or a lone CR; the parser's line
+		// numbers count each.
+		s.start = s.line + 1
+		s.line += 1 + yamlLoneCRs(b)
 		return b, nil
 	}
+}
+
+// yamlLoneCRs counts the carriage returns of b that no line feed follows:
+// line breaks to YAML that a split at line feeds does not see.
+func yamlLoneCRs(b []byte) int {
+	n := 0
+	for i, c := range b {
+		if c == '\r' && (i+1 == len(b) || b[i+1] != '\n') {
+			n++
+		}
+	}
+	return n
+}
+
+// yamlBreaks counts the line breaks of b as YAML counts them: LF, CR LF
+// and a lone CR each end a line.
+func yamlBreaks(b []byte) int {
+	return bytes.Count(b, []byte("\n")) + yamlLoneCRs(b)
 }
 
 // next returns the next piece of the stream and the number of its first
@@ -91,7 +113,7 @@ func (s *kubeSplitter) next() (piece []byte, first int, err error) {
 		switch {
 		case kubeMarker(line, "---"):
 			if marker || content {
-				s.held, s.heldN, s.heldMarker = bytes.Clone(line), s.line, true
+				s.held, s.heldN, s.heldMarker = bytes.Clone(line), s.start, true
 				return buf, first, nil
 			}
 			marker = true
@@ -99,7 +121,7 @@ func (s *kubeSplitter) next() (piece []byte, first int, err error) {
 			ended = true
 		case line[0] == '%' && ended:
 			// A directive after "...": the prologue of the next document.
-			s.held, s.heldN, s.heldMarker = bytes.Clone(line), s.line, false
+			s.held, s.heldN, s.heldMarker = bytes.Clone(line), s.start, false
 			return buf, first, nil
 		case line[0] == '%' && !marker && !content:
 			// A directive of this piece's prologue.

@@ -91,7 +91,7 @@ func ReadKubernetes(name string, r io.Reader) ([]Declaration, error) {
 				e := kubeYAMLError(name, doc, first-1, err)
 				// At the end of a piece without a final newline the parser
 				// points past its last line: the fault is on that line.
-				if last := first - 1 + bytes.Count(piece, []byte("\n")) + 1; e.Line > last {
+				if last := first - 1 + yamlBreaks(piece) + 1; e.Line > last {
 					e.Line = last
 				}
 				if e.Line == 0 {
