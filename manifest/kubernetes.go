@@ -594,7 +594,7 @@ func (d *kubeDoc) service(obj kubeObject, specNode *yaml.Node, out []Declaration
 			Project:     obj.namespace,
 			Service:     obj.name,
 			Name:        name,
-			Description: kubeComment(pm.node),
+			Description: comment(pm.node),
 			Group:       obj.group,
 			Selector:    selector,
 		}
@@ -736,7 +736,7 @@ func (d *kubeDoc) containerPort(obj kubeObject, c kubeContainer, entry *yaml.Nod
 		Image:         c.image,
 		InitContainer: c.init,
 		Name:          name,
-		Description:   kubeComment(pm.node),
+		Description:   comment(pm.node),
 		Group:         obj.group,
 		Labels:        obj.labels,
 		Source:        d.src(cpNode),
@@ -768,49 +768,6 @@ func (d *kubeDoc) containerPort(obj kubeObject, c kubeContainer, entry *yaml.Nod
 		out = append(out, h)
 	}
 	return out, nil
-}
-
-// kubeComment returns the comment that describes a port entry n, without
-// the leading "#" and white space: the comment on the line of the entry
-// or of one of its keys or values, or else the comment on the lines just
-// above it.
-func kubeComment(n *yaml.Node) string {
-	if n == nil {
-		return ""
-	}
-	if c := kubeCleanComment(n.LineComment); c != "" {
-		return c
-	}
-	if n.Kind == yaml.MappingNode {
-		for _, c := range n.Content {
-			if s := kubeCleanComment(c.LineComment); s != "" {
-				return s
-			}
-		}
-	}
-	if c := kubeCleanComment(n.HeadComment); c != "" {
-		return c
-	}
-	if n.Kind == yaml.MappingNode && len(n.Content) > 0 {
-		return kubeCleanComment(n.Content[0].HeadComment)
-	}
-	return ""
-}
-
-// kubeCleanComment strips the "#" of each line of c and joins the lines
-// with spaces.
-func kubeCleanComment(c string) string {
-	if c == "" {
-		return ""
-	}
-	var parts []string
-	for _, line := range strings.Split(c, "\n") {
-		line = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(line), "#"))
-		if line != "" {
-			parts = append(parts, line)
-		}
-	}
-	return strings.Join(parts, " ")
 }
 
 // valueOf returns the value of key in mapping m, or nil. The compose
