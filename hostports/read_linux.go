@@ -26,30 +26,44 @@ func readHost() (Limits, error) {
 // systems other than Linux it returns an error that wraps
 // [errors.ErrUnsupported].
 func ReadNetns(path string) (Limits, error) {
-	type result struct {
-		l   Limits
-		err error
+	l, _ := Defaults("linux")
+	err, nsErr := inNetns(path, func() error {
+		var err error
+		l, err = ReadProcFS(os.DirFS("/proc"))
+		return err
+	})
+	if nsErr != nil {
+		return l, errors.Join(err, fmt.Errorf("hostports: ReadNetns(%q): %w", path, nsErr))
 	}
+	return l, err
+}
+
+// inNetns runs f on a thread of its own that joins the network namespace
+// named by the file at path, and leaves it afterwards; a thread that
+// cannot leave is discarded, never reused. It returns f's error, and
+// apart, what went wrong entering or leaving the namespace, for the caller
+// to name itself in (f is not run when the namespace cannot be entered).
+func inNetns(path string, f func() error) (err, nsErr error) {
+	type result struct{ err, nsErr error }
 	ch := make(chan result, 1)
 	go func() {
 		runtime.LockOSThread()
-		l, err, restored := readInNetns(path)
+		err, nsErr, restored := joinRun(path, f)
 		if restored {
 			runtime.UnlockOSThread()
 		} // else the thread ends with this goroutine and is never reused
-		ch <- result{l, err}
+		ch <- result{err, nsErr}
 	}()
 	r := <-ch
-	return r.l, r.err
+	return r.err, r.nsErr
 }
 
-// readInNetns runs on a locked thread. It reports whether the thread is
-// back in its own namespace.
-func readInNetns(path string) (l Limits, err error, restored bool) {
-	l, _ = Defaults("linux")
+// joinRun runs on a locked thread. It reports whether the thread is back
+// in its own namespace.
+func joinRun(path string, f func() error) (err, nsErr error, restored bool) {
 	target, err := os.Open(path)
 	if err != nil {
-		return l, fmt.Errorf("hostports: ReadNetns(%q): %w", path, err), true
+		return nil, err, true
 	}
 	defer target.Close()
 	self, err := os.Open("/proc/thread-self/ns/net")
@@ -57,7 +71,7 @@ func readInNetns(path string) (l Limits, err error, restored bool) {
 		// Linux before 3.17 has no /proc/thread-self.
 		self, err = os.Open("/proc/self/task/" + strconv.Itoa(syscall.Gettid()) + "/ns/net")
 		if err != nil {
-			return l, fmt.Errorf("hostports: ReadNetns(%q): opening the current namespace: %w", path, err), true
+			return nil, fmt.Errorf("opening the current namespace: %w", err), true
 		}
 	}
 	defer self.Close()
@@ -68,13 +82,13 @@ func readInNetns(path string) (l Limits, err error, restored bool) {
 		} else if errors.Is(err, syscall.EINVAL) {
 			msg = " (not a network namespace file)"
 		}
-		return l, fmt.Errorf("hostports: ReadNetns(%q): setns: %w%s", path, err, msg), true
+		return nil, fmt.Errorf("setns: %w%s", err, msg), true
 	}
-	l, err = ReadProcFS(os.DirFS("/proc"))
+	err = f()
 	if err2 := setns(self, syscall.CLONE_NEWNET); err2 != nil {
-		return l, errors.Join(err, fmt.Errorf("hostports: ReadNetns(%q): returning to the original namespace: %w", path, err2)), false
+		return err, fmt.Errorf("returning to the original namespace: %w", err2), false
 	}
-	return l, err, true
+	return err, nil, true
 }
 
 func setns(f *os.File, nstype int) error {

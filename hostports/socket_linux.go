@@ -32,58 +32,21 @@ func readTable(opts TableOptions) (Table, error) {
 	if opts.Netns == "" {
 		return readTableHere(opts)
 	}
-	type result struct {
-		t   Table
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		runtime.LockOSThread()
-		t, err, restored := readTableInNetns(opts)
-		if restored {
-			runtime.UnlockOSThread()
-		}
-		ch <- result{t, err}
-	}()
-	r := <-ch
-	return r.t, r.err
-}
-
-// readTableInNetns runs on a locked thread; it reads the sockets inside the
-// namespace and the owners after leaving it (the owners' /proc is the
-// same). It reports whether the thread is back in its own namespace.
-func readTableInNetns(opts TableOptions) (t Table, err error, restored bool) {
-	wrap := func(err error) error { return fmt.Errorf("hostports: ReadTable(Netns %q): %w", opts.Netns, err) }
-	target, err := os.Open(opts.Netns)
-	if err != nil {
-		return t, wrap(err), true
-	}
-	defer target.Close()
-	self, err := os.Open("/proc/thread-self/ns/net")
-	if err != nil {
-		self, err = os.Open("/proc/self/task/" + strconv.Itoa(syscall.Gettid()) + "/ns/net")
-		if err != nil {
-			return t, wrap(fmt.Errorf("opening the current namespace: %w", err)), true
-		}
-	}
-	defer self.Close()
-	if err := setns(target, syscall.CLONE_NEWNET); err != nil {
-		msg := ""
-		if errors.Is(err, syscall.EPERM) {
-			msg = " (joining a network namespace needs CAP_SYS_ADMIN)"
-		} else if errors.Is(err, syscall.EINVAL) {
-			msg = " (not a network namespace file)"
-		}
-		return t, wrap(fmt.Errorf("setns: %w%s", err, msg)), true
-	}
-	t, err = readSockets(opts.Port)
-	if err2 := setns(self, syscall.CLONE_NEWNET); err2 != nil {
-		return t, errors.Join(err, wrap(fmt.Errorf("returning to the original namespace: %w", err2))), false
+	// The sockets are read inside the namespace, the owners after leaving
+	// it (the owners' /proc is the same).
+	var t Table
+	err, nsErr := inNetns(opts.Netns, func() error {
+		var err error
+		t, err = readSockets(opts.Port)
+		return err
+	})
+	if nsErr != nil {
+		return t, errors.Join(err, fmt.Errorf("hostports: ReadTable(Netns %q): %w", opts.Netns, nsErr))
 	}
 	if err == nil && !opts.NoOwners {
 		t.Hidden = findOwners(t.Sockets)
 	}
-	return t, err, true
+	return t, err
 }
 
 func readTableHere(opts TableOptions) (Table, error) {
