@@ -92,6 +92,16 @@ func suggest(set auditSet, colliding [][]int, pooled []ports.Endpoint, replicate
 		nodePort bool
 	}
 	allocs := make(map[space]*allocator.Allocator)
+	// What the conventional places must stay off, per protocol, built once.
+	kept := make(map[ports.Protocol]ports.RangeSet)
+	keptFor := func(proto ports.Protocol) ports.RangeSet {
+		k, ok := kept[proto]
+		if !ok {
+			k = opts.Limits.Avoid(proto).Union(wellknown.BadPorts())
+			kept[proto] = k
+		}
+		return k
+	}
 	allocFor := func(d manifest.Declaration) *allocator.Allocator {
 		k := space{d.Endpoint.Protocol(), d.Kind == manifest.KindNodePort}
 		alloc, ok := allocs[k]
@@ -147,7 +157,7 @@ func suggest(set auditSet, colliding [][]int, pooled []ports.Endpoint, replicate
 		n := max(r.Len(), d.Value.Replicas)
 		want, conventional := preferred(d.Value, r, n, opts.NodePortRange)
 		to := want
-		if e, ok := firstFree(alloc, holder(i), conventional, opts.Limits); ok {
+		if e, ok := firstFree(alloc, holder(i), conventional, keptFor(d.Endpoint.Protocol())); ok {
 			to = e
 		} else if e, err := alloc.Suggest(holder(i), want, n); err != nil || e != want || want == d.Endpoint {
 			// Held, or kept out of suggestions: the nearest run that is
@@ -231,13 +241,13 @@ func conventionalPorts(p int) []int {
 }
 
 // firstFree returns the first of cands that no declaration holds in alloc
-// and that the host keeps nothing of (its ephemeral, reserved, excluded
-// and privileged ports, and the ports browsers refuse). Ports of widely
+// and that overlaps nothing of keep: what the host keeps for itself (its
+// ephemeral, reserved, excluded and privileged ports) and the ports
+// browsers refuse, built once per protocol by suggest. Ports of widely
 // used software are not kept out here: the conventional places are theirs
 // by convention (8080, 8443).
-func firstFree(alloc *allocator.Allocator, owner string, cands []ports.Endpoint, limits hostports.Limits) (ports.Endpoint, bool) {
+func firstFree(alloc *allocator.Allocator, owner string, cands []ports.Endpoint, keep ports.RangeSet) (ports.Endpoint, bool) {
 	for _, c := range cands {
-		keep := limits.Avoid(c.Protocol()).Union(wellknown.BadPorts())
 		if keep.Overlaps(c.Range()) {
 			continue
 		}
