@@ -323,7 +323,12 @@ func (p *composeProject) compose(cs *composeScan) (project *types.Project, warni
 }
 
 // references reports whether data refers to variable k: $k or ${k.
+// A blank name, which an env_file line such as ":" can give, is referred
+// to by nothing.
 func references(data []byte, k string) bool {
+	if k == "" {
+		return false
+	}
 	for _, ref := range []string{"${" + k, "$" + k} {
 		s := string(data)
 		for {
@@ -332,12 +337,8 @@ func references(data []byte, k string) bool {
 				break
 			}
 			rest := s[i+len(ref):]
-			if ref[1] != '{' && rest != "" && isVarChar(rest[0]) {
-				s = rest
-				continue
-			}
-			if ref[1] == '{' && rest != "" && isVarChar(rest[0]) {
-				s = rest
+			if rest != "" && isVarChar(rest[0]) {
+				s = rest // a longer name that begins with k
 				continue
 			}
 			return true

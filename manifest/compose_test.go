@@ -835,3 +835,38 @@ func TestLoadComposeIncludeLongForm(t *testing.T) {
 		t.Errorf("include long forms (-want +got):\n%s", diff)
 	}
 }
+
+// TestReferences checks the test that decides which variables' values a
+// message may hold: a name counts only where it is whole, and a blank
+// name, which an env_file line ":" gives, is never referred to.
+func TestReferences(t *testing.T) {
+	for _, tt := range []struct {
+		data, k string
+		want    bool
+	}{
+		{"${A}", "A", true},
+		{"$A:80", "A", true},
+		{"${A:-1}", "A", true},
+		{"$AB ${AB}", "A", false},
+		{"${AB} $A", "A", true},
+		{"$", "", false},
+		{"${} $ $$", "", false},
+		{"", "A", false},
+	} {
+		if got := references([]byte(tt.data), tt.k); got != tt.want {
+			t.Errorf("references(%q, %q) = %v, want %v", tt.data, tt.k, got, tt.want)
+		}
+	}
+}
+
+// TestLoadComposeEnvFileBlankName checks that an include's env_file whose
+// line gives a blank name (found by FuzzLoadPaths) is loaded or refused,
+// never a panic.
+func TestLoadComposeEnvFileBlankName(t *testing.T) {
+	dir := t.TempDir()
+	main := filepath.Join(dir, "compose.yaml")
+	write(t, main, "include:\n  - path: inc.yaml\n    env_file: vars.env\n")
+	write(t, filepath.Join(dir, "inc.yaml"), "services:\n  i:\n    image: x\n    ports: [\"${I_PORT:-9000}:9000\"]\n")
+	write(t, filepath.Join(dir, "vars.env"), ":\n")
+	_, _ = Loader{}.LoadCompose(main)
+}
