@@ -42,6 +42,16 @@
 // [Why] says every reason a bind of a port would fail, with its evidence
 // and its fix.
 //
+// # Container runtime
+//
+// [ReadRuntime] says which container runtime would publish a compose
+// project's ports here, and whether it is rootless (rootless Docker, or
+// Podman run by a user), found as the Docker CLI finds its daemon:
+// DOCKER_HOST, the current Docker context, the default socket. A rootless
+// runtime cannot publish the ports of [Limits.Privileged]. [FindRuntime]
+// decides the same from an environment, a user and a file system given to
+// it.
+//
 // # Portability
 //
 // The package builds on every OS Go supports and reads Linux, macOS,

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"testing/fstest"
 
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/hostports"
@@ -111,4 +112,23 @@ func ExampleProbe() {
 	fmt.Println(r.Bindable(), r.Checks[0].Protocol, r.Checks[0].Addr, r.Checks[0].OK())
 	ln.Close()
 	// Output: false tcp 127.0.0.1 false
+}
+
+func ExampleFindRuntime() {
+	// A user whose Docker CLI talks to rootless Docker; on a real host,
+	// hostports.ReadRuntime() reads the same from this process.
+	env := map[string]string{
+		"XDG_RUNTIME_DIR": "/run/user/1000",
+		"DOCKER_HOST":     "unix:///run/user/1000/docker.sock",
+	}
+	rt := hostports.FindRuntime(hostports.RuntimeEnv{
+		Getenv: func(k string) string { return env[k] },
+		UID:    1000,
+		FS:     fstest.MapFS{"run/user/1000/docker.sock": {}},
+	})
+	fmt.Println(rt)
+	fmt.Println(rt.Evidence)
+	// Output:
+	// rootless Docker
+	// DOCKER_HOST is unix:///run/user/1000/docker.sock, a user's runtime directory
 }

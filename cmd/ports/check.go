@@ -38,6 +38,12 @@ checked, found as docker compose finds it. A directory is searched for
 compose projects, manifests and registries; - is standard input. An input
 that cannot be read is reported, and the others are still checked.
 
+The privileged rule applies to compose services only under rootless
+Docker or Podman. Unless --rootless, the configuration or --os says, the
+runtime is found on this host as the Docker CLI finds it (DOCKER_HOST, the
+current Docker context, a socket in the user's runtime directory, Podman
+run by a user); a note on standard error says when it is rootless.
+
 Exit status: 0 when no finding of severity error remains, 1 when one does,
 2 on bad input (even when the other inputs were checked) or usage.`)
 		var outs outputs
@@ -45,7 +51,7 @@ Exit status: 0 when no finding of severity error remains, 1 when one does,
 		fs.Var(outputFlag{&outs}, "output", "write the report of the --format before it to this `file` instead of standard output")
 		lf := addLoadFlags(fs)
 		nodePorts := fs.String("nodeport-range", wellknown.NodePortRange().String(), "the cluster's NodePort `range`")
-		rootless := fs.Bool("rootless", false, "containers are run by rootless Docker or Podman, which cannot bind privileged ports")
+		rootless := fs.Bool("rootless", false, "containers are run by rootless Docker or Podman, which cannot bind privileged ports (default: as found on this host; --rootless=false says they are not)")
 		live := fs.Bool("live", false, "check the host ports against this host's sockets now: a held port is an error naming its holder (a preflight before docker compose up)")
 		goos := fs.String("os", "", "judge ephemeral and privileged ports by the documented defaults of this `OS` (linux, darwin, freebsd, windows) instead of reading this host")
 		configFile := fs.String("config", "", "read the configuration from this `file` (default: "+check.ConfigFile+" in this directory or above it, up to the repository's root)")
@@ -82,6 +88,9 @@ Exit status: 0 when no finding of severity error remains, 1 when one does,
 		limits, err := a.limitsFor(*goos)
 		if err != nil {
 			return a.fail("check: --os: %v", err)
+		}
+		if !set["rootless"] && !cfg.RootlessSet && *goos == "" {
+			*rootless = a.rootlessHere(limits)
 		}
 		files := fs.Args()
 		if cfgDir != "" {

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"os"
+
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/hostports"
 )
@@ -29,4 +32,26 @@ func (a *app) socketTable() (hostports.Table, error) {
 		return a.table()
 	}
 	return hostports.ReadTable(hostports.TableOptions{})
+}
+
+// rootlessHere reports whether this host's container runtime is rootless,
+// found with the environment the command was given (app.env, so that tests
+// decide what it sees), and says so on standard error with what the
+// privileged ports of lim are then.
+func (a *app) rootlessHere(lim hostports.Limits) bool {
+	env := a.environ()
+	rt := hostports.FindRuntime(hostports.RuntimeEnv{
+		Getenv: func(k string) string { return env[k] },
+		UID:    os.Geteuid(),
+		FS:     os.DirFS("/"),
+	})
+	if !rt.Rootless {
+		return false
+	}
+	what := "it can publish every port here (no port is privileged: net.ipv4.ip_unprivileged_port_start is 0)"
+	if !lim.Privileged.IsEmpty() {
+		what = fmt.Sprintf("it cannot publish ports %s here, which the privileged rule reports", lim.Privileged)
+	}
+	fmt.Fprintf(a.stderr, "ports: note: %s found (%s): %s; --rootless=false if the project runs elsewhere\n", rt, safe(rt.Evidence), what)
+	return true
 }

@@ -32,10 +32,20 @@ type golden struct {
 
 func runGolden(t *testing.T, tests []golden) {
 	t.Helper()
+	runGoldenWith(t, nil, tests)
+}
+
+// runGoldenWith is runGolden with an app that with, if not nil, changes
+// first (its environment, say).
+func runGoldenWith(t *testing.T, with func(*app), tests []golden) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			a := testApp(&stdout, &stderr)
+			if with != nil {
+				with(a)
+			}
 			code := a.main(tt.args)
 			got := stdout.String()
 			if stderr.Len() > 0 {
