@@ -12,26 +12,7 @@ import (
 	"github.com/portalloc/ports/allocator"
 	"github.com/portalloc/ports/hostports"
 	"github.com/portalloc/ports/manifest"
-	"github.com/portalloc/ports/wellknown"
 )
-
-// suggestionAvoid is what a suggested alternative stays out of: what the
-// host keeps (ephemeral, reserved, excluded and privileged ports), the ports
-// browsers refuse, and every port of widely used software, so that moving a
-// service does not make a new collision with something a developer runs.
-func suggestionAvoid(limits hostports.Limits, proto ports.Protocol, nodePorts ports.Range) ports.RangeSet {
-	var b ports.RangeSetBuilder
-	if nodePorts.IsValid() {
-		// A nodePort stays inside the cluster's range; the host's own
-		// limits are the nodes', which the range already keeps clear of.
-		b.AddSet(ports.RangeSetOf(nodePorts).Complement())
-	} else {
-		b.AddSet(limits.Avoid(proto))
-	}
-	b.AddSet(wellknown.BadPorts())
-	b.AddSet(wellknown.DeFactoPorts(proto))
-	return b.RangeSet()
-}
 
 // suggest finds the nearest free endpoint for every declaration of set that
 // must move: in each colliding group (member indices in declaration order)
@@ -97,7 +78,7 @@ func suggest(set auditSet, colliding [][]int, pooled []ports.Endpoint, replicate
 	keptFor := func(proto ports.Protocol) ports.RangeSet {
 		k, ok := kept[proto]
 		if !ok {
-			k = opts.Limits.Avoid(proto).Union(wellknown.BadPorts())
+			k = hostports.Avoided(opts.Limits, hostports.AvoidOptions{Protocols: []ports.Protocol{proto}, AllowDeFacto: true})
 			kept[proto] = k
 		}
 		return k
@@ -110,7 +91,11 @@ func suggest(set auditSet, colliding [][]int, pooled []ports.Endpoint, replicate
 			if k.nodePort {
 				npr = opts.NodePortRange
 			}
-			alloc = allocator.New(allocator.Policy{Avoid: suggestionAvoid(opts.Limits, k.proto, npr)})
+			// A suggestion stays off what the host keeps, the ports
+			// browsers refuse and every port of widely used software, so
+			// that moving a service makes no new collision with something
+			// a developer runs.
+			alloc = allocator.New(allocator.Policy{Avoid: hostports.Avoided(opts.Limits, hostports.AvoidOptions{Protocols: []ports.Protocol{k.proto}, NodePorts: npr})})
 			allocs[k] = alloc
 		}
 		return alloc
@@ -242,10 +227,10 @@ func conventionalPorts(p int) []int {
 
 // firstFree returns the first of cands that no declaration holds in alloc
 // and that overlaps nothing of keep: what the host keeps for itself (its
-// ephemeral, reserved, excluded and privileged ports) and the ports
-// browsers refuse, built once per protocol by suggest. Ports of widely
-// used software are not kept out here: the conventional places are theirs
-// by convention (8080, 8443).
+// ephemeral, reserved, excluded and privileged ports), the System ports
+// and the ports browsers refuse, built once per protocol by suggest. Ports
+// of widely used software are not kept out here: the conventional places
+// are theirs by convention (8080, 8443).
 func firstFree(alloc *allocator.Allocator, owner string, cands []ports.Endpoint, keep ports.RangeSet) (ports.Endpoint, bool) {
 	for _, c := range cands {
 		if keep.Overlaps(c.Range()) {

@@ -11,9 +11,8 @@
 //
 // A new claim's first choice is derived from its name: a hash of the name
 // picks a start among the candidates, which are the ports of the request's
-// range that the host does not keep for itself (its ephemeral, reserved,
-// excluded and privileged ports), that widely used software does not use
-// (wellknown.DeFactoPorts) and that browsers do not refuse. From there the
+// range outside hostports.Avoided: not kept by the host, not used by widely
+// used software, not refused by browsers. From there the
 // search goes up to the first run that no other claim holds and that can be
 // bound now. So a name's port depends only on the name, the candidates and
 // the claims made before it; the first claim of a name is remembered, and

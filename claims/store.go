@@ -16,7 +16,6 @@ import (
 
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/hostports"
-	"github.com/portalloc/ports/wellknown"
 )
 
 // DirEnv names the environment variable that overrides [DefaultDir].
@@ -113,15 +112,17 @@ func Open(dir string) (*Store, error) {
 	if err := prepareDir(dir); err != nil {
 		return nil, err
 	}
-	return &Store{dir: dir, limits: hostports.Read, bindable: bindableNow}, nil
+	return &Store{dir: dir, limits: hostports.Read, bindable: Bindable}, nil
 }
 
 // Dir returns the store's directory.
 func (s *Store) Dir() string { return s.dir }
 
-// bindableNow reports whether every port of r can be bound now on TCP, on
-// every address.
-func bindableNow(r ports.Range) bool {
+// Bindable reports whether every port of r can be bound now on TCP, on
+// the addresses of [hostports.DefaultAddrs]: whether no program holds any
+// of a claim's ports. It binds each port in turn, so it costs O(r.Len())
+// binds, and says what is true when it runs.
+func Bindable(r ports.Range) bool {
 	pr := hostports.Prober{Protocols: []ports.Protocol{ports.TCP}}
 	for p := range r.All() {
 		if !pr.Probe(p).Bindable() {
@@ -280,18 +281,14 @@ func (s *Store) Claim(r Request) (Claim, error) {
 	return out, err
 }
 
-// candidates returns the ports of within that a claim may take.
+// candidates returns the ports of within that a claim may take: those
+// outside [hostports.Avoided] for every transport.
 func (s *Store) candidates(within ports.Range) (ports.RangeSet, error) {
 	l, err := s.limits()
 	if err != nil && l.GOOS == "" {
 		return ports.RangeSet{}, fmt.Errorf("claims: reading the host's port limits: %w", err)
 	}
-	var avoid ports.RangeSetBuilder
-	avoid.AddSet(l.Avoid(0))
-	avoid.AddSet(wellknown.DeFactoPorts(0))
-	avoid.AddSet(wellknown.BadPorts())
-	avoid.Add(ports.RangeFrom(0, 1023))
-	return ports.RangeSetOf(within).Difference(avoid.RangeSet()), nil
+	return ports.RangeSetOf(within).Difference(hostports.Avoided(l, hostports.AvoidOptions{})), nil
 }
 
 // Unclaim removes the claim of name in worktree, and reports whether there

@@ -2,7 +2,7 @@
 // for itself, who holds a port now, and whether a port can be bound.
 //
 //	lim, err := hostports.Read()            // ephemeral, reserved, excluded, privileged
-//	avoid := lim.Avoid(0)                   // a ports.RangeSet for an allocator policy
+//	avoid := hostports.Avoided(lim, hostports.AvoidOptions{}) // a ports.RangeSet to stay off
 //	rep := hostports.Probe(8080)            // TCP and UDP on 127.0.0.1, ::1, 0.0.0.0, ::
 //	if !rep.Bindable() { log.Print(rep.Err()) } // ... port in use (bind: address already in use)
 //	socks, err := hostports.Holders(ports.MustParseEndpoint("5432/tcp")) // who holds it
@@ -19,9 +19,11 @@
 // documented defaults of an OS: the ephemeral range, the ports Linux
 // reserves for servers, the privileged ports, and the Windows excluded
 // ranges that Hyper-V, WSL 2 and Docker Desktop set. [Limits.Avoid] unites
-// them into the set a port allocator should leave alone. Linux keeps these
-// per network namespace: [ReadProcFS] reads them from any procfs, and
-// [ReadNetns] from another namespace (which needs CAP_SYS_ADMIN).
+// them; [Avoided] adds the System ports, the ports of widely used software
+// and those browsers refuse: the set to stay off when choosing a server's
+// port. Linux keeps the limits per network namespace: [ReadProcFS] reads
+// them from any procfs, and [ReadNetns] from another namespace (which needs
+// CAP_SYS_ADMIN).
 //
 // # Probing
 //
@@ -56,6 +58,6 @@
 //
 // The package builds on every OS Go supports and reads Linux, macOS,
 // FreeBSD and Windows; elsewhere [Read] returns the defaults it knows and
-// an error wrapping [errors.ErrUnsupported]. It uses the standard library
-// only.
+// an error wrapping [errors.ErrUnsupported]. Beyond the module's own
+// packages it uses the standard library only.
 package hostports

@@ -132,3 +132,24 @@ func ExampleFindRuntime() {
 	// rootless Docker
 	// DOCKER_HOST is unix:///run/user/1000/docker.sock, a user's runtime directory
 }
+
+// The ports a TCP server should stay off on a Linux host with the default
+// settings, and those a NodePort service of the default range should.
+func ExampleAvoided() {
+	l, _ := hostports.Defaults("linux")
+	tcp := hostports.Avoided(l, hostports.AvoidOptions{Protocols: []ports.Protocol{ports.TCP}})
+	fmt.Println("22 (System):", tcp.Contains(22))
+	fmt.Println("3000 (Grafana):", tcp.Contains(3000))
+	fmt.Println("6000 (refused by browsers):", tcp.Contains(6000))
+	fmt.Println("15000 (RTP media, UDP only):", tcp.Contains(15000))
+	fmt.Println("40000 (ephemeral):", tcp.Contains(40000))
+	node := hostports.Avoided(l, hostports.AvoidOptions{Protocols: []ports.Protocol{ports.TCP}, NodePorts: ports.RangeFrom(30000, 32767)})
+	fmt.Println("NodePort 31000:", node.Contains(31000))
+	// Output:
+	// 22 (System): true
+	// 3000 (Grafana): true
+	// 6000 (refused by browsers): true
+	// 15000 (RTP media, UDP only): false
+	// 40000 (ephemeral): true
+	// NodePort 31000: false
+}

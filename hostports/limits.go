@@ -2,6 +2,7 @@ package hostports
 
 import (
 	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/wellknown"
 )
 
 // Limits is what a host keeps for itself: the ports its OS hands out as
@@ -71,7 +72,8 @@ func (l Limits) Excluded(proto ports.Protocol) ports.RangeSet {
 // should leave alone on this host: the ephemeral range (an outgoing
 // connection may hold any of them at any moment), the reserved and excluded
 // ranges, and the privileged ports. For the zero Protocol it returns what
-// both TCP and UDP should avoid, for a port that must serve both.
+// both TCP and UDP should avoid, for a port that must serve both. It is the
+// host's part of [Avoided], which adds the ports of other software.
 func (l Limits) Avoid(proto ports.Protocol) ports.RangeSet {
 	var b ports.RangeSetBuilder
 	if proto == 0 {
@@ -83,6 +85,72 @@ func (l Limits) Avoid(proto ports.Protocol) ports.RangeSet {
 	b.AddSet(l.Excluded(proto))
 	b.AddSet(l.Reserved)
 	b.AddSet(l.Privileged)
+	return b.RangeSet()
+}
+
+// AvoidOptions say what a port chosen by [Avoided] is for, and so which
+// parts of the recipe apply. The zero value is a port that serves every
+// transport, on this host, for anything.
+type AvoidOptions struct {
+	// Protocols are the transports the port serves: the host's ranges and
+	// the de-facto ports of each are avoided, and no others, so that a TCP
+	// port is not kept out of ranges only UDP software uses (the RTP media
+	// ranges 10000-32768). None means every transport, as
+	// [Limits.Avoid](0) and [wellknown.DeFactoPorts](0) take it.
+	Protocols []ports.Protocol
+
+	// NodePorts, when valid, is the NodePort range of the Kubernetes
+	// cluster the port is for: every port outside it is avoided in place of
+	// the host's own ranges, which are the nodes' and which a cluster keeps
+	// clear of its NodePort range.
+	NodePorts ports.Range
+
+	// AllowDeFacto leaves the ports of widely used software in: a
+	// conventional place such as 8080 for a web server is theirs by
+	// convention, and is not avoided for it.
+	AllowDeFacto bool
+}
+
+// Avoided returns the ports to stay off when choosing a port for a server
+// on a host with limits l, the one recipe of the module:
+//
+//   - for each protocol of o, what [Limits.Avoid] says: the ephemeral
+//     range (an outgoing connection may hold any of its ports at any
+//     moment), the reserved and excluded ranges and the privileged ports;
+//     or, with o.NodePorts, every port outside that range;
+//   - the System ports 0-1023 and the ports RFC 6335 reserves (0, 1023,
+//     1024, 49151), on every system;
+//   - the ports browsers refuse ([wellknown.BadPorts]), so that a server
+//     can be reached from a browser;
+//   - unless o.AllowDeFacto, the de-facto ports of each protocol
+//     ([wellknown.DeFactoPorts]): Grafana's 3000, Postgres's 5432 and the
+//     rest, which a developer's machine may have busy at any moment.
+//
+// Package porttest leases test ports outside it, package claims claims
+// dev ports outside it, and package check suggests new places outside it.
+// Each call builds a new set, in O(n log n) for the n ranges it unites (a
+// few hundred, most of them the de-facto table's).
+func Avoided(l Limits, o AvoidOptions) ports.RangeSet {
+	protos := o.Protocols
+	if len(protos) == 0 {
+		protos = []ports.Protocol{0}
+	}
+	var b ports.RangeSetBuilder
+	for _, p := range protos {
+		if o.NodePorts.IsValid() {
+			b.AddSet(ports.RangeSetOf(o.NodePorts).Complement())
+		} else {
+			b.AddSet(l.Avoid(p))
+		}
+		if !o.AllowDeFacto {
+			b.AddSet(wellknown.DeFactoPorts(p))
+		}
+	}
+	b.Add(ports.System.Range())
+	for _, p := range []ports.Port{0, 1023, 1024, 49151} {
+		b.AddPort(p)
+	}
+	b.AddSet(wellknown.BadPorts())
 	return b.RangeSet()
 }
 

@@ -203,3 +203,45 @@ func TestReadMatchesProc(t *testing.T) {
 		t.Errorf("Read() privileged = %q, want %q (ip_unprivileged_port_start is %d)", got.Privileged, want, start)
 	}
 }
+
+// TestAvoided checks the recipe on fixed limits, through a window of ports
+// that each part of it decides: the System and RFC 6335 ports, the
+// de-facto 1025/tcp (Mailpit), 3000/tcp (Grafana), 8081/tcp and the RTP
+// media ranges 10000-32768/udp, the excluded 3702/udp and 5357/tcp, the
+// reserved 8080, the bad port 10080, the edges of the NodePort range
+// 30000-32767 and of the ephemeral ranges.
+func TestAvoided(t *testing.T) {
+	l := Limits{
+		EphemeralTCP: ports.MustParseRange("40000-40999"),
+		EphemeralUDP: ports.MustParseRange("41000-41999"),
+		ExcludedTCP:  ports.MustParseRangeSet("5357"),
+		ExcludedUDP:  ports.MustParseRangeSet("3702"),
+		Reserved:     ports.MustParseRangeSet("8080"),
+		Privileged:   ports.MustParseRangeSet("0-1023"),
+	}
+	window := ports.MustParseRangeSet("1020-1026,2999-3001,3702,5357,8079-8081,10079-10081,29999-30000,32767-32769,39999-40000,40999-41000,41999-42000,49150-49152")
+	nodePorts := ports.MustParseRange("30000-32767")
+	every := "1020-1025,3000-3001,3702,5357,8080-8081,10079-10081,29999-30000,32767-32768,40000,40999-41000,41999,49151"
+	tests := []struct {
+		name string
+		o    AvoidOptions
+		want string
+	}{
+		{"every transport", AvoidOptions{}, every},
+		{"tcp", AvoidOptions{Protocols: []ports.Protocol{ports.TCP}},
+			"1020-1025,3000-3001,5357,8080-8081,10080,40000,40999,49151"},
+		{"udp", AvoidOptions{Protocols: []ports.Protocol{ports.UDP}},
+			"1020-1024,3702,8080,10079-10081,29999-30000,32767-32768,41000,41999,49151"},
+		{"tcp and udp", AvoidOptions{Protocols: []ports.Protocol{ports.TCP, ports.UDP}}, every},
+		{"tcp, de-facto allowed", AvoidOptions{Protocols: []ports.Protocol{ports.TCP}, AllowDeFacto: true},
+			"1020-1024,5357,8080,10080,40000,40999,49151"},
+		{"tcp nodePorts", AvoidOptions{Protocols: []ports.Protocol{ports.TCP}, NodePorts: nodePorts},
+			"1020-1026,2999-3001,3702,5357,8079-8081,10079-10081,29999,32768-32769,39999-40000,40999-41000,41999-42000,49150-49152"},
+	}
+	for _, tt := range tests {
+		got := Avoided(l, tt.o).Intersect(window).String()
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%s: Avoided(l, %+v) in %v (-want +got):\n%s", tt.name, tt.o, window, diff)
+		}
+	}
+}

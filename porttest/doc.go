@@ -42,7 +42,7 @@
 // # Which ports
 //
 // A [Pool] hands out only its candidates ([Pool.Candidates]): every port
-// less those [Avoided] on the host, namely the ephemeral, reserved and
+// less those [AvoidedFor] the host, namely the ephemeral, reserved and
 // excluded ranges and the privileged ports read by
 // [github.com/portalloc/ports/hostports], the System ports, the de-facto
 // ports of developers' machines and the ports browsers refuse. It checks

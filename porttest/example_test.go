@@ -88,9 +88,9 @@ func ExampleLease_ListenTCP() {
 }
 
 // What a pool leaves alone on a Linux host with the default settings.
-func ExampleAvoided() {
+func ExampleAvoidedFor() {
 	lim, _ := hostports.Defaults("linux")
-	avoided := porttest.Avoided(lim)
+	avoided := porttest.AvoidedFor(lim)
 	fmt.Println("22 (system):", avoided.Contains(22))
 	fmt.Println("5432 (PostgreSQL):", avoided.Contains(5432))
 	fmt.Println("40000 (ephemeral):", avoided.Contains(40000))

@@ -30,7 +30,6 @@ import (
 
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/hostports"
-	"github.com/portalloc/ports/wellknown"
 )
 
 // DirEnv names the environment variable that, when set, gives the lock
@@ -102,43 +101,15 @@ func openFirst(dirs []string) (*lockDir, error) {
 	return nil, fmt.Errorf("porttest: no lock directory could be used; tried, in order:\n\t%s\nset $%s to a directory of your own (mode 0700)", strings.Join(why, "\n\t"), DirEnv)
 }
 
-// Avoided returns the ports a [Pool] never hands out on a host with limits
-// l:
-//
-//   - what l.Avoid(0) says: the ephemeral ranges of TCP and UDP, the reserved
-//     and excluded ranges, the privileged ports;
-//   - the System ports 0-1023 and the four ports RFC 6335 reserves (0, 1023,
-//     1024, 49151), on every system;
-//   - the de-facto ports of developers' machines, on every transport
-//     ([wellknown.DeFactoPorts]): Grafana's 3000, Postgres's 5432 and the
-//     rest, which a developer's machine may have busy at any moment;
-//   - the ports browsers refuse ([wellknown.BadPorts]), so that a test server
-//     on a leased port can be reached from a browser.
-func Avoided(l hostports.Limits) ports.RangeSet {
-	return AvoidedFor(l)
-}
-
-// AvoidedFor is [Avoided] for ports that serve only the given protocols:
-// the host's limits and the de-facto ports of those protocols alone, so that
-// a pool of TCP ports is not kept out of ranges only UDP software uses (the
-// RTP media ranges 10000-32768). With no protocol it is Avoided: what every
-// transport should leave alone. A [Pool] uses the protocols its
-// [hostports.Prober] checks.
+// AvoidedFor returns the ports a [Pool] never hands out on a host with
+// limits l, for ports that serve the given protocols (every transport if
+// none): [hostports.Avoided] with those protocols, that is the host's own
+// ranges, the System ports, the ports browsers refuse and the de-facto
+// ports of developers' machines. A [Pool] uses the protocols its
+// [hostports.Prober] checks, so that a pool of TCP ports is not kept out of
+// ranges only UDP software uses.
 func AvoidedFor(l hostports.Limits, protos ...ports.Protocol) ports.RangeSet {
-	if len(protos) == 0 {
-		protos = []ports.Protocol{0}
-	}
-	var b ports.RangeSetBuilder
-	for _, p := range protos {
-		b.AddSet(l.Avoid(p))
-		b.AddSet(wellknown.DeFactoPorts(p))
-	}
-	b.Add(ports.System.Range())
-	for _, p := range []ports.Port{0, 1023, 1024, 49151} {
-		b.AddPort(p)
-	}
-	b.AddSet(wellknown.BadPorts())
-	return b.RangeSet()
+	return hostports.Avoided(l, hostports.AvoidOptions{Protocols: protos})
 }
 
 // Options configure a [Pool]. The zero value gives the default pool.
@@ -156,7 +127,7 @@ type Options struct {
 	// port.
 	Within ports.RangeSet
 
-	// Avoid adds ports never to hand out, on top of [Avoided].
+	// Avoid adds ports never to hand out, on top of [AvoidedFor].
 	Avoid ports.RangeSet
 
 	// Limits are the host's limits. nil means [hostports.Read]; if that
@@ -295,7 +266,7 @@ func Default() (*Pool, error) {
 func (p *Pool) Dir() string { return p.dir }
 
 // Candidates returns the ports p may hand out: Options.Within (or every
-// port), less [Avoided] for the host, less Options.Avoid.
+// port), less [AvoidedFor] the host, less Options.Avoid.
 func (p *Pool) Candidates() ports.RangeSet { return p.cands }
 
 // ErrExhausted is what [*ExhaustedError] unwraps to.

@@ -16,7 +16,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/hostports"
-	"github.com/portalloc/ports/wellknown"
 )
 
 // freeRun finds k contiguous ports that the default pool would hand out
@@ -370,8 +369,8 @@ func TestEphemeralAvoided(t *testing.T) {
 func TestAvoidedFor(t *testing.T) {
 	l, _ := hostports.Defaults("linux")
 	tcp, udp := AvoidedFor(l, ports.TCP), AvoidedFor(l, ports.UDP)
-	if !AvoidedFor(l).Equal(Avoided(l)) {
-		t.Errorf("AvoidedFor(l) = %v, want Avoided(l) = %v", AvoidedFor(l), Avoided(l))
+	if all, want := AvoidedFor(l), hostports.Avoided(l, hostports.AvoidOptions{}); !all.Equal(want) {
+		t.Errorf("AvoidedFor(l) = %v, want hostports.Avoided(l) = %v", all, want)
 	}
 	if both := AvoidedFor(l, ports.TCP, ports.UDP); !both.Equal(tcp.Union(udp)) {
 		t.Errorf("AvoidedFor(l, TCP, UDP) = %v, want the union %v", both, tcp.Union(udp))
@@ -401,35 +400,6 @@ func TestAvoidedFor(t *testing.T) {
 	}
 	if !pool.Candidates().Contains(15000) {
 		t.Errorf("a TCP pool's candidates leave out 15000, a UDP-only de-facto port")
-	}
-}
-
-func TestAvoided(t *testing.T) {
-	l, _ := hostports.Defaults("linux")
-	av := Avoided(l)
-	for _, tt := range []struct {
-		name string
-		set  ports.RangeSet
-	}{
-		{"Limits.Avoid(0)", l.Avoid(0)},
-		{"System ports", ports.RangeSetOf(ports.System.Range())},
-		{"RFC 6335 reserved", ports.MustParseRangeSet("0,1023,1024,49151")},
-		{"de-facto ports", wellknown.DeFactoPorts(0)},
-		{"bad ports", wellknown.BadPorts()},
-	} {
-		if !tt.set.Difference(av).IsEmpty() {
-			t.Errorf("Avoided misses %s: %v", tt.name, tt.set.Difference(av))
-		}
-	}
-	// Nothing else is avoided.
-	var b ports.RangeSetBuilder
-	b.AddSet(l.Avoid(0))
-	b.Add(ports.System.Range())
-	b.AddSet(ports.MustParseRangeSet("1024,49151"))
-	b.AddSet(wellknown.DeFactoPorts(0))
-	b.AddSet(wellknown.BadPorts())
-	if want := b.RangeSet(); !want.Equal(av) {
-		t.Errorf("Avoided = %v\nwant      %v", av, want)
 	}
 }
 

@@ -52,7 +52,7 @@ func TestPropNextRun(t *testing.T) {
 }
 
 // TestPropCandidates checks that a pool's candidates are exactly Within
-// (or every port), less Avoided and less Options.Avoid, for random limits.
+// (or every port), less AvoidedFor and less Options.Avoid, for random limits.
 func TestPropCandidates(t *testing.T) {
 	dir := t.TempDir() + "/locks"
 	rapid.Check(t, func(t *rapid.T) {
@@ -72,7 +72,7 @@ func TestPropCandidates(t *testing.T) {
 		} else {
 			b.AddSet(within)
 		}
-		b.RemoveSet(Avoided(lim))
+		b.RemoveSet(AvoidedFor(lim))
 		b.RemoveSet(avoid)
 		want := b.RangeSet()
 		if want.IsEmpty() {

@@ -213,7 +213,7 @@ Exit status: 0 on success, 2 on bad input.`)
 				r.Bound = len(r.By) > 0
 			}
 			if !r.Bound {
-				r.Bound = a.bound(cl.Ports)
+				r.Bound = !claims.Bindable(cl.Ports)
 			}
 			rows[i] = r
 		}
@@ -245,18 +245,6 @@ Exit status: 0 on success, 2 on bad input.`)
 		return exitOK
 	}
 	return c
-}
-
-// bound reports whether some port of r cannot be bound on TCP now: a
-// program holds it.
-func (a *app) bound(r ports.Range) bool {
-	pr := hostports.Prober{Protocols: []ports.Protocol{ports.TCP}}
-	for p := range r.All() {
-		if !pr.Probe(p).Bindable() {
-			return true
-		}
-	}
-	return false
 }
 
 // holders returns the programs of t that listen on (or have bound) a TCP
