@@ -166,6 +166,15 @@ type Declaration struct {
 	// theirs.
 	DependsOn string
 
+	// Ignore is the value of the annotation ports.portalloc.io/ignore of
+	// the Kubernetes object that declares the port, as written
+	// ("collision,exposed-database -- shared with the canary"), and
+	// IgnoreLine the line of that value in Source's file; a check reads
+	// it as a suppression of those rules for the object's ports. Empty
+	// and 0 when the object has no such annotation, and for other kinds.
+	Ignore     string
+	IgnoreLine int
+
 	// Source is where in which file the declaration was read.
 	Source Source
 }

@@ -269,6 +269,10 @@ func (d *kubeDoc) object(n *yaml.Node, out []Declaration, defAPI, defKind string
 		return out, err
 	}
 	obj.group = labels["app.kubernetes.io/part-of"]
+	ignore, ignoreLine, err := d.ignoreAnnotation(meta, obj)
+	if err != nil {
+		return out, err
+	}
 	if name != "" {
 		idKind := kind
 		if kind == "ScheduledJob" {
@@ -299,8 +303,14 @@ func (d *kubeDoc) object(n *yaml.Node, out []Declaration, defAPI, defKind string
 		_, jspec := jtm.get("spec")
 		out, err = d.template(obj, jspec, "spec.jobTemplate.spec", out)
 	}
-	if err != nil || len(out) == from || obj.id == "" {
+	if err != nil {
 		return out, err
+	}
+	for i := from; i < len(out); i++ {
+		out[i].Ignore, out[i].IgnoreLine = ignore, ignoreLine
+	}
+	if len(out) == from || obj.id == "" {
+		return out, nil
 	}
 	sum, err := d.digest(root)
 	if err != nil {
@@ -310,6 +320,30 @@ func (d *kubeDoc) object(n *yaml.Node, out []Declaration, defAPI, defKind string
 		out[i].Object, out[i].ObjectDigest = obj.id, sum
 	}
 	return out, nil
+}
+
+// IgnoreAnnotation is the annotation of a Kubernetes object that
+// suppresses findings of a check on the object's ports; see
+// [Declaration].Ignore.
+const IgnoreAnnotation = "ports.portalloc.io/ignore"
+
+// ignoreAnnotation returns the value of the object's IgnoreAnnotation and
+// its line, or "" and 0. Other annotations are not read.
+func (d *kubeDoc) ignoreAnnotation(meta kubeMap, obj kubeObject) (string, int, error) {
+	_, an := meta.get("annotations")
+	ann, err := d.mapping(an, obj.String()+": metadata.annotations")
+	if err != nil {
+		return "", 0, err
+	}
+	_, v := ann.get(IgnoreAnnotation)
+	if v == nil {
+		return "", 0, nil
+	}
+	s, err := d.str(v, obj.String()+": metadata.annotations."+IgnoreAnnotation)
+	if err != nil {
+		return "", 0, err
+	}
+	return s, v.Line + d.lineOff, nil
 }
 
 // served returns an error if kind (or the kind of the list kind names) is

@@ -653,3 +653,68 @@ func TestKubernetesProtocols(t *testing.T) {
 		}
 	}
 }
+
+func TestIgnoreAnnotation(t *testing.T) {
+	src := `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  annotations:
+    team: shop
+    ports.portalloc.io/ignore: "collision -- shared with the canary"
+spec:
+  ports:
+    - port: 80
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  generateName: worker-
+spec:
+  template:
+    metadata:
+      annotations:
+        ports.portalloc.io/ignore: not read here, on the pod template
+    spec:
+      containers:
+        - name: w
+          ports:
+            - containerPort: 9090
+              hostPort: 9090
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: db
+  annotations: {ports.portalloc.io/ignore: exposed-database}
+spec:
+  containers:
+    - name: db
+      ports:
+        - containerPort: 5432
+`
+	ds, err := ReadKubernetes("k.yaml", strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type ign struct {
+		Service, Ignore string
+		Line            int
+	}
+	var got []ign
+	for _, d := range ds {
+		got = append(got, ign{d.Service, d.Ignore, d.IgnoreLine})
+	}
+	want := []ign{
+		{"web", "collision -- shared with the canary", 7},
+		{"worker-", "", 0},
+		{"worker-", "", 0},
+		{"db", "exposed-database", 32},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Ignore and IgnoreLine (-want +got):\n%s", diff)
+	}
+
+	_, err = ReadKubernetes("k.yaml", strings.NewReader("apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n    ports.portalloc.io/ignore: [collision]\nspec:\n  ports: [{port: 80}]\n"))
+	checkErr(t, "ReadKubernetes", err, `manifest: k.yaml:6:32: Service "default/web": metadata.annotations.ports.portalloc.io/ignore: want a string, got a list`)
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -32,6 +33,10 @@ type Registry struct {
 
 	// Entries are the ports, in file order.
 	Entries []Entry
+
+	// Accepted are the conflicts between services that the platform
+	// accepts, in file order.
+	Accepted []Accepted
 
 	// File is the name the registry was parsed from; [Registry.Marshal]
 	// ignores it.
@@ -66,6 +71,27 @@ type Entry struct {
 	Description string
 	// Source is where the entry's port (or, without one, its target) is
 	// written; Marshal ignores it.
+	Source Source
+}
+
+// Accepted is a conflict between named services that a registry accepts,
+// with its reason: the services never run at the same time, say, or
+// share the port on purpose. A check reports no finding of Rules whose
+// declarations all belong to Services (see package check).
+//
+// The zero Accepted is not valid: it needs two services and a reason.
+type Accepted struct {
+	// Services names the services, two or more, each as a registry entry,
+	// a compose service or a Kubernetes object names it ("grafana"), or
+	// qualified by its project or namespace ("shop/grafana").
+	Services []string
+	// Rules are the IDs of the rules whose findings are accepted; empty
+	// means the collision rule alone. The package does not know the
+	// rules: a check says which IDs exist.
+	Rules []string
+	// Reason says why the conflict is accepted.
+	Reason string
+	// Source is where the accepted entry is written; Marshal ignores it.
 	Source Source
 }
 
@@ -142,9 +168,20 @@ func (p regParser) registry(root *yaml.Node) (*Registry, error) {
 				}
 				reg.Entries = append(reg.Entries, e)
 			}
+		case "accepted":
+			if v == nil || v.Kind != yaml.SequenceNode {
+				return nil, p.errAt(k, "accepted: want a list of accepted conflicts, got %s", kindName(v))
+			}
+			for i, it := range v.Content {
+				a, err := p.accepted(resolve(it), i)
+				if err != nil {
+					return nil, err
+				}
+				reg.Accepted = append(reg.Accepted, a)
+			}
 		default:
 			if !strings.HasPrefix(k.Value, "x-") {
-				return nil, p.errAt(k, "unknown key %q; want version, project, ports or an x- extension", k.Value)
+				return nil, p.errAt(k, "unknown key %q; want version, project, ports, accepted or an x- extension", k.Value)
 			}
 		}
 	}
@@ -285,6 +322,97 @@ func (p regParser) entry(n *yaml.Node, i int) (Entry, error) {
 		return e, p.errAt(node, "%s (service %q): %s", where, e.Service, msg)
 	}
 	return e, nil
+}
+
+// accepted reads the i-th entry of the accepted list.
+func (p regParser) accepted(n *yaml.Node, i int) (Accepted, error) {
+	where := fmt.Sprintf("accepted[%d]", i)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return Accepted{}, p.errAt(n, "%s: want a mapping with services and reason, got %s", where, kindName(n))
+	}
+	a := Accepted{Source: Source{File: p.file, Line: n.Line, Column: n.Column}}
+	var servicesNode *yaml.Node
+	for _, kv := range pairs(n) {
+		k, v := kv.key, resolve(kv.value)
+		key := where + "." + k.Value
+		switch k.Value {
+		case "services", "rules":
+			list, err := p.names(k, v, key)
+			if err != nil {
+				return a, err
+			}
+			if k.Value == "services" {
+				a.Services, servicesNode = list, v
+			} else if len(list) == 0 {
+				return a, p.errAt(v, "%s: empty list; leave rules out for collision", key)
+			} else {
+				a.Rules = list
+			}
+		case "reason":
+			s, err := p.str(k, v, key)
+			if err != nil {
+				return a, err
+			}
+			if strings.TrimSpace(s) == "" {
+				return a, p.errAt(v, "%s: empty; say why the conflict is accepted", key)
+			}
+			a.Reason = s
+		default:
+			if !strings.HasPrefix(k.Value, "x-") {
+				return a, p.errAt(k, "%s: unknown key %q; want services, rules, reason or an x- extension", where, k.Value)
+			}
+		}
+	}
+	if msg := checkAccepted(a); msg != "" {
+		return a, p.errAt(cmpOr(servicesNode, n), "%s: %s", where, msg)
+	}
+	return a, nil
+}
+
+// names reads a list of distinct names.
+func (p regParser) names(k, v *yaml.Node, key string) ([]string, error) {
+	if v == nil || v.Kind != yaml.SequenceNode {
+		return nil, p.errAt(k, "%s: want a list of names, got %s", key, kindName(v))
+	}
+	var out []string
+	for j, it := range v.Content {
+		s, err := p.str(k, resolve(it), fmt.Sprintf("%s[%d]", key, j))
+		if err != nil {
+			return nil, err
+		}
+		if msg := checkName(s); msg != "" {
+			return nil, p.errAt(it, "%s[%d]: %s", key, j, msg)
+		}
+		for _, o := range out {
+			if o == s {
+				return nil, p.errAt(it, "%s: %q listed twice", key, s)
+			}
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// checkAccepted checks what an accepted conflict needs, and returns what
+// is wrong or "".
+func checkAccepted(a Accepted) string {
+	if len(a.Services) < 2 {
+		return "name the two or more services whose conflict is accepted (services: [a, b])"
+	}
+	for _, list := range [][]string{a.Services, a.Rules} {
+		for i, s := range list {
+			if msg := checkName(s); msg != "" {
+				return msg
+			}
+			if slices.Contains(list[:i], s) {
+				return fmt.Sprintf("%q listed twice", s)
+			}
+		}
+	}
+	if strings.TrimSpace(a.Reason) == "" {
+		return "no reason; say why the conflict is accepted"
+	}
+	return ""
 }
 
 func cmpOr(ns ...*yaml.Node) *yaml.Node {
@@ -543,6 +671,31 @@ func (r *Registry) Marshal() ([]byte, error) {
 		list.Content = append(list.Content, m)
 	}
 	add(root, "ports", list)
+	if len(r.Accepted) > 0 {
+		acc := &yaml.Node{Kind: yaml.SequenceNode}
+		for i, a := range r.Accepted {
+			if msg := checkAccepted(a); msg != "" {
+				return nil, &Error{File: r.File, Msg: fmt.Sprintf("Marshal: accepted[%d]: %s", i, msg)}
+			}
+			m := &yaml.Node{Kind: yaml.MappingNode}
+			for _, l := range []struct {
+				key  string
+				list []string
+			}{{"services", a.Services}, {"rules", a.Rules}} {
+				if len(l.list) == 0 {
+					continue
+				}
+				seq := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+				for _, s := range l.list {
+					seq.Content = append(seq.Content, str(s))
+				}
+				add(m, l.key, seq)
+			}
+			add(m, "reason", str(a.Reason))
+			acc.Content = append(acc.Content, m)
+		}
+		add(root, "accepted", acc)
+	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)

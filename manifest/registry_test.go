@@ -36,6 +36,11 @@ ports:
     x-note: bound to loopback only
   - service: worker
     target: 9091
+accepted:
+  - services: [grafana, shop/worker]
+    rules: [collision, pool-order]
+    reason: worker runs only in CI
+    x-ticket: OPS-12
 `
 
 func TestParseRegistry(t *testing.T) {
@@ -57,6 +62,10 @@ func TestParseRegistry(t *testing.T) {
 			{Service: "postgres", Port: ports.MustParseRange("5432"), Address: netip.MustParseAddr("127.0.0.1"),
 				Exposure: Localhost, Source: src(20, 11)},
 			{Service: "worker", Target: ports.MustParseRange("9091"), Source: src(25, 13)},
+		},
+		Accepted: []Accepted{
+			{Services: []string{"grafana", "shop/worker"}, Rules: []string{"collision", "pool-order"},
+				Reason: "worker runs only in CI", Source: src(27, 5)},
 		},
 	}
 	if diff := cmp.Diff(want, reg, cmpOpts); diff != "" {
@@ -107,7 +116,7 @@ func TestParseRegistryErrors(t *testing.T) {
 		{"version a string", "version: \"1\"\nports: []\n", `manifest: r.yaml:1:10: version: want 1, got "1"`},
 		{"no ports", "version: 1\n", `manifest: r.yaml:1:1: no ports list`},
 		{"ports a mapping", "version: 1\nports: {a: 1}\n", `manifest: r.yaml:2:1: ports: want a list of entries, got a mapping`},
-		{"unknown top key", "version: 1\nports: []\nservices: {}\n", `manifest: r.yaml:3:1: unknown key "services"; want version, project, ports or an x- extension`},
+		{"unknown top key", "version: 1\nports: []\nservices: {}\n", `manifest: r.yaml:3:1: unknown key "services"; want version, project, ports, accepted or an x- extension`},
 		{"bad project", "version: 1\nproject: \" shop\"\nports: []\n", `manifest: r.yaml:2:10: project: " shop" has white space at an end`},
 		{"a key twice", entry("service: a\n    port: 80\n    port: 81"), `manifest: r.yaml:5:5: key "port" is given twice in one mapping (first on line 4)`},
 		{"entry not a mapping", entry("3000"), `manifest: r.yaml:3:5: ports[0]: want a mapping with service and port, got a number`},
@@ -141,6 +150,15 @@ func TestParseRegistryErrors(t *testing.T) {
 		{"unknown exposure", entry("service: web\n    port: 80\n    exposure: private"), `manifest: r.yaml:5:15: ports[0].exposure: "private": want public, internal or localhost`},
 		{"unknown entry key", entry("service: web\n    port: 80\n    proto: tcp"), `manifest: r.yaml:5:5: ports[0]: unknown key "proto"; want service, port, target, protocol, address, exposure, group, description or an x- extension`},
 		{"description a list", entry("service: web\n    port: 80\n    description: [a]"), `manifest: r.yaml:5:5: ports[0].description: want a string, got a list`},
+		{"accepted a mapping", "version: 1\nports: []\naccepted: {a: 1}\n", `manifest: r.yaml:3:1: accepted: want a list of accepted conflicts, got a mapping`},
+		{"accepted one service", "version: 1\nports: []\naccepted:\n  - services: [a]\n    reason: r\n", `manifest: r.yaml:4:15: accepted[0]: name the two or more services whose conflict is accepted (services: [a, b])`},
+		{"accepted no services", "version: 1\nports: []\naccepted:\n  - reason: r\n", `manifest: r.yaml:4:5: accepted[0]: name the two or more services whose conflict is accepted (services: [a, b])`},
+		{"accepted no reason", "version: 1\nports: []\naccepted:\n  - services: [a, b]\n", `manifest: r.yaml:4:15: accepted[0]: no reason; say why the conflict is accepted`},
+		{"accepted blank reason", "version: 1\nports: []\naccepted:\n  - services: [a, b]\n    reason: \" \"\n", `manifest: r.yaml:5:13: accepted[0].reason: empty; say why the conflict is accepted`},
+		{"accepted service twice", "version: 1\nports: []\naccepted:\n  - services: [a, a]\n    reason: r\n", `manifest: r.yaml:4:19: accepted[0].services: "a" listed twice`},
+		{"accepted empty rules", "version: 1\nports: []\naccepted:\n  - services: [a, b]\n    rules: []\n    reason: r\n", `manifest: r.yaml:5:12: accepted[0].rules: empty list; leave rules out for collision`},
+		{"accepted service a number", "version: 1\nports: []\naccepted:\n  - services: [a, 1]\n    reason: r\n", `manifest: r.yaml:4:5: accepted[0].services[1]: want a string, got a number`},
+		{"accepted unknown key", "version: 1\nports: []\naccepted:\n  - services: [a, b]\n    because: r\n", `manifest: r.yaml:5:5: accepted[0]: unknown key "because"; want services, rules, reason or an x- extension`},
 		{"YAML syntax", "version: 1\nports:\n  - service: web\n    port: [80\n", `manifest: r.yaml:3: invalid YAML: did not find expected ',' or ']'`},
 	}
 	for _, tt := range tests {
@@ -185,6 +203,10 @@ ports:
     exposure: localhost
   - service: worker
     target: 9091
+accepted:
+  - services: [grafana, shop/worker]
+    rules: [collision, pool-order]
+    reason: worker runs only in CI
 `
 	if diff := cmp.Diff(want, string(got)); diff != "" {
 		t.Errorf("Registry.Marshal (-want +got):\n%s", diff)
@@ -214,6 +236,12 @@ func TestRegistryMarshalInvalid(t *testing.T) {
 		{"bad exposure", Registry{Entries: []Entry{{Service: "a", Port: ports.MustParseRange("80"), Exposure: 9}}},
 			`manifest: Marshal: ports[0]: exposure: Exposure(9) is not an exposure`},
 		{"bad project", Registry{Project: "a\nb"}, `manifest: Marshal: project: "a\nb" has a line break`},
+		{"accepted one service", Registry{Accepted: []Accepted{{Services: []string{"a"}, Reason: "r"}}},
+			`manifest: Marshal: accepted[0]: name the two or more services whose conflict is accepted (services: [a, b])`},
+		{"accepted no reason", Registry{Accepted: []Accepted{{Services: []string{"a", "b"}}}},
+			`manifest: Marshal: accepted[0]: no reason; say why the conflict is accepted`},
+		{"accepted rule twice", Registry{Accepted: []Accepted{{Services: []string{"a", "b"}, Rules: []string{"x", "x"}, Reason: "r"}}},
+			`manifest: Marshal: accepted[0]: "x" listed twice`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -276,6 +304,15 @@ func TestRegistryRoundTrip(t *testing.T) {
 		reg := Registry{
 			Project: rapid.SampledFrom([]string{"", "shop", "Hop Whistle", "9000"}).Draw(t, "project"),
 			Entries: rapid.SliceOfN(rapid.Custom(genEntry), 0, 8).Draw(t, "entries"),
+			Accepted: rapid.SliceOfN(rapid.Custom(func(t *rapid.T) Accepted {
+				name := rapid.StringMatching(`[a-z][a-z0-9 _./-]{0,12}[a-z0-9]`)
+				id := func(s string) string { return s }
+				return Accepted{
+					Services: rapid.SliceOfNDistinct(name, 2, 4, id).Draw(t, "services"),
+					Rules:    rapid.SliceOfNDistinct(rapid.SampledFrom([]string{"collision", "pool-order", "exposed-database"}), 0, 3, id).Draw(t, "rules"),
+					Reason:   rapid.StringMatching(`[!-~][ -~]{0,30}|[a-zA-Z0-9 :#'"\n-]{0,30}[a-z]`).Draw(t, "reason"),
+				}
+			}), 0, 3).Draw(t, "accepted"),
 		}
 		data, err := reg.Marshal()
 		if err != nil {
@@ -286,7 +323,7 @@ func TestRegistryRoundTrip(t *testing.T) {
 			t.Fatalf("ParseRegistry(Marshal(r)): %v\n%s", err, data)
 		}
 		if diff := cmp.Diff(reg, *back, cmpOpts, cmpopts.EquateEmpty(),
-			cmpopts.IgnoreFields(Registry{}, "File"), cmpopts.IgnoreFields(Entry{}, "Source")); diff != "" {
+			cmpopts.IgnoreFields(Registry{}, "File"), cmpopts.IgnoreFields(Entry{}, "Source"), cmpopts.IgnoreFields(Accepted{}, "Source")); diff != "" {
 			t.Fatalf("ParseRegistry(Marshal(r)) (-want +got):\n%s\n%s", diff, data)
 		}
 		again, err := back.Marshal()

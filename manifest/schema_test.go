@@ -99,6 +99,13 @@ func TestSchemaAgreesWithParser(t *testing.T) {
 		{name: "IPv6 address", src: "version: 1\nports: [{service: w, port: 53, address: \"::1\", exposure: localhost}]\n", schemaOK: true, parserOK: true},
 		{name: "extensions", src: "version: 1\nx-a: 1\nports: [{service: w, port: 1, x-b: [1]}]\n", schemaOK: true, parserOK: true},
 
+		{name: "accepted", src: "version: 1\nports: []\naccepted: [{services: [a, b], reason: r}]\n", schemaOK: true, parserOK: true},
+		{name: "accepted one service", src: "version: 1\nports: []\naccepted: [{services: [a], reason: r}]\n"},
+		{name: "accepted no reason", src: "version: 1\nports: []\naccepted: [{services: [a, b]}]\n"},
+		{name: "accepted blank reason", src: "version: 1\nports: []\naccepted: [{services: [a, b], reason: \" \"}]\n"},
+		{name: "accepted service twice", src: "version: 1\nports: []\naccepted: [{services: [a, a], reason: r}]\n"},
+		{name: "accepted empty rules", src: "version: 1\nports: []\naccepted: [{services: [a, b], rules: [], reason: r}]\n"},
+		{name: "accepted unknown key", src: "version: 1\nports: []\naccepted: [{services: [a, b], reason: r, port: 80}]\n"},
 		{name: "no version", src: "ports: []\n"},
 		{name: "version 2", src: "version: 2\nports: []\n"},
 		{name: "no ports", src: "version: 1\n"},
