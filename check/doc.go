@@ -33,6 +33,15 @@
 // port in the same convention (25 to 2525, 443 to 8443, a nodePort inside
 // the NodePort range), off the ports of widely used software.
 //
+// # Suppressions
+//
+// [Report.Suppress] removes the findings that a [Suppression] covers and
+// reports each one that covers nothing under the rule unused-suppression.
+// Suppressions are written three ways: a "# ports:ignore RULE -- reason"
+// comment ([ScanSuppressions]), a Kubernetes object's annotation
+// ports.portalloc.io/ignore ([AnnotationSuppressions]), and a registry's
+// accepted conflict between named services ([RegistrySuppressions]).
+//
 // # Software
 //
 // Security rules identify what a port serves with [Identify]: by the

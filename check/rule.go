@@ -145,8 +145,8 @@ var rules = []Rule{
 		"a pool of host ports may take another service's port if it starts first",
 		"Docker gives each container of a pool (\"9000-9005:80\") the first free port of the range when it starts. A service that binds a port of that range and starts later then fails. Start the pool's service after it (depends_on), or keep the pool off that port."},
 	{"unused-suppression", Portability, Warning,
-		"a # ports:ignore comment suppresses no finding",
-		"A suppression that matches nothing hides nothing today and may hide a finding tomorrow. It covers findings of its rules on its own line (a comment after YAML) or on the next line (a comment on a line of its own). Remove it, or move it to the finding's line."},
+		"a suppression suppresses no finding",
+		"A suppression that matches nothing hides nothing today and may hide a finding tomorrow. A # ports:ignore comment covers findings of its rules on its own line (a comment after YAML) or on the next line (a comment on a line of its own); a Kubernetes object's ports.portalloc.io/ignore annotation covers findings of its rules that have a port of the object among their members; a registry's accepted conflict covers findings of its rules whose members all belong to its services. Remove it, or move it to where the finding is."},
 }
 
 // Rules returns every rule, in the order reports list them.

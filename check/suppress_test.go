@@ -1,6 +1,8 @@
 package check
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -108,4 +110,146 @@ func FuzzScanSuppressions(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestAnnotationSuppressions(t *testing.T) {
+	src := func(file string, line int) manifest.Source { return manifest.Source{File: file, Line: line, Column: 9} }
+	decls := []manifest.Declaration{
+		{Service: "web", Project: "shop", Object: "core/Service/shop/web", Ignore: "collision, exposed-admin-ui -- shared with the canary", IgnoreLine: 7, Source: src("k.yaml", 12)},
+		{Service: "web", Project: "shop", Object: "core/Service/shop/web", Ignore: "collision, exposed-admin-ui -- shared with the canary", IgnoreLine: 7, Source: src("k.yaml", 14)},
+		{Service: "db", Project: "shop", Ignore: "exposed-database", IgnoreLine: 30, Source: src("k.yaml", 40)},
+		{Service: "api", Project: "shop", Source: src("k.yaml", 50)},
+	}
+	got, err := AnnotationSuppressions(decls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Suppression{
+		{Kind: Annotation, File: "k.yaml", Line: 7, Object: "core/Service/shop/web", Rules: []string{"collision", "exposed-admin-ui"}, Reason: "shared with the canary"},
+		{Kind: Annotation, File: "k.yaml", Line: 30, Object: "shop/db", Rules: []string{"exposed-database"}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("AnnotationSuppressions (-want +got):\n%s", diff)
+	}
+	for _, tt := range []struct{ ignore, want string }{
+		{"colision", `k.yaml:3: ports.portalloc.io/ignore: no rule "colision"`},
+		{"", "k.yaml:3: ports.portalloc.io/ignore: name the rules"},
+		{"-- only a reason", "k.yaml:3: ports.portalloc.io/ignore: name the rules"},
+		{"collision,", "k.yaml:3: ports.portalloc.io/ignore: name the rules"},
+	} {
+		_, err := AnnotationSuppressions([]manifest.Declaration{{Ignore: tt.ignore, IgnoreLine: 3, Source: src("k.yaml", 9)}})
+		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("AnnotationSuppressions of %q = %v, want an error starting %q", tt.ignore, err, tt.want)
+		}
+	}
+}
+
+func TestRegistrySuppressions(t *testing.T) {
+	reg, err := manifest.ParseRegistry("ports.yaml", []byte(`version: 1
+ports: [{service: a, port: 80}]
+accepted:
+  - services: [a, b]
+    reason: never together
+  - services: [shop/a, c]
+    rules: [collision, pool-start-order]
+    reason: c waits for a
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := RegistrySuppressions(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Suppression{
+		{Kind: Accepted, File: "ports.yaml", Line: 4, Services: []string{"a", "b"}, Rules: []string{"collision"}, Reason: "never together"},
+		{Kind: Accepted, File: "ports.yaml", Line: 6, Services: []string{"shop/a", "c"}, Rules: []string{"collision", "pool-start-order"}, Reason: "c waits for a"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("RegistrySuppressions (-want +got):\n%s", diff)
+	}
+	reg.Accepted[1].Rules = []string{"pool-order"}
+	_, err = RegistrySuppressions(reg)
+	if want := `ports.yaml:6: accepted[1].rules: no rule "pool-order"`; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("RegistrySuppressions with a rule that does not exist = %v, want an error starting %q", err, want)
+	}
+}
+
+// TestSuppressKinds checks that an annotation and an accepted conflict
+// each suppress exactly the findings they say, and that one that
+// suppresses nothing is reported.
+func TestSuppressKinds(t *testing.T) {
+	decl := func(project, service string, line, ignoreLine int) manifest.Declaration {
+		return manifest.Declaration{Project: project, Service: service, Endpoint: ports.MustParseEndpoint("8080/tcp"),
+			IgnoreLine: ignoreLine, Source: manifest.Source{File: "k.yaml", Line: line}}
+	}
+	finding := func(rule string, ds ...manifest.Declaration) Finding {
+		f := Finding{Rule: rule, Severity: Error}
+		for _, d := range ds {
+			f.Members = append(f.Members, Member{Declaration: d})
+		}
+		return f
+	}
+	web := decl("shop", "web", 10, 4)       // annotated on line 4
+	canary := decl("shop", "canary", 20, 0) // not annotated
+	api := decl("shop", "api", 30, 0)
+	other := decl("shop", "web", 40, 0) // another file's "web", not annotated
+	other.Source.File = "other.yaml"
+	findings := []Finding{
+		0: finding("collision", web, canary),        // the annotation: a member is web's
+		1: finding("exposed-admin-ui", web),         // not a rule of the annotation
+		2: finding("collision", canary, api),        // accepted: canary and api
+		3: finding("collision", canary, api, other), // web is not in the accepted list
+		4: finding("collision", api, api),           // one service alone: not a conflict between two
+		5: finding("pool-start-order", canary, api), // not a rule of the accepted conflict
+		6: finding("collision", other, canary),      // the annotation is on web in k.yaml, not other.yaml
+	}
+	rep := &Report{Findings: slices.Clone(findings)}
+	sups := []Suppression{
+		{Kind: Annotation, File: "k.yaml", Line: 4, Object: "core/Service/shop/web", Rules: []string{"collision"}},
+		{Kind: Accepted, File: "ports.yaml", Line: 7, Services: []string{"canary", "shop/api"}, Rules: []string{"collision"}, Reason: "r"},
+		{Kind: Annotation, File: "k.yaml", Line: 90, Object: "core/Pod/shop/x", Rules: []string{"collision"}},
+		{Kind: Accepted, File: "ports.yaml", Line: 9, Services: []string{"x", "y"}, Rules: []string{"collision"}, Reason: "gone"},
+	}
+	// A finding is known by the lines of its members and its rule.
+	key := func(f Finding) string {
+		k := f.Rule
+		for _, m := range f.Members {
+			k += " " + m.Declaration.Source.String()
+		}
+		return k
+	}
+	index := func(f Finding) string {
+		return strconv.Itoa(slices.IndexFunc(findings, func(g Finding) bool { return key(f) == key(g) }))
+	}
+	type sup struct {
+		Finding string
+		By      Suppression
+	}
+	var got []sup
+	for _, s := range rep.Suppress(sups, Options{}) {
+		got = append(got, sup{index(s.Finding), s.By})
+	}
+	want := []sup{{"0", sups[0]}, {"2", sups[1]}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Suppress (-want +got):\n%s", diff)
+	}
+	var kept, unused []string
+	for _, f := range rep.Findings {
+		if f.Rule == "unused-suppression" {
+			unused = append(unused, f.Message)
+			continue
+		}
+		kept = append(kept, index(f))
+	}
+	if diff := cmp.Diff([]string{"1", "3", "4", "5", "6"}, kept); diff != "" {
+		t.Errorf("findings kept (-want +got):\n%s", diff)
+	}
+	wantUnused := []string{
+		"the annotation ports.portalloc.io/ignore: collision suppresses nothing of core/Pod/shop/x",
+		"the accepted conflict of x, y (collision) matches no finding",
+	}
+	if diff := cmp.Diff(wantUnused, unused); diff != "" {
+		t.Errorf("unused-suppression findings (-want +got):\n%s", diff)
+	}
 }

@@ -37,6 +37,9 @@
 //	    port: 3002          # on the host; "LO-HI" for a range
 //	    target: 3000        # in the container, if mapped
 //	    exposure: internal  # also: project, protocol, address, group, description
+//	accepted:               # conflicts a check is not to report
+//	  - services: [grafana, web]
+//	    reason: never run together
 //
 // [RegistrySchema] is its JSON Schema, whose description adds the rules a
 // schema cannot state; [ParseRegistry] checks them all.

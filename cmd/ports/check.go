@@ -56,7 +56,7 @@ Exit status: 0 when no finding of severity error remains, 1 when one does,
 		goos := fs.String("os", "", "judge ephemeral and privileged ports by the documented defaults of this `OS` (linux, darwin, freebsd, windows) instead of reading this host")
 		configFile := fs.String("config", "", "read the configuration from this `file` (default: "+check.ConfigFile+" in this directory or above it, up to the repository's root)")
 		listRules := fs.Bool("list-rules", false, "print the rules, their categories and severities, and exit")
-		showSuppressed := fs.Bool("show-suppressed", false, "list the findings that # ports:ignore comments suppress (the text report counts them either way)")
+		showSuppressed := fs.Bool("show-suppressed", false, "list the findings that suppressions remove (# ports:ignore comments, ports.portalloc.io/ignore annotations, a registry's accepted conflicts; the text report counts them either way)")
 		if code := a.parseFlags(fs, args); code >= 0 {
 			return code
 		}

@@ -1,6 +1,8 @@
 package main
 
-// The # ports:ignore comments of the files a check read.
+// The suppressions of what a check read: the # ports:ignore comments of
+// its files, the ignore annotations of its Kubernetes objects, and the
+// accepted conflicts of its registries.
 
 import (
 	"github.com/portalloc/ports/check"
@@ -11,9 +13,11 @@ import (
 // loader caps what it reads.
 const maxScanBytes = 16 << 20
 
-// scanSuppressions reads the suppressions of every file that declared
-// something in decls, each file once, in the order first met. Standard
-// input, which cannot be read again, has none.
+// scanSuppressions returns the suppressions of decls: those of every file
+// that declared something, each file once, in the order first met (a
+// registry's comments, then its accepted conflicts), then the annotations.
+// Standard input, which cannot be read again, has no comments and no
+// accepted conflicts.
 func scanSuppressions(decls []manifest.Declaration) ([]check.Suppression, error) {
 	seen := map[string]bool{}
 	var out []check.Suppression
@@ -32,6 +36,21 @@ func scanSuppressions(decls []manifest.Declaration) ([]check.Suppression, error)
 			return nil, err
 		}
 		out = append(out, s...)
+		if d.Kind == manifest.KindRegistry {
+			reg, err := manifest.ParseRegistry(f, data)
+			if err != nil {
+				return nil, err
+			}
+			s, err := check.RegistrySuppressions(reg)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, s...)
+		}
 	}
-	return out, nil
+	s, err := check.AnnotationSuppressions(decls)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, s...), nil
 }

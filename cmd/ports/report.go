@@ -39,7 +39,7 @@ type reportInput struct {
 	files      []string                  // the files checked, as named
 	severities map[string]check.Severity // check.Options.Severities
 
-	suppressed     []check.Suppressed // what # ports:ignore comments removed from res
+	suppressed     []check.Suppressed // what suppressions removed from res
 	showSuppressed bool               // whether the text report lists them
 	loadErrors     []error            // the inputs that could not be read, one error each
 }

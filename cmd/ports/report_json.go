@@ -19,8 +19,8 @@ type (
 		Errors       []checkFinding   `json:"errors"` // what the platform refuses
 		Security     []checkFinding   `json:"security"`
 		Warnings     []checkFinding   `json:"warnings"`
-		// Suppressed are the findings that # ports:ignore comments
-		// removed, each with the comment's reason.
+		// Suppressed are the findings that suppressions removed, each
+		// with the suppression's reason.
 		Suppressed []checkFinding `json:"suppressed,omitempty"`
 		// LoadErrors are the inputs that could not be read; the others
 		// were checked all the same.
@@ -57,6 +57,12 @@ type (
 		Message  string `json:"message"`
 		Fix      string `json:"fix,omitempty"`
 		Reason   string `json:"reason,omitempty"` // of a suppressed finding: the suppression's
+		// By is, for a suppressed finding, the suppression.
+		By *checkSuppression `json:"suppressed_by,omitempty"`
+	}
+	checkSuppression struct {
+		Kind   string `json:"kind"`   // inline, annotation or accepted
+		Source string `json:"source"` // where it is written
 	}
 )
 
@@ -114,6 +120,7 @@ func suppressedOf(ss []check.Suppressed) []checkFinding {
 			Code: s.Finding.Rule, Severity: s.Finding.Severity.String(), Source: d.Source.String(),
 			Service: d.Owner(), Endpoint: endpointText(d), Message: s.Finding.Message,
 			Reason: s.By.Reason,
+			By:     &checkSuppression{Kind: s.By.Kind.String(), Source: manifest.Source{File: s.By.File, Line: s.By.Line}.String()},
 		})
 	}
 	return out

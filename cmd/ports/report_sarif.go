@@ -72,7 +72,7 @@ type (
 	}
 	sarifSuppression struct {
 		Kind          string `json:"kind"`
-		Justification string `json:"justification"`
+		Justification string `json:"justification,omitempty"`
 	}
 	sarifLocation struct {
 		ID               *int                  `json:"id,omitempty"`
@@ -131,10 +131,10 @@ func writeSARIF(w io.Writer, in reportInput) error {
 	// source with their reason, so that code scanning shows them closed
 	// rather than fixed.
 	all := &check.Report{Findings: slices.Clone(in.res.Findings)}
-	reasons := make([]string, len(all.Findings))
+	by := make([]*check.Suppression, len(all.Findings))
 	for _, s := range in.suppressed {
 		all.Findings = append(all.Findings, s.Finding)
-		reasons = append(reasons, s.By.Reason)
+		by = append(by, &s.By)
 	}
 	fps := fingerprints(all)
 	for i, f := range all.Findings {
@@ -172,8 +172,14 @@ func writeSARIF(w io.Writer, in reportInput) error {
 			msg.WriteString(".")
 		}
 		res.Message = sarifText{msg.String()}
-		if reasons[i] != "" {
-			res.Suppressions = []sarifSuppression{{Kind: "inSource", Justification: safe(reasons[i])}}
+		if s := by[i]; s != nil {
+			// A registry's accepted conflict is kept apart from the
+			// file of the finding: "external", as SARIF names it.
+			kind := "inSource"
+			if s.Kind == check.Accepted {
+				kind = "external"
+			}
+			res.Suppressions = []sarifSuppression{{Kind: kind, Justification: safe(s.Reason)}}
 		}
 		run.Results = append(run.Results, res)
 	}

@@ -20,6 +20,7 @@ const (
 	hopCompose = "../../examples/platforms/hopwhistle/docker-compose.yml"
 	hopReg     = "../../examples/platforms/hopwhistle/ports.yaml"
 	fixture    = "testdata/check/report/"
+	kinds      = "testdata/check/suppress/kinds/"
 )
 
 // fixtureArgs checks the fixture of many rules, rootless so that the
@@ -46,6 +47,11 @@ func TestCheckFormats(t *testing.T) {
 		golden{"check-suppress-json", []string{"check", "--format", "json", "testdata/check/suppress/compose.yaml"}, exitOK},
 		golden{"check-suppress-sarif", []string{"check", "--format", "sarif", "testdata/check/suppress/compose.yaml"}, exitOK},
 		golden{"check-suppress-bad", []string{"check", "testdata/check/suppress/bad.yaml"}, exitUsage},
+		golden{"check-suppress-kinds", []string{"check", "--show-suppressed", kinds + "k8s.yaml", kinds + "ports.yaml"}, exitOK},
+		golden{"check-suppress-kinds-json", []string{"check", "--format", "json", kinds + "k8s.yaml", kinds + "ports.yaml"}, exitOK},
+		golden{"check-suppress-kinds-sarif", []string{"check", "--format", "sarif", kinds + "k8s.yaml", kinds + "ports.yaml"}, exitOK},
+		golden{"check-suppress-bad-annotation", []string{"check", kinds + "bad-annotation.yaml"}, exitUsage},
+		golden{"check-suppress-bad-accepted", []string{"check", kinds + "bad-accepted.yaml"}, exitUsage},
 		golden{"check-list-rules", []string{"check", "--list-rules"}, exitOK},
 		golden{"check-list-rules-config", []string{"check", "--list-rules", "--config", "testdata/check/config/severities.yaml"}, exitOK},
 		golden{"check-config-severities", []string{"check", "--profile", "*", "--config", "testdata/check/config/severities.yaml", hopCompose}, exitFindings},
@@ -122,6 +128,7 @@ func TestSARIFSchema(t *testing.T) {
 		fixtureArgs,
 		{"testdata/check/unresolved.yml"},
 		{"testdata/check/suppress/compose.yaml"},
+		{kinds + "k8s.yaml", kinds + "ports.yaml"},
 	} {
 		out, _ := run(t, append([]string{"check", "--format", "sarif"}, args...)...)
 		validate(t, sch, strings.Join(args, " "), out)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/manifest"
 )
 
 // painter styles a word of the text report: app.paint on a terminal, or
@@ -44,7 +45,13 @@ func printCheck(w io.Writer, paint painter, rep checkReport, show bool) {
 	}
 	if show {
 		for _, f := range rep.Suppressed {
-			fmt.Fprintf(w, "%s %s:%s [%s]: %s\n  reason: %s\n", paint(styleDim, "suppressed"), safe(f.Source), who(f), f.Code, safe(f.Message), safe(f.Reason))
+			fmt.Fprintf(w, "%s %s:%s [%s]: %s\n", paint(styleDim, "suppressed"), safe(f.Source), who(f), f.Code, safe(f.Message))
+			if f.Reason != "" {
+				fmt.Fprintf(w, "  reason: %s\n", safe(f.Reason))
+			}
+			if f.By != nil {
+				fmt.Fprintf(w, "  by: %s at %s\n", suppressionWords[f.By.Kind], safe(f.By.Source))
+			}
 		}
 	}
 	suppressed := ""
@@ -60,6 +67,13 @@ func printCheck(w io.Writer, paint painter, rep checkReport, show bool) {
 		len(rep.Security), plural(len(rep.Security), "finding", "findings"),
 		len(rep.Warnings), plural(len(rep.Warnings), "warning", "warnings"), suppressed,
 		rep.Declarations, len(rep.Files), plural(len(rep.Files), "file", "files"))
+}
+
+// suppressionWords name the kinds of suppression in the text report.
+var suppressionWords = map[string]string{
+	"inline":     "# ports:ignore",
+	"annotation": "the annotation " + manifest.IgnoreAnnotation,
+	"accepted":   "the registry's accepted conflict",
 }
 
 // portsWord says "a port" or "ports" for an endpoint's text.
