@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"net/netip"
 	"path/filepath"
@@ -301,7 +302,7 @@ func (p regParser) entry(n *yaml.Node, i int) (Entry, error) {
 	if e.Service == "" {
 		return e, p.errAt(n, "%s: no service", where)
 	}
-	if at := cmpOr(portNode, targetNode); at != nil {
+	if at := cmp.Or(portNode, targetNode); at != nil {
 		e.Source.Line, e.Source.Column = at.Line, at.Column
 	}
 	if msg, at := checkEntry(e); msg != "" {
@@ -364,7 +365,7 @@ func (p regParser) accepted(n *yaml.Node, i int) (Accepted, error) {
 		}
 	}
 	if msg := checkAccepted(a); msg != "" {
-		return a, p.errAt(cmpOr(servicesNode, n), "%s: %s", where, msg)
+		return a, p.errAt(cmp.Or(servicesNode, n), "%s: %s", where, msg)
 	}
 	return a, nil
 }
@@ -413,15 +414,6 @@ func checkAccepted(a Accepted) string {
 		return "no reason; say why the conflict is accepted"
 	}
 	return ""
-}
-
-func cmpOr(ns ...*yaml.Node) *yaml.Node {
-	for _, n := range ns {
-		if n != nil {
-			return n
-		}
-	}
-	return nil
 }
 
 var exposureNames = map[string]Exposure{"public": Public, "internal": Internal, "localhost": Localhost}

@@ -19,10 +19,10 @@ import (
 // Unassigned ranges) apply to all; its records without a number (service
 // names registered for DNS-SD only, about a thousand) are left out. Records
 // that differ only in transport are packed as one, with a bit per
-// transport. Lookup finds a port through two block indexes (16 ports a block
-// for the records, 64 for the ranges) and scans the few records of the
-// block; ByName and ForImage hash the lower-cased key into an
-// open-addressing table.
+// transport. Lookup finds a port through two block indexes (blocks of
+// 1<<recordBlockBits ports for the records, 1<<rangeBlockBits for the
+// ranges) and scans the few records of the block; ByName and ForImage hash
+// the lower-cased key into an open-addressing table.
 
 //go:generate go run ./internal/gen -iana internal/data/service-names-port-numbers.xml.gz -defacto internal/data/defacto.txt -images internal/data/images.txt -o tables_gen.go
 

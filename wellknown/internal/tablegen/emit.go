@@ -353,7 +353,7 @@ func buildIndex(st *strtab, entries []keyEntry) (hashIndex, error) {
 		if i+1 >= 1<<16 {
 			return ix, fmt.Errorf("%d keys; the index holds 16 bits", len(entries))
 		}
-		slot := NameHash(e.key) & uint32(size-1)
+		slot := packed.HashString(e.key) & uint32(size-1)
 		for ix.table[slot] != 0 {
 			slot = (slot + 1) & uint32(size-1)
 		}
@@ -361,7 +361,3 @@ func buildIndex(st *strtab, entries []keyEntry) (hashIndex, error) {
 	}
 	return ix, nil
 }
-
-// NameHash is the hash of the name and image indexes: package packed's, of
-// the lower-cased key.
-func NameHash(key string) uint32 { return packed.HashString(key) }
