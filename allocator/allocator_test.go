@@ -494,6 +494,11 @@ func TestRestoreRefuses(t *testing.T) {
 	fits := func(entries string) string {
 		return `{"version":1,"reservations":[],"next_fit_ranges":[` + entries + `]}`
 	}
+	var keys []string
+	for i := range 2 * fewKeys {
+		keys = append(keys, fmt.Sprintf(`"k%d":{"a":1,"b":{}}`, i))
+	}
+	manyKeys := `{"version":1,"reservations":[{` + strings.Join(keys, ",") + `,"K7":0}]}`
 	var many []string
 	for i := range maxFits + 1 {
 		many = append(many, fmt.Sprintf(`{"protocol":"tcp","range":"%d-%d","port":"%d"}`, 10*i, 10*i+9, 10*i))
@@ -533,6 +538,10 @@ func TestRestoreRefuses(t *testing.T) {
 			`allocator: Restore: corrupt snapshot: byte 94: key "OWNER" appears twice in reservations[1]; want each key once`},
 		{"a protocol's position twice", `{"version":1,"reservations":[],"next_fit":{"tcp":"1","TCP":"2"}}`,
 			`allocator: Restore: corrupt snapshot: byte 53: key "TCP" appears twice in next_fit; want each key once`},
+		// Past the keys compared one by one, into those indexed, with
+		// an object inside read between.
+		{"a key twice among many", manyKeys,
+			fmt.Sprintf(`allocator: Restore: corrupt snapshot: byte %d: key "K7" appears twice in reservations[0]; want each key once`, strings.Index(manyKeys, `"K7"`))},
 		{"too many range positions", fits(strings.Join(many, ",")),
 			fmt.Sprintf("allocator: Restore: next_fit_ranges: %d positions; want at most %d", maxFits+1, maxFits)},
 	} {

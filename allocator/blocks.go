@@ -305,3 +305,23 @@ func (s *state) firstLeaf(p uint8) int32 {
 	}
 	return b
 }
+
+// newBlockIndex returns the block index of a tree holding the reservations
+// of entries, as cross would leave it after inserting each of them, with
+// no hints. O(n + nBlocks).
+func newBlockIndex(entries []leafEntry) *blockIndex {
+	bx := new(blockIndex)
+	var diff [nBlocks + 1]int32
+	for _, e := range entries {
+		lo, hi := int(e.key>>16)>>blockBits, int(uint16(e.key))>>blockBits
+		bx.wide[lo] = max(bx.wide[lo], uint16(e.key)-uint16(e.key>>16))
+		diff[lo+1]++
+		diff[hi+1]--
+	}
+	run := int32(0)
+	for b := range nBlocks {
+		run += diff[b]
+		bx.cross[b] = run
+	}
+	return bx
+}

@@ -595,3 +595,79 @@ func (c *rcursor) at() (*bnode, int) {
 	f := c.d - 1
 	return &c.s.bt[c.node[f]], int(c.pos[f]) - 1
 }
+
+// leafEntry is a reservation as a leaf holds it: its key, its index in
+// [state.info] and its tag (see leafTag).
+type leafEntry struct {
+	key uint32
+	x   int32
+	tag uint32
+}
+
+// bulkFill is how many entries rbuild puts in a node when it can: most of
+// it, so that the tree is as shallow as insertions would leave it, with
+// room for a few insertions before a node splits.
+const bulkFill = bmax - bmax/8
+
+// rbuild builds the tree of protocol p, which must be empty, from entries
+// sorted by key and address, bottom up: the leaves, then each level above
+// them, each node holding bulkFill entries or as evenly fewer as keeps every
+// node at bmin or more. It counts each reservation in the block index. O(n).
+func (s *state) rbuild(p uint8, entries []leafEntry) {
+	if len(entries) == 0 {
+		return
+	}
+	// The nodes of the level built last, and the summary of each for the
+	// level above: its smallest key and its largest hi.
+	level := make([]int32, 0, len(entries)/bulkFill+1)
+	keys := make([]uint32, 0, cap(level))
+	his := make([]uint32, 0, cap(level))
+	prev := int32(0)
+	for _, part := range split(len(entries)) {
+		b := s.newTreeNode(true, p)
+		m := &s.bt[b]
+		for i, e := range entries[part[0]:part[1]] {
+			m.keys[i], m.kids[i], m.aux[i] = e.key, e.x, e.tag
+		}
+		m.n = int8(part[1] - part[0])
+		if prev != 0 {
+			s.bt[prev].next = b
+		}
+		prev = b
+		k, h := s.bsum(b)
+		level, keys, his = append(level, b), append(keys, k), append(his, h)
+	}
+	for len(level) > 1 {
+		n := 0
+		for _, part := range split(len(level)) {
+			b := s.newTreeNode(false, p)
+			m := &s.bt[b]
+			copy(m.kids[:], level[part[0]:part[1]])
+			copy(m.keys[:], keys[part[0]:part[1]])
+			copy(m.aux[:], his[part[0]:part[1]])
+			m.n = int8(part[1] - part[0])
+			k, h := s.bsum(b)
+			level[n], keys[n], his[n] = b, k, h
+			n++
+		}
+		level, keys, his = level[:n], keys[:n], his[:n]
+	}
+	s.roots[p-1] = level[0]
+	s.blocks[p-1] = newBlockIndex(entries)
+}
+
+// split returns the parts, [from, to), of n entries that rbuild puts in
+// the nodes of a level: bulkFill each, spread evenly, in fewer nodes when
+// that would leave a node below bmin. Every part but a lone one holds
+// between bmin and bmax entries.
+func split(n int) [][2]int {
+	k := (n + bulkFill - 1) / bulkFill
+	if k > 1 && n < bmin*k {
+		k--
+	}
+	parts := make([][2]int, k)
+	for j := range parts {
+		parts[j] = [2]int{j * n / k, (j + 1) * n / k}
+	}
+	return parts
+}

@@ -81,8 +81,8 @@ func (a *Allocator) Snapshot() ([]byte, error) {
 // protocol whose position is not that of its last range. The allocator is
 // then left as it was. Field names match as encoding/json matches them,
 // without regard to case (so "Owner" and "owner" are one key twice).
-// O(n log n), and O(n log² n) when many reservations hold the same ports
-// on distinct addresses.
+// O(n log n) for n reservations, however many hold the same ports on
+// distinct addresses.
 func (a *Allocator) Restore(data []byte) error {
 	s, err := a.load(data)
 	if err != nil {
@@ -163,24 +163,9 @@ func (a *Allocator) load(data []byte) (*state, error) {
 	if snap.Reservations == nil {
 		return nil, errors.New("allocator: Restore: corrupt snapshot: no reservations; want a list, [] for none")
 	}
-	s := newState()
-	for i, r := range snap.Reservations {
-		where := "reservation " + strconv.Itoa(i)
-		if r.Owner == "" {
-			return nil, errors.New("allocator: Restore: " + where + ": empty owner name")
-		}
-		if !r.Endpoint.IsValid() {
-			return nil, errors.New("allocator: Restore: " + where + " (" + strconv.Quote(r.Owner) + "): missing or empty endpoint")
-		}
-		conflict, held := s.scan(r.Endpoint)
-		if conflict {
-			return nil, errors.New("allocator: Restore: inconsistent snapshot: " + where + " " + r.String() +
-				" conflicts with " + s.firstConflict(r.Endpoint).String())
-		}
-		if !s.own.room(r.Owner) {
-			return nil, errors.New("allocator: Restore: " + where + ": more than " + strconv.Itoa(maxOwners) + " owners")
-		}
-		s.add(r.Owner, r.Endpoint, held, a.avoided())
+	s, err := a.build(snap.Reservations)
+	if err != nil {
+		return nil, err
 	}
 	for p, port := range snap.NextFit {
 		if !p.IsValid() {

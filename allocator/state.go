@@ -206,19 +206,6 @@ func (s *state) scan(e ports.Endpoint) (conflict bool, held int) {
 	return false, held
 }
 
-// firstConflict returns the first reservation, in key order, that
-// conflicts with e, or the zero Reservation.
-func (s *state) firstConflict(e ports.Endpoint) Reservation {
-	var w conflictWalk
-	s.walkConflicts(&w, e)
-	for x, overlaps := w.step(); x != 0; x, overlaps = w.step() {
-		if overlaps {
-			return s.reservation(w.c.at())
-		}
-	}
-	return Reservation{}
-}
-
 // add holds e for the owner. The caller has checked that nothing conflicts,
 // and counted in held the ports of e that others hold on other addresses.
 // O(log n) for the tree, O(w/64) for w ports in each view that sees e.
@@ -228,17 +215,8 @@ func (s *state) add(ownerName string, e ports.Endpoint, held int, avoid []ports.
 	lo, hi := uint16(r.Lo()), uint16(r.Hi())
 	s.used[p-1] += r.Len() - held
 
-	o := s.own.intern(ownerName)
-	n := s.newSlot()
-	s.info[n] = mkinfo(rkey(lo, hi), s.internAddr(e.Addr()), p)
+	n, o := s.hold(ownerName, e)
 	s.rinsert(n, o)
-	s.count[p-1]++
-
-	if h := s.own.heads[o]; h != 0 {
-		s.info[n].onext = h
-		s.info[h].oprev = n
-	}
-	s.own.heads[o] = n
 
 	pv := &s.views[p-1]
 	if pv.all == nil {
@@ -252,6 +230,25 @@ func (s *state) add(ownerName string, e ports.Endpoint, held int, avoid []ports.
 		}
 	}
 	return n
+}
+
+// hold records e as a reservation of the owner, out of the trees and the
+// views: its slot, its place at the head of the owner's list, its interned
+// address and the count of its protocol. It returns the slot and the
+// owner's id. The caller has checked that the owner table has room.
+func (s *state) hold(ownerName string, e ports.Endpoint) (n, o int32) {
+	p := uint8(e.Protocol())
+	r := e.Range()
+	o = s.own.intern(ownerName)
+	n = s.newSlot()
+	s.info[n] = mkinfo(rkey(uint16(r.Lo()), uint16(r.Hi())), s.internAddr(e.Addr()), p)
+	s.count[p-1]++
+	if h := s.own.heads[o]; h != 0 {
+		s.info[n].onext = h
+		s.info[h].oprev = n
+	}
+	s.own.heads[o] = n
+	return n, o
 }
 
 // remove releases the reservation of node n, of the owner with id o.
