@@ -3,6 +3,7 @@ package etcd
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,9 +14,11 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/allocator"
 	"github.com/portalloc/ports/porttest"
@@ -24,9 +27,23 @@ import (
 )
 
 // holdEnv, when set, makes the test binary a holder process:
-// "endpoint|prefix|endpoint to reserve|ttl". It reserves in a session,
-// prints "held", and waits to be killed.
+// "endpoint|prefix|ttl". It makes the reservations of holderWants in a
+// session of that TTL, prints each as a JSON line and then "held", and
+// waits to be killed.
 const holdEnv = "PORTS_ETCD_HOLD"
+
+// holderWants is what the holder process reserves: a range on every
+// address, a port on one address, and three ports that it allocates.
+var holderWants = []struct {
+	reserve  string // an endpoint to reserve, or
+	allocate string // a range of TCP ports to allocate one in
+}{
+	{reserve: "6000-6009/tcp"},
+	{reserve: "10.0.0.1:6010/udp"},
+	{allocate: "6100-6199"},
+	{allocate: "6100-6199"},
+	{allocate: "6100-6199"},
+}
 
 // freeBound is what this package promises beyond the TTL for the ports of
 // a dead holder to be free in every mirror, on a cluster whose leader stays:
@@ -43,11 +60,11 @@ const leaderChangeBound = 3 * time.Second
 
 func holdMain() int {
 	f := strings.Split(os.Getenv(holdEnv), "|")
-	if len(f) != 4 {
+	if len(f) != 3 {
 		fmt.Fprintln(os.Stderr, "holder: bad", holdEnv)
 		return 2
 	}
-	ttl, err := time.ParseDuration(f[3])
+	ttl, err := time.ParseDuration(f[2])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "holder:", err)
 		return 2
@@ -58,7 +75,7 @@ func holdMain() int {
 		fmt.Fprintln(os.Stderr, "holder:", err)
 		return 1
 	}
-	c, err := New(ctx, cli, Options{Prefix: f[1]})
+	c, err := New(ctx, cli, Options{Prefix: f[1], Policy: allocator.Policy{Order: allocator.Random, Seed: uint64(os.Getpid())}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "holder:", err)
 		return 1
@@ -68,9 +85,20 @@ func holdMain() int {
 		fmt.Fprintln(os.Stderr, "holder:", err)
 		return 1
 	}
-	if _, err := s.Reserve(ctx, "doomed", ports.MustParseEndpoint(f[2])); err != nil {
-		fmt.Fprintln(os.Stderr, "holder:", err)
-		return 1
+	for _, w := range holderWants {
+		var r allocator.Reservation
+		var err error
+		if w.reserve != "" {
+			r, err = s.Reserve(ctx, "doomed", ports.MustParseEndpoint(w.reserve))
+		} else {
+			r, err = s.Allocate(ctx, "doomed", ports.TCP, 1, ports.MustParseRange(w.allocate))
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "holder:", err)
+			return 1
+		}
+		b, _ := json.Marshal(r)
+		fmt.Printf("%s\n", b)
 	}
 	fmt.Println("held")
 	<-s.Done()
@@ -93,21 +121,23 @@ func waitFree(t *testing.T, c *Client, e ports.Endpoint, since time.Time, limit 
 	}
 }
 
-// TestDeadHolderFreedWithinTTL kills a holder process with SIGKILL: its
-// ports are free again in another client's mirror within its TTL and
-// freeBound, with nothing running but etcd and the watch.
+// TestDeadHolderFreedWithinTTL runs a holder in a process of its own (this
+// test binary again), whose session reserves and allocates ports, and kills
+// it with SIGKILL: nothing of it runs after that, not even a deferred
+// revoke. Every port it held is free again in another client's mirror
+// within the TTL and freeBound, with nothing running but etcd and the
+// watch, and etcd holds no record of it.
 func TestDeadHolderFreedWithinTTL(t *testing.T) {
 	c := single(t)
 	prefix := "/" + t.Name() + "/"
 	watcher := c.newClient(t, Options{Prefix: prefix})
 	const ttl = time.Second
-	e := ports.MustParseEndpoint("6000-6009/tcp")
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(exe, "-test.run=^$")
-	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s|%s|%s|%s", holdEnv, c.members[0].clientURL, prefix, e, ttl))
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s|%s|%s", holdEnv, c.members[0].clientURL, prefix, ttl))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -116,29 +146,66 @@ func TestDeadHolderFreedWithinTTL(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	line, _ := bufio.NewReader(out).ReadString('\n')
-	if line != "held\n" {
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatalf("holder said %q", line)
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	var held []allocator.Reservation
+	rd := bufio.NewReader(out)
+	for {
+		line, err := rd.ReadString('\n')
+		if line == "held\n" {
+			break
+		}
+		var r allocator.Reservation
+		if err != nil || json.Unmarshal([]byte(line), &r) != nil {
+			t.Fatalf("holder said %q (%v)", line, err)
+		}
+		held = append(held, r)
+	}
+	if len(held) != len(holderWants) {
+		t.Fatalf("holder holds %v, want %d reservations", held, len(holderWants))
 	}
 	ctx := ctxT(t)
 	if err := watcher.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := watcher.AppendOverlapping(nil, e); len(got) != 1 || got[0].Owner != "doomed" {
-		t.Fatalf("before the kill: %v", got)
+	sortRes(held)
+	if diff := cmp.Diff(held, recordsIn(t, watcher.cli, prefix), cmpEndpoint); diff != "" {
+		t.Fatalf("before the kill, etcd against the holder (-holder +etcd):\n%s", diff)
+	}
+	for _, r := range held {
+		if got := watcher.AppendOverlapping(nil, r.Endpoint); len(got) != 1 || got[0] != r {
+			t.Fatalf("before the kill, the watcher sees %v on %v", got, r.Endpoint)
+		}
 	}
 	killed := time.Now()
-	if err := cmd.Process.Kill(); err != nil {
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	cmd.Wait()
-	took := waitFree(t, watcher, e, killed, ttl+freeBound)
-	t.Logf("SIGKILLed holder's ports free after %v (TTL %v)", took.Round(time.Millisecond), ttl)
-	// And etcd agrees, not only the mirror.
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+		t.Fatalf("holder ended with %v, not killed by SIGKILL", cmd.ProcessState)
+	}
+	var took time.Duration
+	for _, r := range held {
+		took = max(took, waitFree(t, watcher, r.Endpoint, killed, ttl+freeBound))
+	}
+	t.Logf("SIGKILLed holder's %d reservations free in another mirror after %v (TTL %v, bound TTL+%v)", len(held), took.Round(time.Millisecond), ttl, freeBound)
+	// And etcd agrees, not only the mirror: no record is left, and every
+	// port can be taken again.
 	if got := recordsIn(t, watcher.cli, prefix); len(got) != 0 {
 		t.Errorf("records left in etcd: %v", got)
+	}
+	for _, r := range held {
+		if _, err := watcher.Reserve(ctx, "heir", r.Endpoint); err != nil {
+			t.Errorf("reserving the dead holder's %v: %v", r.Endpoint, err)
+		}
+		if _, _, err := watcher.Release(ctx, r.Endpoint); err != nil {
+			t.Error(err)
+		}
 	}
 }
 
