@@ -92,6 +92,10 @@ type Client struct {
 	cancel context.CancelFunc
 	wctx   context.Context // the watch's context (RequestProgress needs it)
 	done   chan struct{}
+
+	// Counts for the benchmarks: the transactions that allocations
+	// proposed, those refused, and the progress requests of waits.
+	proposals, refused, progress atomic.Int64
 }
 
 type cursor struct {
@@ -255,10 +259,12 @@ func (c *Client) Revision() int64 {
 	return c.rev
 }
 
-// waitRev waits until the mirror reflects revision rev, asking etcd for
-// progress while it waits, so that changes outside the prefix do not hold
-// it up.
-func (c *Client) waitRev(ctx context.Context, rev int64) error {
+// waitRev waits until the mirror reflects revision rev. With ask, it asks
+// etcd for progress every 50 ms while it waits, so that a revision made by
+// changes outside the prefix, which the watch does not see, does not hold it
+// up; the wait for a change of this client's own under the prefix needs
+// no asking, since the watch delivers that change itself.
+func (c *Client) waitRev(ctx context.Context, rev int64, ask bool) error {
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -274,7 +280,10 @@ func (c *Client) waitRev(ctx context.Context, rev int64) error {
 		select {
 		case <-ch:
 		case <-tick.C:
-			_ = c.cli.RequestProgress(c.wctx)
+			if ask {
+				c.progress.Add(1)
+				_ = c.cli.RequestProgress(c.wctx)
+			}
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-c.done:
@@ -293,7 +302,7 @@ func (c *Client) Sync(ctx context.Context) error {
 	if err != nil {
 		return opError(ctx, "sync", allocator.Reservation{}, false, err)
 	}
-	if err := c.waitRev(octx, resp.Header.Revision); err != nil {
+	if err := c.waitRev(octx, resp.Header.Revision, true); err != nil {
 		return opError(ctx, "sync", allocator.Reservation{}, false, err)
 	}
 	return nil
@@ -369,7 +378,7 @@ func (c *Client) reserve(ctx context.Context, op, owner string, e ports.Endpoint
 	}
 	// Read your writes: the mirror shows the reservation before it returns.
 	// If the watch is slow the reservation stands all the same.
-	_ = c.waitRev(octx, resp.Header.Revision)
+	_ = c.waitRev(octx, resp.Header.Revision, false)
 	return req, nil
 }
 
@@ -404,7 +413,7 @@ func (c *Client) conflict(ctx, octx context.Context, req allocator.Reservation, 
 	}
 	slices.SortFunc(holders, func(a, b allocator.Reservation) int { return a.Endpoint.Compare(b.Endpoint) })
 	ce := &allocator.ConflictError{Request: req, Holders: holders}
-	if c.waitRev(octx, rev) == nil {
+	if c.waitRev(octx, rev, true) == nil {
 		ce.Suggestion = c.suggestion(req)
 	}
 	return ce
@@ -478,8 +487,10 @@ func (c *Client) allocate(ctx context.Context, owner string, within ports.Endpoi
 		if err != nil {
 			return allocator.Reservation{}, err
 		}
+		c.proposals.Add(1)
 		r, err := c.reserve(ctx, "allocate", owner, e, lease)
 		if errors.Is(err, allocator.ErrConflict) {
+			c.refused.Add(1)
 			synced, conflict = false, err
 			continue // conflict waited for the mirror to see the holders
 		}
@@ -559,7 +570,7 @@ func (c *Client) Release(ctx context.Context, e ports.Endpoint) (allocator.Reser
 	if kvs := resp.Responses[0].GetResponseRange().GetKvs(); len(kvs) == 1 {
 		_ = json.Unmarshal(kvs[0].Value, &r)
 	}
-	_ = c.waitRev(octx, resp.Header.Revision)
+	_ = c.waitRev(octx, resp.Header.Revision, false)
 	return allocator.Reservation{Owner: r.Owner, Endpoint: e}, true, nil
 }
 

@@ -247,6 +247,6 @@ func (s *Session) Close(ctx context.Context) error {
 	s.mu.Lock()
 	clear(s.held)
 	s.mu.Unlock()
-	_ = s.c.waitRev(octx, resp.Header.Revision)
+	_ = s.c.waitRev(octx, resp.Header.Revision, true)
 	return nil
 }
