@@ -1,19 +1,26 @@
 package etcd
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
 	"net/netip"
+	"os"
+	"os/exec"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/allocator"
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/portalloc/ports/porttest"
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
@@ -95,21 +102,112 @@ func (a *bitmapAllocator) release(ctx context.Context, p ports.Port) error {
 	})
 }
 
-// walBytes reads the bytes that the embedded etcd has written to its WAL.
-func walBytes(tb testing.TB) float64 {
-	mfs, err := prometheus.DefaultGatherer.Gather()
+// serveEnv, when set, makes the test binary an etcd server for the
+// benchmarks: "client port|peer port|data directory". It serves until its
+// standard input ends.
+const serveEnv = "PORTS_ETCD_SERVE"
+
+func serveMain() int {
+	f := strings.Split(os.Getenv(serveEnv), "|")
+	if len(f) != 3 {
+		fmt.Fprintln(os.Stderr, "server: bad", serveEnv)
+		return 2
+	}
+	client, err1 := strconv.ParseUint(f[0], 10, 16)
+	peer, err2 := strconv.ParseUint(f[1], 10, 16)
+	if err := errors.Join(err1, err2); err != nil {
+		fmt.Fprintln(os.Stderr, "server:", err)
+		return 2
+	}
+	cfg, _, pu := newConfigOn("bench", f[2], ports.Port(client), ports.Port(peer))
+	cfg.InitialCluster = "bench=" + pu
+	m := &member{name: "bench", cfg: cfg}
+	if err := m.start(); err != nil {
+		fmt.Fprintln(os.Stderr, "server:", err)
+		return 1
+	}
+	defer m.stop()
+	fmt.Println("ready")
+	io.Copy(io.Discard, os.Stdin)
+	return 0
+}
+
+// serverProcess is an etcd server in a process of its own, as a deployment
+// runs it, so that its CPU time is measured apart from the clients'.
+type serverProcess struct {
+	url string
+	cmd *exec.Cmd
+}
+
+// startServer starts the test binary as a single-member etcd on two
+// loopback ports leased from porttest; it stops when the benchmark ends.
+func startServer(b *testing.B) *serverProcess {
+	b.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	client, peer := porttest.Port(b), porttest.Port(b)
+	cmd := exec.Command(exe, "-test.run=^$")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d|%d|%s", serveEnv, client, peer, b.TempDir()))
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		stdin.Close()
+		cmd.Wait()
+	})
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); line != "ready\n" {
+		b.Fatalf("etcd server process said %q (%v)", line, err)
+	}
+	return &serverProcess{url: fmt.Sprintf("http://127.0.0.1:%d", client), cmd: cmd}
+}
+
+// metrics returns the CPU time that the server process has used, in
+// seconds, and the bytes it has written to its WAL, from its /metrics.
+func (sp *serverProcess) metrics(tb testing.TB) (cpu, wal float64) {
+	resp, err := http.Get(sp.url + "/metrics")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	for _, mf := range mfs {
-		if mf.GetName() == "etcd_disk_wal_write_bytes_total" {
-			for _, m := range mf.GetMetric() {
-				return m.GetGauge().GetValue() + m.GetCounter().GetValue()
-			}
+	defer resp.Body.Close()
+	found := 0
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		name, value, ok := strings.Cut(sc.Text(), " ")
+		if !ok {
+			continue
 		}
+		var dst *float64
+		switch name {
+		case "process_cpu_seconds_total":
+			dst = &cpu
+		case "etcd_disk_wal_write_bytes_total":
+			dst = &wal
+		default:
+			continue
+		}
+		if *dst, err = strconv.ParseFloat(value, 64); err != nil {
+			tb.Fatalf("/metrics: %s: %v", name, err)
+		}
+		found++
 	}
-	tb.Fatal("etcd_disk_wal_write_bytes_total not found")
-	return 0
+	if err := sc.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	if found != 2 {
+		tb.Fatalf("/metrics of the etcd server lacks process_cpu_seconds_total or etcd_disk_wal_write_bytes_total")
+	}
+	return cpu, wal
 }
 
 // benchPrefix returns a prefix of the length that a deployment would use,
@@ -124,12 +222,15 @@ var benchRuns int
 // nodePorts is the range of both peers: Kubernetes' default NodePort range.
 var nodePorts = ports.MustParseRange("30000-32767")
 
-// benchClients runs the allocations of a benchmark over the given workers:
-// each iteration is one allocation by one of them, and a worker releases its
-// oldest port once it holds 16, so that the range never fills. It reports
-// allocations per second, the median and 99th percentile latency of an
-// allocation, and the WAL bytes per allocation.
-func benchClients(b *testing.B, workers []func(ctx context.Context) (release func() error, err error)) {
+// benchClients runs the allocations of a benchmark over the given workers,
+// clients of the etcd server sp: each iteration is one allocation by one of
+// them, and a worker releases its oldest port once it holds 16, so that the
+// range never fills. It reports allocations per second, the median and 99th
+// percentile latency of an allocation, the WAL bytes per allocation, and
+// the CPU time per allocation of the etcd server and of the clients. If
+// clients is not nil, it also reports the transactions that allocations
+// proposed per allocation, those refused, and the progress requests.
+func benchClients(b *testing.B, sp *serverProcess, workers []func(ctx context.Context) (release func() error, err error), clients []*Client) {
 	ctx := context.Background()
 	work := make(chan struct{})
 	lat := make([][]time.Duration, len(workers))
@@ -166,7 +267,17 @@ func benchClients(b *testing.B, workers []func(ctx context.Context) (release fun
 			}
 		}()
 	}
-	wal0, cpu0 := walBytes(b), cpuTime()
+	counts := func() (proposals, refused, progress int64) {
+		for _, c := range clients {
+			proposals += c.proposals.Load()
+			refused += c.refused.Load()
+			progress += c.progress.Load()
+		}
+		return
+	}
+	p0, r0, g0 := counts()
+	ecpu0, wal0 := sp.metrics(b)
+	cpu0 := cpuTime()
 	start := time.Now()
 	n := 0
 	for b.Loop() {
@@ -176,7 +287,10 @@ func benchClients(b *testing.B, workers []func(ctx context.Context) (release fun
 	close(work)
 	elapsed := time.Since(start)
 	wg.Wait() // the releases of what is left are not timed
-	wal, cpu := walBytes(b)-wal0, cpuTime()-cpu0
+	cpu := cpuTime() - cpu0
+	ecpu, wal := sp.metrics(b)
+	ecpu, wal = ecpu-ecpu0, wal-wal0
+	p, r, g := counts()
 	close(errs)
 	for err := range errs {
 		b.Fatal(err)
@@ -192,24 +306,36 @@ func benchClients(b *testing.B, workers []func(ctx context.Context) (release fun
 	// The WAL bytes include the releases, one per allocation in the steady
 	// state, as in any real use.
 	b.ReportMetric(wal/float64(n), "wal-B/alloc")
-	// CPU time of the whole process, etcd and clients, per allocation: on a
-	// shared machine, throughput is this process's share of the cores
-	// divided by it.
-	b.ReportMetric(float64(cpu.Microseconds())/float64(n), "cpu-µs/alloc")
+	// CPU time per allocation of the etcd server, which every client
+	// shares, and of the clients, each of which would run on a machine of
+	// its own in a deployment but here share the benchmark's process. On a
+	// shared machine, throughput is the share of the cores the two
+	// processes get divided by their sum.
+	b.ReportMetric(ecpu*1e6/float64(n), "etcd-cpu-µs/alloc")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(n), "clients-cpu-µs/alloc")
+	if clients != nil {
+		b.ReportMetric(float64(p-p0)/float64(n), "txns/alloc")
+		b.ReportMetric(float64(r-r0)/float64(n), "refused/alloc")
+		b.ReportMetric(float64(g-g0)/float64(n), "progress-reqs/alloc")
+	}
 }
 
 // BenchmarkAllocate compares this package with the Kubernetes-style bitmap
-// on the same embedded etcd, with 1, 4 and 16 concurrent clients, each with
-// its own connection (and, for this package, its own mirror), allocating
-// single ports of the NodePort range at random.
+// on the same embedded etcd, run in a process of its own, with 1, 4 and 16
+// concurrent clients in the benchmark's process, each with its own
+// connection (and, for this package, its own mirror), allocating single
+// ports of the NodePort range at random.
 func BenchmarkAllocate(b *testing.B) {
-	c := single(b)
+	sp := startServer(b)
+	c := &cluster{t: b, members: []*member{{name: "bench", clientURL: sp.url}}}
 	for _, n := range []int{1, 4, 16} {
 		b.Run(fmt.Sprintf("peer=etcd/clients=%d", n), func(b *testing.B) {
 			prefix := benchPrefix()
 			var workers []func(context.Context) (func() error, error)
+			var clients []*Client
 			for i := range n {
 				cl := c.newClient(b, Options{Prefix: prefix, Policy: allocator.Policy{Order: allocator.Random, Seed: uint64(i) + 1}})
+				clients = append(clients, cl)
 				workers = append(workers, func(ctx context.Context) (func() error, error) {
 					r, err := cl.Allocate(ctx, "bench", ports.TCP, 1, nodePorts)
 					if err != nil {
@@ -224,7 +350,7 @@ func BenchmarkAllocate(b *testing.B) {
 					}, nil
 				})
 			}
-			benchClients(b, workers)
+			benchClients(b, sp, workers, clients)
 		})
 		b.Run(fmt.Sprintf("peer=bitmap/clients=%d", n), func(b *testing.B) {
 			key := benchPrefix() + "range"
@@ -242,7 +368,7 @@ func BenchmarkAllocate(b *testing.B) {
 					return func() error { return a.release(ctx, p) }, nil
 				})
 			}
-			benchClients(b, workers)
+			benchClients(b, sp, workers, nil)
 		})
 	}
 }

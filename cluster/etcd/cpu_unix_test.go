@@ -8,7 +8,8 @@ import (
 )
 
 // cpuTime returns the CPU time, user and system, that this process has
-// used: the embedded etcd and every client of a benchmark together.
+// used: in a benchmark, its clients (the etcd server that they use runs in
+// a process of its own).
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {

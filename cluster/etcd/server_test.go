@@ -231,6 +231,9 @@ func runMain(m *testing.M) int {
 	if os.Getenv(holdEnv) != "" {
 		return holdMain()
 	}
+	if os.Getenv(serveEnv) != "" {
+		return serveMain()
+	}
 	pool, err := porttest.Default()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "porttest:", err)
