@@ -200,7 +200,7 @@ func (c *checker) collisions(decls []manifest.Declaration) (collisions, poolWarn
 			f := Finding{Rule: "collision", Scope: set.Scope, Protocol: g.Protocol, Ports: g.Span}
 			members := slices.Clone(idx)
 			slices.SortStableFunc(members, func(i, j int) int {
-				return set.Decls[i].Value.Source.Compare(set.Decls[j].Value.Source)
+				return set.Decls[i].Value.Pos.Compare(set.Decls[j].Value.Pos)
 			})
 			for _, i := range members {
 				f.Members = append(f.Members, memberAt(i))
@@ -277,7 +277,7 @@ func onePerObject(decls []manifest.Declaration) ([]manifest.Declaration, []Findi
 			out = append(out, d)
 			continue
 		}
-		at := place{d.Source.File, d.Source.Doc}
+		at := place{d.Pos.File, d.Pos.Doc}
 		k, ok := kept[d.Object]
 		switch {
 		case !ok:
@@ -292,7 +292,7 @@ func onePerObject(decls []manifest.Declaration) ([]manifest.Declaration, []Findi
 		}
 		warned[[2]place{k.at, at}] = true
 		f := finding("duplicate-object", d,
-			fmt.Sprintf("%s is also written at %s, with other content: the cluster keeps whichever copy is applied last, and only the first is checked", d.Object, k.first.Source),
+			fmt.Sprintf("%s is also written at %s, with other content: the cluster keeps whichever copy is applied last, and only the first is checked", d.Object, k.first.Pos),
 			"keep one copy of the object, or make the copies the same")
 		f.Members = append(f.Members, Member{Declaration: k.first, Endpoint: k.first.Endpoint})
 		dups = append(dups, f)

@@ -19,7 +19,7 @@ func decl(k manifest.Kind, service, host string, target ports.Port, line int) ma
 	d := manifest.Declaration{
 		Endpoint: e, Protocol: e.Protocol(), Scope: manifest.HostScope(), Kind: k,
 		Exposure: manifest.Public, Project: "p", Service: service,
-		Source: manifest.Source{File: "f.yaml", Line: line, Column: 9},
+		Pos: manifest.Position{File: "f.yaml", Line: line, Column: 9},
 	}
 	if target != 0 {
 		d.Target = target.Range()
@@ -204,7 +204,7 @@ func TestSeverities(t *testing.T) {
 func TestSaidOnce(t *testing.T) {
 	a := decl(manifest.KindCompose, "db", "5432/tcp", 5432, 1)
 	b := decl(manifest.KindCompose, "db", "5432/tcp", 5432, 7)
-	b.Source.File = "g.yaml"
+	b.Pos.File = "g.yaml"
 	rep := run(t, []manifest.Declaration{a, b}, Options{})
 	if diff := cmp.Diff([]string{"exposed-database"}, ruleList(rep)); diff != "" {
 		t.Errorf("rules (-want +got):\n%s", diff)
@@ -311,7 +311,7 @@ func TestOneObjectInTwoFiles(t *testing.T) {
 			Scope: manifest.PodScope("default", "redis"), Kind: manifest.KindContainerPort,
 			Project: "default", Service: "redis", Container: container,
 			Object: "apps/Deployment/default/redis", ObjectDigest: digest,
-			Source: manifest.Source{File: file, Line: 20, Column: 9},
+			Pos: manifest.Position{File: file, Line: 20, Column: 9},
 		}
 	}
 	same := run(t, []manifest.Declaration{container("redis.yaml", "master", "sha256:a"), container("all-in-one.yaml", "master", "sha256:a")}, Options{})
@@ -323,7 +323,7 @@ func TestOneObjectInTwoFiles(t *testing.T) {
 		t.Fatalf("differing copies: rules (-want +got):\n%s", diff)
 	}
 	f := differ.Findings[0]
-	if len(f.Members) != 2 || f.Members[0].Declaration.Source.File != "all-in-one.yaml" || f.Members[1].Declaration.Source.File != "redis.yaml" {
+	if len(f.Members) != 2 || f.Members[0].Declaration.Pos.File != "all-in-one.yaml" || f.Members[1].Declaration.Pos.File != "redis.yaml" {
 		t.Errorf("the warning names %+v, want both files", f.Members)
 	}
 	if differ.Failed() {

@@ -8,7 +8,7 @@
 //	decls, _ := manifest.Loader{}.LoadAll("compose.yaml", "ports.yaml")
 //	rep, err := check.Run(decls, check.Options{Limits: limits})
 //	for _, f := range rep.Findings {
-//		fmt.Println(f.Rule, f.Members[0].Declaration.Source, f.Message)
+//		fmt.Println(f.Rule, f.Members[0].Declaration.Pos, f.Message)
 //	}
 //	if rep.Failed() { … }
 //

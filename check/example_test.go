@@ -17,7 +17,7 @@ func compose(service, host string, target ports.Port, line int) manifest.Declara
 		Endpoint: e, Protocol: e.Protocol(), Target: target.Range(),
 		Scope: manifest.HostScope(), Kind: manifest.KindCompose, Exposure: manifest.Public,
 		Project: "shop", Service: service,
-		Source: manifest.Source{File: "compose.yaml", Line: line, Column: 9},
+		Pos: manifest.Position{File: "compose.yaml", Line: line, Column: 9},
 	}
 }
 
@@ -33,7 +33,7 @@ func ExampleRun() {
 		panic(err)
 	}
 	for _, f := range rep.Findings {
-		fmt.Printf("%s %s [%s]: %s\n", f.Severity, f.Members[0].Declaration.Source, f.Rule, f.Message)
+		fmt.Printf("%s %s [%s]: %s\n", f.Severity, f.Members[0].Declaration.Pos, f.Rule, f.Message)
 		for _, m := range f.Members {
 			if m.Suggestion.IsValid() {
 				fmt.Printf("  move %s to %s\n", m.Declaration.Owner(), m.Suggestion)

@@ -92,7 +92,7 @@ func (c *checker) security(d manifest.Declaration, decls []manifest.Declaration,
 			}
 			if r.Exposure > d.Exposure {
 				out = append(out, finding("registry-exposure", d,
-					fmt.Sprintf("the registry (%s) marks it %s, but %s publishes it on %s", r.Source, r.Exposure, d.Kind, addrOrAll(d)),
+					fmt.Sprintf("the registry (%s) marks it %s, but %s publishes it on %s", r.Pos, r.Exposure, d.Kind, addrOrAll(d)),
 					exposureFix(r.Exposure)))
 				break
 			}

@@ -162,7 +162,7 @@ func AnnotationSuppressions(decls []manifest.Declaration) ([]Suppression, error)
 		if d.Ignore == "" && d.IgnoreLine == 0 {
 			continue
 		}
-		k := at{d.Source.File, d.IgnoreLine}
+		k := at{d.Pos.File, d.IgnoreLine}
 		if seen[k] {
 			continue
 		}
@@ -170,13 +170,13 @@ func AnnotationSuppressions(decls []manifest.Declaration) ([]Suppression, error)
 		ids, reason, _ := strings.Cut(d.Ignore, "--")
 		rules, err := parseRules(strings.Split(ids, ","))
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %s: %v", d.Source.File, d.IgnoreLine, manifest.IgnoreAnnotation, err)
+			return nil, fmt.Errorf("%s:%d: %s: %v", d.Pos.File, d.IgnoreLine, manifest.IgnoreAnnotation, err)
 		}
 		obj := d.Object
 		if obj == "" {
 			obj = d.Owner()
 		}
-		out = append(out, Suppression{Kind: Annotation, File: d.Source.File, Line: d.IgnoreLine, Object: obj,
+		out = append(out, Suppression{Kind: Annotation, File: d.Pos.File, Line: d.IgnoreLine, Object: obj,
 			Rules: rules, Reason: strings.TrimSpace(reason)})
 	}
 	return out, nil
@@ -193,10 +193,10 @@ func RegistrySuppressions(reg *manifest.Registry) ([]Suppression, error) {
 		if len(a.Rules) > 0 {
 			var err error
 			if rules, err = parseRules(a.Rules); err != nil {
-				return nil, fmt.Errorf("%s:%d: accepted[%d].rules: %v", reg.File, a.Source.Line, i, err)
+				return nil, fmt.Errorf("%s:%d: accepted[%d].rules: %v", reg.File, a.Pos.Line, i, err)
 			}
 		}
-		out = append(out, Suppression{Kind: Accepted, File: reg.File, Line: a.Source.Line,
+		out = append(out, Suppression{Kind: Accepted, File: reg.File, Line: a.Pos.Line,
 			Services: slices.Clone(a.Services), Rules: rules, Reason: a.Reason})
 	}
 	return out, nil
@@ -246,7 +246,7 @@ func (r *Report) Suppress(sups []Suppression, opts Options) []Suppressed {
 			Severity: sev,
 			Message:  fmt.Sprintf("# %s %s suppresses nothing on line %d", suppressMarker, strings.Join(s.Rules, ","), s.Target),
 			Fix:      "remove the comment, or move it to the line of the finding or the line above it",
-			Members:  []Member{{Declaration: manifest.Declaration{Source: manifest.Source{File: s.File, Line: s.Line}}}},
+			Members:  []Member{{Declaration: manifest.Declaration{Pos: manifest.Position{File: s.File, Line: s.Line}}}},
 		}
 		switch s.Kind {
 		case Annotation:
@@ -276,11 +276,11 @@ func covers(s Suppression, f Finding) bool {
 		d := m.Declaration
 		switch s.Kind {
 		case Inline:
-			if d.Source.File == s.File && d.Source.Line == s.Target {
+			if d.Pos.File == s.File && d.Pos.Line == s.Target {
 				return true
 			}
 		case Annotation:
-			if d.Source.File == s.File && d.IgnoreLine == s.Line && d.IgnoreLine > 0 {
+			if d.Pos.File == s.File && d.IgnoreLine == s.Line && d.IgnoreLine > 0 {
 				return true
 			}
 		}

@@ -49,7 +49,7 @@ func TestScanSuppressions(t *testing.T) {
 
 func TestSuppress(t *testing.T) {
 	decl := func(file string, line int, owner string) manifest.Declaration {
-		return manifest.Declaration{Service: owner, Endpoint: ports.MustParseEndpoint("8080/tcp"), Source: manifest.Source{File: file, Line: line, Column: 9}}
+		return manifest.Declaration{Service: owner, Endpoint: ports.MustParseEndpoint("8080/tcp"), Pos: manifest.Position{File: file, Line: line, Column: 9}}
 	}
 	collision := Finding{Rule: "collision", Severity: Error, Members: []Member{{Declaration: decl("a.yaml", 5, "a")}, {Declaration: decl("b.yaml", 9, "b")}}}
 	exposed := Finding{Rule: "exposed-database", Severity: Warning, Members: []Member{{Declaration: decl("a.yaml", 7, "db")}}}
@@ -68,7 +68,7 @@ func TestSuppress(t *testing.T) {
 	}
 	var rules []string
 	for _, f := range rep.Findings {
-		rules = append(rules, f.Rule+"@"+f.Members[0].Declaration.Source.String())
+		rules = append(rules, f.Rule+"@"+f.Members[0].Declaration.Pos.String())
 	}
 	want := []string{"exposed-database@a.yaml:7:9", "unused-suppression@a.yaml:7", "unused-suppression@a.yaml:1"}
 	if diff := cmp.Diff(want, rules); diff != "" {
@@ -113,12 +113,14 @@ func FuzzScanSuppressions(f *testing.F) {
 }
 
 func TestAnnotationSuppressions(t *testing.T) {
-	src := func(file string, line int) manifest.Source { return manifest.Source{File: file, Line: line, Column: 9} }
+	src := func(file string, line int) manifest.Position {
+		return manifest.Position{File: file, Line: line, Column: 9}
+	}
 	decls := []manifest.Declaration{
-		{Service: "web", Project: "shop", Object: "core/Service/shop/web", Ignore: "collision, exposed-admin-ui -- shared with the canary", IgnoreLine: 7, Source: src("k.yaml", 12)},
-		{Service: "web", Project: "shop", Object: "core/Service/shop/web", Ignore: "collision, exposed-admin-ui -- shared with the canary", IgnoreLine: 7, Source: src("k.yaml", 14)},
-		{Service: "db", Project: "shop", Ignore: "exposed-database", IgnoreLine: 30, Source: src("k.yaml", 40)},
-		{Service: "api", Project: "shop", Source: src("k.yaml", 50)},
+		{Service: "web", Project: "shop", Object: "core/Service/shop/web", Ignore: "collision, exposed-admin-ui -- shared with the canary", IgnoreLine: 7, Pos: src("k.yaml", 12)},
+		{Service: "web", Project: "shop", Object: "core/Service/shop/web", Ignore: "collision, exposed-admin-ui -- shared with the canary", IgnoreLine: 7, Pos: src("k.yaml", 14)},
+		{Service: "db", Project: "shop", Ignore: "exposed-database", IgnoreLine: 30, Pos: src("k.yaml", 40)},
+		{Service: "api", Project: "shop", Pos: src("k.yaml", 50)},
 	}
 	got, err := AnnotationSuppressions(decls)
 	if err != nil {
@@ -137,7 +139,7 @@ func TestAnnotationSuppressions(t *testing.T) {
 		{"-- only a reason", "k.yaml:3: ports.portalloc.io/ignore: name the rules"},
 		{"collision,", "k.yaml:3: ports.portalloc.io/ignore: name the rules"},
 	} {
-		_, err := AnnotationSuppressions([]manifest.Declaration{{Ignore: tt.ignore, IgnoreLine: 3, Source: src("k.yaml", 9)}})
+		_, err := AnnotationSuppressions([]manifest.Declaration{{Ignore: tt.ignore, IgnoreLine: 3, Pos: src("k.yaml", 9)}})
 		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
 			t.Errorf("AnnotationSuppressions of %q = %v, want an error starting %q", tt.ignore, err, tt.want)
 		}
@@ -181,7 +183,7 @@ accepted:
 func TestSuppressKinds(t *testing.T) {
 	decl := func(project, service string, line, ignoreLine int) manifest.Declaration {
 		return manifest.Declaration{Project: project, Service: service, Endpoint: ports.MustParseEndpoint("8080/tcp"),
-			IgnoreLine: ignoreLine, Source: manifest.Source{File: "k.yaml", Line: line}}
+			IgnoreLine: ignoreLine, Pos: manifest.Position{File: "k.yaml", Line: line}}
 	}
 	finding := func(rule string, ds ...manifest.Declaration) Finding {
 		f := Finding{Rule: rule, Severity: Error}
@@ -194,7 +196,7 @@ func TestSuppressKinds(t *testing.T) {
 	canary := decl("shop", "canary", 20, 0) // not annotated
 	api := decl("shop", "api", 30, 0)
 	other := decl("shop", "web", 40, 0) // another file's "web", not annotated
-	other.Source.File = "other.yaml"
+	other.Pos.File = "other.yaml"
 	findings := []Finding{
 		0: finding("collision", web, canary),        // the annotation: a member is web's
 		1: finding("exposed-admin-ui", web),         // not a rule of the annotation
@@ -215,7 +217,7 @@ func TestSuppressKinds(t *testing.T) {
 	key := func(f Finding) string {
 		k := f.Rule
 		for _, m := range f.Members {
-			k += " " + m.Declaration.Source.String()
+			k += " " + m.Declaration.Pos.String()
 		}
 		return k
 	}

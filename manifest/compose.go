@@ -238,7 +238,7 @@ func (p *composeProject) load() (decls []Declaration, warnings []string, err err
 		}
 	}
 	slices.SortStableFunc(decls, func(a, b Declaration) int {
-		return cmp.Or(cmp.Compare(rank[a.Source.File], rank[b.Source.File]), a.Source.Compare(b.Source))
+		return cmp.Or(cmp.Compare(rank[a.Pos.File], rank[b.Pos.File]), a.Pos.Compare(b.Pos))
 	})
 	return decls, warnings, nil
 }
@@ -1093,9 +1093,9 @@ func keyOf(pc types.ServicePortConfig) portKey {
 // composeService turns the ports and expose lists of one loaded service into
 // declarations, placing each at the entry it came from.
 func composeService(project, mainFile string, svc types.ServiceConfig, dependsOn string, rs *rawService, entries []*rawPort) ([]Declaration, error) {
-	fallback := Source{File: mainFile}
+	fallback := Position{File: mainFile}
 	if rs != nil {
-		fallback = Source{File: rs.file, Line: rs.key.Line, Column: rs.key.Column, Doc: rs.doc}
+		fallback = Position{File: rs.file, Line: rs.key.Line, Column: rs.key.Column, Doc: rs.doc}
 	}
 	// A service scaled to 0 runs no container and binds nothing.
 	replicas := svc.GetScale()
@@ -1170,7 +1170,7 @@ func composeService(project, mainFile string, svc types.ServiceConfig, dependsOn
 			if k, _ := get(at, "published"); k != nil {
 				at = k // a long-syntax port is placed at what it publishes
 			}
-			src = Source{File: rp.file, Line: at.Line, Column: at.Column, Doc: rp.doc}
+			src = Position{File: rp.file, Line: at.Line, Column: at.Column, Doc: rp.doc}
 			desc = comment(rp.node)
 		}
 		ds, err := composePorts(groups[rp], hostNet)
@@ -1184,7 +1184,7 @@ func composeService(project, mainFile string, svc types.ServiceConfig, dependsOn
 				Msg: fmt.Sprintf("service %q", svc.Name), Err: err}
 		}
 		for _, d := range ds {
-			d.Project, d.Service, d.Description, d.Source = project, svc.Name, desc, src
+			d.Project, d.Service, d.Description, d.Pos = project, svc.Name, desc, src
 			d.Replicas, d.DependsOn = replicas, dependsOn
 			d.Image, d.NetworkMode = svc.Image, svc.NetworkMode
 			out = append(out, d)
@@ -1195,7 +1195,7 @@ func composeService(project, mainFile string, svc types.ServiceConfig, dependsOn
 		src, desc := fallback, ""
 		for _, rp := range entries {
 			if rp.expose && rp.value == e {
-				src = Source{File: rp.file, Line: rp.node.Line, Column: rp.node.Column, Doc: rp.doc}
+				src = Position{File: rp.file, Line: rp.node.Line, Column: rp.node.Column, Doc: rp.doc}
 				desc = comment(rp.node)
 				break
 			}
@@ -1215,7 +1215,7 @@ func composeService(project, mainFile string, svc types.ServiceConfig, dependsOn
 		if hostNet {
 			d.Scope, d.Exposure, d.Replicas = HostScope(), Public, replicas
 		}
-		d.Project, d.Service, d.Description, d.Source = project, svc.Name, desc, src
+		d.Project, d.Service, d.Description, d.Pos = project, svc.Name, desc, src
 		d.DependsOn = dependsOn
 		d.Image, d.NetworkMode = svc.Image, svc.NetworkMode
 		out = append(out, d)

@@ -307,19 +307,19 @@ func TestReadComposeFields(t *testing.T) {
 			Endpoint: ports.MustParseEndpoint("3001/tcp"), Protocol: ports.TCP,
 			Target: ports.MustParseRange("3001"), Scope: HostScope(), Kind: KindCompose, Exposure: Public,
 			Project: "demo", Service: "api", Image: "api", NetworkMode: "bridge", Description: "API",
-			Source: Source{File: "testdata/demo/compose.yaml", Line: 6, Column: 9},
+			Pos: Position{File: "testdata/demo/compose.yaml", Line: 6, Column: 9},
 		},
 		{
 			Endpoint: ports.MustParseEndpoint("3002/tcp"), Protocol: ports.TCP,
 			Target: ports.MustParseRange("3000"), Scope: HostScope(), Kind: KindCompose, Exposure: Public,
 			Project: "demo", Service: "api", Image: "api", NetworkMode: "bridge", Description: "Grafana, moved off 3000",
-			Source: Source{File: "testdata/demo/compose.yaml", Line: 8, Column: 9},
+			Pos: Position{File: "testdata/demo/compose.yaml", Line: 8, Column: 9},
 		},
 		{
 			Endpoint: ports.MustParseEndpoint("14268/tcp"), Protocol: ports.TCP,
 			Target: ports.MustParseRange("14268"), Scope: HostScope(), Kind: KindCompose, Exposure: Public,
 			Project: "demo", Service: "api", Image: "api", NetworkMode: "bridge", Name: "collector", Description: "Jaeger HTTP",
-			Source: Source{File: "testdata/demo/compose.yaml", Line: 10, Column: 9}, // published:
+			Pos: Position{File: "testdata/demo/compose.yaml", Line: 10, Column: 9}, // published:
 		},
 	}
 	if diff := cmp.Diff(want, ds, cmpOpts); diff != "" {

@@ -169,14 +169,14 @@ type Declaration struct {
 	// Ignore is the value of the annotation ports.portalloc.io/ignore of
 	// the Kubernetes object that declares the port, as written
 	// ("collision,exposed-database -- shared with the canary"), and
-	// IgnoreLine the line of that value in Source's file; a check reads
+	// IgnoreLine the line of that value in Pos's file; a check reads
 	// it as a suppression of those rules for the object's ports. Empty
 	// and 0 when the object has no such annotation, and for other kinds.
 	Ignore     string
 	IgnoreLine int
 
-	// Source is where in which file the declaration was read.
-	Source Source
+	// Pos is where in which file the declaration was read.
+	Pos Position
 }
 
 // Owner returns "project/service", the name under which a conflict check
@@ -247,7 +247,7 @@ func (d Declaration) String() string {
 		return "invalid Declaration"
 	}
 	var b strings.Builder
-	if s := d.Source.String(); s != "" {
+	if s := d.Pos.String(); s != "" {
 		b.WriteString(s)
 		b.WriteString(": ")
 	}
@@ -282,13 +282,13 @@ func (d Declaration) String() string {
 	return b.String()
 }
 
-// Source is where a declaration was read: a file, a line and a column
+// Position is where a declaration was read: a file, a line and a column
 // counted from 1, and the index of the YAML document in a multi-document
 // file counted from 0. Line and Column are 0 when unknown.
 //
-// The zero Source is "nowhere"; its String is empty. Source is a
+// The zero Position is "nowhere"; its String is empty. Position is a
 // comparable value, safe for concurrent use.
-type Source struct {
+type Position struct {
 	File   string
 	Line   int
 	Column int
@@ -296,7 +296,7 @@ type Source struct {
 }
 
 // String returns "file:line:column", leaving out what is unknown.
-func (s Source) String() string {
+func (s Position) String() string {
 	if s.File == "" && s.Line == 0 {
 		return ""
 	}
@@ -310,8 +310,8 @@ func (s Source) String() string {
 	return out
 }
 
-// Compare orders sources by file, line, column, then document.
-func (s Source) Compare(o Source) int {
+// Compare orders positions by file, line, column, then document.
+func (s Position) Compare(o Position) int {
 	if c := strings.Compare(s.File, o.File); c != 0 {
 		return c
 	}

@@ -18,7 +18,7 @@ func TestDeclarationString(t *testing.T) {
 		{
 			Declaration{Endpoint: ports.MustParseEndpoint("8082/tcp"), Protocol: ports.TCP, Target: ports.MustParseRange("8080"),
 				Scope: HostScope(), Kind: KindCompose, Exposure: Public, Project: "alpr", Service: "cadvisor",
-				Source: Source{File: "compose.yaml", Line: 12, Column: 9}},
+				Pos: Position{File: "compose.yaml", Line: 12, Column: 9}},
 			"compose.yaml:12:9: alpr/cadvisor 8082/tcp -> 8080 (compose, host, public)",
 		},
 		{
@@ -28,13 +28,13 @@ func TestDeclarationString(t *testing.T) {
 		},
 		{
 			Declaration{Ephemeral: true, Protocol: ports.TCP, Addr: netip.MustParseAddr("127.0.0.1"), Target: ports.MustParseRange("80"),
-				Scope: HostScope(), Kind: KindCompose, Service: "web", Source: Source{File: "c.yaml"}},
+				Scope: HostScope(), Kind: KindCompose, Service: "web", Pos: Position{File: "c.yaml"}},
 			"c.yaml: web 127.0.0.1:*/tcp -> 80 (compose, host)",
 		},
 		{
 			Declaration{Endpoint: ports.MustParseEndpoint("80/tcp"), Protocol: ports.TCP, TargetName: "http",
 				Scope: ServiceScope("ns", "web"), Kind: KindService, Exposure: Internal, Project: "ns", Service: "web", Container: "",
-				Source: Source{File: "k.yaml", Line: 3}},
+				Pos: Position{File: "k.yaml", Line: 3}},
 			"k.yaml:3: ns/web 80/tcp -> http (Service, service ns/web, internal)",
 		},
 		{
@@ -101,23 +101,23 @@ func TestDeclarationOwner(t *testing.T) {
 	}
 }
 
-func TestSource(t *testing.T) {
+func TestPosition(t *testing.T) {
 	tests := []struct {
-		s    Source
+		s    Position
 		want string
 	}{
-		{Source{}, ""},
-		{Source{File: "a.yaml"}, "a.yaml"},
-		{Source{File: "a.yaml", Line: 3}, "a.yaml:3"},
-		{Source{File: "a.yaml", Line: 3, Column: 7, Doc: 2}, "a.yaml:3:7"},
-		{Source{File: "a.yaml", Column: 7}, "a.yaml"},
+		{Position{}, ""},
+		{Position{File: "a.yaml"}, "a.yaml"},
+		{Position{File: "a.yaml", Line: 3}, "a.yaml:3"},
+		{Position{File: "a.yaml", Line: 3, Column: 7, Doc: 2}, "a.yaml:3:7"},
+		{Position{File: "a.yaml", Column: 7}, "a.yaml"},
 	}
 	for _, tt := range tests {
 		if got := tt.s.String(); got != tt.want {
 			t.Errorf("%#v.String() = %q, want %q", tt.s, got, tt.want)
 		}
 	}
-	sorted := []Source{
+	sorted := []Position{
 		{},
 		{File: "a.yaml", Line: 1},
 		{File: "a.yaml", Line: 2, Column: 1},
@@ -138,8 +138,8 @@ func TestSource(t *testing.T) {
 			}
 		}
 	}
-	if !slices.IsSortedFunc(sorted, Source.Compare) {
-		t.Error("Source.Compare does not order the sorted list")
+	if !slices.IsSortedFunc(sorted, Position.Compare) {
+		t.Error("Position.Compare does not order the sorted list")
 	}
 }
 

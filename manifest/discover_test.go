@@ -51,8 +51,8 @@ func TestLoadPathsAddOns(t *testing.T) {
 	if diff := cmp.Diff(want, hostPorts(res.Decls)); diff != "" {
 		t.Errorf("host ports of -f base -f add-on (-want +got):\n%s", diff)
 	}
-	if d := res.Decls[4]; d.Source.File != fleet || d.Source.Line != 9 {
-		t.Errorf("the add-on's port is placed at %v, want %s:9", d.Source, fleet)
+	if d := res.Decls[4]; d.Pos.File != fleet || d.Pos.Line != 9 {
+		t.Errorf("the add-on's port is placed at %v, want %s:9", d.Pos, fleet)
 	}
 	// Alone, the add-on is a project of its own, and fails; the base, a
 	// path of its own too, still loads.

@@ -16,7 +16,7 @@
 // A [Declaration] says what is bound ([Declaration.Endpoint]), what it
 // forwards to ([Declaration.Target]), who binds it ([Declaration.Service]),
 // which construct declared it ([Kind]), who may reach it ([Exposure]: [Public],
-// [Internal] or [Localhost]) and where it is written ([Declaration.Source]);
+// [Internal] or [Localhost]) and where it is written ([Declaration.Pos]);
 // a port that the runtime picks at start is [Declaration.Ephemeral]. Two
 // declarations collide only in one [Scope]: the host ([HostScope]), a
 // Service's cluster IP ([ServiceScope]), a pod ([PodScope]) or a compose

@@ -58,7 +58,7 @@ func FuzzParseRegistry(f *testing.F) {
 		if err != nil {
 			t.Fatalf("ParseRegistry(Marshal(r)): %v\n%s", err, out)
 		}
-		if diff := cmp.Diff(reg, back, cmpOpts, cmpopts.EquateEmpty(), cmpopts.IgnoreFields(Entry{}, "Source"), cmpopts.IgnoreFields(Accepted{}, "Source")); diff != "" {
+		if diff := cmp.Diff(reg, back, cmpOpts, cmpopts.EquateEmpty(), cmpopts.IgnoreFields(Entry{}, "Pos"), cmpopts.IgnoreFields(Accepted{}, "Pos")); diff != "" {
 			t.Fatalf("ParseRegistry(Marshal(r)) (-want +got):\n%s", diff)
 		}
 	})
@@ -143,7 +143,7 @@ func FuzzReadKubernetes(f *testing.F) {
 			if !d.Scope.IsValid() || d.Kind == 0 || d.Protocol != d.Endpoint.Protocol() && !d.Ephemeral {
 				t.Fatalf("incomplete declaration: %#v", d)
 			}
-			if d.Source.File != "f.yaml" || d.Source.Line < 1 {
+			if d.Pos.File != "f.yaml" || d.Pos.Line < 1 {
 				t.Fatalf("declaration without a position: %v", d)
 			}
 			if (d.Object == "") != (d.ObjectDigest == "") {

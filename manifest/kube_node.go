@@ -56,9 +56,9 @@ func (d *kubeDoc) errAt(n *yaml.Node, format string, args ...any) *Error {
 	return e
 }
 
-// src returns the Source of node n.
-func (d *kubeDoc) src(n *yaml.Node) Source {
-	return Source{File: d.file, Line: n.Line + d.lineOff, Column: n.Column, Doc: d.doc}
+// src returns the Position of node n.
+func (d *kubeDoc) src(n *yaml.Node) Position {
+	return Position{File: d.file, Line: n.Line + d.lineOff, Column: n.Column, Doc: d.doc}
 }
 
 // checkTree walks the document as written, without following aliases: it

@@ -441,7 +441,7 @@ func TestObjectsAcrossFiles(t *testing.T) {
 	var targets []string
 	for _, d := range ds {
 		if d.TargetName != "" {
-			targets = append(targets, d.Source.String()+" "+d.Kind.String()+" "+d.TargetName+" -> "+d.Target.String())
+			targets = append(targets, d.Pos.String()+" "+d.Kind.String()+" "+d.TargetName+" -> "+d.Target.String())
 		}
 	}
 	wantTargets := []string{

@@ -634,18 +634,18 @@ func (d *kubeDoc) service(obj kubeObject, specNode *yaml.Node, out []Declaration
 		}
 		sd := base
 		sd.Endpoint = ports.EndpointFrom(proto, netip.Addr{}, port.Range())
-		sd.Scope, sd.Kind, sd.Exposure, sd.Source = ServiceScope(obj.namespace, obj.name), KindService, exposure, d.src(portNode)
+		sd.Scope, sd.Kind, sd.Exposure, sd.Pos = ServiceScope(obj.namespace, obj.name), KindService, exposure, d.src(portNode)
 		out = append(out, sd)
 		if typ == "ClusterIP" || (nodePort == 0 && !allocNodePorts) {
 			continue
 		}
 		np := base
-		np.Scope, np.Kind, np.Exposure, np.Source = HostScope(), KindNodePort, Public, d.src(portNode)
+		np.Scope, np.Kind, np.Exposure, np.Pos = HostScope(), KindNodePort, Public, d.src(portNode)
 		if nodePort == 0 {
 			np.Ephemeral = true
 		} else {
 			np.Endpoint = ports.EndpointFrom(proto, netip.Addr{}, nodePort.Range())
-			np.Source = d.src(npNode)
+			np.Pos = d.src(npNode)
 		}
 		out = append(out, np)
 	}
@@ -773,7 +773,7 @@ func (d *kubeDoc) containerPort(obj kubeObject, c kubeContainer, entry *yaml.Nod
 		Description:   comment(pm.node),
 		Group:         obj.group,
 		Labels:        obj.labels,
-		Source:        d.src(cpNode),
+		Pos:           d.src(cpNode),
 	}
 	if c.hostNet {
 		// The API server refuses a pod whose hostPort differs from its
@@ -798,7 +798,7 @@ func (d *kubeDoc) containerPort(obj kubeObject, c kubeContainer, entry *yaml.Nod
 		h.Endpoint = ports.EndpointFrom(proto, hostIP, hp.Range())
 		h.Addr = hostIP
 		h.Target = cp.Range()
-		h.Scope, h.Kind, h.Exposure, h.Source = HostScope(), KindHostPort, exposureOfAddr(hostIP), d.src(hpNode)
+		h.Scope, h.Kind, h.Exposure, h.Pos = HostScope(), KindHostPort, exposureOfAddr(hostIP), d.src(hpNode)
 		out = append(out, h)
 	}
 	return out, nil

@@ -325,20 +325,20 @@ spec:
 	}
 	svc := base
 	svc.Endpoint, svc.Scope, svc.Kind, svc.Exposure = ports.MustParseEndpoint("80/tcp"), ServiceScope("pms-prod", "nlb"), KindService, Internal
-	svc.Source = Source{File: "k.yaml", Line: 12, Column: 11}
+	svc.Pos = Position{File: "k.yaml", Line: 12, Column: 11}
 	np := base
 	np.Endpoint, np.Scope, np.Kind, np.Exposure = ports.MustParseEndpoint("30080/tcp"), HostScope(), KindNodePort, Public
-	np.Source = Source{File: "k.yaml", Line: 14, Column: 15}
+	np.Pos = Position{File: "k.yaml", Line: 14, Column: 15}
 	cp := Declaration{
 		Endpoint: ports.MustParseEndpoint("8088/tcp"), Protocol: ports.TCP, Scope: PodScope("pms-prod", "p"),
 		Kind: KindContainerPort, Exposure: Internal, Project: "pms-prod", Service: "p", Container: "c",
-		Source: Source{File: "k.yaml", Line: 23, Column: 22, Doc: 1},
+		Pos: Position{File: "k.yaml", Line: 23, Column: 22, Doc: 1},
 	}
 	hp := cp
 	hp.Endpoint, hp.Target = ports.MustParseEndpoint("10.0.0.5:8088/tcp"), ports.MustParseRange("8088")
 	hp.Addr = hp.Endpoint.Addr()
 	hp.Scope, hp.Kind, hp.Exposure = HostScope(), KindHostPort, Internal
-	hp.Source = Source{File: "k.yaml", Line: 24, Column: 17, Doc: 1}
+	hp.Pos = Position{File: "k.yaml", Line: 24, Column: 17, Doc: 1}
 	svc.Object, np.Object = "core/Service/pms-prod/nlb", "core/Service/pms-prod/nlb"
 	cp.Object, hp.Object = "core/Pod/pms-prod/p", "core/Pod/pms-prod/p"
 	want := []Declaration{svc, np, cp, hp}
@@ -428,11 +428,11 @@ func TestReadKubernetesDocIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []Source
+	var got []Position
 	for _, d := range ds {
-		got = append(got, d.Source)
+		got = append(got, d.Pos)
 	}
-	want := []Source{{File: "k.yaml", Line: 6, Column: 23, Doc: 0}, {File: "k.yaml", Line: 12, Column: 23, Doc: 2}}
+	want := []Position{{File: "k.yaml", Line: 6, Column: 23, Doc: 0}, {File: "k.yaml", Line: 12, Column: 23, Doc: 2}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ReadKubernetes sources (-want +got):\n%s", diff)
 	}

@@ -49,7 +49,7 @@ func TestComposeRangeProperty(t *testing.T) {
 		wantPub := ports.RangeFrom(ports.Port(pub), ports.Port(pub+n-1))
 		wantTarget := ports.RangeFrom(ports.Port(target), ports.Port(target+n-1))
 		if d.Endpoint.Range() != wantPub || d.Target != wantTarget || d.Protocol != wantProto ||
-			d.Endpoint.Protocol() != wantProto || d.Source.Line != 5 {
+			d.Endpoint.Protocol() != wantProto || d.Pos.Line != 5 {
 			t.Fatalf("ReadCompose(%q) = %v, want %v -> %v/%v at line 5", entry, d, wantPub, wantTarget, wantProto)
 		}
 		if (ip == "" || ip == "0.0.0.0") != d.AllInterfaces() {

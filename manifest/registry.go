@@ -70,9 +70,9 @@ type Entry struct {
 	Group string
 	// Description says what the port is for.
 	Description string
-	// Source is where the entry's port (or, without one, its target) is
+	// Pos is where the entry's port (or, without one, its target) is
 	// written; Marshal ignores it.
-	Source Source
+	Pos Position
 }
 
 // Accepted is a conflict between named services that a registry accepts,
@@ -92,8 +92,8 @@ type Accepted struct {
 	Rules []string
 	// Reason says why the conflict is accepted.
 	Reason string
-	// Source is where the accepted entry is written; Marshal ignores it.
-	Source Source
+	// Pos is where the accepted entry is written; Marshal ignores it.
+	Pos Position
 }
 
 // ParseRegistry parses a registry file; name is used for messages and as
@@ -232,7 +232,7 @@ func (p regParser) entry(n *yaml.Node, i int) (Entry, error) {
 	if n == nil || n.Kind != yaml.MappingNode {
 		return Entry{}, p.errAt(n, "%s: want a mapping with service and port, got %s", where, kindName(n))
 	}
-	e := Entry{Source: Source{File: p.file, Line: n.Line, Column: n.Column}}
+	e := Entry{Pos: Position{File: p.file, Line: n.Line, Column: n.Column}}
 	var portNode, targetNode, addrNode, exposureNode *yaml.Node
 	for _, kv := range pairs(n) {
 		k, v := kv.key, resolve(kv.value)
@@ -303,7 +303,7 @@ func (p regParser) entry(n *yaml.Node, i int) (Entry, error) {
 		return e, p.errAt(n, "%s: no service", where)
 	}
 	if at := cmp.Or(portNode, targetNode); at != nil {
-		e.Source.Line, e.Source.Column = at.Line, at.Column
+		e.Pos.Line, e.Pos.Column = at.Line, at.Column
 	}
 	if msg, at := checkEntry(e); msg != "" {
 		node := n
@@ -331,7 +331,7 @@ func (p regParser) accepted(n *yaml.Node, i int) (Accepted, error) {
 	if n == nil || n.Kind != yaml.MappingNode {
 		return Accepted{}, p.errAt(n, "%s: want a mapping with services and reason, got %s", where, kindName(n))
 	}
-	a := Accepted{Source: Source{File: p.file, Line: n.Line, Column: n.Column}}
+	a := Accepted{Pos: Position{File: p.file, Line: n.Line, Column: n.Column}}
 	var servicesNode *yaml.Node
 	for _, kv := range pairs(n) {
 		k, v := kv.key, resolve(kv.value)
@@ -575,7 +575,7 @@ func (r *Registry) Declarations() []Declaration {
 				Service:     e.Service,
 				Description: e.Description,
 				Group:       e.Group,
-				Source:      e.Source,
+				Pos:         e.Pos,
 			}
 			if e.Port.IsValid() {
 				d.Endpoint = ports.EndpointFrom(pr, e.Address, e.Port)
@@ -594,7 +594,7 @@ func (r *Registry) Declarations() []Declaration {
 
 // Marshal returns r in the registry format, keys in the documented order,
 // with version first. It checks every entry as [ParseRegistry] does, so
-// what it writes parses back to r (less File and Source).
+// what it writes parses back to r (less File and Pos).
 func (r *Registry) Marshal() ([]byte, error) {
 	if r.Project != "" {
 		if msg := checkName(r.Project); msg != "" {

@@ -48,24 +48,24 @@ func TestParseRegistry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := func(line, col int) Source { return Source{File: "ports.yaml", Line: line, Column: col} }
+	src := func(line, col int) Position { return Position{File: "ports.yaml", Line: line, Column: col} }
 	want := &Registry{
 		Project: "shop",
 		File:    "ports.yaml",
 		Entries: []Entry{
 			{Service: "grafana", Port: ports.MustParseRange("3002"), Target: ports.MustParseRange("3000"),
-				Exposure: Internal, Group: "Observability", Description: "Dashboards", Source: src(7, 11)},
+				Exposure: Internal, Group: "Observability", Description: "Dashboards", Pos: src(7, 11)},
 			{Service: "rtpengine", Port: ports.MustParseRange("10000-20000"), Protocols: []ports.Protocol{ports.UDP},
-				Exposure: Public, Source: src(13, 11)},
+				Exposure: Public, Pos: src(13, 11)},
 			{Service: "kamailio", Port: ports.MustParseRange("5060"), Protocols: []ports.Protocol{ports.UDP, ports.TCP},
-				Source: src(17, 11)},
+				Pos: src(17, 11)},
 			{Service: "postgres", Port: ports.MustParseRange("5432"), Address: netip.MustParseAddr("127.0.0.1"),
-				Exposure: Localhost, Source: src(20, 11)},
-			{Service: "worker", Target: ports.MustParseRange("9091"), Source: src(25, 13)},
+				Exposure: Localhost, Pos: src(20, 11)},
+			{Service: "worker", Target: ports.MustParseRange("9091"), Pos: src(25, 13)},
 		},
 		Accepted: []Accepted{
 			{Services: []string{"grafana", "shop/worker"}, Rules: []string{"collision", "pool-order"},
-				Reason: "worker runs only in CI", Source: src(27, 5)},
+				Reason: "worker runs only in CI", Pos: src(27, 5)},
 		},
 	}
 	if diff := cmp.Diff(want, reg, cmpOpts); diff != "" {
@@ -323,7 +323,7 @@ func TestRegistryRoundTrip(t *testing.T) {
 			t.Fatalf("ParseRegistry(Marshal(r)): %v\n%s", err, data)
 		}
 		if diff := cmp.Diff(reg, *back, cmpOpts, cmpopts.EquateEmpty(),
-			cmpopts.IgnoreFields(Registry{}, "File"), cmpopts.IgnoreFields(Entry{}, "Source"), cmpopts.IgnoreFields(Accepted{}, "Source")); diff != "" {
+			cmpopts.IgnoreFields(Registry{}, "File"), cmpopts.IgnoreFields(Entry{}, "Pos"), cmpopts.IgnoreFields(Accepted{}, "Pos")); diff != "" {
 			t.Fatalf("ParseRegistry(Marshal(r)) (-want +got):\n%s\n%s", diff, data)
 		}
 		again, err := back.Marshal()

@@ -125,7 +125,7 @@ Exit status: 0 when no finding of severity error remains, 1 when one does,
 			return a.fail("check: %v", err)
 		}
 		if cfgDir != "" {
-			res.Findings = slices.DeleteFunc(res.Findings, func(f check.Finding) bool { return skipped(cfg, cfgDir, at(f).Source.File) })
+			res.Findings = slices.DeleteFunc(res.Findings, func(f check.Finding) bool { return skipped(cfg, cfgDir, at(f).Pos.File) })
 		}
 		sups, err := scanSuppressions(in.decls)
 		if err != nil {

@@ -22,7 +22,7 @@ func scanSuppressions(decls []manifest.Declaration) ([]check.Suppression, error)
 	seen := map[string]bool{}
 	var out []check.Suppression
 	for _, d := range decls {
-		f := d.Source.File
+		f := d.Pos.File
 		if f == "" || f == "-" || seen[f] {
 			continue
 		}

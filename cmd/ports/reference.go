@@ -210,7 +210,7 @@ func rows(decls []manifest.Declaration) []row {
 			}
 		}
 		r := &out[i]
-		r.sources = append(r.sources, d.Source.String())
+		r.sources = append(r.sources, d.Pos.String())
 		reg := d.Kind == manifest.KindRegistry
 		switch {
 		case d.Description == "" || d.Description == r.description:

@@ -270,13 +270,13 @@ func related(f check.Finding) []check.Member {
 	if len(f.Members) < 2 {
 		return nil
 	}
-	seen := map[manifest.Source]bool{f.Members[0].Declaration.Source: true}
+	seen := map[manifest.Position]bool{f.Members[0].Declaration.Pos: true}
 	var out []check.Member
 	for _, m := range f.Members[1:] {
-		if seen[m.Declaration.Source] {
+		if seen[m.Declaration.Pos] {
 			continue
 		}
-		seen[m.Declaration.Source] = true
+		seen[m.Declaration.Pos] = true
 		out = append(out, m)
 	}
 	return out
@@ -298,7 +298,7 @@ func fingerprints(res *check.Report) []string {
 		}
 		d := at(f)
 		field(f.Rule)
-		field(filepath.ToSlash(d.Source.File))
+		field(filepath.ToSlash(d.Pos.File))
 		field(f.Scope.String())
 		if f.Ports.IsValid() {
 			field(f.Ports.String() + "/" + f.Protocol.String())
@@ -331,7 +331,7 @@ func filesOf(in reportInput) []string {
 		}
 	}
 	for _, f := range in.res.Findings {
-		if file := at(f).Source.File; file != "" && !slices.Contains(files, file) {
+		if file := at(f).Pos.File; file != "" && !slices.Contains(files, file) {
 			files = append(files, file)
 		}
 	}

@@ -36,7 +36,7 @@ func writeCheckstyle(w io.Writer, in reportInput) error {
 	root := checkstyleRoot{Version: "4.3"}
 	fileAt := map[string]int{}
 	for _, f := range in.res.Findings {
-		src := at(f).Source
+		src := at(f).Pos
 		i, ok := fileAt[src.File]
 		if !ok {
 			i = len(root.Files)
@@ -49,7 +49,7 @@ func writeCheckstyle(w io.Writer, in reportInput) error {
 		}
 		var also []string
 		for _, m := range related(f) {
-			also = append(also, safe(m.Declaration.Source.String())+" "+safe(memberText(m)))
+			also = append(also, safe(m.Declaration.Pos.String())+" "+safe(memberText(m)))
 		}
 		if len(also) > 0 {
 			msg += ". Also: " + strings.Join(also, "; ")

@@ -51,7 +51,7 @@ func writeCodeClimate(w io.Writer, in reportInput) error {
 	issues := []codeClimateIssue{}
 	for i, f := range in.res.Findings {
 		r, _ := check.RuleByID(f.Rule)
-		src := at(f).Source
+		src := at(f).Pos
 		is := codeClimateIssue{
 			Type:        "issue",
 			CheckName:   f.Rule,

@@ -27,7 +27,7 @@ func writeGitHub(w io.Writer, in reportInput) {
 		if f.Severity == check.Error {
 			cmd = "error"
 		}
-		src := at(f).Source
+		src := at(f).Pos
 		var props []string
 		if src.File != "" {
 			props = append(props, "file="+githubProperty.Replace(safe(src.File)))
@@ -44,7 +44,7 @@ func writeGitHub(w io.Writer, in reportInput) {
 			msg += "\n" + upper(safe(adv))
 		}
 		for _, m := range related(f) {
-			msg += "\nalso " + safe(m.Declaration.Source.String()) + ": " + safe(memberText(m))
+			msg += "\nalso " + safe(m.Declaration.Pos.String()) + ": " + safe(memberText(m))
 		}
 		fmt.Fprintf(w, "::%s %s::%s\n", cmd, strings.Join(props, ","), githubData.Replace(msg))
 	}

@@ -85,7 +85,7 @@ func reportOf(res *check.Report, files []string) checkReport {
 				c.Reason = f.Message
 			}
 			for _, m := range f.Members {
-				cm := checkMember{Source: m.Declaration.Source.String(), Service: m.Declaration.Owner(), Endpoint: m.Endpoint.String(), Kind: m.Declaration.Kind.String()}
+				cm := checkMember{Source: m.Declaration.Pos.String(), Service: m.Declaration.Owner(), Endpoint: m.Endpoint.String(), Kind: m.Declaration.Kind.String()}
 				if m.Pool.IsValid() {
 					cm.Pool = m.Pool.String()
 				}
@@ -98,7 +98,7 @@ func reportOf(res *check.Report, files []string) checkReport {
 			continue
 		}
 		d := f.Members[0].Declaration
-		cf := checkFinding{Code: f.Rule, Severity: f.Severity.String(), Source: d.Source.String(), Service: d.Owner(), Endpoint: endpointText(d), Message: f.Message, Fix: f.Fix}
+		cf := checkFinding{Code: f.Rule, Severity: f.Severity.String(), Source: d.Pos.String(), Service: d.Owner(), Endpoint: endpointText(d), Message: f.Message, Fix: f.Fix}
 		switch {
 		case r.Category == check.Platform:
 			rep.Errors = append(rep.Errors, cf)
@@ -117,10 +117,10 @@ func suppressedOf(ss []check.Suppressed) []checkFinding {
 	for _, s := range ss {
 		d := at(s.Finding)
 		out = append(out, checkFinding{
-			Code: s.Finding.Rule, Severity: s.Finding.Severity.String(), Source: d.Source.String(),
+			Code: s.Finding.Rule, Severity: s.Finding.Severity.String(), Source: d.Pos.String(),
 			Service: d.Owner(), Endpoint: endpointText(d), Message: s.Finding.Message,
 			Reason: s.By.Reason,
-			By:     &checkSuppression{Kind: s.By.Kind.String(), Source: manifest.Source{File: s.By.File, Line: s.By.Line}.String()},
+			By:     &checkSuppression{Kind: s.By.Kind.String(), Source: manifest.Position{File: s.By.File, Line: s.By.Line}.String()},
 		})
 	}
 	return out

@@ -61,7 +61,7 @@ type (
 func writeJUnit(w io.Writer, in reportInput) error {
 	byCase := map[[2]string][]check.Finding{} // (file, rule)
 	for _, f := range in.res.Findings {
-		k := [2]string{at(f).Source.File, f.Rule}
+		k := [2]string{at(f).Pos.File, f.Rule}
 		byCase[k] = append(byCase[k], f)
 	}
 	root := junitSuites{Name: "ports check"}
@@ -119,11 +119,11 @@ func findingLines(fs []check.Finding) string {
 // writeFindingLines writes f as "file:line:col: [rule] headline" and its
 // advice and other members, indented, each on a line.
 func writeFindingLines(b *strings.Builder, f check.Finding) {
-	fmt.Fprintf(b, "%s: %s [%s]: %s\n", safe(at(f).Source.String()), f.Severity, f.Rule, safe(headline(f)))
+	fmt.Fprintf(b, "%s: %s [%s]: %s\n", safe(at(f).Pos.String()), f.Severity, f.Rule, safe(headline(f)))
 	if adv := advice(f); adv != "" {
 		fmt.Fprintf(b, "  %s\n", upper(safe(adv)))
 	}
 	for _, m := range related(f) {
-		fmt.Fprintf(b, "  also %s: %s\n", safe(m.Declaration.Source.String()), safe(memberText(m)))
+		fmt.Fprintf(b, "  also %s: %s\n", safe(m.Declaration.Pos.String()), safe(memberText(m)))
 	}
 }

@@ -148,7 +148,7 @@ func writeSARIF(w io.Writer, in reportInput) error {
 			RuleID:              f.Rule,
 			RuleIndex:           index[f.Rule],
 			Level:               sarifLevel(f.Severity),
-			Locations:           []sarifLocation{{PhysicalLocation: sarifPhysical(at(f).Source)}},
+			Locations:           []sarifLocation{{PhysicalLocation: sarifPhysical(at(f).Pos)}},
 			PartialFingerprints: map[string]string{sarifFingerprintKey: fps[i]},
 		}
 		if rel := related(f); len(rel) > 0 {
@@ -165,7 +165,7 @@ func writeSARIF(w io.Writer, in reportInput) error {
 				msg.WriteString("[" + sarifEscape(text) + "](" + strconv.Itoa(id) + ")")
 				res.RelatedLocations = append(res.RelatedLocations, sarifLocation{
 					ID:               &id,
-					PhysicalLocation: sarifPhysical(m.Declaration.Source),
+					PhysicalLocation: sarifPhysical(m.Declaration.Pos),
 					Message:          &sarifText{sarifEscape(text)},
 				})
 			}
@@ -195,7 +195,7 @@ func writeSARIF(w io.Writer, in reportInput) error {
 // sarifPhysical is where src is, as a SARIF physical location: the file as
 // a URI reference (relative, as given, or a file URI when absolute), and
 // the line and column when known.
-func sarifPhysical(src manifest.Source) sarifPhysicalLocation {
+func sarifPhysical(src manifest.Position) sarifPhysicalLocation {
 	p := sarifPhysicalLocation{ArtifactLocation: sarifArtifact{URI: fileURI(src.File)}}
 	if src.Line > 0 {
 		p.Region = &sarifRegion{StartLine: src.Line, StartColumn: src.Column}
