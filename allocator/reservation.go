@@ -11,12 +11,6 @@ import (
 // nothing.
 type Reservation struct {
 	// Owner names who holds the endpoint: a service, a team, a test.
-	//
-	// In the results of an Allocator, Owner shares the allocator's own
-	// copy of the name, which it keeps with other names in chunks of
-	// 4 KiB, so that results allocate nothing. A result kept long after
-	// its owner is released keeps that chunk alive; strings.Clone the
-	// name to keep only it.
 	Owner string `json:"owner"`
 	// Endpoint is what is held: a protocol, a range of ports and, if not
 	// every address, an address.
