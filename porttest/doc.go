@@ -12,56 +12,49 @@
 //
 // It fixes the usual causes of flaky port use in tests: a helper binds :0,
 // closes the socket and returns the number, and another process takes it
-// first; two test binaries (go test ./... runs packages in parallel
-// processes) pick the same port; the port lies in the OS ephemeral range
-// and an outgoing connection takes it; on Windows, Hyper-V has excluded it.
+// first; two test binaries pick the same port; the port lies in the OS
+// ephemeral range and an outgoing connection takes it; on Windows, Hyper-V
+// has excluded it.
 //
-// # Held sockets
+// # Held sockets and leased numbers
 //
 // [Listen], [Listeners], [ListenUDP] and [ListenPair] (TCP and UDP on one
 // number) return sockets bound on 127.0.0.1 and a leased port, and
-// [NewServer] and [NewTLSServer] an [net/http/httptest.Server] on one; all
-// are closed when the test ends. A process outside the pool that takes the
-// port between the lease's check and the bind costs a retry, not a failed
-// test.
-//
-// # Leased numbers
-//
-// [Port], [Ports], [PortRange] (k contiguous ports) and [Pod] (a whole pod
-// of a [github.com/portalloc/ports/portscheme] scheme) return port numbers
-// leased for the life of the test, and [NewLease] a [Lease] itself. Outside
-// tests, a [Pool] does the same with functions that return errors:
-// [Pool.Lease], [Pool.LeaseN] and [Pool.LeaseRange].
+// [NewServer] and [NewTLSServer] an [net/http/httptest.Server] on one.
+// [Port], [Ports], [PortRange] (k contiguous ports) and [Pod] (a pod of a
+// [github.com/portalloc/ports/portscheme] scheme) return port numbers, and
+// [NewLease] a [Lease]. All are released when the test ends. A process
+// outside the pool that takes a port between its check and the bind costs a
+// retry, not a failed test. Outside tests, a [Pool] does the same with
+// methods that return errors.
 //
 // A lease is a lock in a lock directory that cooperating processes share
-// ([DefaultDir], $PORTTEST_DIR, or Options.Dir): a lock file per port, and
-// on Linux a name no rm can remove. The kernel drops the locks when their
-// process ends, however it ends; nothing needs cleaning up. The directory
-// must be the user's own and closed to others (see [Options]).
+// ([DefaultDir], $PORTTEST_DIR, or Options.Dir), one lock file per port.
+// The kernel drops the locks when their process ends, however it ends. The
+// directory must be the user's own and closed to others (see [Options]).
 //
 // # Which ports
 //
 // A [Pool] hands out only its candidates ([Pool.Candidates]): every port
-// less those [AvoidedFor] the host, namely the ephemeral, reserved and
-// excluded ranges and the privileged ports read by
-// [github.com/portalloc/ports/hostports], the System ports, the de-facto
-// ports of developers' machines and the ports browsers refuse. It checks
-// every port it takes with a bind, TCP and UDP, on 127.0.0.1, ::1, 0.0.0.0
-// and :: ([hostports.Prober.Check]), before handing it out. When nothing is
-// left it returns an [*ExhaustedError] that says what it tried.
+// less those [AvoidedFor] the host, which [hostports.Avoided] lists. It
+// checks each port it takes with a bind, TCP and UDP, on 127.0.0.1, ::1,
+// 0.0.0.0 and :: ([hostports.Prober.Check]). A lease costs one lock and one
+// check when most candidates are free, O(c) for c candidates when few are;
+// when none is left it returns an [*ExhaustedError] that says what it
+// tried.
 //
 // # Handing sockets to a child process
 //
 // [Pass] (and [Handoff] in tests) gives a child process a duplicate of held
 // sockets without releasing them, under the socket-activation convention of
-// systemd (LISTEN_FDS, LISTEN_FDNAMES, LISTEN_PID). The child takes them
-// with package [github.com/portalloc/ports/activation], or as any program
-// that follows the convention. Unix-like systems only.
+// systemd (LISTEN_FDS, LISTEN_FDNAMES, LISTEN_PID), which package
+// [github.com/portalloc/ports/activation] receives. Unix-like systems only.
 //
-// # Failures
+// # Failures and concurrency
 //
 // The test helpers fail the test with t.Fatalf and a message that says what
-// was tried; nothing in the package panics. A process that runs out of
-// file descriptors gets an error saying so (it unwraps to
-// [hostports.ErrNoDescriptors]), not a count of ports that failed.
+// was tried; the errors of a Pool say it too, and one that ran out of file
+// descriptors unwraps to [hostports.ErrNoDescriptors]. Nothing in the
+// package panics. The helpers use the process's [Default] pool. A [Pool]
+// and a [Lease] are safe for concurrent use; the zero Pool is not usable.
 package porttest
