@@ -128,7 +128,7 @@ func (a *Allocator) Reserve(owner string, e ports.Endpoint) (Reservation, error)
 		return Reservation{}, tooManyOwners("Reserve", &s.own)
 	}
 	conflict, held := false, 0
-	if v := s.views[e.Protocol()-1].all; v != nil && v.c.any(int(e.Range().Lo()), int(e.Range().Hi())) {
+	if v := s.views[e.Protocol()-1].all; v != nil && v.taken.any(int(e.Range().Lo()), int(e.Range().Hi())) {
 		// Someone may hold some of these ports (or the policy avoids
 		// them): look. Otherwise nobody holds any, on any address.
 		conflict, held = s.scan(e)
@@ -158,8 +158,8 @@ func (a *Allocator) conflictError(s *state, owner string, e ports.Endpoint) *Con
 	}
 	v := s.view(p, e.Addr(), a.avoided())
 	k, lo := r.Len(), int(r.Lo())
-	up := v.c.firstFit(lo, k)
-	down := v.c.lastFit(lo+k-1, k)
+	up := v.taken.firstFit(lo, k)
+	down := v.taken.lastFit(lo+k-1, k)
 	best := -1
 	switch {
 	case up < 0:
@@ -324,7 +324,7 @@ func (a *Allocator) NumFree(proto ports.Protocol, within ports.Range) int {
 	defer a.mu.RUnlock()
 	if a.st != nil {
 		if v := a.st.views[proto-1].all; v != nil {
-			return within.Len() - v.c.coveredIn(lo, hi)
+			return within.Len() - v.taken.coveredIn(lo, hi)
 		}
 	}
 	return within.Len() - avoidedIn(a.avoided(), lo, hi)
@@ -542,7 +542,7 @@ func (s *state) mayHold(p uint8, lo, hi uint16) bool {
 		return false
 	}
 	v := s.views[p-1].all
-	return v != nil && v.c.any(int(lo), int(hi))
+	return v != nil && v.taken.any(int(lo), int(hi))
 }
 
 // collectFirst fills buf with the reservations of protocol p overlapping
@@ -712,9 +712,9 @@ func (a *Allocator) allocateOrKeep(op, owner string, within ports.Endpoint, k in
 			Owner:   owner,
 			Within:  within,
 			Len:     k,
-			Taken:   v.c.coveredIn(lo, hi),
+			Taken:   v.taken.coveredIn(lo, hi),
 			Avoided: avoidedIn(a.avoided(), lo, hi),
-			Longest: v.c.longestFree(lo, hi),
+			Longest: v.taken.longestFree(lo, hi),
 		}
 	}
 	e := within.WithRange(ports.RangeFrom(ports.Port(c), ports.Port(c+k-1)))
@@ -755,11 +755,11 @@ func (a *Allocator) search(v *view, owner string, last int32, lo, hi, k int) int
 			_, start = candidates(avoid, lo, cmax, k, int(fnv1a(owner)%uint64(n)))
 		}
 	}
-	if c := v.c.firstFit(start, k); c >= 0 && c <= cmax {
+	if c := v.taken.firstFit(start, k); c >= 0 && c <= cmax {
 		return c
 	}
 	if start > lo {
-		if c := v.c.firstFit(lo, k); c >= 0 && c < start {
+		if c := v.taken.firstFit(lo, k); c >= 0 && c < start {
 			return c
 		}
 	}

@@ -367,11 +367,11 @@ func (s *state) checkView(v *view, nodes []int32, avoid []ports.Range) error {
 			want = append(want, [2]uint16{uint16(lo), uint16(q)})
 		}
 	}
-	got := v.c.segments(nil)
+	got := v.taken.segments(nil)
 	if !slices.Equal(want, got) {
 		return fmt.Errorf("segments %v, want %v", got, want)
 	}
-	if err := v.c.check(); err != nil {
+	if err := v.taken.check(); err != nil {
 		return err
 	}
 	if !v.all && seesAll(v.addr) {
@@ -382,7 +382,7 @@ func (s *state) checkView(v *view, nodes []int32, avoid []ports.Range) error {
 
 // check verifies every summary of o: leaves against their words, port by
 // port, and inner nodes against their children.
-func (o *occ) check() error {
+func (o *occupancy) check() error {
 	n := 0
 	for _, d := range o.dirty {
 		n += bits.OnesCount64(d)
@@ -404,7 +404,7 @@ func (o *occ) check() error {
 			}
 			best = max(best, run)
 		}
-		want := mksum(pre, run, best)
+		want := packRuns(pre, run, best)
 		if got := o.t[words+j]; got != want {
 			return fmt.Errorf("word %d (%#x): summary %d/%d/%d, want %d/%d/%d", j, w,
 				got.pre(), got.suf(), got.best(), pre, run, best)
@@ -419,7 +419,7 @@ func (o *occ) check() error {
 		if suf == half {
 			suf += l.suf()
 		}
-		if want := mksum(pre, suf, max(l.best(), r.best(), l.suf()+r.pre())); o.t[x] != want {
+		if want := packRuns(pre, suf, max(l.best(), r.best(), l.suf()+r.pre())); o.t[x] != want {
 			return fmt.Errorf("node %d: summary %d/%d/%d, want %d/%d/%d", x,
 				o.t[x].pre(), o.t[x].suf(), o.t[x].best(), want.pre(), want.suf(), want.best())
 		}
@@ -427,15 +427,15 @@ func (o *occ) check() error {
 	return nil
 }
 
-// newOcc returns an occupancy with every port free.
-func newOcc() *occ {
-	o := new(occ)
+// newOccupancy returns an occupancy with every port free.
+func newOccupancy() *occupancy {
+	o := new(occupancy)
 	o.build(nil)
 	return o
 }
 
 // segments appends the maximal runs of taken ports, in order, to dst.
-func (o *occ) segments(dst [][2]uint16) [][2]uint16 {
+func (o *occupancy) segments(dst [][2]uint16) [][2]uint16 {
 	start := -1
 	for p := 0; p <= portsAll; p++ {
 		taken := p < portsAll && o.w[p/64]>>(p%64)&1 == 1

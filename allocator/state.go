@@ -222,11 +222,11 @@ func (s *state) add(ownerName string, e ports.Endpoint, held int, avoid []ports.
 	if pv.all == nil {
 		pv.all = s.buildView(p, netip.Addr{}, true, avoid)
 	} else {
-		pv.all.c.add(int(lo), int(hi))
+		pv.all.taken.add(int(lo), int(hi))
 	}
 	for _, v := range pv.extra {
 		if v.holds(e.Addr()) {
-			v.c.add(int(lo), int(hi))
+			v.taken.add(int(lo), int(hi))
 		}
 	}
 	return n
@@ -284,10 +284,10 @@ func (s *state) detach(n, o int32, avoid []ports.Range) {
 	addr := s.addrs[in.addr()].addr
 	pv := &s.views[p-1]
 	var saw [maxViews]bool // the address views that saw n
-	pv.all.c.remove(lo, hi)
+	pv.all.taken.remove(lo, hi)
 	for i, v := range pv.extra {
 		if saw[i] = v.holds(addr); saw[i] {
-			v.c.remove(lo, hi)
+			v.taken.remove(lo, hi)
 		}
 	}
 	// Only reservations on addresses that do not overlap this one can share
@@ -304,7 +304,7 @@ func (s *state) detach(n, o int32, avoid []ports.Range) {
 			o := &s.info[x]
 			a, b := max(int(c.lo), int(o.lo())), min(hi, int(o.hi()))
 			held += b - a + 1
-			pv.all.c.add(a, b)
+			pv.all.taken.add(a, b)
 			if b == hi {
 				break
 			}
@@ -328,10 +328,10 @@ func (s *state) detach(n, o int32, avoid []ports.Range) {
 	})
 	for ; i < len(avoid) && int(avoid[i].Lo()) <= hi; i++ {
 		a, b := max(lo, int(avoid[i].Lo())), min(hi, int(avoid[i].Hi()))
-		pv.all.c.add(a, b)
+		pv.all.taken.add(a, b)
 		for j, v := range pv.extra {
 			if saw[j] {
-				v.c.add(a, b)
+				v.taken.add(a, b)
 			}
 		}
 	}
@@ -354,7 +354,7 @@ func (s *state) markSeen(v *view, p uint8, lo, hi int) {
 			continue
 		}
 		a, b := max(int(c.lo), int(o.lo())), min(hi, int(o.hi()))
-		v.c.add(a, b)
+		v.taken.add(a, b)
 		if b == hi {
 			break
 		}

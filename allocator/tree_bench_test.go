@@ -41,7 +41,7 @@ func BenchmarkTreeInsertDelete(b *testing.B) {
 				i++
 			}
 		})
-		o := newOcc()
+		o := newOccupancy()
 		b.Run("occ", func(b *testing.B) {
 			b.ReportAllocs()
 			i := 0

@@ -21,7 +21,7 @@ import (
 type view struct {
 	addr  netip.Addr // the address the view answers for; zero for every address
 	all   bool
-	c     *occ
+	taken *occupancy // the ports that an allocation on addr cannot use
 	stamp uint64
 }
 
@@ -128,7 +128,7 @@ func (s *state) buildView(p uint8, addr netip.Addr, all bool, avoid []ports.Rang
 		push(int(avoid[i].Lo()), int(avoid[i].Hi()))
 		i++
 	}
-	v.c = new(occ)
-	v.c.build(segs)
+	v.taken = new(occupancy)
+	v.taken.build(segs)
 	return v
 }

@@ -2,14 +2,15 @@ package allocator
 
 import "math/bits"
 
-// occ is the occupancy of one view: which of the 65536 ports an allocation
-// on the view's address cannot use. It is a bitmap of the port space, one bit
-// per port in 1024 words, under a complete binary tree whose leaves are the
-// words. Each tree node summarizes the ports below it: the free run at its
-// low end (pre), the free run at its high end (suf) and its longest free run
-// (best), packed in one word. These are enough to find the
-// first (or last) free run of k ports at or after (or before) a port by one
-// climb and one descent, without visiting ports or words one by one: O(log U),
+// occupancy is the occupancy tree of one view: which of the 65536 ports an
+// allocation on the view's address cannot use, and the free runs between
+// them. It is a bitmap of the port space, one bit per port in 1024 words,
+// under a complete binary tree whose leaves are the words. Each tree node
+// summarizes the ports below it in a runSummary: the free run at its low end
+// (pre), the free run at its high end (suf) and its longest free run (best),
+// packed in one word. These are enough to find the first (or last) free run
+// of k ports at or after (or before) a port by one climb and one descent,
+// without visiting ports or words one by one: O(log U),
 // 10 levels for U = 65536 ports, plus constant work with math/bits in the
 // words at the bottom.
 //
@@ -20,11 +21,11 @@ import "math/bits"
 // released before the next search, as a port held for a moment, costs the
 // tree nothing.
 //
-// An occ takes 24 KiB whatever it holds. Its zero value is not ready until
-// build has run.
-type occ struct {
+// An occupancy takes 24 KiB whatever it holds. Its zero value is not ready
+// until build has run.
+type occupancy struct {
 	w     [words]uint64 // bit i of w[j] set: port 64*j+i is taken
-	t     [2 * words]sum
+	t     [2 * words]runSummary
 	dirty [words / 64]uint64 // bit j%64 of dirty[j/64]: word j changed since its summary
 	ndirt int                // words marked dirty; the summaries are current when 0
 }
@@ -34,19 +35,21 @@ const (
 	portsAll = 65536
 )
 
-// sum summarizes the ports under a tree node: pre, suf and best, 17 bits
-// each. t[1] is the root, t[words+j] the leaf of word j, and the children of
-// t[x] are t[2x] and t[2x+1].
-type sum uint64
+// runSummary summarizes the free runs of the ports under a tree node: pre,
+// suf and best, 17 bits each. t[1] is the root, t[words+j] the leaf of word
+// j, and the children of t[x] are t[2x] and t[2x+1].
+type runSummary uint64
 
-func mksum(pre, suf, best int) sum { return sum(pre) | sum(suf)<<17 | sum(best)<<34 }
+func packRuns(pre, suf, best int) runSummary {
+	return runSummary(pre) | runSummary(suf)<<17 | runSummary(best)<<34
+}
 
-func (s sum) pre() int  { return int(s & 0x1ffff) }
-func (s sum) suf() int  { return int(s >> 17 & 0x1ffff) }
-func (s sum) best() int { return int(s >> 34 & 0x1ffff) }
+func (s runSummary) pre() int  { return int(s & 0x1ffff) }
+func (s runSummary) suf() int  { return int(s >> 17 & 0x1ffff) }
+func (s runSummary) best() int { return int(s >> 34 & 0x1ffff) }
 
 // join summarizes two adjacent stretches of ln and rn ports.
-func join(l, r sum, ln, rn int) sum {
+func join(l, r runSummary, ln, rn int) runSummary {
 	pre, suf := l.pre(), r.suf()
 	if pre == ln {
 		pre += r.pre()
@@ -54,7 +57,7 @@ func join(l, r sum, ln, rn int) sum {
 	if suf == rn {
 		suf += l.suf()
 	}
-	return mksum(pre, suf, max(l.best(), r.best(), l.suf()+r.pre()))
+	return packRuns(pre, suf, max(l.best(), r.best(), l.suf()+r.pre()))
 }
 
 // longestZeros returns the length of the longest run of zero bits in w.
@@ -81,13 +84,13 @@ func longestZeros(w uint64) int {
 	return n
 }
 
-func wordSum(w uint64) sum {
-	return mksum(bits.TrailingZeros64(w), bits.LeadingZeros64(w), longestZeros(w))
+func wordSum(w uint64) runSummary {
+	return packRuns(bits.TrailingZeros64(w), bits.LeadingZeros64(w), longestZeros(w))
 }
 
 // fixWords recomputes the leaves of words j0 to j1 and their ancestors,
 // climbing only while something changes.
-func (o *occ) fixWords(j0, j1 int) {
+func (o *occupancy) fixWords(j0, j1 int) {
 	changed := false
 	for j := j0; j <= j1; j++ {
 		if s := wordSum(o.w[j]); s != o.t[words+j] {
@@ -109,7 +112,7 @@ func (o *occ) fixWords(j0, j1 int) {
 }
 
 // any reports whether some port from a to b is taken. O(w/64).
-func (o *occ) any(a, b int) bool {
+func (o *occupancy) any(a, b int) bool {
 	for j := a / 64; j <= b/64; j++ {
 		if o.w[j]&mask(j, a, b) != 0 {
 			return true
@@ -125,7 +128,7 @@ func mask(j, a, b int) uint64 {
 }
 
 // add marks the ports a to b taken.
-func (o *occ) add(a, b int) {
+func (o *occupancy) add(a, b int) {
 	for j := a / 64; j <= b/64; j++ {
 		o.w[j] |= mask(j, a, b)
 		o.touch(j)
@@ -133,14 +136,14 @@ func (o *occ) add(a, b int) {
 }
 
 // remove marks the ports a to b free.
-func (o *occ) remove(a, b int) {
+func (o *occupancy) remove(a, b int) {
 	for j := a / 64; j <= b/64; j++ {
 		o.w[j] &^= mask(j, a, b)
 		o.touch(j)
 	}
 }
 
-func (o *occ) touch(j int) {
+func (o *occupancy) touch(j int) {
 	if d := &o.dirty[j/64]; *d&(1<<(j%64)) == 0 {
 		*d |= 1 << (j % 64)
 		o.ndirt++
@@ -149,7 +152,7 @@ func (o *occ) touch(j int) {
 
 // flush brings the summaries of the dirty words and their ancestors up to
 // date. When many words are dirty it rebuilds the tree bottom up instead.
-func (o *occ) flush() {
+func (o *occupancy) flush() {
 	if o.ndirt == 0 {
 		return
 	}
@@ -187,7 +190,7 @@ func runStarts(f uint64, k int) uint64 {
 // free, or -1. It searches the word of a, then climbs the tree, looking at
 // each right sibling on the way, and descends into the first that holds the
 // run: O(log d) for an answer d ports away, O(log U) at most.
-func (o *occ) firstFit(a, k int) int {
+func (o *occupancy) firstFit(a, k int) int {
 	o.flush()
 	j := a / 64
 	w := o.w[j] | (1<<(a%64) - 1) // ports below a count as taken
@@ -220,7 +223,7 @@ func (o *occ) firstFit(a, k int) int {
 // firstIn returns the first run of k free ports in node x, of width ports
 // from base, counting the run free ports just below base; the node must hold
 // such a run.
-func (o *occ) firstIn(x, base, width, k, run int) int {
+func (o *occupancy) firstIn(x, base, width, k, run int) int {
 	for x < words {
 		half := width / 2
 		l := o.t[2*x]
@@ -250,7 +253,7 @@ func (o *occ) firstIn(x, base, width, k, run int) int {
 
 // lastFit returns the largest c such that ports c to c+k-1 are all free and
 // c+k-1 <= b, or -1. It mirrors firstFit: O(log d), O(log U) at most.
-func (o *occ) lastFit(b, k int) int {
+func (o *occupancy) lastFit(b, k int) int {
 	o.flush()
 	j := b / 64
 	w := o.w[j]
@@ -284,7 +287,7 @@ func (o *occ) lastFit(b, k int) int {
 }
 
 // lastIn mirrors firstIn: run counts the free ports just above the node.
-func (o *occ) lastIn(x, base, width, k, run int) int {
+func (o *occupancy) lastIn(x, base, width, k, run int) int {
 	for x < words {
 		half := width / 2
 		r := o.t[2*x+1]
@@ -314,7 +317,7 @@ func (o *occ) lastIn(x, base, width, k, run int) int {
 
 // query returns the summary of the ports a to b, as if they were a node of
 // their own. O(log U).
-func (o *occ) query(x, base, n, a, b int) sum {
+func (o *occupancy) query(x, base, n, a, b int) runSummary {
 	if a <= base && base+n-1 <= b {
 		return o.t[x]
 	}
@@ -325,7 +328,7 @@ func (o *occ) query(x, base, n, a, b int) sum {
 		if width < 64 {
 			w |= ^uint64(0) << width // the bits beyond the range count as taken
 		}
-		return mksum(bits.TrailingZeros64(w), width-bits.Len64(w&(1<<width-1)), longestZeros(w))
+		return packRuns(bits.TrailingZeros64(w), width-bits.Len64(w&(1<<width-1)), longestZeros(w))
 	}
 	half := n / 2
 	switch {
@@ -340,7 +343,7 @@ func (o *occ) query(x, base, n, a, b int) sum {
 }
 
 // coveredIn returns the number of taken ports from a to b. O(w/64).
-func (o *occ) coveredIn(a, b int) int {
+func (o *occupancy) coveredIn(a, b int) int {
 	n := 0
 	for j := a / 64; j <= b/64; j++ {
 		n += bits.OnesCount64(o.w[j] & mask(j, a, b))
@@ -350,14 +353,14 @@ func (o *occ) coveredIn(a, b int) int {
 
 // longestFree returns the length of the longest free run within a to b.
 // O(log U).
-func (o *occ) longestFree(a, b int) int {
+func (o *occupancy) longestFree(a, b int) int {
 	o.flush()
 	return o.query(1, 0, portsAll, a, b).best()
 }
 
 // build marks taken the ports of the given runs, which must be sorted and
 // disjoint, in an occupancy that is all free. O(U/64 + runs).
-func (o *occ) build(segs [][2]uint16) {
+func (o *occupancy) build(segs [][2]uint16) {
 	for _, s := range segs {
 		a, b := int(s[0]), int(s[1])
 		for j := a / 64; j <= b/64; j++ {
@@ -368,7 +371,7 @@ func (o *occ) build(segs [][2]uint16) {
 }
 
 // rebuild recomputes every summary. O(U/64).
-func (o *occ) rebuild() {
+func (o *occupancy) rebuild() {
 	for j := range o.w {
 		o.t[words+j] = wordSum(o.w[j])
 	}

@@ -11,7 +11,7 @@ import (
 // of runs up to 300 ports, counts and longest runs agree.
 func TestOccMatchesBitmap(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		o := newOcc()
+		o := newOccupancy()
 		var taken [65536]bool
 		// Ports near word boundaries and the ends of the space matter most.
 		port := rapid.OneOf(
