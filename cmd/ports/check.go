@@ -32,11 +32,16 @@ Examples:
   ports check -f compose.yaml -f compose.prod.yaml k8s/
   ports check --format sarif --output ports.sarif --format github compose.yaml
   ports check --list-rules
+  ports check --fix compose.yaml    # writes compose.ports-fix.yaml, ports-fix.env
 
 With no argument (and no -f), the compose project of this directory is
 checked, found as docker compose finds it. A directory is searched for
 compose projects, manifests and registries; - is standard input. An input
 that cannot be read is reported, and the others are still checked.
+--fix writes the suggested moves beside each compose project, never into
+its files: a port written as a variable in ports-fix.env, others in the
+override compose.ports-fix.yaml; a file that exists is never overwritten
+(the fix is refused, exit 2).
 
 The privileged rule applies to compose services only under rootless
 Docker or Podman. Unless --rootless, the configuration or --os says, the
@@ -56,6 +61,7 @@ Exit status: 0 when no finding of severity error remains, 1 when one does,
 		goos := fs.String("os", "", "judge ephemeral and privileged ports by the documented defaults of this `OS` (linux, darwin, freebsd, windows) instead of reading this host")
 		configFile := fs.String("config", "", "read the configuration from this `file` (default: "+check.ConfigFile+" in this directory or above it, up to the repository's root)")
 		listRules := fs.Bool("list-rules", false, "print the rules, their categories and severities, and exit")
+		fix := fs.Bool("fix", false, "write the suggested moves beside each compose project: to "+fixEnvFile+" where the port is a variable, else to "+fixOverrideFile+"; a file that exists is never overwritten")
 		showSuppressed := fs.Bool("show-suppressed", false, "list the findings that suppressions remove (# ports:ignore comments, ports.portalloc.io/ignore annotations, a registry's accepted conflicts; the text report counts them either way)")
 		if code := a.parseFlags(fs, args); code >= 0 {
 			return code
@@ -136,7 +142,15 @@ Exit status: 0 when no finding of severity error remains, 1 when one does,
 			return a.fail("check: %v", err)
 		}
 		if len(in.errs) > 0 {
+			if *fix {
+				fmt.Fprintln(a.stderr, "ports: check --fix: nothing written, since an input failed to load")
+			}
 			return exitUsage
+		}
+		if *fix {
+			if err := a.fix(res, in.decls); err != nil {
+				return a.fail("check: %v", err)
+			}
 		}
 		if res.Failed() {
 			return exitFindings

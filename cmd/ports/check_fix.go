@@ -1,0 +1,310 @@
+package main
+
+// ports check --fix: the moves a check suggests, written beside each
+// compose project as files of their own, never into the user's files.
+//
+// A move of a port that the compose file writes as a variable
+// ("${WEB_PORT:-3000}:3000", or published: ${WEB_PORT}) is written as
+// that variable to fixEnvFile. Any other move is written to
+// fixOverrideFile: the service's whole ports list, under compose's
+// !override tag (ports of an override file would be added to the base
+// file's, not replace them), with the moved ports at their new place and
+// the others as the project declares them now, in the short syntax. A
+// file of that name that exists already is left alone and the fix
+// refused. Ports of Kubernetes manifests and registries are not rewritten;
+// their moves are printed for a person to make.
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/check"
+	"github.com/portalloc/ports/manifest"
+)
+
+// The files ports check --fix writes, in the directory of a compose
+// project's first file.
+const (
+	fixOverrideFile = "compose.ports-fix.yaml"
+	fixEnvFile      = "ports-fix.env"
+)
+
+// fixPlan is what --fix writes for one compose project.
+type fixPlan struct {
+	dir      string
+	project  string
+	services map[string][]manifest.Declaration  // by service: its ports, in file order
+	moved    map[manifest.Position]ports.Endpoint // the moves written in the override
+	vars     []fixVar                           // the moves written in the env file
+	order    []string                           // the services of the override, in order met
+}
+
+// fixVar is a variable to set: NAME=PORT.
+type fixVar struct {
+	name string
+	port ports.Port
+	from manifest.Declaration
+}
+
+// fix writes the moves of res's findings beside their compose projects
+// and says on standard error what it wrote and what it left to do by
+// hand. It returns an error, and writes nothing, when a file it would
+// write exists.
+func (a *app) fix(res *check.Report, decls []manifest.Declaration) error {
+	plans := map[string]*fixPlan{} // by project
+	var projects []string
+	plan := func(d manifest.Declaration) *fixPlan {
+		if p, ok := plans[d.Project]; ok {
+			return p
+		}
+		p := &fixPlan{dir: filepath.Dir(d.Pos.File), project: d.Project, services: map[string][]manifest.Declaration{}, moved: map[manifest.Position]ports.Endpoint{}}
+		plans[d.Project] = p
+		projects = append(projects, d.Project)
+		return p
+	}
+	// The project's first file is where its first declaration was read.
+	for _, d := range decls {
+		if d.Kind == manifest.KindCompose && d.Pos.File != "" && d.Pos.File != "-" {
+			plan(d)
+		}
+	}
+	var byHand []string
+	done := map[manifest.Position]bool{}
+	for _, f := range res.Findings {
+		for _, m := range f.Members {
+			d := m.Declaration
+			if !m.Suggestion.IsValid() || done[d.Pos] {
+				continue
+			}
+			done[d.Pos] = true
+			p, ok := plans[d.Project]
+			if d.Kind != manifest.KindCompose || !ok {
+				byHand = append(byHand, fmt.Sprintf("move %s %s to %s by hand (%s)", d.Owner(), endpointText(d), m.Suggestion, d.Pos))
+				continue
+			}
+			if name, ok := portVariable(d); ok && m.Suggestion.Range().IsSingle() {
+				p.vars = append(p.vars, fixVar{name, m.Suggestion.Range().Lo(), d})
+				continue
+			}
+			if _, ok := p.services[d.Service]; !ok {
+				p.order = append(p.order, d.Service)
+				p.services[d.Service] = nil
+			}
+			p.moved[d.Pos] = m.Suggestion
+		}
+	}
+	// Every port of a service in the override: its list replaces the
+	// project's.
+	for _, d := range decls {
+		if p, ok := plans[d.Project]; ok && d.Kind == manifest.KindCompose {
+			if list, ok := p.services[d.Service]; ok {
+				p.services[d.Service] = append(list, d)
+			}
+		}
+	}
+	type file struct {
+		path string
+		data []byte
+		what string
+	}
+	var files []file
+	dirs := map[string]string{}
+	for _, name := range projects {
+		p := plans[name]
+		if len(p.order) == 0 && len(p.vars) == 0 {
+			continue
+		}
+		if other, ok := dirs[p.dir]; ok {
+			return fmt.Errorf("--fix: the compose projects %s and %s are both in %s; fix them one at a time", other, p.project, p.dir)
+		}
+		dirs[p.dir] = p.project
+		if len(p.order) > 0 {
+			data, err := p.override()
+			if err != nil {
+				return err
+			}
+			files = append(files, file{filepath.Join(p.dir, fixOverrideFile), data, fmt.Sprintf("%d %s", len(p.moved), plural(len(p.moved), "move", "moves"))})
+		}
+		if len(p.vars) > 0 {
+			files = append(files, file{filepath.Join(p.dir, fixEnvFile), p.env(), fmt.Sprintf("%d %s", len(p.vars), plural(len(p.vars), "variable", "variables"))})
+		}
+	}
+	for _, f := range files {
+		if _, err := os.Lstat(f.path); err == nil {
+			return fmt.Errorf("--fix: %s exists already; it is never overwritten: remove it (or check with it: -f %s, --env-file %s) and run again", f.path, fixOverrideFile, fixEnvFile)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("--fix: %v", err)
+		}
+	}
+	for _, f := range files {
+		w, err := os.OpenFile(f.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			return fmt.Errorf("--fix: %v", err)
+		}
+		_, err = w.Write(f.data)
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("--fix: writing %s: %v", f.path, err)
+		}
+		fmt.Fprintf(a.stderr, "ports: check --fix: wrote %s (%s)\n", safe(f.path), f.what)
+	}
+	for _, s := range byHand {
+		fmt.Fprintf(a.stderr, "ports: check --fix: %s\n", safe(s))
+	}
+	return nil
+}
+
+// override returns the compose override file of p.
+func (p *fixPlan) override() ([]byte, error) {
+	str := func(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
+	services := &yaml.Node{Kind: yaml.MappingNode}
+	for _, name := range p.order {
+		list := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!override"}
+		for _, d := range p.services[name] {
+			n := str(shortPort(d, p.moved[d.Pos]))
+			n.Style = yaml.DoubleQuotedStyle
+			if _, ok := p.moved[d.Pos]; ok {
+				n.LineComment = "moved from " + endpointText(d)
+			}
+			list.Content = append(list.Content, n)
+		}
+		svc := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{str("ports"), list}}
+		services.Content = append(services.Content, str(name), svc)
+	}
+	root := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{str("services"), services}}
+	root.HeadComment = fmt.Sprintf("Written by ports check --fix: the ports it moves so that nothing collides.\nUse it after the project's own files, as in\n  docker compose -f compose.yaml -f %s up\nEach service's ports are listed whole: !override replaces the project's list.", fixOverrideFile)
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(root); err != nil {
+		return nil, fmt.Errorf("--fix: %v", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("--fix: %v", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// env returns the env file of p.
+func (p *fixPlan) env() []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Written by ports check --fix: the port variables it moves so that nothing\n# collides. Use it after the project's .env, as in\n#   docker compose --env-file .env --env-file %s up\n# (a variable set in the environment wins over both).\n", fixEnvFile)
+	for _, v := range p.vars {
+		at := v.from.Pos
+		if rel, err := filepath.Rel(p.dir, at.File); err == nil {
+			at.File = rel
+		}
+		fmt.Fprintf(&b, "# %s %s, at %s\n%s=%d\n", v.from.Owner(), endpointText(v.from), at, v.name, v.port)
+	}
+	return []byte(b.String())
+}
+
+// shortPort writes d in compose's short syntax, "[IP:]PUBLISHED:TARGET[/PROTO]",
+// with its host ports at to if to is valid.
+func shortPort(d manifest.Declaration, to ports.Endpoint) string {
+	var b strings.Builder
+	addr := d.Addr
+	if !d.Ephemeral {
+		addr = d.Endpoint.Addr()
+	}
+	if addr.IsValid() {
+		if addr.Is6() {
+			b.WriteString("[" + addr.String() + "]:")
+		} else {
+			b.WriteString(addr.String() + ":")
+		}
+	}
+	switch {
+	case to.IsValid():
+		b.WriteString(to.Range().String() + ":")
+	case !d.Ephemeral:
+		b.WriteString(d.Endpoint.Range().String() + ":")
+	case addr.IsValid():
+		b.WriteString(":")
+	}
+	b.WriteString(d.Target.String())
+	if d.Protocol != ports.TCP {
+		b.WriteString("/" + d.Protocol.String())
+	}
+	return b.String()
+}
+
+// varRef matches a reference to a variable as compose writes it: ${NAME},
+// ${NAME:-default} and the other forms with braces, or $NAME.
+var varRef = regexp.MustCompile(`\$(?:\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|([A-Za-z_][A-Za-z0-9_]*))`)
+
+// portVariable returns the variable that d's host port is written as, in
+// the line of its file where it was read: the published part of a short
+// syntax port ("${WEB_PORT:-3000}:3000", "127.0.0.1:$WEB_PORT:3000/udp")
+// or the value of a long syntax published, when that is one variable and
+// nothing else.
+func portVariable(d manifest.Declaration) (string, bool) {
+	if d.Ephemeral || d.Pos.Line < 1 {
+		return "", false
+	}
+	data, err := readCapped(d.Pos.File, maxScanBytes)
+	if err != nil {
+		return "", false
+	}
+	lines := strings.Split(string(data), "\n")
+	if d.Pos.Line > len(lines) {
+		return "", false
+	}
+	line := lines[d.Pos.Line-1]
+	if c := d.Pos.Column - 1; c > 0 && c <= len(line) {
+		line = line[c:]
+	}
+	return lineVariable(line)
+}
+
+// lineVariable returns the variable that the host port of the port
+// written in line is, as portVariable says.
+func lineVariable(line string) (string, bool) {
+	var names []string
+	text := varRef.ReplaceAllStringFunc(line, func(m string) string {
+		sub := varRef.FindStringSubmatch(m)
+		names = append(names, sub[1]+sub[2])
+		return "\x00"
+	})
+	text = strings.TrimSpace(text)
+	if i := strings.Index(text, " #"); i >= 0 {
+		text = strings.TrimSpace(text[:i])
+	}
+	if v, ok := strings.CutPrefix(text, "published:"); ok {
+		text = strings.TrimSpace(v)
+		text = strings.Trim(text, `"'`)
+		if text == "\x00" && len(names) == 1 {
+			return names[0], true
+		}
+		return "", false
+	}
+	text = strings.TrimPrefix(text, "- ")
+	text = strings.Trim(strings.TrimSpace(text), `"'`)
+	text, _, _ = strings.Cut(text, "/")
+	parts := strings.Split(text, ":")
+	if len(parts) < 2 {
+		return "", false
+	}
+	published := parts[len(parts)-2]
+	if published != "\x00" {
+		return "", false
+	}
+	// The variable of the published part is the one before it: count
+	// the references up to it.
+	n := strings.Count(strings.Join(parts[:len(parts)-2], ":"), "\x00")
+	if n >= len(names) {
+		return "", false
+	}
+	return names[n], true
+}
