@@ -24,41 +24,31 @@
 //
 // # Formats
 //
-// Compose files are read as docker compose reads them, by the compose
-// specification's own loader, with the variables, .env file, profiles and
-// project name that the [Loader] gives: the process environment counts only
-// when passed in as [Environ](). Kubernetes manifests give the ports of
-// Services and of the pods of workloads. A port registry (ports.yaml) lists a
-// platform's ports by hand, collisions included, for a check to find them:
+// Compose files are read with the variables, .env file, profiles and
+// project name that the [Loader] gives (the process environment counts only
+// when passed in as [Environ]()), Kubernetes manifests for the ports of
+// Services and of the pods of workloads, and a port registry (ports.yaml)
+// for a platform's ports listed by hand, collisions included:
 //
 //	version: 1
 //	ports:
-//	  - service: grafana
-//	    port: 3002          # on the host; "LO-HI" for a range
-//	    target: 3000        # in the container, if mapped
-//	    exposure: internal  # also: project, protocol, address, group, description
+//	  - {service: grafana, port: 3002, target: 3000, exposure: internal}
 //	accepted:               # conflicts a check is not to report
-//	  - services: [grafana, web]
-//	    reason: never run together
+//	  - {services: [grafana, web], reason: never run together}
 //
-// [RegistrySchema] is its JSON Schema, whose description adds the rules a
-// schema cannot state; [ParseRegistry] checks them all.
+// [RegistrySchema] is the registry's JSON Schema; [ParseRegistry] checks it
+// and the rules it cannot state.
 //
-// # Errors and bounds
+// # Errors, bounds and costs
 //
 // Every error is an [*Error] naming the file, and the line and column when
 // known. Files are untrusted: each is a regular file of at most
 // [Loader].MaxFileSize bytes, a compose project's references stay inside
-// [Loader].Root, aliases cannot make a manifest much larger than it is
-// written, and no input makes a reader panic. In the fields read, what the
-// API server would refuse is an error, except where a check reports it: a
-// nodePort outside [DefaultNodePortRange], a hostPort other than its
-// containerPort under hostNetwork ([Declaration.HostPort]).
+// [Loader].Root, and no input makes a reader panic. What the API server
+// would refuse is an error, except what a check reports (a nodePort outside
+// [DefaultNodePortRange], a hostPort under hostNetwork). Reading n bytes
+// takes O(n) time and memory, aliases expanded.
 //
-// # Concurrency and cost
-//
-// The zero [Loader] is ready to use, and safe for concurrent use while no one
-// writes to its fields. Reading n bytes takes O(n) time and memory, aliases
-// expanded: a port range is one declaration whatever its length, and a
-// Kubernetes stream is held one document at a time.
+// The zero [Loader] is ready to use, and safe for concurrent use while no
+// one writes to its fields.
 package manifest
