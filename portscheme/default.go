@@ -41,17 +41,17 @@ func DefaultSpec() Spec {
 	return Spec{
 		Slots: 10,
 		Roles: []Role{
-			{Slot: Coordinator, Name: "coordinator", Purpose: "Coordinator gRPC", Exposure: Exposed, Env: "PORT",
+			{Slot: Coordinator, Name: "coordinator", Purpose: "Coordinator gRPC", ServicePolicy: ServiceAlways, Env: "PORT",
 				Description: "Sidecar coordinator"},
-			{Slot: REST, Name: "rest", Purpose: "REST Proxy", Exposure: Optional, Env: "REST_PORT",
+			{Slot: REST, Name: "rest", Purpose: "REST Proxy", ServicePolicy: ServiceOptional, Env: "REST_PORT",
 				Description: "REST → gRPC proxy"},
-			{Slot: Debug, Name: "debug", Purpose: "Coordinator Debug", Exposure: NotExposed, Env: "DEBUG_PORT",
+			{Slot: Debug, Name: "debug", Purpose: "Coordinator Debug", ServicePolicy: ServiceOnRequest, Env: "DEBUG_PORT",
 				Description: "Sidecar diagnostics"},
-			{Slot: Logic, Name: "logic", Purpose: "Client Logic", Exposure: Internal, Env: "TARGET_PORT",
+			{Slot: Logic, Name: "logic", Purpose: "Client Logic", ServicePolicy: ServiceNever, Env: "TARGET_PORT",
 				Description: "Internal sidecar-to-logic"},
-			{Slot: ClientDebug, Name: "client-debug", Purpose: "Client Debug", Exposure: NotExposed,
+			{Slot: ClientDebug, Name: "client-debug", Purpose: "Client Debug", ServicePolicy: ServiceOnRequest,
 				Description: "Logic diagnostics"},
-			{Slot: Control, Name: "control", Purpose: "Control/Meta UI", Exposure: Optional,
+			{Slot: Control, Name: "control", Purpose: "Control/Meta UI", ServicePolicy: ServiceOptional,
 				Description: "Admin UI, metrics"},
 		},
 		Languages: []LanguageSpec{

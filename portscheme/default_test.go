@@ -195,17 +195,17 @@ func TestDefaultSlots(t *testing.T) {
 	tests := []struct {
 		slot        Slot
 		purpose     string
-		exposure    Exposure
+		exposure    ServicePolicy
 		description string
 	}{
-		{0, "Coordinator gRPC", Exposed, "Sidecar coordinator"},
-		{1, "REST Proxy", Optional, "REST → gRPC proxy"},
-		{2, "Coordinator Debug", NotExposed, "Sidecar diagnostics"},
+		{0, "Coordinator gRPC", ServiceAlways, "Sidecar coordinator"},
+		{1, "REST Proxy", ServiceOptional, "REST → gRPC proxy"},
+		{2, "Coordinator Debug", ServiceOnRequest, "Sidecar diagnostics"},
 		// The table says "No"; the rationale says "Never exposed externally"
 		// and the Kubernetes notes "stays internal to pod".
-		{3, "Client Logic", Internal, "Internal sidecar-to-logic"},
-		{4, "Client Debug", NotExposed, "Logic diagnostics"},
-		{9, "Control/Meta UI", Optional, "Admin UI, metrics"},
+		{3, "Client Logic", ServiceNever, "Internal sidecar-to-logic"},
+		{4, "Client Debug", ServiceOnRequest, "Logic diagnostics"},
+		{9, "Control/Meta UI", ServiceOptional, "Admin UI, metrics"},
 	}
 	for _, tt := range tests {
 		role, ok := s.Role(tt.slot)
@@ -213,7 +213,7 @@ func TestDefaultSlots(t *testing.T) {
 			t.Errorf("Role(%d) = _, false", tt.slot)
 			continue
 		}
-		got := [3]string{role.Purpose, role.Exposure.String(), role.Description}
+		got := [3]string{role.Purpose, role.ServicePolicy.String(), role.Description}
 		want := [3]string{tt.purpose, tt.exposure.String(), tt.description}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("Role(%d) (-want +got):\n%s", tt.slot, diff)
@@ -290,12 +290,12 @@ func TestDefaultKubernetes(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []ContainerPort{
-		{Name: "coordinator", Port: 50050, Protocol: ports.TCP, Slot: 0, Exposure: Exposed, InService: true},
-		{Name: "rest", Port: 50051, Protocol: ports.TCP, Slot: 1, Exposure: Optional, InService: true},
-		{Name: "debug", Port: 50052, Protocol: ports.TCP, Slot: 2, Exposure: NotExposed, InService: true},
-		{Name: "logic", Port: 50053, Protocol: ports.TCP, Slot: 3, Exposure: Internal, InService: false},
-		{Name: "client-debug", Port: 50054, Protocol: ports.TCP, Slot: 4, Exposure: NotExposed, InService: false},
-		{Name: "control", Port: 50059, Protocol: ports.TCP, Slot: 9, Exposure: Optional, InService: false},
+		{Name: "coordinator", Port: 50050, Protocol: ports.TCP, Slot: 0, ServicePolicy: ServiceAlways, InService: true},
+		{Name: "rest", Port: 50051, Protocol: ports.TCP, Slot: 1, ServicePolicy: ServiceOptional, InService: true},
+		{Name: "debug", Port: 50052, Protocol: ports.TCP, Slot: 2, ServicePolicy: ServiceOnRequest, InService: true},
+		{Name: "logic", Port: 50053, Protocol: ports.TCP, Slot: 3, ServicePolicy: ServiceNever, InService: false},
+		{Name: "client-debug", Port: 50054, Protocol: ports.TCP, Slot: 4, ServicePolicy: ServiceOnRequest, InService: false},
+		{Name: "control", Port: 50059, Protocol: ports.TCP, Slot: 9, ServicePolicy: ServiceOptional, InService: false},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ContainerPorts(rust/aggregate/0, REST, Debug) (-want +got):\n%s", diff)

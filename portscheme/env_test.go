@@ -172,7 +172,7 @@ func TestParseEnvCustom(t *testing.T) {
 		Slots: 4,
 		Roles: []Role{
 			{Slot: 3, Name: "ui", Env: "UI_PORT"},
-			{Slot: 0, Name: "api", Exposure: Exposed, Env: "API_PORT"},
+			{Slot: 0, Name: "api", ServicePolicy: ServiceAlways, Env: "API_PORT"},
 			{Slot: 1, Name: "metrics"},
 		},
 		Languages: []LanguageSpec{{Name: "ts", Range: r(7000, 7099), Kinds: []KindSpec{{"web", r(7000, 7019)}}}},

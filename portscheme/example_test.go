@@ -113,9 +113,9 @@ func ExampleNew() {
 	spec := portscheme.Spec{
 		Slots: 4,
 		Roles: []portscheme.Role{
-			{Slot: 0, Name: "grpc", Exposure: portscheme.Exposed, Env: "PORT"},
-			{Slot: 1, Name: "http", Exposure: portscheme.Optional, Env: "HTTP_PORT"},
-			{Slot: 2, Name: "metrics", Exposure: portscheme.NotExposed},
+			{Slot: 0, Name: "grpc", ServicePolicy: portscheme.ServiceAlways, Env: "PORT"},
+			{Slot: 1, Name: "http", ServicePolicy: portscheme.ServiceOptional, Env: "HTTP_PORT"},
+			{Slot: 2, Name: "metrics", ServicePolicy: portscheme.ServiceOnRequest},
 		},
 		Languages: []portscheme.LanguageSpec{
 			{Name: "go", Range: ports.MustParseRange("40000-40099"), Kinds: []portscheme.KindSpec{

@@ -204,14 +204,14 @@ func FuzzParseEnvAllowBare(f *testing.F) {
 	})
 }
 
-// FuzzExposureUnmarshalText checks that UnmarshalText accepts exactly the
+// FuzzServicePolicyUnmarshalText checks that UnmarshalText accepts exactly the
 // four words, each of which marshals back to itself.
-func FuzzExposureUnmarshalText(f *testing.F) {
+func FuzzServicePolicyUnmarshalText(f *testing.F) {
 	f.Add("optional") // a word
 	f.Add("Yes")      // the wrong case
 	f.Add("")         // empty
 	f.Fuzz(func(t *testing.T, s string) {
-		var e Exposure
+		var e ServicePolicy
 		if err := e.UnmarshalText([]byte(s)); err != nil {
 			if !strings.HasPrefix(err.Error(), "portscheme: ") {
 				t.Fatalf("UnmarshalText(%q) error %q does not name the package", s, err)

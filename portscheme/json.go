@@ -167,11 +167,11 @@ func (js *jsonScheme) spec() (Spec, problems, map[string]bool) {
 			done[w+"#slot"] = true
 		}
 		if jr.Exposure != "" {
-			e, ok := lookupExposure(jr.Exposure)
+			e, ok := lookupServicePolicy(jr.Exposure)
 			if !ok {
 				ps.add(w, ErrInvalidSpec, "exposure "+strconv.Quote(jr.Exposure)+" is unknown; want yes, optional, no or internal")
 			}
-			r.Exposure = e
+			r.ServicePolicy = e
 		}
 		spec.Roles = append(spec.Roles, r)
 	}
@@ -329,7 +329,7 @@ func (s Scheme) json() jsonScheme {
 	js := jsonScheme{Slots: strconv.AppendInt(nil, int64(spec.Slots), 10)}
 	for _, r := range spec.Roles {
 		js.Roles = append(js.Roles, jsonRole{Slot: strconv.AppendInt(nil, int64(r.Slot), 10), Name: r.Name, Purpose: r.Purpose,
-			Exposure: r.Exposure.String(), Env: r.Env, Description: r.Description})
+			Exposure: r.ServicePolicy.String(), Env: r.Env, Description: r.Description})
 	}
 	for _, l := range spec.Languages {
 		jl := jsonLanguage{Name: string(l.Name), Title: l.Title, Range: l.Range.String()}

@@ -25,18 +25,20 @@ type ContainerPort struct {
 	Protocol ports.Protocol
 	// Slot is the port's slot.
 	Slot Slot
-	// Exposure is the role's exposure, from which InService follows.
-	Exposure Exposure
+	// ServicePolicy is the role's, from which InService follows.
+	ServicePolicy ServicePolicy
 	// InService reports whether the port belongs in the pod's Service:
-	// always for an [Exposed] role, on request for an [Optional] or
-	// [NotExposed] one, never for an [Internal] one.
+	// always for a [ServiceAlways] role, on request for a
+	// [ServiceOptional] or [ServiceOnRequest] one, never for a
+	// [ServiceNever] one.
 	InService bool
 }
 
 // ContainerPorts returns the ports of pod p that have a role, in slot
 // order; reserved slots have none. A port is in the pod's Service if its
-// role is [Exposed], or if its role is [Optional] or [NotExposed] and its
-// slot is among expose; [Internal] ports never are.
+// role is [ServiceAlways], or if its role is [ServiceOptional] or
+// [ServiceOnRequest] and its slot is among expose; [ServiceNever] ports
+// never are.
 //
 // For pod rust/aggregate/0 of the default scheme with expose REST, that is
 // coordinator 50050 and rest 50051 in the Service, and debug 50052, logic
@@ -57,7 +59,7 @@ func (s Scheme) ContainerPorts(p Pod, expose ...Slot) ([]ContainerPort, error) {
 			detail = s.slotDetail(slot)
 		case !ok:
 			detail = "slot " + strconv.Itoa(int(slot)) + " is reserved: it has no role to expose"
-		case role.Exposure == Internal:
+		case role.ServicePolicy == ServiceNever:
 			detail = s.slotName(slot) + " is internal to the pod and can never be exposed"
 		default:
 			continue
@@ -67,10 +69,10 @@ func (s Scheme) ContainerPorts(p Pod, expose ...Slot) ([]ContainerPort, error) {
 	out := make([]ContainerPort, 0, len(s.d.order))
 	for _, i := range s.d.order {
 		role := s.d.spec.Roles[i]
-		exposed := role.Exposure == Exposed ||
-			(role.Exposure != Internal && slices.Contains(expose, role.Slot))
+		exposed := role.ServicePolicy == ServiceAlways ||
+			(role.ServicePolicy != ServiceNever && slices.Contains(expose, role.Slot))
 		out = append(out, ContainerPort{Name: role.Name, Port: r.Lo() + ports.Port(role.Slot), Protocol: ports.TCP,
-			Slot: role.Slot, Exposure: role.Exposure, InService: exposed})
+			Slot: role.Slot, ServicePolicy: role.ServicePolicy, InService: exposed})
 	}
 	return out, nil
 }
@@ -102,7 +104,7 @@ func (c ContainerPort) kube() kubePort {
 
 // MarshalJSON writes c as a container's ports entry of a Kubernetes
 // manifest: name, containerPort (a number) and protocol ("TCP"). Slot,
-// Exposure and InService are not part of it.
+// ServicePolicy and InService are not part of it.
 func (c ContainerPort) MarshalJSON() ([]byte, error) {
 	return json.Marshal(c.kube())
 }

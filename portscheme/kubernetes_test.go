@@ -83,7 +83,7 @@ func TestContainerPortsErrors(t *testing.T) {
 func TestContainerPortsOrder(t *testing.T) {
 	s, err := New(Spec{
 		Slots:     3,
-		Roles:     []Role{{Slot: 2, Name: "ui", Exposure: Optional}, {Slot: 0, Name: "api", Exposure: Exposed}},
+		Roles:     []Role{{Slot: 2, Name: "ui", ServicePolicy: ServiceOptional}, {Slot: 0, Name: "api", ServicePolicy: ServiceAlways}},
 		Languages: []LanguageSpec{{Name: "ts", Range: r(3000, 3005), Kinds: []KindSpec{{"web", r(3000, 3005)}}}},
 	})
 	if err != nil {
@@ -94,8 +94,8 @@ func TestContainerPortsOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []ContainerPort{
-		{Name: "api", Port: 3003, Protocol: ports.TCP, Slot: 0, Exposure: Exposed, InService: true},
-		{Name: "ui", Port: 3005, Protocol: ports.TCP, Slot: 2, Exposure: Optional, InService: true},
+		{Name: "api", Port: 3003, Protocol: ports.TCP, Slot: 0, ServicePolicy: ServiceAlways, InService: true},
+		{Name: "ui", Port: 3005, Protocol: ports.TCP, Slot: 2, ServicePolicy: ServiceOptional, InService: true},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ContainerPorts(ts/web/1, 2) (-want +got):\n%s", diff)

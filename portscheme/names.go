@@ -86,72 +86,76 @@ func (s Slot) String() string {
 	return "slot " + strconv.Itoa(int(s))
 }
 
-// Exposure says whether a slot's port is reachable from outside its pod,
-// that is, whether tooling puts it in a Kubernetes Service.
+// ServicePolicy says whether tooling puts a slot's port in the pod's
+// Kubernetes Service, which makes it reachable from outside the pod. (Who
+// can reach a port that a file declares is another matter:
+// manifest.Exposure.) The scheme's JSON form writes it under "exposure",
+// as "no", "yes", "optional" or "internal".
 //
-// The zero value is [NotExposed], the safe default.
-type Exposure uint8
+// The zero value is [ServiceOnRequest], the safe default.
+type ServicePolicy uint8
 
 const (
-	// NotExposed ports stay out of Services unless the operator asks for
-	// them ("exposed only if needed"), as debug ports do.
-	NotExposed Exposure = iota
-	// Exposed ports are always in the pod's Service, as the coordinator is.
-	Exposed
-	// Optional ports are exposed when the deployment wants them, as the
-	// REST proxy is.
-	Optional
-	// Internal ports are used within the pod only, over localhost, and can
-	// never be exposed, as the client logic port is.
-	Internal
+	// ServiceOnRequest ports stay out of the Service unless the operator
+	// asks for them ("exposed only if needed"), as debug ports do.
+	ServiceOnRequest ServicePolicy = iota
+	// ServiceAlways ports are always in the pod's Service, as the
+	// coordinator is.
+	ServiceAlways
+	// ServiceOptional ports are in the Service when the deployment wants
+	// them, as the REST proxy is.
+	ServiceOptional
+	// ServiceNever ports are used within the pod only, over localhost, and
+	// can never be in the Service, as the client logic port is.
+	ServiceNever
 )
 
-var exposureNames = [...]string{
-	NotExposed: "no",
-	Exposed:    "yes",
-	Optional:   "optional",
-	Internal:   "internal",
+var servicePolicyNames = [...]string{
+	ServiceOnRequest: "no",
+	ServiceAlways:    "yes",
+	ServiceOptional:  "optional",
+	ServiceNever:     "internal",
 }
 
 // String returns "no", "yes", "optional" or "internal" (the words of the
-// JSON form), or "Exposure(N)" for a value that is none of the four.
-func (e Exposure) String() string {
+// JSON form), or "ServicePolicy(N)" for a value that is none of the four.
+func (e ServicePolicy) String() string {
 	if e.IsValid() {
-		return exposureNames[e]
+		return servicePolicyNames[e]
 	}
-	return "Exposure(" + strconv.Itoa(int(e)) + ")"
+	return "ServicePolicy(" + strconv.Itoa(int(e)) + ")"
 }
 
-// IsValid reports whether e is one of the four exposures.
-func (e Exposure) IsValid() bool { return int(e) < len(exposureNames) }
+// IsValid reports whether e is one of the four policies.
+func (e ServicePolicy) IsValid() bool { return int(e) < len(servicePolicyNames) }
 
-// lookupExposure returns the exposure whose String is s.
-func lookupExposure(s string) (Exposure, bool) {
-	for i, n := range exposureNames {
+// lookupServicePolicy returns the policy whose String is s.
+func lookupServicePolicy(s string) (ServicePolicy, bool) {
+	for i, n := range servicePolicyNames {
 		if n == s {
-			return Exposure(i), true
+			return ServicePolicy(i), true
 		}
 	}
 	return 0, false
 }
 
-// AppendText implements [encoding.TextAppender]: the exposure's String. A
+// AppendText implements [encoding.TextAppender]: the policy's String. A
 // value that is none of the four is an error.
-func (e Exposure) AppendText(b []byte) ([]byte, error) {
+func (e ServicePolicy) AppendText(b []byte) ([]byte, error) {
 	if !e.IsValid() {
-		return b, errors.New("portscheme: " + e.String() + " is not an exposure; want yes, optional, no or internal")
+		return b, errors.New("portscheme: " + e.String() + " is not a service policy; want yes, optional, no or internal")
 	}
-	return append(b, exposureNames[e]...), nil
+	return append(b, servicePolicyNames[e]...), nil
 }
 
 // MarshalText implements [encoding.TextMarshaler], so that JSON and YAML
-// write an Exposure as the word of the scheme's JSON form ("optional").
-func (e Exposure) MarshalText() ([]byte, error) { return e.AppendText(nil) }
+// write a ServicePolicy as the word of the scheme's JSON form ("optional").
+func (e ServicePolicy) MarshalText() ([]byte, error) { return e.AppendText(nil) }
 
 // UnmarshalText implements [encoding.TextUnmarshaler]: "yes", "optional",
 // "no" or "internal".
-func (e *Exposure) UnmarshalText(text []byte) error {
-	x, ok := lookupExposure(string(text))
+func (e *ServicePolicy) UnmarshalText(text []byte) error {
+	x, ok := lookupServicePolicy(string(text))
 	if !ok {
 		return errors.New("portscheme: exposure " + strconv.Quote(string(text)) + " is unknown; want yes, optional, no or internal")
 	}

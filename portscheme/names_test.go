@@ -62,33 +62,33 @@ func TestSlotString(t *testing.T) {
 	}
 }
 
-func TestExposureString(t *testing.T) {
+func TestServicePolicyString(t *testing.T) {
 	tests := []struct {
-		e     Exposure
+		e     ServicePolicy
 		want  string
 		valid bool
 	}{
-		{NotExposed, "no", true},
-		{Exposed, "yes", true},
-		{Optional, "optional", true},
-		{Internal, "internal", true},
-		{4, "Exposure(4)", false},
-		{255, "Exposure(255)", false},
+		{ServiceOnRequest, "no", true},
+		{ServiceAlways, "yes", true},
+		{ServiceOptional, "optional", true},
+		{ServiceNever, "internal", true},
+		{4, "ServicePolicy(4)", false},
+		{255, "ServicePolicy(255)", false},
 	}
 	for _, tt := range tests {
 		if got := tt.e.String(); got != tt.want {
-			t.Errorf("Exposure(%d).String() = %q, want %q", uint8(tt.e), got, tt.want)
+			t.Errorf("ServicePolicy(%d).String() = %q, want %q", uint8(tt.e), got, tt.want)
 		}
 		if got := tt.e.IsValid(); got != tt.valid {
-			t.Errorf("Exposure(%d).IsValid() = %v, want %v", uint8(tt.e), got, tt.valid)
+			t.Errorf("ServicePolicy(%d).IsValid() = %v, want %v", uint8(tt.e), got, tt.valid)
 		}
-		if e, ok := lookupExposure(tt.want); ok != tt.valid || (ok && e != tt.e) {
-			t.Errorf("lookupExposure(%q) = %v, %v", tt.want, e, ok)
+		if e, ok := lookupServicePolicy(tt.want); ok != tt.valid || (ok && e != tt.e) {
+			t.Errorf("lookupServicePolicy(%q) = %v, %v", tt.want, e, ok)
 		}
 	}
-	var zero Exposure
-	if zero != NotExposed {
-		t.Errorf("zero Exposure = %v, want %v", zero, NotExposed)
+	var zero ServicePolicy
+	if zero != ServiceOnRequest {
+		t.Errorf("zero ServicePolicy = %v, want %v", zero, ServiceOnRequest)
 	}
 }
 
@@ -110,32 +110,32 @@ func TestPodString(t *testing.T) {
 	}
 }
 
-// TestExposureText checks the text form of every exposure through JSON and
+// TestServicePolicyText checks the text form of every policy through JSON and
 // YAML, and that anything else is refused.
-func TestExposureText(t *testing.T) {
-	for _, e := range []Exposure{NotExposed, Exposed, Optional, Internal} {
-		b, err := json.Marshal(Role{Exposure: e})
-		if err != nil || !strings.Contains(string(b), `"Exposure":"`+e.String()+`"`) {
-			t.Errorf("json.Marshal(Role{Exposure: %v}) = %s, %v", e, b, err)
+func TestServicePolicyText(t *testing.T) {
+	for _, e := range []ServicePolicy{ServiceOnRequest, ServiceAlways, ServiceOptional, ServiceNever} {
+		b, err := json.Marshal(Role{ServicePolicy: e})
+		if err != nil || !strings.Contains(string(b), `"ServicePolicy":"`+e.String()+`"`) {
+			t.Errorf("json.Marshal(Role{ServicePolicy: %v}) = %s, %v", e, b, err)
 		}
 		var r Role
-		if err := json.Unmarshal(b, &r); err != nil || r.Exposure != e {
-			t.Errorf("json.Unmarshal(%s) = %v, %v; want %v", b, r.Exposure, err, e)
+		if err := json.Unmarshal(b, &r); err != nil || r.ServicePolicy != e {
+			t.Errorf("json.Unmarshal(%s) = %v, %v; want %v", b, r.ServicePolicy, err, e)
 		}
-		y, err := yaml.Marshal(Role{Exposure: e})
+		y, err := yaml.Marshal(Role{ServicePolicy: e})
 		if err != nil {
 			t.Fatal(err)
 		}
 		r = Role{}
-		if err := yaml.Unmarshal(y, &r); err != nil || r.Exposure != e {
-			t.Errorf("yaml.Unmarshal(%q) = %v, %v; want %v", y, r.Exposure, err, e)
+		if err := yaml.Unmarshal(y, &r); err != nil || r.ServicePolicy != e {
+			t.Errorf("yaml.Unmarshal(%q) = %v, %v; want %v", y, r.ServicePolicy, err, e)
 		}
 	}
-	var e Exposure
+	var e ServicePolicy
 	if err := e.UnmarshalText([]byte("Yes")); err == nil || err.Error() != `portscheme: exposure "Yes" is unknown; want yes, optional, no or internal` {
 		t.Errorf("UnmarshalText(Yes) error = %v", err)
 	}
-	if _, err := Exposure(9).MarshalText(); err == nil || err.Error() != "portscheme: Exposure(9) is not an exposure; want yes, optional, no or internal" {
-		t.Errorf("Exposure(9).MarshalText() error = %v", err)
+	if _, err := ServicePolicy(9).MarshalText(); err == nil || err.Error() != "portscheme: ServicePolicy(9) is not a service policy; want yes, optional, no or internal" {
+		t.Errorf("ServicePolicy(9).MarshalText() error = %v", err)
 	}
 }

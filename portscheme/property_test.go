@@ -26,7 +26,7 @@ func genSpec() *rapid.Generator[Spec] {
 				continue
 			}
 			role := Role{Slot: Slot(slot), Name: "r" + strconv.Itoa(slot),
-				Exposure: Exposure(rapid.IntRange(0, 3).Draw(t, "exposure"))}
+				ServicePolicy: ServicePolicy(rapid.IntRange(0, 3).Draw(t, "exposure"))}
 			if withEnv && (slot == 0 || rapid.Bool().Draw(t, "hasEnv")) {
 				role.Env = "P" + strconv.Itoa(slot) + "_PORT"
 			}

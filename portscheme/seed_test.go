@@ -104,9 +104,9 @@ func TestSeedText(t *testing.T) {
 					t.Errorf("seed row %q: Role(%d) = %+v, %v", line, n, role, ok)
 				}
 				// Yes, Optional and No; No covers internal ports too.
-				word := map[Exposure]string{Exposed: "Yes", Optional: "Optional", NotExposed: "No", Internal: "No"}[role.Exposure]
+				word := map[ServicePolicy]string{ServiceAlways: "Yes", ServiceOptional: "Optional", ServiceOnRequest: "No", ServiceNever: "No"}[role.ServicePolicy]
 				if word != m[4] {
-					t.Errorf("seed row %q: Role(%d).Exposure = %v", line, n, role.Exposure)
+					t.Errorf("seed row %q: Role(%d).ServicePolicy = %v", line, n, role.ServicePolicy)
 				}
 			}
 		case lang.MatchString(line):
@@ -176,7 +176,7 @@ func TestSeedText(t *testing.T) {
 			counts["internal"]++
 			loc, ok := s.Locate(num(t, m[1]))
 			role, _ := s.Role(loc.Slot)
-			if !ok || loc.Pod != (Pod{Rust, Aggregate, 0}) || role.Exposure != Internal {
+			if !ok || loc.Pod != (Pod{Rust, Aggregate, 0}) || role.ServicePolicy != ServiceNever {
 				t.Errorf("seed row %q: Locate = %v, %v; role %+v", line, loc, ok, role)
 			}
 		}

@@ -36,8 +36,8 @@ type Role struct {
 	Name string
 	// Purpose is the short title of the role, as "Coordinator gRPC".
 	Purpose string
-	// Exposure says whether the port is reachable from outside the pod.
-	Exposure Exposure
+	// ServicePolicy says whether the port goes in the pod's Service.
+	ServicePolicy ServicePolicy
 	// Env is the environment variable that hands the port to the service,
 	// as "REST_PORT"; empty if none does. If any role has one, slot 0 must
 	// have one too: the others default to it plus their offset.

@@ -232,8 +232,8 @@ func validateRoles(ps *problems, spec Spec, slotsOK bool, done map[string]bool) 
 		} else {
 			names[r.Name] = i
 		}
-		if !r.Exposure.IsValid() {
-			ps.add(w, ErrInvalidSpec, "exposure "+r.Exposure.String()+" is unknown; want yes, optional, no or internal")
+		if !r.ServicePolicy.IsValid() {
+			ps.add(w, ErrInvalidSpec, "service policy "+r.ServicePolicy.String()+" is unknown; want yes, optional, no or internal")
 		}
 		if r.Env == "" {
 			continue

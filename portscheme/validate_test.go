@@ -14,8 +14,8 @@ func smallSpec() Spec {
 	return Spec{
 		Slots: 4,
 		Roles: []Role{
-			{Slot: 0, Name: "api", Exposure: Exposed, Env: "PORT"},
-			{Slot: 1, Name: "admin", Exposure: Optional, Env: "ADMIN_PORT"},
+			{Slot: 0, Name: "api", ServicePolicy: ServiceAlways, Env: "PORT"},
+			{Slot: 1, Name: "admin", ServicePolicy: ServiceOptional, Env: "ADMIN_PORT"},
 		},
 		Languages: []LanguageSpec{
 			{Name: "go", Range: r(8000, 8039), Kinds: []KindSpec{{"svc", r(8000, 8015)}, {"job", r(8016, 8023)}}},
@@ -136,8 +136,8 @@ func TestNewProblems(t *testing.T) {
 			{`role "ab-" (roles[4])`, `port name "ab-": begins or ends with '-'`, ErrInvalidSpec},
 			{`role "a_b" (roles[5])`, `port name "a_b": character '_' not allowed; want a-z, 0-9 and '-'`, ErrInvalidSpec},
 		}},
-		{"exposure", func(s *Spec) { s.Roles[0].Exposure = 9 }, []problem{
-			{`role "api" (roles[0])`, "exposure Exposure(9) is unknown; want yes, optional, no or internal", ErrInvalidSpec},
+		{"service policy", func(s *Spec) { s.Roles[0].ServicePolicy = 9 }, []problem{
+			{`role "api" (roles[0])`, "service policy ServicePolicy(9) is unknown; want yes, optional, no or internal", ErrInvalidSpec},
 		}},
 		{"env names", func(s *Spec) {
 			s.Roles[1].Env = "PORT"

@@ -81,7 +81,7 @@ func (a *app) schemeTables(s portscheme.Scheme) {
 			fmt.Fprintf(tw, "%d\t(reserved)\t-\t-\t-\n", slot) // every cell, or the columns below break
 			continue
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", slot, r.Name, r.Purpose, r.Exposure, dash(r.Env))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", slot, r.Name, r.Purpose, r.ServicePolicy, dash(r.Env))
 	}
 	fmt.Fprintln(tw)
 	fmt.Fprintf(tw, "%s\n", a.paint(styleBold, "Languages"))
