@@ -583,7 +583,7 @@ func (s *state) collectWalk(buf []Reservation, p uint8, lo, hi uint16, addr neti
 	every := !addr.IsValid() // every address overlaps every other
 	n := 0
 	for x := c.step(); x != 0; x = c.step() {
-		if every || ports.AddrsOverlap(s.addrs[s.info[x].addr()].addr, addr) {
+		if every || ports.AddrsOverlap(s.addrs.addr(s.info[x].addr()), addr) {
 			m, i := c.at()
 			s.fill(&buf[n], m, i)
 			if n++; n == len(buf) {

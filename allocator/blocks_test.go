@@ -215,14 +215,14 @@ func TestNearLeafAgreesWithDescent(t *testing.T) {
 					continue
 				}
 				answered++
-				for id := range s.addrs {
-					if id != 0 && s.addrs[id].refs == 0 {
+				for id := range s.addrs.entries {
+					if id != 0 && s.addrs.entries[id].refs == 0 {
 						continue // a free entry
 					}
 					var path [maxDepth]int32
 					var idx [maxDepth]int
 					if b, _ := s.descend(s.roots[0], k, uint32(id), &path, &idx); b != L {
-						t.Fatalf("seed %d step %d: nearLeaf(%#x) = leaf %d, a descent on %v reaches %d", seed, step, k, L, s.addrs[id].addr, b)
+						t.Fatalf("seed %d step %d: nearLeaf(%#x) = leaf %d, a descent on %v reaches %d", seed, step, k, L, s.addrs.addr(uint32(id)), b)
 					}
 				}
 			}

@@ -155,7 +155,7 @@ func (w *conflictWalk) step() (int32, bool) {
 	}
 	s.looked++
 	in := &s.info[x]
-	a := s.addrs[in.addr()].addr
+	a := s.addrs.addr(in.addr())
 	if w.sp.all || ports.AddrsOverlap(a, w.addr) {
 		w.run = 0
 		return x, true

@@ -179,9 +179,9 @@ func (a *Allocator) check() error {
 	for n := range inTree {
 		refs[s.info[n].addr()]++
 	}
-	for a, id := range s.addrIDs {
-		if s.addrs[id].addr != a || s.addrs[id].refs != refs[id] || refs[id] == 0 {
-			return fmt.Errorf("address %v (id %d): entry %v, %d references", a, id, s.addrs[id], refs[id])
+	for a, id := range s.addrs.ids {
+		if s.addrs.addr(id) != a || s.addrs.entries[id].refs != refs[id] || refs[id] == 0 {
+			return fmt.Errorf("address %v (id %d): entry %v, %d references", a, id, s.addrs.entries[id], refs[id])
 		}
 		delete(refs, id)
 	}
@@ -346,7 +346,7 @@ func (s *state) checkView(v *view, nodes []int32, avoid []ports.Range) error {
 	var taken [65537]bool
 	for _, x := range nodes {
 		m := s.info[x]
-		if v.holds(s.addrs[s.info[x].addr()].addr) {
+		if v.holds(s.addrs.addr(s.info[x].addr())) {
 			for q := int(m.lo()); q <= int(m.hi()); q++ {
 				taken[q] = true
 			}

@@ -148,7 +148,7 @@ func (s *state) addrCmp(addr uint32, x int32) int {
 	if addr == xa {
 		return 0
 	}
-	return s.addrs[addr].addr.Compare(s.addrs[xa].addr)
+	return s.addrs.addr(addr).Compare(s.addrs.addr(xa))
 }
 
 // childFor returns the child of inner node b under which the key (k, addr)
@@ -527,7 +527,7 @@ func (s *state) rwalkFrom(c *rcursor, p uint8, lo, hi uint16, ak uint32, aaddr n
 		if m.leaf {
 			i := 0
 			for ; i < n; i++ {
-				if k := m.keys[i]; k > ak || k == ak && aaddr.Compare(s.addrs[s.info[m.kids[i]].addr()].addr) < lim {
+				if k := m.keys[i]; k > ak || k == ak && aaddr.Compare(s.addrs.addr(s.info[m.kids[i]].addr())) < lim {
 					break
 				}
 			}
@@ -538,7 +538,7 @@ func (s *state) rwalkFrom(c *rcursor, p uint8, lo, hi uint16, ak uint32, aaddr n
 		i := 0
 		for ; i+1 < n; i++ {
 			k := m.keys[i+1]
-			if k > ak || k == ak && aaddr.Compare(s.addrs[s.info[s.bfirst(m.kids[i+1])].addr()].addr) < lim {
+			if k > ak || k == ak && aaddr.Compare(s.addrs.addr(s.info[s.bfirst(m.kids[i+1])].addr())) < lim {
 				break
 			}
 		}

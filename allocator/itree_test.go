@@ -23,7 +23,7 @@ func TestTreeModel(t *testing.T) {
 		addrs := []netip.Addr{{}, netip.MustParseAddr("10.0.0.2"), netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("::1")}
 		ids := []uint32{0}
 		for _, a := range addrs[1:] {
-			ids = append(ids, s.internAddr(a))
+			ids = append(ids, s.addrs.intern(a))
 		}
 		type entry struct {
 			key  uint32

@@ -22,9 +22,7 @@ type state struct {
 
 	own ownerTable
 
-	addrs    []addrEntry // addrs[0] is the zero Addr: every address
-	addrIDs  map[netip.Addr]uint32
-	freeAddr uint32 // free list of address entries, linked by refs
+	addrs addrTable
 
 	views [4]protoViews
 	clock uint64 // stamps view use, to drop the least recently used
@@ -81,58 +79,17 @@ func (s *state) noteFit(p uint8, r ports.Range, last int32) {
 	s.fits = append(s.fits, fitCursor{p: p, r: r, last: last})
 }
 
-// addrEntry is an interned address and the number of reservations on it.
-type addrEntry struct {
-	addr netip.Addr
-	refs uint32
-}
-
 func newState() *state {
 	s := &state{
-		info:    make([]rinfo, 1),
-		bt:      make([]bnode, 1),
-		own:     newOwnerTable(),
-		addrs:   make([]addrEntry, 1),
-		addrIDs: make(map[netip.Addr]uint32),
+		info:  make([]rinfo, 1),
+		bt:    make([]bnode, 1),
+		own:   newOwnerTable(),
+		addrs: newAddrTable(),
 	}
 	for i := range s.last {
 		s.last[i] = -1
 	}
 	return s
-}
-
-func (s *state) internAddr(a netip.Addr) uint32 {
-	if !a.IsValid() {
-		return 0
-	}
-	if id, ok := s.addrIDs[a]; ok {
-		s.addrs[id].refs++
-		return id
-	}
-	var id uint32
-	if s.freeAddr != 0 {
-		id = s.freeAddr
-		s.freeAddr = s.addrs[id].refs
-	} else {
-		s.addrs = append(s.addrs, addrEntry{})
-		id = uint32(len(s.addrs) - 1)
-	}
-	s.addrs[id] = addrEntry{addr: a, refs: 1}
-	s.addrIDs[a] = id
-	return id
-}
-
-func (s *state) releaseAddr(id uint32) {
-	if id == 0 {
-		return
-	}
-	e := &s.addrs[id]
-	e.refs--
-	if e.refs == 0 {
-		delete(s.addrIDs, e.addr)
-		*e = addrEntry{refs: s.freeAddr}
-		s.freeAddr = id
-	}
 }
 
 // newSlot returns a free index of s.info for a reservation, from the free
@@ -171,14 +128,14 @@ func (s *state) tagAddr(t uint32, x int32) netip.Addr {
 	if a == tagAddrAbove {
 		a = s.info[x].addr()
 	}
-	return s.addrs[a].addr
+	return s.addrs.addr(a)
 }
 
 // owned returns reservation x, out of its tree, of the owner with id o.
 func (s *state) owned(x, o int32) Reservation {
 	in := &s.info[x]
 	return Reservation{Owner: s.own.name(o), Endpoint: ports.EndpointFrom(ports.Protocol(in.proto()),
-		s.addrs[in.addr()].addr, ports.RangeFrom(ports.Port(in.lo()), ports.Port(in.hi())))}
+		s.addrs.addr(in.addr()), ports.RangeFrom(ports.Port(in.lo()), ports.Port(in.hi())))}
 }
 
 // scan walks over the reservations of e's protocol whose ports overlap
@@ -241,7 +198,7 @@ func (s *state) hold(ownerName string, e ports.Endpoint) (n, o int32) {
 	r := e.Range()
 	o = s.own.intern(ownerName)
 	n = s.newSlot()
-	s.info[n] = mkinfo(rkey(uint16(r.Lo()), uint16(r.Hi())), s.internAddr(e.Addr()), p)
+	s.info[n] = mkinfo(rkey(uint16(r.Lo()), uint16(r.Hi())), s.addrs.intern(e.Addr()), p)
 	s.count[p-1]++
 	if h := s.own.heads[o]; h != 0 {
 		s.info[n].onext = h
@@ -281,7 +238,7 @@ func (s *state) detach(n, o int32, avoid []ports.Range) {
 		s.own.idled()
 	}
 
-	addr := s.addrs[in.addr()].addr
+	addr := s.addrs.addr(in.addr())
 	pv := &s.views[p-1]
 	var saw [maxViews]bool // the address views that saw n
 	pv.all.taken.remove(lo, hi)
@@ -335,7 +292,7 @@ func (s *state) detach(n, o int32, avoid []ports.Range) {
 			}
 		}
 	}
-	s.releaseAddr(in.addr())
+	s.addrs.release(in.addr())
 	s.info[n] = rinfo{onext: s.freeSlot}
 	s.freeSlot = n
 }
@@ -350,7 +307,7 @@ func (s *state) markSeen(v *view, p uint8, lo, hi int) {
 	for x := c.step(); x != 0; x = c.step() {
 		s.looked++
 		o := &s.info[x]
-		if !v.holds(s.addrs[o.addr()].addr) {
+		if !v.holds(s.addrs.addr(o.addr())) {
 			continue
 		}
 		a, b := max(int(c.lo), int(o.lo())), min(hi, int(o.hi()))
@@ -365,10 +322,8 @@ func (s *state) markSeen(v *view, p uint8, lo, hi int) {
 // key returns the tree key of e: its protocol, ports and interned address,
 // and false if its address is not interned, so that nothing holds e.
 func (s *state) key(e ports.Endpoint) (p uint8, k uint32, addr uint32, ok bool) {
-	if a := e.Addr(); a.IsValid() {
-		if addr, ok = s.addrIDs[a]; !ok {
-			return 0, 0, 0, false
-		}
+	if addr, ok = s.addrs.lookup(e.Addr()); !ok {
+		return 0, 0, 0, false
 	}
 	r := e.Range()
 	return uint8(e.Protocol()), rkey(uint16(r.Lo()), uint16(r.Hi())), addr, true
@@ -387,7 +342,7 @@ func (s *state) ownedIn(owner string, within ports.Endpoint, k int) (ports.Endpo
 	for n := s.own.heads[id]; n != 0; n = s.info[n].onext {
 		in := &s.info[n]
 		if ports.Protocol(in.proto()) != within.Protocol() || int(in.hi())-int(in.lo())+1 != k ||
-			s.addrs[in.addr()].addr != within.Addr() {
+			s.addrs.addr(in.addr()) != within.Addr() {
 			continue
 		}
 		r := ports.RangeFrom(ports.Port(in.lo()), ports.Port(in.hi()))

@@ -116,7 +116,7 @@ func (s *state) buildView(p uint8, addr netip.Addr, all bool, avoid []ports.Rang
 	x := c.step()
 	i := 0
 	for x != 0 || i < len(avoid) {
-		if x != 0 && !v.holds(s.addrs[s.info[x].addr()].addr) {
+		if x != 0 && !v.holds(s.addrs.addr(s.info[x].addr())) {
 			x = c.step()
 			continue
 		}
