@@ -25,13 +25,12 @@
 // Declarations collide when they bind overlapping ports on one protocol
 // and overlapping addresses in one network namespace (the host, a pod, a
 // Service's cluster IP): [ports.Endpoint.Conflicts] is the rule. One owner
-// may declare a port in several files (a compose file and the registry
-// that documents it): that is one holder. A range of host ports mapped to
-// one container port ("9000-9005:80") is a pool that gives each replica
-// one port, and collides only when the pools cannot all get ports. Each
-// member that should move gets a [Member].Suggestion: the nearest free
-// port in the same convention (25 to 2525, 443 to 8443, a nodePort inside
-// the NodePort range), off the ports of widely used software.
+// declaring a port in several files is one holder; a range of host ports
+// mapped to one container port ("9000-9005:80") is a pool that collides
+// only when its replicas cannot all get ports. Each member that should move
+// gets a [Member].Suggestion: the nearest free port in the same convention
+// (25 to 2525, a nodePort inside the NodePort range), off the ports that
+// hostports.Avoided lists.
 //
 // # Suppressions
 //
@@ -48,8 +47,9 @@
 // container's image where package wellknown knows it, else by the de-facto
 // table at the port the program listens on, with the service's name.
 //
-// # Cost
+// # Cost and concurrency
 //
-// Run takes O(n log n) time in the number of declarations, plus the search
-// for pools that share addresses in part, which is bounded.
+// Run takes O(n log n) time in the number n of declarations, plus a
+// bounded search for pools that share addresses in part. It keeps no
+// state between calls, which may run concurrently.
 package check
