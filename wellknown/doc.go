@@ -23,8 +23,8 @@
 // [ByName] finds services by name without regard to case, aliases included.
 // [ForImage] finds the services of the software a container image runs,
 // whatever its registry host, tag or digest. [All] iterates over
-// everything. For k results, Lookup costs O(b + k) for the b records of
-// the port's block, ByName and ForImage O(len(key) + k).
+// everything. For k results, Lookup costs O(k) plus a scan of the few
+// records filed near the port, ByName and ForImage O(len(key) + k).
 //
 // # The tables
 //
@@ -38,7 +38,8 @@
 //
 // [BadPorts] returns the ports that browsers refuse to fetch from,
 // [NodePortRange] the Kubernetes NodePort range, [SystemPorts] the System
-// ports and [DeFactoPorts] every port of the de-facto table. [Collisions]
+// ports and [DeFactoPorts] every port of the de-facto table;
+// hostports.Avoided unites them with a host's own ranges. [Collisions]
 // lists the ports where two or more projects of the de-facto table meet,
 // and [CollisionAt] finds the one at a port.
 //
