@@ -10,13 +10,12 @@
 // # Choice
 //
 // A new claim's first choice is derived from its name: a hash of the name
-// picks a start among the candidates, which are the ports of the request's
-// range outside hostports.Avoided: not kept by the host, not used by widely
-// used software, not refused by browsers. From there the
-// search goes up to the first run that no other claim holds and that can be
-// bound now. So a name's port depends only on the name, the candidates and
-// the claims made before it; the first claim of a name is remembered, and
-// later calls return it whatever has changed.
+// picks a start among the candidates, the ports of the request's range
+// outside hostports.Avoided. From there the search goes up to the first run
+// that no other claim holds and that can be bound now ([Bindable]). So a
+// name's port depends only on the name, the candidates and the claims made
+// before it; the first claim of a name is remembered, and later calls
+// return it whatever has changed.
 //
 // # Worktrees
 //
@@ -29,5 +28,7 @@
 // Claims live in a JSON file in a directory that only the user may enter
 // ([DefaultDir]), read and written under a file lock, so that concurrent
 // callers, in one process or many, see one consistent set of claims.
-// A Store is safe for concurrent use.
+// A Store is safe for concurrent use. Each call reads and, when it
+// changes something, rewrites the file: O(c) for c claims, plus the binds
+// of the runs a new claim tries.
 package claims
