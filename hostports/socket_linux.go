@@ -1,25 +1,31 @@
-// The Linux socket table. The sockets come from sock_diag netlink (four
-// dumps: TCP and UDP, IPv4 and IPv6), or from /proc/net/{tcp,tcp6,udp,udp6}
-// of the reading thread where netlink is refused (some sandboxes). Owners
+// The Linux socket table. The sockets come from sock_diag netlink (three
+// dumps: TCP, and UDP of IPv4 and of IPv6), or from
+// /proc/net/{tcp,tcp6,udp,udp6} of the reading thread where netlink is
+// refused (some sandboxes). Owners
 // come from one pass over /proc/PID/fd: each directory is read with
 // getdents and each entry with readlinkat relative to it, into buffers a
 // worker reuses, so that the pass allocates per process, not per file;
-// processes are shared among up to four workers. Only the processes that
-// hold a socket of the table have their comm, cmdline, status and cgroup
-// read.
+// processes are shared among up to four workers. With FirstOwner the pass
+// stops once every socket has a holder, after trying first the processes
+// whose sockets are nearest in inode number (scanFirst). Only the
+// processes that hold a socket of the table have their comm, cmdline,
+// status and cgroup read.
 
 package hostports
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 
@@ -44,7 +50,7 @@ func readTable(opts TableOptions) (Table, error) {
 		return t, errors.Join(err, fmt.Errorf("hostports: ReadTable(Netns %q): %w", opts.Netns, nsErr))
 	}
 	if err == nil && !opts.NoOwners {
-		t.Hidden = findOwners(t.Sockets)
+		t.Hidden = findOwners(t.Sockets, opts.FirstOwner)
 	}
 	return t, err
 }
@@ -55,7 +61,7 @@ func readTableHere(opts TableOptions) (Table, error) {
 		return t, err
 	}
 	if !opts.NoOwners {
-		t.Hidden = findOwners(t.Sockets)
+		t.Hidden = findOwners(t.Sockets, opts.FirstOwner)
 	}
 	return t, nil
 }
@@ -73,7 +79,10 @@ func readSockets(p ports.Port) (Table, error) {
 	return Table{Sockets: socks, Source: "/proc/net"}, nil
 }
 
-// readDiag dumps every TCP and UDP socket through sock_diag.
+// readDiag dumps every TCP and UDP socket through sock_diag, or those of
+// local port p when p is not 0. TCP is asked for with one TCPDIAG_GETSOCK
+// request for both families, or, where the kernel refuses it, one
+// SOCK_DIAG_BY_FAMILY request per family; UDP with one per family.
 func readDiag(p ports.Port) ([]Socket, error) {
 	const netlinkSockDiag = 4
 	fd, err := syscall.Socket(syscall.AF_NETLINK, syscall.SOCK_DGRAM|syscall.SOCK_CLOEXEC, netlinkSockDiag)
@@ -84,42 +93,56 @@ func readDiag(p ports.Port) ([]Socket, error) {
 	if err := syscall.Bind(fd, &syscall.SockaddrNetlink{Family: syscall.AF_NETLINK}); err != nil {
 		return nil, fmt.Errorf("bind: %w", err)
 	}
-	buf := make([]byte, 64<<10)
-	var out []Socket
-	seq := uint32(0)
-	for _, q := range []struct {
-		family, proto uint8
-		p             ports.Protocol
-	}{
-		{afInet, ipprotoTCP, ports.TCP}, {afInet6, ipprotoTCP, ports.TCP},
-		{afInet, ipprotoUDP, ports.UDP}, {afInet6, ipprotoUDP, ports.UDP},
-	} {
-		seq++
-		req := diagRequest(q.family, q.proto, p, seq)
-		if err := syscall.Sendto(fd, req, 0, &syscall.SockaddrNetlink{Family: syscall.AF_NETLINK}); err != nil {
-			return nil, fmt.Errorf("send: %w", err)
-		}
-		for {
-			n, _, err := syscall.Recvfrom(fd, buf, 0)
-			if err == syscall.EINTR {
-				continue
-			}
-			if err != nil {
-				return nil, fmt.Errorf("receive: %w", err)
-			}
-			out, err = decodeDiag(buf[:n], q.p, out)
-			if err == errDiagDone {
-				break
-			}
-			if err != nil {
-				if q.proto == ipprotoUDP && errors.Is(err, syscall.ENOENT) {
-					break // no UDP diag module: no UDP sockets to show
-				}
+	d := diagConn{fd: fd, buf: make([]byte, 64<<10)}
+	out, err := d.dump(diagRequestTCP(p, 1), ports.TCP, nil)
+	if err != nil {
+		out = nil
+		for i, family := range []uint8{afInet, afInet6} {
+			if out, err = d.dump(diagRequest(family, ipprotoTCP, p, uint32(2+i)), ports.TCP, out); err != nil {
 				return nil, err
 			}
 		}
 	}
+	for i, family := range []uint8{afInet, afInet6} {
+		out, err = d.dump(diagRequest(family, ipprotoUDP, p, uint32(4+i)), ports.UDP, out)
+		if errors.Is(err, syscall.ENOENT) {
+			continue // no UDP diag module: no UDP sockets to show
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
+}
+
+// diagConn is a sock_diag socket and its receive buffer.
+type diagConn struct {
+	fd  int
+	buf []byte
+}
+
+// dump sends one dump request and appends the sockets of its answer, of
+// protocol proto, to out.
+func (d diagConn) dump(req []byte, proto ports.Protocol, out []Socket) ([]Socket, error) {
+	if err := syscall.Sendto(d.fd, req, 0, &syscall.SockaddrNetlink{Family: syscall.AF_NETLINK}); err != nil {
+		return out, fmt.Errorf("send: %w", err)
+	}
+	for {
+		n, _, err := syscall.Recvfrom(d.fd, d.buf, 0)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return out, fmt.Errorf("receive: %w", err)
+		}
+		out, err = decodeDiag(d.buf[:n], proto, out)
+		if err == errDiagDone {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+	}
 }
 
 // readProcNet reads /proc/thread-self/net/*, the tables of the calling
@@ -155,8 +178,9 @@ func readProcNet(p ports.Port) ([]Socket, error) {
 }
 
 // findOwners fills Owner and Processes of every socket, and returns the
-// number of processes whose open files could not be read.
-func findOwners(socks []Socket) int {
+// number of processes whose open files could not be read. With first, the
+// search stops once every socket has a holder (see scanFirst).
+func findOwners(socks []Socket, first bool) int {
 	want := make(map[uint64][]int, len(socks)) // inode -> PIDs
 	for _, s := range socks {
 		if s.Inode != 0 {
@@ -164,7 +188,11 @@ func findOwners(socks []Socket) int {
 		}
 	}
 	var hidden []int // UIDs of the processes that could not be read
-	if len(want) > 0 {
+	switch {
+	case len(want) == 0:
+	case first:
+		want, hidden = scanFirst(want)
+	default:
 		want, hidden = scanProcFds(want)
 	}
 	procs := map[int]*Process{}
@@ -226,12 +254,7 @@ func scanProcFds(want map[uint64][]int) (map[uint64][]int, []int) {
 					}
 				})
 				if errors.Is(err, syscall.EACCES) || errors.Is(err, syscall.EPERM) {
-					var st syscall.Stat_t
-					uid := -1
-					if syscall.Stat("/proc/"+strconv.Itoa(pid), &st) == nil {
-						uid = int(st.Uid)
-					}
-					hiddenBy[w] = append(hiddenBy[w], uid)
+					hiddenBy[w] = append(hiddenBy[w], procUID(pid))
 				}
 			}
 		}()
@@ -252,6 +275,174 @@ func scanProcFds(want map[uint64][]int) (map[uint64][]int, []int) {
 		hidden = append(hidden, h...)
 	}
 	return want, hidden
+}
+
+// scanFirst finds a process that holds each inode of want, and stops as
+// soon as every inode has one. It goes in two passes. The first reads the
+// first entries of every process's fd directory (one small getdents, which
+// is all a process with few files has) up to its first socket, notes the
+// socket's inode, and reads the rest of a process whose first socket is a
+// wanted one. Inode numbers grow as sockets are made, and a process makes
+// most of its sockets close together (a server's listeners at its start),
+// so the second pass reads the rest of the processes not read to the end,
+// nearest first: those whose first socket is nearest in number to a
+// wanted inode, then the others in PID order. The order only decides how
+// soon the search ends, never what it finds: a process left out is one
+// that was not needed. It returns, as scanProcFds does, the holders found
+// and the UIDs of the processes whose fd directory it could not read.
+func scanFirst(want map[uint64][]int) (map[uint64][]int, []int) {
+	wanted := make([]uint64, 0, len(want))
+	for ino := range want {
+		wanted = append(wanted, ino)
+	}
+	slices.Sort(wanted)
+	s := &firstSearch{want: want, left: len(want)}
+	pids := listPIDs()
+	type rest struct {
+		pid  int
+		dist uint64 // to the nearest wanted inode, of the sockets seen
+	}
+	var mu sync.Mutex
+	var todo []rest
+	each(pids, 4, func(pid int, dirents, link []byte) bool {
+		dist := uint64(math.MaxUint64)
+		complete, err := eachSocketFdFirst(pid, dirents[:firstDirents], link, func(ino uint64) {
+			dist = min(dist, nearest(wanted, ino))
+			s.found(ino, pid)
+		})
+		if err != nil {
+			s.denied(pid, err)
+			return s.done()
+		}
+		if !complete && dist == 0 && !s.done() {
+			// A holder: its other sockets are the likeliest of all.
+			eachSocketFd(pid, dirents, link, func(ino uint64) { s.found(ino, pid) })
+			return s.done()
+		}
+		if !complete {
+			mu.Lock()
+			todo = append(todo, rest{pid, dist})
+			mu.Unlock()
+		}
+		return s.done()
+	})
+	if !s.done() {
+		slices.SortFunc(todo, func(a, b rest) int {
+			if c := cmp.Compare(a.dist, b.dist); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.pid, b.pid)
+		})
+		order := make([]int, len(todo))
+		for i, r := range todo {
+			order[i] = r.pid
+		}
+		read := func(pid int, dirents, link []byte) bool {
+			eachSocketFd(pid, dirents, link, func(ino uint64) { s.found(ino, pid) })
+			return s.done()
+		}
+		// The nearest few one at a time: the first is most often the
+		// holder, and a second worker would only read another.
+		k := min(len(order), 4)
+		each(order[:k], 1, read)
+		if !s.done() {
+			each(order[k:], 4, read)
+		}
+	}
+	for _, pids := range want {
+		slices.Sort(pids)
+	}
+	return want, s.hidden
+}
+
+// firstDirents is the size of the first pass's getdents buffer: the
+// entries of about 20 descriptors.
+const firstDirents = 512
+
+// firstSearch is what the workers of scanFirst share.
+type firstSearch struct {
+	mu     sync.Mutex
+	want   map[uint64][]int
+	left   int   // wanted inodes without a holder yet
+	hidden []int // UIDs of the processes not read
+}
+
+func (s *firstSearch) found(ino uint64, pid int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pids, ok := s.want[ino]
+	if !ok || slices.Contains(pids, pid) {
+		return
+	}
+	if len(pids) == 0 {
+		s.left--
+	}
+	s.want[ino] = append(pids, pid)
+}
+
+func (s *firstSearch) denied(pid int, err error) {
+	if !errors.Is(err, syscall.EACCES) && !errors.Is(err, syscall.EPERM) {
+		return // ended
+	}
+	uid := procUID(pid)
+	s.mu.Lock()
+	s.hidden = append(s.hidden, uid)
+	s.mu.Unlock()
+}
+
+func (s *firstSearch) done() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.left == 0
+}
+
+// nearest returns the distance from ino to the nearest inode of sorted.
+func nearest(sorted []uint64, ino uint64) uint64 {
+	i, _ := slices.BinarySearch(sorted, ino)
+	d := uint64(math.MaxUint64)
+	if i < len(sorted) {
+		d = sorted[i] - ino
+	}
+	if i > 0 {
+		d = min(d, ino-sorted[i-1])
+	}
+	return d
+}
+
+// each calls fn for each PID of pids, in order, from up to maxWorkers
+// workers, each with buffers of its own, until fn returns true.
+func each(pids []int, maxWorkers int, fn func(pid int, dirents, link []byte) bool) {
+	workers := min(runtime.GOMAXPROCS(0), maxWorkers, max(1, len(pids)/16))
+	var next atomic.Int64
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dirents := make([]byte, 16<<10)
+			link := make([]byte, 64)
+			for !stop.Load() {
+				i := int(next.Add(1)) - 1
+				if i >= len(pids) {
+					return
+				}
+				if fn(pids[i], dirents, link) {
+					stop.Store(true)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// procUID returns the owner of /proc/PID, or -1.
+func procUID(pid int) int {
+	var st syscall.Stat_t
+	if syscall.Stat("/proc/"+strconv.Itoa(pid), &st) != nil {
+		return -1
+	}
+	return int(st.Uid)
 }
 
 // listPIDs returns the PIDs under /proc, in ascending order.
@@ -275,9 +466,21 @@ func listPIDs() []int {
 // eachSocketFd calls fn with the inode of each socket that process pid
 // has open. It returns the error of opening its fd directory.
 func eachSocketFd(pid int, dirents, link []byte, fn func(inode uint64)) error {
+	_, err := readFds(pid, dirents, link, false, fn)
+	return err
+}
+
+// eachSocketFdFirst is eachSocketFd for the entries that one getdents
+// into dirents returns, up to the first socket; complete reports whether
+// they were all the process has.
+func eachSocketFdFirst(pid int, dirents, link []byte, fn func(inode uint64)) (complete bool, err error) {
+	return readFds(pid, dirents, link, true, fn)
+}
+
+func readFds(pid int, dirents, link []byte, once bool, fn func(inode uint64)) (complete bool, err error) {
 	dfd, err := syscall.Open("/proc/"+strconv.Itoa(pid)+"/fd", syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer syscall.Close(dfd)
 	for {
@@ -286,7 +489,7 @@ func eachSocketFd(pid int, dirents, link []byte, fn func(inode uint64)) error {
 			continue
 		}
 		if err != nil || n <= 0 {
-			return nil // the process may have ended
+			return true, nil // the end, or the process ended
 		}
 		for off := 0; off+19 < n; {
 			reclen := int(*(*uint16)(unsafe.Pointer(&dirents[off+16])))
@@ -305,7 +508,16 @@ func eachSocketFd(pid int, dirents, link []byte, fn func(inode uint64)) error {
 			}
 			if inode, ok := socketInode(link[:m]); ok {
 				fn(inode)
+				if once {
+					return false, nil
+				}
 			}
+		}
+		if once {
+			// The kernel fills the buffer while entries fit, and an entry
+			// of a descriptor takes at most 32 bytes: room for more means
+			// there were no more.
+			return len(dirents)-n >= 32, nil
 		}
 	}
 }

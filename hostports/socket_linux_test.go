@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/netip"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"pgregory.net/rapid"
 
 	"github.com/portalloc/ports"
 )
@@ -316,18 +318,88 @@ func TestReadTableHeldSockets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	findOwners(socks)
+	findOwners(socks, false)
 	sortSockets(socks)
 	checkHeld(t, Table{Sockets: socks, Source: "/proc/net"}, cmd, held)
 
-	// Asking for one port gets its sockets alone, from the kernel's filter.
-	p := netip.MustParseAddrPort(held[0].Local).Port()
-	one, err := ReadTable(TableOptions{Port: ports.Port(p)})
+	checkPortReads(t, held)
+}
+
+// readTimes takes the TIME_WAIT expiries of two reads as the same when
+// they differ by less than the time between the reads, lag.
+func readTimes(lag time.Duration) cmp.Option {
+	return cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Expires" },
+		cmp.Comparer(func(a, b time.Duration) bool { return (a - b).Abs() <= lag }))
+}
+
+// checkPortReads checks that a read of each held socket's port, with and
+// without FirstOwner, gives exactly the sockets of the full table on that
+// port: TCP and UDP, IPv4 and IPv6, every state held.
+func checkPortReads(t *testing.T, held []heldSocket) {
+	t.Helper()
+	start := time.Now()
+	full, err := ReadTable(TableOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (Table{Sockets: tab.OnPort(0, ports.Port(p)), Source: tab.Source}); !cmp.Equal(want, one, socketCmp) {
-		t.Errorf("ReadTable(Port %d) (-want +got):\n%s", p, cmp.Diff(want, one, socketCmp))
+	seen := map[ports.Port]bool{}
+	for _, h := range held {
+		p := ports.Port(netip.MustParseAddrPort(h.Local).Port())
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		want := Table{Sockets: full.OnPort(0, p), Source: full.Source}
+		for _, first := range []bool{false, true} {
+			got, err := ReadTable(TableOptions{Port: p, FirstOwner: first})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got.Hidden = 0 // FirstOwner counts only the processes it met
+			if diff := cmp.Diff(want, got, socketCmp, readTimes(time.Since(start)+time.Second)); diff != "" {
+				t.Errorf("ReadTable(Port %d, FirstOwner %v), %s (-want +got):\n%s", p, first, h.Name, diff)
+			}
+		}
+	}
+}
+
+// TestDiagOneTCPDump checks that the one TCPDIAG_GETSOCK dump, which
+// readDiag uses, gives the sockets of the two per-family dumps.
+func TestDiagOneTCPDump(t *testing.T) {
+	_, held, err := startSocketsChild(t, nil)
+	if err != nil {
+		t.Fatalf("starting the child: %v", err)
+	}
+	fd, err := syscall.Socket(syscall.AF_NETLINK, syscall.SOCK_DGRAM|syscall.SOCK_CLOEXEC, 4)
+	if err != nil {
+		t.Skipf("no sock_diag here: %v", err)
+	}
+	defer syscall.Close(fd)
+	d := diagConn{fd: fd, buf: make([]byte, 64<<10)}
+	for _, h := range held {
+		if h.Proto != "tcp" {
+			continue
+		}
+		p := ports.Port(netip.MustParseAddrPort(h.Local).Port())
+		start := time.Now()
+		one, err := d.dump(diagRequestTCP(p, 1), ports.TCP, nil)
+		if err != nil {
+			t.Skipf("TCPDIAG_GETSOCK refused on Linux %s: %v", kernelRelease(), err)
+		}
+		var two []Socket
+		for _, family := range []uint8{afInet, afInet6} {
+			if two, err = d.dump(diagRequest(family, ipprotoTCP, p, 2), ports.TCP, two); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sortSockets(one)
+		sortSockets(two)
+		if len(one) == 0 {
+			t.Errorf("%s: port %d: no socket", h.Name, p)
+		}
+		if diff := cmp.Diff(two, one, socketCmp, readTimes(time.Since(start)+time.Second)); diff != "" {
+			t.Errorf("%s: port %d: one dump (-two dumps +one):\n%s", h.Name, p, diff)
+		}
 	}
 }
 
@@ -503,4 +575,19 @@ func dumpsBound(source string) bool {
 func kernelRelease() string {
 	b, _ := os.ReadFile("/proc/sys/kernel/osrelease")
 	return strings.TrimSpace(string(b))
+}
+
+func TestNearest(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		sorted := rapid.SliceOfN(rapid.Uint64(), 1, 20).Draw(t, "inodes")
+		slices.Sort(sorted)
+		ino := rapid.OneOf(rapid.Uint64(), rapid.SampledFrom(sorted)).Draw(t, "ino")
+		want := uint64(math.MaxUint64)
+		for _, x := range sorted {
+			want = min(want, max(x, ino)-min(x, ino))
+		}
+		if got := nearest(sorted, ino); got != want {
+			t.Fatalf("nearest(%v, %d) = %d, want %d", sorted, ino, got, want)
+		}
+	})
 }

@@ -1,7 +1,9 @@
 // Linux's sock_diag netlink messages, built and decoded without system
 // calls so that the decoder builds, runs and is fuzzed on every OS. The
 // layouts are those of <linux/inet_diag.h>: a request is an nlmsghdr, an
-// inet_diag_req_v2 and an optional INET_DIAG_REQ_BYTECODE attribute; each
+// inet_diag_req_v2 (or, for TCP, the older inet_diag_req, which asks for
+// both families at once) and an optional INET_DIAG_REQ_BYTECODE attribute,
+// with the port in the socket ID too where the kernel filters on it; each
 // answer is an nlmsghdr, an inet_diag_msg and attributes, of which only
 // INET_DIAG_SKV6ONLY is read. Netlink headers are in the host's byte order,
 // ports and addresses in network order.
@@ -25,7 +27,9 @@ const (
 	nlmFRequest      = 0x1
 	nlmFDump         = 0x300
 	sockDiagByFamily = 20
-	inetDiagReqLen   = 56
+	inetDiagReqLen   = 56 // inet_diag_req_v2
+	inetDiagReqV1Len = 60 // inet_diag_req, of TCPDIAG_GETSOCK
+	tcpDiagGetSock   = 18 // TCPDIAG_GETSOCK
 	inetDiagMsgLen   = 72
 	inetDiagBytecode = 1  // INET_DIAG_REQ_BYTECODE
 	inetDiagV6Only   = 11 // INET_DIAG_SKV6ONLY
@@ -41,21 +45,51 @@ const (
 // diagRequest returns a dump request for every socket of family and
 // protocol in every state, or only those on local port p when p is not 0.
 func diagRequest(family, protocol uint8, p ports.Port, seq uint32) []byte {
-	n := nlmsgHdrLen + inetDiagReqLen
+	b := diagHeader(sockDiagByFamily, inetDiagReqLen, p, seq)
+	r := b[nlmsgHdrLen:]
+	r[0], r[1] = family, protocol
+	binary.NativeEndian.PutUint32(r[4:], 0xffffffff) // every state
+	if p != 0 && protocol == ipprotoTCP {
+		// The kernel skips a listener or connection of another port
+		// before it runs the bytecode; it compares in network order. (The
+		// UDP dump compares in host order on some kernels: the bytecode
+		// alone filters there.)
+		binary.BigEndian.PutUint16(r[8:], uint16(p))
+	}
+	return b
+}
+
+// diagRequestTCP returns the older TCPDIAG_GETSOCK dump request, whose
+// inet_diag_req names no family: the kernel walks its TCP tables once for
+// IPv4 and IPv6 together, where two SOCK_DIAG_BY_FAMILY requests walk
+// them twice (each walk of a table of 262,144 buckets takes about a
+// millisecond, whatever the filter). Its answers carry its message type.
+func diagRequestTCP(p ports.Port, seq uint32) []byte {
+	b := diagHeader(tcpDiagGetSock, inetDiagReqV1Len, p, seq)
+	r := b[nlmsgHdrLen:]
+	if p != 0 {
+		binary.BigEndian.PutUint16(r[4:], uint16(p)) // id.idiag_sport
+	}
+	binary.NativeEndian.PutUint32(r[52:], 0xffffffff) // every state
+	return b
+}
+
+// diagHeader returns a dump request of type typ whose body, of reqLen
+// bytes, is left to the caller, followed by an INET_DIAG_REQ_BYTECODE
+// attribute that keeps local port p alone when p is not 0.
+func diagHeader(typ uint16, reqLen int, p ports.Port, seq uint32) []byte {
+	n := nlmsgHdrLen + reqLen
 	if p != 0 {
 		n += 4 + 16
 	}
 	b := make([]byte, n)
 	ne := binary.NativeEndian
 	ne.PutUint32(b[0:], uint32(n))
-	ne.PutUint16(b[4:], sockDiagByFamily)
+	ne.PutUint16(b[4:], typ)
 	ne.PutUint16(b[6:], nlmFRequest|nlmFDump)
 	ne.PutUint32(b[8:], seq)
-	r := b[nlmsgHdrLen:]
-	r[0], r[1] = family, protocol
-	ne.PutUint32(r[4:], 0xffffffff) // every state
 	if p != 0 {
-		a := r[inetDiagReqLen:]
+		a := b[nlmsgHdrLen+reqLen:]
 		ne.PutUint16(a[0:], 4+16)
 		ne.PutUint16(a[2:], inetDiagBytecode)
 		// sport >= p, else reject (jump past the end); sport <= p, else
@@ -130,7 +164,7 @@ func decodeDiag(buf []byte, proto ports.Protocol, out []Socket) ([]Socket, error
 				return out, errDiagDone
 			}
 			return out, errnoError(errno)
-		case sockDiagByFamily:
+		case sockDiagByFamily, tcpDiagGetSock:
 			s, err := decodeDiagMsg(body, proto)
 			if err != nil {
 				return out, fmt.Errorf("sock_diag: message at offset %d: %w", off, err)

@@ -1,6 +1,7 @@
 package hostports
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"net/netip"
@@ -264,6 +265,50 @@ func TestDiagRequest(t *testing.T) {
 	b = diagRequest(afInet, ipprotoTCP, 5432, 1)
 	if want := nlmsgHdrLen + inetDiagReqLen + 20; len(b) != want || int(binary.NativeEndian.Uint32(b)) != want {
 		t.Errorf("diagRequest with a port: %d bytes, want %d", len(b), want)
+	}
+	// TCP puts the port in the socket ID too (network order), for the
+	// kernel's cheap test; UDP leaves it to the bytecode.
+	if got := binary.BigEndian.Uint16(b[nlmsgHdrLen+8:]); got != 5432 {
+		t.Errorf("diagRequest TCP 5432: idiag_sport %d", got)
+	}
+	if got := binary.BigEndian.Uint16(diagRequest(afInet, ipprotoUDP, 5432, 1)[nlmsgHdrLen+8:]); got != 0 {
+		t.Errorf("diagRequest UDP 5432: idiag_sport %d, want 0", got)
+	}
+	if !bytes.Equal(b[nlmsgHdrLen+inetDiagReqLen:], diagRequest(afInet, ipprotoUDP, 5432, 1)[nlmsgHdrLen+inetDiagReqLen:]) {
+		t.Errorf("diagRequest: TCP and UDP bytecode differ")
+	}
+}
+
+func TestDiagRequestTCP(t *testing.T) {
+	ne := binary.NativeEndian
+	b := diagRequestTCP(0, 3)
+	if len(b) != nlmsgHdrLen+inetDiagReqV1Len || int(ne.Uint32(b)) != len(b) {
+		t.Fatalf("diagRequestTCP without a port: %d bytes, header says %d", len(b), ne.Uint32(b))
+	}
+	if ne.Uint16(b[4:]) != tcpDiagGetSock || ne.Uint16(b[6:]) != nlmFRequest|nlmFDump || ne.Uint32(b[8:]) != 3 {
+		t.Errorf("diagRequestTCP: type %d flags %#x seq %d", ne.Uint16(b[4:]), ne.Uint16(b[6:]), ne.Uint32(b[8:]))
+	}
+	if b[nlmsgHdrLen] != 0 || ne.Uint32(b[nlmsgHdrLen+52:]) != 0xffffffff {
+		t.Errorf("diagRequestTCP: family %d states %#x, want any family, every state", b[nlmsgHdrLen], ne.Uint32(b[nlmsgHdrLen+52:]))
+	}
+	b = diagRequestTCP(5432, 1)
+	if want := nlmsgHdrLen + inetDiagReqV1Len + 20; len(b) != want || int(ne.Uint32(b)) != want {
+		t.Errorf("diagRequestTCP with a port: %d bytes, want %d", len(b), want)
+	}
+	if got := binary.BigEndian.Uint16(b[nlmsgHdrLen+4:]); got != 5432 {
+		t.Errorf("diagRequestTCP 5432: idiag_sport %d", got)
+	}
+	v2 := diagRequest(afInet, ipprotoTCP, 5432, 1)
+	if diff := cmp.Diff(v2[nlmsgHdrLen+inetDiagReqLen:], b[nlmsgHdrLen+inetDiagReqV1Len:]); diff != "" {
+		t.Errorf("diagRequestTCP bytecode (-v2 +v1):\n%s", diff)
+	}
+	// Its answers come with its own message type.
+	ap := netip.MustParseAddrPort
+	msg := diagMsg(afInet6, 10, 0, ap("[::]:5432"), ap("[::]:0"), 0, 0, 7, 1)
+	binary.NativeEndian.PutUint16(msg[4:], tcpDiagGetSock)
+	got, err := decodeDiag(msg, ports.TCP, nil)
+	if err != nil || len(got) != 1 || got[0].Local != ap("[::]:5432") || got[0].V6Only != V6OnlyOn {
+		t.Errorf("decodeDiag of a TCPDIAG_GETSOCK answer: %+v, %v", got, err)
 	}
 }
 

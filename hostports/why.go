@@ -407,8 +407,9 @@ type WhyOptions struct {
 
 // Why explains whether and why port p cannot be bound now on this host:
 // it binds p on each protocol and address asked ([Prober.Probe]), reads
-// the sockets of the port with their owners ([ReadTable]) and the host's
-// limits ([Read]), and returns what [Diagnose] makes of them. The
+// the sockets of the port with their owners ([ReadTable] with Port and
+// FirstOwner) and the host's limits ([Read]), and returns what [Diagnose]
+// makes of them. The
 // [Diagnosis] is [Diagnosis.Bindable] when every bind succeeded; its
 // reasons say what stopped the others and what may stop a server later.
 //
@@ -430,7 +431,7 @@ func Why(p ports.Port, opts WhyOptions) (Diagnosis, error) {
 			errs = append(errs, err)
 		}
 	}
-	t, err := ReadTable(TableOptions{Port: p})
+	t, err := ReadTable(TableOptions{Port: p, FirstOwner: true})
 	if err != nil && !errors.Is(err, ErrNoSocketTable) {
 		errs = append(errs, err)
 	}
