@@ -120,7 +120,7 @@ Exit status: 0 when no finding of severity error remains, 1 when one does,
 		}
 		opts := check.Options{Limits: limits, NodePortRange: npr, Rootless: *rootless, Severities: cfg.Severities}
 		if *live {
-			table, err := a.socketTable()
+			table, err := a.liveTable(in.decls)
 			if err != nil {
 				return a.fail("check: --live: reading this host's sockets: %v", err)
 			}

@@ -3,9 +3,11 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/hostports"
+	"github.com/portalloc/ports/manifest"
 )
 
 // hostLimits returns what this host keeps for itself. Tests replace it
@@ -54,4 +56,47 @@ func (a *app) rootlessHere(lim hostports.Limits) bool {
 	}
 	fmt.Fprintf(a.stderr, "ports: note: %s found (%s): %s; --rootless=false if the project runs elsewhere\n", rt, safe(rt.Evidence), what)
 	return true
+}
+
+// liveReadsMax is the most declared host ports that check --live reads one
+// by one (each a read of the kernel's sockets of one port and a short
+// search for their holders); more, and it reads the whole table once.
+const liveReadsMax = 8
+
+// liveTable reads the sockets that check --live compares decls with: those
+// of each host port the declarations bind, when they are few, or the
+// whole table. Tests replace it through app.table.
+func (a *app) liveTable(decls []manifest.Declaration) (hostports.Table, error) {
+	if a.table != nil {
+		return a.table()
+	}
+	var want []ports.Port
+	for _, d := range decls {
+		if d.Scope != manifest.HostScope() || !d.Endpoint.IsValid() {
+			continue
+		}
+		if d.Endpoint.Range().Len() > liveReadsMax {
+			return a.socketTable()
+		}
+		for p := range d.Endpoint.Range().All() {
+			if !slices.Contains(want, p) {
+				want = append(want, p)
+			}
+		}
+		if len(want) > liveReadsMax {
+			return a.socketTable()
+		}
+	}
+	slices.Sort(want)
+	var t hostports.Table
+	for _, p := range want {
+		pt, err := hostports.ReadTable(hostports.TableOptions{Port: p, FirstOwner: true})
+		if err != nil {
+			return t, err
+		}
+		t.Sockets = append(t.Sockets, pt.Sockets...)
+		t.Source = pt.Source
+		t.Hidden = max(t.Hidden, pt.Hidden)
+	}
+	return t, nil
 }
