@@ -23,7 +23,7 @@ var defaultScheme = sync.OnceValue(func() Scheme {
 // (6 pods) of aggregates, 30 (3 pods) of sagas and 20 (2 pods) of projectors
 // from its base up, and 40 unassigned; Go's range starts 150 ports after
 // Rust's but Python's 200 after Go's, which leaves 50350-50399 to no
-// language; and three infrastructure services.
+// language; and three infrastructure ports.
 func DefaultSpec() Spec {
 	r := func(lo, hi ports.Port) ports.Range { return ports.RangeFrom(lo, hi) }
 	lang := func(name Language, title string, all, aggregates, sagas, projectors ports.Range) LanguageSpec {
@@ -62,7 +62,7 @@ func DefaultSpec() Spec {
 			lang(CSharp, "C#", r(50700, 50849), r(50700, 50759), r(50760, 50789), r(50790, 50809)),
 			lang(Cpp, "C++", r(50850, 50999), r(50850, 50909), r(50910, 50939), r(50940, 50959)),
 		},
-		Services: []Service{
+		InfraPorts: []InfraPort{
 			{Name: "aggregate-coordinator", Title: "Aggregate Coordinator", Port: 1310, NodePort: 31310,
 				Description: "Per-domain command handling"},
 			{Name: "stream-grpc", Title: "Stream gRPC", Port: 1340, NodePort: 31340,

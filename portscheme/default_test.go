@@ -236,33 +236,33 @@ func TestDefaultSlots(t *testing.T) {
 // The seed's infrastructure table.
 func TestDefaultServices(t *testing.T) {
 	s := Default()
-	want := []Service{
+	want := []InfraPort{
 		{Name: "aggregate-coordinator", Title: "Aggregate Coordinator", Port: 1310, NodePort: 31310, Description: "Per-domain command handling"},
 		{Name: "stream-grpc", Title: "Stream gRPC", Port: 1340, NodePort: 31340, Description: "Event streaming"},
 		{Name: "topology-rest", Title: "Topology REST API", Port: 9099, Description: "Topology visualization"},
 	}
-	if diff := cmp.Diff(want, s.Spec().Services); diff != "" {
+	if diff := cmp.Diff(want, s.Spec().InfraPorts); diff != "" {
 		t.Errorf("Spec().Services (-want +got):\n%s", diff)
 	}
 	for _, sv := range want {
-		if got, ok := s.Service(sv.Name); !ok || got != sv {
+		if got, ok := s.InfraPort(sv.Name); !ok || got != sv {
 			t.Errorf("Service(%q) = %+v, %v", sv.Name, got, ok)
 		}
-		if got, ok := s.ServiceAt(sv.Port); !ok || got.Name != sv.Name {
+		if got, ok := s.InfraPortAt(sv.Port); !ok || got.Name != sv.Name {
 			t.Errorf("ServiceAt(%v) = %q, %v, want %q", sv.Port, got.Name, ok, sv.Name)
 		}
 		if sv.NodePort != 0 {
-			if got, ok := s.ServiceAt(sv.NodePort); !ok || got.Name != sv.Name {
+			if got, ok := s.InfraPortAt(sv.NodePort); !ok || got.Name != sv.Name {
 				t.Errorf("ServiceAt(%v) = %q, %v, want %q", sv.NodePort, got.Name, ok, sv.Name)
 			}
 		}
 	}
 	for _, p := range []ports.Port{0, 1311, 50050} {
-		if got, ok := s.ServiceAt(p); ok {
+		if got, ok := s.InfraPortAt(p); ok {
 			t.Errorf("ServiceAt(%v) = %q, true; want nothing", p, got.Name)
 		}
 	}
-	if _, ok := s.Service("kafka"); ok {
+	if _, ok := s.InfraPort("kafka"); ok {
 		t.Errorf(`Service("kafka") = _, true`)
 	}
 }

@@ -24,7 +24,7 @@
 //
 // Six languages (rust 50050, go 50200, python 50400, java 50550, csharp
 // 50700, cpp 50850) each hold, from their base up, 6 aggregate pods, 3 saga
-// pods and 2 projector pods; three infrastructure [Service] ports lie
+// pods and 2 projector pods; three infrastructure ports ([InfraPort]) lie
 // outside the pods. [DefaultSpec] gives the plan as data, to start a
 // custom scheme from.
 //

@@ -216,7 +216,7 @@ func (s Scheme) parseEnv(lookup func(string) (string, bool), allowBare bool) (Po
 // outside reports whether p lies in no language range and on no service
 // of the scheme.
 func (s Scheme) outside(p ports.Port) bool {
-	if _, ok := s.ServiceAt(p); ok {
+	if _, ok := s.InfraPortAt(p); ok {
 		return false
 	}
 	_, ok := s.languageAt(p)
@@ -260,7 +260,7 @@ func (s Scheme) slotName(slot Slot) string {
 // notAPod explains why p, which Locate does not find, names no pod.
 func (s Scheme) notAPod(p ports.Port) string {
 	d := "contradicts the scheme: " + p.String()
-	if sv, ok := s.ServiceAt(p); ok {
+	if sv, ok := s.InfraPortAt(p); ok {
 		return d + " is a port of service " + sv.Name + ", not of a pod"
 	}
 	if l, ok := s.languageAt(p); ok {

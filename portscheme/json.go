@@ -187,7 +187,7 @@ func (js *jsonScheme) spec() (Spec, problems, map[string]bool) {
 		spec.Languages = append(spec.Languages, l)
 	}
 	for i, js := range js.Services {
-		sv := Service{Name: js.Name, Title: js.Title, Description: js.Description}
+		sv := InfraPort{Name: js.Name, Title: js.Title, Description: js.Description}
 		w := whereService(i, sv.Name)
 		if p, ok := jsonPort(&ps, w, "port", js.Port); ok {
 			sv.Port = p
@@ -197,7 +197,7 @@ func (js *jsonScheme) spec() (Spec, problems, map[string]bool) {
 		if p, ok := jsonPort(&ps, w, "node port", js.NodePort); ok {
 			sv.NodePort = p
 		}
-		spec.Services = append(spec.Services, sv)
+		spec.InfraPorts = append(spec.InfraPorts, sv)
 	}
 	return spec, ps, done
 }
@@ -338,7 +338,7 @@ func (s Scheme) json() jsonScheme {
 		}
 		js.Languages = append(js.Languages, jl)
 	}
-	for _, sv := range spec.Services {
+	for _, sv := range spec.InfraPorts {
 		var np json.RawMessage
 		if sv.NodePort != 0 {
 			np = strconv.AppendInt(nil, int64(sv.NodePort), 10)

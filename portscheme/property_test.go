@@ -84,7 +84,7 @@ func genSpec() *rapid.Generator[Spec] {
 			if np != 0 {
 				used[np] = true
 			}
-			spec.Services = append(spec.Services, Service{Name: "s" + strconv.Itoa(i), Port: p, NodePort: np,
+			spec.InfraPorts = append(spec.InfraPorts, InfraPort{Name: "s" + strconv.Itoa(i), Port: p, NodePort: np,
 				Description: "service " + strconv.Itoa(i)})
 		}
 		return spec
@@ -382,7 +382,7 @@ func TestPropValidateAvoid(t *testing.T) {
 		for _, p := range every(s) {
 			hit = hit || avoid.Contains(p)
 		}
-		for _, sv := range spec.Services {
+		for _, sv := range spec.InfraPorts {
 			hit = hit || avoid.Contains(sv.Port) || (sv.NodePort != 0 && avoid.Contains(sv.NodePort))
 		}
 		err := s.Validate(Avoid{"the set", avoid})

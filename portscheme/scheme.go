@@ -134,7 +134,7 @@ func (l Location) String() string {
 }
 
 // Default returns the default scheme: ten slots a pod, six language ranges
-// in 50050-50999 and three infrastructure services; see the package
+// in 50050-50999 and three infrastructure ports; see the package
 // documentation for its tables.
 func Default() Scheme { return defaultScheme() }
 
@@ -161,7 +161,7 @@ func (s Scheme) Equal(o Scheme) bool {
 	a, b := s.Spec(), o.Spec()
 	return a.Slots == b.Slots &&
 		slices.Equal(a.Roles, b.Roles) &&
-		slices.Equal(a.Services, b.Services) &&
+		slices.Equal(a.InfraPorts, b.InfraPorts) &&
 		slices.EqualFunc(a.Languages, b.Languages, func(x, y LanguageSpec) bool {
 			return x.Name == y.Name && x.Title == y.Title && x.Range == y.Range && slices.Equal(x.Kinds, y.Kinds)
 		})
@@ -205,32 +205,32 @@ func (s Scheme) Capacity(l Language, kind Kind) (int, bool) {
 	return k.pods, true
 }
 
-// Service returns the infrastructure service named name, and whether the
+// InfraPort returns the infrastructure port named name, and whether the
 // scheme has it.
-func (s Scheme) Service(name string) (Service, bool) {
+func (s Scheme) InfraPort(name string) (InfraPort, bool) {
 	if s.d == nil {
-		return Service{}, false
+		return InfraPort{}, false
 	}
-	for _, sv := range s.d.spec.Services {
+	for _, sv := range s.d.spec.InfraPorts {
 		if sv.Name == name {
 			return sv, true
 		}
 	}
-	return Service{}, false
+	return InfraPort{}, false
 }
 
-// ServiceAt returns the infrastructure service whose port or node port is
+// InfraPortAt returns the infrastructure port whose port or node port is
 // p, and whether there is one.
-func (s Scheme) ServiceAt(p ports.Port) (Service, bool) {
+func (s Scheme) InfraPortAt(p ports.Port) (InfraPort, bool) {
 	if s.d == nil {
-		return Service{}, false
+		return InfraPort{}, false
 	}
-	for _, sv := range s.d.spec.Services {
+	for _, sv := range s.d.spec.InfraPorts {
 		if sv.Port == p || (sv.NodePort != 0 && sv.NodePort == p) {
 			return sv, true
 		}
 	}
-	return Service{}, false
+	return InfraPort{}, false
 }
 
 // kind returns the kind of language l called kind, or nil.

@@ -90,10 +90,10 @@ func TestZeroScheme(t *testing.T) {
 	if _, ok := s.Capacity(Go, Saga); ok {
 		t.Error("Capacity on the zero Scheme = _, true")
 	}
-	if _, ok := s.Service("x"); ok {
+	if _, ok := s.InfraPort("x"); ok {
 		t.Error("Service on the zero Scheme = _, true")
 	}
-	if _, ok := s.ServiceAt(1310); ok {
+	if _, ok := s.InfraPortAt(1310); ok {
 		t.Error("ServiceAt on the zero Scheme = _, true")
 	}
 	for p := range s.Pods(Go) {
@@ -194,7 +194,7 @@ func TestNewKeepsACopy(t *testing.T) {
 	spec.Slots = 3
 	spec.Roles[0].Env = "X"
 	spec.Languages[1].Kinds[1].Range = r(1, 2)
-	spec.Services[0].Port = 1
+	spec.InfraPorts[0].Port = 1
 	if !s.Equal(Default()) {
 		t.Error("changing the Spec given to New changed the Scheme")
 	}
@@ -213,7 +213,7 @@ func TestEqual(t *testing.T) {
 		{"kind range", func(s *Spec) { s.Languages[0].Kinds[2].Range = r(50140, 50149) }},
 		{"role order", func(s *Spec) { s.Roles[0], s.Roles[1] = s.Roles[1], s.Roles[0] }},
 		{"role description", func(s *Spec) { s.Roles[5].Description = "" }},
-		{"service", func(s *Spec) { s.Services = s.Services[:2] }},
+		{"service", func(s *Spec) { s.InfraPorts = s.InfraPorts[:2] }},
 		{"language order", func(s *Spec) { s.Languages[0], s.Languages[1] = s.Languages[1], s.Languages[0] }},
 	}
 	for _, c := range change {

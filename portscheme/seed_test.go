@@ -65,8 +65,8 @@ func TestSeedText(t *testing.T) {
 		case infra.MatchString(line):
 			m := infra.FindStringSubmatch(line)
 			counts["infra"]++
-			var sv Service
-			for _, c := range s.Spec().Services {
+			var sv InfraPort
+			for _, c := range s.Spec().InfraPorts {
 				if c.Title == m[1] {
 					sv = c
 				}

@@ -20,8 +20,8 @@ type Spec struct {
 	Roles []Role
 	// Languages are the language ranges, in the order the scheme lists them.
 	Languages []LanguageSpec
-	// Services are the fixed infrastructure ports outside the pods.
-	Services []Service
+	// InfraPorts are the fixed infrastructure ports outside the pods.
+	InfraPorts []InfraPort
 }
 
 // Role is what one slot of every pod is for.
@@ -73,11 +73,11 @@ type KindSpec struct {
 	Range ports.Range
 }
 
-// Service is a fixed infrastructure port that lies outside the pod ranges,
+// InfraPort is a fixed infrastructure port that lies outside the pod ranges,
 // as the default scheme's aggregate coordinator on 1310.
 //
-// The zero Service has no name, which [New] rejects.
-type Service struct {
+// The zero InfraPort has no name, which [New] rejects.
+type InfraPort struct {
 	// Name is a lower-case DNS label, as "aggregate-coordinator".
 	Name string
 	// Title is how people write it, as "Aggregate Coordinator".
@@ -94,10 +94,10 @@ type Service struct {
 // Specs that describe the same scheme compare equal.
 func (s Spec) clone() Spec {
 	c := Spec{
-		Slots:     s.Slots,
-		Roles:     cloneSlice(s.Roles),
-		Languages: cloneSlice(s.Languages),
-		Services:  cloneSlice(s.Services),
+		Slots:      s.Slots,
+		Roles:      cloneSlice(s.Roles),
+		Languages:  cloneSlice(s.Languages),
+		InfraPorts: cloneSlice(s.InfraPorts),
 	}
 	for i := range c.Languages {
 		c.Languages[i].Kinds = cloneSlice(c.Languages[i].Kinds)

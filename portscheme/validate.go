@@ -181,7 +181,7 @@ func sortProblems(ps problems, spec Spec) problems {
 			put(whereKind(i, j, l.Name, k.Name))
 		}
 	}
-	for i, sv := range spec.Services {
+	for i, sv := range spec.InfraPorts {
 		put(whereService(i, sv.Name))
 	}
 	slices.SortStableFunc(ps, func(a, b *Problem) int { return rank[a.Where] - rank[b.Where] })
@@ -202,7 +202,7 @@ func validateText(ps *problems, spec Spec) {
 	for i, l := range spec.Languages {
 		check(whereLanguage(i, l.Name), "title", l.Title)
 	}
-	for i, sv := range spec.Services {
+	for i, sv := range spec.InfraPorts {
 		check(whereService(i, sv.Name), "title", sv.Title)
 		check(whereService(i, sv.Name), "description", sv.Description)
 	}
@@ -259,7 +259,7 @@ func validateRoles(ps *problems, spec Spec, slotsOK bool, done map[string]bool) 
 func validateServices(ps *problems, spec Spec, done map[string]bool) {
 	names := map[string]int{}
 	seen := map[ports.Port]string{} // port or node port -> what holds it
-	for i, sv := range spec.Services {
+	for i, sv := range spec.InfraPorts {
 		w := whereService(i, sv.Name)
 		checkLabel(ps, w, "service", sv.Name)
 		if j, ok := names[sv.Name]; ok && sv.Name != "" {
@@ -508,7 +508,7 @@ func (s Scheme) Validate(avoid ...Avoid) error {
 				ps.add(whereKind(i, j, l.Name, k.Name), ErrOverlap, podIndexes(k.Range, kh, n)+", "+plural(kh.Len(), "port")+" "+kh.String()+","+in)
 			}
 		}
-		for i, sv := range s.d.spec.Services {
+		for i, sv := range s.d.spec.InfraPorts {
 			if a.Ports.Contains(sv.Port) {
 				ps.add(whereService(i, sv.Name), ErrOverlap, "port "+sv.Port.String()+in)
 			}

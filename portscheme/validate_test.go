@@ -21,7 +21,7 @@ func smallSpec() Spec {
 			{Name: "go", Range: r(8000, 8039), Kinds: []KindSpec{{"svc", r(8000, 8015)}, {"job", r(8016, 8023)}}},
 			{Name: "py", Range: r(8100, 8119), Kinds: []KindSpec{{"svc", r(8100, 8107)}}},
 		},
-		Services: []Service{{Name: "gateway", Port: 443, NodePort: 30443}},
+		InfraPorts: []InfraPort{{Name: "gateway", Port: 443, NodePort: 30443}},
 	}
 }
 
@@ -63,7 +63,7 @@ func TestNewValid(t *testing.T) {
 			{Name: "a", Range: r(10, 13), Kinds: []KindSpec{{"x", r(10, 11)}, {"y", r(12, 13)}}},
 			{Name: "b", Range: r(14, 15), Kinds: []KindSpec{{"x", r(14, 15)}}}}},
 		"service right below a language": {Slots: 2, Languages: []LanguageSpec{{Name: "a", Range: r(10, 11)}},
-			Services: []Service{{Name: "s", Port: 9, NodePort: 12000}}},
+			InfraPorts: []InfraPort{{Name: "s", Port: 9, NodePort: 12000}}},
 		"max-length names": {Slots: 1, Roles: []Role{{Name: "a23456789012345", Env: "_1"}},
 			Languages: []LanguageSpec{{Name: Language(strings.Repeat("a", 63)), Range: r(5, 5)}}},
 	} {
@@ -199,11 +199,11 @@ func TestNewProblems(t *testing.T) {
 			{`kind "py/svc" (languages[1].kinds[0])`, `range 8012-8019 overlaps kind "go/job" (languages[0].kinds[1]), 8016-8023, on ports 8016-8019`, ErrOverlap},
 		}},
 		{"services", func(s *Spec) {
-			s.Services = append(s.Services,
-				Service{Name: "gateway", Port: 444},
-				Service{Name: "Web", Port: 0, NodePort: 30443},
-				Service{Name: "db", Port: 8110},
-				Service{Name: "cache", Port: 443, NodePort: 8001},
+			s.InfraPorts = append(s.InfraPorts,
+				InfraPort{Name: "gateway", Port: 444},
+				InfraPort{Name: "Web", Port: 0, NodePort: 30443},
+				InfraPort{Name: "db", Port: 8110},
+				InfraPort{Name: "cache", Port: 443, NodePort: 8001},
 			)
 		}, []problem{
 			{`service "gateway" (services[1])`, `service "gateway" is also services[0]`, ErrInvalidSpec},
@@ -251,7 +251,7 @@ func TestNewEveryProblem(t *testing.T) {
 			{Name: "rust", Range: r(50050, 50199), Kinds: []KindSpec{{"aggregate", r(50050, 50105)}, {"saga", r(50100, 50139)}}},
 			{Name: "go", Range: r(50190, 50349), Kinds: []KindSpec{{"aggregate", r(50350, 50359)}}},
 		},
-		Services: []Service{{Name: "topology", Port: 50200}},
+		InfraPorts: []InfraPort{{Name: "topology", Port: 50200}},
 	}
 	_, err := New(spec)
 	want := `portscheme: 8 problems:

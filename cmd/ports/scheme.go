@@ -99,11 +99,11 @@ func (a *app) schemeTables(s portscheme.Scheme) {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", name, rng, k.Name, k.Range, capacity)
 		}
 	}
-	if len(spec.Services) > 0 {
+	if len(spec.InfraPorts) > 0 {
 		fmt.Fprintln(tw)
 		fmt.Fprintf(tw, "%s\n", a.paint(styleBold, "Infrastructure services"))
 		fmt.Fprintln(tw, "SERVICE\tPORT\tNODEPORT\tDESCRIPTION")
-		for _, sv := range spec.Services {
+		for _, sv := range spec.InfraPorts {
 			np := "-"
 			if sv.NodePort != 0 {
 				np = sv.NodePort.String()
