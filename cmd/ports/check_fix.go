@@ -42,10 +42,10 @@ const (
 type fixPlan struct {
 	dir      string
 	project  string
-	services map[string][]manifest.Declaration  // by service: its ports, in file order
+	services map[string][]manifest.Declaration    // by service: its ports, in file order
 	moved    map[manifest.Position]ports.Endpoint // the moves written in the override
-	vars     []fixVar                           // the moves written in the env file
-	order    []string                           // the services of the override, in order met
+	vars     []fixVar                             // the moves written in the env file
+	order    []string                             // the services of the override, in order met
 }
 
 // fixVar is a variable to set: NAME=PORT.

@@ -16,6 +16,7 @@
 //	ports why PORT[/PROTO]            why a port cannot be bound here
 //	ports ls [PORT...]                the listening sockets, by process
 //	ports version                     the version of the command
+//	ports completion bash|zsh|fish    a shell completion script
 //
 // Every subcommand takes --help, which prints its usage on standard output.
 // Flags may come before or after the arguments; "--" ends them. Exit status:
@@ -64,6 +65,7 @@ type app struct {
 	lockDir        string                            // "": porttest's default lock directory
 	claimsDir      string                            // "": the claims package's default store
 	table          func() (hostports.Table, error)   // nil: hostports.ReadTable
+	collect        func(*flag.FlagSet)               // if set, parseFlags hands it the flag set and stops the command
 }
 
 type command struct {
@@ -71,6 +73,7 @@ type command struct {
 	summary string
 	usage   string // the synopsis after "ports NAME"
 	run     func(a *app, args []string) int
+	args    func() []string // the words its arguments are, for completion; nil if not a few
 }
 
 func commands() []command {
@@ -88,6 +91,7 @@ func commands() []command {
 		runCommand(),
 		portserverCommand(),
 		versionCommand(),
+		completionCommand(),
 	}
 }
 
@@ -217,7 +221,7 @@ func (a *app) usage(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Usage:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  ports %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  ports %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Help topics:")
@@ -310,6 +314,10 @@ func flagError(err error) string {
 // come after the arguments too ("ports check compose.yml --format json");
 // after "--" everything is an argument.
 func (a *app) parseFlags(fs *flag.FlagSet, args []string) int {
+	if a.collect != nil {
+		a.collect(fs)
+		return exitOK
+	}
 	// Parse would print its error and the usage to stderr, and the usage
 	// for --help too; print them here instead, once, where they belong.
 	usage, out := fs.Usage, fs.Output()
