@@ -72,7 +72,8 @@ type Options struct {
 // transactions that etcd orders: linearizable. Its queries (Lookup, Holders,
 // Overlapping, Suggest, Snapshot) read the local mirror, an
 // allocator.Allocator kept current by a watch, at in-memory speed; they may
-// lag the cluster by the watch's delay, and Sync brings them up to date.
+// lag the cluster by the watch's delay (a client sees its own changes at
+// once), and Sync brings them up to date.
 //
 // A Client is safe for concurrent use by multiple goroutines.
 type Client struct {

@@ -50,6 +50,10 @@ package etcd
 // Because the compares test existence, not revisions, a transaction fails
 // only on a real conflict: reservations of other ports never make it retry,
 // however many clients write at once.
+//
+// The alternatives lose: keys of one port each would need a key per port (a
+// range of 1,000 ports exceeds a transaction); a key per block with
+// revision compares makes clients that touch one block retry each other.
 
 import (
 	"encoding/hex"

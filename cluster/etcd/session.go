@@ -28,6 +28,11 @@ import (
 // ports. Reservations made through the Client itself are not bound to any
 // lease and stay until released.
 //
+// A port of a dead holder is free again in every mirror within the TTL plus
+// 2 s while the leader stays (etcd looks for expired leases every 500 ms);
+// a change of leader renews every lease once, which adds up to the TTL and
+// an election timeout.
+//
 // Once the lease is lost, the session's methods return a *LeaseLostError that
 // lists the reservations that went with it, and Done is closed. A Session is
 // safe for concurrent use by multiple goroutines.
