@@ -175,6 +175,10 @@ func TestExposedRandomPort(t *testing.T) {
 	if diff := cmp.Diff([]string{"exposed-database"}, ruleList(rep)); diff != "" {
 		t.Errorf("a database on a random host port: rules (-want +got):\n%s", diff)
 	}
+	// The fix keeps the host port random, on 127.0.0.1.
+	if want := `bind it to 127.0.0.1 ("127.0.0.1::5432"), or drop the host port and reach it over the service network`; len(rep.Findings) > 0 && rep.Findings[0].Fix != want {
+		t.Errorf("a database on a random host port: fix %q, want %q", rep.Findings[0].Fix, want)
+	}
 	d.Addr = netip.MustParseAddr("127.0.0.1")
 	if rep := run(t, []manifest.Declaration{d}, Options{}); len(rep.Findings) != 0 {
 		t.Errorf("on 127.0.0.1: %v", ruleList(rep))

@@ -165,7 +165,12 @@ func exposedFix(d manifest.Declaration) string {
 		if !d.Target.IsValid() { // network_mode: host, where the mapping means nothing
 			return "have it listen on 127.0.0.1, or give it a network of its own and publish the port on 127.0.0.1"
 		}
-		return fmt.Sprintf("bind it to 127.0.0.1 (\"127.0.0.1:%s:%s\"), or drop the host port and reach it over the service network", d.Endpoint.Range(), targetOr(d))
+		host := ""
+		if r := d.Endpoint.Range(); r.IsValid() {
+			host = r.String()
+		}
+		// A random host port ("5432") stays random: "127.0.0.1::5432".
+		return fmt.Sprintf("bind it to 127.0.0.1 (\"127.0.0.1:%s:%s\"), or drop the host port and reach it over the service network", host, targetOr(d))
 	case manifest.KindHostPort:
 		return "set hostIP: 127.0.0.1, or drop the hostPort and reach it through a Service"
 	case manifest.KindNodePort:
