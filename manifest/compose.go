@@ -98,6 +98,7 @@ type rawPort struct {
 	value   string                    // expose: the entry, interpolated
 	span    *portSpan                 // ports: the entry held as a range, instead of configs
 	marker  string                    // the address of the span's stand-in, if compose-go is given one
+	block   string                    // the comment above the entry's block: the list's key, or an earlier entry
 }
 
 // rawService is where a service is written in the files.
@@ -307,6 +308,9 @@ func (p *composeProject) compose(cs *composeScan) (project *types.Project, warni
 		}
 	}()
 	project, err = loader.LoadWithContext(context.Background(), details, opts)
+	if err != nil {
+		err = everyInconsistent(details, opts, err)
+	}
 	missing = slices.DeleteFunc(missing, func(k string) bool { return defaultedIn(cs.files, k) })
 	slices.Sort(missing)
 	if err != nil {
@@ -823,9 +827,13 @@ func (cs *composeScan) scan(f composeFile, env map[string]string, base string, i
 				}
 			}
 			start := len(rs.ports)
-			_, portList := get(svc, "ports")
+			portKey, portList := get(svc, "ports")
+			block := blockComment(portKey)
 			for _, it := range items(portList) {
-				rp := &rawPort{file: f.name, node: it, doc: d.doc}
+				if c := cleanComment(it.HeadComment); c != "" {
+					block = c
+				}
+				rp := &rawPort{file: f.name, node: it, doc: d.doc, block: block}
 				n, err := cs.entry(rp, subst, env, depth == 0)
 				if err != nil {
 					return &Error{File: f.name, Line: it.Line, Column: it.Column, Doc: d.doc,
@@ -837,8 +845,12 @@ func (cs *composeScan) scan(f composeFile, env map[string]string, base string, i
 				}
 				rs.ports = append(rs.ports, rp)
 			}
-			_, exposeList := get(svc, "expose")
+			exposeKey, exposeList := get(svc, "expose")
+			block = blockComment(exposeKey)
 			for _, it := range items(exposeList) {
+				if c := cleanComment(it.HeadComment); c != "" {
+					block = c
+				}
 				s, ok := scalar(it)
 				if !ok {
 					continue // compose-go's schema check reports it
@@ -848,7 +860,7 @@ func (cs *composeScan) scan(f composeFile, env map[string]string, base string, i
 					return &Error{File: f.name, Line: it.Line, Column: it.Column, Doc: d.doc,
 						Msg: fmt.Sprintf("service %q: expose %q", name, s), Err: err}
 				}
-				rs.ports = append(rs.ports, &rawPort{file: f.name, node: it, doc: d.doc, expose: true, value: v})
+				rs.ports = append(rs.ports, &rawPort{file: f.name, node: it, doc: d.doc, expose: true, value: v, block: block})
 			}
 			if inProject {
 				ps := cs.project[name]
@@ -1171,7 +1183,7 @@ func composeService(project, mainFile string, svc types.ServiceConfig, dependsOn
 				at = k // a long-syntax port is placed at what it publishes
 			}
 			src = Position{File: rp.file, Line: at.Line, Column: at.Column, Doc: rp.doc}
-			desc = comment(rp.node)
+			desc = cmp.Or(comment(rp.node), rp.block)
 		}
 		ds, err := composePorts(groups[rp], hostNet)
 		if err == nil && standIn[rp] {
@@ -1196,7 +1208,7 @@ func composeService(project, mainFile string, svc types.ServiceConfig, dependsOn
 		for _, rp := range entries {
 			if rp.expose && rp.value == e {
 				src = Position{File: rp.file, Line: rp.node.Line, Column: rp.node.Column, Doc: rp.doc}
-				desc = comment(rp.node)
+				desc = cmp.Or(comment(rp.node), rp.block)
 				break
 			}
 		}
@@ -1376,4 +1388,98 @@ func parseHostIP(s string) (netip.Addr, error) {
 		return netip.Addr{}, fmt.Errorf("host IP %q: not an IP address", s)
 	}
 	return a.Unmap(), nil
+}
+
+// inconsistentRE matches the messages of compose-go's consistency check
+// that name one service of those that refer to a resource no file defines.
+var inconsistentRE = regexp.MustCompile(`^service "[^"]*" refers to undefined (secret|build secret|config|network|volume|model) (.*): invalid compose project$`)
+
+// everyInconsistent returns err, from compose-go's check of a project's
+// consistency, naming every service at fault, in order, where err names one
+// of them. compose-go walks the services in the random order of a map and
+// names the first it finds at fault, so that with three services using a
+// secret no file defines, a run names any of the three. The project is
+// loaded again without the check to find them all; err is returned as it
+// is when it is of another kind.
+func everyInconsistent(details types.ConfigDetails, opts func(*loader.Options), err error) error {
+	const noImage = "has neither an image nor a build context specified: invalid compose project"
+	msg := err.Error()
+	m := inconsistentRE.FindStringSubmatch(msg)
+	if m == nil && !(strings.HasPrefix(msg, "service ") && strings.HasSuffix(msg, noImage)) {
+		return err
+	}
+	project, lerr := loader.LoadWithContext(context.Background(), details, opts, func(o *loader.Options) { o.SkipConsistencyCheck = true })
+	if lerr != nil {
+		return err
+	}
+	var names []string
+	for _, name := range slices.Sorted(maps.Keys(project.Services)) {
+		if inconsistent(project, project.Services[name], m) {
+			names = append(names, strconv.Quote(name))
+		}
+	}
+	switch {
+	case len(names) == 0:
+		return err
+	case m == nil && len(names) == 1:
+		return fmt.Errorf("service %s %s", names[0], noImage)
+	case m == nil:
+		return fmt.Errorf("services %s have neither an image nor a build context specified: invalid compose project", andList(names))
+	case len(names) == 1:
+		return fmt.Errorf("service %s refers to undefined %s %s: invalid compose project", names[0], m[1], m[2])
+	}
+	return fmt.Errorf("services %s refer to undefined %s %s: invalid compose project", andList(names), m[1], m[2])
+}
+
+// inconsistent reports whether s refers to the undefined resource that m
+// (inconsistentRE's match) names, or, with m nil, has neither an image nor
+// a build context.
+func inconsistent(p *types.Project, s types.ServiceConfig, m []string) bool {
+	if m == nil {
+		return s.Build == nil && s.Image == "" && s.Provider == nil
+	}
+	kind, name := m[1], m[2]
+	switch kind {
+	case "secret":
+		_, defined := p.Secrets[name]
+		return !defined && slices.ContainsFunc(s.Secrets, func(r types.ServiceSecretConfig) bool { return r.Source == name })
+	case "build secret":
+		_, defined := p.Secrets[name]
+		return !defined && s.Build != nil && slices.ContainsFunc(s.Build.Secrets, func(r types.ServiceSecretConfig) bool { return r.Source == name })
+	case "config":
+		_, defined := p.Configs[name]
+		return !defined && slices.ContainsFunc(s.Configs, func(r types.ServiceConfigObjConfig) bool { return r.Source == name })
+	case "network":
+		_, defined := p.Networks[name]
+		_, uses := s.Networks[name]
+		return !defined && uses
+	case "volume":
+		_, defined := p.Volumes[name]
+		return !defined && slices.ContainsFunc(s.Volumes, func(v types.ServiceVolumeConfig) bool {
+			return v.Type == types.VolumeTypeVolume && v.Source == name
+		})
+	case "model":
+		_, defined := p.Models[name]
+		_, uses := s.Models[name]
+		return !defined && uses
+	}
+	return false
+}
+
+// andList joins words as a sentence does: "a", "a and b", "a, b and c".
+func andList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
+// blockComment returns the comment above the key of a list of ports
+// ("# the gateway's public listeners" over "ports:"), which describes each
+// entry of it that has no comment of its own; "" for a nil key.
+func blockComment(key *yaml.Node) string {
+	if key == nil {
+		return ""
+	}
+	return cleanComment(key.HeadComment)
 }
