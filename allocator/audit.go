@@ -10,18 +10,18 @@ import (
 	"github.com/portalloc/ports"
 )
 
-// Declaration is an endpoint that an owner declares it uses, as read from a
+// Usage is an endpoint that an owner says it uses, as read from a
 // compose file, a manifest or a port registry, with a value of the caller's
-// (a file and line, a service definition). Declarations, unlike reservations,
-// may conflict: [Audit] finds where they do. The zero Declaration has an
-// invalid endpoint, which Audit refuses. A Declaration is a plain value.
-type Declaration[V any] struct {
+// (a file and line, a service definition). Usages, unlike reservations,
+// may conflict: [Audit] finds where they do. The zero Usage has an
+// invalid endpoint, which Audit refuses. A Usage is a plain value.
+type Usage[V any] struct {
 	Owner    string
 	Endpoint ports.Endpoint
 	Value    V
 }
 
-// ConflictGroup is a set of declarations bound together by conflicts: each
+// ConflictGroup is a set of usages bound together by conflicts: each
 // member conflicts, by [ports.Endpoint.Conflicts], with at least one other,
 // and any two members are linked by a chain of conflicts. Two members on
 // different specific addresses may share ports without conflicting with each
@@ -33,10 +33,10 @@ type ConflictGroup[V any] struct {
 	Protocol ports.Protocol
 	// Span runs from the lowest port of any member to the highest.
 	Span ports.Range
-	// Members are the declarations of the group, at least two, ordered by
+	// Members are the usages of the group, at least two, ordered by
 	// endpoint ([ports.Endpoint.Compare]), then owner, then their order in
 	// the input.
-	Members []Declaration[V]
+	Members []Usage[V]
 }
 
 // String returns the group in one line, as
@@ -57,25 +57,25 @@ func (g ConflictGroup[V]) String() string {
 }
 
 // Audit finds every conflict among decls and returns the conflict groups:
-// the connected components, of two declarations or more, of the graph whose
-// edges join declarations that conflict. Declarations that conflict with none
+// the connected components, of two usages or more, of the graph whose
+// edges join usages that conflict. Usages that conflict with none
 // appear in no group. The groups are ordered by their first member, so the
-// result depends only on the declarations, not on the order of decls beyond
-// ties between equal declarations.
+// result depends only on the usages, not on the order of decls beyond
+// ties between equal usages.
 //
 // An invalid endpoint is an error that names its index and owner, and
 // unwraps to [ErrInvalid]. Audit costs
-// O(n log n) for n declarations and allocates O(n); it does not use an
+// O(n log n) for n usages and allocates O(n); it does not use an
 // [Allocator] and is safe to call concurrently.
-func Audit[V any](decls []Declaration[V]) ([]ConflictGroup[V], error) {
+func Audit[V any](decls []Usage[V]) ([]ConflictGroup[V], error) {
 	for i, d := range decls {
 		if !d.Endpoint.IsValid() {
-			return nil, invalid("Audit", "declaration ", strconv.Itoa(i), " (owner ",
+			return nil, invalid("Audit", "usage ", strconv.Itoa(i), " (owner ",
 				strconv.Quote(d.Owner), "): invalid endpoint (the zero Endpoint)")
 		}
 	}
 	if len(decls) > 1<<31-1 {
-		return nil, invalid("Audit", "too many declarations")
+		return nil, invalid("Audit", "too many usages")
 	}
 	comp := components(decls)
 	// Gather the components of two or more.
@@ -110,7 +110,7 @@ func Audit[V any](decls []Declaration[V]) ([]ConflictGroup[V], error) {
 			group[comp[i]] = g
 			groups = append(groups, ConflictGroup[V]{
 				Protocol: decls[i].Endpoint.Protocol(),
-				Members:  make([]Declaration[V], 0, size[comp[i]]),
+				Members:  make([]Usage[V], 0, size[comp[i]]),
 			})
 		}
 		gr := &groups[g]
@@ -133,18 +133,18 @@ type auditKey struct {
 // components returns, for each declaration, a representative of its
 // connected component in the conflict graph.
 //
-// By [ports.AddrsOverlap], declarations on every address or on :: conflict
-// with every declaration whose ports they overlap; those on 0.0.0.0 with
+// By [ports.AddrsOverlap], usages on every address or on :: conflict
+// with every usage whose ports they overlap; those on 0.0.0.0 with
 // those and with every IPv4 one; those on a specific address with the same
 // address and with the former that cover its family. So: one sweep joins the
-// overlapping declarations on every address, :: and 0.0.0.0 (the hubs); one
+// overlapping usages on every address, :: and 0.0.0.0 (the hubs); one
 // sweep per specific address joins its own; and the runs of each specific
 // address are joined to the hub runs they overlap, of every hub for an IPv4
 // address, of every address and :: for an IPv6 one.
-func components[V any](decls []Declaration[V]) []int32 {
+func components[V any](decls []Usage[V]) []int32 {
 	n := len(decls)
 	d := newDSU(n)
-	// Group 0 holds the declarations on every address or ::, group 1 those
+	// Group 0 holds the usages on every address or ::, group 1 those
 	// on 0.0.0.0, groups 2 and up one specific address each.
 	addrGroup := make(map[netip.Addr]uint64)
 	keys := make([]auditKey, n)
@@ -230,7 +230,7 @@ func sortKeys(keys []auditKey) {
 	slices.SortFunc(keys, func(a, b auditKey) int { return cmp.Compare(a.key, b.key) })
 }
 
-// run is a maximal stretch of ports covered by declarations of one sweep
+// run is a maximal stretch of ports covered by usages of one sweep
 // that overlap in a chain; all of them are in one component, of which rep is
 // a member.
 type run struct {
@@ -238,7 +238,7 @@ type run struct {
 	rep    int32
 }
 
-// sweep joins the declarations of a and b (two lists sorted by port, whose
+// sweep joins the usages of a and b (two lists sorted by port, whose
 // addresses all overlap one another) that overlap, and appends their runs.
 func sweep(d *dsu, runs []run, a, b []auditKey) []run {
 	i, j := 0, 0

@@ -15,7 +15,7 @@ import (
 
 // naiveAudit is the reference: the conflict graph built pair by pair, its
 // components found by search, members and groups sorted as Audit documents.
-func naiveAudit[V any](decls []Declaration[V]) []ConflictGroup[V] {
+func naiveAudit[V any](decls []Usage[V]) []ConflictGroup[V] {
 	n := len(decls)
 	adj := make([][]int, n)
 	for i := range n {
@@ -85,11 +85,11 @@ func TestAuditMatchesNaive(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		n := rapid.IntRange(0, 60).Draw(t, "n")
 		width := rapid.IntRange(4, 200).Draw(t, "width")
-		decls := make([]Declaration[int], n)
+		decls := make([]Usage[int], n)
 		for i := range decls {
 			lo := rapid.IntRange(0, width).Draw(t, "lo")
 			hi := lo + rapid.IntRange(0, 6).Draw(t, "len")
-			decls[i] = Declaration[int]{
+			decls[i] = Usage[int]{
 				Owner: rapid.SampledFrom(testOwners).Draw(t, "owner"),
 				Endpoint: ports.EndpointFrom(
 					rapid.SampledFrom([]ports.Protocol{ports.TCP, ports.UDP}).Draw(t, "proto"),
@@ -127,7 +127,7 @@ func TestAuditMatchesNaive(t *testing.T) {
 
 func TestAudit(t *testing.T) {
 	e := ports.MustParseEndpoint
-	type d = Declaration[string]
+	type d = Usage[string]
 	tests := []struct {
 		name  string
 		decls []d
@@ -193,11 +193,11 @@ func TestAudit(t *testing.T) {
 }
 
 func TestAuditInvalid(t *testing.T) {
-	_, err := Audit([]Declaration[struct{}]{
+	_, err := Audit([]Usage[struct{}]{
 		{Owner: "ok", Endpoint: ports.MustParseEndpoint("80")},
 		{Owner: "broken"},
 	})
-	const want = `allocator: Audit: declaration 1 (owner "broken"): invalid endpoint (the zero Endpoint)`
+	const want = `allocator: Audit: usage 1 (owner "broken"): invalid endpoint (the zero Endpoint)`
 	if err == nil || err.Error() != want {
 		t.Fatalf("Audit with a zero Endpoint = %v, want %q", err, want)
 	}

@@ -265,11 +265,11 @@ func BenchmarkAllocateRelease(b *testing.B) {
 // auditDecls returns n declarations: blocks of at most 50,000 disjoint
 // intervals, one block per address (every address if there is one block),
 // then 1% of them declared again by another owner, so that they conflict.
-func auditDecls(n int) []allocator.Declaration[int] {
+func auditDecls(n int) []allocator.Usage[int] {
 	dups := n / 100
 	base := n - dups
 	blocks := (base + 49999) / 50000
-	var out []allocator.Declaration[int]
+	var out []allocator.Usage[int]
 	for blk := range blocks {
 		addr := netip.Addr{}
 		if blocks > 1 {
@@ -280,7 +280,7 @@ func auditDecls(n int) []allocator.Declaration[int] {
 			m = base - m*(blocks-1)
 		}
 		for i, r := range layout(m, uint64(blk)) {
-			out = append(out, allocator.Declaration[int]{
+			out = append(out, allocator.Usage[int]{
 				Owner: fmt.Sprint("svc-", blk, "-", i), Endpoint: ports.EndpointFrom(ports.TCP, addr, r), Value: len(out),
 			})
 		}

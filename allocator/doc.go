@@ -35,7 +35,8 @@
 //
 // [Allocator.Snapshot] writes the reservations as versioned JSON and
 // [Allocator.Restore] reads them back, exactly. [Audit] lists the conflict
-// groups among declarations without an Allocator.
+// groups among usages (endpoints that owners say they use) without an
+// Allocator.
 //
 // # Costs
 //

@@ -64,9 +64,9 @@ func ExampleStableByKey() {
 	// true
 }
 
-// Audit declarations that may conflict, as read from compose files.
+// Audit usages that may conflict, as read from compose files.
 func ExampleAudit() {
-	decls := []allocator.Declaration[string]{
+	decls := []allocator.Usage[string]{
 		{Owner: "grafana", Endpoint: ports.MustParseEndpoint("3000"), Value: "monitoring.yml:12"},
 		{Owner: "webapp", Endpoint: ports.MustParseEndpoint("0.0.0.0:3000"), Value: "app.yml:7"},
 		{Owner: "minio", Endpoint: ports.MustParseEndpoint("9000-9001"), Value: "storage.yml:4"},

@@ -16,7 +16,7 @@ import (
 // whole declaration as its value.
 type auditSet struct {
 	Scope manifest.Scope
-	Decls []allocator.Declaration[manifest.Declaration]
+	Decls []allocator.Usage[manifest.Declaration]
 }
 
 // auditInput gives one auditSet per scope, since declarations in two
@@ -40,14 +40,14 @@ func auditInput(ds []manifest.Declaration) []auditSet {
 		sizes[i]++
 	}
 	for i := range sets {
-		sets[i].Decls = make([]allocator.Declaration[manifest.Declaration], 0, sizes[i])
+		sets[i].Decls = make([]allocator.Usage[manifest.Declaration], 0, sizes[i])
 	}
 	for _, d := range ds {
 		if d.Ephemeral || !d.Endpoint.IsValid() {
 			continue
 		}
 		i := idx[d.Scope]
-		sets[i].Decls = append(sets[i].Decls, allocator.Declaration[manifest.Declaration]{
+		sets[i].Decls = append(sets[i].Decls, allocator.Usage[manifest.Declaration]{
 			Owner: d.Owner(), Endpoint: d.Endpoint, Value: d,
 		})
 	}
@@ -157,9 +157,9 @@ func (c *checker) collisions(decls []manifest.Declaration) (collisions, poolWarn
 		// as one declaration even where several share a source position
 		// (an extended service, a YAML merge key, a registry entry of two
 		// protocols).
-		in := make([]allocator.Declaration[int], len(set.Decls))
+		in := make([]allocator.Usage[int], len(set.Decls))
 		for i, d := range set.Decls {
-			in[i] = allocator.Declaration[int]{Owner: d.Owner, Endpoint: d.Endpoint, Value: i}
+			in[i] = allocator.Usage[int]{Owner: d.Owner, Endpoint: d.Endpoint, Value: i}
 		}
 		groups, err := allocator.Audit(in)
 		if err != nil {

@@ -149,7 +149,7 @@ func pickPorts(set auditSet) (_ auditSet, pooled []ports.Endpoint, from []int) {
 		if d.Value.Kind != manifest.KindRegistry {
 			continue
 		}
-		documents[j] = slices.IndexFunc(set.Decls, func(p allocator.Declaration[manifest.Declaration]) bool {
+		documents[j] = slices.IndexFunc(set.Decls, func(p allocator.Usage[manifest.Declaration]) bool {
 			return p.Value.PicksOne() && p.Owner == d.Owner && p.Endpoint == d.Endpoint
 		})
 		if documents[j] >= 0 {

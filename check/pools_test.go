@@ -34,7 +34,7 @@ func TestPickPortsFindsAFit(t *testing.T) {
 			if lo == hi {
 				v.Replicas = 0 // a fixed port
 			}
-			set.Decls = append(set.Decls, allocator.Declaration[manifest.Declaration]{Owner: v.Owner(), Endpoint: e, Value: v})
+			set.Decls = append(set.Decls, allocator.Usage[manifest.Declaration]{Owner: v.Owner(), Endpoint: e, Value: v})
 		}
 		out, pooled, from := pickPorts(set)
 		// What pickPorts gave, by declaration; short if some replica got

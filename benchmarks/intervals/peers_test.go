@@ -628,16 +628,16 @@ func BenchmarkFind(b *testing.B) {
 
 // auditDecls returns n declarations: the workload's intervals, 1% of them
 // declared again by another owner so that they conflict.
-func auditDecls(n int) []allocator.Declaration[int] {
+func auditDecls(n int) []allocator.Usage[int] {
 	dups := n / 100
 	rs := Layout(n-dups, 42)
 	rng := rand.New(rand.NewPCG(3, 3))
 	for range dups {
 		rs = append(rs, rs[rng.IntN(n-dups)])
 	}
-	out := make([]allocator.Declaration[int], n)
+	out := make([]allocator.Usage[int], n)
 	for i, r := range rs {
-		out[i] = allocator.Declaration[int]{Owner: fmt.Sprint("svc-", i), Endpoint: tcp(r.Lo, r.Hi), Value: i}
+		out[i] = allocator.Usage[int]{Owner: fmt.Sprint("svc-", i), Endpoint: tcp(r.Lo, r.Hi), Value: i}
 	}
 	return out
 }

@@ -73,9 +73,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%-18s %-24s %s\n", d.name, d.e, d.e.Range().Lo().Class())
 	}
 	fmt.Fprintln(stdout)
-	audit := make([]allocator.Declaration[int], len(decls))
+	audit := make([]allocator.Usage[int], len(decls))
 	for i, d := range decls {
-		audit[i] = allocator.Declaration[int]{Owner: d.name, Endpoint: d.e, Value: i}
+		audit[i] = allocator.Usage[int]{Owner: d.name, Endpoint: d.e, Value: i}
 	}
 	groups, err := allocator.Audit(audit)
 	if err != nil {
