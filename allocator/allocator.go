@@ -135,7 +135,7 @@ func (a *Allocator) Reserve(owner string, e ports.Endpoint) (Reservation, error)
 	}
 	if conflict {
 		if p, k, addr, ok := s.key(e); ok {
-			if x, t := s.rfind(p, k, addr); x != 0 && s.own.name(tagOwner(t)) == owner {
+			if x, t := s.trees[p-1].find(k, addr); x != 0 && s.own.name(tagOwner(t)) == owner {
 				return Reservation{Owner: owner, Endpoint: e}, nil // owner holds e already
 			}
 		}
@@ -198,7 +198,7 @@ func (a *Allocator) Release(e ports.Endpoint) (Reservation, bool) {
 	if !ok {
 		return Reservation{}, false
 	}
-	n, t := s.rdelete(p, k, addr)
+	n, t := s.trees[p-1].remove(k, addr)
 	if n == 0 {
 		return Reservation{}, false
 	}
@@ -242,7 +242,7 @@ func (a *Allocator) Lookup(e ports.Endpoint) (Reservation, bool) {
 	if !ok {
 		return Reservation{}, false
 	}
-	n, t := a.st.rfind(p, k, addr)
+	n, t := a.st.trees[p-1].find(k, addr)
 	if n == 0 {
 		return Reservation{}, false
 	}
@@ -563,7 +563,7 @@ func (s *state) collectFirst(buf []Reservation, sc *nearScan, p uint8, lo, hi ui
 // since the batch before.
 func (s *state) collectMore(buf []Reservation, sc *nearScan, near bool, p uint8, lo, hi uint16, addr netip.Addr, after ports.Endpoint) (int, bool) {
 	if near {
-		if n, ok := s.collectOn(buf, sc, lo, hi, addr); ok {
+		if n, ok := s.collectOn(buf, sc, p, lo, hi, addr); ok {
 			return n, true
 		}
 	}
@@ -576,9 +576,9 @@ func (s *state) collectWalk(buf []Reservation, p uint8, lo, hi uint16, addr neti
 	var c rcursor
 	ar := after.Range()
 	if after.IsValid() {
-		s.rwalkAfter(&c, p, lo, hi, uint16(ar.Lo()), uint16(ar.Hi()), after.Addr())
+		s.trees[p-1].walkAfter(&c, lo, hi, uint16(ar.Lo()), uint16(ar.Hi()), after.Addr())
 	} else {
-		s.rwalk(&c, p, lo, hi)
+		s.trees[p-1].walk(&c, lo, hi)
 	}
 	every := !addr.IsValid() // every address overlaps every other
 	n := 0

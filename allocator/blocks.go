@@ -34,7 +34,7 @@ import (
 //     exactWide up, and below that at most exactWide - 1 too high, which
 //     costs a query a scan of a few ports more.
 //
-// cross is exact, kept by rinsert and rdelete in O(blocks a reservation
+// cross is exact, kept by insert and remove in O(blocks a reservation
 // reaches into). The index takes 10 KiB per protocol in use.
 const (
 	blockBits = 6
@@ -63,8 +63,8 @@ type blockIndex struct {
 // the bound becomes the widest of those that start in the block now (0 if
 // none does). O(log n + k) for the k reservations that reach into the block,
 // and O(1) for any other.
-func (s *state) narrow(p uint8, k uint32) {
-	bx := s.blocks[p-1]
+func (t *rtree) narrow(k uint32) {
+	bx := t.blocks
 	lo, w := uint16(k>>16), uint16(k)-uint16(k>>16)
 	b := lo >> blockBits
 	if w < exactWide || w != bx.wide[b] {
@@ -72,10 +72,10 @@ func (s *state) narrow(p uint8, k uint32) {
 	}
 	start := b << blockBits
 	var c rcursor
-	s.rwalk(&c, p, start, start|(1<<blockBits-1))
+	t.walk(&c, start, start|(1<<blockBits-1))
 	widest := uint16(0)
 	for x := c.step(); x != 0; x = c.step() {
-		if in := &s.info[x]; in.lo() >= start {
+		if in := t.rec(x); in.lo() >= start {
 			widest = max(widest, in.hi()-in.lo())
 		}
 	}
@@ -84,11 +84,11 @@ func (s *state) narrow(p uint8, k uint32) {
 
 // cross counts the reservation with key k in (d = 1) or out (d = -1) of the
 // blocks it reaches into from before.
-func (s *state) cross(p uint8, k uint32, d int32) {
-	bx := s.blocks[p-1]
+func (t *rtree) cross(k uint32, d int32) {
+	bx := t.blocks
 	if bx == nil {
 		bx = new(blockIndex)
-		s.blocks[p-1] = bx
+		t.blocks = bx
 	}
 	lo, hi := int(k>>16)>>blockBits, int(uint16(k))>>blockBits
 	if w := uint16(k) - uint16(k>>16); d > 0 && w > bx.wide[lo] {
@@ -120,7 +120,8 @@ type nearScan struct {
 // lies before the hint, or the scan would visit more than maxHops leaves);
 // what it wrote to buf then does not count, and neither does sc.
 func (s *state) collectNear(buf []Reservation, sc *nearScan, p uint8, lo, hi uint16, addr netip.Addr) (int, bool) {
-	bx := s.blocks[p-1]
+	t := &s.trees[p-1]
+	bx := t.blocks
 	if bx == nil {
 		return 0, false
 	}
@@ -128,8 +129,8 @@ func (s *state) collectNear(buf []Reservation, sc *nearScan, p uint8, lo, hi uin
 	start := b << blockBits
 	blockKey := uint32(start) << 16 // the smallest key of the block
 	leaf := bx.hint[b].Load()
-	if !s.hintOK(p, leaf, blockKey) {
-		leaf = s.leafBefore(p, blockKey)
+	if !t.hintOK(leaf, blockKey) {
+		leaf = t.leafBefore(blockKey)
 		bx.hint[b].Store(leaf)
 	}
 	crossing := bx.cross[b]
@@ -145,7 +146,7 @@ func (s *state) collectNear(buf []Reservation, sc *nearScan, p uint8, lo, hi uin
 		}
 	}
 	*sc = nearScan{leaf: leaf}
-	n, seen, ok := s.scanLeaves(buf, sc, lo, hi, start, from, addr)
+	n, seen, ok := s.scanLeaves(t, buf, sc, lo, hi, start, from, addr)
 	return n, ok && seen == crossing
 }
 
@@ -153,26 +154,26 @@ func (s *state) collectNear(buf []Reservation, sc *nearScan, p uint8, lo, hi uin
 // stopped, into buf, and leaves sc where it stops. The caller has held the
 // lock since collectNear reported true. It reports false if the scan would
 // visit more than maxHops leaves; what it wrote to buf then does not count.
-func (s *state) collectOn(buf []Reservation, sc *nearScan, lo, hi uint16, addr netip.Addr) (int, bool) {
-	n, _, ok := s.scanLeaves(buf, sc, lo, hi, 0, 0, addr)
+func (s *state) collectOn(buf []Reservation, sc *nearScan, p uint8, lo, hi uint16, addr netip.Addr) (int, bool) {
+	n, _, ok := s.scanLeaves(&s.trees[p-1], buf, sc, lo, hi, 0, 0, addr)
 	return n, ok
 }
 
 // scanLeaves fills buf with the reservations overlapping [lo, hi] on
-// addresses that overlap addr, along the leaves from entry sc.i of leaf
+// addresses that overlap addr, along the leaves of tree t from entry sc.i of leaf
 // sc.leaf on, skipping keys below from. It counts in seen the reservations it
 // passes that start before port start and reach it, and leaves sc at the
 // entry after the last it took when buf fills, or at leaf 0 when no
 // further key can overlap. It reports false if it would visit more than
 // maxHops leaves.
-func (s *state) scanLeaves(buf []Reservation, sc *nearScan, lo, hi, start uint16, from uint32, addr netip.Addr) (n int, seen int32, ok bool) {
+func (s *state) scanLeaves(t *rtree, buf []Reservation, sc *nearScan, lo, hi, start uint16, from uint32, addr netip.Addr) (n int, seen int32, ok bool) {
 	every := !addr.IsValid()
 	leaf, i := sc.leaf, sc.i
 	for hop := 0; leaf != 0; hop++ {
 		if hop == maxHops {
 			return 0, 0, false
 		}
-		m := &s.bt[leaf]
+		m := &t.nodes[leaf]
 		keys := m.keys[:m.n]
 		if i >= len(keys) || keys[len(keys)-1] < from {
 			leaf, i = m.next, 0 // nothing here from where the scan starts
@@ -209,34 +210,34 @@ func (s *state) scanLeaves(buf []Reservation, sc *nearScan, lo, hi, start uint16
 	return n, seen, true
 }
 
-// nearLeaf returns, through the block index, the leaf of protocol p's tree
+// nearLeaf returns, through the block index, the leaf of the tree
 // that holds key k strictly between its ends: the leaf's first key is below
 // k, and the next leaf's first key, if there is one, above it. Key k, on any
-// address, belongs in that leaf and nowhere else, so that rinsert and
+// address, belongs in that leaf and nowhere else, so that insert and
 // unlink can go to it without a descent. It returns 0 when the hint of k's
 // block does not hold, when the hint is the first leaf and begins at k or
 // after it, when a key equal to k begins a leaf (which address comes first
 // would then decide), or when the leaf lies more than maxHops leaves after
 // the hint.
-func (s *state) nearLeaf(p uint8, k uint32) int32 {
-	bx := s.blocks[p-1]
+func (t *rtree) nearLeaf(k uint32) int32 {
+	bx := t.blocks
 	if bx == nil {
 		return 0
 	}
 	b, blockKey := blockOfKey(k)
 	leaf := bx.hint[b].Load()
-	if !s.hintOK(p, leaf, blockKey) {
+	if !t.hintOK(leaf, blockKey) {
 		return 0
 	}
 	for range maxHops {
-		m := &s.bt[leaf]
+		m := &t.nodes[leaf]
 		if m.keys[0] >= k {
 			return 0 // the first leaf, which may begin at k or after it
 		}
 		if k < m.keys[m.n-1] || m.next == 0 {
 			return leaf
 		}
-		switch nk := s.bt[m.next].keys[0]; {
+		switch nk := t.nodes[m.next].keys[0]; {
 		case nk > k:
 			return leaf
 		case nk == k:
@@ -251,9 +252,9 @@ func (s *state) nearLeaf(p uint8, k uint32) int32 {
 // block if it may start a scan there (its first key is below the block's),
 // so that the next insertion or removal near k finds its leaf through
 // nearLeaf without a descent.
-func (s *state) noteLeaf(p uint8, k uint32, leaf int32) {
+func (t *rtree) noteLeaf(k uint32, leaf int32) {
 	b, blockKey := blockOfKey(k)
-	if bx := s.blocks[p-1]; bx != nil && s.bt[leaf].keys[0] < blockKey {
+	if bx := t.blocks; bx != nil && t.nodes[leaf].keys[0] < blockKey {
 		bx.hint[b].Store(leaf)
 	}
 }
@@ -264,30 +265,30 @@ func blockOfKey(k uint32) (b, blockKey uint32) {
 	return k >> (16 + blockBits), k &^ (1<<(16+blockBits) - 1)
 }
 
-// hintOK reports whether leaf may start a scan for the reservations of
-// protocol p whose key is at least blockKey: it is a leaf of p's tree, and either
-// its first key is below blockKey (so every key before it is too) or it is the
+// hintOK reports whether leaf may start a scan for the reservations whose
+// key is at least blockKey: it is a live leaf of the tree, and either its
+// first key is below blockKey (so every key before it is too) or it is the
 // first leaf.
-func (s *state) hintOK(p uint8, leaf int32, blockKey uint32) bool {
-	if leaf <= 0 || int(leaf) >= len(s.bt) {
+func (t *rtree) hintOK(leaf int32, blockKey uint32) bool {
+	if leaf <= 0 || int(leaf) >= len(t.nodes) {
 		return false
 	}
-	m := &s.bt[leaf]
-	if !m.leaf || m.n == 0 || m.proto != p {
+	m := &t.nodes[leaf]
+	if !m.leaf || m.n == 0 {
 		return false
 	}
-	return m.keys[0] < blockKey || leaf == s.firstLeaf(p)
+	return m.keys[0] < blockKey || leaf == t.firstLeaf()
 }
 
-// leafBefore returns the last leaf of protocol p's tree whose first key is
+// leafBefore returns the last leaf of the tree whose first key is
 // below blockKey, or the first leaf if none is. O(log n).
-func (s *state) leafBefore(p uint8, blockKey uint32) int32 {
-	b := s.roots[p-1]
+func (t *rtree) leafBefore(blockKey uint32) int32 {
+	b := t.root
 	if b == 0 {
 		return 0
 	}
-	for !s.bt[b].leaf {
-		m := &s.bt[b]
+	for !t.nodes[b].leaf {
+		m := &t.nodes[b]
 		i := 0
 		for i+1 < int(m.n) && m.keys[i+1] < blockKey {
 			i++
@@ -297,11 +298,11 @@ func (s *state) leafBefore(p uint8, blockKey uint32) int32 {
 	return b
 }
 
-// firstLeaf returns the first leaf of protocol p's tree, or 0.
-func (s *state) firstLeaf(p uint8) int32 {
-	b := s.roots[p-1]
-	for b != 0 && !s.bt[b].leaf {
-		b = s.bt[b].kids[0]
+// firstLeaf returns the first leaf of the tree, or 0.
+func (t *rtree) firstLeaf() int32 {
+	b := t.root
+	for b != 0 && !t.nodes[b].leaf {
+		b = t.nodes[b].kids[0]
 	}
 	return b
 }

@@ -44,12 +44,12 @@ func TestBlockIndexAgainstCursor(t *testing.T) {
 			default:
 				continue
 			}
-			if s := a.st; s != nil && s.blocks[0] != nil {
+			if s := a.st; s != nil && s.trees[0].blocks != nil {
 				var nodes []int32
-				for L := s.firstLeaf(1); L != 0; L = s.bt[L].next {
-					nodes = append(nodes, s.bt[L].kids[:s.bt[L].n]...)
+				for L := s.trees[0].firstLeaf(); L != 0; L = s.trees[0].nodes[L].next {
+					nodes = append(nodes, s.trees[0].nodes[L].kids[:s.trees[0].nodes[L].n]...)
 				}
-				if err := s.checkWide(s.blocks[0], nodes); err != nil {
+				if err := s.checkWide(s.trees[0].blocks, nodes); err != nil {
 					t.Fatalf("after a release: %v", err)
 				}
 			}
@@ -64,10 +64,10 @@ func TestBlockIndexAgainstCursor(t *testing.T) {
 		// Scramble a quarter of the hints, uniformly over the arena (rapid
 		// would favour the first nodes, which make good hints).
 		rng := rand.New(rand.NewPCG(rapid.Uint64().Draw(t, "seed"), 1))
-		if bx := s.blocks[0]; bx != nil {
+		if bx := s.trees[0].blocks; bx != nil {
 			for b := range bx.hint {
 				if rng.IntN(4) == 0 {
-					bx.hint[b].Store(int32(rng.IntN(len(s.bt)+3) - 1))
+					bx.hint[b].Store(int32(rng.IntN(len(s.trees[0].nodes)+3) - 1))
 				}
 			}
 		}
@@ -88,7 +88,7 @@ func TestBlockIndexAgainstCursor(t *testing.T) {
 			gaveUp := false
 			for n == len(near) {
 				more := make([]Reservation, size)
-				m, ok := s.collectOn(more, &sc, uint16(lo), uint16(hi), addr)
+				m, ok := s.collectOn(more, &sc, 1, uint16(lo), uint16(hi), addr)
 				if gaveUp = !ok; gaveUp {
 					break
 				}
@@ -195,13 +195,13 @@ func TestNearLeafAgreesWithDescent(t *testing.T) {
 			default:
 				a.AppendHolders(nil, ports.TCP, ports.Port(1000+rng.IntN(400)))
 			}
-			if step%50 != 0 || a.st == nil || a.st.roots[0] == 0 {
+			if step%50 != 0 || a.st == nil || a.st.trees[0].root == 0 {
 				continue
 			}
 			s := a.st
 			var keys []uint32
-			for L := s.firstLeaf(1); L != 0; L = s.bt[L].next {
-				for _, k := range s.bt[L].keys[:s.bt[L].n] {
+			for L := s.trees[0].firstLeaf(); L != 0; L = s.trees[0].nodes[L].next {
+				for _, k := range s.trees[0].nodes[L].keys[:s.trees[0].nodes[L].n] {
 					keys = append(keys, k-1, k, k+1)
 				}
 			}
@@ -210,7 +210,7 @@ func TestNearLeafAgreesWithDescent(t *testing.T) {
 				keys = append(keys, rkey(lo, lo+uint16(rng.IntN(5))))
 			}
 			for _, k := range keys {
-				L := s.nearLeaf(1, k)
+				L := s.trees[0].nearLeaf(k)
 				if L == 0 {
 					continue
 				}
@@ -221,7 +221,7 @@ func TestNearLeafAgreesWithDescent(t *testing.T) {
 					}
 					var path [maxDepth]int32
 					var idx [maxDepth]int
-					if b, _ := s.descend(s.roots[0], k, uint32(id), &path, &idx); b != L {
+					if b, _ := s.trees[0].descend(s.trees[0].root, k, uint32(id), &path, &idx); b != L {
 						t.Fatalf("seed %d step %d: nearLeaf(%#x) = leaf %d, a descent on %v reaches %d", seed, step, k, L, s.addrs.addr(uint32(id)), b)
 					}
 				}

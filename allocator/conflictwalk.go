@@ -115,6 +115,7 @@ func (sp *overlapSpans) seekFor(a netip.Addr) (to netip.Addr, stay, more bool) {
 // protocol whose ports overlap [lo, hi], which seeks past runs of equal
 // ports on addresses that do not overlap addr.
 type conflictWalk struct {
+	s    *state
 	c    rcursor
 	p    uint8
 	addr netip.Addr
@@ -127,26 +128,26 @@ type conflictWalk struct {
 // walkConflicts starts a conflict scan for e.
 func (s *state) walkConflicts(w *conflictWalk, e ports.Endpoint) {
 	r := e.Range()
-	w.p, w.addr, w.run = uint8(e.Protocol()), e.Addr(), 0
+	w.s, w.p, w.addr, w.run = s, uint8(e.Protocol()), e.Addr(), 0
 	w.sp = spansOverlapping(w.addr)
-	s.rwalk(&w.c, w.p, uint16(r.Lo()), uint16(r.Hi()))
+	s.trees[w.p-1].walk(&w.c, uint16(r.Lo()), uint16(r.Hi()))
 }
 
 // step returns the next reservation of the scan, or 0 when it is over,
 // and whether its address overlaps the request's. Reservations that it
 // seeks past have the ports of one it returned before.
 func (w *conflictWalk) step() (int32, bool) {
-	s := w.c.s
+	s := w.s
 	if w.run >= skipAfter {
 		w.run = 0
 		switch to, stay, more := w.sp.seekFor(w.last); {
 		case stay:
 		case more:
-			s.rwalkFrom(&w.c, w.p, w.c.lo, w.c.hi, w.key, to, true)
+			s.trees[w.p-1].walkFrom(&w.c, w.c.lo, w.c.hi, w.key, to, true)
 		case w.key == 1<<32-1:
 			return 0, false // the last key there can be
 		default:
-			s.rwalkFrom(&w.c, w.p, w.c.lo, w.c.hi, w.key+1, netip.Addr{}, true)
+			s.trees[w.p-1].walkFrom(&w.c, w.c.lo, w.c.hi, w.key+1, netip.Addr{}, true)
 		}
 	}
 	x := w.c.step()

@@ -24,17 +24,27 @@ func (a *Allocator) check() error {
 	}
 	inTree := make(map[int32]bool)
 	tags := make(map[int32]uint32) // the leaf tag of each reservation
-	bnodes := 0
 	for pi := range 4 {
 		p := uint8(pi + 1)
 		var nodes []int32
-		seen, err := s.checkR(s.roots[pi], p, &nodes)
+		seen, err := s.checkR(s.trees[pi].root, p, &nodes)
 		if err != nil {
 			return fmt.Errorf("%v tree: %v", ports.Protocol(p), err)
 		}
-		bnodes += len(seen)
-		for L := s.firstLeaf(p); L != 0; L = s.bt[L].next {
-			m := &s.bt[L]
+		// The arena holds the tree's nodes and free ones.
+		t := &s.trees[pi]
+		freeNodes := 0
+		for b := t.freeList; b != 0; b = t.nodes[b].kids[0] {
+			freeNodes++
+		}
+		if len(seen)+freeNodes != len(t.nodes)-1 {
+			return fmt.Errorf("%v: arena of %d tree nodes: %d in the tree, %d free", ports.Protocol(p), len(t.nodes)-1, len(seen), freeNodes)
+		}
+		if t.proto != p {
+			return fmt.Errorf("tree %d is of protocol %d", p, t.proto)
+		}
+		for L := s.trees[p-1].firstLeaf(); L != 0; L = s.trees[p-1].nodes[L].next {
+			m := &s.trees[p-1].nodes[L]
 			for i := range int(m.n) {
 				tags[m.kids[i]] = m.aux[i]
 			}
@@ -100,13 +110,6 @@ func (a *Allocator) check() error {
 	}
 	if len(inTree)+free != len(s.info)-1 {
 		return fmt.Errorf("%d reservation indices: %d in trees, %d free", len(s.info)-1, len(inTree), free)
-	}
-	freeTree := 0
-	for b := s.freeTree; b != 0; b = s.bt[b].kids[0] {
-		freeTree++
-	}
-	if bnodes+freeTree != len(s.bt)-1 {
-		return fmt.Errorf("arena of %d tree nodes: %d in trees, %d free", len(s.bt)-1, bnodes, freeTree)
 	}
 	// Owners list exactly their nodes, and the index finds every owner.
 	listed, idle, live := 0, 0, 0
@@ -199,11 +202,11 @@ func (a *Allocator) check() error {
 // into it. Hints are hints and are not checked.
 func (s *state) checkBlocks(p uint8, nodes []int32) error {
 	var linked []int32
-	for L, hops := s.firstLeaf(p), 0; L != 0; L, hops = s.bt[L].next, hops+1 {
-		if hops > len(s.bt) {
+	for L, hops := s.trees[p-1].firstLeaf(), 0; L != 0; L, hops = s.trees[p-1].nodes[L].next, hops+1 {
+		if hops > len(s.trees[p-1].nodes) {
 			return fmt.Errorf("leaf links loop")
 		}
-		m := &s.bt[L]
+		m := &s.trees[p-1].nodes[L]
 		if !m.leaf || m.proto != p {
 			return fmt.Errorf("leaf link to node %d (leaf %v, protocol %d)", L, m.leaf, m.proto)
 		}
@@ -220,7 +223,7 @@ func (s *state) checkBlocks(p uint8, nodes []int32) error {
 		}
 	}
 	var got [nBlocks]int32
-	if bx := s.blocks[p-1]; bx != nil {
+	if bx := s.trees[p-1].blocks; bx != nil {
 		got = bx.cross
 		if err := s.checkWide(bx, nodes); err != nil {
 			return err
@@ -271,11 +274,11 @@ func (s *state) checkR(root int32, p uint8, out *[]int32) (map[int32]bool, error
 	leafDepth := -1
 	var walk func(b int32, depth int) (uint32, uint16, error)
 	walk = func(b int32, depth int) (uint32, uint16, error) {
-		if b <= 0 || int(b) >= len(s.bt) || seen[b] {
+		if b <= 0 || int(b) >= len(s.trees[p-1].nodes) || seen[b] {
 			return 0, 0, fmt.Errorf("node %d out of the arena or linked twice", b)
 		}
 		seen[b] = true
-		m := s.bt[b]
+		m := s.trees[p-1].nodes[b]
 		if depth >= maxDepth {
 			return 0, 0, fmt.Errorf("node %d at depth %d", b, depth)
 		}

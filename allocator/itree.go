@@ -28,7 +28,31 @@ const (
 	maxDepth = 12
 )
 
-// bnode is a node of a reservation tree, in the arena [state.bt], linked by
+// rtree is the reservation tree of one protocol (see the top of this file),
+// with the block index that lets insertions, removals and queries near a
+// key skip the descent (see blocks.go). Its nodes live in an arena of its
+// own; the reservations are the state's, and their addresses the state's
+// address table, which the tree reads to order equal keys.
+type rtree struct {
+	nodes    []bnode // the arena; nodes[0] is the nil node
+	freeList int32   // free nodes, linked by kids[0]
+	root     int32
+	blocks   *blockIndex // once the tree has held a reservation
+	proto    uint8
+	info     *[]rinfo // the state's reservations
+	addrs    *addrTable
+}
+
+// newRtree returns the empty tree of protocol p over the reservations
+// *info, whose addresses are in addrs.
+func newRtree(p uint8, info *[]rinfo, addrs *addrTable) rtree {
+	return rtree{nodes: make([]bnode, 1), proto: p, info: info, addrs: addrs}
+}
+
+// rec returns reservation x.
+func (t *rtree) rec(x int32) *rinfo { return &(*t.info)[x] }
+
+// bnode is a node of a reservation tree, in the arena [rtree.nodes], linked by
 // index; index 0 is the nil node. Its entries are sorted by key. The three
 // arrays are apart so that a scan of one reads one or two cache lines; the
 // count and the link come first, beside the keys that a scan reads with
@@ -52,7 +76,7 @@ type bnode struct {
 // its leaf's tag.
 type rinfo struct {
 	key   uint32 // lo<<16 | hi: the reserved ports, inclusive
-	ap    uint32 // index into state.addrs << 2 | protocol - 1
+	ap    uint32 // index into the address table << 2 | protocol - 1
 	oprev int32  // the owner's previous reservation, or 0
 	onext int32  // the owner's next reservation, or 0; the next free index when free
 }
@@ -62,7 +86,7 @@ func mkinfo(key, addr uint32, proto uint8) rinfo {
 }
 
 // A leaf's tag of a reservation is its owner's id << 8 and, in the low 8
-// bits, the index of its address in [state.addrs], or tagAddrAbove when
+// bits, the index of its address in the [addrTable], or tagAddrAbove when
 // that is tagAddrAbove or more and the index is in the reservation's rinfo.
 // With the key and the protocol beside it in the leaf, it makes the
 // reservation without a read of [state.info], unless the index of its
@@ -104,57 +128,57 @@ func (m *bnode) removeAt(i int) {
 
 // bsum returns the smallest key and the largest hi under node b, the entry
 // of b in the node above.
-func (s *state) bsum(b int32) (uint32, uint32) {
-	m := &s.bt[b]
+func (t *rtree) bsum(b int32) (uint32, uint32) {
+	m := &t.nodes[b]
 	if m.leaf {
 		return m.keys[0], uint32(leafHi(m.keys[:m.n]))
 	}
 	return m.keys[0], slices.Max(m.aux[:m.n])
 }
 
-// newTreeNode returns a new empty node of protocol p's tree, from the free
+// newNode returns a new empty node of the tree, from the free
 // list if it has one.
-func (s *state) newTreeNode(leaf bool, p uint8) int32 {
+func (t *rtree) newNode(leaf bool) int32 {
 	var b int32
-	if s.freeTree != 0 {
-		b = s.freeTree
-		s.freeTree = s.bt[b].kids[0]
+	if t.freeList != 0 {
+		b = t.freeList
+		t.freeList = t.nodes[b].kids[0]
 	} else {
-		s.bt = append(s.bt, bnode{})
-		b = int32(len(s.bt) - 1)
+		t.nodes = append(t.nodes, bnode{})
+		b = int32(len(t.nodes) - 1)
 	}
-	s.bt[b] = bnode{leaf: leaf, proto: p}
+	t.nodes[b] = bnode{leaf: leaf, proto: t.proto}
 	return b
 }
 
-// freeTreeNode puts tree node b on the free list.
-func (s *state) freeTreeNode(b int32) {
-	s.bt[b] = bnode{}
-	s.bt[b].kids[0] = s.freeTree
-	s.freeTree = b
+// freeNode puts node b on the free list.
+func (t *rtree) freeNode(b int32) {
+	t.nodes[b] = bnode{}
+	t.nodes[b].kids[0] = t.freeList
+	t.freeList = b
 }
 
 // bfirst returns the first reservation under node b.
-func (s *state) bfirst(b int32) int32 {
-	for !s.bt[b].leaf {
-		b = s.bt[b].kids[0]
+func (t *rtree) bfirst(b int32) int32 {
+	for !t.nodes[b].leaf {
+		b = t.nodes[b].kids[0]
 	}
-	return s.bt[b].kids[0]
+	return t.nodes[b].kids[0]
 }
 
 // addrCmp compares the interned address addr with that of reservation x.
-func (s *state) addrCmp(addr uint32, x int32) int {
-	xa := s.info[x].addr()
+func (t *rtree) addrCmp(addr uint32, x int32) int {
+	xa := t.rec(x).addr()
 	if addr == xa {
 		return 0
 	}
-	return s.addrs.addr(addr).Compare(s.addrs.addr(xa))
+	return t.addrs.addr(addr).Compare(t.addrs.addr(xa))
 }
 
 // childFor returns the child of inner node b under which the key (k, addr)
 // belongs: the last whose smallest key is at most (k, addr), or the first.
-func (s *state) childFor(b int32, k, addr uint32) int {
-	m := &s.bt[b]
+func (t *rtree) childFor(b int32, k, addr uint32) int {
+	m := &t.nodes[b]
 	// Count the smallest keys at most k without a branch per entry: the
 	// sign of k - mk, in 64 bits, says whether mk > k.
 	i := 0
@@ -162,7 +186,7 @@ func (s *state) childFor(b int32, k, addr uint32) int {
 		i += int(^(uint64(k) - uint64(mk)) >> 63)
 	}
 	// Children whose smallest key equals k on a higher address come after.
-	for i > 0 && m.keys[i] == k && s.addrCmp(addr, s.bfirst(m.kids[i])) < 0 {
+	for i > 0 && m.keys[i] == k && t.addrCmp(addr, t.bfirst(m.kids[i])) < 0 {
 		i--
 	}
 	return i
@@ -170,57 +194,57 @@ func (s *state) childFor(b int32, k, addr uint32) int {
 
 // leafPos returns the first entry of leaf b at or above (k, addr), and
 // whether it is (k, addr).
-func (s *state) leafPos(b int32, k, addr uint32) (int, bool) {
-	m := &s.bt[b]
+func (t *rtree) leafPos(b int32, k, addr uint32) (int, bool) {
+	m := &t.nodes[b]
 	i := 0
 	for _, mk := range m.keys[:m.n] {
 		i += int((uint64(mk) - uint64(k)) >> 63) // 1 if mk < k
 	}
 	for ; i < int(m.n) && m.keys[i] == k; i++ {
-		if c := s.addrCmp(addr, m.kids[i]); c <= 0 {
+		if c := t.addrCmp(addr, m.kids[i]); c <= 0 {
 			return i, c == 0
 		}
 	}
 	return i, false
 }
 
-// rinsert links reservation x of owner, whose key must not be in the tree,
-// into the tree of its protocol. O(log n).
-func (s *state) rinsert(x, owner int32) {
-	in := &s.info[x]
-	p, k, addr := in.proto(), in.key, in.addr()
-	b := s.roots[p-1]
-	s.cross(p, k, 1)
-	if s.insertNear(p, k, addr, x, owner) {
+// insert links reservation x of owner, whose key must not be in the tree,
+// into the tree. O(log n).
+func (t *rtree) insert(x, owner int32) {
+	in := t.rec(x)
+	k, addr := in.key, in.addr()
+	b := t.root
+	t.cross(k, 1)
+	if t.insertNear(k, addr, x, owner) {
 		return
 	}
 	if b == 0 {
-		b = s.newTreeNode(true, p)
-		s.bt[b].insertAt(0, k, leafTag(owner, addr), x)
-		s.roots[p-1] = b
+		b = t.newNode(true)
+		t.nodes[b].insertAt(0, k, leafTag(owner, addr), x)
+		t.root = b
 		return
 	}
 	var path [maxDepth]int32
 	var idx [maxDepth]int
-	b, d := s.descend(b, k, addr, &path, &idx)
-	s.noteLeaf(p, k, b)
-	i, _ := s.leafPos(b, k, addr)
+	b, d := t.descend(b, k, addr, &path, &idx)
+	t.noteLeaf(k, b)
+	i, _ := t.leafPos(b, k, addr)
 	ek, ea, ekid := k, leafTag(owner, addr), x
-	for int(s.bt[b].n) == bmax {
-		if d > 0 && s.shift(path[d-1], idx[d-1], i, ek, ea, ekid) {
+	for int(t.nodes[b].n) == bmax {
+		if d > 0 && t.shift(path[d-1], idx[d-1], i, ek, ea, ekid) {
 			// A sibling took an entry; the nodes above hold as many
 			// entries as before, but their summaries may change.
 			for d > 0 {
 				d--
-				pm := &s.bt[path[d]]
-				pm.keys[idx[d]], pm.aux[idx[d]] = s.bsum(b)
+				pm := &t.nodes[path[d]]
+				pm.keys[idx[d]], pm.aux[idx[d]] = t.bsum(b)
 				b = path[d]
 			}
 			return
 		}
 		// Split b: its upper half moves to a new node after it.
-		nb := s.newTreeNode(s.bt[b].leaf, p)
-		m, o := &s.bt[b], &s.bt[nb]
+		nb := t.newNode(t.nodes[b].leaf)
+		m, o := &t.nodes[b], &t.nodes[nb]
 		if m.leaf {
 			o.next, m.next = m.next, nb
 		}
@@ -236,27 +260,27 @@ func (s *state) rinsert(x, owner int32) {
 		} else {
 			o.insertAt(i-bmin, ek, ea, ekid)
 		}
-		nk, nh := s.bsum(nb)
-		bk, bh := s.bsum(b)
+		nk, nh := t.bsum(nb)
+		bk, bh := t.bsum(b)
 		if d == 0 {
-			r := s.newTreeNode(false, p)
-			s.bt[r].insertAt(0, bk, bh, b)
-			s.bt[r].insertAt(1, nk, nh, nb)
-			s.roots[p-1] = r
+			r := t.newNode(false)
+			t.nodes[r].insertAt(0, bk, bh, b)
+			t.nodes[r].insertAt(1, nk, nh, nb)
+			t.root = r
 			return
 		}
 		d--
 		parent := path[d]
-		s.bt[parent].keys[idx[d]], s.bt[parent].aux[idx[d]] = bk, bh
+		t.nodes[parent].keys[idx[d]], t.nodes[parent].aux[idx[d]] = bk, bh
 		ek, ea, ekid = nk, nh, nb
 		b, i = parent, idx[d]+1
 	}
-	s.bt[b].insertAt(i, ek, ea, ekid)
+	t.nodes[b].insertAt(i, ek, ea, ekid)
 	// Bring the entries above b up to date, while they change.
 	for d > 0 {
 		d--
-		bk, bh := s.bsum(b)
-		pm := &s.bt[path[d]]
+		bk, bh := t.bsum(b)
+		pm := &t.nodes[path[d]]
 		if pm.keys[idx[d]] == bk && pm.aux[idx[d]] == bh {
 			return
 		}
@@ -266,19 +290,19 @@ func (s *state) rinsert(x, owner int32) {
 }
 
 // insertNear links reservation x of owner, of key (k, addr), into the leaf that
-// [state.nearLeaf] finds, if the leaf has room and its summary in the node
+// [rtree.nearLeaf] finds, if the leaf has room and its summary in the node
 // above (its first key and largest hi) stays as it is, so that nothing
-// above it changes. It reports whether it did; if not, rinsert descends.
-func (s *state) insertNear(p uint8, k, addr uint32, x, owner int32) bool {
-	leaf := s.nearLeaf(p, k)
+// above it changes. It reports whether it did; if not, insert descends.
+func (t *rtree) insertNear(k, addr uint32, x, owner int32) bool {
+	leaf := t.nearLeaf(k)
 	if leaf == 0 {
 		return false
 	}
-	m := &s.bt[leaf]
+	m := &t.nodes[leaf]
 	if m.n == bmax || uint16(k) > leafHi(m.keys[:m.n]) {
 		return false
 	}
-	i, _ := s.leafPos(leaf, k, addr)
+	i, _ := t.leafPos(leaf, k, addr)
 	m.insertAt(i, k, leafTag(owner, addr), x)
 	return true
 }
@@ -299,43 +323,43 @@ func leafHi(keys []uint32) uint16 {
 // whether there was room; the caller updates the entry for the node. Leaves
 // fill up this way before they split, to about 85% on random insertions
 // instead of 70%.
-func (s *state) shift(parent int32, ci, i int, k, a uint32, kid int32) bool {
-	pm := &s.bt[parent]
+func (t *rtree) shift(parent int32, ci, i int, k, a uint32, kid int32) bool {
+	pm := &t.nodes[parent]
 	b := pm.kids[ci]
-	m := &s.bt[b]
+	m := &t.nodes[b]
 	if ci > 0 && i > 0 {
-		if left := pm.kids[ci-1]; s.bt[left].n < bmax {
-			s.bt[left].insertAt(int(s.bt[left].n), m.keys[0], m.aux[0], m.kids[0])
+		if left := pm.kids[ci-1]; t.nodes[left].n < bmax {
+			t.nodes[left].insertAt(int(t.nodes[left].n), m.keys[0], m.aux[0], m.kids[0])
 			m.removeAt(0)
 			m.insertAt(i-1, k, a, kid)
-			pm.keys[ci-1], pm.aux[ci-1] = s.bsum(left)
+			pm.keys[ci-1], pm.aux[ci-1] = t.bsum(left)
 			return true
 		}
 	}
 	if ci+1 < int(pm.n) && i < bmax {
-		if right := pm.kids[ci+1]; s.bt[right].n < bmax {
-			s.bt[right].insertAt(0, m.keys[bmax-1], m.aux[bmax-1], m.kids[bmax-1])
+		if right := pm.kids[ci+1]; t.nodes[right].n < bmax {
+			t.nodes[right].insertAt(0, m.keys[bmax-1], m.aux[bmax-1], m.kids[bmax-1])
 			m.removeAt(bmax - 1)
 			m.insertAt(i, k, a, kid)
-			pm.keys[ci+1], pm.aux[ci+1] = s.bsum(right)
+			pm.keys[ci+1], pm.aux[ci+1] = t.bsum(right)
 			return true
 		}
 	}
 	return false
 }
 
-// rfind returns the reservation with key (k, addr) in the tree of protocol
-// p and its leaf tag, or 0. O(log n).
-func (s *state) rfind(p uint8, k, addr uint32) (int32, uint32) {
-	b := s.roots[p-1]
+// find returns the reservation with key (k, addr) in the tree and its leaf
+// tag, or 0. O(log n).
+func (t *rtree) find(k, addr uint32) (int32, uint32) {
+	b := t.root
 	if b == 0 {
 		return 0, 0
 	}
-	for !s.bt[b].leaf {
-		b = s.bt[b].kids[s.childFor(b, k, addr)]
+	for !t.nodes[b].leaf {
+		b = t.nodes[b].kids[t.childFor(b, k, addr)]
 	}
-	if i, ok := s.leafPos(b, k, addr); ok {
-		return s.bt[b].kids[i], s.bt[b].aux[i]
+	if i, ok := t.leafPos(b, k, addr); ok {
+		return t.nodes[b].kids[i], t.nodes[b].aux[i]
 	}
 	return 0, 0
 }
@@ -343,58 +367,58 @@ func (s *state) rfind(p uint8, k, addr uint32) (int32, uint32) {
 // descend walks from node b down to the leaf where key (k, addr) belongs,
 // recording in path and idx each inner node passed and the child taken; it
 // returns the leaf and the number of levels recorded.
-func (s *state) descend(b int32, k, addr uint32, path *[maxDepth]int32, idx *[maxDepth]int) (int32, int) {
+func (t *rtree) descend(b int32, k, addr uint32, path *[maxDepth]int32, idx *[maxDepth]int) (int32, int) {
 	d := 0
-	for !s.bt[b].leaf {
-		i := s.childFor(b, k, addr)
+	for !t.nodes[b].leaf {
+		i := t.childFor(b, k, addr)
 		path[d], idx[d] = b, i
 		d++
-		b = s.bt[b].kids[i]
+		b = t.nodes[b].kids[i]
 	}
 	return b, d
 }
 
-// rdelete unlinks from the tree of protocol p the reservation with key (k,
+// remove unlinks from the tree the reservation with key (k,
 // addr) and returns it and its leaf tag, or 0 if there is none; its record
 // stays in [state.info]. O(log n), and O(log n + k) for the k reservations
 // reaching into its block when it was the widest to start there (see
 // narrow).
-func (s *state) rdelete(p uint8, k, addr uint32) (int32, uint32) {
-	x, t := s.unlink(p, k, addr)
+func (t *rtree) remove(k, addr uint32) (int32, uint32) {
+	x, tag := t.unlink(k, addr)
 	if x != 0 {
-		s.narrow(p, k)
+		t.narrow(k)
 	}
-	return x, t
+	return x, tag
 }
 
-// unlink is rdelete but for the block index's width bound.
-func (s *state) unlink(p uint8, k, addr uint32) (int32, uint32) {
-	if x, t, ok := s.unlinkNear(p, k, addr); ok {
-		return x, t
+// unlink is remove but for the block index's width bound.
+func (t *rtree) unlink(k, addr uint32) (int32, uint32) {
+	if x, tag, ok := t.unlinkNear(k, addr); ok {
+		return x, tag
 	}
-	b := s.roots[p-1]
+	b := t.root
 	if b == 0 {
 		return 0, 0
 	}
 	var path [maxDepth]int32
 	var idx [maxDepth]int
-	b, d := s.descend(b, k, addr, &path, &idx)
-	i, ok := s.leafPos(b, k, addr)
+	b, d := t.descend(b, k, addr, &path, &idx)
+	i, ok := t.leafPos(b, k, addr)
 	if !ok {
 		return 0, 0
 	}
-	s.noteLeaf(p, k, b)
-	x, t := s.bt[b].kids[i], s.bt[b].aux[i]
-	s.bt[b].removeAt(i)
-	s.cross(p, k, -1)
+	t.noteLeaf(k, b)
+	x, tag := t.nodes[b].kids[i], t.nodes[b].aux[i]
+	t.nodes[b].removeAt(i)
+	t.cross(k, -1)
 	for d > 0 {
 		d--
 		parent, ci := path[d], idx[d]
-		pm := &s.bt[parent]
-		if s.bt[b].n >= bmin {
-			bk, bh := s.bsum(b)
+		pm := &t.nodes[parent]
+		if t.nodes[b].n >= bmin {
+			bk, bh := t.bsum(b)
 			if pm.keys[ci] == bk && pm.aux[ci] == bh {
-				return x, t // nothing above changes
+				return x, tag // nothing above changes
 			}
 			pm.keys[ci], pm.aux[ci] = bk, bh
 			b = parent
@@ -405,7 +429,7 @@ func (s *state) unlink(p uint8, k, addr uint32) (int32, uint32) {
 		l := max(ci-1, 0)
 		r := l + 1
 		left, right := pm.kids[l], pm.kids[r]
-		lm, rm := &s.bt[left], &s.bt[right]
+		lm, rm := &t.nodes[left], &t.nodes[right]
 		switch {
 		case int(lm.n)+int(rm.n) <= bmax:
 			n := int(lm.n)
@@ -416,51 +440,51 @@ func (s *state) unlink(p uint8, k, addr uint32) (int32, uint32) {
 			if lm.leaf {
 				lm.next = rm.next
 			}
-			s.freeTreeNode(right)
+			t.freeNode(right)
 			pm.removeAt(r)
 		case lm.n < rm.n:
 			lm.insertAt(int(lm.n), rm.keys[0], rm.aux[0], rm.kids[0])
 			rm.removeAt(0)
-			pm.keys[r], pm.aux[r] = s.bsum(right)
+			pm.keys[r], pm.aux[r] = t.bsum(right)
 		default:
 			j := int(lm.n) - 1
 			rm.insertAt(0, lm.keys[j], lm.aux[j], lm.kids[j])
 			lm.removeAt(j)
-			pm.keys[r], pm.aux[r] = s.bsum(right)
+			pm.keys[r], pm.aux[r] = t.bsum(right)
 		}
-		pm.keys[l], pm.aux[l] = s.bsum(left)
+		pm.keys[l], pm.aux[l] = t.bsum(left)
 		b = parent
 	}
 	// b is the root.
-	switch m := &s.bt[b]; {
+	switch m := &t.nodes[b]; {
 	case m.n == 0:
-		s.freeTreeNode(b)
-		s.roots[p-1] = 0
+		t.freeNode(b)
+		t.root = 0
 	case !m.leaf && m.n == 1:
-		s.roots[p-1] = m.kids[0]
-		s.freeTreeNode(b)
+		t.root = m.kids[0]
+		t.freeNode(b)
 	}
-	return x, t
+	return x, tag
 }
 
-// unlinkNear is unlink in the leaf that [state.nearLeaf] finds, where the
+// unlinkNear is unlink in the leaf that [rtree.nearLeaf] finds, where the
 // key must be if it is anywhere, and reports true; it returns no
 // reservation, and true, if the key is not in that leaf, since it is then
 // nowhere. It reports false, having changed nothing, when there is no such
 // leaf, or when taking the entry out would leave the leaf short of entries
 // or change its summary in the node above (its largest hi); its first key,
 // below k, stays.
-func (s *state) unlinkNear(p uint8, k, addr uint32) (int32, uint32, bool) {
-	leaf := s.nearLeaf(p, k)
+func (t *rtree) unlinkNear(k, addr uint32) (int32, uint32, bool) {
+	leaf := t.nearLeaf(k)
 	if leaf == 0 {
 		return 0, 0, false
 	}
-	i, ok := s.leafPos(leaf, k, addr)
+	i, ok := t.leafPos(leaf, k, addr)
 	if !ok {
 		return 0, 0, true // not in the one leaf it could be in
 	}
-	m := &s.bt[leaf]
-	if m.n <= bmin && leaf != s.roots[p-1] {
+	m := &t.nodes[leaf]
+	if m.n <= bmin && leaf != t.root {
 		return 0, 0, false
 	}
 	// Entry i is not the first, whose key is below k.
@@ -471,10 +495,10 @@ func (s *state) unlinkNear(p uint8, k, addr uint32) (int32, uint32, bool) {
 	if uint16(k) > others {
 		return 0, 0, false // the leaf's largest hi would go down
 	}
-	x, t := m.kids[i], m.aux[i]
+	x, tag := m.kids[i], m.aux[i]
 	m.removeAt(i)
-	s.cross(p, k, -1)
-	return x, t, true
+	t.cross(k, -1)
+	return x, tag, true
 }
 
 // rcursor walks, in key order, the reservations of one tree whose ports
@@ -482,34 +506,34 @@ func (s *state) unlinkNear(p uint8, k, addr uint32) (int32, uint32, bool) {
 // inline and allocates nothing. A walk of k reservations costs
 // O(log n + k).
 type rcursor struct {
-	s      *state
+	t      *rtree
 	lo, hi uint16
 	d      int             // frames in use
 	node   [maxDepth]int32 // the nodes of the path, root first
 	pos    [maxDepth]uint8 // the next entry of each to look at
 }
 
-// rwalk starts a walk over the reservations of protocol p overlapping [lo,
+// walk starts a walk over the reservations of the tree overlapping [lo,
 // hi], from the first. O(1).
-func (s *state) rwalk(c *rcursor, p uint8, lo, hi uint16) {
-	c.s, c.lo, c.hi, c.d = s, lo, hi, 0
-	if b := s.roots[p-1]; b != 0 {
+func (t *rtree) walk(c *rcursor, lo, hi uint16) {
+	c.t, c.lo, c.hi, c.d = t, lo, hi, 0
+	if b := t.root; b != 0 {
 		c.node[0], c.pos[0], c.d = b, 0, 1
 	}
 }
 
-// rwalkAfter starts a walk over the reservations of protocol p overlapping
+// walkAfter starts a walk over the reservations of the tree overlapping
 // [lo, hi] after the key (alo, ahi, aaddr). O(log n).
-func (s *state) rwalkAfter(c *rcursor, p uint8, lo, hi uint16, alo, ahi uint16, aaddr netip.Addr) {
-	s.rwalkFrom(c, p, lo, hi, rkey(alo, ahi), aaddr, false)
+func (t *rtree) walkAfter(c *rcursor, lo, hi uint16, alo, ahi uint16, aaddr netip.Addr) {
+	t.walkFrom(c, lo, hi, rkey(alo, ahi), aaddr, false)
 }
 
-// rwalkFrom starts a walk over the reservations of protocol p overlapping
+// walkFrom starts a walk over the reservations of the tree overlapping
 // [lo, hi] whose key is above (ak, aaddr), or at it too if incl is true.
 // O(log n).
-func (s *state) rwalkFrom(c *rcursor, p uint8, lo, hi uint16, ak uint32, aaddr netip.Addr, incl bool) {
-	c.s, c.lo, c.hi, c.d = s, lo, hi, 0
-	b := s.roots[p-1]
+func (t *rtree) walkFrom(c *rcursor, lo, hi uint16, ak uint32, aaddr netip.Addr, incl bool) {
+	c.t, c.lo, c.hi, c.d = t, lo, hi, 0
+	b := t.root
 	if b == 0 {
 		return
 	}
@@ -522,12 +546,12 @@ func (s *state) rwalkFrom(c *rcursor, p uint8, lo, hi uint16, ak uint32, aaddr n
 	// Start each node of the path at the first entry that may hold keys
 	// from the start on; descend into it only if it may overlap.
 	for {
-		m := &s.bt[b]
+		m := &t.nodes[b]
 		n := int(m.n)
 		if m.leaf {
 			i := 0
 			for ; i < n; i++ {
-				if k := m.keys[i]; k > ak || k == ak && aaddr.Compare(s.addrs.addr(s.info[m.kids[i]].addr())) < lim {
+				if k := m.keys[i]; k > ak || k == ak && aaddr.Compare(t.addrs.addr(t.rec(m.kids[i]).addr())) < lim {
 					break
 				}
 			}
@@ -538,7 +562,7 @@ func (s *state) rwalkFrom(c *rcursor, p uint8, lo, hi uint16, ak uint32, aaddr n
 		i := 0
 		for ; i+1 < n; i++ {
 			k := m.keys[i+1]
-			if k > ak || k == ak && aaddr.Compare(s.addrs.addr(s.info[s.bfirst(m.kids[i+1])].addr())) < lim {
+			if k > ak || k == ak && aaddr.Compare(t.addrs.addr(t.rec(t.bfirst(m.kids[i+1])).addr())) < lim {
 				break
 			}
 		}
@@ -553,10 +577,10 @@ func (s *state) rwalkFrom(c *rcursor, p uint8, lo, hi uint16, ak uint32, aaddr n
 
 // step returns the next reservation of the walk, or 0 when it is over.
 func (c *rcursor) step() int32 {
-	s, lo := c.s, c.lo
+	t, lo := c.t, c.lo
 	for c.d > 0 {
 		f := c.d - 1
-		m := &s.bt[c.node[f]]
+		m := &t.nodes[c.node[f]]
 		n := int(m.n)
 		i := int(c.pos[f])
 		// An entry whose largest hi is below lo starts below lo too, so
@@ -593,7 +617,7 @@ func (c *rcursor) step() int32 {
 // last.
 func (c *rcursor) at() (*bnode, int) {
 	f := c.d - 1
-	return &c.s.bt[c.node[f]], int(c.pos[f]) - 1
+	return &c.t.nodes[c.node[f]], int(c.pos[f]) - 1
 }
 
 // leafEntry is a reservation as a leaf holds it: its key, its index in
@@ -604,16 +628,16 @@ type leafEntry struct {
 	tag uint32
 }
 
-// bulkFill is how many entries rbuild puts in a node when it can: most of
+// bulkFill is how many entries build puts in a node when it can: most of
 // it, so that the tree is as shallow as insertions would leave it, with
 // room for a few insertions before a node splits.
 const bulkFill = bmax - bmax/8
 
-// rbuild builds the tree of protocol p, which must be empty, from entries
+// build builds the tree, which must be empty, from entries
 // sorted by key and address, bottom up: the leaves, then each level above
 // them, each node holding bulkFill entries or as evenly fewer as keeps every
 // node at bmin or more. It counts each reservation in the block index. O(n).
-func (s *state) rbuild(p uint8, entries []leafEntry) {
+func (t *rtree) build(entries []leafEntry) {
 	if len(entries) == 0 {
 		return
 	}
@@ -624,39 +648,39 @@ func (s *state) rbuild(p uint8, entries []leafEntry) {
 	his := make([]uint32, 0, cap(level))
 	prev := int32(0)
 	for _, part := range split(len(entries)) {
-		b := s.newTreeNode(true, p)
-		m := &s.bt[b]
+		b := t.newNode(true)
+		m := &t.nodes[b]
 		for i, e := range entries[part[0]:part[1]] {
 			m.keys[i], m.kids[i], m.aux[i] = e.key, e.x, e.tag
 		}
 		m.n = int8(part[1] - part[0])
 		if prev != 0 {
-			s.bt[prev].next = b
+			t.nodes[prev].next = b
 		}
 		prev = b
-		k, h := s.bsum(b)
+		k, h := t.bsum(b)
 		level, keys, his = append(level, b), append(keys, k), append(his, h)
 	}
 	for len(level) > 1 {
 		n := 0
 		for _, part := range split(len(level)) {
-			b := s.newTreeNode(false, p)
-			m := &s.bt[b]
+			b := t.newNode(false)
+			m := &t.nodes[b]
 			copy(m.kids[:], level[part[0]:part[1]])
 			copy(m.keys[:], keys[part[0]:part[1]])
 			copy(m.aux[:], his[part[0]:part[1]])
 			m.n = int8(part[1] - part[0])
-			k, h := s.bsum(b)
+			k, h := t.bsum(b)
 			level[n], keys[n], his[n] = b, k, h
 			n++
 		}
 		level, keys, his = level[:n], keys[:n], his[:n]
 	}
-	s.roots[p-1] = level[0]
-	s.blocks[p-1] = newBlockIndex(entries)
+	t.root = level[0]
+	t.blocks = newBlockIndex(entries)
 }
 
-// split returns the parts, [from, to), of n entries that rbuild puts in
+// split returns the parts, [from, to), of n entries that build puts in
 // the nodes of a level: bulkFill each, spread evenly, in fewer nodes when
 // that would leave a node below bmin. Every part but a lone one holds
 // between bmin and bmax entries.

@@ -59,7 +59,7 @@ func TestTreeModel(t *testing.T) {
 					// The reservation's index stands for its owner,
 					// so that each leaf tag says whose it is.
 					s.info[x] = mkinfo(e.key, ids[e.addr], 1)
-					s.rinsert(x, x)
+					s.trees[0].insert(x, x)
 					held[e] = x
 				}
 			} else {
@@ -67,9 +67,9 @@ func TestTreeModel(t *testing.T) {
 					es := sorted()
 					e = es[rapid.IntRange(0, len(es)-1).Draw(t, "which")]
 				}
-				x, tag := s.rdelete(1, e.key, ids[e.addr])
+				x, tag := s.trees[0].remove(e.key, ids[e.addr])
 				if want := held[e]; x != want || x != 0 && (tagOwner(tag) != x || s.tagAddr(tag, x) != addrs[e.addr]) {
-					t.Fatalf("rdelete(%#x, %v) = %d with tag %#x, want %d", e.key, addrs[e.addr], x, tag, want)
+					t.Fatalf("remove(%#x, %v) = %d with tag %#x, want %d", e.key, addrs[e.addr], x, tag, want)
 				}
 				if x != 0 {
 					delete(held, e)
@@ -78,7 +78,7 @@ func TestTreeModel(t *testing.T) {
 				}
 			}
 			var got []int32
-			if _, err := s.checkR(s.roots[0], 1, &got); err != nil {
+			if _, err := s.checkR(s.trees[0].root, 1, &got); err != nil {
 				t.Fatalf("step %d: %v", step, err)
 			}
 			if len(got) != len(held) {
@@ -96,8 +96,8 @@ func TestTreeModel(t *testing.T) {
 				t.Fatalf("step %d: order (-want +got):\n%s", step, diff)
 			}
 			f := drawEntry()
-			if x, tag := s.rfind(1, f.key, ids[f.addr]); x != held[f] || x != 0 && tagOwner(tag) != x {
-				t.Fatalf("rfind(%#x, %v) = %d with tag %#x, want %d", f.key, addrs[f.addr], x, tag, held[f])
+			if x, tag := s.trees[0].find(f.key, ids[f.addr]); x != held[f] || x != 0 && tagOwner(tag) != x {
+				t.Fatalf("find(%#x, %v) = %d with tag %#x, want %d", f.key, addrs[f.addr], x, tag, held[f])
 			}
 			// A walk over a random range, from the start and resumed after
 			// a random key.
@@ -114,9 +114,9 @@ func TestTreeModel(t *testing.T) {
 			}
 			var c rcursor
 			if resume {
-				s.rwalkAfter(&c, 1, uint16(qlo), uint16(qhi), uint16(after.key>>16), uint16(after.key), addrs[after.addr])
+				s.trees[0].walkAfter(&c, uint16(qlo), uint16(qhi), uint16(after.key>>16), uint16(after.key), addrs[after.addr])
 			} else {
-				s.rwalk(&c, 1, uint16(qlo), uint16(qhi))
+				s.trees[0].walk(&c, uint16(qlo), uint16(qhi))
 			}
 			got = got[:0]
 			for x := c.step(); x != 0; x = c.step() {

@@ -105,7 +105,7 @@ func (a *Allocator) build(rs []Reservation) (*state, error) {
 			n := x.i + 1 // the slot hold gave it, in a new state
 			entries = append(entries, leafEntry{key: uint32(x.pk), x: n, tag: leafTag(owners[x.i], s.info[n].addr())})
 		}
-		s.rbuild(p, entries)
+		s.trees[p-1].build(entries)
 		s.used[p-1] = unionLen(entries)
 		s.views[p-1].all = s.buildView(p, netip.Addr{}, true, a.avoided())
 		order = order[j:]

@@ -49,7 +49,7 @@ func (a *Allocator) Snapshot() ([]byte, error) {
 	if s := a.st; s != nil {
 		for _, p := range ports.Protocols() {
 			var c rcursor
-			s.rwalk(&c, uint8(p), 0, 65535)
+			s.trees[uint8(p)-1].walk(&c, 0, 65535)
 			for x := c.step(); x != 0; x = c.step() {
 				snap.Reservations = append(snap.Reservations, s.reservation(c.at()))
 			}

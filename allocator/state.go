@@ -11,14 +11,11 @@ import (
 // new state off to the side and swaps it in, so that a refused snapshot
 // leaves the allocator as it was.
 type state struct {
-	info     []rinfo // the reservations; info[0] is none
-	freeSlot int32   // free list of reservation indices, linked by onext
-	bt       []bnode // the nodes of the reservation trees; bt[0] is nil
-	freeTree int32   // free list of tree nodes, linked by kids[0]
-	roots    [4]int32
-	blocks   [4]*blockIndex // per protocol, once it has held a reservation
-	count    [4]int         // reservations per protocol
-	used     [4]int         // ports held by at least one reservation, per protocol
+	info     []rinfo  // the reservations; info[0] is none
+	freeSlot int32    // free list of reservation indices, linked by onext
+	trees    [4]rtree // per protocol
+	count    [4]int   // reservations per protocol
+	used     [4]int   // ports held by at least one reservation, per protocol
 
 	own ownerTable
 
@@ -82,12 +79,12 @@ func (s *state) noteFit(p uint8, r ports.Range, last int32) {
 func newState() *state {
 	s := &state{
 		info:  make([]rinfo, 1),
-		bt:    make([]bnode, 1),
 		own:   newOwnerTable(),
 		addrs: newAddrTable(),
 	}
 	for i := range s.last {
 		s.last[i] = -1
+		s.trees[i] = newRtree(uint8(i+1), &s.info, &s.addrs)
 	}
 	return s
 }
@@ -173,7 +170,7 @@ func (s *state) add(ownerName string, e ports.Endpoint, held int, avoid []ports.
 	s.used[p-1] += r.Len() - held
 
 	n, o := s.hold(ownerName, e)
-	s.rinsert(n, o)
+	s.trees[p-1].insert(n, o)
 
 	pv := &s.views[p-1]
 	if pv.all == nil {
@@ -211,7 +208,7 @@ func (s *state) hold(ownerName string, e ports.Endpoint) (n, o int32) {
 // remove releases the reservation of node n, of the owner with id o.
 // O(log n) plus what detach costs.
 func (s *state) remove(n, o int32, avoid []ports.Range) {
-	s.rdelete(s.info[n].proto(), s.info[n].key, s.info[n].addr())
+	s.trees[s.info[n].proto()-1].remove(s.info[n].key, s.info[n].addr())
 	s.detach(n, o, avoid)
 }
 
@@ -255,7 +252,7 @@ func (s *state) detach(n, o int32, avoid []ports.Range) {
 	held := 0
 	if !seesAll(addr) {
 		var c rcursor
-		s.rwalk(&c, p, in.lo(), in.hi())
+		s.trees[p-1].walk(&c, in.lo(), in.hi())
 		for x := c.step(); x != 0; x = c.step() {
 			s.looked++
 			o := &s.info[x]
@@ -303,7 +300,7 @@ func (s *state) detach(n, o int32, avoid []ports.Range) {
 // marked so far.
 func (s *state) markSeen(v *view, p uint8, lo, hi int) {
 	var c rcursor
-	s.rwalk(&c, p, uint16(lo), uint16(hi))
+	s.trees[p-1].walk(&c, uint16(lo), uint16(hi))
 	for x := c.step(); x != 0; x = c.step() {
 		s.looked++
 		o := &s.info[x]

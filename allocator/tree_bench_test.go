@@ -21,7 +21,7 @@ func BenchmarkTreeInsertDelete(b *testing.B) {
 			used[p] = true
 			x := s.newSlot()
 			s.info[x] = mkinfo(rkey(p, p), 0, 1)
-			s.rinsert(x, 1)
+			s.trees[0].insert(x, 1)
 		}
 		var free []uint16
 		for len(free) < 1024 {
@@ -36,8 +36,8 @@ func BenchmarkTreeInsertDelete(b *testing.B) {
 			for b.Loop() {
 				p := free[i&1023]
 				s.info[x] = mkinfo(rkey(p, p), 0, 1)
-				s.rinsert(x, 1)
-				s.rdelete(1, rkey(p, p), 0)
+				s.trees[0].insert(x, 1)
+				s.trees[0].remove(rkey(p, p), 0)
 				i++
 			}
 		})

@@ -112,7 +112,7 @@ func (s *state) buildView(p uint8, addr netip.Addr, all bool, avoid []ports.Rang
 		segs = append(segs, [2]uint16{uint16(lo), uint16(hi)})
 	}
 	var c rcursor
-	s.rwalk(&c, p, 0, 65535)
+	s.trees[p-1].walk(&c, 0, 65535)
 	x := c.step()
 	i := 0
 	for x != 0 || i < len(avoid) {
