@@ -51,11 +51,10 @@
 // [Read] reads a few files or sysctls; a probe costs one bind per protocol
 // and address (one per protocol on Linux when all are free); [ReadTable]
 // reads the socket tables and, to name owners, every process's descriptors:
-// O(sockets + descriptors); a read of one port (TableOptions.Port) with
-// FirstOwner asks the kernel for that port's sockets alone and stops
-// reading descriptors once each has a holder. The functions are safe for concurrent use, and
-// [Limits], [Report] and [Table] are plain values. The package builds on
-// every OS Go supports and reads Linux, macOS, FreeBSD and Windows;
-// elsewhere [Read] returns the defaults it knows and an error wrapping
-// [errors.ErrUnsupported].
+// O(sockets + descriptors); for one port with TableOptions.FirstOwner,
+// that port's sockets and the descriptors read until each has a holder.
+// The functions are safe for concurrent use, and [Limits], [Report] and
+// [Table] are plain values. The package builds on every OS Go supports and
+// reads Linux, macOS, FreeBSD and Windows; elsewhere [Read] returns the
+// defaults it knows and an error wrapping [errors.ErrUnsupported].
 package hostports
