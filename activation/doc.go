@@ -34,9 +34,8 @@
 //
 // [Listener] takes the stream socket of a name, [PacketConn] the datagram
 // socket; a TCP and a UDP socket may share a name (a DNS server's, say), and
-// each call finds the one of its type, and takes it: a second call for the
-// name takes the next socket of that name. [Files] returns every passed
-// socket as a file, for other uses. The functions are safe for concurrent
-// use and cost O(n) for the n sockets passed. Unix-like systems only: on
-// Windows nothing is ever passed.
+// each call finds the one of its type. [Files] returns every passed socket
+// as a file, for other uses. The functions are safe for concurrent use and
+// cost O(n) for the n sockets passed. Unix-like systems only: on Windows
+// nothing is ever passed.
 package activation
