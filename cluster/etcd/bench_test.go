@@ -320,38 +320,62 @@ func benchClients(b *testing.B, sp *serverProcess, workers []func(ctx context.Co
 	}
 }
 
+// benchAllocator is what a client of this package allocates through: the
+// Client itself, or a Session, whose reservations are bound to its lease.
+type benchAllocator interface {
+	Allocate(ctx context.Context, owner string, proto ports.Protocol, k int, within ports.Range) (allocator.Reservation, error)
+	Release(ctx context.Context, e ports.Endpoint) (allocator.Reservation, bool, error)
+}
+
 // BenchmarkAllocate compares this package with the Kubernetes-style bitmap
 // on the same embedded etcd, run in a process of its own, with 1, 4 and 16
 // concurrent clients in the benchmark's process, each with its own
 // connection (and, for this package, its own mirror), allocating single
-// ports of the NodePort range at random.
+// ports of the NodePort range at random: through the Client (peer=etcd),
+// through a Session of each client, with a lease (peer=etcd-session), and
+// with the bitmap (peer=bitmap).
 func BenchmarkAllocate(b *testing.B) {
 	sp := startServer(b)
 	c := &cluster{t: b, members: []*member{{name: "bench", clientURL: sp.url}}}
 	for _, n := range []int{1, 4, 16} {
-		b.Run(fmt.Sprintf("peer=etcd/clients=%d", n), func(b *testing.B) {
-			prefix := benchPrefix()
-			var workers []func(context.Context) (func() error, error)
-			var clients []*Client
-			for i := range n {
-				cl := c.newClient(b, Options{Prefix: prefix, Policy: allocator.Policy{Order: allocator.Random, Seed: uint64(i) + 1}})
-				clients = append(clients, cl)
-				workers = append(workers, func(ctx context.Context) (func() error, error) {
-					r, err := cl.Allocate(ctx, "bench", ports.TCP, 1, nodePorts)
-					if err != nil {
-						return nil, err
-					}
-					return func() error {
-						_, ok, err := cl.Release(ctx, r.Endpoint)
-						if err == nil && !ok {
-							err = errors.New("release: not held")
-						}
-						return err
-					}, nil
-				})
+		for _, leased := range []bool{false, true} {
+			peer := "etcd"
+			if leased {
+				peer = "etcd-session"
 			}
-			benchClients(b, sp, workers, clients)
-		})
+			b.Run(fmt.Sprintf("peer=%s/clients=%d", peer, n), func(b *testing.B) {
+				prefix := benchPrefix()
+				var workers []func(context.Context) (func() error, error)
+				var clients []*Client
+				for i := range n {
+					cl := c.newClient(b, Options{Prefix: prefix, Policy: allocator.Policy{Order: allocator.Random, Seed: uint64(i) + 1}})
+					clients = append(clients, cl)
+					var a benchAllocator = cl
+					if leased {
+						s, err := cl.NewSession(context.Background(), 10*time.Second)
+						if err != nil {
+							b.Fatal(err)
+						}
+						b.Cleanup(func() { s.Close(context.Background()) })
+						a = s
+					}
+					workers = append(workers, func(ctx context.Context) (func() error, error) {
+						r, err := a.Allocate(ctx, "bench", ports.TCP, 1, nodePorts)
+						if err != nil {
+							return nil, err
+						}
+						return func() error {
+							_, ok, err := a.Release(ctx, r.Endpoint)
+							if err == nil && !ok {
+								err = errors.New("release: not held")
+							}
+							return err
+						}, nil
+					})
+				}
+				benchClients(b, sp, workers, clients)
+			})
+		}
 		b.Run(fmt.Sprintf("peer=bitmap/clients=%d", n), func(b *testing.B) {
 			key := benchPrefix() + "range"
 			var workers []func(context.Context) (func() error, error)
