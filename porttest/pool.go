@@ -103,11 +103,9 @@ func openFirst(dirs []string) (*lockDir, error) {
 
 // AvoidedFor returns the ports a [Pool] never hands out on a host with
 // limits l, for ports that serve the given protocols (every transport if
-// none): [hostports.Avoided] with those protocols, that is the host's own
-// ranges, the System ports, the ports browsers refuse and the de-facto
-// ports of developers' machines. A [Pool] uses the protocols its
-// [hostports.Prober] checks, so that a pool of TCP ports is not kept out of
-// ranges only UDP software uses.
+// none): [hostports.Avoided] for those protocols. A [Pool] uses the
+// protocols its [hostports.Prober] checks, so that a pool of TCP ports is
+// not kept out of ranges only UDP software uses.
 func AvoidedFor(l hostports.Limits, protos ...ports.Protocol) ports.RangeSet {
 	return hostports.Avoided(l, hostports.AvoidOptions{Protocols: protos})
 }
