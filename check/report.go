@@ -20,7 +20,7 @@ type Options struct {
 	Limits hostports.Limits
 
 	// NodePortRange is the cluster's NodePort range; the zero Range means
-	// Kubernetes' default, 30000-32767.
+	// Kubernetes' default, [wellknown.NodePortRange].
 	NodePortRange ports.Range
 
 	// Rootless says that containers are run by rootless Docker or Podman,

@@ -3,6 +3,8 @@ package check
 import (
 	"fmt"
 	"strings"
+
+	"github.com/portalloc/ports/wellknown"
 )
 
 // Severity is how much a finding matters: an [Error] fails a check, a
@@ -107,7 +109,7 @@ var rules = []Rule{
 		"A service with network_mode service:NAME or container:NAME has no network of its own; Docker refuses to create it (\"conflicting options: port publishing and the container type network mode\"). Publish the ports on the service whose network it shares."},
 	{"nodeport-range", Platform, Error,
 		"a nodePort lies outside the cluster's NodePort range",
-		"The API server refuses a Service whose nodePort lies outside --service-node-port-range (30000-32767 unless the cluster says otherwise). Pick a nodePort inside the range, or leave it out and let the cluster allocate one."},
+		"The API server refuses a Service whose nodePort lies outside --service-node-port-range (" + wellknown.NodePortRange().String() + " unless the cluster says otherwise). Pick a nodePort inside the range, or leave it out and let the cluster allocate one."},
 	{"hostnetwork-port-mismatch", Platform, Error,
 		"a pod on the host network gives a hostPort that differs from its containerPort",
 		"With hostNetwork: true the container binds the node's port itself, so the API server requires hostPort to equal containerPort. Drop the hostPort or make it equal."},

@@ -219,12 +219,6 @@ func TestExposureOfAddr(t *testing.T) {
 	}
 }
 
-func TestDefaultNodePortRange(t *testing.T) {
-	if got, want := DefaultNodePortRange(), ports.MustParseRange("30000-32767"); got != want {
-		t.Errorf("DefaultNodePortRange() = %v, want %v", got, want)
-	}
-}
-
 // TestPicksOne reads compose mappings of each shape and checks which bind
 // one port of their host range: a range to a single container port does;
 // a range to a range of the same length, a single port, an expose entry and

@@ -46,7 +46,7 @@
 // [Loader].MaxFileSize bytes, a compose project's references stay inside
 // [Loader].Root, and no input makes a reader panic. What the API server
 // would refuse is an error, except what a check reports (a nodePort outside
-// [DefaultNodePortRange], a hostPort under hostNetwork). Reading n bytes
+// [wellknown.NodePortRange], a hostPort under hostNetwork). Reading n bytes
 // takes O(n) time and memory, aliases expanded.
 //
 // The zero [Loader] is ready to use, and safe for concurrent use while no

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/portalloc/ports"
-	"github.com/portalloc/ports/wellknown"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -445,15 +444,6 @@ func (d *kubeDoc) template(obj kubeObject, spec *yaml.Node, path string, out []D
 	obj.labels = labelString(labels)
 	_, ps := tm.get("spec")
 	return d.podSpec(obj, ps, path+".template.spec", out)
-}
-
-// DefaultNodePortRange returns 30000-32767, the range Kubernetes allocates
-// nodePorts from unless kube-apiserver's --service-node-port-range says
-// otherwise: [wellknown.NodePortRange], here beside the reader that needs it.
-// A nodePort outside the cluster's range is refused by the API server; the
-// declarations of [KindNodePort] carry the values to check.
-func DefaultNodePortRange() ports.Range {
-	return wellknown.NodePortRange()
 }
 
 // port reads v, the value of field path, as a port number: 0 for an

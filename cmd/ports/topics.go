@@ -3,6 +3,8 @@ package main
 // Help topics: what a subcommand's help is too short to say, printed by
 // "ports help TOPIC".
 
+import "github.com/portalloc/ports/wellknown"
+
 // helpTopic is one topic of "ports help".
 type helpTopic struct {
 	name, summary, text string
@@ -60,7 +62,7 @@ collide in some start orders; those are not reported. A service scaled to
 0 binds nothing.
 `
 
-const topicCheckConfig = `A .ports-check.yaml file configures "ports check". It is looked up from the
+var topicCheckConfig = `A .ports-check.yaml file configures "ports check". It is looked up from the
 current directory upward to the root of the repository (the directory that
 holds .git), or named with --config FILE; flags given on the command line
 win over it.
@@ -69,7 +71,7 @@ win over it.
   rules:                  # severity of rules by ID: error, warning or off
     privileged: off
     ephemeral: error
-  nodeport-range: 30000-32767
+  nodeport-range: ` + wellknown.NodePortRange().String() + `
   os: linux               # judge the host by this OS's documented defaults
   rootless: true          # containers are run by rootless Docker or Podman
   skip:                   # paths not to check, relative to the file

@@ -348,7 +348,7 @@ func (a *app) printWhois(r whoisReport) {
 	}
 	fmt.Fprintf(w, "  %-10s %s\n", "browsers", browser)
 	if r.NodePort {
-		fmt.Fprintf(w, "  %-10s %s\n", "k8s", "in the Kubernetes NodePort range 30000-32767")
+		fmt.Fprintf(w, "  %-10s %s\n", "k8s", "in the Kubernetes NodePort range "+wellknown.NodePortRange().String())
 	}
 	if len(r.Host) == 0 {
 		fmt.Fprintf(w, "  %-10s %s\n", "this host", "keeps nothing of it")
