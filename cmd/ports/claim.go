@@ -28,10 +28,9 @@ software leave free, and is verified bindable; claims are remembered in the
 user's store (`+claims.DirEnv+` overrides where).
 
 Examples:
-
-	ports claim api               # 23847, today and tomorrow
-	ports claim -n 3 grpc         # a run of three
-	PORT=$(ports claim --worktree web) npm start
+  ports claim api               # 23847, today and tomorrow
+  ports claim -n 3 grpc         # a run of three
+  PORT=$(ports claim --worktree web) npm start
 
 Exit status: 0 on success, 2 on bad input or when no port is left.`)
 		n := fs.Int("n", 1, "claim a run of `K` consecutive ports")
@@ -117,9 +116,8 @@ func unclaimCommand() command {
 Removes the claims of the names, so that their ports may go to others.
 
 Examples:
-
-	ports unclaim api
-	ports unclaim --worktree web
+  ports unclaim api
+  ports unclaim --worktree web
 
 Exit status: 0 when every name had a claim, 1 when some had none, 2 on bad
 input.`)
@@ -162,10 +160,9 @@ Lists every claim of this user on this machine: the name, its worktree, its
 ports, and whether they are bound now (a service is running on them).
 
 Examples:
-
-	ports claims
-	ports claims --prune          # forget the claims of deleted worktrees
-	ports claims --format json
+  ports claims
+  ports claims --prune          # forget the claims of deleted worktrees
+  ports claims --format json
 
 Exit status: 0 on success, 2 on bad input.`)
 		format := fs.String("format", "text", "output `format`: text or json")

@@ -30,9 +30,10 @@ values of flags that take one of a few, and file names where a command
 reads files.
 
 Examples:
-  source <(ports completion bash)                        # in ~/.bashrc
-  ports completion zsh > "${fpath[1]}/_ports"            # then compinit
+  ports completion bash > ~/.local/share/bash-completion/completions/ports
+  ports completion zsh > "${fpath[1]}/_ports"      # then compinit
   ports completion fish > ~/.config/fish/completions/ports.fish
+  source <(ports completion bash)                  # this shell only
 
 Exit status: 0, or 2 on usage.`
 

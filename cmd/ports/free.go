@@ -33,6 +33,11 @@ Every port found is held until the command ends, at the cost of a file
 descriptor or two: when the process runs out of them, free says so and
 prints the ports it found.
 
+Examples:
+  ports free
+  ports free -n 3 --udp
+  ports free --run 10 --range 20000-21000 --format json
+
 Exit status: 0 on success, 1 when not enough free ports were found (or the
 process ran out of file descriptors first), 2 on bad input.`)
 		n := fs.Int("n", 1, "how many ports (or runs) to print")

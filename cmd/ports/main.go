@@ -401,7 +401,12 @@ func (a *app) fail(format string, args ...any) int {
 func versionCommand() command {
 	c := command{name: "version", summary: "print the version of the command"}
 	c.run = func(a *app, args []string) int {
-		fs := a.flagSet(c, "Prints the module version the command was built from.")
+		fs := a.flagSet(c, `Prints the module version the command was built from.
+
+Examples:
+  ports version
+
+Exit status: 0, or 2 on usage.`)
 		if code := a.parseFlags(fs, args); code >= 0 {
 			return code
 		}

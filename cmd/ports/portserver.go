@@ -25,9 +25,8 @@ same lock directory as the Go tests' leases, so the two never collide.
 Runs until interrupted.
 
 Examples:
-
-	ports portserver &
-	PORTSERVER_ADDRESS=@unittest-portserver python -m pytest
+  ports portserver &
+  PORTSERVER_ADDRESS=@unittest-portserver python -m pytest
 
 Exit status: 0 when interrupted, 2 when it cannot listen.`)
 		addr := fs.String("address", portserver.DefaultAddress, "listen on this Unix socket `path` (@NAME: Linux's abstract namespace)")

@@ -40,7 +40,10 @@ of this directory).
 
 Examples:
   ports doc compose.yaml ports.yaml > PORTS.md
-  ports doc --check PORTS.md compose.yaml ports.yaml`)
+  ports doc --check PORTS.md compose.yaml ports.yaml
+
+Exit status: 0 on success, 1 when --check finds the file not what doc
+writes now, 2 on bad input or usage.`)
 		title := fs.String("title", "", "the document's `title` (default: \"Port reference\" and the project names)")
 		out := fs.String("o", "", "write to this `file` instead of standard output (- for standard output); never one of the files read")
 		against := fs.String("check", "", "compare the committed reference `FILE.md` with what doc writes now: exit 1 and print a unified diff when they differ")

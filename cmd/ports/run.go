@@ -37,11 +37,10 @@ every process of a Procfile ("name: command" lines) with its own claim and
 PORT, prints who got what, and stops them all when one exits.
 
 Examples:
-
-	ports run --claim api -- go run ./cmd/api
-	ports run --worktree --claim web --claim api -- npm run dev
-	ports run --worktree --pod go/saga/0 -- go run ./cmd/saga
-	ports run -f Procfile.dev
+  ports run --claim api -- go run ./cmd/api
+  ports run --worktree --claim web --claim api -- npm run dev
+  ports run --worktree --pod go/saga/0 -- go run ./cmd/saga
+  ports run -f Procfile.dev
 
 Exit status: the program's (the first to fail, with -f), or 2 when it
 cannot be started.`)

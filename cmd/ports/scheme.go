@@ -27,7 +27,14 @@ portscheme instead.
 
 With --lang, prints every pod of that language and its ports; --kind keeps
 one component kind. With --env INDEX, prints the PORT, REST_PORT, DEBUG_PORT
-and TARGET_PORT lines that pod INDEX of --lang and --kind is started with.`)
+and TARGET_PORT lines that pod INDEX of --lang and --kind is started with.
+
+Examples:
+  ports scheme
+  ports scheme --lang go --kind saga
+  ports scheme --lang go --kind saga --env 0
+
+Exit status: 0 on success, 2 on bad input or usage.`)
 		file := fs.String("file", "", "read the scheme from this JSON `file` instead of the default")
 		lang := fs.String("lang", "", "print the pods of this `language` (rust, go, python, java, csharp, cpp)")
 		kind := fs.String("kind", "", "with --lang: only this component `kind` (aggregate, saga, projector)")

@@ -32,7 +32,14 @@ de-facto table ("grafana", "postgres", "http", "9pfs"), and each port it
 names is explained in turn; digits alone are always a port. With --probe it
 also tries to bind the port now, on TCP and UDP, on 127.0.0.1, ::1, 0.0.0.0
 and :: (each failure on a line of its own); port 0, which asks the OS for any
-port, cannot be tried.`)
+port, cannot be tried.
+
+Examples:
+  ports whois 8080
+  ports whois 53/udp grafana
+  ports whois --probe --format json 5432
+
+Exit status: 0 on success, 2 on bad input or usage.`)
 		format := fs.String("format", "text", "output `format`: text or json")
 		probe := fs.Bool("probe", false, "also try to bind the port now")
 		if code := a.parseFlags(fs, args); code >= 0 {
