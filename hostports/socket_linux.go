@@ -279,14 +279,15 @@ func scanProcFds(want map[uint64][]int) (map[uint64][]int, []int) {
 
 // scanFirst finds a process that holds each inode of want, and stops as
 // soon as every inode has one. It goes in two passes. The first reads the
-// first entries of every process's fd directory (one small getdents, which
-// is all a process with few files has) up to its first socket, notes the
+// first entries of every process's fd directory, newest process first (one
+// small getdents, which is all a process with few files has) up to its
+// first socket, notes the
 // socket's inode, and reads the rest of a process whose first socket is a
 // wanted one. Inode numbers grow as sockets are made, and a process makes
 // most of its sockets close together (a server's listeners at its start),
 // so the second pass reads the rest of the processes not read to the end,
 // nearest first: those whose first socket is nearest in number to a
-// wanted inode, then the others in PID order. The order only decides how
+// wanted inode, then the others, newest first. The order only decides how
 // soon the search ends, never what it finds: a process left out is one
 // that was not needed. It returns, as scanProcFds does, the holders found
 // and the UIDs of the processes whose fd directory it could not read.
@@ -297,14 +298,20 @@ func scanFirst(want map[uint64][]int) (map[uint64][]int, []int) {
 	}
 	slices.Sort(wanted)
 	s := &firstSearch{want: want, left: len(want)}
+	// The newest processes first: kernel threads and the daemons of the
+	// system, started at boot, have the lowest PIDs, and a port that
+	// cannot be bound is most often held by a program started since.
 	pids := listPIDs()
+	slices.Reverse(pids)
 	type rest struct {
 		pid  int
 		dist uint64 // to the nearest wanted inode, of the sockets seen
 	}
 	var mu sync.Mutex
 	var todo []rest
-	each(pids, 4, func(pid int, dirents, link []byte) bool {
+	// One worker: the pass is short, and a second would go on reading
+	// while the first reads a holder found.
+	each(pids, 1, func(pid int, dirents, link []byte) bool {
 		dist := uint64(math.MaxUint64)
 		complete, err := eachSocketFdFirst(pid, dirents[:firstDirents], link, func(ino uint64) {
 			dist = min(dist, nearest(wanted, ino))
@@ -331,7 +338,7 @@ func scanFirst(want map[uint64][]int) (map[uint64][]int, []int) {
 			if c := cmp.Compare(a.dist, b.dist); c != 0 {
 				return c
 			}
-			return cmp.Compare(a.pid, b.pid)
+			return cmp.Compare(b.pid, a.pid)
 		})
 		order := make([]int, len(todo))
 		for i, r := range todo {
@@ -447,20 +454,67 @@ func procUID(pid int) int {
 
 // listPIDs returns the PIDs under /proc, in ascending order.
 func listPIDs() []int {
-	f, err := os.Open("/proc")
+	fd, err := syscall.Open("/proc", syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
 	if err != nil {
 		return nil
 	}
-	defer f.Close()
-	names, _ := f.Readdirnames(-1)
-	pids := make([]int, 0, len(names))
-	for _, n := range names {
-		if pid, err := strconv.Atoi(n); err == nil && pid > 0 {
-			pids = append(pids, pid)
+	defer syscall.Close(fd)
+	buf := make([]byte, 16<<10)
+	var pids []int
+	for {
+		n, err := syscall.ReadDirent(fd, buf)
+		if err == syscall.EINTR {
+			continue
 		}
+		if err != nil || n <= 0 {
+			break
+		}
+		eachDirent(buf[:n], func(name []byte) bool {
+			if pid, ok := direntPID(name); ok {
+				pids = append(pids, pid)
+			}
+			return false
+		})
 	}
 	slices.Sort(pids)
 	return pids
+}
+
+// eachDirent calls fn with the name of each linux_dirent64 in b, as
+// getdents wrote them: NUL-terminated and padded, never empty. It stops
+// when fn returns true, and reports whether it did.
+func eachDirent(b []byte, fn func(name []byte) bool) bool {
+	for off := 0; off+19 < len(b); {
+		reclen := int(binary.NativeEndian.Uint16(b[off+16:]))
+		if reclen <= 19 || off+reclen > len(b) {
+			return false
+		}
+		name := b[off+19 : off+reclen]
+		off += reclen
+		if fn(name) {
+			return true
+		}
+	}
+	return false
+}
+
+// direntPID reads the NUL-terminated name of an entry of /proc as a PID:
+// one to nine decimal digits, not starting with 0.
+func direntPID(name []byte) (int, bool) {
+	if i := slices.Index(name, 0); i >= 0 {
+		name = name[:i]
+	}
+	if len(name) == 0 || len(name) > 9 || name[0] == '0' {
+		return 0, false
+	}
+	pid := 0
+	for _, c := range name {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		pid = pid*10 + int(c-'0')
+	}
+	return pid, true
 }
 
 // eachSocketFd calls fn with the inode of each socket that process pid
@@ -491,27 +545,23 @@ func readFds(pid int, dirents, link []byte, once bool, fn func(inode uint64)) (c
 		if err != nil || n <= 0 {
 			return true, nil // the end, or the process ended
 		}
-		for off := 0; off+19 < n; {
-			reclen := int(*(*uint16)(unsafe.Pointer(&dirents[off+16])))
-			if reclen == 0 || off+reclen > n {
-				break
-			}
-			name := dirents[off+19 : off+reclen] // NUL-terminated, padded
-			off += reclen
+		stopped := eachDirent(dirents[:n], func(name []byte) bool {
 			if name[0] == '.' {
-				continue
+				return false
 			}
 			m, _, e := syscall.Syscall6(syscall.SYS_READLINKAT, uintptr(dfd), uintptr(unsafe.Pointer(&name[0])),
 				uintptr(unsafe.Pointer(&link[0])), uintptr(len(link)), 0, 0)
 			if e != 0 {
-				continue
+				return false
 			}
-			if inode, ok := socketInode(link[:m]); ok {
+			inode, ok := socketInode(link[:m])
+			if ok {
 				fn(inode)
-				if once {
-					return false, nil
-				}
 			}
+			return ok && once
+		})
+		if stopped {
+			return false, nil
 		}
 		if once {
 			// The kernel fills the buffer while entries fit, and an entry

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -590,4 +591,24 @@ func TestNearest(t *testing.T) {
 			t.Fatalf("nearest(%v, %d) = %d, want %d", sorted, ino, got, want)
 		}
 	})
+}
+
+func TestDirentPID(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		name := rapid.StringMatching(`[0-9a-z.]{0,12}`).Draw(t, "name")
+		pad := rapid.IntRange(1, 8).Draw(t, "padding")
+		got, ok := direntPID(append([]byte(name), make([]byte, pad)...))
+		want, err := strconv.Atoi(name)
+		wantOK := err == nil && len(name) <= 9 && name[0] != '0' && !strings.ContainsAny(name, "+-")
+		if ok != wantOK || ok && got != want {
+			t.Fatalf("direntPID(%q) = %d, %v; want %d, %v", name, got, ok, want, wantOK)
+		}
+	})
+}
+
+func TestListPIDs(t *testing.T) {
+	pids := listPIDs()
+	if !slices.Contains(pids, os.Getpid()) || !slices.IsSorted(pids) || slices.Contains(pids, 0) {
+		t.Errorf("listPIDs() = %v: want this process's PID %d, in order", pids, os.Getpid())
+	}
 }
