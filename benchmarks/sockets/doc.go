@@ -19,6 +19,16 @@
 //   - gopsutil: net.Connections("inet"), TCP and UDP, IPv4 and IPv6, each
 //     socket's PID.
 //
-// BenchmarkWhy times hostports.Why on one held port: the binds, the
-// kernel's filtered table and the owners' pass over /proc.
+// BenchmarkWhy times hostports.Why on one held port (the library call of
+// ports why: the binds, the kernel's table of the port, its owner), then
+// each part alone: the binds; the table of the port without owners, with
+// the first owner of each socket (TableOptions.FirstOwner, as Why reads
+// it), and with every owner (a pass over every process's descriptors);
+// and, as a peer, ss -tanp sport = :PORT. BenchmarkWhyCommand runs the
+// command itself, built from this checkout, as a process.
+//
+// Every benchmark reports cpu-ms/op beside ns/op: the CPU time, user and
+// system, of the benchmark process and of the commands it runs. On a
+// shared machine the wall time grows with the load; the CPU time much
+// less.
 package sockets
