@@ -1,6 +1,9 @@
 package main
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"strings"
 	"testing"
 
@@ -56,6 +59,31 @@ func TestHelpFace(t *testing.T) {
 			name := strings.Fields(l)[0]
 			if want := dashes(strings.TrimLeft(name, "-")); name != want {
 				t.Errorf("ports %s --help shows %s, typed %s", c.name, name, want)
+			}
+		}
+	}
+}
+
+// TestCommandFiles checks that every subcommand NAME is its own file,
+// NAME.go, with its help text a constant nameHelp and its body a named
+// function runName.
+func TestCommandFiles(t *testing.T) {
+	for _, c := range commands() {
+		file := c.name + ".go"
+		f, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
+		if err != nil {
+			t.Errorf("ports %s: %v", c.name, err)
+			continue
+		}
+		want := map[string]bool{c.name + "Help": false, "run" + strings.ToUpper(c.name[:1]) + c.name[1:]: false}
+		for name, obj := range f.Scope.Objects {
+			if _, ok := want[name]; ok && (obj.Kind == ast.Con || obj.Kind == ast.Fun) {
+				want[name] = true
+			}
+		}
+		for name, found := range want {
+			if !found {
+				t.Errorf("%s has no %s", file, name)
 			}
 		}
 	}

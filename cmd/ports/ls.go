@@ -19,9 +19,12 @@ func lsCommand() command {
 		summary: "the listening sockets of this host, by process",
 		usage:   "[--all] [--format text|json] [PORT[/PROTO]...]",
 	}
-	c.run = func(a *app, args []string) int {
-		fs := a.flagSet(c, `
-Lists the TCP listeners and bound UDP sockets of this host grouped by the
+	c.run = func(a *app, args []string) int { return runLs(a, c, args) }
+	return c
+}
+
+// lsHelp is the help of ports ls, after its usage line.
+const lsHelp = `Lists the TCP listeners and bound UDP sockets of this host grouped by the
 process that holds them: port, protocol, addresses, the process's command
 line, user and container, and what the port is known for. With --all every
 socket is listed, connections and TIME_WAIT included, with its state. PORT
@@ -35,60 +38,62 @@ Examples:
   ports ls 5432 8080/tcp
   ports ls --all --format json
 
-Exit status: 0, or 2 when the socket table cannot be read.`)
-		all := fs.Bool("all", false, "list sockets in every state, not only listening ones")
-		format := fs.String("format", "text", "output `format`: text or json")
-		if code := a.parseFlags(fs, args); code >= 0 {
-			return code
-		}
-		if *format != "text" && *format != "json" {
-			return a.fail("ls: --format %q: want text or json", *format)
-		}
-		type filter struct {
-			p     ports.Port
-			proto ports.Protocol
-		}
-		var filters []filter
-		for _, arg := range fs.Args() {
-			p, proto, err := parsePortProto(arg)
-			if err != nil {
-				return a.fail("ls: %v", err)
-			}
-			filters = append(filters, filter{p, proto})
-		}
-		opts := hostports.TableOptions{}
-		if len(filters) == 1 {
-			opts.Port = filters[0].p
-		}
-		t, err := hostports.ReadTable(opts)
+Exit status: 0, or 2 when the socket table cannot be read.`
+
+// runLs runs ports ls with args.
+func runLs(a *app, c command, args []string) int {
+	fs := a.flagSet(c, lsHelp)
+	all := fs.Bool("all", false, "list sockets in every state, not only listening ones")
+	format := fs.String("format", "text", "output `format`: text or json")
+	if code := a.parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	if *format != "text" && *format != "json" {
+		return a.fail("ls: --format %q: want text or json", *format)
+	}
+	type filter struct {
+		p     ports.Port
+		proto ports.Protocol
+	}
+	var filters []filter
+	for _, arg := range fs.Args() {
+		p, proto, err := parsePortProto(arg)
 		if err != nil {
 			return a.fail("ls: %v", err)
 		}
-		var socks []hostports.Socket
-		for _, s := range t.Sockets {
-			if !*all && !listening(s) {
-				continue
-			}
-			if len(filters) > 0 && !slices.ContainsFunc(filters, func(f filter) bool {
-				return f.p == s.Port() && (f.proto == 0 || f.proto == s.Protocol)
-			}) {
-				continue
-			}
-			socks = append(socks, s)
+		filters = append(filters, filter{p, proto})
+	}
+	opts := hostports.TableOptions{}
+	if len(filters) == 1 {
+		opts.Port = filters[0].p
+	}
+	t, err := hostports.ReadTable(opts)
+	if err != nil {
+		return a.fail("ls: %v", err)
+	}
+	var socks []hostports.Socket
+	for _, s := range t.Sockets {
+		if !*all && !listening(s) {
+			continue
 		}
-		groups := groupSockets(socks, *all)
-		if *format == "json" {
-			enc := json.NewEncoder(a.stdout)
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(lsJSON{Source: t.Source, Hidden: t.Hidden, Groups: groups}); err != nil {
-				return a.fail("ls: %v", err)
-			}
-			return exitOK
+		if len(filters) > 0 && !slices.ContainsFunc(filters, func(f filter) bool {
+			return f.p == s.Port() && (f.proto == 0 || f.proto == s.Protocol)
+		}) {
+			continue
 		}
-		a.printLs(groups, t)
+		socks = append(socks, s)
+	}
+	groups := groupSockets(socks, *all)
+	if *format == "json" {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(lsJSON{Source: t.Source, Hidden: t.Hidden, Groups: groups}); err != nil {
+			return a.fail("ls: %v", err)
+		}
 		return exitOK
 	}
-	return c
+	a.printLs(groups, t)
+	return exitOK
 }
 
 // listening reports whether s waits for peers: a TCP listener or an

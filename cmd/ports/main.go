@@ -35,7 +35,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -396,34 +395,4 @@ func (a *app) fail(format string, args ...any) int {
 	}
 	fmt.Fprintln(a.stderr, "ports: "+strings.Join(lines, "\n"))
 	return exitUsage
-}
-
-func versionCommand() command {
-	c := command{name: "version", summary: "print the version of the command"}
-	c.run = func(a *app, args []string) int {
-		fs := a.flagSet(c, `Prints the module version the command was built from.
-
-Examples:
-  ports version
-
-Exit status: 0, or 2 on usage.`)
-		if code := a.parseFlags(fs, args); code >= 0 {
-			return code
-		}
-		if fs.NArg() > 0 {
-			return a.fail("version: unexpected argument %q", fs.Arg(0))
-		}
-		fmt.Fprintln(a.stdout, "ports", version())
-		return exitOK
-	}
-	return c
-}
-
-// version returns the module version the command was built from, or
-// "(devel)" for a build from a work tree.
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
-	}
-	return "(devel)"
 }

@@ -28,9 +28,12 @@ func runCommand() command {
 		summary: "run a program, or each process of a Procfile, on its claimed ports",
 		usage:   "[--claim NAME]... [--pod LANG/KIND/INDEX] [--worktree] -- COMMAND [ARG]...  |  -f PROCFILE",
 	}
-	c.run = func(a *app, args []string) int {
-		fs := a.flagSet(c, `
-Claims a port for each name (see "ports claim"), puts them in the
+	c.run = func(a *app, args []string) int { return runRun(a, c, args) }
+	return c
+}
+
+// runHelp is the help of ports run, after its usage line.
+const runHelp = `Claims a port for each name (see "ports claim"), puts them in the
 program's environment — PORT for the first, NAME_PORT for each (NAME in
 upper case, other characters as _) — and runs the program. With -f, starts
 every process of a Procfile ("name: command" lines) with its own claim and
@@ -43,79 +46,81 @@ Examples:
   ports run -f Procfile.dev
 
 Exit status: the program's (the first to fail, with -f), or 2 when it
-cannot be started.`)
-		var names multiFlag
-		fs.Var(&names, "claim", "claim this `NAME`'s port for the program (repeatable)")
-		worktree := fs.Bool("worktree", false, "scope the claims to the current git worktree")
-		procfile := fs.String("f", "", "run every process of this `Procfile`")
-		podFlag := fs.String("pod", "", "start the program as pod `LANG/KIND/INDEX` of the port scheme, with its PORT, REST_PORT, DEBUG_PORT and TARGET_PORT (with --worktree, on the block claimed for the checkout)")
-		if code := a.parseFlags(fs, args); code >= 0 {
-			return code
-		}
-		st, wt, code := a.claimStore("run", *worktree)
-		if code >= 0 {
-			return code
-		}
-		if *procfile != "" {
-			if fs.NArg() > 0 || len(names) > 0 {
-				return a.fail("run: -f takes neither --claim nor a command: each process claims its own name")
-			}
-			return a.runProcfile(st, wt, *procfile)
-		}
-		if fs.NArg() == 0 {
-			return a.fail("run: name the program after --, as in: ports run --claim api -- ./api")
-		}
-		env := os.Environ()
-		if *podFlag != "" {
-			pod, err := parsePod(*podFlag)
-			if err != nil {
-				return a.fail("run: --pod %v", err)
-			}
-			s := portscheme.Default()
-			vars, err := a.podEnv(s, pod, *worktree)
-			if err != nil {
-				return a.fail("run: --pod %s: %v", *podFlag, err)
-			}
-			for _, v := range vars {
-				env = append(env, fmt.Sprintf("%s=%d", v.Name, v.Port))
-			}
-			// The pod's block is leased while the program runs, so that no
-			// test or other "ports run" of the machine takes its ports;
-			// the leases end with this process, however it ends.
-			block, _ := s.PodRange(pod)
-			if len(vars) > 0 {
-				block = ports.RangeFrom(vars[0].Port-ports.Port(vars[0].Slot), vars[0].Port-ports.Port(vars[0].Slot)+ports.Port(block.Len()-1))
-			}
-			pool, err := porttest.NewPool(porttest.Options{Dir: a.lockDir})
-			if err != nil {
-				return a.fail("run: --pod %s: %v", *podFlag, err)
-			}
-			leases, err := pool.LeaseBlock(block)
-			if err != nil {
-				return a.fail("run: --pod %s: %v", *podFlag, err)
-			}
-			defer func() {
-				for _, l := range leases {
-					l.Release()
-				}
-			}()
-		}
-		for i, name := range names {
-			cl, err := st.Claim(claims.Request{Name: name, Worktree: wt})
-			if err != nil {
-				return a.fail("run: %v", err)
-			}
-			if i == 0 && *podFlag == "" {
-				env = append(env, fmt.Sprintf("PORT=%d", cl.Ports.Lo()))
-			}
-			env = append(env, fmt.Sprintf("%s_PORT=%d", envName(name), cl.Ports.Lo()))
-		}
-		cmd := exec.Command(fs.Arg(0), fs.Args()[1:]...)
-		cmd.Env = env
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, a.stdout, a.stderr
-		return a.runChildren([]*exec.Cmd{cmd}, []string{fs.Arg(0)}, a.stderr)
+cannot be started.`
+
+// runRun runs ports run with args.
+func runRun(a *app, c command, args []string) int {
+	fs := a.flagSet(c, runHelp)
+	var names multiFlag
+	fs.Var(&names, "claim", "claim this `NAME`'s port for the program (repeatable)")
+	worktree := fs.Bool("worktree", false, "scope the claims to the current git worktree")
+	procfile := fs.String("f", "", "run every process of this `Procfile`")
+	podFlag := fs.String("pod", "", "start the program as pod `LANG/KIND/INDEX` of the port scheme, with its PORT, REST_PORT, DEBUG_PORT and TARGET_PORT (with --worktree, on the block claimed for the checkout)")
+	if code := a.parseFlags(fs, args); code >= 0 {
+		return code
 	}
-	return c
+	st, wt, code := a.claimStore("run", *worktree)
+	if code >= 0 {
+		return code
+	}
+	if *procfile != "" {
+		if fs.NArg() > 0 || len(names) > 0 {
+			return a.fail("run: -f takes neither --claim nor a command: each process claims its own name")
+		}
+		return a.runProcfile(st, wt, *procfile)
+	}
+	if fs.NArg() == 0 {
+		return a.fail("run: name the program after --, as in: ports run --claim api -- ./api")
+	}
+	env := os.Environ()
+	if *podFlag != "" {
+		pod, err := parsePod(*podFlag)
+		if err != nil {
+			return a.fail("run: --pod %v", err)
+		}
+		s := portscheme.Default()
+		vars, err := a.podEnv(s, pod, *worktree)
+		if err != nil {
+			return a.fail("run: --pod %s: %v", *podFlag, err)
+		}
+		for _, v := range vars {
+			env = append(env, fmt.Sprintf("%s=%d", v.Name, v.Port))
+		}
+		// The pod's block is leased while the program runs, so that no
+		// test or other "ports run" of the machine takes its ports;
+		// the leases end with this process, however it ends.
+		block, _ := s.PodRange(pod)
+		if len(vars) > 0 {
+			block = ports.RangeFrom(vars[0].Port-ports.Port(vars[0].Slot), vars[0].Port-ports.Port(vars[0].Slot)+ports.Port(block.Len()-1))
+		}
+		pool, err := porttest.NewPool(porttest.Options{Dir: a.lockDir})
+		if err != nil {
+			return a.fail("run: --pod %s: %v", *podFlag, err)
+		}
+		leases, err := pool.LeaseBlock(block)
+		if err != nil {
+			return a.fail("run: --pod %s: %v", *podFlag, err)
+		}
+		defer func() {
+			for _, l := range leases {
+				l.Release()
+			}
+		}()
+	}
+	for i, name := range names {
+		cl, err := st.Claim(claims.Request{Name: name, Worktree: wt})
+		if err != nil {
+			return a.fail("run: %v", err)
+		}
+		if i == 0 && *podFlag == "" {
+			env = append(env, fmt.Sprintf("PORT=%d", cl.Ports.Lo()))
+		}
+		env = append(env, fmt.Sprintf("%s_PORT=%d", envName(name), cl.Ports.Lo()))
+	}
+	cmd := exec.Command(fs.Arg(0), fs.Args()[1:]...)
+	cmd.Env = env
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, a.stdout, a.stderr
+	return a.runChildren([]*exec.Cmd{cmd}, []string{fs.Arg(0)}, a.stderr)
 }
 
 // envName turns a claim's name into the start of an environment

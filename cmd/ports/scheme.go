@@ -16,9 +16,12 @@ func schemeCommand() command {
 		summary: "print the ten-slot port scheme, or a pod's environment",
 		usage:   "[--file SCHEME.json] [--lang LANG [--kind KIND [--env INDEX]]]",
 	}
-	c.run = func(a *app, args []string) int {
-		fs := a.flagSet(c, `
-Prints the port scheme: the roles of the slots of every pod, the language
+	c.run = func(a *app, args []string) int { return runScheme(a, c, args) }
+	return c
+}
+
+// schemeHelp is the help of ports scheme, after its usage line.
+const schemeHelp = `Prints the port scheme: the roles of the slots of every pod, the language
 ranges with their component kinds and capacities, and the infrastructure
 services. The default is the ten-slot scheme (slot 0 coordinator gRPC,
 1 REST proxy, 2 coordinator debug, 3 client logic, 4 client debug, 5-8
@@ -34,47 +37,49 @@ Examples:
   ports scheme --lang go --kind saga
   ports scheme --lang go --kind saga --env 0
 
-Exit status: 0 on success, 2 on bad input or usage.`)
-		file := fs.String("file", "", "read the scheme from this JSON `file` instead of the default")
-		lang := fs.String("lang", "", "print the pods of this `language` (rust, go, python, java, csharp, cpp)")
-		kind := fs.String("kind", "", "with --lang: only this component `kind` (aggregate, saga, projector)")
-		env := fs.String("env", "", "with --lang and --kind: print the environment of pod `index`")
-		worktree := fs.Bool("worktree", false, "with --env: the pod's layout shifted to a block of ports claimed for the current git worktree, so that each checkout runs the pod on ports of its own")
-		if code := a.parseFlags(fs, args); code >= 0 {
-			return code
-		}
-		if fs.NArg() > 0 {
-			return a.fail("scheme: unexpected argument %q", fs.Arg(0))
-		}
-		s := portscheme.Default()
-		if *file != "" {
-			data, err := os.ReadFile(*file)
-			if err != nil {
-				return a.fail("scheme: %v", err)
-			}
-			if s, err = portscheme.ParseJSON(data); err != nil {
-				return a.fail("scheme: %s: %v", *file, err)
-			}
-		}
-		switch {
-		case *env != "":
-			if *lang == "" || *kind == "" {
-				return a.fail("scheme: --env needs --lang and --kind")
-			}
-			index, err := strconv.Atoi(*env)
-			if err != nil || index < 0 {
-				return a.fail("scheme: --env %q: want a pod index, 0 or more", *env)
-			}
-			return a.schemeEnv(s, portscheme.Pod{Language: portscheme.Language(*lang), Kind: portscheme.Kind(*kind), Index: index}, *worktree)
-		case *kind != "" && *lang == "":
-			return a.fail("scheme: --kind needs --lang")
-		case *lang != "":
-			return a.schemePods(s, portscheme.Language(*lang), portscheme.Kind(*kind))
-		}
-		a.schemeTables(s)
-		return exitOK
+Exit status: 0 on success, 2 on bad input or usage.`
+
+// runScheme runs ports scheme with args.
+func runScheme(a *app, c command, args []string) int {
+	fs := a.flagSet(c, schemeHelp)
+	file := fs.String("file", "", "read the scheme from this JSON `file` instead of the default")
+	lang := fs.String("lang", "", "print the pods of this `language` (rust, go, python, java, csharp, cpp)")
+	kind := fs.String("kind", "", "with --lang: only this component `kind` (aggregate, saga, projector)")
+	env := fs.String("env", "", "with --lang and --kind: print the environment of pod `index`")
+	worktree := fs.Bool("worktree", false, "with --env: the pod's layout shifted to a block of ports claimed for the current git worktree, so that each checkout runs the pod on ports of its own")
+	if code := a.parseFlags(fs, args); code >= 0 {
+		return code
 	}
-	return c
+	if fs.NArg() > 0 {
+		return a.fail("scheme: unexpected argument %q", fs.Arg(0))
+	}
+	s := portscheme.Default()
+	if *file != "" {
+		data, err := os.ReadFile(*file)
+		if err != nil {
+			return a.fail("scheme: %v", err)
+		}
+		if s, err = portscheme.ParseJSON(data); err != nil {
+			return a.fail("scheme: %s: %v", *file, err)
+		}
+	}
+	switch {
+	case *env != "":
+		if *lang == "" || *kind == "" {
+			return a.fail("scheme: --env needs --lang and --kind")
+		}
+		index, err := strconv.Atoi(*env)
+		if err != nil || index < 0 {
+			return a.fail("scheme: --env %q: want a pod index, 0 or more", *env)
+		}
+		return a.schemeEnv(s, portscheme.Pod{Language: portscheme.Language(*lang), Kind: portscheme.Kind(*kind), Index: index}, *worktree)
+	case *kind != "" && *lang == "":
+		return a.fail("scheme: --kind needs --lang")
+	case *lang != "":
+		return a.schemePods(s, portscheme.Language(*lang), portscheme.Kind(*kind))
+	}
+	a.schemeTables(s)
+	return exitOK
 }
 
 func (a *app) schemeTables(s portscheme.Scheme) {

@@ -19,9 +19,12 @@ func whoisCommand() command {
 		summary: "explain a port: class, users, collisions, what this host keeps",
 		usage:   "[--format text|json] [--probe] PORT[/PROTO]|NAME[/PROTO]...",
 	}
-	c.run = func(a *app, args []string) int {
-		fs := a.flagSet(c, `
-Explains each port: its RFC 6335 class, the IANA registry's entries for it,
+	c.run = func(a *app, args []string) int { return runWhois(a, c, args) }
+	return c
+}
+
+// whoisHelp is the help of ports whois, after its usage line.
+const whoisHelp = `Explains each port: its RFC 6335 class, the IANA registry's entries for it,
 the widely used software that listens on it by default, the known collisions
 there, whether this machine keeps it (ephemeral range, reserved or excluded
 ranges, privileged ports) and whether browsers refuse to fetch from it.
@@ -39,64 +42,66 @@ Examples:
   ports whois 53/udp grafana
   ports whois --probe --format json 5432
 
-Exit status: 0 on success, 2 on bad input or usage.`)
-		format := fs.String("format", "text", "output `format`: text or json")
-		probe := fs.Bool("probe", false, "also try to bind the port now")
-		if code := a.parseFlags(fs, args); code >= 0 {
-			return code
+Exit status: 0 on success, 2 on bad input or usage.`
+
+// runWhois runs ports whois with args.
+func runWhois(a *app, c command, args []string) int {
+	fs := a.flagSet(c, whoisHelp)
+	format := fs.String("format", "text", "output `format`: text or json")
+	probe := fs.Bool("probe", false, "also try to bind the port now")
+	if code := a.parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	if *format != "text" && *format != "json" {
+		return a.fail("whois: --format %q: want text or json", *format)
+	}
+	if fs.NArg() == 0 {
+		return a.fail("whois: name a port, as in: ports whois 8080/tcp")
+	}
+	limits, limitsErr := a.hostLimits()
+	var reports []whoisReport
+	for _, arg := range fs.Args() {
+		targets, err := whoisTargets(arg)
+		if err != nil {
+			return a.fail("whois: %v", err)
 		}
-		if *format != "text" && *format != "json" {
-			return a.fail("whois: --format %q: want text or json", *format)
-		}
-		if fs.NArg() == 0 {
-			return a.fail("whois: name a port, as in: ports whois 8080/tcp")
-		}
-		limits, limitsErr := a.hostLimits()
-		var reports []whoisReport
-		for _, arg := range fs.Args() {
-			targets, err := whoisTargets(arg)
-			if err != nil {
-				return a.fail("whois: %v", err)
-			}
-			for _, t := range targets {
-				r := whois(t.port, t.proto, limits)
-				r.Name = t.name
-				switch {
-				case *probe && t.port == 0:
-					// A bind to port 0 succeeds with some other port, so
-					// it is neither bindable nor not.
-					r.ProbeError = "port 0 asks the OS for any free port; it cannot be probed"
-				case *probe:
-					rep := a.probe(t.port)
-					r.Bindable = new(bool)
-					*r.Bindable = rep.Bindable()
-					if err := rep.Err(); err != nil {
-						r.ProbeError = err.Error()
-					}
+		for _, t := range targets {
+			r := whois(t.port, t.proto, limits)
+			r.Name = t.name
+			switch {
+			case *probe && t.port == 0:
+				// A bind to port 0 succeeds with some other port, so
+				// it is neither bindable nor not.
+				r.ProbeError = "port 0 asks the OS for any free port; it cannot be probed"
+			case *probe:
+				rep := a.probe(t.port)
+				r.Bindable = new(bool)
+				*r.Bindable = rep.Bindable()
+				if err := rep.Err(); err != nil {
+					r.ProbeError = err.Error()
 				}
-				reports = append(reports, r)
 			}
+			reports = append(reports, r)
 		}
-		if *format == "json" {
-			enc := json.NewEncoder(a.stdout)
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(reports); err != nil {
-				return a.fail("whois: %v", err)
-			}
-			return exitOK
-		}
-		for i, r := range reports {
-			if i > 0 {
-				fmt.Fprintln(a.stdout)
-			}
-			a.printWhois(r)
-		}
-		if limitsErr != nil {
-			fmt.Fprintf(a.stderr, "ports: whois: reading this host's port limits: %v\n", limitsErr)
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(reports); err != nil {
+			return a.fail("whois: %v", err)
 		}
 		return exitOK
 	}
-	return c
+	for i, r := range reports {
+		if i > 0 {
+			fmt.Fprintln(a.stdout)
+		}
+		a.printWhois(r)
+	}
+	if limitsErr != nil {
+		fmt.Fprintf(a.stderr, "ports: whois: reading this host's port limits: %v\n", limitsErr)
+	}
+	return exitOK
 }
 
 // A whoisTarget is a port to explain, on one protocol or (0) every one, and

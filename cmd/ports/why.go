@@ -18,9 +18,12 @@ func whyCommand() command {
 		summary: "why a port cannot be bound here: holders, ranges, privileges",
 		usage:   "[--format text|json] [--addr ADDR,...] PORT[/PROTO]",
 	}
-	c.run = func(a *app, args []string) int {
-		fs := a.flagSet(c, `
-Tries to bind the port now and says why each bind that fails fails: the
+	c.run = func(a *app, args []string) int { return runWhy(a, c, args) }
+	return c
+}
+
+// whyHelp is the help of ports why, after its usage line.
+const whyHelp = `Tries to bind the port now and says why each bind that fails fails: the
 socket that holds it (process, user, container, state), a socket on :: that
 covers IPv4 because IPV6_V6ONLY is off, a Windows excluded range, a
 privileged port. It also names the risks of a port that binds: a TIME_WAIT
@@ -35,67 +38,69 @@ Examples:
   ports why 53/udp --format json
 
 Exit status: 0 when the port binds on every protocol and address tried,
-1 when it does not, 2 on bad usage.`)
-		format := fs.String("format", "text", "output `format`: text or json")
-		addrFlag := fs.String("addr", "", "comma-separated `addresses` to try instead of 127.0.0.1, ::1, 0.0.0.0 and ::")
-		if code := a.parseFlags(fs, args); code >= 0 {
-			return code
-		}
-		if *format != "text" && *format != "json" {
-			return a.fail("why: --format %q: want text or json", *format)
-		}
-		if fs.NArg() != 1 {
-			return a.fail("why: name one port, as in: ports why 5432/tcp")
-		}
-		p, proto, err := parsePortProto(fs.Arg(0))
-		if err != nil {
-			return a.fail("why: %v", err)
-		}
-		if p == 0 {
-			return a.fail("why: port 0 asks the OS for any free port; name a port from 1 to 65535")
-		}
-		opts := hostports.WhyOptions{}
-		switch proto {
-		case 0:
-		case ports.TCP, ports.UDP:
-			opts.Protocols = []ports.Protocol{proto}
-		default:
-			return a.fail("why: %s: only tcp and udp can be tried", proto)
-		}
-		if *addrFlag != "" {
-			for _, s := range strings.Split(*addrFlag, ",") {
-				addr, err := netip.ParseAddr(strings.Trim(strings.TrimSpace(s), "[]"))
-				if err != nil {
-					return a.fail("why: --addr %q: %q is not an IP address", *addrFlag, s)
-				}
-				opts.Addrs = append(opts.Addrs, addr)
-			}
-		}
-		lim, limErr := a.hostLimits()
-		opts.Limits = &lim
-		d, err := hostports.Why(p, opts)
-		if err != nil {
-			fmt.Fprintf(a.stderr, "ports: why: %v\n", err)
-		}
-		if limErr != nil {
-			fmt.Fprintf(a.stderr, "ports: why: reading this host's port limits: %v\n", limErr)
-		}
-		code := exitOK
-		if !d.Bindable() {
-			code = exitFindings
-		}
-		if *format == "json" {
-			enc := json.NewEncoder(a.stdout)
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(whyJSONOf(d)); err != nil {
-				return a.fail("why: %v", err)
-			}
-			return code
-		}
-		a.printWhy(d)
+1 when it does not, 2 on bad usage.`
+
+// runWhy runs ports why with args.
+func runWhy(a *app, c command, args []string) int {
+	fs := a.flagSet(c, whyHelp)
+	format := fs.String("format", "text", "output `format`: text or json")
+	addrFlag := fs.String("addr", "", "comma-separated `addresses` to try instead of 127.0.0.1, ::1, 0.0.0.0 and ::")
+	if code := a.parseFlags(fs, args); code >= 0 {
 		return code
 	}
-	return c
+	if *format != "text" && *format != "json" {
+		return a.fail("why: --format %q: want text or json", *format)
+	}
+	if fs.NArg() != 1 {
+		return a.fail("why: name one port, as in: ports why 5432/tcp")
+	}
+	p, proto, err := parsePortProto(fs.Arg(0))
+	if err != nil {
+		return a.fail("why: %v", err)
+	}
+	if p == 0 {
+		return a.fail("why: port 0 asks the OS for any free port; name a port from 1 to 65535")
+	}
+	opts := hostports.WhyOptions{}
+	switch proto {
+	case 0:
+	case ports.TCP, ports.UDP:
+		opts.Protocols = []ports.Protocol{proto}
+	default:
+		return a.fail("why: %s: only tcp and udp can be tried", proto)
+	}
+	if *addrFlag != "" {
+		for _, s := range strings.Split(*addrFlag, ",") {
+			addr, err := netip.ParseAddr(strings.Trim(strings.TrimSpace(s), "[]"))
+			if err != nil {
+				return a.fail("why: --addr %q: %q is not an IP address", *addrFlag, s)
+			}
+			opts.Addrs = append(opts.Addrs, addr)
+		}
+	}
+	lim, limErr := a.hostLimits()
+	opts.Limits = &lim
+	d, err := hostports.Why(p, opts)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "ports: why: %v\n", err)
+	}
+	if limErr != nil {
+		fmt.Fprintf(a.stderr, "ports: why: reading this host's port limits: %v\n", limErr)
+	}
+	code := exitOK
+	if !d.Bindable() {
+		code = exitFindings
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(whyJSONOf(d)); err != nil {
+			return a.fail("why: %v", err)
+		}
+		return code
+	}
+	a.printWhy(d)
+	return code
 }
 
 type whyCheck struct {

@@ -21,9 +21,12 @@ func docCommand() command {
 		summary: "write a Markdown port reference of compose files, manifests and registries",
 		usage:   "[--title T] [-o FILE | --check FILE.md] [flags] [FILE | DIR | -]...",
 	}
-	c.run = func(a *app, args []string) int {
-		fs := a.flagSet(c, `
-Writes the port reference document that platform teams otherwise keep by
+	c.run = func(a *app, args []string) int { return runDoc(a, c, args) }
+	return c
+}
+
+// docHelp is the help of ports doc, after its usage line.
+const docHelp = `Writes the port reference document that platform teams otherwise keep by
 hand: a table per group of every service with its internal (container) and
 external (host) port, protocol, exposure and description; the firewall view
 (public, internal, localhost-only); the collisions that remain and those
@@ -43,65 +46,67 @@ Examples:
   ports doc --check PORTS.md compose.yaml ports.yaml
 
 Exit status: 0 on success, 1 when --check finds the file not what doc
-writes now, 2 on bad input or usage.`)
-		title := fs.String("title", "", "the document's `title` (default: \"Port reference\" and the project names)")
-		out := fs.String("o", "", "write to this `file` instead of standard output (- for standard output); never one of the files read")
-		against := fs.String("check", "", "compare the committed reference `FILE.md` with what doc writes now: exit 1 and print a unified diff when they differ")
-		lf := addLoadFlags(fs)
-		if code := a.parseFlags(fs, args); code >= 0 {
-			return code
-		}
-		if *against != "" && *out != "" {
-			return a.fail("doc: give -o to write the reference or --check to compare it, not both")
-		}
-		if *out == "-" {
-			*out = ""
-		}
-		if *out != "" {
-			if o, err := os.Stat(*out); err == nil {
-				for _, in := range fs.Args() {
-					if i, err := os.Stat(in); err == nil && os.SameFile(o, i) {
-						return a.fail("doc: -o %q is %s, one of the files read; write the reference elsewhere", *out, in)
-					}
+writes now, 2 on bad input or usage.`
+
+// runDoc runs ports doc with args.
+func runDoc(a *app, c command, args []string) int {
+	fs := a.flagSet(c, docHelp)
+	title := fs.String("title", "", "the document's `title` (default: \"Port reference\" and the project names)")
+	out := fs.String("o", "", "write to this `file` instead of standard output (- for standard output); never one of the files read")
+	against := fs.String("check", "", "compare the committed reference `FILE.md` with what doc writes now: exit 1 and print a unified diff when they differ")
+	lf := addLoadFlags(fs)
+	if code := a.parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	if *against != "" && *out != "" {
+		return a.fail("doc: give -o to write the reference or --check to compare it, not both")
+	}
+	if *out == "-" {
+		*out = ""
+	}
+	if *out != "" {
+		if o, err := os.Stat(*out); err == nil {
+			for _, in := range fs.Args() {
+				if i, err := os.Stat(in); err == nil && os.SameFile(o, i) {
+					return a.fail("doc: -o %q is %s, one of the files read; write the reference elsewhere", *out, in)
 				}
 			}
 		}
-		in := a.load(lf, fs.Args())
-		if err := in.err(); err != nil {
-			return a.fail("doc: %v", err)
-		}
-		decls := in.decls
-		manifest.ResolveTargetNames(decls) // named targetPorts as numbers where the pods say
-		limits, err := a.limitsFor("")
-		if err != nil {
-			return a.fail("doc: %v", err)
-		}
-		res, err := check.Run(decls, check.Options{Limits: limits})
-		if err != nil {
-			return a.fail("doc: %v", err)
-		}
-		rep := reportOf(res, fs.Args())
-		if *against != "" {
-			var b bytes.Buffer
-			writeReference(&b, *title, fs.Args(), decls, rep)
-			return a.docCheck(*against, b.Bytes(), args)
-		}
-		if *out == "" {
-			writeReference(a.stdout, *title, fs.Args(), decls, rep)
-			return exitOK // main checks standard output
-		}
-		f, err := os.Create(*out)
-		if err != nil {
-			return a.fail("doc: %v", err)
-		}
-		w := &errWriter{w: f}
-		writeReference(w, *title, fs.Args(), decls, rep)
-		if err := cmp.Or(w.err, f.Close()); err != nil {
-			return a.fail("doc: writing %s: %v", *out, err)
-		}
-		return exitOK
 	}
-	return c
+	in := a.load(lf, fs.Args())
+	if err := in.err(); err != nil {
+		return a.fail("doc: %v", err)
+	}
+	decls := in.decls
+	manifest.ResolveTargetNames(decls) // named targetPorts as numbers where the pods say
+	limits, err := a.limitsFor("")
+	if err != nil {
+		return a.fail("doc: %v", err)
+	}
+	res, err := check.Run(decls, check.Options{Limits: limits})
+	if err != nil {
+		return a.fail("doc: %v", err)
+	}
+	rep := reportOf(res, fs.Args())
+	if *against != "" {
+		var b bytes.Buffer
+		writeReference(&b, *title, fs.Args(), decls, rep)
+		return a.docCheck(*against, b.Bytes(), args)
+	}
+	if *out == "" {
+		writeReference(a.stdout, *title, fs.Args(), decls, rep)
+		return exitOK // main checks standard output
+	}
+	f, err := os.Create(*out)
+	if err != nil {
+		return a.fail("doc: %v", err)
+	}
+	w := &errWriter{w: f}
+	writeReference(w, *title, fs.Args(), decls, rep)
+	if err := cmp.Or(w.err, f.Close()); err != nil {
+		return a.fail("doc: writing %s: %v", *out, err)
+	}
+	return exitOK
 }
 
 // row is one line of the reference: a port of a service, from one or more
