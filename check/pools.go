@@ -11,7 +11,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/allocator"
@@ -36,7 +35,7 @@ func startOrder(given, out auditSet, pooled []ports.Endpoint, from []int) []Find
 		return isCompose(a.Kind) && isCompose(b.Kind) && a.Project == b.Project
 	}
 	startsAfter := func(a, b manifest.Declaration) bool {
-		return sibling(a, b) && slices.Contains(strings.Split(a.DependsOn, ","), b.Service)
+		return sibling(a, b) && slices.Contains(a.DependsOn, b.Service)
 	}
 	var warns []Finding
 	for i, d := range given.Decls {

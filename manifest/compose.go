@@ -607,8 +607,8 @@ func findPathDepth(root *yaml.Node, path []string) (*yaml.Node, int) {
 
 // startsAfter returns the services of project that Docker Compose starts
 // before service name, which depends on them directly or through others,
-// as "a,b" sorted.
-func startsAfter(project *types.Project, name string) string {
+// sorted; nil for none.
+func startsAfter(project *types.Project, name string) []string {
 	seen := map[string]bool{}
 	todo := []string{name}
 	for len(todo) > 0 {
@@ -621,7 +621,10 @@ func startsAfter(project *types.Project, name string) string {
 			}
 		}
 	}
-	return strings.Join(slices.Sorted(maps.Keys(seen)), ",")
+	if len(seen) == 0 {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // substituter returns the interpolation of compose files with the
@@ -1104,7 +1107,7 @@ func keyOf(pc types.ServicePortConfig) portKey {
 
 // composeService turns the ports and expose lists of one loaded service into
 // declarations, placing each at the entry it came from.
-func composeService(project, mainFile string, svc types.ServiceConfig, dependsOn string, rs *rawService, entries []*rawPort) ([]Declaration, error) {
+func composeService(project, mainFile string, svc types.ServiceConfig, dependsOn []string, rs *rawService, entries []*rawPort) ([]Declaration, error) {
 	fallback := Position{File: mainFile}
 	if rs != nil {
 		fallback = Position{File: rs.file, Line: rs.key.Line, Column: rs.key.Column, Doc: rs.doc}

@@ -796,11 +796,11 @@ func TestComposeDependsOn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]string{}
+	got := map[string][]string{}
 	for _, d := range ds {
 		got[d.Service] = d.DependsOn
 	}
-	want := map[string]string{"web": "api,cache,db", "api": "cache,db", "db": ""}
+	want := map[string][]string{"web": {"api", "cache", "db"}, "api": {"cache", "db"}, "db": nil}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("DependsOn (-want +got):\n%s", diff)
 	}

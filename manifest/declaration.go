@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"net/netip"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,8 +21,10 @@ import (
 // compose "8082:8080", the targetPort of a Kubernetes Service port.
 //
 // The zero Declaration declares nothing: its Endpoint is invalid and its
-// Scope is the zero Scope. A Declaration is a plain value; copies are
-// independent and it is safe for concurrent use once built.
+// Scope is the zero Scope. A Declaration is a plain value, safe for
+// concurrent use once built; its copies share the slices Selector, Labels
+// and DependsOn, which the package never modifies once it has returned
+// them, and neither should a caller.
 type Declaration struct {
 	// Endpoint is the protocol, ports and address bound in Scope. It is the
 	// zero Endpoint when the port is chosen at run time (see Ephemeral).
@@ -152,19 +155,18 @@ type Declaration struct {
 	Group string
 	// Selector is a Kubernetes Service's spec.selector, and Labels the
 	// labels of the pods that declare a container port (a Pod's own, a
-	// workload's pod template's), each as "key=value,key=value" sorted by
-	// key; empty otherwise. A Service forwards to the pods whose Labels
-	// hold every pair of its Selector, and to none when it has none.
-	Selector, Labels string
+	// workload's pod template's), each sorted by key; nil otherwise. A
+	// Service forwards to the pods whose Labels hold every pair of its
+	// Selector, and to none when it has none (see [Declaration.Selects]).
+	Selector, Labels []Label
 
 	// DependsOn names the services of a compose service's project that its
 	// containers start after: those of its depends_on, whatever the
 	// condition, and of what compose-go counts as dependencies too (links,
-	// volumes_from, network_mode "service:…"), and theirs in turn, as
-	// "cache,db" sorted; empty otherwise. docker compose up starts those
-	// first, so their ports are bound before this service's pools pick
-	// theirs.
-	DependsOn string
+	// volumes_from, network_mode "service:…"), and theirs in turn, sorted;
+	// nil otherwise. docker compose up starts those first, so their ports
+	// are bound before this service's pools pick theirs.
+	DependsOn []string
 
 	// Ignore is the value of the annotation ports.portalloc.io/ignore of
 	// the Kubernetes object that declares the port, as written
@@ -205,16 +207,39 @@ func (d Declaration) PicksOne() bool {
 // the pods' labels hold every pair of the Service's selector. A Service
 // without a selector selects no pod (its endpoints are kept by hand).
 func (d Declaration) Selects(pod Declaration) bool {
-	if d.Selector == "" || d.Project != pod.Project {
+	if len(d.Selector) == 0 || d.Project != pod.Project {
 		return false
 	}
-	have := strings.Split(pod.Labels, ",")
-	for _, kv := range strings.Split(d.Selector, ",") {
-		if !slices.Contains(have, kv) {
+	for _, l := range d.Selector {
+		if !slices.Contains(pod.Labels, l) {
 			return false
 		}
 	}
 	return true
+}
+
+// Label is one pair of a Kubernetes object's labels or of a Service's
+// selector: app.kubernetes.io/name=web is {"app.kubernetes.io/name",
+// "web"}. The zero Label has an empty key, which Kubernetes refuses and
+// the readers never produce. Label is a comparable value.
+type Label struct {
+	Key, Value string
+}
+
+// String returns "key=value".
+func (l Label) String() string { return l.Key + "=" + l.Value }
+
+// labelsOf returns the pairs of m sorted by key; nil for none.
+func labelsOf(m map[string]string) []Label {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]Label, 0, len(m))
+	for k, v := range m {
+		out = append(out, Label{k, v})
+	}
+	slices.SortFunc(out, func(a, b Label) int { return strings.Compare(a.Key, b.Key) })
+	return out
 }
 
 // IsPublished reports whether the declaration binds a port on the host
@@ -238,12 +263,18 @@ func (d Declaration) AllInterfaces() bool {
 	return !a.IsValid() || a.IsUnspecified()
 }
 
+// isZero reports whether d is the zero Declaration, every field zero
+// (the slices nil).
+func (d Declaration) isZero() bool {
+	return reflect.ValueOf(d).IsZero()
+}
+
 // String returns a one-line description for messages, as
 // "compose.yaml:12:9: alpr/cadvisor 8082/tcp -> 8080 (compose, host, public)".
 // An Ephemeral declaration shows its port as "*": "127.0.0.1:*/tcp -> 80".
 // The zero Declaration gives "invalid Declaration".
 func (d Declaration) String() string {
-	if d == (Declaration{}) {
+	if d.isZero() {
 		return "invalid Declaration"
 	}
 	var b strings.Builder

@@ -316,7 +316,7 @@ spec:
 
 	// A port of another protocol, and a Service without a selector,
 	// resolve nothing.
-	udp := Declaration{Kind: KindService, Project: "shop", Protocol: ports.UDP, TargetName: "http", Selector: "app=web"}
+	udp := Declaration{Kind: KindService, Project: "shop", Protocol: ports.UDP, TargetName: "http", Selector: []Label{{"app", "web"}}}
 	bare := Declaration{Kind: KindService, Project: "shop", Protocol: ports.TCP, TargetName: "http"}
 	more := append(ds[:len(ds):len(ds)], udp, bare)
 	ResolveTargetNames(more)

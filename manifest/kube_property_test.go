@@ -173,7 +173,8 @@ func TestObjectDigestProperty(t *testing.T) {
 // number exactly when the selected pods of its namespace that declare the
 // name for its protocol agree on one number, and nothing else changes.
 func TestResolveTargetNamesProperty(t *testing.T) {
-	labelSets := []string{"app=web", "app=web,tier=front", "app=api", "", "app=api,tier=front"}
+	labelSets := [][]Label{{{"app", "web"}}, {{"app", "web"}, {"tier", "front"}}, {{"app", "api"}}, nil,
+		{{"app", "api"}, {"tier", "front"}}}
 	names := []string{"http", "metrics", "grpc"}
 	rapid.Check(t, func(t *rapid.T) {
 		var ds []Declaration

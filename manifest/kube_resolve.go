@@ -1,6 +1,8 @@
 package manifest
 
 import (
+	"strconv"
+
 	"github.com/portalloc/ports"
 )
 
@@ -24,22 +26,27 @@ func ResolveTargetNames(ds []Declaration) {
 		proto           ports.Protocol
 	}
 	type pod struct {
-		labels string
+		labels []Label
+		port   ports.Range
+	}
+	type podKey struct {
+		labels string // labelsKey of the pod's labels
 		port   ports.Range
 	}
 	byName := map[key][]pod{}
-	seen := map[key]map[pod]bool{}
+	seen := map[key]map[podKey]bool{}
 	for _, d := range ds {
 		if d.Kind != KindContainerPort && d.Kind != KindHostNetwork || d.Name == "" || !d.Endpoint.IsValid() {
 			continue
 		}
 		k := key{d.Project, d.Name, d.Protocol}
 		p := pod{d.Labels, d.Endpoint.Range()}
+		pk := podKey{labelsKey(d.Labels), p.port}
 		if seen[k] == nil {
-			seen[k] = map[pod]bool{}
+			seen[k] = map[podKey]bool{}
 		}
-		if !seen[k][p] {
-			seen[k][p] = true
+		if !seen[k][pk] {
+			seen[k][pk] = true
 			byName[k] = append(byName[k], p)
 		}
 	}
@@ -64,4 +71,20 @@ func ResolveTargetNames(ds []Declaration) {
 			d.Target = found
 		}
 	}
+}
+
+// labelsKey returns a string that equals another's exactly when the two
+// lists of labels are equal: each key and value is written after its
+// length, so that no "=" or "," inside them can make two lists alike.
+func labelsKey(ls []Label) string {
+	var b []byte
+	for _, l := range ls {
+		b = strconv.AppendInt(b, int64(len(l.Key)), 10)
+		b = append(b, ':')
+		b = append(b, l.Key...)
+		b = strconv.AppendInt(b, int64(len(l.Value)), 10)
+		b = append(b, ':')
+		b = append(b, l.Value...)
+	}
+	return string(b)
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -164,8 +163,8 @@ func (d *kubeDoc) read(root *yaml.Node, out []Declaration) ([]Declaration, error
 // kubeObject is what every object says about itself.
 type kubeObject struct {
 	apiVersion, kind, name, namespace, group string
-	id                                       string // Declaration.Object
-	labels                                   string // the pods' labels, as labelString writes them
+	id                                       string  // Declaration.Object
+	labels                                   []Label // the pods' labels, sorted by key
 	node                                     *yaml.Node
 }
 
@@ -285,7 +284,7 @@ func (d *kubeDoc) object(n *yaml.Node, out []Declaration, defAPI, defKind string
 	case shapeService:
 		out, err = d.service(obj, specNode, out)
 	case shapePod:
-		obj.labels = labelString(labels)
+		obj.labels = labelsOf(labels)
 		out, err = d.podSpec(obj, specNode, "spec", out)
 	case shapeTemplate:
 		out, err = d.template(obj, specNode, "spec", out)
@@ -408,17 +407,6 @@ func (d *kubeDoc) stringMap(v *yaml.Node, path string) (map[string]string, error
 	return out, nil
 }
 
-// labelString writes a string-to-string mapping (labels, a selector) as
-// "key=value,key=value", sorted by key; "" for none.
-func labelString(m map[string]string) string {
-	kv := make([]string, 0, len(m))
-	for k, v := range m {
-		kv = append(kv, k+"="+v)
-	}
-	slices.Sort(kv)
-	return strings.Join(kv, ",")
-}
-
 // template reads the pod template of a workload, at path.template of the
 // mapping spec: its pods' labels, then its pod spec.
 func (d *kubeDoc) template(obj kubeObject, spec *yaml.Node, path string, out []Declaration) ([]Declaration, error) {
@@ -441,7 +429,7 @@ func (d *kubeDoc) template(obj kubeObject, spec *yaml.Node, path string, out []D
 	if err != nil {
 		return out, err
 	}
-	obj.labels = labelString(labels)
+	obj.labels = labelsOf(labels)
 	_, ps := tm.get("spec")
 	return d.podSpec(obj, ps, path+".template.spec", out)
 }
@@ -530,7 +518,7 @@ func (d *kubeDoc) service(obj kubeObject, specNode *yaml.Node, out []Declaration
 	if err != nil {
 		return out, err
 	}
-	selector := labelString(sel)
+	selector := labelsOf(sel)
 	allocNodePorts := true
 	if typ == "LoadBalancer" {
 		_, n := spec.get("allocateLoadBalancerNodePorts")

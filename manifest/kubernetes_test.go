@@ -508,8 +508,14 @@ spec:
 		t.Fatalf("%d declarations: %v", len(ds), strs(ds))
 	}
 	svc, web, admin := ds[0], ds[1], ds[2]
-	if svc.Selector != "app=web,tier=front" || web.Labels != "app=web,tier=front,version=v2" || admin.Labels != "app=admin,tier=front" {
-		t.Errorf("Selector %q, Labels %q and %q", svc.Selector, web.Labels, admin.Labels)
+	if diff := cmp.Diff([]Label{{"app", "web"}, {"tier", "front"}}, svc.Selector); diff != "" {
+		t.Errorf("Selector (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]Label{{"app", "web"}, {"tier", "front"}, {"version", "v2"}}, web.Labels); diff != "" {
+		t.Errorf("web's Labels (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]Label{{"app", "admin"}, {"tier", "front"}}, admin.Labels); diff != "" {
+		t.Errorf("admin's Labels (-want +got):\n%s", diff)
 	}
 	if !svc.Selects(web) || svc.Selects(admin) {
 		t.Errorf("Selects: web %v, admin %v; want true, false", svc.Selects(web), svc.Selects(admin))
@@ -520,9 +526,52 @@ spec:
 		t.Error("a Service selects pods of another namespace")
 	}
 	bare := svc
-	bare.Selector = ""
+	bare.Selector = nil
 	if bare.Selects(web) {
 		t.Error("a Service without a selector selects pods")
+	}
+}
+
+// TestSelectorsKeepPairs checks that a label's value holding "," or "="
+// stays one pair: a selector tier=front does not select a pod whose one
+// label is app="web,tier=front", as it did when labels were read into one
+// "key=value,key=value" string and split again.
+func TestSelectorsKeepPairs(t *testing.T) {
+	src := `apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {tier: front}
+  ports: [{port: 80, targetPort: http}]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: odd
+  namespace: shop
+  labels: {app: "web,tier=front"}
+spec:
+  containers:
+  - name: odd
+    ports: [{name: http, containerPort: 8080}]
+`
+	ds, err := ReadKubernetes("k.yaml", strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 2 {
+		t.Fatalf("%d declarations: %v", len(ds), strs(ds))
+	}
+	svc, pod := ds[0], ds[1]
+	if diff := cmp.Diff([]Label{{"app", "web,tier=front"}}, pod.Labels); diff != "" {
+		t.Errorf("Labels (-want +got):\n%s", diff)
+	}
+	if svc.Selects(pod) {
+		t.Errorf("%v selects %v, whose labels are %v", svc, pod, pod.Labels)
+	}
+	ResolveTargetNames(ds)
+	if ds[0].Target.IsValid() {
+		t.Errorf("ResolveTargetNames resolved %v from a pod the Service does not select", ds[0])
 	}
 }
 

@@ -23,10 +23,10 @@ func BenchmarkWriteReference(b *testing.B) {
 			decls = append(decls,
 				manifest.Declaration{Endpoint: ports.EndpointAnyAddr(ports.TCP, ports.Port(80).Range()), Protocol: ports.TCP,
 					Target: port.Range(), Kind: manifest.KindService, Scope: manifest.ServiceScope(ns, name),
-					Project: ns, Service: name, Selector: "app=" + name},
+					Project: ns, Service: name, Selector: []manifest.Label{{Key: "app", Value: name}}},
 				manifest.Declaration{Endpoint: ports.EndpointAnyAddr(ports.TCP, port.Range()), Protocol: ports.TCP,
 					Kind: manifest.KindContainerPort, Scope: manifest.PodScope(ns, name), Project: ns, Service: name,
-					Container: "app", Labels: "app=" + name, Description: "the API"},
+					Container: "app", Labels: []manifest.Label{{Key: "app", Value: name}}, Description: "the API"},
 			)
 			for _, proto := range []ports.Protocol{ports.TCP, ports.UDP} {
 				decls = append(decls, manifest.Declaration{Endpoint: ports.EndpointAnyAddr(proto, port.Range()), Protocol: proto,
