@@ -28,7 +28,8 @@ const checkHelp = `Checks docker compose files, Kubernetes manifests and port re
 refuse, ports published wider than they should be, and ports that fail on
 another host. Every finding comes from a rule with a severity, which a
 .ports-check.yaml file can change ("ports help check-config"); "ports help
-collisions" says how collisions, pools and start order are judged.
+collisions" says how collisions are judged, "ports help inputs" what is
+read, and "ports help fix" what --fix writes.
 
 Examples:
   ports check compose.yaml ports.yaml
@@ -36,21 +37,6 @@ Examples:
   ports check --format sarif --output ports.sarif --format github compose.yaml
   ports check --list-rules
   ports check --fix compose.yaml    # writes compose.ports-fix.yaml, ports-fix.env
-
-With no argument (and no -f), the compose project of this directory is
-checked, found as docker compose finds it. A directory is searched for
-compose projects, manifests and registries; - is standard input. An input
-that cannot be read is reported, and the others are still checked.
---fix writes the suggested moves beside each compose project, never into
-its files: a port written as a variable in ports-fix.env, others in the
-override compose.ports-fix.yaml; a file that exists is never overwritten
-(the fix is refused, exit 2).
-
-The privileged rule applies to compose services only under rootless
-Docker or Podman. Unless --rootless, the configuration or --os says, the
-runtime is found on this host as the Docker CLI finds it (DOCKER_HOST, the
-current Docker context, a socket in the user's runtime directory, Podman
-run by a user); a note on standard error says when it is rootless.
 
 Exit status: 0 when no finding of severity error remains, 1 when one does,
 2 on bad input (even when the other inputs were checked) or usage.`

@@ -64,6 +64,8 @@ func TestCheckFormats(t *testing.T) {
 		golden{"check-flag-no-value", []string{"check", hopCompose, "--format"}, exitUsage},
 		golden{"help-topic-collisions", []string{"help", "collisions"}, exitOK},
 		golden{"help-topic-check-config", []string{"help", "check-config"}, exitOK},
+		golden{"help-topic-inputs", []string{"help", "inputs"}, exitOK},
+		golden{"help-topic-fix", []string{"help", "fix"}, exitOK},
 		golden{"check-output-input", []string{"check", "--format", "sarif", "--output", hopCompose, hopCompose}, exitUsage},
 	)
 	runGolden(t, tests)

@@ -14,6 +14,8 @@ func helpTopics() []helpTopic {
 	return []helpTopic{
 		{"collisions", "how ports check judges collisions, pools, start order and files", topicCollisions},
 		{"check-config", "the .ports-check.yaml file: rule severities, NodePort range, OS, paths to skip", topicCheckConfig},
+		{"inputs", "what ports check and ports doc read: arguments, directories, the runtime", topicInputs},
+		{"fix", "the files ports check --fix writes, and how to use them", topicFix},
 	}
 }
 
@@ -84,4 +86,45 @@ matches and everything under a directory it matches; a pattern without a
 "/" matches any element of a path, as in .gitignore. A finding is dropped
 when the file it is reported in is skipped. The exit status follows the
 severities: 1 when a finding of severity error remains.
+`
+
+const topicInputs = `ports check and ports doc read the files, directories and compose
+projects named as arguments; with no argument (and no -f), the compose
+project of this directory, found as docker compose finds it. -f FILE names
+the files of one compose project, merged in order as docker compose -f
+merges them; --env-file, --profile and -p build it as docker compose's own
+flags do. A directory is searched for compose projects, manifests and
+registries; - is standard input. An input that cannot be read is reported,
+and the others are still read (exit status 2).
+
+The privileged rule of ports check applies to compose services only under
+rootless Docker or Podman. Unless --rootless, the configuration or --os
+says, the runtime is found on this host as the Docker CLI finds it
+(DOCKER_HOST, the current Docker context, a socket in the user's runtime
+directory, Podman run by a user); a note on standard error says when it is
+rootless.
+`
+
+const topicFix = `ports check --fix writes the moves that the check suggests beside each
+compose project, in the directory of its first file, and never edits the
+project's own files:
+
+  ` + fixEnvFile + `           a port written as a variable ("${WEB_PORT:-3000}:3000",
+                          published: ${WEB_PORT}) is moved by setting the
+                          variable: WEB_PORT=2999
+  ` + fixOverrideFile + `  any other move: each moved service's ports, listed
+                          whole under !override (ports of an override are
+                          otherwise added to the project's), in the short
+                          syntax, the moved ones at their new port
+
+Use them after the project's own files:
+
+  docker compose -f compose.yaml -f ` + fixOverrideFile + ` --env-file .env --env-file ` + fixEnvFile + ` up
+  ports check -f compose.yaml -f ` + fixOverrideFile + ` --env-file ` + fixEnvFile + `
+
+A variable set in the environment wins over both env files. A file of
+either name that exists already is never overwritten: the fix is refused
+(exit status 2) and nothing is written, until it is removed. Nothing is
+written when an input failed to load. Moves of Kubernetes manifests and
+registries are printed, for a person to make.
 `
