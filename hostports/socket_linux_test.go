@@ -62,6 +62,12 @@ func init() {
 		_, err = io.Copy(io.Discard, os.Stdin)
 		return err
 	}
+	// Hold the descriptors inherited (ExtraFiles) until stdin closes.
+	childRoles["inherit"] = func() error {
+		fmt.Println("holding")
+		_, err := io.Copy(io.Discard, os.Stdin)
+		return err
+	}
 	// Read the socket table as this (unprivileged) user and print the
 	// sockets of the port given.
 	childRoles["readtable"] = func() error {
@@ -610,5 +616,51 @@ func TestListPIDs(t *testing.T) {
 	pids := listPIDs()
 	if !slices.Contains(pids, os.Getpid()) || !slices.IsSorted(pids) || slices.Contains(pids, 0) {
 		t.Errorf("listPIDs() = %v: want this process's PID %d, in order", pids, os.Getpid())
+	}
+}
+
+// TestReadTableSharedSocket holds a listener in this process and in a
+// child that inherited it: the full table names both holders, and a read
+// with FirstOwner names one or both, each a true holder.
+func TestReadTableSharedSocket(t *testing.T) {
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	f, err := l.(*net.TCPListener).File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cmd, _, _, err := startChild(t, "inherit", func(c *exec.Cmd) { c.ExtraFiles = []*os.File{f} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := ports.Port(l.Addr().(*net.TCPAddr).Port)
+	holders := []int{os.Getpid(), cmd.Process.Pid}
+	slices.Sort(holders)
+	for _, first := range []bool{false, true} {
+		tab, err := ReadTable(TableOptions{Port: p, FirstOwner: first})
+		if err != nil {
+			t.Fatal(err)
+		}
+		socks := tab.OnPort(ports.TCP, p)
+		if len(socks) != 1 || socks[0].Owner != OwnerFound {
+			t.Fatalf("ReadTable(Port %d, FirstOwner %v): %+v, want one listener with owners", p, first, socks)
+		}
+		var got []int
+		for _, pr := range socks[0].Processes {
+			got = append(got, pr.PID)
+		}
+		if !first {
+			if diff := cmp.Diff(holders, got); diff != "" {
+				t.Errorf("ReadTable(Port %d): holders (-want +got):\n%s", p, diff)
+			}
+			continue
+		}
+		if len(got) == 0 || slices.ContainsFunc(got, func(pid int) bool { return !slices.Contains(holders, pid) }) {
+			t.Errorf("ReadTable(Port %d, FirstOwner): holders %v, want one or both of %v", p, got, holders)
+		}
 	}
 }
