@@ -57,3 +57,43 @@ func ExampleRules() {
 	// network-mode-ports   error   a compose service publishes ports but shares another container's network
 	// nodeport-range       error   a nodePort lies outside the cluster's NodePort range
 }
+
+// A registry's accepted conflict removes the collision it names from the
+// report; an accepted conflict that matches nothing is reported.
+func ExampleRegistrySuppressions() {
+	reg, err := manifest.ParseRegistry("ports.yaml", []byte(`version: 1
+ports: []
+accepted:
+  - services: [grafana, web]
+    reason: grafana runs only in production, web only in development
+  - services: [api, web]
+    reason: resolved long ago
+`))
+	if err != nil {
+		panic(err)
+	}
+	sups, err := check.RegistrySuppressions(reg)
+	if err != nil {
+		panic(err)
+	}
+	decls := []manifest.Declaration{
+		compose("grafana", "3000/tcp", 3000, 4),
+		compose("web", "3000/tcp", 8080, 9),
+	}
+	limits, _ := hostports.Defaults("linux")
+	rep, err := check.Run(decls, check.Options{Limits: limits})
+	if err != nil {
+		panic(err)
+	}
+	for _, s := range rep.Suppress(sups, check.Options{}) {
+		fmt.Printf("suppressed [%s] by the %s conflict at %s:%d: %s\n", s.Finding.Rule, s.By.Kind, s.By.File, s.By.Line, s.By.Reason)
+	}
+	for _, f := range rep.Findings {
+		fmt.Printf("%s [%s]: %s\n", f.Severity, f.Rule, f.Message)
+	}
+	fmt.Println("failed:", rep.Failed())
+	// Output:
+	// suppressed [collision] by the accepted conflict at ports.yaml:4: grafana runs only in production, web only in development
+	// warning [unused-suppression]: the accepted conflict of api, web (collision) matches no finding
+	// failed: false
+}

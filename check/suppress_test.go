@@ -255,3 +255,34 @@ func TestSuppressKinds(t *testing.T) {
 		t.Errorf("unused-suppression findings (-want +got):\n%s", diff)
 	}
 }
+
+// FuzzAnnotationSuppressions checks that no annotation value panics, that
+// an error names the file and the line, and that a suppression names
+// rules that exist and a reason without spaces at its ends.
+func FuzzAnnotationSuppressions(f *testing.F) {
+	f.Add("collision,exposed-database -- shared with the canary")
+	f.Add("collision")
+	f.Add(" -- ")
+	f.Add("collision -- a -- b")
+	f.Fuzz(func(t *testing.T, v string) {
+		sups, err := AnnotationSuppressions([]manifest.Declaration{{Ignore: v, IgnoreLine: 7, Pos: manifest.Position{File: "k.yaml", Line: 9}}})
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "k.yaml:7: ") {
+				t.Errorf("error %q does not name the file and line", err)
+			}
+			return
+		}
+		if len(sups) != 1 {
+			t.Fatalf("%d suppressions of one annotation", len(sups))
+		}
+		s := sups[0]
+		if len(s.Rules) == 0 || s.Kind != Annotation || s.Reason != strings.TrimSpace(s.Reason) {
+			t.Errorf("suppression %+v", s)
+		}
+		for _, id := range s.Rules {
+			if _, ok := RuleByID(id); !ok {
+				t.Errorf("rule %q", id)
+			}
+		}
+	})
+}
