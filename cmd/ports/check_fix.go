@@ -87,7 +87,9 @@ func (a *app) fix(res *check.Report, decls []manifest.Declaration) error {
 			}
 			done[d.Pos] = true
 			p, ok := plans[d.Project]
-			if d.Kind != manifest.KindCompose || !ok {
+			// One port of a pool moves with its pool, whose member
+			// carries the suggestion.
+			if d.Kind != manifest.KindCompose || !ok || m.Pool.IsValid() && m.Pool != m.Endpoint {
 				byHand = append(byHand, fmt.Sprintf("move %s %s to %s by hand (%s)", d.Owner(), endpointText(d), m.Suggestion, d.Pos))
 				continue
 			}

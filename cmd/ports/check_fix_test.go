@@ -222,3 +222,38 @@ func FuzzLineVariable(f *testing.F) {
 		}
 	})
 }
+
+// TestCheckFixPools checks that --fix moves a pool, and a fixed port of a
+// service of several replicas, to the pools the check suggests, and that
+// the project checked again with the override is clean.
+func TestCheckFixPools(t *testing.T) {
+	dir := t.TempDir()
+	compose := filepath.Join(dir, "compose.yaml")
+	orig, err := os.ReadFile("testdata/check/fix/pools.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(compose, orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, stderr := runArgs(t, "check", "--fix", compose); code != exitFindings || !strings.Contains(stderr, "(2 moves)") {
+		t.Fatalf("check --fix: exit %d\n%s%s", code, stdout, stderr)
+	}
+	override := filepath.Join(dir, fixOverrideFile)
+	got, err := os.ReadFile(override)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`- "8998-8999:80" # moved from 9000-9001/tcp`, `- "7001-7002:80" # moved from 7000/tcp`} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("%s has no line %s:\n%s", fixOverrideFile, want, got)
+		}
+	}
+	code, stdout, stderr := runArgs(t, "check", "-f", compose, "-f", override)
+	if code != exitOK || !strings.HasPrefix(stdout, "0 collisions") {
+		t.Errorf("check with the override: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if now, _ := os.ReadFile(compose); !bytes.Equal(orig, now) {
+		t.Errorf("compose.yaml changed:\n%s", now)
+	}
+}
