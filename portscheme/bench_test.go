@@ -16,7 +16,7 @@ func bigScheme(tb testing.TB, n int) Scheme {
 		l := LanguageSpec{Name: Language("l" + strconv.Itoa(i/100))}
 		lo := base
 		for j := i; j < min(n, i+100); j++ {
-			l.Kinds = append(l.Kinds, KindSpec{Name: Kind("k" + strconv.Itoa(j)), Range: r(ports.Port(base), ports.Port(base+9))})
+			l.Components = append(l.Components, ComponentSpec{Name: Component("k" + strconv.Itoa(j)), Range: r(ports.Port(base), ports.Port(base+9))})
 			base += 10
 		}
 		l.Range = r(ports.Port(lo), ports.Port(base-1))
@@ -73,7 +73,7 @@ func BenchmarkPort(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				l := locs[i%len(locs)]
-				if _, err := bs.s.Port(l.Language, l.Kind, l.Index, l.Slot); err != nil {
+				if _, err := bs.s.Port(l.Language, l.Component, l.Index, l.Slot); err != nil {
 					b.Fatal(err)
 				}
 				i++

@@ -31,7 +31,7 @@ func DefaultSpec() Spec {
 			Name:  name,
 			Title: title,
 			Range: all,
-			Kinds: []KindSpec{
+			Components: []ComponentSpec{
 				{Name: Aggregate, Range: aggregates},
 				{Name: Saga, Range: sagas},
 				{Name: Projector, Range: projectors},

@@ -39,14 +39,14 @@ func TestDefaultLanguageTable(t *testing.T) {
 			if !ok {
 				t.Fatalf("Language(%q) = _, false", row.lang)
 			}
-			want := LanguageSpec{Name: row.lang, Title: row.title, Range: row.all, Kinds: []KindSpec{
+			want := LanguageSpec{Name: row.lang, Title: row.title, Range: row.all, Components: []ComponentSpec{
 				{Aggregate, row.aggregates}, {Saga, row.sagas}, {Projector, row.projrs},
 			}}
 			if diff := cmp.Diff(want, l, rangeEq); diff != "" {
 				t.Errorf("Language(%q) (-want +got):\n%s", row.lang, diff)
 			}
 			for _, k := range []struct {
-				kind Kind
+				kind Component
 				r    ports.Range
 			}{{Aggregate, row.aggregates}, {Saga, row.sagas}, {Projector, row.projrs}} {
 				// The first port of a kind is slot 0 of its pod 0, the last
@@ -92,7 +92,7 @@ func TestDefaultEveryPort(t *testing.T) {
 	var want [65536]*Location
 	for _, row := range seedLanguages {
 		for _, k := range []struct {
-			kind Kind
+			kind Component
 			r    ports.Range
 		}{{Aggregate, row.aggregates}, {Saga, row.sagas}, {Projector, row.projrs}} {
 			for p := range k.r.All() {
@@ -112,7 +112,7 @@ func TestDefaultEveryPort(t *testing.T) {
 			t.Errorf("Locate(%v) = %v, %v, want %v", p, loc, ok, *want[p])
 		case ok:
 			located++
-			if q, err := s.Port(loc.Language, loc.Kind, loc.Index, loc.Slot); err != nil || q != p {
+			if q, err := s.Port(loc.Language, loc.Component, loc.Index, loc.Slot); err != nil || q != p {
 				t.Errorf("Port(Locate(%v)) = %v, %v", p, q, err)
 			}
 		}
@@ -310,7 +310,7 @@ func TestDefaultIsShared(t *testing.T) {
 		t.Fatal("Default() != Default()")
 	}
 	spec := a.Spec()
-	spec.Languages[0].Kinds[0].Range = r(1, 10)
+	spec.Languages[0].Components[0].Range = r(1, 10)
 	spec.Roles[0].Name = "changed"
 	if !Default().Equal(b) {
 		t.Fatal("changing Spec() changed Default()")

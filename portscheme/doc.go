@@ -1,12 +1,12 @@
 // Package portscheme is a deterministic port plan: every pod of a service
 // owns a block of consecutive ports, one per slot, and the blocks are laid
-// out in per-language ranges by component kind, so that the port of any
+// out in per-language ranges by component (aggregate, saga, …), so that the port of any
 // pod and slot is known without asking anyone, and any port of the plan
 // traces back to its pod. The package is pure: the environment is passed
 // in as a lookup function, the ranges to avoid as [ports.RangeSet] values.
 //
 //	s := portscheme.Default()
-//	saga := portscheme.Pod{Language: portscheme.Go, Kind: portscheme.Saga, Index: 0}
+//	saga := portscheme.Pod{Language: portscheme.Go, Component: portscheme.Saga, Index: 0}
 //	p, _ := s.PodPort(saga, portscheme.Coordinator) // 50260
 //	loc, _ := s.Locate(50263)                       // go/saga/0 slot 3 (logic)
 //
@@ -49,7 +49,7 @@
 //
 // A Scheme is immutable and safe for concurrent use; its zero value has no
 // pods. [Scheme.Port] and [Scheme.PodPort] cost O(1), [Scheme.Locate]
-// O(log k) for k kinds; none of them allocates.
+// O(log k) for k components; none of them allocates.
 // Every error message starts with "portscheme: ", and the typed errors
 // unwrap to the package's sentinel errors for [errors.Is].
 package portscheme

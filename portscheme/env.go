@@ -265,7 +265,7 @@ func (s Scheme) notAPod(p ports.Port) string {
 	}
 	if l, ok := s.languageAt(p); ok {
 		var b ports.RangeSetBuilder
-		for _, k := range l.Kinds {
+		for _, k := range l.Components {
 			b.Add(k.Range)
 		}
 		return d + " lies in the range of language " + string(l.Name) + ", " + l.Range.String() +

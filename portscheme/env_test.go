@@ -175,7 +175,7 @@ func TestParseEnvCustom(t *testing.T) {
 			{Slot: 0, Name: "api", ServicePolicy: ServiceAlways, Env: "API_PORT"},
 			{Slot: 1, Name: "metrics"},
 		},
-		Languages: []LanguageSpec{{Name: "ts", Range: r(7000, 7099), Kinds: []KindSpec{{"web", r(7000, 7019)}}}},
+		Languages: []LanguageSpec{{Name: "ts", Range: r(7000, 7099), Components: []ComponentSpec{{"web", r(7000, 7019)}}}},
 	})
 	if err != nil {
 		t.Fatal(err)

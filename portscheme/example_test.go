@@ -12,13 +12,13 @@ import (
 
 func Example() {
 	s := portscheme.Default()
-	saga := portscheme.Pod{Language: portscheme.Go, Kind: portscheme.Saga, Index: 0}
+	saga := portscheme.Pod{Language: portscheme.Go, Component: portscheme.Saga, Index: 0}
 	p, err := s.PodPort(saga, portscheme.Coordinator)
 	fmt.Println(p, err)
 
 	loc, ok := s.Locate(50263)
 	fmt.Println(loc, ok)
-	fmt.Println(loc.Language, loc.Kind, loc.Index, loc.Slot)
+	fmt.Println(loc.Language, loc.Component, loc.Index, loc.Slot)
 
 	saga.Index = 3
 	_, err = s.PodPort(saga, portscheme.Coordinator)
@@ -72,7 +72,7 @@ func ExampleScheme_Pods() {
 	s := portscheme.Default()
 	l, _ := s.Language(portscheme.Go)
 	fmt.Println(l.Title, l.Range)
-	for _, k := range l.Kinds {
+	for _, k := range l.Components {
 		n, _ := s.Capacity(l.Name, k.Name)
 		fmt.Printf("  %-9s  %v  %d pods\n", k.Name, k.Range, n)
 	}
@@ -118,7 +118,7 @@ func ExampleNew() {
 			{Slot: 2, Name: "metrics", ServicePolicy: portscheme.ServiceOnRequest},
 		},
 		Languages: []portscheme.LanguageSpec{
-			{Name: "go", Range: ports.MustParseRange("40000-40099"), Kinds: []portscheme.KindSpec{
+			{Name: "go", Range: ports.MustParseRange("40000-40099"), Components: []portscheme.ComponentSpec{
 				{Name: "api", Range: ports.MustParseRange("40000-40039")},
 				{Name: "worker", Range: ports.MustParseRange("40036-40061")},
 			}},
@@ -128,7 +128,7 @@ func ExampleNew() {
 	_, err := portscheme.New(spec)
 	fmt.Println(err)
 
-	spec.Languages[0].Kinds[1].Range = ports.MustParseRange("40040-40063")
+	spec.Languages[0].Components[1].Range = ports.MustParseRange("40040-40063")
 	spec.Languages[1].Name = "typescript"
 	spec.Languages[1].Range = ports.MustParseRange("40100-40199")
 	s, err := portscheme.New(spec)
@@ -175,7 +175,7 @@ func ExampleScheme_Validate() {
 
 // The container ports of a pod, with the REST proxy exposed.
 func ExampleScheme_ContainerPorts() {
-	cps, err := portscheme.Default().ContainerPorts(portscheme.Pod{Language: portscheme.Rust, Kind: portscheme.Aggregate, Index: 0}, portscheme.REST)
+	cps, err := portscheme.Default().ContainerPorts(portscheme.Pod{Language: portscheme.Rust, Component: portscheme.Aggregate, Index: 0}, portscheme.REST)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -194,7 +194,7 @@ func ExampleScheme_ContainerPorts() {
 
 // Container ports render into a manifest as Kubernetes reads them.
 func ExampleContainerPort_MarshalJSON() {
-	cps, _ := portscheme.Default().ContainerPorts(portscheme.Pod{Language: portscheme.Go, Kind: portscheme.Saga, Index: 1})
+	cps, _ := portscheme.Default().ContainerPorts(portscheme.Pod{Language: portscheme.Go, Component: portscheme.Saga, Index: 1})
 	b, _ := json.Marshal(cps[:2])
 	fmt.Println(string(b))
 	// Output:
@@ -203,7 +203,7 @@ func ExampleContainerPort_MarshalJSON() {
 
 // The Pod form of Port.
 func ExampleScheme_PodPort() {
-	pod := portscheme.Pod{Language: portscheme.Rust, Kind: portscheme.Aggregate, Index: 2}
+	pod := portscheme.Pod{Language: portscheme.Rust, Component: portscheme.Aggregate, Index: 2}
 	p, err := portscheme.Default().PodPort(pod, portscheme.REST)
 	fmt.Println(p, err)
 	// Output:
@@ -240,7 +240,7 @@ func ExampleParseJSON() {
 		fmt.Println(err)
 		return
 	}
-	p, _ := s.PodPort(portscheme.Pod{Language: "go", Kind: "api", Index: 4}, 1)
+	p, _ := s.PodPort(portscheme.Pod{Language: "go", Component: "api", Index: 4}, 1)
 	fmt.Println(p)
 	b, _ := s.MarshalJSON()
 	fmt.Println(string(b))

@@ -180,9 +180,9 @@ func (js *jsonScheme) spec() (Spec, problems, map[string]bool) {
 		w := whereLanguage(i, l.Name)
 		l.Range = jsonRange(&ps, done, w, jl.Range)
 		for j, jk := range jl.Kinds {
-			k := KindSpec{Name: Kind(jk.Name)}
+			k := ComponentSpec{Name: Component(jk.Name)}
 			k.Range = jsonRange(&ps, done, whereKind(i, j, l.Name, k.Name), jk.Range)
-			l.Kinds = append(l.Kinds, k)
+			l.Components = append(l.Components, k)
 		}
 		spec.Languages = append(spec.Languages, l)
 	}
@@ -333,7 +333,7 @@ func (s Scheme) json() jsonScheme {
 	}
 	for _, l := range spec.Languages {
 		jl := jsonLanguage{Name: string(l.Name), Title: l.Title, Range: l.Range.String()}
-		for _, k := range l.Kinds {
+		for _, k := range l.Components {
 			jl.Kinds = append(jl.Kinds, jsonKind{Name: string(k.Name), Range: k.Range.String()})
 		}
 		js.Languages = append(js.Languages, jl)

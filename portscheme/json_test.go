@@ -81,7 +81,7 @@ func TestParseJSONMinimal(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Spec{Slots: 2, Roles: []Role{{Slot: 1, Name: "web", ServicePolicy: ServiceOnRequest}},
-		Languages: []LanguageSpec{{Name: "a", Range: r(100, 103), Kinds: []KindSpec{{"k", r(102, 103)}}}}}
+		Languages: []LanguageSpec{{Name: "a", Range: r(100, 103), Components: []ComponentSpec{{"k", r(102, 103)}}}}}
 	if diff := cmp.Diff(want, s.Spec(), rangeEq); diff != "" {
 		t.Errorf("ParseJSON (-want +got):\n%s", diff)
 	}

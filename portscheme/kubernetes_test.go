@@ -84,7 +84,7 @@ func TestContainerPortsOrder(t *testing.T) {
 	s, err := New(Spec{
 		Slots:     3,
 		Roles:     []Role{{Slot: 2, Name: "ui", ServicePolicy: ServiceOptional}, {Slot: 0, Name: "api", ServicePolicy: ServiceAlways}},
-		Languages: []LanguageSpec{{Name: "ts", Range: r(3000, 3005), Kinds: []KindSpec{{"web", r(3000, 3005)}}}},
+		Languages: []LanguageSpec{{Name: "ts", Range: r(3000, 3005), Components: []ComponentSpec{{"web", r(3000, 3005)}}}},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -25,23 +25,24 @@ const (
 // String returns the name of l.
 func (l Language) String() string { return string(l) }
 
-// Kind names a component kind within a language range: a lower-case DNS
-// label such as "aggregate". The constants are the kinds of the [Default]
-// scheme; a custom scheme may name any others.
+// Component names a kind of component within a language range: a
+// lower-case DNS label such as "aggregate". The constants are the
+// components of the [Default] scheme; a custom scheme may name any others.
+// (The scheme's JSON form lists them under "kinds".)
 //
-// The zero value, "", names no kind.
-type Kind string
+// The zero value, "", names no component.
+type Component string
 
-// The component kinds of the default scheme, in port order within each
+// The components of the default scheme, in port order within each
 // language.
 const (
-	Aggregate Kind = "aggregate"
-	Saga      Kind = "saga"
-	Projector Kind = "projector"
+	Aggregate Component = "aggregate"
+	Saga      Component = "saga"
+	Projector Component = "projector"
 )
 
-// String returns the name of k.
-func (k Kind) String() string { return string(k) }
+// String returns the name of c.
+func (c Component) String() string { return string(c) }
 
 // Slot is the offset of a port within its pod: a pod's ports are its base
 // port plus 0, 1, 2 and so on up to the scheme's slot count minus one.

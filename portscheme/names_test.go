@@ -27,7 +27,7 @@ func TestLanguageString(t *testing.T) {
 
 func TestKindString(t *testing.T) {
 	tests := []struct {
-		k    Kind
+		k    Component
 		want string
 	}{
 		{Aggregate, "aggregate"}, {Saga, "saga"}, {Projector, "projector"}, {"", ""}, {"widget", "widget"},

@@ -41,11 +41,11 @@ func genSpec() *rapid.Generator[Spec] {
 		for i := range nl {
 			cur += rapid.IntRange(0, 3).Draw(t, "gap") * slots
 			lo := cur
-			var kinds []KindSpec
+			var kinds []ComponentSpec
 			for j := range rapid.IntRange(0, 3).Draw(t, "kinds") {
 				cur += rapid.IntRange(0, 2).Draw(t, "kindGap") * slots
 				pods := rapid.IntRange(1, 6).Draw(t, "pods")
-				kinds = append(kinds, KindSpec{Name: Kind("k" + strconv.Itoa(j)),
+				kinds = append(kinds, ComponentSpec{Name: Component("k" + strconv.Itoa(j)),
 					Range: ports.RangeFrom(ports.Port(cur), ports.Port(cur+pods*slots-1))})
 				cur += pods * slots
 			}
@@ -54,10 +54,10 @@ func genSpec() *rapid.Generator[Spec] {
 				cur += slots
 			}
 			spec.Languages = append(spec.Languages, LanguageSpec{
-				Name:  Language("l" + strconv.Itoa(i)),
-				Title: "L" + strconv.Itoa(i),
-				Range: ports.RangeFrom(ports.Port(lo), ports.Port(cur-1)),
-				Kinds: rapid.Permutation(kinds).Draw(t, "kindOrder"),
+				Name:       Language("l" + strconv.Itoa(i)),
+				Title:      "L" + strconv.Itoa(i),
+				Range:      ports.RangeFrom(ports.Port(lo), ports.Port(cur-1)),
+				Components: rapid.Permutation(kinds).Draw(t, "kindOrder"),
 			})
 		}
 		spec.Languages = rapid.Permutation(spec.Languages).Draw(t, "languageOrder")
@@ -119,7 +119,7 @@ func TestPropPortLocate(t *testing.T) {
 		all := every(s)
 		owner := map[ports.Port]Location{}
 		for loc := range all {
-			p, err := s.Port(loc.Language, loc.Kind, loc.Index, loc.Slot)
+			p, err := s.Port(loc.Language, loc.Component, loc.Index, loc.Slot)
 			if err != nil {
 				t.Fatalf("Port(%v) error: %v", loc, err)
 			}
@@ -144,13 +144,13 @@ func TestPropPortLocate(t *testing.T) {
 		// Any location, valid or not: Port either fails or Locate inverts it.
 		loc := Location{
 			Pod: Pod{
-				Language: Language("l" + strconv.Itoa(rapid.IntRange(0, 4).Draw(t, "l"))),
-				Kind:     Kind("k" + strconv.Itoa(rapid.IntRange(0, 3).Draw(t, "k"))),
-				Index:    rapid.IntRange(-1, 8).Draw(t, "index"),
+				Language:  Language("l" + strconv.Itoa(rapid.IntRange(0, 4).Draw(t, "l"))),
+				Component: Component("k" + strconv.Itoa(rapid.IntRange(0, 3).Draw(t, "k"))),
+				Index:     rapid.IntRange(-1, 8).Draw(t, "index"),
 			},
 			Slot: Slot(rapid.IntRange(0, 13).Draw(t, "slot")),
 		}
-		if p, err := s.Port(loc.Language, loc.Kind, loc.Index, loc.Slot); err == nil {
+		if p, err := s.Port(loc.Language, loc.Component, loc.Index, loc.Slot); err == nil {
 			if got, ok := s.Locate(p); !ok || got != loc {
 				t.Fatalf("Locate(Port(%v)) = %v, %v", loc, got, ok)
 			}
@@ -188,9 +188,9 @@ func genLooseSpec() *rapid.Generator[Spec] {
 				if j == 0 && rapid.Bool().Draw(t, "atStart") {
 					klo = int(l.Range.Lo())
 				} else if j > 0 && rapid.Bool().Draw(t, "afterPrevious") {
-					klo = int(l.Kinds[j-1].Range.Hi()) + 1
+					klo = int(l.Components[j-1].Range.Hi()) + 1
 				}
-				l.Kinds = append(l.Kinds, KindSpec{Name: Kind("k" + strconv.Itoa(j)),
+				l.Components = append(l.Components, ComponentSpec{Name: Component("k" + strconv.Itoa(j)),
 					Range: ports.RangeFrom(ports.Port(klo), ports.Port(klo+size()-1))})
 			}
 			spec.Languages = append(spec.Languages, l)
@@ -214,7 +214,7 @@ func TestPropValidateModel(t *testing.T) {
 			for p := range l.Range.All() {
 				langs[p]++
 			}
-			for _, k := range l.Kinds {
+			for _, k := range l.Components {
 				if k.Range.Len()%spec.Slots != 0 {
 					want[ErrInvalidSpec] = true
 				}

@@ -10,8 +10,8 @@ import (
 )
 
 // Scheme is a validated port plan: a slot count and the roles of the slots,
-// language ranges holding component kinds, and fixed infrastructure
-// services. Every pod of a kind owns Slots consecutive ports, and every port
+// language ranges holding components, and fixed infrastructure
+// ports. Every pod of a component owns Slots consecutive ports, and every port
 // of the scheme belongs to at most one pod.
 //
 // Build a Scheme with [New], [ParseJSON] or [Default]. A Scheme is
@@ -36,14 +36,14 @@ type schemeData struct {
 
 type podKey struct {
 	lang Language
-	kind Kind
+	kind Component
 }
 
 // kindEntry is one kind, flattened for lookups.
 type kindEntry struct {
 	r    ports.Range
 	lang Language
-	kind Kind
+	kind Component
 	pods int // capacity
 }
 
@@ -80,7 +80,7 @@ func build(spec Spec) Scheme {
 	}
 	for i, l := range spec.Languages {
 		d.langs[l.Name] = i
-		for _, k := range l.Kinds {
+		for _, k := range l.Components {
 			d.kinds = append(d.kinds, kindEntry{r: k.Range, lang: l.Name, kind: k.Name, pods: k.Range.Len() / spec.Slots})
 		}
 	}
@@ -104,19 +104,19 @@ func build(spec Spec) Scheme {
 	return Scheme{d: d}
 }
 
-// Pod names one pod of a scheme: the Index-th pod of a kind of a language,
+// Pod names one pod of a scheme: the Index-th pod of a component of a language,
 // counted from 0.
 //
 // Pod is a small comparable value. The zero Pod names no pod.
 type Pod struct {
-	Language Language
-	Kind     Kind
-	Index    int
+	Language  Language
+	Component Component
+	Index     int
 }
 
-// String returns "language/kind/index", as "go/saga/0".
+// String returns "language/component/index", as "go/saga/0".
 func (p Pod) String() string {
-	return string(p.Language) + "/" + string(p.Kind) + "/" + strconv.Itoa(p.Index)
+	return string(p.Language) + "/" + string(p.Component) + "/" + strconv.Itoa(p.Index)
 }
 
 // Location names one port of a scheme: a pod and a slot within it.
@@ -128,7 +128,7 @@ type Location struct {
 	Slot Slot
 }
 
-// String returns "language/kind/index slot N", as "go/saga/0 slot 3".
+// String returns "language/component/index slot N", as "go/saga/0 slot 3".
 func (l Location) String() string {
 	return l.Pod.String() + " slot " + strconv.Itoa(int(l.Slot))
 }
@@ -163,7 +163,7 @@ func (s Scheme) Equal(o Scheme) bool {
 		slices.Equal(a.Roles, b.Roles) &&
 		slices.Equal(a.InfraPorts, b.InfraPorts) &&
 		slices.EqualFunc(a.Languages, b.Languages, func(x, y LanguageSpec) bool {
-			return x.Name == y.Name && x.Title == y.Title && x.Range == y.Range && slices.Equal(x.Kinds, y.Kinds)
+			return x.Name == y.Name && x.Title == y.Title && x.Range == y.Range && slices.Equal(x.Components, y.Components)
 		})
 }
 
@@ -180,7 +180,7 @@ func (s Scheme) Role(slot Slot) (Role, bool) {
 	return s.d.spec.Roles[i], true
 }
 
-// Language returns the range and kinds of the language named l, and whether
+// Language returns the range and components of the language named l, and whether
 // the scheme has it.
 func (s Scheme) Language(l Language) (LanguageSpec, bool) {
 	if s.d == nil {
@@ -191,14 +191,14 @@ func (s Scheme) Language(l Language) (LanguageSpec, bool) {
 		return LanguageSpec{}, false
 	}
 	ls := s.d.spec.Languages[i]
-	ls.Kinds = cloneSlice(ls.Kinds)
+	ls.Components = cloneSlice(ls.Components)
 	return ls, true
 }
 
-// Capacity returns the number of pods that kind of language l holds, and
-// whether the scheme has that kind.
-func (s Scheme) Capacity(l Language, kind Kind) (int, bool) {
-	k := s.kind(l, kind)
+// Capacity returns the number of pods that component c of language l
+// holds, and whether the scheme has that component.
+func (s Scheme) Capacity(l Language, c Component) (int, bool) {
+	k := s.kind(l, c)
 	if k == nil {
 		return 0, false
 	}
@@ -234,7 +234,7 @@ func (s Scheme) InfraPortAt(p ports.Port) (InfraPort, bool) {
 }
 
 // kind returns the kind of language l called kind, or nil.
-func (s Scheme) kind(l Language, kind Kind) *kindEntry {
+func (s Scheme) kind(l Language, kind Component) *kindEntry {
 	d := s.d
 	if d == nil {
 		return nil
@@ -268,22 +268,22 @@ func (s Scheme) kind(l Language, kind Kind) *kindEntry {
 // which a linear scan finds one by name.
 const smallScan = 8
 
-// Port returns the port of slot of the index-th pod (from 0) of kind of
-// language l. It fails with a [*PodError] if the scheme has no such
-// language or kind, if index is negative or not below the kind's capacity,
-// or if slot is not below the slot count.
+// Port returns the port of slot of the index-th pod (from 0) of component
+// c of language l. It fails with a [*PodError] if the scheme has no such
+// language or component, if index is negative or not below the
+// component's capacity, or if slot is not below the slot count.
 //
-// Port finds the kind by name, by a short scan in schemes of up to 8
-// languages of up to 8 kinds each and by one map lookup in larger ones, and
-// allocates nothing when it succeeds.
-func (s Scheme) Port(l Language, kind Kind, index int, slot Slot) (ports.Port, error) {
-	if k := s.kind(l, kind); k != nil {
+// Port finds the component by name, by a short scan in schemes of up to 8
+// languages of up to 8 components each and by one map lookup in larger
+// ones, and allocates nothing when it succeeds.
+func (s Scheme) Port(l Language, c Component, index int, slot Slot) (ports.Port, error) {
+	if k := s.kind(l, c); k != nil {
 		n := s.d.spec.Slots
 		if uint(index) < uint(k.pods) && int(slot) < n {
 			return k.r.Lo() + ports.Port(index*n) + ports.Port(slot), nil
 		}
 	}
-	return 0, s.portError(Pod{l, kind, index}, slot)
+	return 0, s.portError(Pod{l, c, index}, slot)
 }
 
 // PodPort returns the port of slot of pod p: the Pod form of [Scheme.Port],
@@ -291,7 +291,7 @@ func (s Scheme) Port(l Language, kind Kind, index int, slot Slot) (ports.Port, e
 // Pod. It fails with a [*PodError] as Port does, and allocates nothing when
 // it succeeds.
 func (s Scheme) PodPort(p Pod, slot Slot) (ports.Port, error) {
-	return s.Port(p.Language, p.Kind, p.Index, slot)
+	return s.Port(p.Language, p.Component, p.Index, slot)
 }
 
 // portError says why Port fails for p and slot.
@@ -322,13 +322,13 @@ func (s Scheme) PodRange(p Pod) (ports.Range, error) {
 // pod returns the kind of p, or an error that says why the scheme does not
 // have p.
 func (s Scheme) pod(p Pod) (*kindEntry, *PodError) {
-	k := s.kind(p.Language, p.Kind)
+	k := s.kind(p.Language, p.Component)
 	if k == nil {
 		return nil, s.missing(p)
 	}
 	if p.Index < 0 || p.Index >= k.pods {
 		return nil, &PodError{Pod: p, Err: ErrNotInScheme, Detail: "pod index " + strconv.Itoa(p.Index) +
-			" is beyond the capacity of " + string(p.Language) + "/" + string(p.Kind) + ": " + podCount(k.pods) +
+			" is beyond the capacity of " + string(p.Language) + "/" + string(p.Component) + ": " + podCount(k.pods) +
 			" in " + k.r.String()}
 	}
 	return k, nil
@@ -342,7 +342,7 @@ func podCount(n int) string {
 	return strconv.Itoa(n) + " pods (indexes 0-" + strconv.Itoa(n-1) + ")"
 }
 
-// missing explains why the scheme has no kind p.Kind in language p.Language.
+// missing explains why the scheme has no component p.Component in language p.Language.
 func (s Scheme) missing(p Pod) *PodError {
 	if s.d == nil {
 		return &PodError{Pod: p, Err: ErrNotInScheme, Detail: "unknown language " + strconv.Quote(string(p.Language)) + "; the scheme is empty"}
@@ -357,12 +357,12 @@ func (s Scheme) missing(p Pod) *PodError {
 			"; the scheme has " + list(names)}
 	}
 	l := s.d.spec.Languages[li]
-	names := make([]string, len(l.Kinds))
-	for i, k := range l.Kinds {
+	names := make([]string, len(l.Components))
+	for i, k := range l.Components {
 		names[i] = string(k.Name)
 	}
-	return &PodError{Pod: p, Err: ErrNotInScheme, Detail: "language " + string(l.Name) + " has no kind " +
-		strconv.Quote(string(p.Kind)) + "; it has " + list(names)}
+	return &PodError{Pod: p, Err: ErrNotInScheme, Detail: "language " + string(l.Name) + " has no component " +
+		strconv.Quote(string(p.Component)) + "; it has " + list(names)}
 }
 
 // list joins names as "a, b and c", or says "none".
@@ -403,7 +403,7 @@ func (s Scheme) Locate(p ports.Port) (Location, bool) {
 	k := &ks[lo]
 	off := int(p - k.r.Lo())
 	n := s.d.spec.Slots
-	return Location{Pod: Pod{Language: k.lang, Kind: k.kind, Index: off / n}, Slot: Slot(off % n)}, true
+	return Location{Pod: Pod{Language: k.lang, Component: k.kind, Index: off / n}, Slot: Slot(off % n)}, true
 }
 
 // languageAt returns the language whose range holds p.

@@ -12,7 +12,7 @@ func TestPortErrors(t *testing.T) {
 	s := Default()
 	tests := []struct {
 		lang  Language
-		kind  Kind
+		kind  Component
 		index int
 		slot  Slot
 		err   error
@@ -23,7 +23,7 @@ func TestPortErrors(t *testing.T) {
 		{"", Aggregate, 0, 0, ErrNotInScheme,
 			`portscheme: /aggregate/0 slot 0: unknown language ""; the scheme has rust, go, python, java, csharp and cpp`},
 		{Go, "widget", 0, 0, ErrNotInScheme,
-			`portscheme: go/widget/0 slot 0: language go has no kind "widget"; it has aggregate, saga and projector`},
+			`portscheme: go/widget/0 slot 0: language go has no component "widget"; it has aggregate, saga and projector`},
 		{Go, Saga, 3, 0, ErrNotInScheme,
 			`portscheme: go/saga/3 slot 0: pod index 3 is beyond the capacity of go/saga: 3 pods (indexes 0-2) in 50260-50289`},
 		{Rust, Aggregate, -1, 0, ErrNotInScheme,
@@ -57,14 +57,14 @@ func TestPodRangeErrors(t *testing.T) {
 	if err == nil || err.Error() != want || !errors.Is(err, ErrNotInScheme) {
 		t.Errorf("PodRange(java/projector/2) error = %v, want %s", err, want)
 	}
-	one, _ := New(Spec{Slots: 5, Languages: []LanguageSpec{{Name: "x", Range: r(100, 104), Kinds: []KindSpec{{"k", r(100, 104)}}}}})
+	one, _ := New(Spec{Slots: 5, Languages: []LanguageSpec{{Name: "x", Range: r(100, 104), Components: []ComponentSpec{{"k", r(100, 104)}}}}})
 	_, err = one.PodRange(Pod{"x", "k", 1})
 	want = `portscheme: x/k/1: pod index 1 is beyond the capacity of x/k: 1 pod (index 0) in 100-104`
 	if err == nil || err.Error() != want {
 		t.Errorf("PodRange(x/k/1) error = %v, want %s", err, want)
 	}
 	_, err = one.PodRange(Pod{"x", "other", 0})
-	want = `portscheme: x/other/0: language x has no kind "other"; it has k`
+	want = `portscheme: x/other/0: language x has no component "other"; it has k`
 	if err == nil || err.Error() != want {
 		t.Errorf("PodRange(x/other/0) error = %v, want %s", err, want)
 	}
@@ -163,7 +163,7 @@ func TestPods(t *testing.T) {
 
 // Kinds listed out of port order are still laid out and walked by port.
 func TestKindsOutOfOrder(t *testing.T) {
-	s, err := New(Spec{Slots: 2, Languages: []LanguageSpec{{Name: "a", Range: r(10, 19), Kinds: []KindSpec{
+	s, err := New(Spec{Slots: 2, Languages: []LanguageSpec{{Name: "a", Range: r(10, 19), Components: []ComponentSpec{
 		{"late", r(16, 19)}, {"early", r(10, 13)},
 	}}}})
 	if err != nil {
@@ -193,7 +193,7 @@ func TestNewKeepsACopy(t *testing.T) {
 	}
 	spec.Slots = 3
 	spec.Roles[0].Env = "X"
-	spec.Languages[1].Kinds[1].Range = r(1, 2)
+	spec.Languages[1].Components[1].Range = r(1, 2)
 	spec.InfraPorts[0].Port = 1
 	if !s.Equal(Default()) {
 		t.Error("changing the Spec given to New changed the Scheme")
@@ -210,7 +210,7 @@ func TestEqual(t *testing.T) {
 		f    func(*Spec)
 	}{
 		{"title", func(s *Spec) { s.Languages[2].Title = "CPython" }},
-		{"kind range", func(s *Spec) { s.Languages[0].Kinds[2].Range = r(50140, 50149) }},
+		{"kind range", func(s *Spec) { s.Languages[0].Components[2].Range = r(50140, 50149) }},
 		{"role order", func(s *Spec) { s.Roles[0], s.Roles[1] = s.Roles[1], s.Roles[0] }},
 		{"role description", func(s *Spec) { s.Roles[5].Description = "" }},
 		{"service", func(s *Spec) { s.InfraPorts = s.InfraPorts[:2] }},
@@ -236,7 +236,7 @@ func TestEqual(t *testing.T) {
 func TestLanguageIsACopy(t *testing.T) {
 	s := Default()
 	l, _ := s.Language(Rust)
-	l.Kinds[0].Range = r(1, 10)
+	l.Components[0].Range = r(1, 10)
 	if p, _ := s.Port(Rust, Aggregate, 0, 0); p != 50050 {
 		t.Errorf("changing Language(Rust).Kinds changed the scheme: Port = %v", p)
 	}

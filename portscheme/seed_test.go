@@ -113,13 +113,13 @@ func TestSeedText(t *testing.T) {
 			m := lang.FindStringSubmatch(line)
 			counts["lang"]++
 			l, ok := s.Language(names[m[1]])
-			if !ok || l.Title != m[1] || l.Range != rng(t, m[2]) || len(l.Kinds) != 3 {
+			if !ok || l.Title != m[1] || l.Range != rng(t, m[2]) || len(l.Components) != 3 {
 				t.Errorf("seed row %q: Language = %+v, %v", line, l, ok)
 				continue
 			}
-			for i, k := range []Kind{Aggregate, Saga, Projector} {
-				if l.Kinds[i].Name != k || l.Kinds[i].Range != rng(t, m[3+i]) {
-					t.Errorf("seed row %q: kind %d = %v %v", line, i, l.Kinds[i].Name, l.Kinds[i].Range)
+			for i, k := range []Component{Aggregate, Saga, Projector} {
+				if l.Components[i].Name != k || l.Components[i].Range != rng(t, m[3+i]) {
+					t.Errorf("seed row %q: kind %d = %v %v", line, i, l.Components[i].Name, l.Components[i].Range)
 				}
 			}
 		case pod.MatchString(line):

@@ -46,7 +46,7 @@ type Role struct {
 	Description string
 }
 
-// LanguageSpec is the range of one language and its component kinds.
+// LanguageSpec is the range of one language and its components.
 //
 // The zero LanguageSpec has no name and no range, which [New] rejects.
 type LanguageSpec struct {
@@ -54,22 +54,25 @@ type LanguageSpec struct {
 	Name Language
 	// Title is how people write it, as "C#".
 	Title string
-	// Range holds every port of the language, kinds and unassigned room.
+	// Range holds every port of the language, components and unassigned room.
 	// Its size must be a multiple of the slot count.
 	Range ports.Range
-	// Kinds are the component kinds, in the order the scheme lists them.
-	Kinds []KindSpec
+	// Components are the language's components, in the order the scheme
+	// lists them.
+	Components []ComponentSpec
 }
 
-// KindSpec is the range of one component kind within its language. Its pods
-// are laid out from the range's low port up: pod i has base Lo + i*Slots.
+// ComponentSpec is the range of one component within its language. Its
+// pods are laid out from the range's low port up: pod i has base
+// Lo + i*Slots.
 //
-// The zero KindSpec has no name and no range, which [New] rejects.
-type KindSpec struct {
-	// Name is the kind, a lower-case DNS label, unique within its language.
-	Name Kind
-	// Range holds the kind's pods; its size, a multiple of the slot count,
-	// gives the kind's capacity in pods.
+// The zero ComponentSpec has no name and no range, which [New] rejects.
+type ComponentSpec struct {
+	// Name is the component, a lower-case DNS label, unique within its
+	// language.
+	Name Component
+	// Range holds the component's pods; its size, a multiple of the slot
+	// count, gives the component's capacity in pods.
 	Range ports.Range
 }
 
@@ -100,7 +103,7 @@ func (s Spec) clone() Spec {
 		InfraPorts: cloneSlice(s.InfraPorts),
 	}
 	for i := range c.Languages {
-		c.Languages[i].Kinds = cloneSlice(c.Languages[i].Kinds)
+		c.Languages[i].Components = cloneSlice(c.Languages[i].Components)
 	}
 	return c
 }

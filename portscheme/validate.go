@@ -84,7 +84,7 @@ func whereLanguage(i int, l Language) string {
 	return named("language", string(l)) + " (languages[" + strconv.Itoa(i) + "])"
 }
 
-func whereKind(i, j int, l Language, k Kind) string {
+func whereKind(i, j int, l Language, k Component) string {
 	name := ""
 	if l != "" || k != "" {
 		name = string(l) + "/" + string(k)
@@ -127,8 +127,8 @@ func validate(spec Spec, done map[string]bool) problems {
 			langNames[l.Name] = i
 		}
 		checkRange(&ps, w, l.Range, n, slotsOK, done)
-		kindNames := map[Kind]int{}
-		for j, k := range l.Kinds {
+		kindNames := map[Component]int{}
+		for j, k := range l.Components {
 			wk := whereKind(i, j, l.Name, k.Name)
 			checkLabel(&ps, wk, "kind", string(k.Name))
 			if m, ok := kindNames[k.Name]; ok && k.Name != "" {
@@ -148,7 +148,7 @@ func validate(spec Spec, done map[string]bool) problems {
 	var langs, kinds []placed
 	for i, l := range spec.Languages {
 		langs = append(langs, placed{whereLanguage(i, l.Name), l.Range})
-		for j, k := range l.Kinds {
+		for j, k := range l.Components {
 			kinds = append(kinds, placed{whereKind(i, j, l.Name, k.Name), k.Range})
 		}
 	}
@@ -177,7 +177,7 @@ func sortProblems(ps problems, spec Spec) problems {
 	put("roles")
 	for i, l := range spec.Languages {
 		put(whereLanguage(i, l.Name))
-		for j, k := range l.Kinds {
+		for j, k := range l.Components {
 			put(whereKind(i, j, l.Name, k.Name))
 		}
 	}
@@ -488,7 +488,7 @@ func (s Scheme) Validate(avoid ...Avoid) error {
 		}
 		for i, l := range s.d.spec.Languages {
 			var b ports.RangeSetBuilder
-			for _, k := range l.Kinds {
+			for _, k := range l.Components {
 				b.Add(k.Range)
 			}
 			pods := b.RangeSet()
@@ -500,7 +500,7 @@ func (s Scheme) Validate(avoid ...Avoid) error {
 				ps.add(whereLanguage(i, l.Name), ErrOverlap, "every pod, "+plural(pods.Len(), "port")+" "+pods.String()+","+in)
 				continue
 			}
-			for j, k := range l.Kinds {
+			for j, k := range l.Components {
 				kh := hit.Intersect(ports.RangeSetOf(k.Range))
 				if kh.IsEmpty() {
 					continue

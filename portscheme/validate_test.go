@@ -18,8 +18,8 @@ func smallSpec() Spec {
 			{Slot: 1, Name: "admin", ServicePolicy: ServiceOptional, Env: "ADMIN_PORT"},
 		},
 		Languages: []LanguageSpec{
-			{Name: "go", Range: r(8000, 8039), Kinds: []KindSpec{{"svc", r(8000, 8015)}, {"job", r(8016, 8023)}}},
-			{Name: "py", Range: r(8100, 8119), Kinds: []KindSpec{{"svc", r(8100, 8107)}}},
+			{Name: "go", Range: r(8000, 8039), Components: []ComponentSpec{{"svc", r(8000, 8015)}, {"job", r(8016, 8023)}}},
+			{Name: "py", Range: r(8100, 8119), Components: []ComponentSpec{{"svc", r(8100, 8107)}}},
 		},
 		InfraPorts: []InfraPort{{Name: "gateway", Port: 443, NodePort: 30443}},
 	}
@@ -55,13 +55,13 @@ func TestNewValid(t *testing.T) {
 		"default": DefaultSpec(),
 		"small":   smallSpec(),
 		"one slot, no roles": {Slots: 1, Languages: []LanguageSpec{
-			{Name: "a", Range: r(0, 0), Kinds: []KindSpec{{"k", r(0, 0)}}}}},
+			{Name: "a", Range: r(0, 0), Components: []ComponentSpec{{"k", r(0, 0)}}}}},
 		"whole space": {Slots: 65536, Languages: []LanguageSpec{
-			{Name: "a", Range: ports.FullRange(), Kinds: []KindSpec{{"k", ports.FullRange()}}}}},
+			{Name: "a", Range: ports.FullRange(), Components: []ComponentSpec{{"k", ports.FullRange()}}}}},
 		"language without kinds": {Slots: 2, Languages: []LanguageSpec{{Name: "a", Range: r(10, 19)}}},
 		"touching ranges": {Slots: 2, Languages: []LanguageSpec{
-			{Name: "a", Range: r(10, 13), Kinds: []KindSpec{{"x", r(10, 11)}, {"y", r(12, 13)}}},
-			{Name: "b", Range: r(14, 15), Kinds: []KindSpec{{"x", r(14, 15)}}}}},
+			{Name: "a", Range: r(10, 13), Components: []ComponentSpec{{"x", r(10, 11)}, {"y", r(12, 13)}}},
+			{Name: "b", Range: r(14, 15), Components: []ComponentSpec{{"x", r(14, 15)}}}}},
 		"service right below a language": {Slots: 2, Languages: []LanguageSpec{{Name: "a", Range: r(10, 11)}},
 			InfraPorts: []InfraPort{{Name: "s", Port: 9, NodePort: 12000}}},
 		"max-length names": {Slots: 1, Roles: []Role{{Name: "a23456789012345", Env: "_1"}},
@@ -161,29 +161,29 @@ func TestNewProblems(t *testing.T) {
 			{`language "x\xff" (languages[4])`, `language name "x\xff": character "\xff" not allowed; want a-z, 0-9 and '-'`, ErrInvalidSpec},
 		}},
 		{"kind names", func(s *Spec) {
-			s.Languages[0].Kinds[1].Name = "svc"
-			s.Languages[1].Kinds[0].Name = ""
+			s.Languages[0].Components[1].Name = "svc"
+			s.Languages[1].Components[0].Name = ""
 		}, []problem{
 			{`kind "go/svc" (languages[0].kinds[1])`, `kind "svc" is also kinds[0] of go`, ErrInvalidSpec},
 			{`kind "py/" (languages[1].kinds[0])`, `kind name "": empty`, ErrInvalidSpec},
 		}},
 		{"missing ranges", func(s *Spec) {
 			s.Languages[0].Range = ports.Range{}
-			s.Languages[1].Kinds[0].Range = ports.Range{}
+			s.Languages[1].Components[0].Range = ports.Range{}
 		}, []problem{
 			{`language "go" (languages[0])`, "no range", ErrInvalidSpec},
 			{`kind "py/svc" (languages[1].kinds[0])`, "no range", ErrInvalidSpec},
 		}},
-		{"kind outside", func(s *Spec) { s.Languages[1].Kinds[0].Range = r(8096, 8103) }, []problem{
+		{"kind outside", func(s *Spec) { s.Languages[1].Components[0].Range = r(8096, 8103) }, []problem{
 			{`kind "py/svc" (languages[1].kinds[0])`, `range 8096-8103 is not inside the range of language "py", 8100-8119: ports 8096-8099 are outside`, ErrOverlap},
 		}},
-		{"kinds overlap", func(s *Spec) { s.Languages[0].Kinds[1].Range = r(8012, 8019) }, []problem{
+		{"kinds overlap", func(s *Spec) { s.Languages[0].Components[1].Range = r(8012, 8019) }, []problem{
 			{`kind "go/job" (languages[0].kinds[1])`, `range 8012-8019 overlaps kind "go/svc" (languages[0].kinds[0]), 8000-8015, on ports 8012-8015`, ErrOverlap},
 		}},
-		{"kinds overlap on one port", func(s *Spec) { s.Languages[0].Kinds[1].Range = r(8015, 8022) }, []problem{
+		{"kinds overlap on one port", func(s *Spec) { s.Languages[0].Components[1].Range = r(8015, 8022) }, []problem{
 			{`kind "go/job" (languages[0].kinds[1])`, `range 8015-8022 overlaps kind "go/svc" (languages[0].kinds[0]), 8000-8015, on port 8015`, ErrOverlap},
 		}},
-		{"kind one port outside", func(s *Spec) { s.Languages[1].Kinds[0].Range = r(8099, 8106) }, []problem{
+		{"kind one port outside", func(s *Spec) { s.Languages[1].Components[0].Range = r(8099, 8106) }, []problem{
 			{`kind "py/svc" (languages[1].kinds[0])`, `range 8099-8106 is not inside the range of language "py", 8100-8119: port 8099 is outside`, ErrOverlap},
 		}},
 		{"languages overlap", func(s *Spec) {
@@ -193,7 +193,7 @@ func TestNewProblems(t *testing.T) {
 			{`language "py" (languages[1])`, `range 8036-8119 overlaps language "go" (languages[0]), 8000-8039, on ports 8036-8039`, ErrOverlap},
 			{`language "rb" (languages[2])`, `range 7000-8003 overlaps language "go" (languages[0]), 8000-8039, on ports 8000-8003`, ErrOverlap},
 		}},
-		{"kind outside and over another language's kind", func(s *Spec) { s.Languages[1].Kinds[0].Range = r(8012, 8019) }, []problem{
+		{"kind outside and over another language's kind", func(s *Spec) { s.Languages[1].Components[0].Range = r(8012, 8019) }, []problem{
 			{`kind "py/svc" (languages[1].kinds[0])`, `range 8012-8019 is not inside the range of language "py", 8100-8119: ports 8012-8019 are outside`, ErrOverlap},
 			{`kind "py/svc" (languages[1].kinds[0])`, `range 8012-8019 overlaps kind "go/svc" (languages[0].kinds[0]), 8000-8015, on ports 8012-8015`, ErrOverlap},
 			{`kind "py/svc" (languages[1].kinds[0])`, `range 8012-8019 overlaps kind "go/job" (languages[0].kinds[1]), 8016-8023, on ports 8016-8019`, ErrOverlap},
@@ -248,8 +248,8 @@ func TestNewEveryProblem(t *testing.T) {
 			{Slot: 1, Name: "rest", Env: "REST_PORT"},
 		},
 		Languages: []LanguageSpec{
-			{Name: "rust", Range: r(50050, 50199), Kinds: []KindSpec{{"aggregate", r(50050, 50105)}, {"saga", r(50100, 50139)}}},
-			{Name: "go", Range: r(50190, 50349), Kinds: []KindSpec{{"aggregate", r(50350, 50359)}}},
+			{Name: "rust", Range: r(50050, 50199), Components: []ComponentSpec{{"aggregate", r(50050, 50105)}, {"saga", r(50100, 50139)}}},
+			{Name: "go", Range: r(50190, 50349), Components: []ComponentSpec{{"aggregate", r(50350, 50359)}}},
 		},
 		InfraPorts: []InfraPort{{Name: "topology", Port: 50200}},
 	}

@@ -9,39 +9,39 @@ import (
 	"github.com/portalloc/ports/portscheme"
 )
 
-// Pod leases a whole pod of kind k of language l in scheme s for the test:
+// Pod leases a whole pod of component c of language l in scheme s for the test:
 // every port of the pod's block, so that a test can start a service on the
 // ports the scheme gives it (its PORT, REST_PORT, … from s.Env) with no
-// other process of the pool on them. It tries the pods of the kind from a
+// other process of the pool on them. It tries the pods of the component from a
 // random one on and takes the first whose ports all pass the bind check; it
-// fails the test if none does, or if s has no such language or kind.
+// fails the test if none does, or if s has no such language or component.
 //
 // A scheme's ports are its own: they may lie in the host's ephemeral range
 // or on de-facto ports, which [Pool] otherwise avoids (the default scheme's
 // do, on Linux), so an outgoing connection may take one after the check.
 // Bind them soon. The pod's ports are released when the test ends.
-func Pod(tb testing.TB, s portscheme.Scheme, l portscheme.Language, k portscheme.Kind) portscheme.Pod {
+func Pod(tb testing.TB, s portscheme.Scheme, l portscheme.Language, c portscheme.Component) portscheme.Pod {
 	tb.Helper()
 	def := defaultPoolTB(tb, "Pod")
-	n, ok := s.Capacity(l, k)
+	n, ok := s.Capacity(l, c)
 	if !ok || n == 0 {
-		tb.Fatalf("porttest.Pod(%s, %s): the scheme has no pods of that language and kind", l, k)
+		tb.Fatalf("porttest.Pod(%s, %s): the scheme has no pods of that language and component", l, c)
 		return portscheme.Pod{}
 	}
 	pods := make([]portscheme.Pod, n)
 	var within ports.RangeSetBuilder
 	for i := range pods {
-		pods[i] = portscheme.Pod{Language: l, Kind: k, Index: i}
+		pods[i] = portscheme.Pod{Language: l, Component: c, Index: i}
 		r, err := s.PodRange(pods[i])
 		if err != nil {
-			tb.Fatalf("porttest.Pod(%s, %s): %v", l, k, err)
+			tb.Fatalf("porttest.Pod(%s, %s): %v", l, c, err)
 			return portscheme.Pod{}
 		}
 		within.Add(r)
 	}
 	pool, err := newSchemePool(def.Dir(), within.RangeSet())
 	if err != nil {
-		tb.Fatalf("porttest.Pod(%s, %s): %v", l, k, err)
+		tb.Fatalf("porttest.Pod(%s, %s): %v", l, c, err)
 		return portscheme.Pod{}
 	}
 	e := &ExhaustedError{Dir: pool.dir, Run: s.Slots(), Candidates: len(pool.list)}
@@ -51,7 +51,7 @@ func Pod(tb testing.TB, s portscheme.Scheme, l portscheme.Language, k portscheme
 		r, _ := s.PodRange(pod)
 		run, _, err := pool.takeRun(r.Lo(), r.Len(), e)
 		if err != nil {
-			tb.Fatalf("porttest.Pod(%s, %s): %v", l, k, err)
+			tb.Fatalf("porttest.Pod(%s, %s): %v", l, c, err)
 			return portscheme.Pod{}
 		}
 		if run != nil {
@@ -59,7 +59,7 @@ func Pod(tb testing.TB, s portscheme.Scheme, l portscheme.Language, k portscheme
 			return pod
 		}
 	}
-	tb.Fatalf("porttest.Pod(%s, %s): none of its %d pods could be leased whole: %v", l, k, n, e)
+	tb.Fatalf("porttest.Pod(%s, %s): none of its %d pods could be leased whole: %v", l, c, n, e)
 	return portscheme.Pod{}
 }
 

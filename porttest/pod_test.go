@@ -68,7 +68,7 @@ func TestPod(t *testing.T) {
 	}
 
 	f := runFake(func(tb testing.TB) { Pod(tb, s, "cobol", portscheme.Saga) })
-	if want := "porttest.Pod(cobol, saga): the scheme has no pods of that language and kind"; f.fatal != want {
+	if want := "porttest.Pod(cobol, saga): the scheme has no pods of that language and component"; f.fatal != want {
 		t.Errorf("Pod of an unknown language: %q, want %q", f.fatal, want)
 	}
 }

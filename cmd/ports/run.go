@@ -342,7 +342,7 @@ func parsePod(s string) (portscheme.Pod, error) {
 	if err != nil || i < 0 {
 		return portscheme.Pod{}, fmt.Errorf("%q: the index %q is not a number of 0 or more", s, parts[2])
 	}
-	return portscheme.Pod{Language: portscheme.Language(parts[0]), Kind: portscheme.Kind(parts[1]), Index: i}, nil
+	return portscheme.Pod{Language: portscheme.Language(parts[0]), Component: portscheme.Component(parts[1]), Index: i}, nil
 }
 
 // lockedWriter serialises the writes of several writers into one.

@@ -72,11 +72,11 @@ func runScheme(a *app, c command, args []string) int {
 		if err != nil || index < 0 {
 			return a.fail("scheme: --env %q: want a pod index, 0 or more", *env)
 		}
-		return a.schemeEnv(s, portscheme.Pod{Language: portscheme.Language(*lang), Kind: portscheme.Kind(*kind), Index: index}, *worktree)
+		return a.schemeEnv(s, portscheme.Pod{Language: portscheme.Language(*lang), Component: portscheme.Component(*kind), Index: index}, *worktree)
 	case *kind != "" && *lang == "":
 		return a.fail("scheme: --kind needs --lang")
 	case *lang != "":
-		return a.schemePods(s, portscheme.Language(*lang), portscheme.Kind(*kind))
+		return a.schemePods(s, portscheme.Language(*lang), portscheme.Component(*kind))
 	}
 	a.schemeTables(s)
 	return exitOK
@@ -99,10 +99,10 @@ func (a *app) schemeTables(s portscheme.Scheme) {
 	fmt.Fprintf(tw, "%s\n", a.paint(styleBold, "Languages"))
 	fmt.Fprintln(tw, "LANGUAGE\tRANGE\tKIND\tPORTS\tPODS")
 	for _, l := range spec.Languages {
-		if len(l.Kinds) == 0 {
+		if len(l.Components) == 0 {
 			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\n", l.Title, l.Range) // every cell, or the columns break
 		}
-		for i, k := range l.Kinds {
+		for i, k := range l.Components {
 			name, rng := "", ""
 			if i == 0 {
 				name, rng = l.Title, l.Range.String()
@@ -126,7 +126,7 @@ func (a *app) schemeTables(s portscheme.Scheme) {
 	tw.Flush()
 }
 
-func (a *app) schemePods(s portscheme.Scheme, lang portscheme.Language, kind portscheme.Kind) int {
+func (a *app) schemePods(s portscheme.Scheme, lang portscheme.Language, kind portscheme.Component) int {
 	l, ok := s.Language(lang)
 	if !ok {
 		return a.fail("scheme: --lang %q: the scheme has no such language", lang)
@@ -149,12 +149,12 @@ func (a *app) schemePods(s portscheme.Scheme, lang portscheme.Language, kind por
 	fmt.Fprintf(tw, "%s\n", a.paint(styleBold, fmt.Sprintf("%s %s", l.Title, l.Range)))
 	fmt.Fprintln(tw, header)
 	for pod, rng := range s.Pods(lang) {
-		if kind != "" && pod.Kind != kind {
+		if kind != "" && pod.Component != kind {
 			continue
 		}
 		line := pod.String() + "\t" + rng.String()
 		for _, slot := range slots {
-			p, _ := s.Port(pod.Language, pod.Kind, pod.Index, slot)
+			p, _ := s.Port(pod.Language, pod.Component, pod.Index, slot)
 			line += "\t" + p.String()
 		}
 		fmt.Fprintln(tw, line)
@@ -199,7 +199,7 @@ func (a *app) podEnv(s portscheme.Scheme, pod portscheme.Pod, worktree bool) ([]
 	if err != nil {
 		return nil, err
 	}
-	name := fmt.Sprintf("pod:%s/%s/%d", pod.Language, pod.Kind, pod.Index)
+	name := fmt.Sprintf("pod:%s/%s/%d", pod.Language, pod.Component, pod.Index)
 	cl, err := st.Claim(claims.Request{Name: name, N: block.Len(), Worktree: wt})
 	if err != nil {
 		return nil, err
