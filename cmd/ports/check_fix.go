@@ -9,7 +9,8 @@ package main
 // fixOverrideFile: the service's whole ports list, under compose's
 // !override tag (ports of an override file would be added to the base
 // file's, not replace them), with the moved ports at their new place and
-// the others as the project declares them now, in the short syntax. A
+// the others as the project declares them now, in the short syntax (as
+// written, where that names a variable). A
 // file of that name that exists already is left alone and the fix
 // refused. Ports of Kubernetes manifests and registries are not rewritten;
 // their moves are printed for a person to make.
@@ -22,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -173,8 +175,21 @@ func (p *fixPlan) override() ([]byte, error) {
 	services := &yaml.Node{Kind: yaml.MappingNode}
 	for _, name := range p.order {
 		list := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!override"}
+		var seen []string
 		for _, d := range p.services[name] {
-			n := str(shortPort(d, p.moved[d.Pos]))
+			text := shortPort(d, p.moved[d.Pos])
+			if _, moved := p.moved[d.Pos]; !moved {
+				// A port that stays keeps the variables it is written
+				// with, which compose interpolates in the override too.
+				if raw, ok := rawShortPort(d); ok && strings.Contains(raw, "$") {
+					text = raw
+				}
+			}
+			if slices.Contains(seen, text) {
+				continue // one entry that gave several declarations
+			}
+			seen = append(seen, text)
+			n := str(text)
 			n.Style = yaml.DoubleQuotedStyle
 			if _, ok := p.moved[d.Pos]; ok {
 				n.LineComment = "moved from " + endpointText(d)
@@ -240,6 +255,55 @@ func shortPort(d manifest.Declaration, to ports.Endpoint) string {
 		b.WriteString("/" + d.Protocol.String())
 	}
 	return b.String()
+}
+
+// rawShortPort returns the port d as its file writes it, when that is
+// the short syntax: the scalar at d's line and column, unquoted.
+func rawShortPort(d manifest.Declaration) (string, bool) {
+	data, err := readCapped(d.Pos.File, maxScanBytes)
+	if err != nil || d.Pos.Line < 1 {
+		return "", false
+	}
+	lines := strings.Split(string(data), "\n")
+	if d.Pos.Line > len(lines) || d.Pos.Column < 1 || d.Pos.Column > len(lines[d.Pos.Line-1]) {
+		return "", false
+	}
+	return shortScalar(strings.TrimRight(lines[d.Pos.Line-1][d.Pos.Column-1:], "\r"))
+}
+
+// shortScalar returns the scalar that rest starts with, unquoted, if it
+// is a port in the short syntax (not a key of the long syntax).
+func shortScalar(rest string) (string, bool) {
+	var v string
+	switch {
+	case rest == "":
+		return "", false
+	case rest[0] == '"' || rest[0] == '\'':
+		end := strings.IndexByte(rest[1:], rest[0])
+		if end < 0 {
+			return "", false
+		}
+		v = rest[1 : 1+end]
+		if strings.ContainsAny(v, "\\'") {
+			return "", false // escapes: let the parser's value stand
+		}
+	default:
+		v = rest
+		if i := strings.Index(v, " #"); i >= 0 {
+			v = v[:i]
+		}
+		if i := strings.IndexAny(v, ",]"); i >= 0 {
+			v = v[:i]
+		}
+		v = strings.TrimSpace(v)
+		if strings.Contains(v, ": ") || strings.HasSuffix(v, ":") {
+			return "", false // a key of the long syntax
+		}
+	}
+	if v == "" || strings.ContainsAny(v, "\n\"") {
+		return "", false
+	}
+	return v, true
 }
 
 // varRef matches a reference to a variable as compose writes it: ${NAME},

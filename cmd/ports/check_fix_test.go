@@ -257,3 +257,22 @@ func TestCheckFixPools(t *testing.T) {
 		t.Errorf("compose.yaml changed:\n%s", now)
 	}
 }
+
+func TestShortScalar(t *testing.T) {
+	for _, tt := range []struct{ rest, want string }{
+		{`"${WEB_PORT:-3000}:3000" # web`, "${WEB_PORT:-3000}:3000"},
+		{`'127.0.0.1:$P:80/udp'`, "127.0.0.1:$P:80/udp"},
+		{`${P}:80 # a comment`, "${P}:80"},
+		{`"9000:80", "9001:81"]`, "9000:80"},
+		{`${P}:80, "9001:81"]`, "${P}:80"},
+		{`published: ${P}`, ""},
+		{`"a\"b"`, ""},
+		{`"unterminated`, ""},
+		{``, ""},
+	} {
+		got, ok := shortScalar(tt.rest)
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("shortScalar(%q) = %q, %v; want %q", tt.rest, got, ok, tt.want)
+		}
+	}
+}

@@ -115,7 +115,8 @@ project's own files:
   ` + fixOverrideFile + `  any other move: each moved service's ports, listed
                           whole under !override (ports of an override are
                           otherwise added to the project's), in the short
-                          syntax, the moved ones at their new port
+                          syntax, the moved ones at their new port, those
+                          written with a variable as written
 
 Use them after the project's own files:
 
