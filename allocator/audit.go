@@ -56,44 +56,44 @@ func (g ConflictGroup[V]) String() string {
 	return b.String()
 }
 
-// Audit finds every conflict among decls and returns the conflict groups:
+// Audit finds every conflict among uses and returns the conflict groups:
 // the connected components, of two usages or more, of the graph whose
 // edges join usages that conflict. Usages that conflict with none
 // appear in no group. The groups are ordered by their first member, so the
-// result depends only on the usages, not on the order of decls beyond
+// result depends only on the usages, not on the order of uses beyond
 // ties between equal usages.
 //
 // An invalid endpoint is an error that names its index and owner, and
 // unwraps to [ErrInvalid]. Audit costs
 // O(n log n) for n usages and allocates O(n); it does not use an
 // [Allocator] and is safe to call concurrently.
-func Audit[V any](decls []Usage[V]) ([]ConflictGroup[V], error) {
-	for i, d := range decls {
+func Audit[V any](uses []Usage[V]) ([]ConflictGroup[V], error) {
+	for i, d := range uses {
 		if !d.Endpoint.IsValid() {
 			return nil, invalid("Audit", "usage ", strconv.Itoa(i), " (owner ",
 				strconv.Quote(d.Owner), "): invalid endpoint (the zero Endpoint)")
 		}
 	}
-	if len(decls) > 1<<31-1 {
+	if len(uses) > 1<<31-1 {
 		return nil, invalid("Audit", "too many usages")
 	}
-	comp := components(decls)
+	comp := components(uses)
 	// Gather the components of two or more.
-	size := make([]int32, len(decls))
-	for i := range decls {
+	size := make([]int32, len(uses))
+	for i := range uses {
 		size[comp[i]]++
 	}
 	var idx []int32
-	for i := range decls {
+	for i := range uses {
 		if size[comp[i]] > 1 {
 			idx = append(idx, int32(i))
 		}
 	}
 	byDecl := func(i, j int32) int {
-		if c := decls[i].Endpoint.Compare(decls[j].Endpoint); c != 0 {
+		if c := uses[i].Endpoint.Compare(uses[j].Endpoint); c != 0 {
 			return c
 		}
-		if c := strings.Compare(decls[i].Owner, decls[j].Owner); c != 0 {
+		if c := strings.Compare(uses[i].Owner, uses[j].Owner); c != 0 {
 			return c
 		}
 		return cmp.Compare(i, j)
@@ -109,13 +109,13 @@ func Audit[V any](decls []Usage[V]) ([]ConflictGroup[V], error) {
 			g = len(groups)
 			group[comp[i]] = g
 			groups = append(groups, ConflictGroup[V]{
-				Protocol: decls[i].Endpoint.Protocol(),
+				Protocol: uses[i].Endpoint.Protocol(),
 				Members:  make([]Usage[V], 0, size[comp[i]]),
 			})
 		}
 		gr := &groups[g]
-		gr.Members = append(gr.Members, decls[i])
-		r := decls[i].Endpoint.Range()
+		gr.Members = append(gr.Members, uses[i])
+		r := uses[i].Endpoint.Range()
 		if !gr.Span.IsValid() {
 			gr.Span = r
 		} else {
@@ -141,15 +141,15 @@ type auditKey struct {
 // sweep per specific address joins its own; and the runs of each specific
 // address are joined to the hub runs they overlap, of every hub for an IPv4
 // address, of every address and :: for an IPv6 one.
-func components[V any](decls []Usage[V]) []int32 {
-	n := len(decls)
+func components[V any](uses []Usage[V]) []int32 {
+	n := len(uses)
 	d := newDSU(n)
 	// Group 0 holds the usages on every address or ::, group 1 those
 	// on 0.0.0.0, groups 2 and up one specific address each.
 	addrGroup := make(map[netip.Addr]uint64)
 	keys := make([]auditKey, n)
 	v4leaf := make([]bool, 0, 8) // by group-2: whether the address is IPv4
-	for i, dc := range decls {
+	for i, dc := range uses {
 		e := dc.Endpoint
 		a := e.Addr()
 		var g uint64
