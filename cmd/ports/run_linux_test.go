@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/porttest"
 )
 
@@ -57,7 +56,8 @@ func TestRunnerKilledLeases(t *testing.T) {
 	dir := t.TempDir()
 	locks := filepath.Join(dir, "locks")
 	pidFile := filepath.Join(dir, "pid")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestMainProcess$", "--", "run", "--pod", "go/saga/1", "--", "/bin/sh", "-c", "echo $$ > "+pidFile+"; exec sleep 60")
+	pod, block := freePod(t, 1)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestMainProcess$", "--", "run", "--pod", pod, "--", "/bin/sh", "-c", "echo $$ > "+pidFile+"; exec sleep 60")
 	cmd.Env = append(os.Environ(), "PORTS_TEST_MAIN=1", "PORTTEST_DIR="+locks, "PORTS_CLAIMS_DIR="+filepath.Join(dir, "claims"))
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -76,7 +76,6 @@ func TestRunnerKilledLeases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	block := ports.MustParseRange("50270-50279")
 	if ls, err := pool.LeaseBlock(block); err == nil {
 		for _, l := range ls {
 			l.Release()
@@ -105,7 +104,8 @@ func TestRunnerKilledLeases(t *testing.T) {
 // ports run is killed with SIGKILL, and that ports run says how it died.
 func TestChildKilledLeases(t *testing.T) {
 	a, _, stderr := claimApp(t)
-	code := a.main([]string{"run", "--pod", "go/saga/2", "--", "/bin/sh", "-c", "kill -9 $$"})
+	pod, block := freePod(t, 2)
+	code := a.main([]string{"run", "--pod", pod, "--", "/bin/sh", "-c", "kill -9 $$"})
 	if code != 128+9 {
 		t.Errorf("run of a child killed with SIGKILL: exit %d, want %d\n%s", code, 128+9, stderr)
 	}
@@ -113,7 +113,7 @@ func TestChildKilledLeases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ls, err := pool.LeaseBlock(ports.MustParseRange("50280-50289"))
+	ls, err := pool.LeaseBlock(block)
 	if err != nil {
 		t.Fatalf("the pod's block after its program was killed: %v", err)
 	}
