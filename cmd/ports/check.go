@@ -28,8 +28,9 @@ const checkHelp = `Checks docker compose files, Kubernetes manifests and port re
 refuse, ports published wider than they should be, and ports that fail on
 another host. Every finding comes from a rule with a severity, which a
 .ports-check.yaml file can change ("ports help check-config"); "ports help
-collisions" says how collisions are judged, "ports help inputs" what is
-read, and "ports help fix" what --fix writes.
+collisions" says how collisions are judged, "ports help suppressions" how
+a finding is suppressed, "ports help inputs" what is read, and "ports help
+fix" what --fix writes.
 
 Examples:
   ports check compose.yaml ports.yaml

@@ -66,6 +66,7 @@ func TestCheckFormats(t *testing.T) {
 		golden{"help-topic-check-config", []string{"help", "check-config"}, exitOK},
 		golden{"help-topic-inputs", []string{"help", "inputs"}, exitOK},
 		golden{"help-topic-fix", []string{"help", "fix"}, exitOK},
+		golden{"help-topic-suppressions", []string{"help", "suppressions"}, exitOK},
 		golden{"check-output-input", []string{"check", "--format", "sarif", "--output", hopCompose, hopCompose}, exitUsage},
 	)
 	runGolden(t, tests)

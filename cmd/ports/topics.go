@@ -14,6 +14,7 @@ func helpTopics() []helpTopic {
 	return []helpTopic{
 		{"collisions", "how ports check judges collisions, pools, start order and files", topicCollisions},
 		{"check-config", "the .ports-check.yaml file: rule severities, NodePort range, OS, paths to skip", topicCheckConfig},
+		{"suppressions", "# ports:ignore comments, the ignore annotation, a registry's accepted conflicts", topicSuppressions},
 		{"inputs", "what ports check and ports doc read: arguments, directories, the runtime", topicInputs},
 		{"fix", "the files ports check --fix writes, and how to use them", topicFix},
 	}
@@ -128,4 +129,32 @@ either name that exists already is never overwritten: the fix is refused
 (exit status 2) and nothing is written, until it is removed. Nothing is
 written when an input failed to load. Moves of Kubernetes manifests and
 registries are printed, for a person to make.
+`
+
+const topicSuppressions = `A finding that is meant to be there is suppressed, with its reason, in one
+of three ways:
+
+  # ports:ignore RULE[,RULE] -- REASON
+      a comment in a compose file, a manifest or a registry, on the line
+      of the finding's port or alone on the line above it;
+
+  metadata:
+    annotations:
+      ports.portalloc.io/ignore: "RULE[,RULE] -- REASON"
+      an annotation of a Kubernetes object, for every finding that has a
+      port of the object among its members; " -- REASON" may be left out;
+
+  accepted:
+    - services: [grafana, web]
+      rules: [collision]
+      reason: REASON
+      in a port registry (ports.yaml), for every finding whose members all
+      belong to the services named (a name, or PROJECT/NAME), two of them
+      at least; rules may be left out for collision.
+
+RULE is a rule's ID ("ports check --list-rules"). The text report counts
+the findings suppressed, --show-suppressed lists them with their reasons
+and what suppressed them, the JSON report has them under "suppressed", and
+SARIF marks them suppressed. A suppression that matches nothing is itself
+a finding of the rule unused-suppression, a warning by default.
 `
