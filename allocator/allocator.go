@@ -696,7 +696,7 @@ func (a *Allocator) allocateOrKeep(op, owner string, within ports.Endpoint, k in
 	lo, hi := int(r.Lo()), int(r.Hi())
 	last := int32(-1)
 	if a.policy.Order == NextFit {
-		last = s.fitLast(p, r)
+		last = s.fit.from(p, r)
 	}
 	c := -1
 	if a.policy.Bands {
@@ -727,7 +727,7 @@ func (a *Allocator) allocateOrKeep(op, owner string, within ports.Endpoint, k in
 		}
 		s.add(owner, e, held, a.avoided())
 		if a.policy.Order == NextFit {
-			s.noteFit(p, r, int32(c+k-1))
+			s.fit.note(p, r, int32(c+k-1))
 		}
 	}
 	return Reservation{Owner: owner, Endpoint: e}, false, nil

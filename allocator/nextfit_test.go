@@ -46,3 +46,45 @@ func TestNextFitNoReuseAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestNextFitPositions checks the positions nextFit keeps: the newest of a
+// protocol wins in any range that holds it, each range keeps its own
+// otherwise, protocols keep apart, and beyond maxFits ranges the least
+// recently noted is forgotten.
+func TestNextFitPositions(t *testing.T) {
+	f := nextFit{last: [4]int32{-1, -1, -1, -1}}
+	r := func(i int) ports.Range { return ports.RangeFrom(ports.Port(1000+100*i), ports.Port(1099+100*i)) }
+	if got := f.from(1, r(0)); got != -1 {
+		t.Fatalf("from of a range never noted = %d, want -1", got)
+	}
+	for i := range maxFits {
+		f.note(1, r(i), int32(1000+100*i+i%100))
+	}
+	if got, want := f.from(1, r(0)), int32(1000); got != want {
+		t.Fatalf("from(range 0) = %d, want its own %d", got, want)
+	}
+	if got, want := f.from(1, r(maxFits-1)), int32(1000+100*(maxFits-1)+(maxFits-1)%100); got != want {
+		t.Fatalf("from(last range) = %d, want %d", got, want)
+	}
+	// The protocol's newest position wins in a range that holds it.
+	wide := ports.RangeFrom(1000, 65535)
+	if got, want := f.from(1, wide), f.last[0]; got != want {
+		t.Fatalf("from(%v) = %d, want the protocol's newest %d", wide, got, want)
+	}
+	if got := f.from(2, r(0)); got != -1 {
+		t.Fatalf("from of another protocol = %d, want -1", got)
+	}
+	// Noting range 0 again makes it the most recent; a new range then
+	// forgets range 1, the least recently noted.
+	f.note(1, r(0), 1005)
+	f.note(1, ports.RangeFrom(1, 9), 5)
+	if got := f.from(1, r(1)); got != -1 {
+		t.Fatalf("from(range 1) = %d after %d newer ranges, want -1", got, maxFits)
+	}
+	if got := f.from(1, r(0)); got != 1005 {
+		t.Fatalf("from(range 0) = %d, want 1005", got)
+	}
+	if len(f.ranges) != maxFits {
+		t.Fatalf("%d ranges kept, want %d", len(f.ranges), maxFits)
+	}
+}

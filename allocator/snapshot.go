@@ -53,7 +53,7 @@ func (a *Allocator) Snapshot() ([]byte, error) {
 			for x := c.step(); x != 0; x = c.step() {
 				snap.Reservations = append(snap.Reservations, s.reservation(c.at()))
 			}
-			if l := s.last[p-1]; l >= 0 {
+			if l := s.fit.last[p-1]; l >= 0 {
 				if snap.NextFit == nil {
 					snap.NextFit = make(map[ports.Protocol]*ports.Port)
 				}
@@ -61,7 +61,7 @@ func (a *Allocator) Snapshot() ([]byte, error) {
 				snap.NextFit[p] = &port
 			}
 		}
-		for _, f := range s.fits {
+		for _, f := range s.fit.ranges {
 			port := ports.Port(f.last)
 			snap.NextFitRanges = append(snap.NextFitRanges, fitJSON{ports.Protocol(f.p), f.r, &port})
 		}
@@ -174,7 +174,7 @@ func (a *Allocator) load(data []byte) (*state, error) {
 		if port == nil {
 			return nil, errors.New("allocator: Restore: next_fit: " + p.String() + ": null; want a port")
 		}
-		s.last[p-1] = int32(*port)
+		s.fit.last[p-1] = int32(*port)
 	}
 	if len(snap.NextFitRanges) > maxFits {
 		return nil, errors.New("allocator: Restore: next_fit_ranges: " + strconv.Itoa(len(snap.NextFitRanges)) +
@@ -193,18 +193,18 @@ func (a *Allocator) load(data []byte) (*state, error) {
 			return nil, errors.New(where + "port " + f.Port.String() + " is outside the range " + f.Range.String())
 		}
 		p := uint8(f.Protocol)
-		if slices.ContainsFunc(s.fits, func(g fitCursor) bool { return g.p == p && g.r == f.Range }) {
+		if slices.ContainsFunc(s.fit.ranges, func(g fitCursor) bool { return g.p == p && g.r == f.Range }) {
 			return nil, errors.New(where + f.Protocol.String() + " " + f.Range.String() + " is listed twice")
 		}
-		s.fits = append(s.fits, fitCursor{p: p, r: f.Range, last: int32(*f.Port)})
+		s.fit.ranges = append(s.fit.ranges, fitCursor{p: p, r: f.Range, last: int32(*f.Port)})
 	}
 	// The newest position in a range of a protocol is the protocol's, as
 	// Snapshot writes them.
-	for i, f := range slices.Backward(s.fits) {
-		if slices.ContainsFunc(s.fits[i+1:], func(g fitCursor) bool { return g.p == f.p }) {
+	for i, f := range slices.Backward(s.fit.ranges) {
+		if slices.ContainsFunc(s.fit.ranges[i+1:], func(g fitCursor) bool { return g.p == f.p }) {
 			continue
 		}
-		if l := s.last[f.p-1]; l != f.last {
+		if l := s.fit.last[f.p-1]; l != f.last {
 			proto := ports.Protocol(f.p).String()
 			return nil, errors.New("allocator: Restore: inconsistent snapshot: next_fit_ranges[" + strconv.Itoa(i) +
 				"], the last position of " + proto + ", is " + strconv.Itoa(int(f.last)) + ", but next_fit has " + fitText(l) + " for " + proto)

@@ -24,56 +24,11 @@ type state struct {
 	views [4]protoViews
 	clock uint64 // stamps view use, to drop the least recently used
 
-	// NextFit: the highest port of the last run handed out, of each
-	// protocol and, for the last maxFits ranges allocated from, of each
-	// range (least recently used first); -1 for none.
-	last [4]int32
-	fits []fitCursor
+	fit nextFit // where the NextFit order stopped
 
 	// looked counts the reservations that conflict scans and releases
 	// look at, so that tests can bound the work they do.
 	looked int
-}
-
-// fitCursor is where the NextFit order stopped in one range of a protocol.
-type fitCursor struct {
-	p    uint8
-	r    ports.Range
-	last int32
-}
-
-// maxFits bounds the ranges whose NextFit position is kept; the least
-// recently used is dropped beyond it.
-const maxFits = 64
-
-// fitLast returns where NextFit goes on from in range r of protocol p: the
-// highest port of the last run it handed out in protocol p, if that lies in
-// r, since it is the newest; otherwise of the last run it handed out in r,
-// if r is among the ranges kept; -1 if neither. O(maxFits).
-func (s *state) fitLast(p uint8, r ports.Range) int32 {
-	if l := s.last[p-1]; l >= 0 && r.Contains(ports.Port(l)) {
-		return l
-	}
-	for _, f := range s.fits {
-		if f.p == p && f.r == r {
-			return f.last
-		}
-	}
-	return -1
-}
-
-// noteFit records that NextFit handed out a run ending at port last in
-// range r of protocol p.
-func (s *state) noteFit(p uint8, r ports.Range, last int32) {
-	s.last[p-1] = last
-	i := slices.IndexFunc(s.fits, func(f fitCursor) bool { return f.p == p && f.r == r })
-	switch {
-	case i >= 0:
-		s.fits = slices.Delete(s.fits, i, i+1)
-	case len(s.fits) == maxFits:
-		s.fits = slices.Delete(s.fits, 0, 1)
-	}
-	s.fits = append(s.fits, fitCursor{p: p, r: r, last: last})
 }
 
 func newState() *state {
@@ -82,8 +37,8 @@ func newState() *state {
 		own:   newOwnerTable(),
 		addrs: newAddrTable(),
 	}
-	for i := range s.last {
-		s.last[i] = -1
+	for i := range s.trees {
+		s.fit.last[i] = -1
 		s.trees[i] = newRtree(uint8(i+1), &s.info, &s.addrs)
 	}
 	return s
