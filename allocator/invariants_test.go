@@ -37,7 +37,7 @@ func (a *Allocator) check() error {
 		for b := t.freeList; b != 0; b = t.nodes[b].kids[0] {
 			freeNodes++
 		}
-		if len(seen)+freeNodes != len(t.nodes)-1 {
+		if len(t.nodes) > 0 && len(seen)+freeNodes != len(t.nodes)-1 || len(t.nodes) == 0 && t.root != 0 {
 			return fmt.Errorf("%v: arena of %d tree nodes: %d in the tree, %d free", ports.Protocol(p), len(t.nodes)-1, len(seen), freeNodes)
 		}
 		if t.proto != p {

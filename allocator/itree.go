@@ -34,7 +34,7 @@ const (
 // own; the reservations are the state's, and their addresses the state's
 // address table, which the tree reads to order equal keys.
 type rtree struct {
-	nodes    []bnode // the arena; nodes[0] is the nil node
+	nodes    []bnode // the arena, once the tree had a node; nodes[0] is the nil node
 	freeList int32   // free nodes, linked by kids[0]
 	root     int32
 	blocks   *blockIndex // once the tree has held a reservation
@@ -46,7 +46,7 @@ type rtree struct {
 // newRtree returns the empty tree of protocol p over the reservations
 // *info, whose addresses are in addrs.
 func newRtree(p uint8, info *[]rinfo, addrs *addrTable) rtree {
-	return rtree{nodes: make([]bnode, 1), proto: p, info: info, addrs: addrs}
+	return rtree{proto: p, info: info, addrs: addrs}
 }
 
 // rec returns reservation x.
@@ -144,6 +144,9 @@ func (t *rtree) newNode(leaf bool) int32 {
 		b = t.freeList
 		t.freeList = t.nodes[b].kids[0]
 	} else {
+		if len(t.nodes) == 0 {
+			t.nodes = append(t.nodes, bnode{}) // the nil node
+		}
 		t.nodes = append(t.nodes, bnode{})
 		b = int32(len(t.nodes) - 1)
 	}
