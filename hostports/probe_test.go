@@ -3,6 +3,7 @@ package hostports
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"runtime"
@@ -48,21 +49,60 @@ func summary(r Report) []string {
 // socket is closed when the test ends.
 func heldPort(t *testing.T, network, addr string) ports.Port {
 	t.Helper()
+	for range 20 {
+		var p ports.Port
+		var holder io.Closer
+		switch network {
+		case "tcp4", "tcp6":
+			ln, err := net.Listen(network, addr+":0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, holder = ports.Port(ln.Addr().(*net.TCPAddr).Port), ln
+		default:
+			c, err := net.ListenPacket(network, addr+":0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, holder = ports.Port(c.LocalAddr().(*net.UDPAddr).Port), c
+		}
+		if othersFree(network, p) {
+			t.Cleanup(func() { holder.Close() })
+			return p
+		}
+		holder.Close() // another process holds the port on what the test expects free
+	}
+	t.Skipf("no port held on %s %s is free on every other address and protocol now", network, addr)
+	return 0
+}
+
+// othersFree reports whether port p binds, through package net alone, on
+// what a holder on network (on its loopback address) leaves free: the other
+// protocol on every address, and the same protocol on the loopback address
+// of the other family.
+func othersFree(network string, p ports.Port) bool {
+	try := func(n, a string) bool {
+		a = net.JoinHostPort(a, p.String())
+		if strings.HasPrefix(n, "tcp") {
+			ln, err := net.Listen(n, a)
+			if err == nil {
+				ln.Close()
+			}
+			return err == nil
+		}
+		c, err := net.ListenPacket(n, a)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	}
 	switch network {
-	case "tcp4", "tcp6":
-		ln, err := net.Listen(network, addr+":0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { ln.Close() })
-		return ports.Port(ln.Addr().(*net.TCPAddr).Port)
-	default:
-		c, err := net.ListenPacket(network, addr+":0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		return ports.Port(c.LocalAddr().(*net.UDPAddr).Port)
+	case "tcp4":
+		return try("udp", "::") && try("tcp6", "::1")
+	case "tcp6":
+		return try("udp", "::") && try("tcp4", "0.0.0.0")
+	default: // udp4
+		return try("tcp", "::") && try("udp6", "::1")
 	}
 }
 
