@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"io"
 	"slices"
 	"strconv"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -49,19 +49,33 @@ const (
 
 // digest returns "sha256:" and the hex digest of object root's canonical
 // encoding. It visits the whole object, aliases followed, and so charges
-// it to the document's budget.
+// it to the document's budget. The encoding is written to a buffer and
+// hashed at once: written token by token to the hash, each a call and a
+// small allocation, it cost more than the hashing.
 func (d *kubeDoc) digest(root *yaml.Node) (string, error) {
-	h := sha256.New()
-	c := kubeCanon{d: d}
-	if err := c.node(h, root, 0, levelRoot); err != nil {
+	c := kubeCanons.Get().(*kubeCanon)
+	defer func() {
+		if cap(c.buf) > 1<<20 || cap(c.keys) > 1<<20 {
+			c.buf, c.keys, c.ents = nil, nil, nil // not kept for the next object
+		}
+		kubeCanons.Put(c)
+	}()
+	c.d, c.buf, c.keys, c.ents = d, c.buf[:0], c.keys[:0], c.ents[:0]
+	err := c.node(&c.buf, root, 0, levelRoot)
+	c.d = nil
+	if err != nil {
 		return "", err
 	}
-	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+	sum := sha256.Sum256(c.buf)
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
 }
+
+// kubeCanons holds kubeCanons to reuse, with their buffers.
+var kubeCanons = sync.Pool{New: func() any { return new(kubeCanon) }}
 
 type kubeCanon struct {
 	d    *kubeDoc
-	num  []byte
+	buf  []byte      // the object's encoding
 	keys []byte      // the encodings of the keys of the mappings being written, as a stack
 	ents []kubeEntry // their entries, as a stack
 }
@@ -74,15 +88,16 @@ type kubeEntry struct {
 	level    kubeLevel
 }
 
-func (c *kubeCanon) node(w io.Writer, n *yaml.Node, depth int, level kubeLevel) error {
+// node appends the encoding of n to *w: c.buf, or c.keys for a key.
+func (c *kubeCanon) node(w *[]byte, n *yaml.Node, depth int, level kubeLevel) error {
 	n, done, err := c.d.follow(n)
 	if err != nil {
 		return err
 	}
 	defer done()
 	if n == nil {
-		_, err := w.Write([]byte{'n'})
-		return err
+		*w = append(*w, 'n')
+		return nil
 	}
 	if err := c.d.count(n); err != nil {
 		return err
@@ -95,13 +110,13 @@ func (c *kubeCanon) node(w io.Writer, n *yaml.Node, depth int, level kubeLevel) 
 		c.scalar(w, n)
 		return nil
 	case yaml.SequenceNode:
-		w.Write([]byte{'['})
+		*w = append(*w, '[')
 		for _, e := range n.Content {
 			if err := c.node(w, e, depth+1, levelInner); err != nil {
 				return err
 			}
 		}
-		w.Write([]byte{']'})
+		*w = append(*w, ']')
 		return nil
 	case yaml.MappingNode:
 		return c.mapping(w, n, depth, level)
@@ -109,15 +124,7 @@ func (c *kubeCanon) node(w io.Writer, n *yaml.Node, depth int, level kubeLevel) 
 	return c.d.errAt(n, "unexpected YAML node")
 }
 
-// keyWriter appends what is written to the stack of key encodings.
-type keyWriter struct{ c *kubeCanon }
-
-func (k keyWriter) Write(p []byte) (int, error) {
-	k.c.keys = append(k.c.keys, p...)
-	return len(p), nil
-}
-
-func (c *kubeCanon) mapping(w io.Writer, m *yaml.Node, depth int, level kubeLevel) error {
+func (c *kubeCanon) mapping(w *[]byte, m *yaml.Node, depth int, level kubeLevel) error {
 	ps, err := c.d.pairs(m)
 	if err != nil {
 		return err
@@ -137,7 +144,7 @@ func (c *kubeCanon) mapping(w io.Writer, m *yaml.Node, depth int, level kubeLeve
 			}
 		}
 		from := len(c.keys)
-		if err := c.node(keyWriter{c}, p.key, depth+1, levelInner); err != nil {
+		if err := c.node(&c.keys, p.key, depth+1, levelInner); err != nil {
 			return err
 		}
 		c.ents = append(c.ents, kubeEntry{from, len(c.keys), p.value, next})
@@ -146,28 +153,28 @@ func (c *kubeCanon) mapping(w io.Writer, m *yaml.Node, depth int, level kubeLeve
 	slices.SortFunc(es, func(a, b kubeEntry) int {
 		return bytes.Compare(c.keys[a.from:a.to], c.keys[b.from:b.to])
 	})
-	w.Write([]byte{'{'})
+	*w = append(*w, '{')
 	for i := range es {
 		e := c.ents[ents0+i] // the stack may move as values are written
-		w.Write(c.keys[e.from:e.to])
+		*w = append(*w, c.keys[e.from:e.to]...)
 		if err := c.node(w, e.value, depth+1, e.level); err != nil {
 			return err
 		}
 	}
-	w.Write([]byte{'}'})
+	*w = append(*w, '}')
 	return nil
 }
 
-// scalar writes the canonical encoding of scalar n.
-func (c *kubeCanon) scalar(w io.Writer, n *yaml.Node) {
-	b := c.num[:0]
+// scalar appends the canonical encoding of scalar n to *w.
+func (c *kubeCanon) scalar(w *[]byte, n *yaml.Node) {
+	b := *w
+	defer func() { *w = b }()
 	if v, ok := kubeBool11(n); ok {
 		if v {
 			b = append(b, 't')
 		} else {
 			b = append(b, 'f')
 		}
-		w.Write(b)
 		return
 	}
 	switch n.Tag {
@@ -193,16 +200,11 @@ func (c *kubeCanon) scalar(w io.Writer, n *yaml.Node) {
 		b = append(b, ';')
 	case "!!str", "!!timestamp":
 		b = append(strconv.AppendInt(append(b, 's'), int64(len(n.Value)), 10), ':')
-		w.Write(b)
-		io.WriteString(w, n.Value)
-		c.num = b
-		return
+		b = append(b, n.Value...)
 	default:
 		b = append(strconv.AppendInt(append(b, 'x'), int64(len(n.Tag)), 10), ':')
 		b = append(b, n.Tag...)
 		b = append(strconv.AppendInt(b, int64(len(n.Value)), 10), ':')
 		b = append(b, n.Value...)
 	}
-	w.Write(b)
-	c.num = b
 }

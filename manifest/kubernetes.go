@@ -65,7 +65,6 @@ func ReadKubernetes(name string, r io.Reader) ([]Declaration, error) {
 	}
 	s := newKubeSplitter(r)
 	var out kubeOut
-	var scratch []Declaration
 	doc := 0
 	for {
 		piece, first, err := s.next()
@@ -75,10 +74,10 @@ func ReadKubernetes(name string, r io.Reader) ([]Declaration, error) {
 		if piece == nil {
 			return out.all(), nil
 		}
-		dec := yaml.NewDecoder(bytes.NewReader(piece))
+		next := kubeDocuments(piece)
 		for {
 			var n yaml.Node
-			err := dec.Decode(&n)
+			err := next(&n)
 			if errors.Is(err, io.EOF) {
 				break
 			}
@@ -102,8 +101,8 @@ func ReadKubernetes(name string, r io.Reader) ([]Declaration, error) {
 			if len(n.Content) != 1 || kubeIsNull(n.Content[0]) {
 				continue
 			}
-			scratch, err = d.read(n.Content[0], scratch[:0])
-			out.add(scratch)
+			tail, err := d.read(n.Content[0], out.tail())
+			out.setTail(tail)
 			if err != nil {
 				if h := helmError(name, d.doc, piece, first); h != nil && !errors.Is(err, ErrKustomization) {
 					return nil, h
@@ -114,27 +113,59 @@ func ReadKubernetes(name string, r io.Reader) ([]Declaration, error) {
 	}
 }
 
-// kubeOut gathers the declarations of a stream in blocks, which all
-// copies once into a slice of the length needed: appending each to one
-// slice would copy them again each time it grows, which for a stream of
-// many objects was a tenth of the reading.
+// kubeDocuments returns what decodes the documents of piece one by one,
+// io.EOF after the last. A piece of one document (all but those that
+// hold a "..." line) is parsed from its bytes by yaml.Unmarshal, without
+// the copies and buffers of a Decoder reading it, which for a stream of
+// many small objects were a tenth of the reading; both run the same parser.
+func kubeDocuments(piece []byte) func(*yaml.Node) error {
+	if bytes.HasPrefix(piece, []byte("...")) || bytes.Contains(piece, []byte("\n...")) || bytes.Contains(piece, []byte("\r...")) {
+		dec := yaml.NewDecoder(bytes.NewReader(piece))
+		return func(n *yaml.Node) error { return dec.Decode(n) }
+	}
+	done := false
+	return func(n *yaml.Node) error {
+		if done {
+			return io.EOF
+		}
+		done = true
+		if err := yaml.Unmarshal(piece, n); err != nil {
+			return err
+		}
+		if n.Kind == 0 {
+			return io.EOF // comments or directives only: no document
+		}
+		return nil
+	}
+}
+
+// kubeOut gathers the declarations of a stream in blocks, into which each
+// document's are read, and which all copies once into a slice of the
+// length needed: appending each to one slice would copy them again each
+// time it grows, which for a stream of many objects was a tenth of the
+// reading.
 type kubeOut struct {
 	blocks [][]Declaration
 	n      int
 }
 
-// add appends a copy of ds.
-func (o *kubeOut) add(ds []Declaration) {
-	if len(ds) == 0 {
-		return
+// tail returns the last block, with room for a document's declarations
+// (a block that fills up as a document is read grows as a slice does);
+// setTail takes it back with them.
+func (o *kubeOut) tail() []Declaration {
+	k := len(o.blocks)
+	if k == 0 || cap(o.blocks[k-1])-len(o.blocks[k-1]) < 32 {
+		o.blocks = append(o.blocks, make([]Declaration, 0, 256<<min(k, 6)))
+		k++
 	}
-	if k := len(o.blocks); k > 0 && len(o.blocks[k-1])+len(ds) <= cap(o.blocks[k-1]) {
-		o.blocks[k-1] = append(o.blocks[k-1], ds...)
-	} else {
-		b := make([]Declaration, 0, max(len(ds), 256<<min(k, 6)))
-		o.blocks = append(o.blocks, append(b, ds...))
-	}
-	o.n += len(ds)
+	return o.blocks[k-1]
+}
+
+// setTail stores b, the block tail returned with declarations appended.
+func (o *kubeOut) setTail(b []Declaration) {
+	k := len(o.blocks) - 1
+	o.n += len(b) - len(o.blocks[k])
+	o.blocks[k] = b
 }
 
 // all returns every declaration added, in order; nil for none.
