@@ -26,20 +26,10 @@ func docCommand() command {
 }
 
 // docHelp is the help of ports doc, after its usage line.
-const docHelp = `Writes the port reference document that platform teams otherwise keep by
-hand: a table per group of every service with its internal (container) and
-external (host) port, protocol, exposure and description; the firewall view
-(public, internal, localhost-only); the collisions that remain and those
-that were resolved by publishing a container port on another host port; and
-the security findings of "ports check".
-
-Groups come from the registry's group, a Kubernetes object's
-app.kubernetes.io/part-of label, or else the kind of software that the
-de-facto table knows at the port. A port that several files declare for one
-service (a compose file and its registry) is one row, with the registry's
-description, group and exposure. Inputs are read as "ports check" reads
-them (-f, --profile, directories, -; with no argument, the compose project
-of this directory).
+const docHelp = `Writes, as Markdown, the port reference that teams otherwise keep by hand:
+a table per group, the firewall view, the collisions left and resolved, and
+the security findings. Inputs are read as "ports check" reads them. See
+'ports help reference' for groups and rows.
 
 Examples:
   ports doc compose.yaml ports.yaml > PORTS.md

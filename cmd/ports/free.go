@@ -21,20 +21,10 @@ func freeCommand() command {
 }
 
 // freeHelp is the help of ports free, after its usage line.
-const freeHelp = `Prints N ports that are free now: outside this host's ephemeral, reserved
-and excluded ranges and its privileged ports, away from the System ports, the
-ports of widely used developer software and the ports browsers refuse, and
-verified by binding them on 127.0.0.1, ::1, 0.0.0.0 and :: (IPv6 skipped on
-a host without it). With --run K, prints N runs of K consecutive ports.
-
-Ports are leased through the lock directory of package porttest while they
-are checked, so two "ports free" or test processes running at once never
-print the same port. The leases end when the command does: the ports are
-free when printed, and nothing holds them afterwards.
-
-Every port found is held until the command ends, at the cost of a file
-descriptor or two: when the process runs out of them, free says so and
-prints the ports it found.
+const freeHelp = `Prints N ports that are free now: away from what this host lends out or
+keeps, the ports of widely used software and those browsers refuse, and
+bound once to be sure. Two runs at once never print the same port. See
+'ports help host' for what is avoided and how ports are held.
 
 Examples:
   ports free

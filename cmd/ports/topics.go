@@ -17,6 +17,8 @@ func helpTopics() []helpTopic {
 		{"suppressions", "# ports:ignore comments, the ignore annotation, a registry's accepted conflicts", topicSuppressions},
 		{"inputs", "what ports check and ports doc read: arguments, directories, the runtime", topicInputs},
 		{"fix", "the files ports check --fix writes, and how to use them", topicFix},
+		{"host", "what ports whois and ports free know of this host, and how they try a port", topicHost},
+		{"reference", "the groups, rows and sections of the reference ports doc writes", topicReference},
 	}
 }
 
@@ -158,3 +160,52 @@ and what suppressed them, the JSON report has them under "suppressed", and
 SARIF marks them suppressed. A suppression that matches nothing is itself
 a finding of the rule unused-suppression, a warning by default.
 `
+
+const topicHost = `ports whois explains a port with the facts the library holds: its RFC 6335
+class (System, User or Dynamic), the IANA registry's entries for it, the
+widely used software that listens on it by default (the de-facto table), the
+known collisions there, whether this machine keeps it (its ephemeral range,
+reserved or excluded ranges, privileged ports) and whether browsers refuse
+to fetch from it.
+
+A PROTO is tcp, udp, sctp or dccp; without it every transport is shown. A
+NAME is looked up, without regard to case, in the IANA registry and the
+de-facto table ("grafana", "postgres", "http", "9pfs"), and each port it
+names is explained in turn; digits alone are always a port.
+
+With --probe, whois also tries to bind the port now, on TCP and UDP, on
+127.0.0.1, ::1, 0.0.0.0 and :: (each failure on a line of its own); port 0,
+which asks the system for any port, cannot be tried. ports why says who
+holds a port and why a bind fails.
+
+ports free prints ports outside this host's ephemeral, reserved and excluded
+ranges and its privileged ports, away from the System ports, the ports of
+widely used developer software and the ports browsers refuse, each verified
+by binding it on 127.0.0.1, ::1, 0.0.0.0 and :: (IPv6 skipped on a host
+without it). With --run K it prints runs of K consecutive ports.
+
+free leases its ports through the lock directory of package porttest while
+it checks them, so two "ports free" or test processes running at once never
+print the same port. The leases end when the command does: the ports are
+free when printed, and nothing holds them afterwards. A held port costs a
+file descriptor or two: when the process runs out of them, free says so and
+prints the ports it found.`
+
+const topicReference = `ports doc writes the port reference document: a table per group of every
+service with its internal (container) and external (host) port, protocol,
+exposure and description; the firewall view (public, internal,
+localhost-only); the collisions that remain and those that were resolved by
+publishing a container port on another host port; and the security findings
+of "ports check".
+
+Groups come from the registry's group, a Kubernetes object's
+app.kubernetes.io/part-of label, or else the kind of software that the
+de-facto table knows at the port. A port that several files declare for one
+service (a compose file and its registry) is one row, with the registry's
+description, group and exposure.
+
+Inputs are read as "ports check" reads them (-f, --profile, directories, -;
+with no argument, the compose project of this directory): see 'ports help
+inputs'. With --check FILE.md, doc compares the committed reference with what
+it would write now, and exits 1 with a unified diff when they differ, so
+that a hand-kept port table cannot rot.`

@@ -24,18 +24,10 @@ func whoisCommand() command {
 }
 
 // whoisHelp is the help of ports whois, after its usage line.
-const whoisHelp = `Explains each port: its RFC 6335 class, the IANA registry's entries for it,
-the widely used software that listens on it by default, the known collisions
-there, whether this machine keeps it (ephemeral range, reserved or excluded
-ranges, privileged ports) and whether browsers refuse to fetch from it.
-
-PROTO is tcp, udp, sctp or dccp; without it every transport is shown.
-A NAME is looked up, without regard to case, in the IANA registry and the
-de-facto table ("grafana", "postgres", "http", "9pfs"), and each port it
-names is explained in turn; digits alone are always a port. With --probe it
-also tries to bind the port now, on TCP and UDP, on 127.0.0.1, ::1, 0.0.0.0
-and :: (each failure on a line of its own); port 0, which asks the OS for any
-port, cannot be tried.
+const whoisHelp = `Explains each port: its RFC 6335 class, the IANA registry's entries, the
+software that listens on it by default, and what this host and browsers
+make of it. A NAME ("grafana", "postgres") stands for each port it names.
+See 'ports help host' for names, protocols and what --probe tries.
 
 Examples:
   ports whois 8080
