@@ -127,7 +127,7 @@ func runCheck(a *app, c command, args []string) int {
 	if cfgDir != "" {
 		res.Findings = slices.DeleteFunc(res.Findings, func(f check.Finding) bool { return skipped(cfg, cfgDir, at(f).Pos.File) })
 	}
-	sups, err := scanSuppressions(in.decls)
+	sups, err := scanSuppressions(in.decls, in.regs)
 	if err != nil {
 		return a.fail("check: %v", err)
 	}

@@ -50,6 +50,7 @@ func addLoadFlags(fs *flag.FlagSet) *loadFlags {
 type loaded struct {
 	decls   []manifest.Declaration
 	inputs  []string // the files read, in order
+	regs    []string // the port registries among them that loaded
 	errs    []error  // one per input that failed, an *manifest.Error where it can be
 	skipped int      // files in directories that are none of the formats read
 }
@@ -85,6 +86,9 @@ func (a *app) load(lf *loadFlags, args []string) loaded {
 	out := loaded{decls: res.Decls, errs: res.Errors(), skipped: len(res.Skipped)}
 	for _, in := range res.Inputs {
 		out.inputs = append(out.inputs, in.Files...)
+		if in.Format == manifest.FormatRegistry && in.Err == nil {
+			out.regs = append(out.regs, in.Files...)
+		}
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintf(a.stderr, "ports: warning: %s\n", w)

@@ -52,6 +52,7 @@ func TestCheckFormats(t *testing.T) {
 		golden{"check-suppress-kinds-sarif", []string{"check", "--format", "sarif", kinds + "k8s.yaml", kinds + "ports.yaml"}, exitOK},
 		golden{"check-suppress-bad-annotation", []string{"check", kinds + "bad-annotation.yaml"}, exitUsage},
 		golden{"check-suppress-bad-accepted", []string{"check", kinds + "bad-accepted.yaml"}, exitUsage},
+		golden{"check-suppress-accepted-only", []string{"check", "--profile", "*", "--show-suppressed", "testdata/check/suppress/accepted-only/compose.yaml", "testdata/check/suppress/accepted-only/ports.yaml"}, exitOK},
 		golden{"check-list-rules", []string{"check", "--list-rules"}, exitOK},
 		golden{"check-list-rules-config", []string{"check", "--list-rules", "--config", "testdata/check/config/severities.yaml"}, exitOK},
 		golden{"check-config-severities", []string{"check", "--profile", "*", "--config", "testdata/check/config/severities.yaml", hopCompose}, exitFindings},
