@@ -100,17 +100,17 @@ func (t *rtree) cross(k uint32, d int32) {
 }
 
 // A nearScan is where a scan along the leaves stopped: the leaf and its
-// next entry. While the lock is held, a query whose batch filled goes on
-// from there with collectOn instead of descending the tree again.
+// next entry. While the lock is held, a walk whose first batch filled goes
+// on from there with collectOn instead of descending the tree again.
 type nearScan struct {
 	leaf int32 // the leaf, or 0 when nothing further can overlap
 	i    int   // the next entry of leaf
 }
 
-// collectNear is the first batch of a query through the block index: it
-// scans the leaves from the hint of lo's block and fills buf with the
-// reservations overlapping [lo, hi] on addresses that overlap addr, in key
-// order, leaving sc where it stopped. A reservation that starts before the
+// collectNear is collectFirst through the block index: it scans the leaves
+// from the hint of lo's block and fills buf with the reservations
+// overlapping [lo, hi] on addresses that overlap addr, in key order,
+// leaving sc where it stopped. A reservation that starts before the
 // block overlaps the query only if it reaches into the block, and cross
 // says how many do; the scan counts those it passes, and the answer holds
 // only if it passed them all. When none reaches in, the scan skips to the

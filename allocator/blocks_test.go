@@ -99,7 +99,7 @@ func TestBlockIndexAgainstCursor(t *testing.T) {
 				}
 			}
 			walk := make([]Reservation, 1024) // more than any query here finds
-			m := s.collectWalk(walk, &query{p: 1, lo: uint16(lo), hi: uint16(hi), addr: addr})
+			m := s.collectWalk(walk, 1, uint16(lo), uint16(hi), addr, ports.Endpoint{})
 			if gaveUp {
 				m = min(m, n) // compare what it gave
 			}
