@@ -291,6 +291,11 @@ func TestIdentifiedByImage(t *testing.T) {
 		{"redis by image, odd name", mapped("redis:7-alpine", "6380/tcp", 6379), []string{"exposed-cache"}},
 		{"an unknown image on Kong's port", mapped("temporalio/server:1.24", "8002/tcp", 8002), nil},
 		{"a known web image on a database port", mapped("nginx:1.27", "5432/tcp", 5432), nil},
+		{"caddy's web server on 80", mapped("caddy:2", "80/tcp", 80), nil},
+		{"caddy's web server on 443", mapped("caddy:2-alpine", "443/tcp", 443), nil},
+		{"traefik's entry point on 80", mapped("traefik:v3.1", "80/tcp", 80), nil},
+		{"caddy's admin API", mapped("caddy:2", "2019/tcp", 2019), []string{"exposed-admin-ui"}},
+		{"traefik's dashboard", mapped("traefik:v3.1", "8080/tcp", 8080), []string{"exposed-admin-ui"}},
 	} {
 		rep := run(t, []manifest.Declaration{tt.d}, Options{})
 		var got []string

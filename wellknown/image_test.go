@@ -216,7 +216,7 @@ func TestForImageOnly(t *testing.T) {
 			only = append(only, s)
 		}
 	}
-	if diff := gocmp.Diff([]string{"pgadmin 80/tcp", "phpmyadmin 80/tcp"}, serviceLines(slices.Values(only))); diff != "" {
+	if diff := gocmp.Diff([]string{"caddy-http 80/tcp", "pgadmin 80/tcp", "phpmyadmin 80/tcp", "traefik-web 80/tcp", "caddy-https 443/tcp", "caddy-https 443/udp", "traefik-websecure 443/tcp"}, serviceLines(slices.Values(only))); diff != "" {
 		t.Errorf("entries known by image only (-want +got):\n%s", diff)
 	}
 	for _, s := range only {
