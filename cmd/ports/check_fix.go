@@ -9,8 +9,9 @@ package main
 // fixOverrideFile: the service's whole ports list, under compose's
 // !override tag (ports of an override file would be added to the base
 // file's, not replace them), with the moved ports at their new place and
-// the others as the project declares them now, in the short syntax (as
-// written, where that names a variable). A
+// the others as the project declares them now: in the short syntax (as
+// written, where that names a variable), or as the long-syntax entry the
+// file writes, every key kept. A
 // file of that name that exists already is left alone and the fix
 // refused. Ports of Kubernetes manifests and registries are not rewritten;
 // their moves are printed for a person to make.
@@ -48,6 +49,7 @@ type fixPlan struct {
 	moved    map[manifest.Position]ports.Endpoint // the moves written in the override
 	vars     []fixVar                             // the moves written in the env file
 	order    []string                             // the services of the override, in order met
+	docs     map[string]*yaml.Node                // the compose files parsed for their long-syntax entries, nil if unreadable
 }
 
 // fixVar is a variable to set: NAME=PORT.
@@ -177,6 +179,20 @@ func (p *fixPlan) override() ([]byte, error) {
 		list := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!override"}
 		var seen []string
 		for _, d := range p.services[name] {
+			if long, at, ok := p.longEntry(d); ok {
+				// The long syntax is kept as written, name, app_protocol,
+				// mode and all, with its published port moved.
+				key := "long " + at
+				if slices.Contains(seen, key) {
+					continue
+				}
+				seen = append(seen, key)
+				if to, moved := p.moved[d.Pos]; moved {
+					setPublished(long, to, "moved from "+endpointText(d))
+				}
+				list.Content = append(list.Content, long)
+				continue
+			}
 			text := shortPort(d, p.moved[d.Pos])
 			if _, moved := p.moved[d.Pos]; !moved {
 				// A port that stays keeps the variables it is written
@@ -211,6 +227,90 @@ func (p *fixPlan) override() ([]byte, error) {
 		return nil, fmt.Errorf("--fix: %v", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// longEntry returns a copy of the long-syntax ports entry that declares
+// d, and where it is, if d's file writes d so: the mapping of the file's
+// ports list that has a target and a key or value on d's line.
+func (p *fixPlan) longEntry(d manifest.Declaration) (*yaml.Node, string, bool) {
+	if p.docs == nil {
+		p.docs = map[string]*yaml.Node{}
+	}
+	doc, ok := p.docs[d.Pos.File]
+	if !ok {
+		if data, err := readCapped(d.Pos.File, maxScanBytes); err == nil {
+			var n yaml.Node
+			if yaml.Unmarshal(data, &n) == nil {
+				doc = &n
+			}
+		}
+		p.docs[d.Pos.File] = doc
+	}
+	if doc == nil || d.Pos.Line < 1 {
+		return nil, "", false
+	}
+	var found *yaml.Node
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if found != nil {
+			return
+		}
+		if n.Kind == yaml.SequenceNode {
+			for _, item := range n.Content {
+				if item.Kind == yaml.MappingNode && mapValue(item, "target") != nil && onLine(item, d.Pos.Line) {
+					found = item
+					return
+				}
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(doc)
+	if found == nil {
+		return nil, "", false
+	}
+	out := &yaml.Node{Kind: yaml.MappingNode, Tag: found.Tag, Style: found.Style}
+	for _, c := range found.Content {
+		cc := *c
+		cc.Line, cc.Column = 0, 0
+		out.Content = append(out.Content, &cc)
+	}
+	return out, fmt.Sprintf("%d:%d", found.Line, found.Column), true
+}
+
+// onLine reports whether a key or a value of mapping m is on line.
+func onLine(m *yaml.Node, line int) bool {
+	for _, c := range m.Content {
+		if c.Line == line {
+			return true
+		}
+	}
+	return false
+}
+
+// mapValue returns the value of key in mapping m, or nil.
+func mapValue(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// setPublished sets the published port of long-syntax entry m to the
+// ports of to, with comment on it.
+func setPublished(m *yaml.Node, to ports.Endpoint, comment string) {
+	v := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: to.Range().String(), Style: yaml.DoubleQuotedStyle, LineComment: comment}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == "published" {
+			m.Content[i+1] = v
+			return
+		}
+	}
+	m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "published"}, v)
 }
 
 // env returns the env file of p.

@@ -16,8 +16,9 @@ import (
 	"github.com/portalloc/ports/manifest"
 )
 
-// TestCheckFix runs ports check --fix on a project with a collision to
-// fix in an override and one to fix in a variable, checks the files it
+// TestCheckFix runs ports check --fix on a project with collisions to fix
+// in an override (one in the short syntax, one in the long, whose keys are
+// kept) and one to fix in a variable, checks the files it
 // writes against testdata/check/fix/want.*, that the project's own file
 // is untouched, that a second check with the written files finds no
 // collision, and that a second --fix overwrites nothing.
@@ -37,7 +38,7 @@ func TestCheckFix(t *testing.T) {
 	if code != exitFindings {
 		t.Fatalf("check --fix: exit %d, want %d\n%s%s", code, exitFindings, stdout, stderr)
 	}
-	wantErr := "ports: check --fix: wrote " + override + " (1 move)\nports: check --fix: wrote " + env + " (1 variable)\n"
+	wantErr := "ports: check --fix: wrote " + override + " (2 moves)\nports: check --fix: wrote " + env + " (1 variable)\n"
 	if diff := cmp.Diff(wantErr, stderr); diff != "" {
 		t.Errorf("check --fix: standard error (-want +got):\n%s", diff)
 	}
@@ -93,8 +94,8 @@ func TestCheckFix(t *testing.T) {
 	if n := collisions("-f", compose, "-f", override); n != 1 {
 		t.Errorf("check with the override alone: %d collisions, want 1 (the variable's)", n)
 	}
-	if n := collisions("--env-file", env, "-f", compose); n != 1 {
-		t.Errorf("check with the env file alone: %d collisions, want 1 (the override's)", n)
+	if n := collisions("--env-file", env, "-f", compose); n != 2 {
+		t.Errorf("check with the env file alone: %d collisions, want 2 (the override's)", n)
 	}
 
 	// A second --fix finds the files and writes nothing.

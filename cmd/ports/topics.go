@@ -117,9 +117,10 @@ project's own files:
                           variable: WEB_PORT=2999
   ` + fixOverrideFile + `  any other move: each moved service's ports, listed
                           whole under !override (ports of an override are
-                          otherwise added to the project's), in the short
-                          syntax, the moved ones at their new port, those
-                          written with a variable as written
+                          otherwise added to the project's), the moved ones
+                          at their new port; short-syntax entries written
+                          short (those with a variable as written), long-
+                          syntax ones with every key they have
 
 Use them after the project's own files:
 
