@@ -101,16 +101,24 @@ func startHolder(t *testing.T) (*exec.Cmd, []string) {
 	return cmd, held
 }
 
-// TestWhyLsHeld runs why and ls on ports a child holds, against golden
-// files in which the child's PID, its path, the user and the ports are
-// replaced by names.
+// TestWhyLsHeld runs why, ls and check --live on ports a child holds,
+// against golden files in which the child's PID, its path, the user, the
+// ports and the project's directory are replaced by names.
 func TestWhyLsHeld(t *testing.T) {
 	cmd, held := startHolder(t)
 	u, err := user.Current()
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A compose project that publishes the held ports, for check --live.
+	dir := t.TempDir()
+	compose := filepath.Join(dir, "compose.yaml")
+	project := fmt.Sprintf("name: live\nservices:\n  db:\n    image: postgres:16\n    ports:\n      - \"127.0.0.1:%s:5432\"\n  web:\n    image: example.com/web:2\n    ports:\n      - \"%s:8080\"\n      - \"%s:8081/udp\"\n", held[0], held[1], held[2])
+	if err := os.WriteFile(compose, []byte(project), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	names := strings.NewReplacer(
+		dir, "DIR",
 		os.Args[0], "ports.test",
 		"user "+u.Username, "user USER",
 		`"user": "`+u.Username+`"`, `"user": "USER"`,
@@ -140,6 +148,7 @@ func TestWhyLsHeld(t *testing.T) {
 		{"why-free-addr", []string{"why", "--addr", "::1", held[0] + "/tcp"}, exitOK},
 		{"ls-held", []string{"ls", held[0], held[1], held[2]}, exitOK},
 		{"ls-held-json", []string{"ls", "--format", "json", held[1]}, exitOK},
+		{"check-live-held", []string{"check", "--live", "--os", "linux", compose}, exitFindings},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
