@@ -45,6 +45,10 @@
 // project's ports here (Docker or Podman), and whether it is rootless and
 // so cannot publish the ports of [Limits.Privileged]; [FindRuntime] decides
 // the same from an environment, a user and a file system given to it.
+// [ReadTable] names the container of a port Docker publishes (held by
+// docker-proxy or dockerd) by asking the Docker daemon's unix socket, with
+// a short deadline, and by the proxy's arguments where it does not answer;
+// [ParseDockerContainers] reads the daemon's answer.
 //
 // # Costs, concurrency, portability
 //

@@ -153,3 +153,20 @@ func ExampleAvoided() {
 	// 40000 (ephemeral): true
 	// NodePort 31000: false
 }
+
+func ExampleParseDockerContainers() {
+	answer := `[{"Id":"8dfafdbc3a40b2a6e3a1f0c4d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0",
+	  "Names":["/shop-db-1"],
+	  "Ports":[{"IP":"0.0.0.0","PrivatePort":5432,"PublicPort":15432,"Type":"tcp"},
+	           {"PrivatePort":8080,"Type":"tcp"}]}]`
+	published, err := hostports.ParseDockerContainers([]byte(answer))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, p := range published {
+		fmt.Println(p.Protocol, p.Addr, p.Port, p.Container)
+	}
+	// Output:
+	// tcp 0.0.0.0 15432 docker shop-db-1 (8dfafdbc3a40) -> 5432/tcp
+}

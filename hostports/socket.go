@@ -141,9 +141,14 @@ type Container struct {
 	ID string `json:"id,omitempty"`
 	// Pod is the UID of the Kubernetes pod, or "".
 	Pod string `json:"pod,omitempty"`
+	// Name is the container's name ("web-1"), where the Docker Engine API
+	// said it (see [ReadTable]), or "".
+	Name string `json:"name,omitempty"`
 	// Target is where a Docker port proxy forwards to
-	// ("172.17.0.2:5432/tcp"), read from docker-proxy's arguments: the
-	// published port of a container. "" for other processes.
+	// ("172.17.0.2:5432/tcp"), read from docker-proxy's arguments, or the
+	// container's port ("5432/tcp") where only the Docker Engine API
+	// names it: the published port of a container. "" for other
+	// processes.
 	Target string `json:"target,omitempty"`
 }
 
@@ -151,18 +156,24 @@ type Container struct {
 func (c Container) IsZero() bool { return c == Container{} }
 
 // String returns a short form: "docker 3f2a9c1b7e4d" (the ID cut to 12
-// characters, as docker ps does), with "pod UID" and "-> TARGET" where
-// known, or "" for no container.
+// characters, as docker ps does), or "docker web-1 (3f2a9c1b7e4d)" where
+// the name is known, with "pod UID" and "-> TARGET" where known, or ""
+// for no container.
 func (c Container) String() string {
 	if c.IsZero() {
 		return ""
 	}
 	s := c.Runtime
-	if c.ID != "" {
-		id := c.ID
-		if len(id) > 12 && isHex(id) {
-			id = id[:12]
-		}
+	id := c.ID
+	if len(id) > 12 && isHex(id) {
+		id = id[:12]
+	}
+	switch {
+	case c.Name != "" && id != "":
+		s += " " + c.Name + " (" + id + ")"
+	case c.Name != "":
+		s += " " + c.Name
+	case id != "":
 		s += " " + id
 	}
 	if c.Pod != "" {
@@ -376,7 +387,9 @@ type TableOptions struct {
 	// for.
 	Port ports.Port
 	// NoOwners leaves Owner unknown and Processes empty, which saves
-	// reading every process's open files.
+	// reading every process's open files, and asking the Docker daemon
+	// for the containers of the ports docker-proxy or dockerd holds (see
+	// [ReadTable]).
 	NoOwners bool
 	// FirstOwner, on Linux, stops the search for owners as soon as every
 	// socket has one, trying first the processes whose other sockets are
@@ -407,10 +420,21 @@ var ErrNoSocketTable = errors.New("hostports: no socket table on this system")
 // A socket held by a process that cannot be inspected (another user's,
 // for a process that is not root) has Owner [OwnerHidden]; it is never
 // guessed.
+//
+// With owners, a socket held by docker-proxy or dockerd (a port Docker
+// publishes) names its container (Container's ID and Name) as the Docker
+// Engine API answers GET /containers/json on the daemon's unix socket
+// ([ReadRuntime]'s, else /var/run/docker.sock), within 300 ms; where the
+// daemon does not answer in time, or may not be asked, the container is
+// named by docker-proxy's arguments alone, and that is no error. The
+// daemon is asked only when such a socket is in the table.
 func ReadTable(opts TableOptions) (Table, error) {
 	t, err := readTable(opts)
 	if err != nil {
 		return t, err
+	}
+	if !opts.NoOwners && hasDockerHolder(t.Sockets) {
+		nameDocker(t.Sockets, dockerSocketPath(ReadRuntime()), dockerTimeout)
 	}
 	sortSockets(t.Sockets)
 	return t, nil

@@ -386,6 +386,9 @@ func holderFix(s Socket) string {
 		return "choose another port"
 	}
 	pr := s.Processes[0]
+	if pr.Container.Target != "" && pr.Container.Name != "" {
+		return "it is a published port of Docker container " + pr.Container.Name + " (" + pr.Container.Target + "): stop it (docker stop " + pr.Container.Name + "), or publish your service on another port"
+	}
 	if pr.Container.Target != "" {
 		return "it is a published port of a Docker container (" + pr.Container.Target + "): stop that container (docker ps --filter publish=" + strconv.Itoa(int(s.Local.Port())) + "), or publish your service on another port"
 	}
