@@ -86,3 +86,22 @@ x\x1b[2J  pid 900  user alice
 		}
 	}
 }
+
+// TestLsDockerContainerName: a port docker-proxy holds shows the name of
+// its container where the Docker daemon gave it, with any control
+// character of the name escaped.
+func TestLsDockerContainerName(t *testing.T) {
+	proxy := hostports.Process{PID: 4242, Program: "docker-proxy", UID: 0, User: "root",
+		Container: hostports.Container{Runtime: "docker", ID: "8dfafdbc3a40b2a6e3a1f0c4d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0", Name: "shop-db-1\x1b[2J", Target: "172.18.0.2:5432/tcp"}}
+	socks := []hostports.Socket{{Protocol: ports.TCP, Local: netip.MustParseAddrPort("0.0.0.0:15432"), State: hostports.StateListen,
+		Owner: hostports.OwnerFound, Processes: []hostports.Process{proxy}}}
+	var stdout, stderr bytes.Buffer
+	a := testApp(&stdout, &stderr)
+	a.printLs(groupSockets(socks, false), hostports.Table{})
+	want := `docker-proxy  pid 4242  user root  docker shop-db-1\x1b[2J (8dfafdbc3a40) -> 172.18.0.2:5432/tcp
+  15432/tcp   0.0.0.0
+`
+	if diff := cmp.Diff(want, stdout.String()); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
