@@ -1,6 +1,8 @@
 package hostports
 
 import (
+	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/portalloc/ports"
+	"pgregory.net/rapid"
 )
 
 const (
@@ -277,4 +280,82 @@ func TestHolderFixNamesContainer(t *testing.T) {
 	if got := holderFix(s); got != want {
 		t.Errorf("holderFix = %q, want %q", got, want)
 	}
+}
+
+// TestParseDockerContainersProperty: every published port of every
+// container of an answer, in order, is read back with its container, and
+// an exposed port (no PublicPort) is not; each socket on a published port
+// and address is then named by the container that publishes it.
+func TestParseDockerContainersProperty(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		type apiPort struct {
+			IP          string `json:"IP,omitempty"`
+			PrivatePort int    `json:"PrivatePort"`
+			PublicPort  int    `json:"PublicPort,omitempty"`
+			Type        string `json:"Type"`
+		}
+		type apiContainer struct {
+			ID    string    `json:"Id"`
+			Names []string  `json:"Names"`
+			Ports []apiPort `json:"Ports"`
+		}
+		ips := []string{"", "0.0.0.0", "::", "127.0.0.1", "::1", "192.168.1.10"}
+		var answer []apiContainer
+		var want []DockerPort
+		used := map[string]bool{}
+		n := rapid.IntRange(0, 5).Draw(t, "containers")
+		for i := range n {
+			c := apiContainer{ID: fmt.Sprintf("%064x", i+1), Names: []string{"/" + rapid.StringMatching(`[a-z][a-z0-9_.-]{0,12}`).Draw(t, "name")}}
+			for range rapid.IntRange(0, 4).Draw(t, "ports") {
+				p := apiPort{
+					IP:          rapid.SampledFrom(ips).Draw(t, "ip"),
+					PrivatePort: rapid.IntRange(1, 65535).Draw(t, "private"),
+					Type:        rapid.SampledFrom([]string{"tcp", "udp"}).Draw(t, "type"),
+				}
+				if rapid.Bool().Draw(t, "published") {
+					p.PublicPort = rapid.IntRange(1, 65535).Draw(t, "public")
+					key := fmt.Sprint(p.IP, p.PublicPort, p.Type)
+					if used[key] {
+						continue // the daemon publishes a host port once per address
+					}
+					used[key] = true
+					dp := DockerPort{Port: ports.Port(p.PublicPort), Protocol: ports.TCP,
+						Container: Container{Runtime: "docker", ID: c.ID, Name: c.Names[0][1:], Target: fmt.Sprintf("%d/%s", p.PrivatePort, p.Type)}}
+					if p.Type == "udp" {
+						dp.Protocol = ports.UDP
+					}
+					if p.IP != "" {
+						dp.Addr = netip.MustParseAddr(p.IP)
+					}
+					want = append(want, dp)
+				}
+				c.Ports = append(c.Ports, p)
+			}
+			answer = append(answer, c)
+		}
+		b, err := json.Marshal(answer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if answer == nil {
+			b = []byte("[]")
+		}
+		got, err := ParseDockerContainers(b)
+		if err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		if d := cmp.Diff(want, got, cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); d != "" {
+			t.Fatalf("%s (-want +got)\n%s", b, d)
+		}
+		for _, p := range want {
+			if !p.Addr.IsValid() {
+				continue
+			}
+			s := Socket{Protocol: p.Protocol, Local: netip.AddrPortFrom(p.Addr, uint16(p.Port))}
+			c, ok := dockerContainerOf(s, got)
+			if !ok || c != p.Container {
+				t.Fatalf("socket %v: named %v (%v), want %v", s.Local, c, ok, p.Container)
+			}
+		}
+	})
 }
