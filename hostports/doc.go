@@ -36,8 +36,9 @@
 // [ReadTable] reads the host's TCP and UDP sockets into a [Table]: each
 // [Socket] with its ends, state, and the processes and containers that
 // hold it; an owner that cannot be inspected is [OwnerHidden], never
-// guessed. [Why] says every reason a bind of a port would fail, with its
-// evidence and its fix.
+// guessed. Windows's tables come from GetExtendedTcpTable and
+// GetExtendedUdpTable. [Why] says every reason a bind of a port would
+// fail, with its evidence and its fix.
 //
 // # Container runtime
 //

@@ -1,6 +1,8 @@
 // The socket table: what each OS says of its TCP and UDP sockets, in one
 // model. The readers live in socket_linux.go (sock_diag netlink, or
-// /proc/net), socket_other.go (lsof, sockstat, netstat through os/exec);
+// /proc/net), table_windows.go (GetExtendedTcpTable and
+// GetExtendedUdpTable, decoded in iphelper.go, or netstat), socket_other.go
+// (lsof, sockstat, netstat through os/exec);
 // every text they read is parsed by an exported pure function in
 // socketparse*.go, so that any OS's output is tested on every OS.
 
@@ -344,7 +346,8 @@ type Table struct {
 	// local address, remote end and inode.
 	Sockets []Socket `json:"sockets"`
 	// Source says where the sockets were read from: "sock_diag",
-	// "/proc/net", "lsof", "sockstat", "netstat".
+	// "/proc/net", "lsof", "sockstat", "GetExtendedTcpTable" (with
+	// GetExtendedUdpTable), or "netstat (why the calls failed)".
 	Source string `json:"source"`
 	// Hidden counts the processes whose sockets could not be read (those
 	// of other users, for a process that is not root).
