@@ -4,6 +4,7 @@ package hostports
 
 import (
 	"errors"
+	"strconv"
 	"syscall"
 )
 
@@ -36,3 +37,15 @@ func withDescriptorLimit(err error) error {
 	}
 	return &limitError{err: err, limit: uint64(rl.Cur)}
 }
+
+// limitError is an EMFILE from the OS with the limit it ran into.
+type limitError struct {
+	err   error
+	limit uint64
+}
+
+func (e *limitError) Error() string {
+	return e.err.Error() + "; ulimit -n " + strconv.FormatUint(e.limit, 10)
+}
+
+func (e *limitError) Unwrap() error { return e.err }

@@ -25,7 +25,6 @@ package hostports
 import (
 	"errors"
 	"net/netip"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -456,15 +455,3 @@ func (r Report) String() string {
 	}
 	return b.String()
 }
-
-// limitError is an EMFILE from the OS with the limit it ran into.
-type limitError struct {
-	err   error
-	limit uint64
-}
-
-func (e *limitError) Error() string {
-	return e.err.Error() + "; ulimit -n " + strconv.FormatUint(e.limit, 10)
-}
-
-func (e *limitError) Unwrap() error { return e.err }
