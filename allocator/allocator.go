@@ -222,7 +222,7 @@ func (a *Allocator) ReleaseOwner(owner string) int {
 	}
 	count := 0
 	for n := s.own.heads[id]; n != 0; {
-		next := s.info[n].onext
+		next := s.recs.next(n)
 		s.remove(n, id, a.avoided())
 		count++
 		n = next
@@ -267,7 +267,7 @@ func (a *Allocator) AppendOwned(dst []Reservation, owner string) []Reservation {
 		return dst
 	}
 	start := len(dst)
-	for n := s.own.heads[id]; n != 0; n = s.info[n].onext {
+	for n := s.own.heads[id]; n != 0; n = s.recs.next(n) {
 		dst = append(dst, s.owned(n, id))
 	}
 	slices.SortFunc(dst[start:], func(x, y Reservation) int { return x.Endpoint.Compare(y.Endpoint) })
@@ -583,7 +583,7 @@ func (s *state) collectWalk(buf []Reservation, p uint8, lo, hi uint16, addr neti
 	every := !addr.IsValid() // every address overlaps every other
 	n := 0
 	for x := c.step(); x != 0; x = c.step() {
-		if every || ports.AddrsOverlap(s.addrs.addr(s.info[x].addr()), addr) {
+		if every || ports.AddrsOverlap(s.addrs.addr(s.recs.at(x).addr()), addr) {
 			m, i := c.at()
 			s.fill(&buf[n], m, i)
 			if n++; n == len(buf) {

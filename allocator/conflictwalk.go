@@ -155,14 +155,14 @@ func (w *conflictWalk) step() (int32, bool) {
 		return 0, false
 	}
 	s.looked++
-	in := &s.info[x]
-	a := s.addrs.addr(in.addr())
+	rec := s.recs.at(x)
+	a := s.addrs.addr(rec.addr())
 	if w.sp.all || ports.AddrsOverlap(a, w.addr) {
 		w.run = 0
 		return x, true
 	}
-	if in.key != w.key {
-		w.key, w.run = in.key, 0
+	if rec.key != w.key {
+		w.key, w.run = rec.key, 0
 	}
 	w.run++
 	w.last = a

@@ -101,15 +101,8 @@ func (a *Allocator) check() error {
 	}
 	// Every reservation index is in a tree or on the free list, and so is
 	// every tree node.
-	free := 0
-	for n := s.freeSlot; n != 0; n = s.info[n].onext {
-		if inTree[n] {
-			return fmt.Errorf("reservation %d is both free and in a tree", n)
-		}
-		free++
-	}
-	if len(inTree)+free != len(s.info)-1 {
-		return fmt.Errorf("%d reservation indices: %d in trees, %d free", len(s.info)-1, len(inTree), free)
+	if err := s.recs.checkIDs(inTree); err != nil {
+		return err
 	}
 	// Owners list exactly their nodes, and the index finds every owner.
 	listed, idle, live := 0, 0, 0
@@ -146,8 +139,8 @@ func (a *Allocator) check() error {
 		}
 		var prev int32
 		k := 0
-		for n := t.heads[id]; n != 0; n = s.info[n].onext {
-			if !inTree[n] || tagOwner(tags[n]) != id || s.info[n].oprev != prev {
+		for n := t.heads[id]; n != 0; n = s.recs.list[n].onext {
+			if !inTree[n] || tagOwner(tags[n]) != id || s.recs.list[n].oprev != prev {
 				return fmt.Errorf("owner %q: broken list at node %d", name, n)
 			}
 			prev = n
@@ -180,7 +173,7 @@ func (a *Allocator) check() error {
 	// Addresses count their references.
 	refs := make(map[uint32]uint32)
 	for n := range inTree {
-		refs[s.info[n].addr()]++
+		refs[s.recs.list[n].addr()]++
 	}
 	for a, id := range s.addrs.ids {
 		if s.addrs.addr(id) != a || s.addrs.entries[id].refs != refs[id] || refs[id] == 0 {
@@ -217,7 +210,7 @@ func (s *state) checkBlocks(p uint8, nodes []int32) error {
 	}
 	var want [nBlocks]int32
 	for _, x := range nodes {
-		in := &s.info[x]
+		in := &s.recs.list[x]
 		for b := int(in.lo())>>blockBits + 1; b <= int(in.hi())>>blockBits; b++ {
 			want[b]++
 		}
@@ -251,7 +244,7 @@ func (s *state) checkBlocks(p uint8, nodes []int32) error {
 func (s *state) checkWide(bx *blockIndex, nodes []int32) error {
 	var widest [nBlocks]uint16
 	for _, x := range nodes {
-		in := &s.info[x]
+		in := &s.recs.list[x]
 		b := in.lo() >> blockBits
 		if in.hi()-in.lo() > bx.wide[b] {
 			return fmt.Errorf("block %d: width bound %d, but %d-%d starts in it", b, bx.wide[b], in.lo(), in.hi())
@@ -305,7 +298,7 @@ func (s *state) checkR(root int32, p uint8, out *[]int32) (map[int32]bool, error
 			mx := uint16(0)
 			for i := range int(m.n) {
 				x := m.kids[i]
-				in := s.info[x]
+				in := s.recs.list[x]
 				if in.proto() != p {
 					return 0, 0, fmt.Errorf("reservation %d of protocol %d in tree %d", x, in.proto(), p)
 				}
@@ -348,8 +341,8 @@ func (s *state) checkR(root int32, p uint8, out *[]int32) (map[int32]bool, error
 func (s *state) checkView(v *view, nodes []int32, avoid []ports.Range) error {
 	var taken [65537]bool
 	for _, x := range nodes {
-		m := s.info[x]
-		if v.holds(s.addrs.addr(s.info[x].addr())) {
+		m := s.recs.list[x]
+		if v.holds(s.addrs.addr(s.recs.list[x].addr())) {
 			for q := int(m.lo()); q <= int(m.hi()); q++ {
 				taken[q] = true
 			}

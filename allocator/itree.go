@@ -15,7 +15,8 @@ import (
 // bmin, so a tree of 10,000 reservations is four levels deep, and a descent
 // reads four nodes where a binary tree would read fourteen scattered ones.
 // The nodes live in an arena and link by 32-bit index, and the leaves are
-// linked in key order. A reservation takes 16 bytes (rinfo) and its entry
+// linked in key order. A reservation takes 16 bytes (its record, see
+// records.go) and its entry
 // in a leaf 12 (its key, its index and a tag of its owner and address, so
 // that a query reads its results from the leaf alone), about 15 with the
 // room that leaves keep free.
@@ -39,18 +40,18 @@ type rtree struct {
 	root     int32
 	blocks   *blockIndex // once the tree has held a reservation
 	proto    uint8
-	info     *[]rinfo // the state's reservations
+	recs     *records // the state's reservations
 	addrs    *addrTable
 }
 
 // newRtree returns the empty tree of protocol p over the reservations
-// *info, whose addresses are in addrs.
-func newRtree(p uint8, info *[]rinfo, addrs *addrTable) rtree {
-	return rtree{proto: p, info: info, addrs: addrs}
+// recs, whose addresses are in addrs.
+func newRtree(p uint8, recs *records, addrs *addrTable) rtree {
+	return rtree{proto: p, recs: recs, addrs: addrs}
 }
 
-// rec returns reservation x.
-func (t *rtree) rec(x int32) *rinfo { return &(*t.info)[x] }
+// rec returns the record of reservation x.
+func (t *rtree) rec(x int32) *record { return t.recs.at(x) }
 
 // bnode is a node of a reservation tree, in the arena [rtree.nodes], linked by
 // index; index 0 is the nil node. Its entries are sorted by key. The three
@@ -71,25 +72,11 @@ type bnode struct {
 	aux   [bmax]uint32 // leaf: the tag of each reservation; inner: the largest hi under each child
 }
 
-// rinfo is one reservation, 16 bytes, in [state.info] at its index, which
-// stays the same for its life; index 0 is no reservation. Its owner is in
-// its leaf's tag.
-type rinfo struct {
-	key   uint32 // lo<<16 | hi: the reserved ports, inclusive
-	ap    uint32 // index into the address table << 2 | protocol - 1
-	oprev int32  // the owner's previous reservation, or 0
-	onext int32  // the owner's next reservation, or 0; the next free index when free
-}
-
-func mkinfo(key, addr uint32, proto uint8) rinfo {
-	return rinfo{key: key, ap: addr<<2 | uint32(proto-1)}
-}
-
 // A leaf's tag of a reservation is its owner's id << 8 and, in the low 8
 // bits, the index of its address in the [addrTable], or tagAddrAbove when
-// that is tagAddrAbove or more and the index is in the reservation's rinfo.
+// that is tagAddrAbove or more and the index is in the reservation's record.
 // With the key and the protocol beside it in the leaf, it makes the
-// reservation without a read of [state.info], unless the index of its
+// reservation without a read of its record, unless the index of its
 // address is 255 or more, which takes 255 addresses in use at once at some
 // time. Owner ids fit: they are below 1<<idBits.
 const tagAddrAbove = 0xff
@@ -100,13 +87,6 @@ func leafTag(owner int32, addr uint32) uint32 {
 
 // tagOwner returns the owner id of leaf tag t.
 func tagOwner(t uint32) int32 { return int32(t >> 8) }
-
-func (in *rinfo) addr() uint32 { return in.ap >> 2 }
-func (in *rinfo) proto() uint8 { return uint8(in.ap&3) + 1 }
-func (in *rinfo) lo() uint16   { return uint16(in.key >> 16) }
-func (in *rinfo) hi() uint16   { return uint16(in.key) }
-
-func rkey(lo, hi uint16) uint32 { return uint32(lo)<<16 | uint32(hi) }
 
 func (m *bnode) insertAt(i int, k, a uint32, kid int32) {
 	n := int(m.n)
@@ -383,7 +363,7 @@ func (t *rtree) descend(b int32, k, addr uint32, path *[maxDepth]int32, idx *[ma
 
 // remove unlinks from the tree the reservation with key (k,
 // addr) and returns it and its leaf tag, or 0 if there is none; its record
-// stays in [state.info]. O(log n), and O(log n + k) for the k reservations
+// stays in [records]. O(log n), and O(log n + k) for the k reservations
 // reaching into its block when it was the widest to start there (see
 // narrow).
 func (t *rtree) remove(k, addr uint32) (int32, uint32) {
@@ -624,7 +604,7 @@ func (c *rcursor) at() (*bnode, int) {
 }
 
 // leafEntry is a reservation as a leaf holds it: its key, its index in
-// [state.info] and its tag (see leafTag).
+// [records] and its tag (see leafTag).
 type leafEntry struct {
 	key uint32
 	x   int32

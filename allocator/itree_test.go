@@ -55,10 +55,9 @@ func TestTreeModel(t *testing.T) {
 			e := drawEntry()
 			if rapid.IntRange(0, 99).Draw(t, "op") < insertBias {
 				if _, ok := held[e]; !ok {
-					x := s.newSlot()
-					// The reservation's index stands for its owner,
-					// so that each leaf tag says whose it is.
-					s.info[x] = mkinfo(e.key, ids[e.addr], 1)
+					// The reservation's id stands for its owner, so
+					// that each leaf tag says whose it is.
+					x := s.recs.add(e.key, ids[e.addr], 1)
 					s.trees[0].insert(x, x)
 					held[e] = x
 				}
@@ -73,8 +72,7 @@ func TestTreeModel(t *testing.T) {
 				}
 				if x != 0 {
 					delete(held, e)
-					s.info[x] = rinfo{onext: s.freeSlot}
-					s.freeSlot = x
+					s.recs.release(x)
 				}
 			}
 			var got []int32

@@ -35,7 +35,7 @@ type sorted struct {
 // build returns the state holding rs, or the error that refuses them.
 func (a *Allocator) build(rs []Reservation) (*state, error) {
 	s := newState()
-	s.info = slices.Grow(s.info, len(rs))
+	s.recs.grow(len(rs))
 	owners := make([]int32, 0, len(rs))
 	// Why the first reservation refused for itself is, and the prefix that
 	// must be free of conflicts for that to be the answer (a conflict is
@@ -102,8 +102,8 @@ func (a *Allocator) build(rs []Reservation) (*state, error) {
 		}
 		entries = entries[:0]
 		for _, x := range order[:j] {
-			n := x.i + 1 // the slot hold gave it, in a new state
-			entries = append(entries, leafEntry{key: uint32(x.pk), x: n, tag: leafTag(owners[x.i], s.info[n].addr())})
+			n := x.i + 1 // the id hold gave it, in a new state
+			entries = append(entries, leafEntry{key: uint32(x.pk), x: n, tag: leafTag(owners[x.i], s.recs.at(n).addr())})
 		}
 		s.trees[p-1].build(entries)
 		s.used[p-1] = unionLen(entries)

@@ -11,11 +11,10 @@ import (
 // new state off to the side and swaps it in, so that a refused snapshot
 // leaves the allocator as it was.
 type state struct {
-	info     []rinfo  // the reservations; info[0] is none
-	freeSlot int32    // free list of reservation indices, linked by onext
-	trees    [4]rtree // per protocol
-	count    [4]int   // reservations per protocol
-	used     [4]int   // ports held by at least one reservation, per protocol
+	recs  records  // the reservations
+	trees [4]rtree // per protocol
+	count [4]int   // reservations per protocol
+	used  [4]int   // ports held by at least one reservation, per protocol
 
 	own ownerTable
 
@@ -33,27 +32,14 @@ type state struct {
 
 func newState() *state {
 	s := &state{
-		info:  make([]rinfo, 1),
 		own:   newOwnerTable(),
 		addrs: newAddrTable(),
 	}
 	for i := range s.trees {
 		s.fit.last[i] = -1
-		s.trees[i] = newRtree(uint8(i+1), &s.info, &s.addrs)
+		s.trees[i] = newRtree(uint8(i+1), &s.recs, &s.addrs)
 	}
 	return s
-}
-
-// newSlot returns a free index of s.info for a reservation, from the free
-// list if it has one.
-func (s *state) newSlot() int32 {
-	if s.freeSlot != 0 {
-		n := s.freeSlot
-		s.freeSlot = s.info[n].onext
-		return n
-	}
-	s.info = append(s.info, rinfo{})
-	return int32(len(s.info) - 1)
 }
 
 // reservation returns the reservation of entry i of leaf m.
@@ -78,16 +64,16 @@ func (s *state) fill(r *Reservation, m *bnode, i int) {
 func (s *state) tagAddr(t uint32, x int32) netip.Addr {
 	a := t & tagAddrAbove
 	if a == tagAddrAbove {
-		a = s.info[x].addr()
+		a = s.recs.at(x).addr()
 	}
 	return s.addrs.addr(a)
 }
 
 // owned returns reservation x, out of its tree, of the owner with id o.
 func (s *state) owned(x, o int32) Reservation {
-	in := &s.info[x]
-	return Reservation{Owner: s.own.name(o), Endpoint: ports.EndpointFrom(ports.Protocol(in.proto()),
-		s.addrs.addr(in.addr()), ports.RangeFrom(ports.Port(in.lo()), ports.Port(in.hi())))}
+	rec := s.recs.at(x)
+	return Reservation{Owner: s.own.name(o), Endpoint: ports.EndpointFrom(ports.Protocol(rec.proto()),
+		s.addrs.addr(rec.addr()), ports.RangeFrom(ports.Port(rec.lo()), ports.Port(rec.hi())))}
 }
 
 // scan walks over the reservations of e's protocol whose ports overlap
@@ -106,8 +92,8 @@ func (s *state) scan(e ports.Endpoint) (conflict bool, held int) {
 		}
 		// The reservations that the walk seeks past hold the ports of one
 		// it returned, which are counted.
-		m := &s.info[x]
-		if a, b := max(int(m.lo()), next), min(int(m.hi()), hi); a <= b {
+		rec := s.recs.at(x)
+		if a, b := max(int(rec.lo()), next), min(int(rec.hi()), hi); a <= b {
 			held += b - a + 1
 			next = b + 1
 		}
@@ -142,55 +128,45 @@ func (s *state) add(ownerName string, e ports.Endpoint, held int, avoid []ports.
 }
 
 // hold records e as a reservation of the owner, out of the trees and the
-// views: its slot, its place at the head of the owner's list, its interned
-// address and the count of its protocol. It returns the slot and the
-// owner's id. The caller has checked that the owner table has room.
+// views: its record, its place at the head of the owner's list, its
+// interned address and the count of its protocol. It returns the
+// reservation's id and the owner's. The caller has checked that the owner
+// table has room.
 func (s *state) hold(ownerName string, e ports.Endpoint) (n, o int32) {
 	p := uint8(e.Protocol())
 	r := e.Range()
 	o = s.own.intern(ownerName)
-	n = s.newSlot()
-	s.info[n] = mkinfo(rkey(uint16(r.Lo()), uint16(r.Hi())), s.addrs.intern(e.Addr()), p)
+	n = s.recs.add(rkey(uint16(r.Lo()), uint16(r.Hi())), s.addrs.intern(e.Addr()), p)
 	s.count[p-1]++
-	if h := s.own.heads[o]; h != 0 {
-		s.info[n].onext = h
-		s.info[h].oprev = n
-	}
-	s.own.heads[o] = n
+	s.recs.link(n, &s.own.heads[o])
 	return n, o
 }
 
-// remove releases the reservation of node n, of the owner with id o.
-// O(log n) plus what detach costs.
+// remove releases reservation n, of the owner with id o. O(log n) plus
+// what detach costs.
 func (s *state) remove(n, o int32, avoid []ports.Range) {
-	s.trees[s.info[n].proto()-1].remove(s.info[n].key, s.info[n].addr())
+	rec := s.recs.at(n)
+	s.trees[rec.proto()-1].remove(rec.key, rec.addr())
 	s.detach(n, o, avoid)
 }
 
-// detach releases the reservation of node n, of the owner with id o, which
-// is already out of its tree. Its ports are freed in every view that saw it, then taken again where
+// detach releases reservation n, of the owner with id o, which is already
+// out of its tree. Its ports are freed in every view that saw it, then taken again where
 // another reservation that the view sees, or the avoid set, still holds them.
 // O(log n + k) for the k other holders of the ports, O((k+1) w/64) for
 // each view.
 func (s *state) detach(n, o int32, avoid []ports.Range) {
-	in := s.info[n]
-	p := in.proto()
-	lo, hi := int(in.lo()), int(in.hi())
+	rec := *s.recs.at(n)
+	p := rec.proto()
+	lo, hi := int(rec.lo()), int(rec.hi())
 	s.count[p-1]--
 
-	if in.oprev != 0 {
-		s.info[in.oprev].onext = in.onext
-	} else {
-		s.own.heads[o] = in.onext
-	}
-	if in.onext != 0 {
-		s.info[in.onext].oprev = in.oprev
-	}
+	s.recs.unlink(n, &s.own.heads[o])
 	if s.own.heads[o] == 0 {
 		s.own.idled()
 	}
 
-	addr := s.addrs.addr(in.addr())
+	addr := s.addrs.addr(rec.addr())
 	pv := &s.views[p-1]
 	var saw [maxViews]bool // the address views that saw n
 	pv.all.taken.remove(lo, hi)
@@ -207,10 +183,10 @@ func (s *state) detach(n, o int32, avoid []ports.Range) {
 	held := 0
 	if !seesAll(addr) {
 		var c rcursor
-		s.trees[p-1].walk(&c, in.lo(), in.hi())
+		s.trees[p-1].walk(&c, rec.lo(), rec.hi())
 		for x := c.step(); x != 0; x = c.step() {
 			s.looked++
-			o := &s.info[x]
+			o := s.recs.at(x)
 			a, b := max(int(c.lo), int(o.lo())), min(hi, int(o.hi()))
 			held += b - a + 1
 			pv.all.taken.add(a, b)
@@ -244,9 +220,8 @@ func (s *state) detach(n, o int32, avoid []ports.Range) {
 			}
 		}
 	}
-	s.addrs.release(in.addr())
-	s.info[n] = rinfo{onext: s.freeSlot}
-	s.freeSlot = n
+	s.addrs.release(rec.addr())
+	s.recs.release(n)
 }
 
 // markSeen marks in view v the ports of [lo, hi] that reservations of
@@ -258,7 +233,7 @@ func (s *state) markSeen(v *view, p uint8, lo, hi int) {
 	s.trees[p-1].walk(&c, uint16(lo), uint16(hi))
 	for x := c.step(); x != 0; x = c.step() {
 		s.looked++
-		o := &s.info[x]
+		o := s.recs.at(x)
 		if !v.holds(s.addrs.addr(o.addr())) {
 			continue
 		}
@@ -291,13 +266,13 @@ func (s *state) ownedIn(owner string, within ports.Endpoint, k int) (ports.Endpo
 		return ports.Endpoint{}, false
 	}
 	var best ports.Endpoint
-	for n := s.own.heads[id]; n != 0; n = s.info[n].onext {
-		in := &s.info[n]
-		if ports.Protocol(in.proto()) != within.Protocol() || int(in.hi())-int(in.lo())+1 != k ||
-			s.addrs.addr(in.addr()) != within.Addr() {
+	for n := s.own.heads[id]; n != 0; n = s.recs.next(n) {
+		rec := s.recs.at(n)
+		if ports.Protocol(rec.proto()) != within.Protocol() || int(rec.hi())-int(rec.lo())+1 != k ||
+			s.addrs.addr(rec.addr()) != within.Addr() {
 			continue
 		}
-		r := ports.RangeFrom(ports.Port(in.lo()), ports.Port(in.hi()))
+		r := ports.RangeFrom(ports.Port(rec.lo()), ports.Port(rec.hi()))
 		if !within.Range().ContainsRange(r) {
 			continue
 		}

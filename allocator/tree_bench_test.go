@@ -19,8 +19,7 @@ func BenchmarkTreeInsertDelete(b *testing.B) {
 				continue
 			}
 			used[p] = true
-			x := s.newSlot()
-			s.info[x] = mkinfo(rkey(p, p), 0, 1)
+			x := s.recs.add(rkey(p, p), 0, 1)
 			s.trees[0].insert(x, 1)
 		}
 		var free []uint16
@@ -29,13 +28,13 @@ func BenchmarkTreeInsertDelete(b *testing.B) {
 				free = append(free, p)
 			}
 		}
-		x := s.newSlot()
+		x := s.recs.add(0, 0, 1)
 		b.Run("btree", func(b *testing.B) {
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {
 				p := free[i&1023]
-				s.info[x] = mkinfo(rkey(p, p), 0, 1)
+				*s.recs.at(x) = record{key: rkey(p, p), ap: 0}
 				s.trees[0].insert(x, 1)
 				s.trees[0].remove(rkey(p, p), 0)
 				i++

@@ -116,12 +116,12 @@ func (s *state) buildView(p uint8, addr netip.Addr, all bool, avoid []ports.Rang
 	x := c.step()
 	i := 0
 	for x != 0 || i < len(avoid) {
-		if x != 0 && !v.holds(s.addrs.addr(s.info[x].addr())) {
+		if x != 0 && !v.holds(s.addrs.addr(s.recs.at(x).addr())) {
 			x = c.step()
 			continue
 		}
-		if x != 0 && (i == len(avoid) || int(s.info[x].lo()) <= int(avoid[i].Lo())) {
-			push(int(s.info[x].lo()), int(s.info[x].hi()))
+		if x != 0 && (i == len(avoid) || int(s.recs.at(x).lo()) <= int(avoid[i].Lo())) {
+			push(int(s.recs.at(x).lo()), int(s.recs.at(x).hi()))
 			x = c.step()
 			continue
 		}
