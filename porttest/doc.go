@@ -32,6 +32,11 @@
 // ([DefaultDir], $PORTTEST_DIR, or Options.Dir), one lock file per port.
 // The kernel drops the locks when their process ends, however it ends. The
 // directory must be the user's own and closed to others (see [Options]).
+// Removing a held lock file does not free its port: on Linux a lease is also
+// a name in the kernel; on macOS and the BSDs a held lock file is made
+// immutable (chflags uchg) until it is released, so rm fails on it. A
+// holder killed there leaves its files immutable until the port's next
+// lease ends; `chflags -R nouchg DIR` clears them before DIR is removed.
 //
 // # Which ports
 //

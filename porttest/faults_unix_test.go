@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -21,11 +20,11 @@ import (
 // then the whole lock directory, as a CI cleanup step or a tmp reaper does:
 // the port stays the holder's.
 func TestLockFileRemovedWhileHeld(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("only Linux has a lock that no rm can take away; elsewhere the package doc says not to remove held lock files")
+	if abstractNamespace(tempLockDir(t)) == "" {
+		t.Skip("no abstract sockets here; TestPinnedLockFileRemovedWhileHeld tries rm on this system")
 	}
 	r := freeRun(t, 2)
-	dir := filepath.Join(t.TempDir(), "locks")
+	dir := filepath.Join(tempLockDir(t), "locks")
 	c := startChild(t, childCmd("holder", "PORTTEST_KILL_DIR="+dir, "PORTTEST_KILL_WITHIN="+r.String()))
 	if line, err := c.line(); err != nil || line != r.String() {
 		t.Fatalf("holder printed %q, %v; want %s", line, err, r)
@@ -63,12 +62,76 @@ func TestLockFileRemovedWhileHeld(t *testing.T) {
 	releaseAll(run)
 }
 
+// TestPinnedLockFileRemovedWhileHeld tries to remove the lock files of a
+// live holder, and the whole lock directory, where a lease is its lock
+// file alone, pinned (macOS and the BSDs; on Linux the abstract sockets are
+// left out and the kernel's immutable attribute stands in for the BSDs'
+// flag): rm fails, and the port stays the holder's. A holder killed with
+// SIGKILL leaves its files pinned; the next holder of the port takes them
+// and unpins them when it lets go, and the directory can then be removed.
+func TestPinnedLockFileRemovedWhileHeld(t *testing.T) {
+	r := freeRun(t, 2)
+	base := tempLockDir(t)
+	env := pinnedLeases(t, base)
+	dir := filepath.Join(base, "locks")
+	c := startChild(t, childCmd("holder", append(env, "PORTTEST_KILL_DIR="+dir, "PORTTEST_KILL_WITHIN="+r.String())...))
+	if line, err := c.line(); err != nil || line != r.String() {
+		t.Fatalf("holder printed %q, %v; want %s", line, err, r)
+	}
+	for p := range r.All() {
+		if err := os.Remove(lockPath(dir, p)); err == nil {
+			t.Fatalf("removing the held lock file %s succeeded; want it refused", lockPath(dir, p))
+		}
+		if err := os.Rename(lockPath(dir, p), lockPath(dir, p)+".moved"); err == nil {
+			t.Fatalf("renaming the held lock file %s succeeded; want it refused", lockPath(dir, p))
+		}
+	}
+	if err := os.RemoveAll(dir); err == nil {
+		t.Fatalf("removing the lock directory %s with held lock files in it succeeded", dir)
+	}
+	pool := privatePool(t, dir, ports.RangeSetOf(r))
+	l, err := pool.Lease()
+	var e *ExhaustedError
+	if !errors.As(err, &e) || e.Leased != 2 {
+		l.Release()
+		t.Fatalf("Lease after rm of the holder's lock files = %v, %v; want both ports leased by the holder", l, err)
+	}
+
+	if err := c.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	c.cmd.Wait()
+	for p := range r.All() {
+		if !isPinned(t, lockPath(dir, p)) {
+			t.Fatalf("%s is not pinned after its holder was killed; want it left pinned", lockPath(dir, p))
+		}
+	}
+	run, err := pool.LeaseRange(2)
+	if err != nil {
+		t.Fatalf("LeaseRange(2) once the holder was killed: %v", err)
+	}
+	for p := range r.All() {
+		if !isPinned(t, lockPath(dir, p)) {
+			t.Fatalf("%s is not pinned while leased", lockPath(dir, p))
+		}
+	}
+	releaseAll(run)
+	for p := range r.All() {
+		if isPinned(t, lockPath(dir, p)) {
+			t.Fatalf("%s is still pinned after its lease was released", lockPath(dir, p))
+		}
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatalf("removing the lock directory once no lease is held: %v", err)
+	}
+}
+
 // TestLockDirSwappedAfterNewPool replaces the lock directory with one open
 // to everyone after NewPool, as another user who can write its parent
 // could: the pool's locks stay in the directory it checked.
 func TestLockDirSwappedAfterNewPool(t *testing.T) {
 	r := freeRun(t, 1)
-	base := t.TempDir()
+	base := tempLockDir(t)
 	dir := filepath.Join(base, "locks")
 	pool := privatePool(t, dir, ports.RangeSetOf(r))
 	moved := filepath.Join(base, "moved")
@@ -99,7 +162,7 @@ func TestLockDirSwappedAfterNewPool(t *testing.T) {
 // directory; and when no directory is left, the error lists every one it
 // tried, with why.
 func TestDefaultDirTakenByAnotherUser(t *testing.T) {
-	base := t.TempDir()
+	base := tempLockDir(t)
 	shm := filepath.Join(base, "shm")
 	xdg := filepath.Join(base, "run")
 	t.Setenv("XDG_CACHE_HOME", filepath.Join(base, "cache"))
@@ -189,8 +252,15 @@ func init() {
 			}
 			files = append(files, f)
 		}
-		files[0].Close()
-		files[1].Close()
+		// Free as many descriptors as a lease takes, and no more: the
+		// lock gets them, and the bind check none.
+		perLease := 2 // the lock file and the abstract socket
+		if abstractNamespace(os.Getenv("PORTTEST_NOFILE_DIR")) == "" {
+			perLease = 1
+		}
+		for _, f := range files[:perLease] {
+			f.Close()
+		}
 		_, err = pool.Lease()
 		report(err)
 		return nil
@@ -201,7 +271,7 @@ func init() {
 // child with a low limit: the error says what ran out, and the search
 // stops instead of counting every port as failing its check.
 func TestOutOfDescriptors(t *testing.T) {
-	c := startChild(t, childCmd("nofile", "PORTTEST_NOFILE_DIR="+filepath.Join(t.TempDir(), "locks")))
+	c := startChild(t, childCmd("nofile", "PORTTEST_NOFILE_DIR="+filepath.Join(tempLockDir(t), "locks")))
 	for _, what := range []string{"first failure", "failure of the bind check"} {
 		line, err := c.line()
 		if err != nil {
@@ -229,7 +299,7 @@ func TestOutOfDescriptors(t *testing.T) {
 // busy instead of handing out a port that another holder has.
 func TestLockFileReplacedBeforeFlock(t *testing.T) {
 	r := freeRun(t, 1)
-	dir := filepath.Join(t.TempDir(), "locks")
+	dir := filepath.Join(tempLockDir(t), "locks")
 	pool := privatePool(t, dir, ports.RangeSetOf(r))
 	other := -1
 	testHookBeforeFlock = func(path string) {

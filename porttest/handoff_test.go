@@ -266,7 +266,7 @@ func TestHandoffSameNameUnix(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("no descriptor inheritance on Windows")
 	}
-	dir := t.TempDir()
+	dir := tempLockDir(t)
 	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: dir + "/s", Net: "unix"})
 	if err != nil {
 		t.Skip(err)

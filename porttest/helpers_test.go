@@ -2,9 +2,11 @@ package porttest
 
 import (
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sync"
@@ -174,4 +176,21 @@ func TestHelperFailures(t *testing.T) {
 			}
 		})
 	}
+}
+
+// tempLockDir returns a new temporary directory for lock directories, as
+// t.TempDir does, and clears the pins (pin_bsd.go) that holders which died
+// holding left in it before the directory is removed.
+func tempLockDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Cleanup(func() {
+		filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() {
+				unpin(path)
+			}
+			return nil
+		})
+	})
+	return dir
 }

@@ -43,7 +43,7 @@ func TestKilledHolderReclaimed(t *testing.T) {
 		t.Skip("SIGKILL is Unix")
 	}
 	r := freeRun(t, 8)
-	dir := filepath.Join(t.TempDir(), "locks")
+	dir := filepath.Join(tempLockDir(t), "locks")
 	c := startChild(t, childCmd("holder", "PORTTEST_KILL_DIR="+dir, "PORTTEST_KILL_WITHIN="+r.String()))
 	line, err := c.line()
 	if err != nil {

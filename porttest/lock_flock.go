@@ -12,7 +12,7 @@ package porttest
 //
 // A flock lock belongs to an open file, not to a name: once its file is
 // unlinked, a new file of the same name can be created and locked by
-// another holder while the first still holds the old one. Two things keep
+// another holder while the first still holds the old one. Three things keep
 // a port from going to two holders:
 //
 //   - after locking, the taker checks that the name still leads to the file
@@ -23,8 +23,13 @@ package porttest
 //     the kernel, not in a file system: no rm can take it away, and the
 //     kernel frees it when the holder closes it or dies. A holder whose lock
 //     file was removed (rm -rf of the lock directory while tests run) keeps
-//     its port. Elsewhere, removing a lock file that is held gives its port
-//     to the next taker; the package doc says not to.
+//     its port;
+//   - where there is no such namespace (macOS and the BSDs), the taker pins
+//     the file it locked (pinLock, pin_bsd.go) before that check: it sets
+//     the file's user-immutable flag, which no rm of the user can get past,
+//     and clears it when it lets go. The files are opened read-only, which
+//     an immutable file allows, so the next taker finds a held file busy,
+//     not refused.
 
 import (
 	"errors"
@@ -109,9 +114,10 @@ func openLockDir(dir string) (*lockDir, error) {
 // ends, however it ends. flock locks belong to the open file, so two leases
 // of one process exclude each other as two processes do.
 type lockFile struct {
-	fd   int
-	sock int // the abstract socket, or -1
-	path string
+	fd     int
+	sock   int // the abstract socket, or -1
+	path   string
+	pinned bool // pinLock set the file's immutable flag
 }
 
 // testHookBeforeFlock, when set by a test, runs between the opening of a
@@ -136,7 +142,7 @@ func (d *lockDir) lock(p ports.Port) (*lockFile, error) {
 	path := filepath.Join(d.path, name)
 	dirfd := int(d.f.Fd())
 	for range lockAttempts {
-		fd, err := openNoEINTR(dirfd, name, unix.O_RDWR|unix.O_CREAT|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, 0o600)
+		fd, err := openNoEINTR(dirfd, name, unix.O_RDONLY|unix.O_CREAT|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, 0o600)
 		if err != nil {
 			closeSock(sock)
 			var st unix.Stat_t
@@ -167,15 +173,21 @@ func (d *lockDir) lock(p ports.Port) (*lockFile, error) {
 			}
 			return nil, fmt.Errorf("porttest: locking %s: %w", path, err)
 		}
+		// Pinned first, then checked: once the name is seen to lead to a
+		// pinned file, no rm can take the name from it.
+		pinned := pinLock != nil && pinLock(fd, true) == nil
 		// The name must still lead to the file locked: if it was removed
 		// or replaced in between, the lock guards nothing another taker
 		// would see.
 		var now unix.Stat_t
 		if err := unix.Fstatat(dirfd, name, &now, unix.AT_SYMLINK_NOFOLLOW); err != nil || now.Dev != held.Dev || now.Ino != held.Ino {
+			if pinned {
+				pinLock(fd, false)
+			}
 			unix.Close(fd)
 			continue
 		}
-		return &lockFile{fd: fd, sock: sock, path: path}, nil
+		return &lockFile{fd: fd, sock: sock, path: path, pinned: pinned}, nil
 	}
 	closeSock(sock)
 	return nil, fmt.Errorf("%w: %s was replaced each of the %d times it was locked", errRefused, path, lockAttempts)
@@ -205,16 +217,23 @@ func closeSock(sock int) {
 	}
 }
 
-// unlock drops the lock by closing the descriptors. The file stays:
-// removing it would cost a file-system write per release (on ext4, some
-// hundred times the cost of the lock itself), and the directory holds at
-// most one empty file per candidate port.
+// unlock unpins the file if it was pinned and drops the lock by closing
+// the descriptors. The file stays: removing it would cost a file-system
+// write per release (on ext4, some hundred times the cost of the lock
+// itself), and the directory holds at most one empty file per candidate
+// port.
 func (l *lockFile) unlock() error {
-	closeSock(l.sock)
-	if err := unix.Close(l.fd); err != nil {
-		return fmt.Errorf("porttest: releasing lock %s: %w", l.path, err)
+	var err error
+	if l.pinned {
+		if uerr := pinLock(l.fd, false); uerr != nil {
+			err = fmt.Errorf("porttest: releasing lock %s: clearing its immutable flag: %w", l.path, uerr)
+		}
 	}
-	return nil
+	closeSock(l.sock)
+	if cerr := unix.Close(l.fd); cerr != nil && err == nil {
+		err = fmt.Errorf("porttest: releasing lock %s: %w", l.path, cerr)
+	}
+	return err
 }
 
 func kind(mode uint32) string {

@@ -15,7 +15,7 @@ import (
 // TestLockDirChecks checks that the lock directory is created private and
 // that a directory others could tamper with is refused.
 func TestLockDirChecks(t *testing.T) {
-	base := t.TempDir()
+	base := tempLockDir(t)
 	mk := func(name string, mode os.FileMode) string {
 		d := filepath.Join(base, name)
 		if err := os.Mkdir(d, 0o700); err != nil {
@@ -86,7 +86,7 @@ func TestLockDirOwnedByOther(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to give a directory to another user")
 	}
-	d := filepath.Join(t.TempDir(), "theirs")
+	d := filepath.Join(tempLockDir(t), "theirs")
 	if err := os.Mkdir(d, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestLockDirOwnedByOther(t *testing.T) {
 // port is passed over.
 func TestLockFileFIFORefused(t *testing.T) {
 	r := freeRun(t, 2)
-	dir := filepath.Join(t.TempDir(), "locks")
+	dir := filepath.Join(tempLockDir(t), "locks")
 	pool := privatePool(t, dir, ports.RangeSetOf(r))
 	if err := syscall.Mkfifo(lockPath(dir, r.Lo()), 0o600); err != nil {
 		t.Skip(err)

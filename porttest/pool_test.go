@@ -58,7 +58,7 @@ func TestLeaseUniqueAcrossGoroutinesAndPools(t *testing.T) {
 	// for 80 ports: flock locks belong to the open file, so leases of one
 	// process exclude each other as leases of two processes do.
 	r := freeRun(t, 80)
-	dir := filepath.Join(t.TempDir(), "locks")
+	dir := filepath.Join(tempLockDir(t), "locks")
 	pools := []*Pool{privatePool(t, dir, ports.RangeSetOf(r)), privatePool(t, dir, ports.RangeSetOf(r))}
 	var (
 		mu   sync.Mutex
@@ -98,7 +98,7 @@ func TestLeaseUniqueAcrossGoroutinesAndPools(t *testing.T) {
 
 func TestExhaustedSaysWhatItTried(t *testing.T) {
 	r := freeRun(t, 4)
-	dir := filepath.Join(t.TempDir(), "locks")
+	dir := filepath.Join(tempLockDir(t), "locks")
 	a := privatePool(t, dir, ports.RangeSetOf(r))
 	held, err := a.LeaseN(4)
 	if err != nil {
@@ -139,7 +139,7 @@ func TestPoolSkipsPortsInUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	pool := privatePool(t, filepath.Join(t.TempDir(), "locks"), ports.RangeSetOf(r))
+	pool := privatePool(t, filepath.Join(tempLockDir(t), "locks"), ports.RangeSetOf(r))
 	for range 5 { // wherever the cursor starts, the busy port is passed over
 		l, err := pool.Lease()
 		if err != nil {
@@ -150,7 +150,7 @@ func TestPoolSkipsPortsInUse(t *testing.T) {
 		}
 		l.Release()
 	}
-	only := privatePool(t, filepath.Join(t.TempDir(), "locks"), ports.RangeSetOf(r.Lo().Range()))
+	only := privatePool(t, filepath.Join(tempLockDir(t), "locks"), ports.RangeSetOf(r.Lo().Range()))
 	_, err = only.Lease()
 	var e *ExhaustedError
 	if !errors.As(err, &e) || e.Failed != 1 || !errors.Is(err, hostports.ErrInUse) {
@@ -195,7 +195,7 @@ func TestLeaseRange(t *testing.T) {
 
 func TestLeaseRangePassesOverBusyPorts(t *testing.T) {
 	r := freeRun(t, 11)
-	dir := filepath.Join(t.TempDir(), "locks")
+	dir := filepath.Join(tempLockDir(t), "locks")
 	// Another holder has the 5th port: the only run of 6 left is the last six.
 	other := privatePool(t, dir, ports.RangeSetOf((r.Lo() + 4).Range()))
 	blocker, err := other.Lease()
@@ -227,7 +227,7 @@ func TestLeaseRangePassesOverBusyPorts(t *testing.T) {
 
 func TestLeaseN(t *testing.T) {
 	r := freeRun(t, 6)
-	pool := privatePool(t, filepath.Join(t.TempDir(), "locks"), ports.RangeSetOf(r))
+	pool := privatePool(t, filepath.Join(tempLockDir(t), "locks"), ports.RangeSetOf(r))
 	ls, err := pool.LeaseN(6)
 	if err != nil {
 		t.Fatal(err)
@@ -394,7 +394,7 @@ func TestAvoidedFor(t *testing.T) {
 			t.Errorf("AvoidedFor(l, %s).Contains(%d) = %v, want %v", tt.name, tt.p, got, tt.want)
 		}
 	}
-	pool, err := NewPool(Options{Dir: t.TempDir() + "/locks", Limits: &l, Prober: hostports.Prober{Protocols: []ports.Protocol{ports.TCP}}})
+	pool, err := NewPool(Options{Dir: tempLockDir(t) + "/locks", Limits: &l, Prober: hostports.Prober{Protocols: []ports.Protocol{ports.TCP}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -405,7 +405,7 @@ func TestAvoidedFor(t *testing.T) {
 
 func TestNewPoolCandidates(t *testing.T) {
 	lim := hostports.Limits{EphemeralTCP: ports.MustParseRange("49152-65535"), EphemeralUDP: ports.MustParseRange("49152-65535")}
-	dir := filepath.Join(t.TempDir(), "locks")
+	dir := filepath.Join(tempLockDir(t), "locks")
 	pool, err := NewPool(Options{Dir: dir, Limits: &lim, Within: ports.MustParseRangeSet("2999-3002,40000-40009,60000"), Avoid: ports.MustParseRangeSet("40005")})
 	if err != nil {
 		t.Fatal(err)
@@ -451,9 +451,9 @@ func TestLockFileSymlinkRefused(t *testing.T) {
 		t.Skip("symbolic links need privileges on Windows")
 	}
 	r := freeRun(t, 2)
-	dir := filepath.Join(t.TempDir(), "locks")
+	dir := filepath.Join(tempLockDir(t), "locks")
 	pool := privatePool(t, dir, ports.RangeSetOf(r))
-	target := filepath.Join(t.TempDir(), "target")
+	target := filepath.Join(tempLockDir(t), "target")
 	if err := os.Symlink(target, lockPath(dir, r.Lo())); err != nil {
 		t.Fatal(err)
 	}
@@ -495,7 +495,7 @@ func TestLockFileUnreadableRefused(t *testing.T) {
 		t.Skip("needs a Unix user without the power to open any file")
 	}
 	r := freeRun(t, 2)
-	dir := filepath.Join(t.TempDir(), "locks")
+	dir := filepath.Join(tempLockDir(t), "locks")
 	pool := privatePool(t, dir, ports.RangeSetOf(r))
 	if err := os.WriteFile(lockPath(dir, r.Lo()), nil, 0); err != nil {
 		t.Fatal(err)
@@ -555,7 +555,7 @@ func TestRelativeDirEnvRefused(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `$PORTTEST_DIR "locks" is a relative path`) {
 		t.Errorf("NewPool with %s=locks = %v, want an error that says it is relative", DirEnv, err)
 	}
-	t.Chdir(t.TempDir())
+	t.Chdir(tempLockDir(t))
 	if _, err := NewPool(Options{Dir: "locks"}); err != nil {
 		t.Errorf("NewPool(Options{Dir: \"locks\"}) = %v", err)
 	}
@@ -565,7 +565,7 @@ func TestRelativeDirEnvRefused(t *testing.T) {
 // protocol it cannot check at once, instead of failing every candidate.
 func TestUnprobedProtocolRefused(t *testing.T) {
 	for _, proto := range []ports.Protocol{ports.SCTP, ports.DCCP, 0} {
-		_, err := NewPool(Options{Dir: t.TempDir(), Prober: hostports.Prober{Protocols: []ports.Protocol{ports.TCP, proto}}})
+		_, err := NewPool(Options{Dir: tempLockDir(t), Prober: hostports.Prober{Protocols: []ports.Protocol{ports.TCP, proto}}})
 		if err == nil || !strings.Contains(err.Error(), "cannot be probed; want tcp or udp") {
 			t.Errorf("NewPool with a Prober of %v = %v, want an error", proto, err)
 		}
@@ -590,7 +590,7 @@ func TestNoCandidatesMessage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := NewPool(Options{Dir: filepath.Join(t.TempDir(), "locks"), Limits: &tt.lim, Within: ports.MustParseRangeSet("80-90")})
+			_, err := NewPool(Options{Dir: filepath.Join(tempLockDir(t), "locks"), Limits: &tt.lim, Within: ports.MustParseRangeSet("80-90")})
 			if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "invalid") {
 				t.Errorf("NewPool with no candidates = %v, want an error containing %q", err, tt.want)
 			}

@@ -54,7 +54,7 @@ func TestPropNextRun(t *testing.T) {
 // TestPropCandidates checks that a pool's candidates are exactly Within
 // (or every port), less AvoidedFor and less Options.Avoid, for random limits.
 func TestPropCandidates(t *testing.T) {
-	dir := t.TempDir() + "/locks"
+	dir := tempLockDir(t) + "/locks"
 	rapid.Check(t, func(t *rapid.T) {
 		eph := genRangeSet().Draw(t, "ephemeral")
 		var r ports.Range
