@@ -11,13 +11,14 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/allocator"
 	"github.com/portalloc/ports/manifest"
 )
 
-// startOrder returns a warning for each pool of given that may take a port
+// startOrder returns the warnings of pools of given that may take a port
 // another owner binds. Docker gives a pool the first port of its range
 // that is free when its container starts; pickPorts gave it the ports
 // left over by the others (out, pooled, from). A port that another owner
@@ -28,7 +29,10 @@ import (
 // service depends on a compose service of its project is safe from it; and
 // one that such a service depends on starts first, and takes the port for
 // sure. A pool that found too few ports is a collision already and is left
-// out. Each pool gets one warning, of the lowest such port.
+// out. Each pool is warned of once, for the lowest such port; pools that
+// may take one port of one holder, for one reason, are one warning (see
+// startOrderFinding), so that forty pools on one range are not forty
+// warnings.
 func startOrder(given, out auditSet, pooled []ports.Endpoint, from []int) []Finding {
 	sibling := func(a, b manifest.Declaration) bool { // two compose services of one project
 		isCompose := func(k manifest.Kind) bool { return k == manifest.KindCompose || k == manifest.KindComposeExpose }
@@ -37,7 +41,8 @@ func startOrder(given, out auditSet, pooled []ports.Endpoint, from []int) []Find
 	startsAfter := func(a, b manifest.Declaration) bool {
 		return sibling(a, b) && slices.Contains(a.DependsOn, b.Service)
 	}
-	var warns []Finding
+	var groups []*startOrderGroup
+	at := map[startOrderKey]*startOrderGroup{}
 	for i, d := range given.Decls {
 		pool := d.Value
 		if !pool.PicksOne() {
@@ -76,18 +81,103 @@ func startOrder(given, out auditSet, pooled []ports.Endpoint, from []int) []Find
 		if port == 0 {
 			continue
 		}
-		msg := fmt.Sprintf("if it starts before %s, Docker may give it %d, which %s binds, and %s then fails to start", holder.Owner(), port, holder.Owner(), holder.Owner())
-		fix := fmt.Sprintf("start %s after %s (depends_on), or keep the pool off %d", pool.Service, holder.Service, port)
+		why := mayTake
 		switch {
 		case startsAfter(holder, pool):
-			msg = fmt.Sprintf("%s depends on it, so it starts first, and Docker gives it %d, which %s binds: %s fails to start", holder.Owner(), port, holder.Owner(), holder.Owner())
-			fix = fmt.Sprintf("keep the pool off %d", port)
+			why = takes
 		case !sibling(pool, holder):
-			fix = fmt.Sprintf("keep the pool off %d (depends_on cannot order %s after %s)", port, pool.Owner(), holder.Owner())
+			why = mayTakeUnordered
 		}
-		warns = append(warns, finding("pool-start-order", pool, msg, fix))
+		k := startOrderKey{holder.Owner(), holder.Endpoint, port, why}
+		g := at[k]
+		if g == nil {
+			g = &startOrderGroup{holder: holder, port: port, why: why}
+			at[k] = g
+			groups = append(groups, g)
+		}
+		g.pools = append(g.pools, pool)
+	}
+	warns := make([]Finding, 0, len(groups))
+	for _, g := range groups {
+		warns = append(warns, g.finding())
 	}
 	return warns
+}
+
+// Why a pool is warned of: it may take the holder's port if it starts
+// first, and depends_on can order it (mayTake) or cannot, the two being
+// of different projects or formats (mayTakeUnordered); or it takes the
+// port for sure, the holder depending on it (takes).
+const (
+	mayTake = iota
+	mayTakeUnordered
+	takes
+)
+
+// startOrderKey is what the pools of one warning share: the holder (its
+// owner and endpoint), the port and why.
+type startOrderKey struct {
+	holder string
+	bound  ports.Endpoint
+	port   ports.Port
+	why    int
+}
+
+// startOrderGroup is the pools that share a startOrderKey, in the order
+// of the declarations.
+type startOrderGroup struct {
+	holder manifest.Declaration
+	port   ports.Port
+	why    int
+	pools  []manifest.Declaration
+}
+
+// finding returns the group's warning. One pool is named as it always
+// was. Several are one finding with a member for each, sorted by owner and
+// position, the first being where it is reported; its message gives their
+// count and names them, the first two and the last when there are more
+// than four.
+func (g *startOrderGroup) finding() Finding {
+	h, port := g.holder.Owner(), g.port
+	if len(g.pools) == 1 {
+		pool := g.pools[0]
+		msg := fmt.Sprintf("if it starts before %s, Docker may give it %d, which %s binds, and %s then fails to start", h, port, h, h)
+		fix := fmt.Sprintf("start %s after %s (depends_on), or keep the pool off %d", pool.Service, g.holder.Service, port)
+		switch g.why {
+		case takes:
+			msg = fmt.Sprintf("%s depends on it, so it starts first, and Docker gives it %d, which %s binds: %s fails to start", h, port, h, h)
+			fix = fmt.Sprintf("keep the pool off %d", port)
+		case mayTakeUnordered:
+			fix = fmt.Sprintf("keep the pool off %d (depends_on cannot order %s after %s)", port, pool.Owner(), h)
+		}
+		return finding("pool-start-order", pool, msg, fix)
+	}
+	pools := slices.Clone(g.pools)
+	slices.SortStableFunc(pools, func(a, b manifest.Declaration) int {
+		return cmp.Or(cmp.Compare(a.Owner(), b.Owner()), a.Pos.Compare(b.Pos))
+	})
+	names := make([]string, len(pools))
+	for i, p := range pools {
+		names[i] = p.Owner()
+	}
+	if len(names) > 4 {
+		names = []string{names[0], names[1], "…", names[len(names)-1]}
+	}
+	n, list := len(pools), strings.Join(names, ", ")
+	msg := fmt.Sprintf("%d pools (%s): if one starts before %s, Docker may give it %d, which %s binds, and %s then fails to start", n, list, h, port, h, h)
+	fix := fmt.Sprintf("start the %d pools after %s (depends_on), or keep them off %d", n, g.holder.Service, port)
+	switch g.why {
+	case takes:
+		msg = fmt.Sprintf("%d pools (%s): %s depends on them, so they start first, and Docker gives one of them %d, which %s binds: %s fails to start", n, list, h, port, h, h)
+		fix = fmt.Sprintf("keep the pools off %d", port)
+	case mayTakeUnordered:
+		fix = fmt.Sprintf("keep the pools off %d (depends_on cannot order them after %s)", port, h)
+	}
+	f := Finding{Rule: "pool-start-order", Message: msg, Fix: fix}
+	for _, p := range pools {
+		f.Members = append(f.Members, Member{Declaration: p, Endpoint: p.Endpoint})
+	}
+	return f
 }
 
 // pickPorts returns set with its pools ([manifest.Declaration.PicksOne])

@@ -3,8 +3,10 @@ package check
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/allocator"
 	"github.com/portalloc/ports/manifest"
@@ -135,5 +137,78 @@ func TestExactPortsGivesUp(t *testing.T) {
 	free := map[int]ports.RangeSet{0: ports.RangeSetOf(ports.RangeFrom(10000, 13999))}
 	if _, ok := exactPorts(pools, free, func(a, b int) bool { return a == b }); ok {
 		t.Fatal("exactPorts placed 5,000 replicas on 4,000 ports")
+	}
+}
+
+// TestStartOrderSummarised checks that pools which may take one holder's
+// port are one pool-start-order warning, whatever order they are declared
+// in: members sorted by owner, the message naming their count and, past
+// four, the first two and the last.
+func TestStartOrderSummarised(t *testing.T) {
+	for _, n := range []int{1, 3, 6} {
+		decls := []manifest.Declaration{decl(manifest.KindCompose, "api", "9000/tcp", 9000, 1)}
+		for i := n; i >= 1; i-- { // declared last to first
+			decls = append(decls, decl(manifest.KindCompose, fmt.Sprintf("w%d", i), "9000-9019/tcp", 80, 1+i))
+		}
+		rep := run(t, decls, Options{})
+		var got []Finding
+		for _, f := range rep.Findings {
+			if f.Rule == "pool-start-order" {
+				got = append(got, f)
+			}
+		}
+		if len(got) != 1 {
+			t.Fatalf("%d pools: %d pool-start-order findings, want 1: %+v", n, len(got), got)
+		}
+		var members []string
+		for _, m := range got[0].Members {
+			members = append(members, m.Declaration.Owner())
+		}
+		var want []string
+		for i := 1; i <= n; i++ {
+			want = append(want, fmt.Sprintf("p/w%d", i))
+		}
+		if diff := cmp.Diff(want, members); diff != "" {
+			t.Errorf("%d pools: members (-want +got):\n%s", n, diff)
+		}
+		wantMsg := map[int]string{
+			1: "if it starts before p/api, Docker may give it 9000, which p/api binds, and p/api then fails to start",
+			3: "3 pools (p/w1, p/w2, p/w3): if one starts before p/api, Docker may give it 9000, which p/api binds, and p/api then fails to start",
+			6: "6 pools (p/w1, p/w2, …, p/w6): if one starts before p/api, Docker may give it 9000, which p/api binds, and p/api then fails to start",
+		}[n]
+		if diff := cmp.Diff(wantMsg, got[0].Message); diff != "" {
+			t.Errorf("%d pools: message (-want +got):\n%s", n, diff)
+		}
+	}
+}
+
+// TestStartOrderGroupsApart checks that pools warned of for different
+// ports, or for different reasons, stay apart: one that the holder
+// depends on takes the port for sure, and is warned of on its own.
+func TestStartOrderGroupsApart(t *testing.T) {
+	api := decl(manifest.KindCompose, "api", "9000/tcp", 9000, 1)
+	api.DependsOn = []string{"first"}
+	other := decl(manifest.KindCompose, "other", "9100/tcp", 9100, 2)
+	decls := []manifest.Declaration{
+		api, other,
+		decl(manifest.KindCompose, "a", "9000-9009/tcp", 80, 3),
+		decl(manifest.KindCompose, "b", "9000-9009/tcp", 80, 4),
+		decl(manifest.KindCompose, "first", "9000-9009/tcp", 80, 5),
+		decl(manifest.KindCompose, "c", "9100-9109/tcp", 80, 6),
+	}
+	rep := run(t, decls, Options{})
+	var got []string
+	for _, f := range rep.Findings {
+		if f.Rule == "pool-start-order" {
+			var ms []string
+			for _, m := range f.Members {
+				ms = append(ms, m.Declaration.Service)
+			}
+			got = append(got, strings.Join(ms, ","))
+		}
+	}
+	want := []string{"a,b", "first", "c"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("pool-start-order members (-want +got):\n%s", diff)
 	}
 }

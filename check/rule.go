@@ -145,7 +145,7 @@ var rules = []Rule{
 		"Ports below the host's unprivileged start (1024 unless changed) need root or CAP_NET_BIND_SERVICE. Docker's root daemon and the kubelet bind them for you; rootless Docker and Podman, and programs run directly, cannot. Pick a port of 1024 or more, or lower net.ipv4.ip_unprivileged_port_start."},
 	{"pool-start-order", Portability, Warning,
 		"a pool of host ports may take another service's port if it starts first",
-		"Docker gives each container of a pool (\"9000-9005:80\") the first free port of the range when it starts. A service that binds a port of that range and starts later then fails. Start the pool's service after it (depends_on), or keep the pool off that port."},
+		"Docker gives each container of a pool (\"9000-9005:80\") the first free port of the range when it starts. A service that binds a port of that range and starts later then fails. Start the pool's service after it (depends_on), or keep the pool off that port. Pools that may take one port of one service, for one reason, are one warning that names them all."},
 	{"unused-suppression", Portability, Warning,
 		"a suppression suppresses no finding",
 		"A suppression that matches nothing hides nothing today and may hide a finding tomorrow. A # ports:ignore comment covers findings of its rules on its own line (a comment after YAML) or on the next line (a comment on a line of its own); a Kubernetes object's ports.portalloc.io/ignore annotation covers findings of its rules that have a port of the object among their members; a registry's accepted conflict covers findings of its rules whose members all belong to its services. Remove it, or move it to where the finding is."},
