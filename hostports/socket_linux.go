@@ -34,6 +34,11 @@ import (
 
 func errnoError(e int32) error { return syscall.Errno(e) }
 
+// listenersFirst: Why reads the listeners of a port before its other
+// sockets, because the kernel finds them without walking its table of
+// connections (see diagListenStates).
+const listenersFirst = true
+
 func readTable(opts TableOptions) (Table, error) {
 	if opts.Netns == "" {
 		return readTableHere(opts)
@@ -43,7 +48,7 @@ func readTable(opts TableOptions) (Table, error) {
 	var t Table
 	err, nsErr := inNetns(opts.Netns, func() error {
 		var err error
-		t, err = readSockets(opts.Port)
+		t, err = readSockets(opts.Port, opts.Listening)
 		return err
 	})
 	if nsErr != nil {
@@ -56,7 +61,7 @@ func readTable(opts TableOptions) (Table, error) {
 }
 
 func readTableHere(opts TableOptions) (Table, error) {
-	t, err := readSockets(opts.Port)
+	t, err := readSockets(opts.Port, opts.Listening)
 	if err != nil {
 		return t, err
 	}
@@ -66,9 +71,11 @@ func readTableHere(opts TableOptions) (Table, error) {
 	return t, nil
 }
 
-// readSockets reads the sockets of the calling thread's network namespace.
-func readSockets(p ports.Port) (Table, error) {
-	socks, err := readDiag(p)
+// readSockets reads the sockets of the calling thread's network namespace:
+// those of local port p when p is not 0, and the listening ones alone
+// (see TableOptions.Listening) with listening.
+func readSockets(p ports.Port, listening bool) (Table, error) {
+	socks, err := readDiag(p, listening)
 	if err == nil {
 		return Table{Sockets: socks, Source: "sock_diag"}, nil
 	}
@@ -76,14 +83,22 @@ func readSockets(p ports.Port) (Table, error) {
 	if err2 != nil {
 		return Table{}, fmt.Errorf("hostports: reading the socket table: sock_diag: %v; %w", err, err2)
 	}
+	if listening {
+		socks = slices.DeleteFunc(socks, func(s Socket) bool { return !s.Listening() })
+	}
 	return Table{Sockets: socks, Source: "/proc/net"}, nil
 }
 
 // readDiag dumps every TCP and UDP socket through sock_diag, or those of
-// local port p when p is not 0. TCP is asked for with one TCPDIAG_GETSOCK
+// local port p when p is not 0, or with listening the TCP listeners and
+// unconnected UDP sockets alone. TCP is asked for with one TCPDIAG_GETSOCK
 // request for both families, or, where the kernel refuses it, one
 // SOCK_DIAG_BY_FAMILY request per family; UDP with one per family.
-func readDiag(p ports.Port) ([]Socket, error) {
+func readDiag(p ports.Port, listening bool) ([]Socket, error) {
+	tcpStates, udpStates := uint32(diagAllStates), uint32(diagAllStates)
+	if listening {
+		tcpStates, udpStates = diagListenStates, diagUDPUnconnect
+	}
 	const netlinkSockDiag = 4
 	fd, err := syscall.Socket(syscall.AF_NETLINK, syscall.SOCK_DGRAM|syscall.SOCK_CLOEXEC, netlinkSockDiag)
 	if err != nil {
@@ -94,17 +109,17 @@ func readDiag(p ports.Port) ([]Socket, error) {
 		return nil, fmt.Errorf("bind: %w", err)
 	}
 	d := diagConn{fd: fd, buf: make([]byte, 64<<10)}
-	out, err := d.dump(diagRequestTCP(p, 1), ports.TCP, nil)
+	out, err := d.dump(diagRequestTCP(p, tcpStates, 1), ports.TCP, nil)
 	if err != nil {
 		out = nil
 		for i, family := range []uint8{afInet, afInet6} {
-			if out, err = d.dump(diagRequest(family, ipprotoTCP, p, uint32(2+i)), ports.TCP, out); err != nil {
+			if out, err = d.dump(diagRequest(family, ipprotoTCP, p, tcpStates, uint32(2+i)), ports.TCP, out); err != nil {
 				return nil, err
 			}
 		}
 	}
 	for i, family := range []uint8{afInet, afInet6} {
-		out, err = d.dump(diagRequest(family, ipprotoUDP, p, uint32(4+i)), ports.UDP, out)
+		out, err = d.dump(diagRequest(family, ipprotoUDP, p, udpStates, uint32(4+i)), ports.UDP, out)
 		if errors.Is(err, syscall.ENOENT) {
 			continue // no UDP diag module: no UDP sockets to show
 		}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"pgregory.net/rapid"
 
 	"github.com/portalloc/ports"
@@ -341,7 +342,8 @@ func readTimes(lag time.Duration) cmp.Option {
 
 // checkPortReads checks that a read of each held socket's port, with and
 // without FirstOwner, gives exactly the sockets of the full table on that
-// port: TCP and UDP, IPv4 and IPv6, every state held.
+// port: TCP and UDP, IPv4 and IPv6, every state held; and with Listening,
+// exactly those of them that listen.
 func checkPortReads(t *testing.T, held []heldSocket) {
 	t.Helper()
 	start := time.Now()
@@ -367,6 +369,20 @@ func checkPortReads(t *testing.T, held []heldSocket) {
 				t.Errorf("ReadTable(Port %d, FirstOwner %v), %s (-want +got):\n%s", p, first, h.Name, diff)
 			}
 		}
+		listening := Table{Source: full.Source}
+		for _, s := range want.Sockets {
+			if s.Listening() {
+				listening.Sockets = append(listening.Sockets, s)
+			}
+		}
+		got, err := ReadTable(TableOptions{Port: p, FirstOwner: true, Listening: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.Hidden = 0
+		if diff := cmp.Diff(listening, got, socketCmp, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("ReadTable(Port %d, Listening), %s (-want +got):\n%s", p, h.Name, diff)
+		}
 	}
 }
 
@@ -389,13 +405,13 @@ func TestDiagOneTCPDump(t *testing.T) {
 		}
 		p := ports.Port(netip.MustParseAddrPort(h.Local).Port())
 		start := time.Now()
-		one, err := d.dump(diagRequestTCP(p, 1), ports.TCP, nil)
+		one, err := d.dump(diagRequestTCP(p, diagAllStates, 1), ports.TCP, nil)
 		if err != nil {
 			t.Skipf("TCPDIAG_GETSOCK refused on Linux %s: %v", kernelRelease(), err)
 		}
 		var two []Socket
 		for _, family := range []uint8{afInet, afInet6} {
-			if two, err = d.dump(diagRequest(family, ipprotoTCP, p, 2), ports.TCP, two); err != nil {
+			if two, err = d.dump(diagRequest(family, ipprotoTCP, p, diagAllStates, 2), ports.TCP, two); err != nil {
 				t.Fatal(err)
 			}
 		}

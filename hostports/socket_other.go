@@ -11,6 +11,10 @@ import (
 
 func errnoError(e int32) error { return errnoErr(e) }
 
+// listenersFirst is false: the tools these systems are read through cost
+// the same for every socket as for the listeners alone.
+const listenersFirst = false
+
 type errnoErr int32
 
 func (e errnoErr) Error() string { return "errno " + strconv.Itoa(int(e)) }

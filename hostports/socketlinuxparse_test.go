@@ -255,14 +255,17 @@ func TestDecodeDiag(t *testing.T) {
 }
 
 func TestDiagRequest(t *testing.T) {
-	b := diagRequest(afInet6, ipprotoUDP, 0, 7)
+	b := diagRequest(afInet6, ipprotoUDP, 0, diagAllStates, 7)
 	if len(b) != nlmsgHdrLen+inetDiagReqLen || int(binary.NativeEndian.Uint32(b)) != len(b) {
 		t.Fatalf("diagRequest without a port: %d bytes, header says %d", len(b), binary.NativeEndian.Uint32(b))
 	}
-	if b[16] != afInet6 || b[17] != ipprotoUDP || binary.NativeEndian.Uint32(b[8:]) != 7 {
-		t.Errorf("diagRequest: family %d protocol %d seq %d", b[16], b[17], binary.NativeEndian.Uint32(b[8:]))
+	if b[16] != afInet6 || b[17] != ipprotoUDP || binary.NativeEndian.Uint32(b[8:]) != 7 || binary.NativeEndian.Uint32(b[20:]) != diagAllStates {
+		t.Errorf("diagRequest: family %d protocol %d seq %d states %#x", b[16], b[17], binary.NativeEndian.Uint32(b[8:]), binary.NativeEndian.Uint32(b[20:]))
 	}
-	b = diagRequest(afInet, ipprotoTCP, 5432, 1)
+	if got := binary.NativeEndian.Uint32(diagRequest(afInet, ipprotoTCP, 0, diagListenStates, 1)[20:]); got != 1<<10 {
+		t.Errorf("diagRequest for listeners: states %#x, want TCPF_LISTEN alone", got)
+	}
+	b = diagRequest(afInet, ipprotoTCP, 5432, diagAllStates, 1)
 	if want := nlmsgHdrLen + inetDiagReqLen + 20; len(b) != want || int(binary.NativeEndian.Uint32(b)) != want {
 		t.Errorf("diagRequest with a port: %d bytes, want %d", len(b), want)
 	}
@@ -271,17 +274,17 @@ func TestDiagRequest(t *testing.T) {
 	if got := binary.BigEndian.Uint16(b[nlmsgHdrLen+8:]); got != 5432 {
 		t.Errorf("diagRequest TCP 5432: idiag_sport %d", got)
 	}
-	if got := binary.BigEndian.Uint16(diagRequest(afInet, ipprotoUDP, 5432, 1)[nlmsgHdrLen+8:]); got != 0 {
+	if got := binary.BigEndian.Uint16(diagRequest(afInet, ipprotoUDP, 5432, diagAllStates, 1)[nlmsgHdrLen+8:]); got != 0 {
 		t.Errorf("diagRequest UDP 5432: idiag_sport %d, want 0", got)
 	}
-	if !bytes.Equal(b[nlmsgHdrLen+inetDiagReqLen:], diagRequest(afInet, ipprotoUDP, 5432, 1)[nlmsgHdrLen+inetDiagReqLen:]) {
+	if !bytes.Equal(b[nlmsgHdrLen+inetDiagReqLen:], diagRequest(afInet, ipprotoUDP, 5432, diagAllStates, 1)[nlmsgHdrLen+inetDiagReqLen:]) {
 		t.Errorf("diagRequest: TCP and UDP bytecode differ")
 	}
 }
 
 func TestDiagRequestTCP(t *testing.T) {
 	ne := binary.NativeEndian
-	b := diagRequestTCP(0, 3)
+	b := diagRequestTCP(0, diagAllStates, 3)
 	if len(b) != nlmsgHdrLen+inetDiagReqV1Len || int(ne.Uint32(b)) != len(b) {
 		t.Fatalf("diagRequestTCP without a port: %d bytes, header says %d", len(b), ne.Uint32(b))
 	}
@@ -291,14 +294,17 @@ func TestDiagRequestTCP(t *testing.T) {
 	if b[nlmsgHdrLen] != 0 || ne.Uint32(b[nlmsgHdrLen+52:]) != 0xffffffff {
 		t.Errorf("diagRequestTCP: family %d states %#x, want any family, every state", b[nlmsgHdrLen], ne.Uint32(b[nlmsgHdrLen+52:]))
 	}
-	b = diagRequestTCP(5432, 1)
+	if got := ne.Uint32(diagRequestTCP(0, diagListenStates, 3)[nlmsgHdrLen+52:]); got != 1<<10 {
+		t.Errorf("diagRequestTCP for listeners: states %#x, want TCPF_LISTEN alone", got)
+	}
+	b = diagRequestTCP(5432, diagAllStates, 1)
 	if want := nlmsgHdrLen + inetDiagReqV1Len + 20; len(b) != want || int(ne.Uint32(b)) != want {
 		t.Errorf("diagRequestTCP with a port: %d bytes, want %d", len(b), want)
 	}
 	if got := binary.BigEndian.Uint16(b[nlmsgHdrLen+4:]); got != 5432 {
 		t.Errorf("diagRequestTCP 5432: idiag_sport %d", got)
 	}
-	v2 := diagRequest(afInet, ipprotoTCP, 5432, 1)
+	v2 := diagRequest(afInet, ipprotoTCP, 5432, diagAllStates, 1)
 	if diff := cmp.Diff(v2[nlmsgHdrLen+inetDiagReqLen:], b[nlmsgHdrLen+inetDiagReqV1Len:]); diff != "" {
 		t.Errorf("diagRequestTCP bytecode (-v2 +v1):\n%s", diff)
 	}

@@ -139,6 +139,9 @@ func Diagnose(in WhyInput) Diagnosis {
 		var held, timeWait, conns []Socket
 		for _, s := range socks {
 			switch {
+			case !slices.ContainsFunc(asked, func(a netip.Addr) bool { return addrsCollide(s.Local.Addr(), s.V6Only, a) }):
+				// A socket on another address: the kernel's bind
+				// conflicts are between overlapping addresses alone.
 			case s.State == StateTimeWait:
 				timeWait = append(timeWait, s)
 			case proto == ports.TCP && s.State != StateListen && s.State != StateBound:
@@ -416,6 +419,17 @@ type WhyOptions struct {
 // [Diagnosis] is [Diagnosis.Bindable] when every bind succeeded; its
 // reasons say what stopped the others and what may stop a server later.
 //
+// On Linux, Why reads the listening sockets of the port first
+// (TableOptions.Listening), which the kernel finds without walking its
+// table of connections, and reads the rest of the port's sockets only
+// where they can matter: where a bind refused as in use has no listener
+// on an overlapping address to explain it, or where an address that bound
+// refuses a bind without SO_REUSEADDR (a connection, a TIME_WAIT or a
+// bound socket is there, a risk to a server that does not set it). A
+// port that listeners hold wherever a bind failed is explained by its
+// listeners alone: the connections they accepted, which change nothing
+// for a server that cannot bind, are not listed.
+//
 // An error reading the limits is returned together with a diagnosis made
 // with the OS's defaults; one reading the socket table, with a diagnosis
 // made without it.
@@ -434,10 +448,47 @@ func Why(p ports.Port, opts WhyOptions) (Diagnosis, error) {
 			errs = append(errs, err)
 		}
 	}
-	t, err := ReadTable(TableOptions{Port: p, FirstOwner: true})
+	t, err := whyTable(p, in.Checks)
 	if err != nil && !errors.Is(err, ErrNoSocketTable) {
 		errs = append(errs, err)
 	}
 	in.Table = t
 	return Diagnose(in), errors.Join(errs...)
+}
+
+// whyTable reads the sockets of port p that Diagnose needs to explain
+// checks, listeners first where the OS makes that cheaper (see [Why]).
+func whyTable(p ports.Port, checks []Check) (Table, error) {
+	if listenersFirst {
+		t, err := ReadTable(TableOptions{Port: p, FirstOwner: true, Listening: true})
+		if err != nil || !needAllSockets(p, checks, t, bindStrict) {
+			return t, err
+		}
+	}
+	return ReadTable(TableOptions{Port: p, FirstOwner: true})
+}
+
+// needAllSockets reports whether the listening sockets of port p, in
+// listeners, leave something of checks that the other sockets of the port
+// may explain: a bind refused as in use without a listener on an
+// overlapping address, or a TCP address that bound but that strict (a bind
+// without SO_REUSEADDR, which every socket of the port on an overlapping
+// address refuses) does not bind. A UDP bind is strict already.
+func needAllSockets(p ports.Port, checks []Check, listeners Table, strict func(ports.Protocol, netip.Addr, ports.Port) error) bool {
+	for _, c := range checks {
+		switch {
+		case errors.Is(c.Err, ErrInUse):
+			explained := slices.ContainsFunc(listeners.OnPort(c.Protocol, p), func(s Socket) bool {
+				return addrsCollide(s.Local.Addr(), s.V6Only, c.Addr)
+			})
+			if !explained {
+				return true
+			}
+		case c.OK() && c.Protocol == ports.TCP:
+			if strict(c.Protocol, c.Addr, p) != nil {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -84,6 +84,17 @@ func TestDiagnose(t *testing.T) {
 				"time-wait tcp: 1 tcp connection(s) of port 41000 are in TIME_WAIT, the last clearing in about 42 s",
 				"ephemeral tcp: tcp 41000 is in the ephemeral range 32768-60999 of this linux host: an outgoing connection may take it at any moment",
 			}, true},
+		{"connections on another address", WhyInput{Port: 41000, Limits: linux,
+			Checks: []Check{{Protocol: ports.TCP, Addr: lo4}},
+			Table: Table{Sockets: []Socket{
+				{Protocol: ports.TCP, Local: netip.MustParseAddrPort("10.0.0.5:41000"), Remote: netip.MustParseAddrPort("10.0.0.9:8080"),
+					State: StateTimeWait, Expires: 41500 * time.Millisecond, UID: -1, Owner: OwnerKernel},
+				{Protocol: ports.TCP, Local: netip.MustParseAddrPort("10.0.0.5:41000"), Remote: netip.MustParseAddrPort("10.0.0.9:8081"),
+					State: StateEstablished, UID: 999, Owner: OwnerFound, Processes: []Process{pgPID}},
+			}}},
+			[]string{
+				"ephemeral tcp: tcp 41000 is in the ephemeral range 32768-60999 of this linux host: an outgoing connection may take it at any moment",
+			}, true},
 		{"hidden owner", WhyInput{Port: 6379, Limits: linux,
 			Checks: []Check{inUse(ports.TCP, lo4, 6379)},
 			Table:  Table{Sockets: []Socket{{Protocol: ports.TCP, Local: netip.MustParseAddrPort("0.0.0.0:6379"), State: StateListen, UID: 0, Inode: 9, Owner: OwnerHidden}}}},
@@ -189,4 +200,118 @@ func TestReasonKindString(t *testing.T) {
 	if s := ReasonKind(200).String(); s != "ReasonKind(200)" {
 		t.Errorf("ReasonKind(200).String() = %q", s)
 	}
+}
+
+// TestStagedReadKeepsReasons checks what Why gives up by reading the
+// listeners of a port first: nothing on an address that bound, and no
+// address refused as in use without a blocking reason. The host is a
+// model of Linux's bind conflicts: a bind as a server binds (TCP with
+// SO_REUSEADDR) is refused by a listener or a bound socket on an
+// overlapping address, or for UDP by any socket there; a strict bind (no
+// SO_REUSEADDR) by any socket there.
+func TestStagedReadKeepsReasons(t *testing.T) {
+	addrs := []netip.Addr{lo4, lo6, any4, any6, netip.MustParseAddr("10.0.0.1")}
+	linux, _ := Defaults("linux")
+	rapid.Check(t, func(t *rapid.T) {
+		p := ports.Port(rapid.IntRange(1, 65535).Draw(t, "port"))
+		var full Table
+		for i := range rapid.IntRange(0, 6).Draw(t, "sockets") {
+			s := Socket{
+				Protocol:  rapid.SampledFrom([]ports.Protocol{ports.TCP, ports.UDP}).Draw(t, "proto"),
+				Local:     netip.AddrPortFrom(rapid.SampledFrom(addrs).Draw(t, "addr"), uint16(p)),
+				State:     rapid.SampledFrom([]SocketState{StateListen, StateBound, StateEstablished, StateTimeWait}).Draw(t, "state"),
+				Inode:     uint64(i + 1),
+				Owner:     OwnerFound,
+				Processes: []Process{pgPID},
+			}
+			if s.Local.Addr().Is6() {
+				s.V6Only = rapid.SampledFrom([]V6Only{V6OnlyOn, V6OnlyOff}).Draw(t, "v6only")
+			}
+			if s.Protocol == ports.UDP && s.State != StateEstablished {
+				s.State = StateBound
+			}
+			full.Sockets = append(full.Sockets, s)
+		}
+		collides := func(proto ports.Protocol, a netip.Addr, server bool) bool {
+			return slices.ContainsFunc(full.Sockets, func(s Socket) bool {
+				if server && proto == ports.TCP {
+					return s.Holds(proto, a, p)
+				}
+				return s.Blocks(proto, a, p)
+			})
+		}
+		in := WhyInput{Port: p, Limits: linux}
+		for _, proto := range []ports.Protocol{ports.TCP, ports.UDP} {
+			for _, a := range rapid.SliceOfNDistinct(rapid.SampledFrom(addrs), 1, len(addrs), func(a netip.Addr) netip.Addr { return a }).Draw(t, "asked") {
+				c := Check{Protocol: proto, Addr: a}
+				if collides(proto, a, true) {
+					c = inUse(proto, a, p)
+				}
+				in.Checks = append(in.Checks, c)
+			}
+		}
+		strict := func(proto ports.Protocol, a netip.Addr, _ ports.Port) error {
+			if collides(proto, a, false) {
+				return syscall.EADDRINUSE
+			}
+			return nil
+		}
+		var listening Table
+		for _, s := range full.Sockets {
+			if s.Listening() {
+				listening.Sockets = append(listening.Sockets, s)
+			}
+		}
+		staged := in
+		if !needAllSockets(p, in.Checks, listening, strict) {
+			staged.Table = listening
+		} else {
+			staged.Table = full
+		}
+		in.Table = full
+		want, got := Diagnose(in), Diagnose(staged)
+
+		// The sockets named on an address that bound are the same.
+		bound := func(d Diagnosis) []uint64 {
+			var out []uint64
+			for _, r := range d.Reasons {
+				for _, s := range r.Sockets {
+					ok := slices.ContainsFunc(in.Checks, func(c Check) bool {
+						return c.OK() && c.Protocol == s.Protocol && s.Blocks(c.Protocol, c.Addr, p)
+					})
+					if ok && !slices.Contains(out, s.Inode) {
+						out = append(out, s.Inode)
+					}
+				}
+			}
+			slices.Sort(out)
+			return out
+		}
+		if diff := cmp.Diff(bound(want), bound(got)); diff != "" {
+			t.Fatalf("sockets named on addresses that bound (-all +staged):\n%s\nall: %q\nstaged: %q", diff, reasonLines(want), reasonLines(got))
+		}
+		// Each address refused is named by a socket in both, or by none.
+		refused := func(d Diagnosis) map[string]string {
+			out := map[string]string{}
+			for _, r := range d.Reasons {
+				for _, a := range r.Addrs {
+					k := r.Protocol.String() + " " + a.String()
+					switch {
+					case !r.Blocks:
+					case len(r.Sockets) > 0:
+						out[k] = "a socket"
+					case out[k] == "":
+						out[k] = r.Kind.String()
+					}
+				}
+			}
+			return out
+		}
+		if diff := cmp.Diff(refused(want), refused(got)); diff != "" {
+			t.Fatalf("addresses refused (-all +staged):\n%s\nall: %q\nstaged: %q", diff, reasonLines(want), reasonLines(got))
+		}
+		if want.Bindable() != got.Bindable() {
+			t.Fatalf("Bindable: all %v, staged %v", want.Bindable(), got.Bindable())
+		}
+	})
 }

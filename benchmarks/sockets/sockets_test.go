@@ -241,6 +241,28 @@ func BenchmarkWhy(b *testing.B) {
 		}
 		cpu.report(b)
 	})
+	b.Run("part=listeners-of-port", func(b *testing.B) {
+		b.ReportAllocs()
+		cpu := startCPU()
+		for b.Loop() {
+			t, err := hostports.ReadTable(hostports.TableOptions{Port: p, NoOwners: true, Listening: true})
+			if err != nil || len(t.Sockets) != 1 {
+				b.Fatalf("ReadTable(%d, Listening): %d sockets, %v", p, len(t.Sockets), err)
+			}
+		}
+		cpu.report(b)
+	})
+	b.Run("part=listeners-of-port-first-owner", func(b *testing.B) {
+		b.ReportAllocs()
+		cpu := startCPU()
+		for b.Loop() {
+			t, err := hostports.ReadTable(hostports.TableOptions{Port: p, FirstOwner: true, Listening: true})
+			if err != nil || len(t.Sockets) != 1 || t.Sockets[0].Owner != hostports.OwnerFound {
+				b.Fatalf("ReadTable(%d, Listening, FirstOwner): %d sockets, %v", p, len(t.Sockets), err)
+			}
+		}
+		cpu.report(b)
+	})
 	b.Run("part=table-of-port-first-owner", func(b *testing.B) {
 		b.ReportAllocs()
 		cpu := startCPU()

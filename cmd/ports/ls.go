@@ -63,7 +63,7 @@ func runLs(a *app, c command, args []string) int {
 		}
 		filters = append(filters, filter{p, proto})
 	}
-	opts := hostports.TableOptions{}
+	opts := hostports.TableOptions{Listening: !*all}
 	if len(filters) == 1 {
 		opts.Port = filters[0].p
 	}
@@ -73,7 +73,7 @@ func runLs(a *app, c command, args []string) int {
 	}
 	var socks []hostports.Socket
 	for _, s := range t.Sockets {
-		if !*all && !listening(s) {
+		if !*all && !s.Listening() {
 			continue
 		}
 		if len(filters) > 0 && !slices.ContainsFunc(filters, func(f filter) bool {
@@ -94,12 +94,6 @@ func runLs(a *app, c command, args []string) int {
 	}
 	a.printLs(groups, t)
 	return exitOK
-}
-
-// listening reports whether s waits for peers: a TCP listener or an
-// unconnected UDP socket.
-func listening(s hostports.Socket) bool {
-	return s.State == hostports.StateListen || s.Protocol == ports.UDP && s.State == hostports.StateBound
 }
 
 // lsGroup is the sockets of one holder: a process (or the processes that

@@ -37,7 +37,7 @@ func TestLsGroups(t *testing.T) {
 	}
 	var listeningOnly []hostports.Socket
 	for _, s := range socks {
-		if listening(s) {
+		if s.Listening() {
 			listeningOnly = append(listeningOnly, s)
 		}
 	}
