@@ -98,7 +98,9 @@ func TestDiagnose(t *testing.T) {
 		{"hidden owner", WhyInput{Port: 6379, Limits: linux,
 			Checks: []Check{inUse(ports.TCP, lo4, 6379)},
 			Table:  Table{Sockets: []Socket{{Protocol: ports.TCP, Local: netip.MustParseAddrPort("0.0.0.0:6379"), State: StateListen, UID: 0, Inode: 9, Owner: OwnerHidden}}}},
-			[]string{"held tcp blocks [127.0.0.1]: tcp 0.0.0.0:6379 is listened on by a process of user root that this process may not inspect (run as root to name it)"}, false},
+			// user 0 is named as this system names it: root, or "0" where
+			// there are no such user IDs (Windows).
+			[]string{"held tcp blocks [127.0.0.1]: tcp 0.0.0.0:6379 is listened on by a process of user " + userName(0) + " that this process may not inspect (run as root to name it)"}, false},
 		{"unseen", WhyInput{Port: 7000, Limits: linux, Checks: []Check{inUse(ports.UDP, lo4, 7000)}},
 			[]string{"in-use udp blocks [127.0.0.1]: the OS refuses udp 7000 on 127.0.0.1 as in use; no socket of this network namespace that this process can see holds it"}, false},
 		{"privileged", WhyInput{Port: 80, Limits: linux, Checks: []Check{{Protocol: ports.TCP, Addr: lo4, Err: &BindError{Protocol: ports.TCP, Addr: lo4, Port: 80, Reason: ErrPrivileged, Err: syscall.EACCES}}}},
