@@ -133,9 +133,15 @@ func decodeIPHelperRow(row []byte, tab ipHelperTable) Socket {
 		s.Remote = netip.AddrPort{}
 	}
 	finishState(&s)
-	if pid == 0 {
+	switch {
+	case pid == 0 && (s.State == StateListen || s.State == StateBound):
+		// A socket waiting for peers is always some process's; the table
+		// does not say whose (Wine gives PID 0 for its server's and the
+		// host's sockets).
+		s.Owner = OwnerUnknown
+	case pid == 0:
 		s.Owner = OwnerKernel // the System Idle Process: TIME_WAIT connections
-	} else {
+	default:
 		s.Owner = OwnerFound
 		s.Processes = []Process{{PID: int(pid), UID: -1}}
 	}

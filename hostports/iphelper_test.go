@@ -36,17 +36,19 @@ func TestParseIPHelperTables(t *testing.T) {
 		buf  tableBuf
 		want []Socket
 	}{
-		{tcp4Table, tableBuf{}.dword(4).
+		{tcp4Table, tableBuf{}.dword(5).
 			dword(2).addr("127.0.0.1").port(5432).addr("0.0.0.0").port(0).dword(4120).
 			dword(5).addr("127.0.0.1").port(5432).addr("127.0.0.1").port(50000).dword(4120).
 			// a listener's remote end has no meaning: Windows may fill it in
 			dword(2).addr("0.0.0.0").port(135).addr("0.0.0.0").port(18).dword(1008).
-			dword(11).addr("127.0.0.1").port(50001).addr("127.0.0.1").port(5432).dword(0),
+			dword(11).addr("127.0.0.1").port(50001).addr("127.0.0.1").port(5432).dword(0).
+			dword(2).addr("127.0.0.1").port(18081).addr("0.0.0.0").port(0).dword(0),
 			[]Socket{
 				{Protocol: ports.TCP, Local: ap("127.0.0.1:5432"), State: StateListen, UID: -1, Owner: OwnerFound, Processes: held(4120)},
 				{Protocol: ports.TCP, Local: ap("127.0.0.1:5432"), Remote: ap("127.0.0.1:50000"), State: StateEstablished, UID: -1, Owner: OwnerFound, Processes: held(4120)},
 				{Protocol: ports.TCP, Local: ap("0.0.0.0:135"), State: StateListen, UID: -1, Owner: OwnerFound, Processes: held(1008)},
 				{Protocol: ports.TCP, Local: ap("127.0.0.1:50001"), Remote: ap("127.0.0.1:5432"), State: StateTimeWait, UID: -1, Owner: OwnerKernel},
+				{Protocol: ports.TCP, Local: ap("127.0.0.1:18081"), State: StateListen, UID: -1, Owner: OwnerUnknown},
 			}},
 		{tcp4Table, tableBuf{}.dword(3).
 			dword(1).addr("10.0.0.2").port(8080).addr("0.0.0.0").port(0).dword(77).
@@ -67,12 +69,15 @@ func TestParseIPHelperTables(t *testing.T) {
 				{Protocol: ports.TCP, Local: ap("[fe80::1%7]:5432"), Remote: ap("[fe80::2%7]:61000"), State: StateEstablished, UID: -1, Owner: OwnerFound, Processes: held(4120)},
 				{Protocol: ports.TCP, Local: ap("[::1]:443"), Remote: ap("[::1]:52000"), State: StateCloseWait, UID: -1, Owner: OwnerFound, Processes: held(66)},
 			}},
-		{udp4Table, tableBuf{}.dword(2).
+		{udp4Table, tableBuf{}.dword(3).
 			addr("0.0.0.0").port(5353).dword(2400).
-			addr("192.168.1.5").port(137).dword(4),
+			addr("192.168.1.5").port(137).dword(4).
+			addr("127.0.0.1").port(18081).dword(0),
 			[]Socket{
 				{Protocol: ports.UDP, Local: ap("0.0.0.0:5353"), State: StateBound, UID: -1, Owner: OwnerFound, Processes: held(2400)},
 				{Protocol: ports.UDP, Local: ap("192.168.1.5:137"), State: StateBound, UID: -1, Owner: OwnerFound, Processes: held(4)},
+				// PID 0 for a socket that waits for peers: no owner is known
+				{Protocol: ports.UDP, Local: ap("127.0.0.1:18081"), State: StateBound, UID: -1, Owner: OwnerUnknown},
 			}},
 		{udp6Table, tableBuf{}.dword(2).
 			addr("fe80::1").dword(12).port(1900).dword(3300).

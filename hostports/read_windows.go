@@ -64,7 +64,11 @@ func netshDynamic(proto ports.Protocol) (ports.Range, error) {
 	if err != nil {
 		return ports.Range{}, err
 	}
-	return ParseNetshDynamicPortRange(out)
+	r, err := ParseNetshDynamicPortRange(out)
+	if err != nil {
+		return r, fmt.Errorf("reading the output of netsh int ipv4 show dynamicport %s: %w", proto, err)
+	}
+	return r, nil
 }
 
 func netshExcluded(family string, proto ports.Protocol) (ports.RangeSet, error) {
