@@ -421,23 +421,23 @@ func (a *Allocator) AppendHolders(dst []Reservation, proto ports.Protocol, p por
 // addresses that overlap addr, under one hold of the read lock. It fills
 // dst's spare room in place, growing it when full.
 func (a *Allocator) appendWalk(dst []Reservation, p uint8, r ports.Range, addr netip.Addr) []Reservation {
-	lo, hi := uint16(r.Lo()), uint16(r.Hi())
 	a.mu.RLock()
 	s := a.st
-	if !s.mayHold(p, lo, hi) {
+	if !s.mayHold(p, r) {
 		a.mu.RUnlock()
 		return dst
 	}
-	var sc nearScan
+	var q query
 	spare := room(&dst)
-	n, near := s.collectFirst(spare, &sc, p, lo, hi, addr)
+	n := q.start(s, p, r, addr, spare)
 	for n == len(spare) {
 		dst = dst[:len(dst)+n]
 		spare = room(&dst)
-		n, near = s.collectMore(spare, &sc, near, p, lo, hi, addr, dst[len(dst)-1].Endpoint)
+		n = q.next(spare)
 	}
+	dst = dst[:len(dst)+n]
 	a.mu.RUnlock()
-	return dst[:len(dst)+n]
+	return dst
 }
 
 // room returns the spare room of *dst, growing it first if it has none.
@@ -465,18 +465,17 @@ func (a *Allocator) All() iter.Seq[Reservation] {
 // overlap addr, collecting them in batches under the read lock. It returns
 // false if yield asked to stop.
 func (a *Allocator) walk(p uint8, r ports.Range, addr netip.Addr, yield func(Reservation) bool) bool {
-	lo, hi := uint16(r.Lo()), uint16(r.Hi())
 	a.mu.RLock()
 	s := a.st
-	if !s.mayHold(p, lo, hi) {
+	if !s.mayHold(p, r) {
 		a.mu.RUnlock()
 		return true // before the buffer, which a query that finds nothing need not clear
 	}
 	var first [firstChunk]Reservation
-	var sc nearScan
-	n, near := s.collectFirst(first[:], &sc, p, lo, hi, addr)
+	var q query
+	n := q.start(s, p, r, addr, first[:])
 	if n == len(first) {
-		return a.walkOn(&first, &sc, near, p, lo, hi, addr, yield)
+		return a.walkOn(&q, &first, yield)
 	}
 	a.mu.RUnlock()
 	for i := range n {
@@ -487,12 +486,12 @@ func (a *Allocator) walk(p uint8, r ports.Range, addr netip.Addr, yield func(Res
 	return true
 }
 
-// walkOn goes on with a walk whose first batch filled, still under the read
-// lock: it collects the next batch, from where the scan of the block index
-// stopped if near is true, then releases the lock and yields both batches.
-func (a *Allocator) walkOn(first *[firstChunk]Reservation, sc *nearScan, near bool, p uint8, lo, hi uint16, addr netip.Addr, yield func(Reservation) bool) bool {
+// walkOn goes on with query q, whose first batch filled first, still under
+// the read lock: it collects the next batch, then releases the lock and
+// yields both batches, and goes on with walkRest if the second filled too.
+func (a *Allocator) walkOn(q *query, first *[firstChunk]Reservation, yield func(Reservation) bool) bool {
 	var buf [chunk]Reservation
-	n, _ := a.st.collectMore(buf[:], sc, near, p, lo, hi, addr, first[firstChunk-1].Endpoint)
+	n := q.next(buf[:])
 	a.mu.RUnlock()
 	for _, r := range first {
 		if !yield(r) {
@@ -507,18 +506,19 @@ func (a *Allocator) walkOn(first *[firstChunk]Reservation, sc *nearScan, near bo
 	if n < len(buf) {
 		return true
 	}
-	return a.walkRest(p, lo, hi, addr, buf[n-1].Endpoint, yield)
+	return a.walkRest(q, yield)
 }
 
-// walkRest goes on with a walk after the reservation with endpoint after,
-// in batches of chunk, taking the lock for each.
-func (a *Allocator) walkRest(p uint8, lo, hi uint16, addr netip.Addr, after ports.Endpoint, yield func(Reservation) bool) bool {
+// walkRest goes on with query q in batches of chunk, taking the lock for
+// each.
+func (a *Allocator) walkRest(q *query, yield func(Reservation) bool) bool {
 	var buf [chunk]Reservation
 	for {
 		a.mu.RLock()
 		n := 0
 		if s := a.st; s != nil { // nil if restored meanwhile to nothing
-			n = s.collectWalk(buf[:], p, lo, hi, addr, after)
+			q.relocked(s)
+			n = q.next(buf[:])
 		}
 		a.mu.RUnlock()
 		for i := range n {
@@ -529,69 +529,19 @@ func (a *Allocator) walkRest(p uint8, lo, hi uint16, addr netip.Addr, after port
 		if n < len(buf) {
 			return true
 		}
-		after = buf[n-1].Endpoint
 	}
 }
 
 // mayHold reports whether some reservation of protocol p may hold a port of
-// [lo, hi]. The every-address view marks every held port: if it marks none
-// of these, nobody holds them (the avoid set aside), and there is no need to
+// r. The every-address view marks every held port: if it marks none of
+// these, nobody holds them (the avoid set aside), and there is no need to
 // walk the tree. The caller holds the lock.
-func (s *state) mayHold(p uint8, lo, hi uint16) bool {
+func (s *state) mayHold(p uint8, r ports.Range) bool {
 	if s == nil {
 		return false
 	}
 	v := s.views[p-1].all
-	return v != nil && v.taken.any(int(lo), int(hi))
-}
-
-// collectFirst fills buf with the reservations of protocol p overlapping
-// [lo, hi] on addresses that overlap addr, from the first, and returns how
-// many; the caller holds the lock. It reports whether the block index
-// answered, and then sc holds where its scan stopped, for collectOn.
-func (s *state) collectFirst(buf []Reservation, sc *nearScan, p uint8, lo, hi uint16, addr netip.Addr) (int, bool) {
-	if n, ok := s.collectNear(buf, sc, p, lo, hi, addr); ok {
-		return n, true
-	}
-	return s.collectWalk(buf, p, lo, hi, addr, ports.Endpoint{}), false
-}
-
-// collectMore fills buf with the batch after a full one whose last
-// reservation has endpoint after: on from where the block index's scan
-// stopped if near is true, else through the cursor. It reports whether the
-// scan of the block index may go on again. The caller has held the lock
-// since the batch before.
-func (s *state) collectMore(buf []Reservation, sc *nearScan, near bool, p uint8, lo, hi uint16, addr netip.Addr, after ports.Endpoint) (int, bool) {
-	if near {
-		if n, ok := s.collectOn(buf, sc, p, lo, hi, addr); ok {
-			return n, true
-		}
-	}
-	return s.collectWalk(buf, p, lo, hi, addr, after), false
-}
-
-// collectWalk is collectFirst through a cursor over the tree, and from the
-// first after the key of after, if it is valid.
-func (s *state) collectWalk(buf []Reservation, p uint8, lo, hi uint16, addr netip.Addr, after ports.Endpoint) int {
-	var c rcursor
-	ar := after.Range()
-	if after.IsValid() {
-		s.trees[p-1].walkAfter(&c, lo, hi, uint16(ar.Lo()), uint16(ar.Hi()), after.Addr())
-	} else {
-		s.trees[p-1].walk(&c, lo, hi)
-	}
-	every := !addr.IsValid() // every address overlaps every other
-	n := 0
-	for x := c.step(); x != 0; x = c.step() {
-		if every || ports.AddrsOverlap(s.addrs.addr(s.recs.at(x).addr()), addr) {
-			m, i := c.at()
-			s.fill(&buf[n], m, i)
-			if n++; n == len(buf) {
-				break
-			}
-		}
-	}
-	return n
+	return v != nil && v.taken.any(int(r.Lo()), int(r.Hi()))
 }
 
 // Allocate finds a free run of k consecutive ports of proto within the range,

@@ -1,7 +1,6 @@
 package allocator
 
 import (
-	"net/netip"
 	"sync/atomic"
 
 	"github.com/portalloc/ports"
@@ -99,18 +98,9 @@ func (t *rtree) cross(k uint32, d int32) {
 	}
 }
 
-// A nearScan is where a scan along the leaves stopped: the leaf and its
-// next entry. While the lock is held, a walk whose first batch filled goes
-// on from there with collectOn instead of descending the tree again.
-type nearScan struct {
-	leaf int32 // the leaf, or 0 when nothing further can overlap
-	i    int   // the next entry of leaf
-}
-
-// collectNear is collectFirst through the block index: it scans the leaves
-// from the hint of lo's block and fills buf with the reservations
-// overlapping [lo, hi] on addresses that overlap addr, in key order,
-// leaving sc where it stopped. A reservation that starts before the
+// fromIndex fills buf with the first batch of query q through the block
+// index: it scans the leaves from the hint of lo's block, in key order, and
+// leaves q's cursor where it stopped. A reservation that starts before the
 // block overlaps the query only if it reaches into the block, and cross
 // says how many do; the scan counts those it passes, and the answer holds
 // only if it passed them all. When none reaches in, the scan skips to the
@@ -118,13 +108,14 @@ type nearScan struct {
 // on widths.
 // It reports false when the index cannot answer (a reservation reaching in
 // lies before the hint, or the scan would visit more than maxHops leaves);
-// what it wrote to buf then does not count, and neither does sc.
-func (s *state) collectNear(buf []Reservation, sc *nearScan, p uint8, lo, hi uint16, addr netip.Addr) (int, bool) {
-	t := &s.trees[p-1]
+// what it wrote to buf then does not count, and neither does the cursor.
+func (q *query) fromIndex(buf []Reservation) (int, bool) {
+	t := q.t
 	bx := t.blocks
 	if bx == nil {
 		return 0, false
 	}
+	lo := q.lo
 	b := lo >> blockBits
 	start := b << blockBits
 	blockKey := uint32(start) << 16 // the smallest key of the block
@@ -145,35 +136,38 @@ func (s *state) collectNear(buf []Reservation, sc *nearScan, p uint8, lo, hi uin
 			from = uint32(lo-w) << 16
 		}
 	}
-	*sc = nearScan{leaf: leaf}
-	n, seen, ok := s.scanLeaves(t, buf, sc, lo, hi, start, from, addr)
+	q.at.leaf, q.at.i = leaf, 0
+	n, seen, ok := q.scanLeaves(buf, start, from)
 	return n, ok && seen == crossing
 }
 
-// collectOn goes on with the scan of collectNear from where sc says it
-// stopped, into buf, and leaves sc where it stops. The caller has held the
-// lock since collectNear reported true. It reports false if the scan would
-// visit more than maxHops leaves; what it wrote to buf then does not count.
-func (s *state) collectOn(buf []Reservation, sc *nearScan, p uint8, lo, hi uint16, addr netip.Addr) (int, bool) {
-	n, _, ok := s.scanLeaves(&s.trees[p-1], buf, sc, lo, hi, 0, 0, addr)
+// alongLeaves goes on with the scan of fromIndex from where q's cursor
+// says it stopped, into buf, and leaves the cursor where it stops. The
+// caller has held the lock since fromIndex reported true. It reports false
+// if the scan would visit more than maxHops leaves; what it wrote to buf
+// then does not count.
+func (q *query) alongLeaves(buf []Reservation) (int, bool) {
+	n, _, ok := q.scanLeaves(buf, 0, 0)
 	return n, ok
 }
 
-// scanLeaves fills buf with the reservations overlapping [lo, hi] on
-// addresses that overlap addr, along the leaves of tree t from entry sc.i of leaf
-// sc.leaf on, skipping keys below from. It counts in seen the reservations it
-// passes that start before port start and reach it, and leaves sc at the
-// entry after the last it took when buf fills, or at leaf 0 when no
-// further key can overlap. It reports false if it would visit more than
-// maxHops leaves.
-func (s *state) scanLeaves(t *rtree, buf []Reservation, sc *nearScan, lo, hi, start uint16, from uint32, addr netip.Addr) (n int, seen int32, ok bool) {
-	every := !addr.IsValid()
-	leaf, i := sc.leaf, sc.i
+// scanLeaves fills buf with the reservations of query q along the leaves
+// of the tree, from entry i of leaf of q's cursor on, skipping keys below
+// from. It counts in seen the reservations it passes that start before
+// port start and reach it, and leaves the cursor at the entry after the
+// last it took when buf fills, or at leaf 0 when no further key can
+// overlap. It reports false if it would visit more than maxHops leaves.
+func (q *query) scanLeaves(buf []Reservation, start uint16, from uint32) (n int, seen int32, ok bool) {
+	// The loop reads the query from locals, not through q, but for the
+	// address, which would take three registers and is read only when it
+	// is not every address.
+	s, nodes, lo, hi, every := q.s, q.t.nodes, q.lo, q.hi, q.every
+	leaf, i := q.at.leaf, int(q.at.i)
 	for hop := 0; leaf != 0; hop++ {
 		if hop == maxHops {
 			return 0, 0, false
 		}
-		m := &t.nodes[leaf]
+		m := &nodes[leaf]
 		keys := m.keys[:m.n]
 		if i >= len(keys) || keys[len(keys)-1] < from {
 			leaf, i = m.next, 0 // nothing here from where the scan starts
@@ -186,7 +180,7 @@ func (s *state) scanLeaves(t *rtree, buf []Reservation, sc *nearScan, lo, hi, st
 			k := keys[i]
 			klo, khi := uint16(k>>16), uint16(k)
 			if klo > hi {
-				sc.leaf = 0
+				q.at.leaf = 0
 				return n, seen, true // keys go up: nothing further starts by hi
 			}
 			if klo < start && khi >= start {
@@ -195,18 +189,18 @@ func (s *state) scanLeaves(t *rtree, buf []Reservation, sc *nearScan, lo, hi, st
 			if khi < lo {
 				continue
 			}
-			if !every && !ports.AddrsOverlap(s.tagAddr(m.aux[i], m.kids[i]), addr) {
+			if !every && !ports.AddrsOverlap(s.tagAddr(m.aux[i], m.kids[i]), q.addr) {
 				continue
 			}
 			s.fill(&buf[n], m, i)
 			if n++; n == len(buf) {
-				*sc = nearScan{leaf: leaf, i: i + 1}
+				q.at.leaf, q.at.i = leaf, int32(i+1)
 				return n, seen, true
 			}
 		}
 		leaf, i = m.next, 0
 	}
-	sc.leaf = 0
+	q.at.leaf = 0
 	return n, seen, true
 }
 

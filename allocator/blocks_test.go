@@ -78,8 +78,8 @@ func TestBlockIndexAgainstCursor(t *testing.T) {
 			// Buffers of several sizes, so that some fill up.
 			size := rapid.SampledFrom([]int{1, firstChunk, chunk}).Draw(t, "buffer")
 			near := make([]Reservation, size)
-			var sc nearScan
-			n, ok := s.collectNear(near, &sc, 1, uint16(lo), uint16(hi), addr)
+			q := query{s: s, t: &s.trees[0], p: 1, lo: uint16(lo), hi: uint16(hi), addr: addr, every: !addr.IsValid()}
+			n, ok := q.fromIndex(near)
 			if !ok {
 				continue
 			}
@@ -88,7 +88,7 @@ func TestBlockIndexAgainstCursor(t *testing.T) {
 			gaveUp := false
 			for n == len(near) {
 				more := make([]Reservation, size)
-				m, ok := s.collectOn(more, &sc, 1, uint16(lo), uint16(hi), addr)
+				m, ok := q.alongLeaves(more)
 				if gaveUp = !ok; gaveUp {
 					break
 				}
@@ -99,7 +99,9 @@ func TestBlockIndexAgainstCursor(t *testing.T) {
 				}
 			}
 			walk := make([]Reservation, 1024) // more than any query here finds
-			m := s.collectWalk(walk, 1, uint16(lo), uint16(hi), addr, ports.Endpoint{})
+			wq := q
+			wq.at = queryCursor{}
+			m := wq.descend(walk)
 			if gaveUp {
 				m = min(m, n) // compare what it gave
 			}
