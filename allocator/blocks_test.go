@@ -46,8 +46,8 @@ func TestBlockIndexAgainstCursor(t *testing.T) {
 			}
 			if s := a.st; s != nil && s.trees[0].blocks != nil {
 				var nodes []int32
-				for L := s.trees[0].firstLeaf(); L != 0; L = s.trees[0].nodes[L].next {
-					nodes = append(nodes, s.trees[0].nodes[L].kids[:s.trees[0].nodes[L].n]...)
+				for leaf := s.trees[0].firstLeaf(); leaf != 0; leaf = s.trees[0].nodes[leaf].next {
+					nodes = append(nodes, s.trees[0].nodes[leaf].kids[:s.trees[0].nodes[leaf].n]...)
 				}
 				if err := s.checkWide(s.trees[0].blocks, nodes); err != nil {
 					t.Fatalf("after a release: %v", err)
@@ -202,8 +202,8 @@ func TestNearLeafAgreesWithDescent(t *testing.T) {
 			}
 			s := a.st
 			var keys []uint32
-			for L := s.trees[0].firstLeaf(); L != 0; L = s.trees[0].nodes[L].next {
-				for _, k := range s.trees[0].nodes[L].keys[:s.trees[0].nodes[L].n] {
+			for leaf := s.trees[0].firstLeaf(); leaf != 0; leaf = s.trees[0].nodes[leaf].next {
+				for _, k := range s.trees[0].nodes[leaf].keys[:s.trees[0].nodes[leaf].n] {
 					keys = append(keys, k-1, k, k+1)
 				}
 			}
@@ -212,8 +212,8 @@ func TestNearLeafAgreesWithDescent(t *testing.T) {
 				keys = append(keys, rkey(lo, lo+uint16(rng.IntN(5))))
 			}
 			for _, k := range keys {
-				L := s.trees[0].nearLeaf(k)
-				if L == 0 {
+				leaf := s.trees[0].nearLeaf(k)
+				if leaf == 0 {
 					continue
 				}
 				answered++
@@ -223,8 +223,8 @@ func TestNearLeafAgreesWithDescent(t *testing.T) {
 					}
 					var path [maxDepth]int32
 					var idx [maxDepth]int
-					if b, _ := s.trees[0].descend(s.trees[0].root, k, uint32(id), &path, &idx); b != L {
-						t.Fatalf("seed %d step %d: nearLeaf(%#x) = leaf %d, a descent on %v reaches %d", seed, step, k, L, s.addrs.addr(uint32(id)), b)
+					if b, _ := s.trees[0].descend(s.trees[0].root, k, uint32(id), &path, &idx); b != leaf {
+						t.Fatalf("seed %d step %d: nearLeaf(%#x) = leaf %d, a descent on %v reaches %d", seed, step, k, leaf, s.addrs.addr(uint32(id)), b)
 					}
 				}
 			}

@@ -34,7 +34,7 @@ func (a *Allocator) check() error {
 		// The arena holds the tree's nodes and free ones.
 		t := &s.trees[pi]
 		freeNodes := 0
-		for b := t.freeList; b != 0; b = t.nodes[b].kids[0] {
+		for b := t.freeNodes; b != 0; b = t.nodes[b].kids[0] {
 			freeNodes++
 		}
 		if len(t.nodes) > 0 && len(seen)+freeNodes != len(t.nodes)-1 || len(t.nodes) == 0 && t.root != 0 {
@@ -43,8 +43,8 @@ func (a *Allocator) check() error {
 		if t.proto != p {
 			return fmt.Errorf("tree %d is of protocol %d", p, t.proto)
 		}
-		for L := s.trees[p-1].firstLeaf(); L != 0; L = s.trees[p-1].nodes[L].next {
-			m := &s.trees[p-1].nodes[L]
+		for leaf := s.trees[p-1].firstLeaf(); leaf != 0; leaf = s.trees[p-1].nodes[leaf].next {
+			m := &s.trees[p-1].nodes[leaf]
 			for i := range int(m.n) {
 				tags[m.kids[i]] = m.aux[i]
 			}
@@ -195,13 +195,13 @@ func (a *Allocator) check() error {
 // into it. Hints are hints and are not checked.
 func (s *state) checkBlocks(p uint8, nodes []int32) error {
 	var linked []int32
-	for L, hops := s.trees[p-1].firstLeaf(), 0; L != 0; L, hops = s.trees[p-1].nodes[L].next, hops+1 {
+	for leaf, hops := s.trees[p-1].firstLeaf(), 0; leaf != 0; leaf, hops = s.trees[p-1].nodes[leaf].next, hops+1 {
 		if hops > len(s.trees[p-1].nodes) {
 			return fmt.Errorf("leaf links loop")
 		}
-		m := &s.trees[p-1].nodes[L]
+		m := &s.trees[p-1].nodes[leaf]
 		if !m.leaf || m.proto != p {
-			return fmt.Errorf("leaf link to node %d (leaf %v, protocol %d)", L, m.leaf, m.proto)
+			return fmt.Errorf("leaf link to node %d (leaf %v, protocol %d)", leaf, m.leaf, m.proto)
 		}
 		linked = append(linked, m.kids[:m.n]...)
 	}

@@ -43,7 +43,7 @@ func newState() *state {
 }
 
 // reservation returns the reservation of entry i of leaf m.
-func (s *state) reservation(m *bnode, i int) Reservation {
+func (s *state) reservation(m *treeNode, i int) Reservation {
 	var r Reservation
 	s.fill(&r, m, i)
 	return r
@@ -53,7 +53,7 @@ func (s *state) reservation(m *bnode, i int) Reservation {
 // unless its address's index is 255 or more (see leafTag). The queries fill their
 // buffers in place: a Reservation returned by value goes through a
 // temporary, whose copy stalls on store forwarding.
-func (s *state) fill(r *Reservation, m *bnode, i int) {
+func (s *state) fill(r *Reservation, m *treeNode, i int) {
 	t, k := m.aux[i], m.keys[i]
 	r.Owner = s.own.name(tagOwner(t))
 	r.Endpoint = ports.EndpointFrom(ports.Protocol(m.proto), s.tagAddr(t, m.kids[i]),

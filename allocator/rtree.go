@@ -35,13 +35,13 @@ const (
 // own; the reservations are the state's, and their addresses the state's
 // address table, which the tree reads to order equal keys.
 type rtree struct {
-	nodes    []bnode // the arena, once the tree had a node; nodes[0] is the nil node
-	freeList int32   // free nodes, linked by kids[0]
-	root     int32
-	blocks   *blockIndex // once the tree has held a reservation
-	proto    uint8
-	recs     *records // the state's reservations
-	addrs    *addrTable
+	nodes     []treeNode // the arena, once the tree had a node; nodes[0] is the nil node
+	freeNodes int32      // free nodes, linked by kids[0]
+	root      int32
+	blocks    *blockIndex // once the tree has held a reservation
+	proto     uint8
+	recs      *records // the state's reservations
+	addrs     *addrTable
 }
 
 // newRtree returns the empty tree of protocol p over the reservations
@@ -53,7 +53,7 @@ func newRtree(p uint8, recs *records, addrs *addrTable) rtree {
 // rec returns the record of reservation x.
 func (t *rtree) rec(x int32) *record { return t.recs.at(x) }
 
-// bnode is a node of a reservation tree, in the arena [rtree.nodes], linked by
+// treeNode is a node of a reservation tree, in the arena [rtree.nodes], linked by
 // index; index 0 is the nil node. Its entries are sorted by key. The three
 // arrays are apart so that a scan of one reads one or two cache lines; the
 // count and the link come first, beside the keys that a scan reads with
@@ -62,7 +62,7 @@ func (t *rtree) rec(x int32) *record { return t.recs.at(x) }
 // The third array is a leaf's tag of each reservation (see leafTag), so that
 // a query fills its results from the leaf alone, and an inner node's largest
 // hi below each child. A leaf's largest hi is in its keys.
-type bnode struct {
+type treeNode struct {
 	n     int8 // entries in use
 	leaf  bool
 	proto uint8        // the protocol of the tree
@@ -88,7 +88,7 @@ func leafTag(owner int32, addr uint32) uint32 {
 // tagOwner returns the owner id of leaf tag t.
 func tagOwner(t uint32) int32 { return int32(t >> 8) }
 
-func (m *bnode) insertAt(i int, k, a uint32, kid int32) {
+func (m *treeNode) insertAt(i int, k, a uint32, kid int32) {
 	n := int(m.n)
 	copy(m.keys[i+1:n+1], m.keys[i:n])
 	copy(m.aux[i+1:n+1], m.aux[i:n])
@@ -97,7 +97,7 @@ func (m *bnode) insertAt(i int, k, a uint32, kid int32) {
 	m.n++
 }
 
-func (m *bnode) removeAt(i int) {
+func (m *treeNode) removeAt(i int) {
 	n := int(m.n)
 	copy(m.keys[i:n-1], m.keys[i+1:n])
 	copy(m.aux[i:n-1], m.aux[i+1:n])
@@ -106,9 +106,9 @@ func (m *bnode) removeAt(i int) {
 	m.n--
 }
 
-// bsum returns the smallest key and the largest hi under node b, the entry
+// summary returns the smallest key and the largest hi under node b, the entry
 // of b in the node above.
-func (t *rtree) bsum(b int32) (uint32, uint32) {
+func (t *rtree) summary(b int32) (uint32, uint32) {
 	m := &t.nodes[b]
 	if m.leaf {
 		return m.keys[0], uint32(leafHi(m.keys[:m.n]))
@@ -120,29 +120,29 @@ func (t *rtree) bsum(b int32) (uint32, uint32) {
 // list if it has one.
 func (t *rtree) newNode(leaf bool) int32 {
 	var b int32
-	if t.freeList != 0 {
-		b = t.freeList
-		t.freeList = t.nodes[b].kids[0]
+	if t.freeNodes != 0 {
+		b = t.freeNodes
+		t.freeNodes = t.nodes[b].kids[0]
 	} else {
 		if len(t.nodes) == 0 {
-			t.nodes = append(t.nodes, bnode{}) // the nil node
+			t.nodes = append(t.nodes, treeNode{}) // the nil node
 		}
-		t.nodes = append(t.nodes, bnode{})
+		t.nodes = append(t.nodes, treeNode{})
 		b = int32(len(t.nodes) - 1)
 	}
-	t.nodes[b] = bnode{leaf: leaf, proto: t.proto}
+	t.nodes[b] = treeNode{leaf: leaf, proto: t.proto}
 	return b
 }
 
 // freeNode puts node b on the free list.
 func (t *rtree) freeNode(b int32) {
-	t.nodes[b] = bnode{}
-	t.nodes[b].kids[0] = t.freeList
-	t.freeList = b
+	t.nodes[b] = treeNode{}
+	t.nodes[b].kids[0] = t.freeNodes
+	t.freeNodes = b
 }
 
-// bfirst returns the first reservation under node b.
-func (t *rtree) bfirst(b int32) int32 {
+// firstUnder returns the first reservation under node b.
+func (t *rtree) firstUnder(b int32) int32 {
 	for !t.nodes[b].leaf {
 		b = t.nodes[b].kids[0]
 	}
@@ -169,7 +169,7 @@ func (t *rtree) childFor(b int32, k, addr uint32) int {
 		i += int(^(uint64(k) - uint64(mk)) >> 63)
 	}
 	// Children whose smallest key equals k on a higher address come after.
-	for i > 0 && m.keys[i] == k && t.addrCmp(addr, t.bfirst(m.kids[i])) < 0 {
+	for i > 0 && m.keys[i] == k && t.addrCmp(addr, t.firstUnder(m.kids[i])) < 0 {
 		i--
 	}
 	return i
@@ -220,7 +220,7 @@ func (t *rtree) insert(x, owner int32) {
 			for d > 0 {
 				d--
 				pm := &t.nodes[path[d]]
-				pm.keys[idx[d]], pm.aux[idx[d]] = t.bsum(b)
+				pm.keys[idx[d]], pm.aux[idx[d]] = t.summary(b)
 				b = path[d]
 			}
 			return
@@ -243,8 +243,8 @@ func (t *rtree) insert(x, owner int32) {
 		} else {
 			o.insertAt(i-bmin, ek, ea, ekid)
 		}
-		nk, nh := t.bsum(nb)
-		bk, bh := t.bsum(b)
+		nk, nh := t.summary(nb)
+		bk, bh := t.summary(b)
 		if d == 0 {
 			r := t.newNode(false)
 			t.nodes[r].insertAt(0, bk, bh, b)
@@ -262,7 +262,7 @@ func (t *rtree) insert(x, owner int32) {
 	// Bring the entries above b up to date, while they change.
 	for d > 0 {
 		d--
-		bk, bh := t.bsum(b)
+		bk, bh := t.summary(b)
 		pm := &t.nodes[path[d]]
 		if pm.keys[idx[d]] == bk && pm.aux[idx[d]] == bh {
 			return
@@ -315,7 +315,7 @@ func (t *rtree) shift(parent int32, ci, i int, k, a uint32, kid int32) bool {
 			t.nodes[left].insertAt(int(t.nodes[left].n), m.keys[0], m.aux[0], m.kids[0])
 			m.removeAt(0)
 			m.insertAt(i-1, k, a, kid)
-			pm.keys[ci-1], pm.aux[ci-1] = t.bsum(left)
+			pm.keys[ci-1], pm.aux[ci-1] = t.summary(left)
 			return true
 		}
 	}
@@ -324,7 +324,7 @@ func (t *rtree) shift(parent int32, ci, i int, k, a uint32, kid int32) bool {
 			t.nodes[right].insertAt(0, m.keys[bmax-1], m.aux[bmax-1], m.kids[bmax-1])
 			m.removeAt(bmax - 1)
 			m.insertAt(i, k, a, kid)
-			pm.keys[ci+1], pm.aux[ci+1] = t.bsum(right)
+			pm.keys[ci+1], pm.aux[ci+1] = t.summary(right)
 			return true
 		}
 	}
@@ -399,7 +399,7 @@ func (t *rtree) unlink(k, addr uint32) (int32, uint32) {
 		parent, ci := path[d], idx[d]
 		pm := &t.nodes[parent]
 		if t.nodes[b].n >= bmin {
-			bk, bh := t.bsum(b)
+			bk, bh := t.summary(b)
 			if pm.keys[ci] == bk && pm.aux[ci] == bh {
 				return x, tag // nothing above changes
 			}
@@ -428,14 +428,14 @@ func (t *rtree) unlink(k, addr uint32) (int32, uint32) {
 		case lm.n < rm.n:
 			lm.insertAt(int(lm.n), rm.keys[0], rm.aux[0], rm.kids[0])
 			rm.removeAt(0)
-			pm.keys[r], pm.aux[r] = t.bsum(right)
+			pm.keys[r], pm.aux[r] = t.summary(right)
 		default:
 			j := int(lm.n) - 1
 			rm.insertAt(0, lm.keys[j], lm.aux[j], lm.kids[j])
 			lm.removeAt(j)
-			pm.keys[r], pm.aux[r] = t.bsum(right)
+			pm.keys[r], pm.aux[r] = t.summary(right)
 		}
-		pm.keys[l], pm.aux[l] = t.bsum(left)
+		pm.keys[l], pm.aux[l] = t.summary(left)
 		b = parent
 	}
 	// b is the root.
@@ -545,7 +545,7 @@ func (t *rtree) walkFrom(c *rcursor, lo, hi uint16, ak uint32, aaddr netip.Addr,
 		i := 0
 		for ; i+1 < n; i++ {
 			k := m.keys[i+1]
-			if k > ak || k == ak && aaddr.Compare(t.addrs.addr(t.rec(t.bfirst(m.kids[i+1])).addr())) < lim {
+			if k > ak || k == ak && aaddr.Compare(t.addrs.addr(t.rec(t.firstUnder(m.kids[i+1])).addr())) < lim {
 				break
 			}
 		}
@@ -598,7 +598,7 @@ func (c *rcursor) step() int32 {
 
 // at returns the leaf and the entry of the reservation that step returned
 // last.
-func (c *rcursor) at() (*bnode, int) {
+func (c *rcursor) at() (*treeNode, int) {
 	f := c.d - 1
 	return &c.t.nodes[c.node[f]], int(c.pos[f]) - 1
 }
@@ -641,7 +641,7 @@ func (t *rtree) build(entries []leafEntry) {
 			t.nodes[prev].next = b
 		}
 		prev = b
-		k, h := t.bsum(b)
+		k, h := t.summary(b)
 		level, keys, his = append(level, b), append(keys, k), append(his, h)
 	}
 	for len(level) > 1 {
@@ -653,7 +653,7 @@ func (t *rtree) build(entries []leafEntry) {
 			copy(m.keys[:], keys[part[0]:part[1]])
 			copy(m.aux[:], his[part[0]:part[1]])
 			m.n = int8(part[1] - part[0])
-			k, h := t.bsum(b)
+			k, h := t.summary(b)
 			level[n], keys[n], his[n] = b, k, h
 			n++
 		}
