@@ -88,3 +88,64 @@ func TestNextFitPositions(t *testing.T) {
 		t.Fatalf("%d ranges kept, want %d", len(f.ranges), maxFits)
 	}
 }
+
+// TestNextFitModel checks nextFit against a model that keeps every note in
+// order: from(p, r) is the newest position of protocol p if r holds it, or
+// else the newest position noted in range r of p if r is among the maxFits
+// ranges most recently noted, and -1 otherwise. Ranges are drawn from more
+// than maxFits, so that the least recently used are forgotten.
+func TestNextFitModel(t *testing.T) {
+	type note struct {
+		p    uint8
+		r    ports.Range
+		last int32
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		f := nextFit{last: [4]int32{-1, -1, -1, -1}}
+		var notes []note // every note, oldest first
+		drawRange := func(label string) ports.Range {
+			i := rapid.IntRange(0, maxFits+16).Draw(t, label)
+			lo := 1000 + 10*i
+			return ports.RangeFrom(ports.Port(lo), ports.Port(lo+rapid.SampledFrom([]int{9, 9, 40}).Draw(t, label+" width")))
+		}
+		model := func(p uint8, r ports.Range) int32 {
+			for i := len(notes) - 1; i >= 0; i-- {
+				if notes[i].p == p {
+					if r.Contains(ports.Port(notes[i].last)) {
+						return notes[i].last
+					}
+					break
+				}
+			}
+			type key struct {
+				p uint8
+				r ports.Range
+			}
+			seen := map[key]bool{}
+			for i := len(notes) - 1; i >= 0 && len(seen) < maxFits; i-- {
+				k := key{notes[i].p, notes[i].r}
+				if k == (key{p, r}) && !seen[k] {
+					return notes[i].last
+				}
+				seen[k] = true
+			}
+			return -1
+		}
+		for step := range rapid.IntRange(1, 400).Draw(t, "steps") {
+			p := uint8(rapid.IntRange(1, 2).Draw(t, "protocol"))
+			r := drawRange("range")
+			if rapid.IntRange(0, 2).Draw(t, "op") > 0 {
+				last := int32(rapid.IntRange(int(r.Lo()), int(r.Hi())).Draw(t, "last"))
+				f.note(p, r, last)
+				notes = append(notes, note{p, r, last})
+				continue
+			}
+			if got, want := f.from(p, r), model(p, r); got != want {
+				t.Fatalf("step %d: from(%d, %v) = %d, want %d", step, p, r, got, want)
+			}
+		}
+		if len(f.ranges) > maxFits {
+			t.Fatalf("%d ranges kept, more than %d", len(f.ranges), maxFits)
+		}
+	})
+}
