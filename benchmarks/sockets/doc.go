@@ -20,11 +20,12 @@
 //     socket's PID.
 //
 // BenchmarkWhy times hostports.Why on one held port (the library call of
-// ports why: the binds, the kernel's table of the port, its owner), then
-// each part alone: the binds; the table of the port without owners, with
-// the first owner of each socket (TableOptions.FirstOwner, as Why reads
-// it), and with every owner (a pass over every process's descriptors);
-// and, as a peer, ss -tanp sport = :PORT. BenchmarkWhyCommand runs the
+// ports why: the binds, the listeners of the port, their owner), then
+// each part alone: the binds; the listeners of the port without owners
+// and with their first owner (TableOptions.Listening and FirstOwner, as
+// Why reads them); the port's sockets in every state without owners, with
+// the first owner of each socket, and with every owner (a pass over every
+// process's descriptors); and, as a peer, ss -tanp sport = :PORT. BenchmarkWhyCommand runs the
 // command itself, built from this checkout, as a process.
 //
 // Every benchmark reports cpu-ms/op beside ns/op: the CPU time, user and
