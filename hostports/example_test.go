@@ -170,3 +170,28 @@ func ExampleParseDockerContainers() {
 	// Output:
 	// tcp 0.0.0.0 15432 docker shop-db-1 (8dfafdbc3a40) -> 5432/tcp
 }
+
+func ExampleExplainExclusion() {
+	out := "Protocol tcp Port Exclusion Ranges\r\n\r\nStart Port    End Port\r\n----------    --------\r\n" +
+		"      5357        5357\r\n     50000       50059     *\r\n     50060       50159\r\n\r\n* - Administered port exclusions.\r\n"
+	rows, err := hostports.ParseNetshExclusions(out, ports.TCP)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	l, _ := hostports.Defaults("windows")
+	l.Exclusions = rows
+	for _, p := range []ports.Port{5357, 50010, 50100, 8080} {
+		c, ok := hostports.ExplainExclusion(l, ports.TCP, p)
+		if !ok {
+			fmt.Println(p, "not excluded")
+			continue
+		}
+		fmt.Println(p, c.Exclusion.Range, c.Maker, "blocks:", c.Blocks)
+	}
+	// Output:
+	// 5357 5357 service blocks: true
+	// 50010 50000-50059 administrator blocks: false
+	// 50100 50060-50159 winnat blocks: true
+	// 8080 not excluded
+}

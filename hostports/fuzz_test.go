@@ -2,6 +2,7 @@ package hostports
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -171,6 +172,45 @@ func FuzzParseNetshExcludedPortRanges(f *testing.F) {
 		again, err := ParseNetshExcludedPortRanges(renderNetshExcluded("tcp", rows, nil))
 		if err != nil || !again.Equal(set) {
 			t.Fatalf("round trip of %v = %v, %v", set, again, err)
+		}
+	})
+}
+
+func FuzzParseNetshExclusions(f *testing.F) {
+	// Hyper-V's exclusions, one administered.
+	f.Add(renderNetshExcluded("tcp", []ports.Range{ports.RangeFrom(5357, 5357), ports.RangeFrom(50000, 50059)}, []bool{false, true}))
+	f.Add("  1061  1160\r\n  1161  1260\r\n")    // adjacent WinNAT blocks, kept apart
+	f.Add("  5000  6000  *\n  5000  6000\n")     // the same range twice
+	f.Add("Port de d\x82but    Port de fin\r\n") // translated header, no rows
+	f.Add("  6000  5000\n")                      // inverted row: an error
+	f.Fuzz(func(t *testing.T, s string) {
+		rows, err := ParseNetshExclusions(s, ports.UDP)
+		set, setErr := ParseNetshExcludedPortRanges(s)
+		if (err == nil) != (setErr == nil) {
+			t.Fatalf("ParseNetshExclusions error %v, ParseNetshExcludedPortRanges error %v", err, setErr)
+		}
+		if err != nil {
+			checkErrPrefix(t, err, "ParseNetshExclusions")
+			return
+		}
+		var b ports.RangeSetBuilder
+		for _, x := range rows {
+			if x.Protocol != ports.UDP || !x.Range.IsValid() {
+				t.Fatalf("row %+v", x)
+			}
+			b.Add(x.Range)
+		}
+		if got := b.RangeSet(); !got.Equal(set) {
+			t.Fatalf("rows cover %v, ParseNetshExcludedPortRanges %v", got, set)
+		}
+		ranges := make([]ports.Range, len(rows))
+		admin := make([]bool, len(rows))
+		for i, x := range rows {
+			ranges[i], admin[i] = x.Range, x.Administered
+		}
+		again, err := ParseNetshExclusions(renderNetshExcluded("udp", ranges, admin), ports.UDP)
+		if err != nil || !slices.Equal(again, rows) {
+			t.Fatalf("round trip of %v = %v, %v", rows, again, err)
 		}
 	})
 }

@@ -34,6 +34,12 @@ type Limits struct {
 	// at boot, and administrators with netsh. Empty on other systems.
 	ExcludedTCP, ExcludedUDP ports.RangeSet
 
+	// Exclusions are the rows of the Windows excluded port ranges, as
+	// netsh lists them, with the mark of those an administrator added (see
+	// [ExplainExclusion]); ExcludedTCP and ExcludedUDP are their union per
+	// protocol. Nil on other systems.
+	Exclusions []Exclusion
+
 	// Privileged holds the ports that only a privileged process may bind:
 	// 0-1023 on Unix-like systems, below net.ipv4.ip_unprivileged_port_start
 	// on Linux (empty when that is 0). Empty on Windows, which has none.

@@ -251,31 +251,40 @@ func ParseNetshDynamicPortRange(s string) (ports.Range, error) {
 // which is excluded all the same). Other lines, translated or not, are
 // ignored. Output without rows gives the empty set.
 func ParseNetshExcludedPortRanges(s string) (ports.RangeSet, error) {
-	const fn = "ParseNetshExcludedPortRanges"
 	var b ports.RangeSetBuilder
+	err := eachNetshExclusion("ParseNetshExcludedPortRanges", s, func(r ports.Range, _ bool) { b.Add(r) })
+	if err != nil {
+		return ports.RangeSet{}, err
+	}
+	return b.RangeSet(), nil
+}
+
+// eachNetshExclusion calls row with each row of netsh's excluded port
+// ranges in s and whether it is marked "*"; fn names the caller in errors.
+func eachNetshExclusion(fn, s string, row func(r ports.Range, administered bool)) error {
 	for i, line := range strings.Split(s, "\n") {
 		f := strings.Fields(line)
 		if len(f) == 0 || !isDigits(f[0]) {
 			continue
 		}
-		row := strings.TrimSpace(line)
+		text := strings.TrimSpace(line)
 		if len(f) < 2 || len(f) > 3 || (len(f) == 3 && f[2] != "*") {
-			return ports.RangeSet{}, &parseError{fn: fn, in: row, line: i + 1, msg: "want START END, optionally followed by *"}
+			return &parseError{fn: fn, in: text, line: i + 1, msg: "want START END, optionally followed by *"}
 		}
 		lo, err := ports.ParsePort(f[0])
 		if err != nil {
-			return ports.RangeSet{}, &parseError{fn: fn, in: row, line: i + 1, msg: "start port: " + portMsg(f[0])}
+			return &parseError{fn: fn, in: text, line: i + 1, msg: "start port: " + portMsg(f[0])}
 		}
 		hi, err := ports.ParsePort(f[1])
 		if err != nil {
-			return ports.RangeSet{}, &parseError{fn: fn, in: row, line: i + 1, msg: "end port: " + portMsg(f[1])}
+			return &parseError{fn: fn, in: text, line: i + 1, msg: "end port: " + portMsg(f[1])}
 		}
 		if lo > hi {
-			return ports.RangeSet{}, &parseError{fn: fn, in: row, line: i + 1, msg: "start port " + lo.String() + " is above end port " + hi.String()}
+			return &parseError{fn: fn, in: text, line: i + 1, msg: "start port " + lo.String() + " is above end port " + hi.String()}
 		}
-		b.Add(ports.RangeFrom(lo, hi))
+		row(ports.RangeFrom(lo, hi), len(f) == 3)
 	}
-	return b.RangeSet(), nil
+	return nil
 }
 
 func isDigits(s string) bool {

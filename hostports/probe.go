@@ -302,6 +302,13 @@ func checkOne(proto ports.Protocol, addr netip.Addr, p ports.Port) error {
 // hostLimits reads the host's limits once, when a bind is first refused
 // for a reason of permission, to tell privileged and excluded ports from
 // other refusals.
+// blockingExclusion reports whether p of proto is in an excluded range of
+// l that stops a bind (one not added by an administrator).
+func blockingExclusion(l Limits, proto ports.Protocol, p ports.Port) bool {
+	c, ok := ExplainExclusion(l, proto, p)
+	return ok && c.Blocks
+}
+
 var hostLimits = sync.OnceValue(func() Limits {
 	l, _ := Read()
 	return l
@@ -327,7 +334,7 @@ func classify(kind errKind, proto ports.Protocol, addr netip.Addr, p ports.Port,
 		return ErrInUse
 	case kindAccess:
 		switch {
-		case lim.Excluded(proto).Contains(p):
+		case blockingExclusion(lim, proto, p):
 			return ErrExcluded
 		case lim.Privileged.Contains(p):
 			return ErrPrivileged

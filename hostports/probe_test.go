@@ -263,8 +263,12 @@ func TestProbeAddrNotAvailable(t *testing.T) {
 
 func TestClassify(t *testing.T) {
 	l := Limits{
-		ExcludedTCP: ports.MustParseRangeSet("50000-50059"),
-		Privileged:  ports.MustParseRangeSet("0-1023"),
+		ExcludedTCP: ports.MustParseRangeSet("50000-50059,60000-60009"),
+		Exclusions: []Exclusion{
+			{Protocol: ports.TCP, Range: ports.RangeFrom(50000, 50059)},
+			{Protocol: ports.TCP, Range: ports.RangeFrom(60000, 60009), Administered: true},
+		},
+		Privileged: ports.MustParseRangeSet("0-1023"),
 	}
 	v4, v6, any6, other6 := netip.MustParseAddr("127.0.0.1"), netip.IPv6Loopback(), netip.IPv6Unspecified(), netip.MustParseAddr("2001:db8::1")
 	tests := []struct {
@@ -278,6 +282,7 @@ func TestClassify(t *testing.T) {
 		{kindAccess, ports.TCP, v4, 80, ErrPrivileged},
 		{kindAccess, ports.TCP, v4, 50010, ErrExcluded},
 		{kindAccess, ports.UDP, v4, 50010, ErrDenied}, // excluded for TCP only
+		{kindAccess, ports.TCP, v4, 60005, ErrDenied}, // administered: bindable, so not why
 		{kindAccess, ports.TCP, v4, 8080, ErrDenied},
 		{kindAddrNotAvail, ports.TCP, v4, 8080, ErrAddrNotAvailable},
 		{kindAddrNotAvail, ports.TCP, v6, 8080, ErrNoIPv6},

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"slices"
 	"syscall"
 
 	"github.com/portalloc/ports"
@@ -33,12 +34,17 @@ func readHost() (Limits, error) {
 	for _, proto := range []ports.Protocol{ports.TCP, ports.UDP} {
 		var b ports.RangeSetBuilder
 		for _, family := range []string{"ipv4", "ipv6"} {
-			set, err := netshExcluded(family, proto)
+			rows, err := netshExcluded(family, proto)
 			if err != nil {
 				l.Defaulted = append(l.Defaulted, err.Error()+"; taken as no "+family+" exclusions")
 				continue
 			}
-			b.AddSet(set)
+			for _, x := range rows {
+				b.Add(x.Range)
+				if !slices.Contains(l.Exclusions, x) {
+					l.Exclusions = append(l.Exclusions, x)
+				}
+			}
 		}
 		if proto == ports.TCP {
 			l.ExcludedTCP = b.RangeSet()
@@ -71,10 +77,10 @@ func netshDynamic(proto ports.Protocol) (ports.Range, error) {
 	return r, nil
 }
 
-func netshExcluded(family string, proto ports.Protocol) (ports.RangeSet, error) {
+func netshExcluded(family string, proto ports.Protocol) ([]Exclusion, error) {
 	out, err := netsh("int", family, "show", "excludedportrange", "protocol="+proto.String())
 	if err != nil {
-		return ports.RangeSet{}, err
+		return nil, err
 	}
-	return ParseNetshExcludedPortRanges(out)
+	return ParseNetshExclusions(out, proto)
 }

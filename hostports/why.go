@@ -87,6 +87,16 @@ type Reason struct {
 	Evidence string `json:"evidence"`
 	// Fix says what to do, in a sentence.
 	Fix string `json:"fix"`
+	// Exclusion, for a reason of kind [ReasonExcluded], says who likely
+	// made the range.
+	Exclusion *ExclusionCause `json:"exclusion,omitempty"`
+}
+
+// makerWords names each maker of an excluded range in a sentence.
+var makerWords = [...]string{
+	MakerAdministrator: "an administrator",
+	MakerWinNAT:        "WinNAT",
+	MakerService:       "a service of Windows",
 }
 
 // Diagnosis answers "why can't I bind this port?": the outcome of binding
@@ -207,12 +217,16 @@ func Diagnose(in WhyInput) Diagnosis {
 				Fix:      "run as root to see every process's sockets, or look in other network namespaces (containers); bind with SO_REUSEADDR if only connections remain",
 			})
 		}
-		if in.Limits.Excluded(proto).Contains(p) {
-			r := rangeOf(in.Limits.Excluded(proto), p)
+		if c, ok := ExplainExclusion(in.Limits, proto, p); ok {
+			what := "which no program can bind"
+			if !c.Blocks {
+				what = "which a program may bind"
+			}
 			d.Reasons = append(d.Reasons, Reason{
-				Kind: ReasonExcluded, Protocol: proto, Blocks: slices.ContainsFunc(asked, func(a netip.Addr) bool { return failed[a] }), Addrs: asked,
-				Evidence: fmt.Sprintf("%s %s is in the Windows excluded port range %s, which no program can bind (Hyper-V, WSL 2, Docker Desktop and WinNAT reserve such ranges at boot)", proto, p, r),
-				Fix:      "pick a port outside it; or, as administrator, net stop winnat, then reserve your port with netsh int ipv4 add excludedportrange protocol=" + proto.String() + " startport=" + p.String() + " numberofports=1, then net start winnat",
+				Kind: ReasonExcluded, Protocol: proto, Addrs: asked, Exclusion: &c,
+				Blocks:   c.Blocks && slices.ContainsFunc(asked, func(a netip.Addr) bool { return failed[a] }),
+				Evidence: fmt.Sprintf("%s %s is in the Windows excluded port range %s, %s, likely made by %s: %s", proto, p, c.Exclusion.Range, what, makerWords[c.Maker], c.Evidence),
+				Fix:      c.Fix,
 			})
 		}
 		if len(timeWait) > 0 {

@@ -51,6 +51,7 @@ func TestDiagnose(t *testing.T) {
 	linux.Reserved = ports.RangeSetOf(ports.RangeFrom(40000, 40010))
 	windows, _ := Defaults("windows")
 	windows.ExcludedTCP = ports.RangeSetOf(ports.RangeFrom(50000, 50059))
+	winnat := windowsLimits(t, "windows/excludedportrange-tcp-winnat.txt", "windows/excludedportrange-udp-winnat.txt")
 	listen := func(addr string, p ports.Port, v6 V6Only) Socket {
 		return Socket{Protocol: ports.TCP, Local: netip.AddrPortFrom(netip.MustParseAddr(addr), uint16(p)), State: StateListen, V6Only: v6,
 			UID: 999, Inode: 1, Owner: OwnerFound, Processes: []Process{pgPID}}
@@ -112,10 +113,21 @@ func TestDiagnose(t *testing.T) {
 				"reserved: port 40005 is in net.ipv4.ip_local_reserved_ports (40000-40010): the kernel never hands it out as an ephemeral port, and an explicit bind succeeds",
 				"ephemeral udp: udp 40005 is in the ephemeral range 32768-60999 of this linux host: an outgoing connection may take it at any moment",
 			}, true},
-		{"windows excluded", WhyInput{Port: 50010, Limits: windows,
+		{"windows excluded by WinNAT", WhyInput{Port: 50100, Limits: winnat,
+			Checks: []Check{{Protocol: ports.TCP, Addr: lo4, Err: &BindError{Protocol: ports.TCP, Addr: lo4, Port: 50100, Reason: ErrExcluded, Err: syscall.EACCES}}}},
+			[]string{
+				"excluded tcp blocks [127.0.0.1]: tcp 50100 is in the Windows excluded port range 50060-50159, which no program can bind, likely made by WinNAT: netsh lists 50060-50159 (100 ports) without *, so Windows reserved it at run time, not an administrator; it is one of 6 blocks of 100 ports inside the dynamic range 49152-65535, as WinNAT reserves them for Hyper-V, WSL 2 and Docker Desktop, anew at each boot",
+				"ephemeral tcp: tcp 50100 is in the ephemeral range 49152-65535 of this windows host: an outgoing connection may take it at any moment",
+			}, false},
+		{"windows excluded by an administrator", WhyInput{Port: 50010, Limits: winnat, Checks: []Check{{Protocol: ports.TCP, Addr: lo4}}},
+			[]string{
+				"excluded tcp [127.0.0.1]: tcp 50010 is in the Windows excluded port range 50000-50059, which a program may bind, likely made by an administrator: netsh marks the range 50000-50059 (60 ports) with *: an administrator or an installer added it (netsh int ipv4 add excludedportrange), and it stays across reboots; it keeps Windows from giving its ports to outgoing connections or to WinNAT, and a program may still bind them",
+				"ephemeral tcp: tcp 50010 is in the ephemeral range 49152-65535 of this windows host: an outgoing connection may take it at any moment",
+			}, true},
+		{"windows excluded, a range built by hand", WhyInput{Port: 50010, Limits: windows,
 			Checks: []Check{{Protocol: ports.TCP, Addr: lo4, Err: &BindError{Protocol: ports.TCP, Addr: lo4, Port: 50010, Reason: ErrExcluded, Err: syscall.EACCES}}}},
 			[]string{
-				"excluded tcp blocks [127.0.0.1]: tcp 50010 is in the Windows excluded port range 50000-50059, which no program can bind (Hyper-V, WSL 2, Docker Desktop and WinNAT reserve such ranges at boot)",
+				"excluded tcp blocks [127.0.0.1]: tcp 50010 is in the Windows excluded port range 50000-50059, which no program can bind, likely made by WinNAT: netsh lists 50000-50059 (60 ports) without *, so Windows reserved it at run time, not an administrator; it is a block of 60 ports inside the dynamic range 49152-65535, as WinNAT reserves them for Hyper-V, WSL 2 and Docker Desktop, anew at each boot",
 				"ephemeral tcp: tcp 50010 is in the ephemeral range 49152-65535 of this windows host: an outgoing connection may take it at any moment",
 			}, false},
 		{"free", WhyInput{Port: 20000, Limits: linux, Checks: []Check{{Protocol: ports.TCP, Addr: lo4}, {Protocol: ports.UDP, Addr: lo4}}}, nil, true},

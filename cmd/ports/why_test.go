@@ -3,9 +3,11 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"os/user"
@@ -17,6 +19,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/hostports"
 )
 
 // The held ports come from 24755-24849, which IANA leaves unassigned and
@@ -207,4 +212,55 @@ func TestCommandLineEscapes(t *testing.T) {
 	if got != want {
 		t.Errorf("commandLine = %q, want %q", got, want)
 	}
+}
+
+// TestWhyWindowsExcluded prints what ports why says of ports in the
+// excluded ranges of a Windows host, read from netsh output captured on
+// such hosts: a WinNAT block, an administered range (which binds), a
+// service's port, and a UDP block.
+func TestWhyWindowsExcluded(t *testing.T) {
+	l, _ := hostports.Defaults("windows")
+	for _, f := range []struct {
+		file  string
+		proto ports.Protocol
+	}{
+		{"excludedportrange-tcp-winnat.txt", ports.TCP},
+		{"excludedportrange-udp-winnat.txt", ports.UDP},
+	} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "hostports", "testdata", "windows", f.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := hostports.ParseNetshExclusions(string(b), f.proto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var set ports.RangeSetBuilder
+		for _, x := range rows {
+			set.Add(x.Range)
+		}
+		if f.proto == ports.TCP {
+			l.ExcludedTCP = set.RangeSet()
+		} else {
+			l.ExcludedUDP = set.RangeSet()
+		}
+		l.Exclusions = append(l.Exclusions, rows...)
+	}
+	lo := netip.MustParseAddr("127.0.0.1")
+	refused := func(proto ports.Protocol, p ports.Port) hostports.Check {
+		return hostports.Check{Protocol: proto, Addr: lo, Err: &hostports.BindError{Protocol: proto, Addr: lo, Port: p, Reason: hostports.ErrExcluded, Err: errors.New("bind: An attempt was made to access a socket in a way forbidden by its access permissions.")}}
+	}
+	var stdout, stderr bytes.Buffer
+	a := testApp(&stdout, &stderr)
+	for _, in := range []hostports.WhyInput{
+		{Port: 50100, Checks: []hostports.Check{refused(ports.TCP, 50100)}},
+		{Port: 50010, Checks: []hostports.Check{{Protocol: ports.TCP, Addr: lo}}},
+		{Port: 5985, Checks: []hostports.Check{refused(ports.TCP, 5985)}},
+		{Port: 49200, Checks: []hostports.Check{refused(ports.UDP, 49200)}},
+	} {
+		in.Limits = l
+		a.printWhy(hostports.Diagnose(in))
+		fmt.Fprintln(&stdout)
+	}
+	checkGolden(t, "why-windows-excluded", stdout.String())
 }
