@@ -311,7 +311,10 @@ func (p *composeProject) compose(cs *composeScan) (project *types.Project, warni
 	if err != nil {
 		err = everyInconsistent(details, opts, err)
 	}
-	missing = slices.DeleteFunc(missing, func(k string) bool { return defaultedIn(cs.files, k) })
+	if len(missing) > 0 {
+		defaulted := defaultedVars(cs.files)
+		missing = slices.DeleteFunc(missing, func(k string) bool { return defaulted[k] })
+	}
 	slices.Sort(missing)
 	if err != nil {
 		e := cs.composeError(err, cs.vars)
@@ -457,43 +460,58 @@ func (g guardLoader) Dir(p string) string {
 	return filepath.Dir(p)
 }
 
-// defaultedIn reports whether every reference to variable k in files gives
-// a value for it unset (${K:-v}, ${K-v}, ${K:+v}, ${K+v}), and there is at
-// least one: then k being unset did not break the files. References in
-// files the scan did not read (a .env file, a remote file) are not seen,
-// and k is then kept.
-func defaultedIn(files []composeFile, k string) bool {
-	seen := false
+// defaultedVars returns, for each variable that files refer to, whether
+// every reference to it gives a value for it unset (${K:-v}, ${K-v},
+// ${K:+v}, ${K+v}): then k being unset did not break the files. References
+// in files the scan did not read (a .env file, a remote file) are not
+// seen, and a variable missing from the map is kept. One pass over the
+// files, whatever the number of variables.
+func defaultedVars(files []composeFile) map[string]bool {
+	out := map[string]bool{}
 	for _, f := range files {
-		s := string(f.data)
+		s := f.data
 		for {
-			i := strings.IndexByte(s, '$')
+			i := bytes.IndexByte(s, '$')
 			if i < 0 {
 				break
 			}
 			s = s[i+1:]
-			braced := strings.HasPrefix(s, "{")
+			t := s
+			braced := len(t) > 0 && t[0] == '{'
 			if braced {
-				s = s[1:]
+				t = t[1:]
 			}
-			rest, ok := strings.CutPrefix(s, k)
-			if !ok {
+			n := 0
+			for n < len(t) && isVarChar(t[n]) {
+				n++
+			}
+			if n == 0 {
 				continue
 			}
-			switch next := strings.TrimPrefix(rest, ":"); {
-			case braced && (strings.HasPrefix(next, "-") || strings.HasPrefix(next, "+")):
-				seen = true
-			case braced && (rest == "" || strings.ContainsRune("}?:", rune(rest[0]))):
-				return false // ${K}, ${K?err}, ${K:?err}
-			case !braced && (rest == "" || !isVarChar(rest[0])):
-				return false // $K
+			name, rest := t[:n], t[n:]
+			defaulted := false
+			switch next := bytes.TrimPrefix(rest, []byte(":")); {
+			case !braced:
+				// $K
+			case len(next) > 0 && (next[0] == '-' || next[0] == '+'):
+				defaulted = true
+			case len(rest) == 0 || bytes.IndexByte([]byte("}?:"), rest[0]) >= 0:
+				// ${K}, ${K?err}, ${K:?err}
+			default:
+				continue
 			}
+			if prev, ok := out[string(name)]; ok {
+				if prev && !defaulted {
+					out[string(name)] = false
+				}
+				continue
+			}
+			out[string(name)] = defaulted
 		}
 	}
-	return seen
+	return out
 }
 
-// isVarChar reports whether c may continue a variable's name.
 func isVarChar(c byte) bool {
 	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"pgregory.net/rapid"
 )
 
 func TestDetectFormat(t *testing.T) {
@@ -205,19 +206,76 @@ func TestUnsetVariablesOfExtendedFiles(t *testing.T) {
 	}
 }
 
-func TestDefaultedIn(t *testing.T) {
+func TestDefaultedVars(t *testing.T) {
 	files := []composeFile{
 		{"a.yaml", []byte("x: ${A:-1} ${B} ${C:?need C} $D ${E-1} ${E:+2} ${FX} $GX ${H:-1}")},
 		{"b.yaml", []byte("y: ${H?}")},
 	}
+	got := defaultedVars(files)
 	for k, want := range map[string]bool{
 		"A": true, "B": false, "C": false, "D": false, "E": true,
 		"F": false, "G": false, "H": false, "Z": false,
 	} {
-		if got := defaultedIn(files, k); got != want {
-			t.Errorf("defaultedIn(%s) = %v, want %v", k, got, want)
+		if got[k] != want {
+			t.Errorf("defaultedVars(…)[%s] = %v, want %v", k, got[k], want)
 		}
 	}
+}
+
+// TestDefaultedVarsModel checks the one pass of defaultedVars against a
+// scan of the files for each variable on its own.
+func TestDefaultedVarsModel(t *testing.T) {
+	pieces := []string{"$", "{", "}", ":", "-", "+", "?", "A", "AB", "B", "_1", " ", "\n", "x",
+		"${A:-1}", "${A}", "$A ", "${AB-x}", "${B?}", "${B:+y}", "$$B", "${A_1:?}"}
+	rapid.Check(t, func(t *rapid.T) {
+		var files []composeFile
+		for i := range rapid.IntRange(1, 3).Draw(t, "files") {
+			var b strings.Builder
+			for _, p := range rapid.SliceOfN(rapid.SampledFrom(pieces), 0, 40).Draw(t, fmt.Sprint("file", i)) {
+				b.WriteString(p)
+			}
+			files = append(files, composeFile{fmt.Sprint(i, ".yaml"), []byte(b.String())})
+		}
+		got := defaultedVars(files)
+		for _, k := range []string{"A", "AB", "B", "B_1", "A_1", "_1"} {
+			if want := defaultedInOne(files, k); got[k] != want {
+				t.Fatalf("defaultedVars(%q)[%s] = %v, want %v", files, k, got[k], want)
+			}
+		}
+	})
+}
+
+// defaultedInOne is the model: it looks for k after every "$" of every
+// file.
+func defaultedInOne(files []composeFile, k string) bool {
+	seen := false
+	for _, f := range files {
+		s := string(f.data)
+		for {
+			i := strings.IndexByte(s, '$')
+			if i < 0 {
+				break
+			}
+			s = s[i+1:]
+			braced := strings.HasPrefix(s, "{")
+			if braced {
+				s = s[1:]
+			}
+			rest, ok := strings.CutPrefix(s, k)
+			if !ok {
+				continue
+			}
+			switch next := strings.TrimPrefix(rest, ":"); {
+			case braced && (strings.HasPrefix(next, "-") || strings.HasPrefix(next, "+")):
+				seen = true
+			case braced && (rest == "" || strings.ContainsRune("}?:", rune(rest[0]))):
+				return false
+			case !braced && (rest == "" || !isVarChar(rest[0])):
+				return false
+			}
+		}
+	}
+	return seen
 }
 
 // TestDetectFormatStopsEarly checks that the format is decided by the
