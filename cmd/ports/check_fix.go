@@ -49,7 +49,57 @@ type fixPlan struct {
 	moved    map[manifest.Position]ports.Endpoint // the moves written in the override
 	vars     []fixVar                             // the moves written in the env file
 	order    []string                             // the services of the override, in order met
-	docs     map[string]*yaml.Node                // the compose files parsed for their long-syntax entries, nil if unreadable
+	src      *sourceFiles                         // the compose files as written
+}
+
+// sourceFiles reads each compose file once for all that --fix looks up in
+// it: its lines, and its YAML tree for the long-syntax entries.
+type sourceFiles struct {
+	lines map[string][]string   // nil if unreadable
+	docs  map[string]*yaml.Node // nil if unreadable or not YAML
+	long  map[string]map[int]*yaml.Node
+}
+
+// fileLines returns the lines of file, or nil if it cannot be read.
+func (c *sourceFiles) fileLines(file string) []string {
+	if c.lines == nil {
+		c.lines = map[string][]string{}
+	}
+	lines, ok := c.lines[file]
+	if !ok {
+		if data, err := readCapped(file, maxScanBytes); err == nil {
+			lines = strings.Split(string(data), "\n")
+		}
+		c.lines[file] = lines
+	}
+	return lines
+}
+
+// line returns line n (from 1) of file.
+func (c *sourceFiles) line(file string, n int) (string, bool) {
+	lines := c.fileLines(file)
+	if n < 1 || n > len(lines) {
+		return "", false
+	}
+	return lines[n-1], true
+}
+
+// doc returns the YAML tree of file, or nil.
+func (c *sourceFiles) doc(file string) *yaml.Node {
+	if c.docs == nil {
+		c.docs = map[string]*yaml.Node{}
+	}
+	doc, ok := c.docs[file]
+	if !ok {
+		if lines := c.fileLines(file); lines != nil {
+			var n yaml.Node
+			if yaml.Unmarshal([]byte(strings.Join(lines, "\n")), &n) == nil {
+				doc = &n
+			}
+		}
+		c.docs[file] = doc
+	}
+	return doc
 }
 
 // fixVar is a variable to set: NAME=PORT.
@@ -65,12 +115,13 @@ type fixVar struct {
 // write exists.
 func (a *app) fix(res *check.Report, decls []manifest.Declaration) error {
 	plans := map[string]*fixPlan{} // by project
+	src := &sourceFiles{}
 	var projects []string
 	plan := func(d manifest.Declaration) *fixPlan {
 		if p, ok := plans[d.Project]; ok {
 			return p
 		}
-		p := &fixPlan{dir: filepath.Dir(d.Pos.File), project: d.Project, services: map[string][]manifest.Declaration{}, moved: map[manifest.Position]ports.Endpoint{}}
+		p := &fixPlan{dir: filepath.Dir(d.Pos.File), project: d.Project, services: map[string][]manifest.Declaration{}, moved: map[manifest.Position]ports.Endpoint{}, src: src}
 		plans[d.Project] = p
 		projects = append(projects, d.Project)
 		return p
@@ -97,7 +148,7 @@ func (a *app) fix(res *check.Report, decls []manifest.Declaration) error {
 				byHand = append(byHand, fmt.Sprintf("move %s %s to %s by hand (%s)", d.Owner(), endpointText(d), m.Suggestion, d.Pos))
 				continue
 			}
-			if name, ok := portVariable(d); ok && m.Suggestion.Range().IsSingle() {
+			if name, ok := portVariable(src, d); ok && m.Suggestion.Range().IsSingle() {
 				p.vars = append(p.vars, fixVar{name, m.Suggestion.Range().Lo(), d})
 				continue
 			}
@@ -197,7 +248,7 @@ func (p *fixPlan) override() ([]byte, error) {
 			if _, moved := p.moved[d.Pos]; !moved {
 				// A port that stays keeps the variables it is written
 				// with, which compose interpolates in the override too.
-				if raw, ok := rawShortPort(d); ok && strings.Contains(raw, "$") {
+				if raw, ok := rawShortPort(p.src, d); ok && strings.Contains(raw, "$") {
 					text = raw
 				}
 			}
@@ -233,41 +284,7 @@ func (p *fixPlan) override() ([]byte, error) {
 // d, and where it is, if d's file writes d so: the mapping of the file's
 // ports list that has a target and a key or value on d's line.
 func (p *fixPlan) longEntry(d manifest.Declaration) (*yaml.Node, string, bool) {
-	if p.docs == nil {
-		p.docs = map[string]*yaml.Node{}
-	}
-	doc, ok := p.docs[d.Pos.File]
-	if !ok {
-		if data, err := readCapped(d.Pos.File, maxScanBytes); err == nil {
-			var n yaml.Node
-			if yaml.Unmarshal(data, &n) == nil {
-				doc = &n
-			}
-		}
-		p.docs[d.Pos.File] = doc
-	}
-	if doc == nil || d.Pos.Line < 1 {
-		return nil, "", false
-	}
-	var found *yaml.Node
-	var walk func(n *yaml.Node)
-	walk = func(n *yaml.Node) {
-		if found != nil {
-			return
-		}
-		if n.Kind == yaml.SequenceNode {
-			for _, item := range n.Content {
-				if item.Kind == yaml.MappingNode && mapValue(item, "target") != nil && onLine(item, d.Pos.Line) {
-					found = item
-					return
-				}
-			}
-		}
-		for _, c := range n.Content {
-			walk(c)
-		}
-	}
-	walk(doc)
+	found := p.src.longAt(d.Pos.File)[d.Pos.Line]
 	if found == nil {
 		return nil, "", false
 	}
@@ -280,14 +297,40 @@ func (p *fixPlan) longEntry(d manifest.Declaration) (*yaml.Node, string, bool) {
 	return out, fmt.Sprintf("%d:%d", found.Line, found.Column), true
 }
 
-// onLine reports whether a key or a value of mapping m is on line.
-func onLine(m *yaml.Node, line int) bool {
-	for _, c := range m.Content {
-		if c.Line == line {
-			return true
+// longAt returns the long-syntax entries of file by line: each mapping
+// with a target in a list, under every line that one of its keys or
+// values is on, the first met where two share a line.
+func (c *sourceFiles) longAt(file string) map[int]*yaml.Node {
+	if c.long == nil {
+		c.long = map[string]map[int]*yaml.Node{}
+	}
+	at, ok := c.long[file]
+	if ok {
+		return at
+	}
+	at = map[int]*yaml.Node{}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.SequenceNode {
+			for _, item := range n.Content {
+				if item.Kind == yaml.MappingNode && mapValue(item, "target") != nil {
+					for _, kv := range item.Content {
+						if _, taken := at[kv.Line]; !taken {
+							at[kv.Line] = item
+						}
+					}
+				}
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
 		}
 	}
-	return false
+	if doc := c.doc(file); doc != nil {
+		walk(doc)
+	}
+	c.long[file] = at
+	return at
 }
 
 // mapValue returns the value of key in mapping m, or nil.
@@ -359,16 +402,12 @@ func shortPort(d manifest.Declaration, to ports.Endpoint) string {
 
 // rawShortPort returns the port d as its file writes it, when that is
 // the short syntax: the scalar at d's line and column, unquoted.
-func rawShortPort(d manifest.Declaration) (string, bool) {
-	data, err := readCapped(d.Pos.File, maxScanBytes)
-	if err != nil || d.Pos.Line < 1 {
+func rawShortPort(src *sourceFiles, d manifest.Declaration) (string, bool) {
+	line, ok := src.line(d.Pos.File, d.Pos.Line)
+	if !ok || d.Pos.Column < 1 || d.Pos.Column > len(line) {
 		return "", false
 	}
-	lines := strings.Split(string(data), "\n")
-	if d.Pos.Line > len(lines) || d.Pos.Column < 1 || d.Pos.Column > len(lines[d.Pos.Line-1]) {
-		return "", false
-	}
-	return shortScalar(strings.TrimRight(lines[d.Pos.Line-1][d.Pos.Column-1:], "\r"))
+	return shortScalar(strings.TrimRight(line[d.Pos.Column-1:], "\r"))
 }
 
 // shortScalar returns the scalar that rest starts with, unquoted, if it
@@ -415,19 +454,14 @@ var varRef = regexp.MustCompile(`\$(?:\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|([A-Za-z
 // syntax port ("${WEB_PORT:-3000}:3000", "127.0.0.1:$WEB_PORT:3000/udp")
 // or the value of a long syntax published, when that is one variable and
 // nothing else.
-func portVariable(d manifest.Declaration) (string, bool) {
-	if d.Ephemeral || d.Pos.Line < 1 {
+func portVariable(src *sourceFiles, d manifest.Declaration) (string, bool) {
+	if d.Ephemeral {
 		return "", false
 	}
-	data, err := readCapped(d.Pos.File, maxScanBytes)
-	if err != nil {
+	line, ok := src.line(d.Pos.File, d.Pos.Line)
+	if !ok {
 		return "", false
 	}
-	lines := strings.Split(string(data), "\n")
-	if d.Pos.Line > len(lines) {
-		return "", false
-	}
-	line := lines[d.Pos.Line-1]
 	if c := d.Pos.Column - 1; c > 0 && c <= len(line) {
 		line = line[c:]
 	}
