@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -11,6 +12,8 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -104,8 +107,13 @@ func (a *bitmapAllocator) release(ctx context.Context, p ports.Port) error {
 
 // serveEnv, when set, makes the test binary an etcd server for the
 // benchmarks: "client port|peer port|data directory". It serves until its
-// standard input ends.
+// standard input ends; a line "profile FILE" on it starts a CPU profile of
+// the server into FILE, and "stop" ends the profile and answers "stopped".
 const serveEnv = "PORTS_ETCD_SERVE"
+
+// etcdProfile is the directory to which BenchmarkAllocate writes a CPU
+// profile of the etcd server during each sub-benchmark, named after it.
+var etcdProfile = flag.String("etcdcpuprofile", "", "write CPU profiles of the benchmarks' etcd server `dir`/NAME.pprof")
 
 func serveMain() int {
 	f := strings.Split(os.Getenv(serveEnv), "|")
@@ -128,15 +136,54 @@ func serveMain() int {
 	}
 	defer m.stop()
 	fmt.Println("ready")
-	io.Copy(io.Discard, os.Stdin)
+	var prof *os.File
+	sc := bufio.NewScanner(os.Stdin)
+	for sc.Scan() {
+		cmd, arg, _ := strings.Cut(sc.Text(), " ")
+		switch {
+		case cmd == "profile" && prof == nil:
+			f, err := os.Create(arg)
+			if err == nil {
+				err = pprof.StartCPUProfile(f)
+			}
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "server: profile:", err)
+				return 1
+			}
+			prof = f
+		case cmd == "stop" && prof != nil:
+			pprof.StopCPUProfile()
+			prof.Close()
+			prof = nil
+			fmt.Println("stopped")
+		}
+	}
 	return 0
 }
 
 // serverProcess is an etcd server in a process of its own, as a deployment
 // runs it, so that its CPU time is measured apart from the clients'.
 type serverProcess struct {
-	url string
-	cmd *exec.Cmd
+	url    string
+	cmd    *exec.Cmd
+	stdin  io.Writer
+	stdout *bufio.Reader
+}
+
+// profile starts a CPU profile of the server if -etcdcpuprofile asks for
+// one, and returns the function that stops it.
+func (sp *serverProcess) profile(b *testing.B) (stop func()) {
+	if *etcdProfile == "" {
+		return func() {}
+	}
+	name := strings.NewReplacer("/", "_", "=", "-").Replace(b.Name())
+	fmt.Fprintf(sp.stdin, "profile %s\n", filepath.Join(*etcdProfile, name+".pprof"))
+	return func() {
+		fmt.Fprintln(sp.stdin, "stop")
+		if line, err := sp.stdout.ReadString('\n'); line != "stopped\n" {
+			b.Fatalf("etcd server process said %q (%v)", line, err)
+		}
+	}
 }
 
 // startServer starts the test binary as a single-member etcd on two
@@ -166,10 +213,11 @@ func startServer(b *testing.B) *serverProcess {
 		stdin.Close()
 		cmd.Wait()
 	})
-	if line, err := bufio.NewReader(stdout).ReadString('\n'); line != "ready\n" {
+	out := bufio.NewReader(stdout)
+	if line, err := out.ReadString('\n'); line != "ready\n" {
 		b.Fatalf("etcd server process said %q (%v)", line, err)
 	}
-	return &serverProcess{url: fmt.Sprintf("http://127.0.0.1:%d", client), cmd: cmd}
+	return &serverProcess{url: fmt.Sprintf("http://127.0.0.1:%d", client), cmd: cmd, stdin: stdin, stdout: out}
 }
 
 // metrics returns the CPU time that the server process has used, in
@@ -278,6 +326,7 @@ func benchClients(b *testing.B, sp *serverProcess, workers []func(ctx context.Co
 	p0, r0, g0 := counts()
 	ecpu0, wal0 := sp.metrics(b)
 	cpu0 := cpuTime()
+	stopProfile := sp.profile(b)
 	start := time.Now()
 	n := 0
 	for b.Loop() {
@@ -286,6 +335,7 @@ func benchClients(b *testing.B, sp *serverProcess, workers []func(ctx context.Co
 	}
 	close(work)
 	elapsed := time.Since(start)
+	stopProfile()
 	wg.Wait() // the releases of what is left are not timed
 	cpu := cpuTime() - cpu0
 	ecpu, wal := sp.metrics(b)
