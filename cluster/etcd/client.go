@@ -18,7 +18,6 @@ package etcd
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -105,13 +104,6 @@ type cursor struct {
 	next  ports.Port
 }
 
-// record is the value of a record key.
-type record struct {
-	Owner    string         `json:"owner"`
-	Endpoint ports.Endpoint `json:"endpoint"`
-	Lease    int64          `json:"lease,omitempty"`
-}
-
 // New returns a client of the reservations under opts.Prefix of the cluster
 // that cli talks to. It reads them all, then watches them until Close. The
 // caller keeps ownership of cli and closes it after the Client.
@@ -172,14 +164,28 @@ func (c *Client) apply(a *allocator.Allocator, key, value []byte) error {
 	if err != nil {
 		return fmt.Errorf("etcd: mirror: %v", err)
 	}
-	var r record
-	if err := json.Unmarshal(value, &r); err != nil {
+	owner, err := recordOwner(value)
+	if err != nil {
 		return fmt.Errorf("etcd: mirror: record %q: %v", key, err)
 	}
-	if _, err := a.Reserve(r.Owner, e); err != nil {
+	if _, err := a.Reserve(owner, e); err != nil {
 		return fmt.Errorf("etcd: mirror: record %q: %w", key, err)
 	}
 	return nil
+}
+
+// recordOwner reads the owner from the value of a record: its bytes, which
+// must make an owner that checkRequest accepts.
+func recordOwner(value []byte) (string, error) {
+	switch {
+	case len(value) == 0:
+		return "", errors.New("empty owner")
+	case len(value) > maxOwner:
+		return "", fmt.Errorf("owner of %d bytes, longer than %d", len(value), maxOwner)
+	case !utf8.Valid(value):
+		return "", fmt.Errorf("owner %q is not UTF-8", value)
+	}
+	return string(value), nil
 }
 
 // watch keeps the mirror current until Close.
@@ -339,10 +345,6 @@ func (c *Client) reserve(ctx context.Context, op, owner string, e ports.Endpoint
 	if err := checkRequest(owner, e); err != nil {
 		return allocator.Reservation{}, err
 	}
-	val, err := json.Marshal(record{Owner: owner, Endpoint: e, Lease: int64(lease)})
-	if err != nil {
-		return allocator.Reservation{}, err
-	}
 	checks := c.keys.checks(e)
 	cmps := make([]clientv3.Cmp, len(checks))
 	for i, kr := range checks {
@@ -354,7 +356,7 @@ func (c *Client) reserve(ctx context.Context, op, owner string, e ports.Endpoint
 	}
 	marks := c.keys.marks(e)
 	puts := make([]clientv3.Op, 0, len(marks)+1)
-	puts = append(puts, clientv3.OpPut(c.keys.recordKey(e), string(val), opts...))
+	puts = append(puts, clientv3.OpPut(c.keys.recordKey(e), owner, opts...))
 	for _, k := range marks {
 		puts = append(puts, clientv3.OpPut(k, owner, opts...))
 	}
@@ -554,7 +556,7 @@ func (c *Client) Release(ctx context.Context, e ports.Endpoint) (allocator.Reser
 		return allocator.Reservation{}, false, fmt.Errorf("%w: etcd: release of an invalid endpoint", allocator.ErrInvalid)
 	}
 	rk := c.keys.recordKey(e)
-	ops := []clientv3.Op{clientv3.OpGet(rk), clientv3.OpDelete(rk)}
+	ops := []clientv3.Op{clientv3.OpDelete(rk, clientv3.WithPrevKV())}
 	for _, k := range c.keys.marks(e) {
 		ops = append(ops, clientv3.OpDelete(k))
 	}
@@ -567,12 +569,12 @@ func (c *Client) Release(ctx context.Context, e ports.Endpoint) (allocator.Reser
 	if !resp.Succeeded {
 		return allocator.Reservation{}, false, nil
 	}
-	var r record
-	if kvs := resp.Responses[0].GetResponseRange().GetKvs(); len(kvs) == 1 {
-		_ = json.Unmarshal(kvs[0].Value, &r)
+	var owner string
+	if kvs := resp.Responses[0].GetResponseDeleteRange().GetPrevKvs(); len(kvs) == 1 {
+		owner = string(kvs[0].Value)
 	}
 	_ = c.waitRev(octx, resp.Header.Revision, false)
-	return allocator.Reservation{Owner: r.Owner, Endpoint: e}, true, nil
+	return allocator.Reservation{Owner: owner, Endpoint: e}, true, nil
 }
 
 // Lookup returns the reservation of exactly e, and whether there is one, as

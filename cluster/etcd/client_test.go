@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -265,5 +266,47 @@ func TestReserveAgainBySameOwner(t *testing.T) {
 	}
 	if got := a.AppendHolders(nil, ports.TCP, 5003); len(got) != 1 || got[0] != res("c0", "[::1]:5003/tcp") {
 		t.Errorf("Holders(5003) = %v after the refusals, want c0's", got)
+	}
+}
+
+// TestBadRecord checks that a record whose value is no owner, written to
+// etcd by something other than this package, stops the mirror with an
+// error naming its key and what is wrong, when it is loaded and when it
+// arrives through the watch.
+func TestBadRecord(t *testing.T) {
+	c := single(t)
+	cli := c.client(t)
+	ctx := ctxT(t)
+	l := layout{prefix: "/" + t.Name() + "/"}
+	key := l.recordKey(ports.MustParseEndpoint("3000/tcp"))
+	for _, tc := range []struct{ value, want string }{
+		{"", "empty owner"},
+		{"\xff", "not UTF-8"},
+	} {
+		if _, err := cli.Put(ctx, key, tc.value); err != nil {
+			t.Fatal(err)
+		}
+		_, err := New(ctx, cli, Options{Prefix: l.prefix})
+		if err == nil || !strings.Contains(err.Error(), key) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("New over a record of %q: %v, want an error naming %q and saying %q", tc.value, err, key, tc.want)
+		}
+		if _, err := cli.Delete(ctx, key); err != nil {
+			t.Fatal(err)
+		}
+		cl, err := New(ctx, cli, Options{Prefix: l.prefix})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cli.Put(ctx, key, tc.value); err != nil {
+			t.Fatal(err)
+		}
+		err = cl.Sync(ctx)
+		if err == nil || !strings.Contains(err.Error(), key) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Sync after a record of %q: %v, want an error naming %q and saying %q", tc.value, err, key, tc.want)
+		}
+		cl.Close()
+		if _, err := cli.Delete(ctx, key); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -5,7 +5,7 @@ package etcd
 // Every reservation is one record key and a few mark keys, all under the
 // client's prefix P:
 //
-//	P r/<proto>/<lo>-<hi>/<addr>            record: JSON {owner, endpoint, lease}
+//	P r/<proto>/<lo>-<hi>/<addr>            record: value is the owner
 //	P m/<proto>/<group>/<node>.<endpoint>   mark: value is the owner
 //
 // <lo> and <hi> are four hex digits, <addr> the hex of the address's binary

@@ -346,11 +346,11 @@ func recordsIn(t testing.TB, cli *clientv3.Client, prefix string) []allocator.Re
 	}
 	var out []allocator.Reservation
 	for _, kv := range resp.Kvs {
-		var r record
-		if err := json.Unmarshal(kv.Value, &r); err != nil {
+		e, err := l.parseRecordKey(string(kv.Key))
+		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, allocator.Reservation{Owner: r.Owner, Endpoint: r.Endpoint})
+		out = append(out, allocator.Reservation{Owner: string(kv.Value), Endpoint: e})
 	}
 	sortRes(out)
 	return out
