@@ -30,7 +30,9 @@ import (
 
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/allocator"
+	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"google.golang.org/grpc"
 )
 
 // DefaultPrefix is the key prefix of a Client whose Options leave it empty.
@@ -77,6 +79,7 @@ type Options struct {
 // A Client is safe for concurrent use by multiple goroutines.
 type Client struct {
 	cli     *clientv3.Client
+	kv      pb.KVClient // cli's KV service, for transactions built here
 	keys    layout
 	policy  allocator.Policy
 	timeout time.Duration
@@ -123,6 +126,7 @@ func New(ctx context.Context, cli *clientv3.Client, opts Options) (*Client, erro
 	}
 	c := &Client{
 		cli:     cli,
+		kv:      clientv3.RetryKVClient(cli),
 		keys:    layout{prefix: opts.Prefix},
 		policy:  opts.Policy,
 		timeout: opts.Timeout,
@@ -346,23 +350,35 @@ func (c *Client) reserve(ctx context.Context, op, owner string, e ports.Endpoint
 		return allocator.Reservation{}, err
 	}
 	checks := c.keys.checks(e)
-	cmps := make([]clientv3.Cmp, len(checks))
-	for i, kr := range checks {
-		cmps[i] = clientv3.Compare(clientv3.CreateRevision(kr.Start), "=", 0).WithRange(kr.End)
-	}
-	var opts []clientv3.OpOption
-	if lease != 0 {
-		opts = append(opts, clientv3.WithLease(lease))
-	}
 	marks := c.keys.marks(e)
-	puts := make([]clientv3.Op, 0, len(marks)+1)
-	puts = append(puts, clientv3.OpPut(c.keys.recordKey(e), owner, opts...))
-	for _, k := range marks {
-		puts = append(puts, clientv3.OpPut(k, owner, opts...))
+	val := []byte(owner)
+	txn := &pb.TxnRequest{
+		Compare: make([]*pb.Compare, len(checks)),
+		Success: make([]*pb.RequestOp, 0, len(marks)+1),
+	}
+	cmps := make([]pb.Compare, len(checks))
+	for i, kr := range checks {
+		cmps[i] = pb.Compare{
+			Result:      pb.Compare_EQUAL,
+			Target:      pb.Compare_CREATE,
+			Key:         []byte(kr.Start),
+			RangeEnd:    []byte(kr.End),
+			TargetUnion: &pb.Compare_CreateRevision{},
+		}
+		txn.Compare[i] = &cmps[i]
+	}
+	puts := make([]pb.PutRequest, len(marks)+1)
+	for i := range puts {
+		k := c.keys.recordKey(e)
+		if i > 0 {
+			k = marks[i-1]
+		}
+		puts[i] = pb.PutRequest{Key: []byte(k), Value: val, Lease: int64(lease)}
+		txn.Success = append(txn.Success, &pb.RequestOp{Request: &pb.RequestOp_RequestPut{RequestPut: &puts[i]}})
 	}
 	octx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	resp, err := c.cli.Txn(octx).If(cmps...).Then(puts...).Commit()
+	resp, err := c.txn(octx, txn)
 	if err != nil {
 		if lease != 0 && isLeaseNotFound(err) {
 			return allocator.Reservation{}, errLeaseNotFound
@@ -383,6 +399,16 @@ func (c *Client) reserve(ctx context.Context, op, owner string, e ports.Endpoint
 	// If the watch is slow the reservation stands all the same.
 	_ = c.waitRev(octx, resp.Header.Revision, false)
 	return req, nil
+}
+
+// txn sends a transaction built here, as clientv3's Txn sends the one it
+// builds (which copies every compare it is given).
+func (c *Client) txn(ctx context.Context, req *pb.TxnRequest) (*pb.TxnResponse, error) {
+	resp, err := c.kv.Txn(ctx, req, grpc.WaitForReady(true))
+	if err != nil {
+		return nil, clientv3.ContextError(ctx, err)
+	}
+	return resp, nil
 }
 
 // errLeaseNotFound tells a Session that etcd refused its lease.
@@ -556,13 +582,22 @@ func (c *Client) Release(ctx context.Context, e ports.Endpoint) (allocator.Reser
 		return allocator.Reservation{}, false, fmt.Errorf("%w: etcd: release of an invalid endpoint", allocator.ErrInvalid)
 	}
 	rk := c.keys.recordKey(e)
-	ops := []clientv3.Op{clientv3.OpDelete(rk, clientv3.WithPrevKV())}
-	for _, k := range c.keys.marks(e) {
-		ops = append(ops, clientv3.OpDelete(k))
+	marks := c.keys.marks(e)
+	dels := make([]pb.DeleteRangeRequest, len(marks)+1)
+	dels[0] = pb.DeleteRangeRequest{Key: []byte(rk), PrevKv: true}
+	for i, k := range marks {
+		dels[i+1] = pb.DeleteRangeRequest{Key: []byte(k)}
+	}
+	txn := &pb.TxnRequest{
+		Compare: []*pb.Compare{{Result: pb.Compare_NOT_EQUAL, Target: pb.Compare_CREATE, Key: []byte(rk), TargetUnion: &pb.Compare_CreateRevision{}}},
+		Success: make([]*pb.RequestOp, len(dels)),
+	}
+	for i := range dels {
+		txn.Success[i] = &pb.RequestOp{Request: &pb.RequestOp_RequestDeleteRange{RequestDeleteRange: &dels[i]}}
 	}
 	octx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	resp, err := c.cli.Txn(octx).If(clientv3.Compare(clientv3.CreateRevision(rk), "!=", 0)).Then(ops...).Commit()
+	resp, err := c.txn(octx, txn)
 	if err != nil {
 		return allocator.Reservation{}, false, opError(ctx, "release", req, true, err)
 	}
