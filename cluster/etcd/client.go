@@ -162,11 +162,15 @@ func (c *Client) load(ctx context.Context, pol allocator.Policy) (*allocator.All
 	return a, resp.Header.Revision, nil
 }
 
-// apply reserves the record of a put in a.
+// apply reserves the record of a put in a; the other marks of group "all"
+// change nothing.
 func (c *Client) apply(a *allocator.Allocator, key, value []byte) error {
-	e, err := c.keys.parseRecordKey(string(key))
+	e, rec, err := c.keys.parseRecord(string(key))
 	if err != nil {
 		return fmt.Errorf("etcd: mirror: %v", err)
+	}
+	if !rec {
+		return nil
 	}
 	owner, err := recordOwner(value)
 	if err != nil {
@@ -211,7 +215,8 @@ func (c *Client) watch(pol allocator.Policy, rev int64) {
 					err = c.apply(a, ev.Kv.Key, ev.Kv.Value)
 				case clientv3.EventTypeDelete:
 					var e ports.Endpoint
-					if e, err = c.keys.parseRecordKey(string(ev.Kv.Key)); err == nil {
+					var rec bool
+					if e, rec, err = c.keys.parseRecord(string(ev.Kv.Key)); err == nil && rec {
 						a.Release(e)
 					}
 				}
@@ -354,7 +359,7 @@ func (c *Client) reserve(ctx context.Context, op, owner string, e ports.Endpoint
 	val := []byte(owner)
 	txn := &pb.TxnRequest{
 		Compare: make([]*pb.Compare, len(checks)),
-		Success: make([]*pb.RequestOp, 0, len(marks)+1),
+		Success: make([]*pb.RequestOp, 0, len(marks)),
 	}
 	cmps := make([]pb.Compare, len(checks))
 	for i, kr := range checks {
@@ -367,12 +372,8 @@ func (c *Client) reserve(ctx context.Context, op, owner string, e ports.Endpoint
 		}
 		txn.Compare[i] = &cmps[i]
 	}
-	puts := make([]pb.PutRequest, len(marks)+1)
-	for i := range puts {
-		k := c.keys.recordKey(e)
-		if i > 0 {
-			k = marks[i-1]
-		}
+	puts := make([]pb.PutRequest, len(marks))
+	for i, k := range marks {
 		puts[i] = pb.PutRequest{Key: []byte(k), Value: val, Lease: int64(lease)}
 		txn.Success = append(txn.Success, &pb.RequestOp{Request: &pb.RequestOp_RequestPut{RequestPut: &puts[i]}})
 	}
@@ -581,12 +582,11 @@ func (c *Client) Release(ctx context.Context, e ports.Endpoint) (allocator.Reser
 	if !e.IsValid() {
 		return allocator.Reservation{}, false, fmt.Errorf("%w: etcd: release of an invalid endpoint", allocator.ErrInvalid)
 	}
-	rk := c.keys.recordKey(e)
-	marks := c.keys.marks(e)
-	dels := make([]pb.DeleteRangeRequest, len(marks)+1)
-	dels[0] = pb.DeleteRangeRequest{Key: []byte(rk), PrevKv: true}
+	marks := c.keys.marks(e) // the record first
+	rk := marks[0]
+	dels := make([]pb.DeleteRangeRequest, len(marks))
 	for i, k := range marks {
-		dels[i+1] = pb.DeleteRangeRequest{Key: []byte(k)}
+		dels[i] = pb.DeleteRangeRequest{Key: []byte(k), PrevKv: i == 0}
 	}
 	txn := &pb.TxnRequest{
 		Compare: []*pb.Compare{{Result: pb.Compare_NOT_EQUAL, Target: pb.Compare_CREATE, Key: []byte(rk), TargetUnion: &pb.Compare_CreateRevision{}}},

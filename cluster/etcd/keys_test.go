@@ -3,7 +3,6 @@ package etcd
 import (
 	"net/netip"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -136,7 +135,7 @@ func TestTransactionSize(t *testing.T) {
 			ports.RangeFrom(32767, 32768), ports.RangeFrom(3, 65532), ports.RangeFrom(1, 32766),
 		} {
 			e := ports.EndpointFrom(ports.TCP, a, r)
-			c, m := len(l.checks(e)), len(l.marks(e))+1
+			c, m := len(l.checks(e)), len(l.marks(e))
 			worst = max(worst, c, m)
 			if c > 128 || m > 128 {
 				t.Errorf("%v: %d compares, %d writes; etcd allows 128", e, c, m)
@@ -170,8 +169,22 @@ func TestCover(t *testing.T) {
 					t.Fatalf("cover of %d-%d: node %d-%d could be larger", lo, hi, n.lo(), n.hi())
 				}
 			}
-			if !strings.HasPrefix(node{bits: uint16(n.lo()), depth: 16}.key(), n.key()) {
-				t.Fatalf("node %d-%d: key %q is not a prefix of its first port's", n.lo(), n.hi(), n.key())
+			// The node's subtree range holds the keys of exactly its
+			// ports, and its own.
+			sub := keyRange{n.key(), string(append(hex4(nil, n.hi()), subtreeEnd))}
+			in := func(k string) bool { return sub.Start <= k && k < sub.End }
+			leaf := func(p int) string { return node{bits: uint16(p), depth: 16}.key() }
+			if !in(n.key()) || !in(leaf(n.lo())) || !in(leaf(n.hi())) {
+				t.Fatalf("node %d-%d: range %q misses its own ports", n.lo(), n.hi(), sub)
+			}
+			if n.depth > 0 {
+				parent := node{bits: n.bits &^ (1 << (16 - n.depth)), depth: n.depth - 1}
+				if in(parent.key()) {
+					t.Fatalf("node %d-%d: range %q holds its parent %q", n.lo(), n.hi(), sub, parent.key())
+				}
+			}
+			if (n.lo() > 0 && in(leaf(n.lo()-1))) || (n.hi() < 65535 && in(leaf(n.hi()+1))) {
+				t.Fatalf("node %d-%d: range %q holds ports outside it", n.lo(), n.hi(), sub)
 			}
 			next = n.hi() + 1
 		}
@@ -184,32 +197,64 @@ func TestCover(t *testing.T) {
 	})
 }
 
-// TestRecordKeyRoundTrip checks that record keys read back to their endpoint.
-func TestRecordKeyRoundTrip(t *testing.T) {
+// TestMarkKeyRoundTrip checks that mark keys read back to their group,
+// node and endpoint, and that exactly one mark of a reservation in group
+// "all" is its record.
+func TestMarkKeyRoundTrip(t *testing.T) {
 	l := layout{prefix: "/p/"}
 	rapid.Check(t, func(t *rapid.T) {
 		e := drawEndpoint(t, "e")
-		got, err := l.parseRecordKey(l.recordKey(e))
-		if err != nil || got != e {
-			t.Fatalf("%v: key %q read back as %v, %v", e, l.recordKey(e), got, err)
+		write, _ := groups(e.Addr())
+		records := 0
+		for _, g := range write {
+			for _, n := range cover(int(e.Range().Lo()), int(e.Range().Hi())) {
+				k := l.markKey(e, g, n)
+				gg, nn, ee, err := l.parseMark(k)
+				if err != nil || gg != g || nn != n || ee != e {
+					t.Fatalf("%v: key %q read back as %q %v %v, %v", e, k, gg, nn, ee, err)
+				}
+				ee, rec, err := l.parseRecord(k)
+				if g != "all" {
+					if err == nil {
+						t.Fatalf("%q: a mark of group %q read as one of group all", k, g)
+					}
+					continue
+				}
+				if err != nil || ee != e {
+					t.Fatalf("%v: key %q read back as %v, %v", e, k, ee, err)
+				}
+				if rec {
+					records++
+					if k != l.recordKey(e) {
+						t.Fatalf("%v: %q is a record, but the record key is %q", e, k, l.recordKey(e))
+					}
+				}
+			}
+		}
+		if records != 1 {
+			t.Fatalf("%v: %d records", e, records)
+		}
+		if l.marks(e)[0] != l.recordKey(e) {
+			t.Fatalf("%v: the first mark is %q, not the record %q", e, l.marks(e)[0], l.recordKey(e))
 		}
 	})
 }
 
-// FuzzParseRecordKey feeds arbitrary keys to the reader of record keys: an
-// error or an endpoint whose key is the input, never a panic.
-func FuzzParseRecordKey(f *testing.F) {
+// FuzzParseMark feeds arbitrary keys to the reader of mark keys: an error,
+// or a group, node and endpoint whose mark key is the input; never a panic.
+func FuzzParseMark(f *testing.F) {
 	l := layout{prefix: "/p/"}
-	f.Add("/p/r/tcp/1f90-1f90/-")
-	f.Add("/p/r/udp/0000-ffff/7f000001")
-	f.Add("/p/r/tcp/2-1/zz")
+	f.Add("/p/a/tcp/1f90q.1f90-1f90/-")
+	f.Add("/p/m/udp/v4/0000a.0000-ffff/7f000001")
+	f.Add("/p/m/tcp/wf/0002p.0002-0003/-")
+	f.Add("/p/a/tcp/0002p.0003-0002/zz")
 	f.Fuzz(func(t *testing.T, k string) {
-		e, err := l.parseRecordKey(k)
+		g, n, e, err := l.parseMark(k)
 		if err != nil {
 			return
 		}
-		if !e.IsValid() {
-			t.Fatalf("%q: invalid endpoint without an error", k)
+		if !e.IsValid() || l.markKey(e, g, n) != k {
+			t.Fatalf("%q: read as %q %v %v, whose key is %q", k, g, n, e, l.markKey(e, g, n))
 		}
 	})
 }

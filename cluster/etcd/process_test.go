@@ -346,11 +346,13 @@ func recordsIn(t testing.TB, cli *clientv3.Client, prefix string) []allocator.Re
 	}
 	var out []allocator.Reservation
 	for _, kv := range resp.Kvs {
-		e, err := l.parseRecordKey(string(kv.Key))
+		e, rec, err := l.parseRecord(string(kv.Key))
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, allocator.Reservation{Owner: string(kv.Value), Endpoint: e})
+		if rec {
+			out = append(out, allocator.Reservation{Owner: string(kv.Value), Endpoint: e})
+		}
 	}
 	sortRes(out)
 	return out
