@@ -281,8 +281,7 @@ func (c *Client) Revision() int64 {
 // up; the wait for a change of this client's own under the prefix needs
 // no asking, since the watch delivers that change itself.
 func (c *Client) waitRev(ctx context.Context, rev int64, ask bool) error {
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
+	var tickC <-chan time.Time // nil, which never fires, unless asking
 	for {
 		c.mu.Lock()
 		cur, ch, err := c.rev, c.advance, c.err
@@ -293,13 +292,16 @@ func (c *Client) waitRev(ctx context.Context, rev int64, ask bool) error {
 		if cur >= rev {
 			return nil
 		}
+		if ask && tickC == nil {
+			tick := time.NewTicker(50 * time.Millisecond)
+			defer tick.Stop()
+			tickC = tick.C
+		}
 		select {
 		case <-ch:
-		case <-tick.C:
-			if ask {
-				c.progress.Add(1)
-				_ = c.cli.RequestProgress(c.wctx)
-			}
+		case <-tickC:
+			c.progress.Add(1)
+			_ = c.cli.RequestProgress(c.wctx)
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-c.done:

@@ -70,6 +70,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/portalloc/ports"
@@ -300,8 +301,8 @@ func (l layout) parseMark(k string) (group string, n node, e ports.Endpoint, err
 		return "", node{}, ports.Endpoint{}, bad("want a/protocol/ or m/protocol/group/")
 	}
 	proto, err := ports.ParseProtocol(protos)
-	if err != nil {
-		return "", node{}, ports.Endpoint{}, bad(err.Error())
+	if err != nil || proto.String() != protos {
+		return "", node{}, ports.Endpoint{}, bad(fmt.Sprintf("bad protocol %q", protos))
 	}
 	// node . lo - hi / addr
 	if len(rest) < 16 || rest[5] != '.' || rest[10] != '-' || rest[15] != '/' {
@@ -321,13 +322,18 @@ func (l layout) parseMark(k string) (group string, n node, e ports.Endpoint, err
 	var addr netip.Addr
 	if a := rest[16:]; a != "-" {
 		b, err := hex.DecodeString(a)
-		if err != nil || addr.UnmarshalBinary(b) != nil || !addr.IsValid() {
+		if err != nil || strings.ToLower(a) != a || addr.UnmarshalBinary(b) != nil || !addr.IsValid() || addr.Is4In6() {
 			return "", node{}, ports.Endpoint{}, bad(fmt.Sprintf("bad address %q", a))
 		}
 	}
 	e = ports.EndpointFrom(proto, addr, ports.RangeFrom(ports.Port(lo), ports.Port(hi)))
-	if !e.IsValid() || l.markKey(e, group, n) != k {
-		return "", node{}, ports.Endpoint{}, bad("not a mark this package writes")
+	if !e.IsValid() {
+		return "", node{}, ports.Endpoint{}, bad("not an endpoint")
+	}
+	if group != "all" {
+		if write, _ := groups(addr); !slices.Contains(write, group) {
+			return "", node{}, ports.Endpoint{}, bad(fmt.Sprintf("address %v has no marks in group %q", addr, group))
+		}
 	}
 	return group, n, e, nil
 }
