@@ -486,6 +486,16 @@ func kubeFastTag(s string) string {
 		if len(s) >= 5 && strings.Trim(s[:4], "0123456789") == "" && s[4] == '-' {
 			giveUp() // perhaps a date
 		}
+		digits := s
+		if c == '+' || c == '-' {
+			digits = s[1:]
+		}
+		if digits != "" && len(digits) < 19 && strings.Trim(digits, "0123456789") == "" && (digits[0] != '0' || len(digits) == 1) {
+			return "!!int" // decimal digits, as most numbers of a manifest are
+		}
+		if strings.Trim(s, "0123456789abcdefABCDEFxXoO_+-.") != "" {
+			return "!!str" // a letter that no number holds: 100m, 128Mi
+		}
 		plain := strings.ReplaceAll(s, "_", "")
 		if _, err := strconv.ParseInt(plain, 0, 64); err == nil {
 			return "!!int"

@@ -65,6 +65,7 @@ var kubeFastSeeds = []string{
 	"---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - {port: 80, targetPort: http}\n",
 	"a:\nb: 2\n", "a:\n  b:\n", "a:\n- x\n- y\nz: 1\n", "a: {}\nb: []\nc: {x: [1, 2], y: 'q'}\n",
 	"a: \"x\"\nb: 'y'\n'c': 1\n\"d\": 2\n", "a: 0x50\nb: 0o17\nc: 1_000\nd: 1e3\ne: .5\nf: -.inf\ng: 08\nh: 100m\ni: 128Mi\nj: 2001-12-14\n",
+	"a: +\nb: -09\nc: +01\nd: 09\ne: -0\nf: 0b\ng: 1e\nh: 0x1p3\ni: 0xFFFFFFFFFFFFFFFFF\nj: 1_2.5\nk: +1_0\n",
 	"a: yes\nb: on\nc: ~\nd: null\ne: NULL\nf: True\ng: 1.2.3\nh: -1\ni: +1\nj: 9223372036854775808\nk: 18446744073709551616\n",
 	"  a: 1\n  b: 2\n", "a: b: c\n", "a: b\n  c\n", "- a\n- b\n", "- a: 1\n  b: 2\n- c: 3\n", "-\n  a: 1\n", "- - a\n",
 	"a: [x, {y: z}, \"w\"] # end\n", "a: [x,]\n", "a: {x}\n", "a: {x: }\n", "a: [x: y]\n", "a: [--listen=:8080]\n", "a: x#y\n",
@@ -135,7 +136,7 @@ func kubePieces(t testing.TB, data []byte) [][]byte {
 		if piece == nil {
 			return out
 		}
-		out = append(out, piece)
+		out = append(out, bytes.Clone(piece))
 	}
 }
 
@@ -183,12 +184,14 @@ var kubeFastScalars = []string{
 	"x", "web", "nginx:1.25", "http://a.b/c", "80", "0x50", "-1", "1.5", "1e3", "100m", "true", "yes", "null", "~", "",
 	"a b", "a#b", "'q'", "\"d\"", "'it''s'", "\"t\\tb\"", "2001-12-14", "*x", "&a v", "!!str 8", "|", "a: b", "- x", "[x]",
 	"{k: v}", "[1, 'two', {three: 3}]", "{}", "[]", "08", ".inf", "0b11", "1_000", "a # note", "b #", "-x", "--flag",
+	"+", "-0", "+01", "-09", "09", "0", "007", "1e", "0x", "0xZ", "-.5", "1.", "+.inf", "123456789012345678901", "-9223372036854775809",
+	"0o8", "1__2", "3e-2", "12:30", "0.0.0.0", "10.0.0.1", "::1", "1Gi", "500M",
 }
 
 func kubeFastValue(t *rapid.T, plain *bool) string {
 	s := rapid.SampledFrom(kubeFastScalars).Draw(t, "scalar")
 	switch s {
-	case "'it''s'", "\"t\\tb\"", "2001-12-14", "*x", "&a v", "!!str 8", "|", "a: b", "- x", "0b11", "b #":
+	case "'it''s'", "\"t\\tb\"", "2001-12-14", "*x", "&a v", "!!str 8", "|", "a: b", "- x", "0b11", "b #", "0o8", "::1":
 		*plain = false
 	}
 	return s

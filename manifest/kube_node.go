@@ -45,6 +45,7 @@ type kubeDoc struct {
 	visited   int                 // nodes visited by the walks that follow aliases
 	lastAlias int                 // line of the alias last followed
 	following map[*yaml.Node]bool // the nodes that aliases being followed name
+	pairBuf   []kubePair          // where pairs takes the pairs of mappings without merges from
 }
 
 // errAt returns an *Error at node n (or with no line, for nil).
@@ -183,14 +184,20 @@ func (d *kubeDoc) pairs(m *yaml.Node) ([]kubePair, error) {
 		}
 	}
 	if !merges {
-		out := make([]kubePair, 0, len(m.Content)/2)
+		// The pairs are taken from d.pairBuf, which only grows while
+		// the document is read: each slice handed out stays as it is.
+		n := len(m.Content) / 2
+		if cap(d.pairBuf)-len(d.pairBuf) < n {
+			d.pairBuf = make([]kubePair, 0, max(256, n))
+		}
+		from := len(d.pairBuf)
 		for i := 0; i+1 < len(m.Content); i += 2 {
 			if err := d.count(m.Content[i]); err != nil {
 				return nil, err
 			}
-			out = append(out, kubePair{m.Content[i], m.Content[i+1]})
+			d.pairBuf = append(d.pairBuf, kubePair{m.Content[i], m.Content[i+1]})
 		}
-		return out, nil
+		return d.pairBuf[from:len(d.pairBuf):len(d.pairBuf)], nil
 	}
 	var out []kubePair
 	seen := map[string]bool{}

@@ -29,10 +29,11 @@ type kubeSplitter struct {
 	br         *bufio.Reader
 	line       int    // lines read so far
 	start      int    // the number of the first line of the last line read (a lone CR ends a line in it)
-	held       []byte // a line read ahead: the start of the next piece
+	held       []byte // a line read ahead: the start of the next piece, or empty
 	heldN      int    // its line number
 	heldMarker bool   // whether it is a "---" line (else a directive)
 	err        error  // the reader's error, once met
+	buf        []byte // the last piece, whose array the next reuses
 }
 
 func newKubeSplitter(r io.Reader) *kubeSplitter {
@@ -89,17 +90,22 @@ func yamlBreaks(b []byte) int {
 }
 
 // next returns the next piece of the stream and the number of its first
-// line; a nil piece at the end.
+// line; a nil piece at the end. The piece is valid until the next call,
+// which reuses its array.
 func (s *kubeSplitter) next() (piece []byte, first int, err error) {
 	if s.err != nil {
 		return nil, 0, s.err
 	}
-	var buf []byte
+	buf := s.buf[:0]
+	defer func() { s.buf = buf }()
 	first = s.line + 1
 	marker, content, ended := false, false, false
-	if s.held != nil {
-		buf, first, marker = s.held, s.heldN, s.heldMarker
-		s.held = nil
+	if len(s.held) > 0 {
+		buf, first, marker = append(buf, s.held...), s.heldN, s.heldMarker
+		s.held = s.held[:0]
+	}
+	hold := func(line []byte, marker bool) {
+		s.held, s.heldN, s.heldMarker = append(s.held, line...), s.start, marker
 	}
 	for {
 		line, err := s.readLine()
@@ -108,12 +114,15 @@ func (s *kubeSplitter) next() (piece []byte, first int, err error) {
 			return nil, 0, err
 		}
 		if line == nil {
+			if len(buf) == 0 {
+				return nil, first, nil
+			}
 			return buf, first, nil
 		}
 		switch {
 		case kubeMarker(line, "---"):
 			if marker || content {
-				s.held, s.heldN, s.heldMarker = bytes.Clone(line), s.start, true
+				hold(line, true)
 				return buf, first, nil
 			}
 			marker = true
@@ -121,7 +130,7 @@ func (s *kubeSplitter) next() (piece []byte, first int, err error) {
 			ended = true
 		case line[0] == '%' && ended:
 			// A directive after "...": the prologue of the next document.
-			s.held, s.heldN, s.heldMarker = bytes.Clone(line), s.start, false
+			hold(line, false)
 			return buf, first, nil
 		case line[0] == '%' && !marker && !content:
 			// A directive of this piece's prologue.

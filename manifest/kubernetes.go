@@ -69,6 +69,7 @@ func ReadKubernetes(name string, r io.Reader) ([]Declaration, error) {
 	s := newKubeSplitter(r)
 	var out kubeOut
 	var fast kubeFast
+	var pairBuf []kubePair // the pairs of the last document's mappings, whose array the next reuses
 	doc := 0
 	for {
 		piece, first, err := s.next()
@@ -79,12 +80,13 @@ func ReadKubernetes(name string, r io.Reader) ([]Declaration, error) {
 			return out.all(), nil
 		}
 		if root, ok := fast.parse(piece); ok {
-			d := &kubeDoc{file: name, doc: doc, lineOff: first - 1}
+			d := &kubeDoc{file: name, doc: doc, lineOff: first - 1, pairBuf: pairBuf[:0]}
 			doc++
 			block := out.tail()
 			n0 := len(block)
 			tail, err := d.read(root, block)
 			fast.keepDecls(tail[n0:])
+			pairBuf = d.pairBuf
 			out.setTail(tail)
 			if err != nil {
 				if h := helmError(name, d.doc, piece, first); h != nil && !errors.Is(err, ErrKustomization) {
@@ -116,13 +118,14 @@ func ReadKubernetes(name string, r io.Reader) ([]Declaration, error) {
 				}
 				return nil, e
 			}
-			d := &kubeDoc{file: name, doc: doc, lineOff: first - 1}
+			d := &kubeDoc{file: name, doc: doc, lineOff: first - 1, pairBuf: pairBuf[:0]}
 			doc++
 			if len(n.Content) != 1 || kubeIsNull(n.Content[0]) {
 				continue
 			}
 			tail, err := d.read(n.Content[0], out.tail())
 			out.setTail(tail)
+			pairBuf = d.pairBuf
 			if err != nil {
 				if h := helmError(name, d.doc, piece, first); h != nil && !errors.Is(err, ErrKustomization) {
 					return nil, h
@@ -448,6 +451,14 @@ func (d *kubeDoc) stringMap(v *yaml.Node, path string) (map[string]string, error
 	for _, p := range m.pairs {
 		if p.key.Kind != yaml.ScalarNode {
 			return nil, d.errAt(p.key, "%s: want string keys, got %s", path, kubeKindName(p.key))
+		}
+		if v := p.value; v != nil && v.Kind == yaml.ScalarNode && kubeIsText(v) {
+			// What d.str does with text, without the path it would name.
+			if err := d.count(v); err != nil {
+				return nil, err
+			}
+			out[p.key.Value] = v.Value
+			continue
 		}
 		s, err := d.str(p.value, path+"."+p.key.Value)
 		if err != nil {
