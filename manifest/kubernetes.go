@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -594,12 +595,14 @@ func (d *kubeDoc) service(obj kubeObject, specNode *yaml.Node, out []Declaration
 	if typ == "LoadBalancer" {
 		exposure = Public
 	}
-	_, portsNode := spec.get("ports")
+	portsKey, portsNode := spec.get("ports")
 	entries, err := d.list(portsNode, at+".ports")
 	if err != nil {
 		return out, err
 	}
+	block := blockComment(portsKey)
 	for i, e := range entries {
+		block = cmp.Or(kubeEntryComment(e), block)
 		where := fmt.Sprintf("%s.ports[%d]", at, i)
 		pm, err := d.mapping(e, where)
 		if err != nil {
@@ -668,7 +671,7 @@ func (d *kubeDoc) service(obj kubeObject, specNode *yaml.Node, out []Declaration
 			Project:     obj.namespace,
 			Service:     obj.name,
 			Name:        name,
-			Description: comment(pm.node),
+			Description: cmp.Or(comment(pm.node), block),
 			Group:       obj.group,
 			Selector:    selector,
 		}
@@ -727,13 +730,15 @@ func (d *kubeDoc) podSpec(obj kubeObject, specNode *yaml.Node, path string, out 
 				}
 			}
 			init := list == "initContainers" && restart != "Always"
-			_, pn := cm.get("ports")
+			pk, pn := cm.get("ports")
 			ps, err := d.list(pn, where+".ports")
 			if err != nil {
 				return out, err
 			}
+			block := blockComment(pk)
 			for pi, p := range ps {
-				c := kubeContainer{name: name, image: image, init: init, hostNet: hostNet}
+				block = cmp.Or(kubeEntryComment(p), block)
+				c := kubeContainer{name: name, image: image, init: init, hostNet: hostNet, block: block}
 				if out, err = d.containerPort(obj, c, p, fmt.Sprintf("%s.ports[%d]", where, pi), out); err != nil {
 					return out, err
 				}
@@ -743,10 +748,31 @@ func (d *kubeDoc) podSpec(obj kubeObject, specNode *yaml.Node, path string, out 
 	return out, nil
 }
 
-// kubeContainer is what a container's ports take from it and its pod.
+// kubeContainer is what a container's ports take from it and its pod,
+// and the comment over the port's block.
 type kubeContainer struct {
 	name, image   string
 	init, hostNet bool
+	block         string
+}
+
+// kubeEntryComment returns the comment on the lines above entry e of a
+// list of ports (which YAML gives the entry or its first key), or "". As
+// for compose ports, such a comment, or the one above the list's key,
+// describes each port of the list from there on that has no comment of
+// its own.
+func kubeEntryComment(e *yaml.Node) string {
+	e = resolve(e)
+	if e == nil {
+		return ""
+	}
+	if c := cleanComment(e.HeadComment); c != "" {
+		return c
+	}
+	if e.Kind == yaml.MappingNode && len(e.Content) > 0 {
+		return cleanComment(e.Content[0].HeadComment)
+	}
+	return ""
 }
 
 func (d *kubeDoc) containerPort(obj kubeObject, c kubeContainer, entry *yaml.Node, where string, out []Declaration) ([]Declaration, error) {
@@ -810,7 +836,7 @@ func (d *kubeDoc) containerPort(obj kubeObject, c kubeContainer, entry *yaml.Nod
 		Image:         c.image,
 		InitContainer: c.init,
 		Name:          name,
-		Description:   comment(pm.node),
+		Description:   cmp.Or(comment(pm.node), c.block),
 		Group:         obj.group,
 		Labels:        obj.labels,
 		Pos:           d.src(cpNode),

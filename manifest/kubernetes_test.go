@@ -767,3 +767,68 @@ spec:
 	_, err = ReadKubernetes("k.yaml", strings.NewReader("apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n    ports.portalloc.io/ignore: [collision]\nspec:\n  ports: [{port: 80}]\n"))
 	checkErr(t, "ReadKubernetes", err, `manifest: k.yaml:6:32: Service "default/web": metadata.annotations.ports.portalloc.io/ignore: want a string, got a list`)
 }
+
+// TestKubernetesBlockComment checks that a comment above a list of ports,
+// over its key or over an entry, describes each port of the list from
+// there on that has no comment of its own, as it does in a compose file:
+// for a Service's ports and a container's.
+func TestKubernetesBlockComment(t *testing.T) {
+	src := `apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  type: NodePort
+  # the public listeners
+  ports:
+  - {name: http, port: 80}
+  - {name: https, port: 443}
+  - {name: admin, port: 9000} # the admin API
+  # monitoring
+  - {name: metrics, port: 9090}
+  - {name: health, port: 9091}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers:
+      - name: web
+        ports:
+        # the web server
+        - containerPort: 8080
+        - containerPort: 8443
+        - containerPort: 9000 # the admin API
+      - name: side
+        ports:
+        - containerPort: 7000
+`
+	ds, err := ReadKubernetes("k.yaml", strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range ds {
+		got = append(got, fmt.Sprintf("%s %s %d: %s", d.Kind, d.Service, d.Endpoint.Range().Lo(), d.Description))
+	}
+	want := []string{
+		"Service web 80: the public listeners",
+		"NodePort web 0: the public listeners",
+		"Service web 443: the public listeners",
+		"NodePort web 0: the public listeners",
+		"Service web 9000: the admin API",
+		"NodePort web 0: the admin API",
+		"Service web 9090: monitoring",
+		"NodePort web 0: monitoring",
+		"Service web 9091: monitoring",
+		"NodePort web 0: monitoring",
+		"containerPort web 8080: the web server",
+		"containerPort web 8443: the web server",
+		"containerPort web 9000: the admin API",
+		"containerPort web 7000: ",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("descriptions (-want +got):\n%s", diff)
+	}
+}

@@ -171,5 +171,6 @@ func TestIssue15Doc(t *testing.T) {
 	runGolden(t, []golden{
 		{"issue15-11-doc", []string{"doc", issue15 + "doc/compose.yaml", issue15 + "doc/k8s.yaml"}, exitOK},
 		{"issue15-11-doc-check", []string{"check", issue15 + "doc/compose.yaml"}, exitOK},
+		{"issue15-11-doc-k8s-block", []string{"doc", issue15 + "doc/k8s-block.yaml"}, exitOK},
 	})
 }
