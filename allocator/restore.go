@@ -11,8 +11,8 @@ import (
 )
 
 // Restore builds a state from a snapshot's reservations in bulk: it checks
-// each for itself and records it (its slot, owner and address, in the order
-// of the snapshot, as Reserve would), sorts them once by key, sweeps each
+// each for itself and records it (its record, owner and address, in the
+// order of the snapshot, as Reserve would), sorts them once by key, sweeps each
 // protocol in that order for two that conflict, and then builds each tree
 // from its sorted reservations bottom up, the block index and the view of
 // every address from the same order. O(n log n) for n reservations, the
@@ -26,7 +26,7 @@ import (
 // a sweep: O(n log n) too.
 
 // sorted is a reservation of a snapshot in the sort of build: its protocol
-// and key, its index in the snapshot, and its slot.
+// and key, and its index in the snapshot, from which its id follows.
 type sorted struct {
 	pk uint64 // protocol << 32 | key
 	i  int32  // index in the snapshot
