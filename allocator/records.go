@@ -86,7 +86,7 @@ func (rs *records) link(x int32, head *int32) {
 }
 
 // unlink takes reservation x out of the owner's list whose head is *head.
-// O(1).
+// x's own links stay as they were, until link or release sets them. O(1).
 func (rs *records) unlink(x int32, head *int32) {
 	r := &rs.list[x]
 	if r.oprev != 0 {
@@ -97,7 +97,6 @@ func (rs *records) unlink(x int32, head *int32) {
 	if r.onext != 0 {
 		rs.list[r.onext].oprev = r.oprev
 	}
-	r.oprev, r.onext = 0, 0
 }
 
 // next returns the reservation after x in its owner's list, or 0.
