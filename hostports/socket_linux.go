@@ -294,18 +294,18 @@ func scanProcFds(want map[uint64][]int) (map[uint64][]int, []int) {
 
 // scanFirst finds a process that holds each inode of want, and stops as
 // soon as every inode has one. It goes in two passes. The first reads the
-// first entries of every process's fd directory, newest process first (one
-// small getdents, which is all a process with few files has) up to its
-// first socket, notes the
-// socket's inode, and reads the rest of a process whose first socket is a
-// wanted one. Inode numbers grow as sockets are made, and a process makes
-// most of its sockets close together (a server's listeners at its start),
-// so the second pass reads the rest of the processes not read to the end,
-// nearest first: those whose first socket is nearest in number to a
-// wanted inode, then the others, newest first. The order only decides how
-// soon the search ends, never what it finds: a process left out is one
-// that was not needed. It returns, as scanProcFds does, the holders found
-// and the UIDs of the processes whose fd directory it could not read.
+// first entries of each process's fd directory, in the order of
+// firstOrder (one small getdents, which is all a process with few files
+// has) up to its first socket, notes the socket's inode, and reads the
+// rest of a process whose first socket is a wanted one. Inode numbers
+// grow as sockets are made, and a process makes most of its sockets close
+// together (a server's listeners at its start), so the second pass reads
+// the rest of the processes not read to the end, nearest first: those
+// whose first socket is nearest in number to a wanted inode, then the
+// others, newest first. The order only decides how soon the search ends,
+// never what it finds: a process left out is one that was not needed. It
+// returns, as scanProcFds does, the holders found and the UIDs of the
+// processes whose fd directory it could not read.
 func scanFirst(want map[uint64][]int) (map[uint64][]int, []int) {
 	wanted := make([]uint64, 0, len(want))
 	for ino := range want {
@@ -313,41 +313,35 @@ func scanFirst(want map[uint64][]int) (map[uint64][]int, []int) {
 	}
 	slices.Sort(wanted)
 	s := &firstSearch{want: want, left: len(want)}
-	// The newest processes first: kernel threads and the daemons of the
-	// system, started at boot, have the lowest PIDs, and a port that
-	// cannot be bound is most often held by a program started since.
 	pids := listPIDs()
-	slices.Reverse(pids)
 	type rest struct {
 		pid  int
 		dist uint64 // to the nearest wanted inode, of the sockets seen
 	}
-	var mu sync.Mutex
 	var todo []rest
-	// One worker: the pass is short, and a second would go on reading
-	// while the first reads a holder found.
-	each(pids, 1, func(pid int, dirents, link []byte) bool {
-		dist := uint64(math.MaxUint64)
+	// One at a time, in the order of firstOrder: the pass is short, and a
+	// second worker would go on reading while the first reads a holder.
+	dirents, link := make([]byte, 16<<10), make([]byte, 64)
+	order := newFirstOrder(len(pids), wanted[0])
+	for i, ok := order.next(); ok && !s.done(); i, ok = order.next() {
+		pid := pids[i]
+		dist, first := uint64(math.MaxUint64), uint64(0)
 		complete, err := eachSocketFdFirst(pid, dirents[:firstDirents], link, func(ino uint64) {
+			first = ino
 			dist = min(dist, nearest(wanted, ino))
 			s.found(ino, pid)
 		})
-		if err != nil {
+		order.record(i, first)
+		switch {
+		case err != nil:
 			s.denied(pid, err)
-			return s.done()
-		}
-		if !complete && dist == 0 && !s.done() {
+		case !complete && dist == 0 && !s.done():
 			// A holder: its other sockets are the likeliest of all.
 			eachSocketFd(pid, dirents, link, func(ino uint64) { s.found(ino, pid) })
-			return s.done()
-		}
-		if !complete {
-			mu.Lock()
+		case !complete:
 			todo = append(todo, rest{pid, dist})
-			mu.Unlock()
 		}
-		return s.done()
-	})
+	}
 	if !s.done() {
 		slices.SortFunc(todo, func(a, b rest) int {
 			if c := cmp.Compare(a.dist, b.dist); c != 0 {
@@ -380,6 +374,122 @@ func scanFirst(want map[uint64][]int) (map[uint64][]int, []int) {
 // firstDirents is the size of the first pass's getdents buffer: the
 // entries of about 20 descriptors.
 const firstDirents = 512
+
+// firstOrder is the order in which the first pass of scanFirst visits the
+// processes, given by their index in ascending PID order. A process's
+// first socket is most often made soon after it starts, and both PIDs and
+// inode numbers grow with time, so in PID order the first sockets of the
+// processes mostly grow (not always: each CPU takes inode numbers in
+// batches, and a child inherits its parent's sockets). The order starts
+// with the newest process (a port that cannot be bound is most often held
+// by a program started lately) and a few others spread over the PIDs,
+// then, for a bounded number of steps, searches as in a sorted list: of
+// the processes visited, it takes two neighbours in PID order whose first
+// sockets are below and above the wanted inode, the nearest such pair, and
+// visits the process halfway between them; a process without a socket
+// tells nothing. Once the steps are spent it goes on newest first. Every
+// process is visited once; the order only decides how soon the search
+// ends.
+type firstOrder struct {
+	target uint64
+	first  []uint64 // of each process visited, its first socket's inode; 0 for none
+	seen   []bool
+	left   int   // processes not visited
+	spread []int // the processes spread over the PIDs, to visit first
+	steps  int   // steps of the search left
+	newest int   // the newest process not visited may be at this index or below
+	unseen []int // scratch: unseen[i] counts the processes not visited below index i
+}
+
+const (
+	// firstOrderSpread is how many processes, spread over the PIDs, are
+	// visited before the search.
+	firstOrderSpread = 8
+	// firstOrderSteps bounds the steps of the search.
+	firstOrderSteps = 48
+)
+
+func newFirstOrder(n int, target uint64) *firstOrder {
+	o := &firstOrder{target: target, first: make([]uint64, n), seen: make([]bool, n), left: n, steps: firstOrderSteps, newest: n - 1,
+		unseen: make([]int, n+1)}
+	for k := range firstOrderSpread {
+		if i := n - 1 - k*n/firstOrderSpread; i >= 0 && !slices.Contains(o.spread, i) {
+			o.spread = append(o.spread, i)
+		}
+	}
+	return o
+}
+
+// next returns the index of the next process to visit, and false when
+// every one has been.
+func (o *firstOrder) next() (int, bool) {
+	if o.left == 0 {
+		return 0, false
+	}
+	i, ok := -1, false
+	for len(o.spread) > 0 && !ok {
+		i, o.spread = o.spread[0], o.spread[1:]
+		ok = !o.seen[i]
+	}
+	if !ok && o.steps > 0 {
+		o.steps--
+		i, ok = o.bisect()
+	}
+	if !ok {
+		for o.seen[o.newest] {
+			o.newest--
+		}
+		i = o.newest
+	}
+	o.seen[i] = true
+	o.left--
+	return i, true
+}
+
+// record notes the first socket's inode of the process at index i, or 0.
+func (o *firstOrder) record(i int, ino uint64) { o.first[i] = ino }
+
+// bisect returns the process not visited nearest the middle of the two
+// neighbours, among the processes visited with a socket, whose first
+// sockets are nearest below and above the target. Below the first process
+// and above the last stand sockets 0 and the largest.
+func (o *firstOrder) bisect() (int, bool) {
+	n := len(o.first)
+	for i, seen := range o.seen {
+		o.unseen[i+1] = o.unseen[i]
+		if !seen {
+			o.unseen[i+1]++
+		}
+	}
+	lo, hi, span := 0, 0, uint64(math.MaxUint64)
+	consider := func(a int, aIno uint64, b int, bIno uint64) {
+		l, h := min(aIno, bIno), max(aIno, bIno)
+		if l <= o.target && o.target <= h && h-l < span && o.unseen[b]-o.unseen[a+1] > 0 {
+			lo, hi, span = a, b, h-l
+		}
+	}
+	prev, prevIno := -1, uint64(0)
+	for i, ino := range o.first {
+		if ino != 0 {
+			consider(prev, prevIno, i, ino)
+			prev, prevIno = i, ino
+		}
+	}
+	consider(prev, prevIno, n, math.MaxUint64)
+	if span == math.MaxUint64 {
+		return 0, false
+	}
+	mid := lo + (hi-lo)/2
+	for d := 0; mid-d > lo || mid+d < hi; d++ {
+		if a := mid - d; a > lo && a < hi && !o.seen[a] {
+			return a, true
+		}
+		if b := mid + d; b > lo && b < hi && !o.seen[b] {
+			return b, true
+		}
+	}
+	return 0, false
+}
 
 // firstSearch is what the workers of scanFirst share.
 type firstSearch struct {

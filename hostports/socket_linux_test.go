@@ -680,3 +680,60 @@ func TestReadTableSharedSocket(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstOrderVisitsEach: firstOrder gives every process once, whatever
+// the first sockets it is told.
+func TestFirstOrderVisitsEach(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(1, 300).Draw(t, "processes")
+		first := rapid.SliceOfN(rapid.Uint64Range(0, 50), n, n).Draw(t, "first sockets")
+		o := newFirstOrder(n, rapid.Uint64Range(1, 50).Draw(t, "target"))
+		seen := make([]bool, n)
+		for range n {
+			i, ok := o.next()
+			if !ok || seen[i] {
+				t.Fatalf("next() = %d, %v; seen %v", i, ok, seen[i])
+			}
+			seen[i] = true
+			o.record(i, first[i])
+		}
+		if i, ok := o.next(); ok {
+			t.Fatalf("next() after every process = %d", i)
+		}
+	})
+}
+
+// TestFirstOrderFindsSoon: among 1,000 processes whose first sockets grow
+// with their PIDs, a third of them without a socket, the holder of a
+// socket is visited within a few dozen steps, not after half of them as
+// newest first would.
+func TestFirstOrderFindsSoon(t *testing.T) {
+	const n = 1000
+	first := make([]uint64, n)
+	for i := range first {
+		if i%3 != 0 {
+			first[i] = uint64(5000 + 7*i)
+		}
+	}
+	for _, holder := range []int{1, 437, 500, 998} {
+		if first[holder] == 0 {
+			t.Fatalf("process %d has no socket", holder)
+		}
+		o := newFirstOrder(n, first[holder])
+		steps := 0
+		for {
+			i, ok := o.next()
+			if !ok {
+				t.Fatalf("holder %d never visited", holder)
+			}
+			steps++
+			o.record(i, first[i])
+			if i == holder {
+				break
+			}
+		}
+		if steps > 30 {
+			t.Errorf("holder %d of %d found after %d steps, want at most 30", holder, n, steps)
+		}
+	}
+}
