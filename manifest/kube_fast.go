@@ -20,8 +20,10 @@ import (
 // YAML makes it give up, at once and without a word, and the document is
 // parsed by yaml.Unmarshal as before: anchors, aliases, tags, block
 // scalars, scalars over several lines, escapes, comments on lines of their
-// own, tabs, carriage returns, bytes outside printable ASCII, directives,
-// empty documents, and whatever it does not know to be valid. It so never
+// own (but for those between "---" and the content, as Helm writes its
+// "# Source:" lines), tabs, carriage returns, bytes outside printable
+// ASCII, directives, empty documents, and whatever it does not know to be
+// valid. It so never
 // accepts a document that yaml.Unmarshal refuses, and what it accepts it
 // reads alike; FuzzKubeFast holds it to that.
 //
@@ -35,11 +37,14 @@ type kubeFast struct {
 	lines []kubeLine
 	at    int // the line being parsed, an index of lines
 
-	nodes []yaml.Node       // the slab nodes are taken from
-	ptrs  []*yaml.Node      // the slab Content slices are taken from
-	stack []*yaml.Node      // the children of the collections being parsed
-	depth int               // the block collections open
-	kept  map[string]string // what keep returned, by value
+	nodes []yaml.Node  // the slab nodes are taken from
+	ptrs  []*yaml.Node // the slab Content slices are taken from
+	stack []*yaml.Node // the children of the collections being parsed
+	depth int          // the block collections open
+	// The comments between "---" and the content, src[headFrom:headTo],
+	// if any.
+	headFrom, headTo int
+	kept             map[string]string // what keep returned, by value
 }
 
 // kubeLine is a line of content: its number (from 1), the offset of its
@@ -74,6 +79,12 @@ func (p *kubeFast) parse(piece []byte) (root *yaml.Node, ok bool) {
 	if p.at != len(p.lines) {
 		return nil, false
 	}
+	if p.headTo > 0 {
+		if root.Kind != yaml.MappingNode {
+			return nil, false
+		}
+		root.Content[0].HeadComment = p.src[p.headFrom:p.headTo]
+	}
 	return root, true
 }
 
@@ -85,6 +96,8 @@ func giveUp() { panic(kubeFastGiveUp{}) }
 func (p *kubeFast) split(piece []byte) bool {
 	p.lines = p.lines[:0]
 	marker := false
+	p.headFrom, p.headTo = 0, 0
+	blank := false // a blank line since the last comment
 	for start, num := 0, 1; start < len(piece); num++ {
 		end, ind := start, -1
 		for ; end < len(piece) && piece[end] != '\n'; end++ {
@@ -102,8 +115,16 @@ func (p *kubeFast) split(piece []byte) bool {
 		if ind >= 0 {
 			first := piece[start+ind]
 			switch {
+			case first == '#' && marker && len(p.lines) == 0 && ind == 0 && piece[end-1] != ' ' && (p.headTo == 0 || !blank):
+				// Comments right after "---" and right before the
+				// content (Helm's "# Source:" lines), which the parser
+				// gives the first key.
+				if p.headTo == 0 {
+					p.headFrom = start
+				}
+				p.headTo, blank = end, false
 			case first == '#' || first == '%':
-				return false // a comment on a line of its own, a directive
+				return false // another comment on a line of its own, a directive
 			case kubeMarker(piece[start:end+1], "---"):
 				if marker || len(p.lines) > 0 || strings.TrimRight(string(piece[start+3:end]), " ") != "" {
 					return false
@@ -112,8 +133,13 @@ func (p *kubeFast) split(piece []byte) bool {
 			case kubeMarker(piece[start:end+1], "..."):
 				return false
 			default:
+				if len(p.lines) == 0 && p.headTo > 0 && (blank || ind != 0) {
+					return false
+				}
 				p.lines = append(p.lines, kubeLine{num: num, indent: ind, start: start + ind, end: end})
 			}
+		} else {
+			blank = true
 		}
 		start = end + 1
 	}

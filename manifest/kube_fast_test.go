@@ -72,6 +72,8 @@ var kubeFastSeeds = []string{
 	"a: 'it''s'\n", "a: \"tab\\t\"\n", "a: &x 1\nb: *x\n", "<<: {a: 1}\n", "a: !!str 1\n", "a: |\n  x\n", "a: x\n# foot\n",
 	"# head\na: 1\n", "a: 1\n\n\nb: 2\n", "a:   \nb: 1\n", "a: 1   # spaced   \n", "a:b\n", "a :b\n", "a : b\n", "? a\n: b\n",
 	"a: 1\n...\n", "--- a\n", "---\n---\na: 1\n", "a: 1", "a: [1,\n  2]\n", "a: 'x\n  y'\n", "\"a\":1\n", "a: -\n", "a: - b\n",
+	"---\n# Source: x\napiVersion: v1\nkind: A\n", "---\n# Source: x\n\napiVersion: v1\n", "---\n\n# a\n# b\na: 1\n", "---\n# a\n\n# b\na: 1\n",
+	"---\n# a\n- x\n", "---\n# a\n  a: 1\n", "---\n# a \na: 1\n", "---\n #a\na: 1\n", "# a\n---\na: 1\n", "---\n#\na: 1\n", "---\n# a\na: 1\n# b\n",
 	"a: :x\n", "a: ?x\n", "a: x:\n", "a: [a#b]\n", "a: ['x' y]\n", "a: {'x' : y}\n", "a: {\"k\": v, 'l': [1, [2, {m: n}]]}\n",
 }
 
@@ -122,6 +124,13 @@ func TestKubeFast(t *testing.T) {
 			t.Errorf("kubeFast does not read document %d of the benchmark's stream:\n%s", i, piece)
 		}
 	}
+	// The same as helm template writes it.
+	helm := strings.ReplaceAll(kubeStream(20), "---\n", "---\n# Source: shop/templates/app.yaml\n")
+	for i, piece := range kubePieces(t, []byte(helm)) {
+		if !checkKubeFast(t, &p, piece) {
+			t.Errorf("kubeFast does not read document %d of the stream as Helm writes it:\n%s", i, piece)
+		}
+	}
 }
 
 // kubePieces cuts data as ReadKubernetes does.
@@ -150,6 +159,9 @@ func TestKubeFastProperty(t *testing.T) {
 		var b strings.Builder
 		plain := kubeFastDraw(t)
 		b.WriteString("---\n")
+		for range rapid.IntRange(0, 2).Draw(t, "comments") {
+			b.WriteString(rapid.SampledFrom([]string{"# Source: chart/templates/service.yaml", "#", "# a: b", "#x"}).Draw(t, "comment") + "\n")
+		}
 		kubeFastMapping(t, &b, 0, 0, plain)
 		if !checkKubeFast(t, &p, []byte(b.String())) && *plain {
 			t.Fatalf("kubeFast does not read:\n%s", b.String())
