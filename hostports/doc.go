@@ -38,7 +38,9 @@
 // hold it; an owner that cannot be inspected is [OwnerHidden], never
 // guessed. Windows's tables come from GetExtendedTcpTable and
 // GetExtendedUdpTable. [Why] says every reason a bind of a port would
-// fail, with its evidence and its fix.
+// fail, with its evidence and its fix; [ExplainExclusion] says who likely
+// made the Windows excluded range of a port (WinNAT, an administrator, a
+// service).
 //
 // # Container runtime
 //
@@ -57,7 +59,9 @@
 // and address (one per protocol on Linux when all are free); [ReadTable]
 // reads the socket tables and, to name owners, every process's descriptors:
 // O(sockets + descriptors); for one port with TableOptions.FirstOwner,
-// that port's sockets and the descriptors read until each has a holder.
+// that port's sockets and the descriptors read until each has a holder,
+// and with TableOptions.Listening, on Linux, without the kernel's table
+// of connections.
 // The functions are safe for concurrent use, and [Limits], [Report] and
 // [Table] are plain values. The package builds on every OS Go supports and
 // reads Linux, macOS, FreeBSD and Windows; elsewhere [Read] returns the
