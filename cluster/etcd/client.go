@@ -3,14 +3,16 @@ package etcd
 // The client and its mirror.
 //
 // A Client loads the records under its prefix with one read at revision R,
-// fills an allocator.Allocator with them, and watches the records from R+1.
-// The watcher applies each event to the mirror in revision order (a put
-// reserves, a delete releases) and then advances the mirror's revision to
-// the header revision of the watch response; waiters on a revision (a change
-// of this client, Sync) are woken then. A watch that fails (compaction, a
-// closed stream) is started again from a fresh read, which replaces the
-// mirror whole. Queries read the mirror through an atomic pointer and never
-// wait for etcd.
+// fills an allocator.Allocator with them, and watches the records from R+1
+// on a watch stream of its own (etcd's protocol, read in one goroutine).
+// The watcher applies each event to the mirror in revision order (a put of
+// a record reserves, its delete releases; the other marks it sees change
+// nothing) and then advances the mirror's revision to that of the
+// response's last event, or to the response's own if it is a progress
+// report; waiters on a revision (a change of this client, Sync) are woken
+// then. A watch that fails (compaction, a closed stream) is started again
+// from a fresh read, which replaces the mirror whole. Queries read the
+// mirror through an atomic pointer and never wait for etcd.
 //
 // Changes go to etcd first, as one transaction each (see keys.go), and
 // reach the mirror through the watch like anyone else's; a change returns
@@ -21,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"net/netip"
 	"slices"
 	"sync"
@@ -31,6 +34,7 @@ import (
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/allocator"
 	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
+	"go.etcd.io/etcd/api/v3/mvccpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"google.golang.org/grpc"
 )
@@ -93,8 +97,11 @@ type Client struct {
 	nextFit []cursor // NextFit positions of this client
 
 	cancel context.CancelFunc
-	wctx   context.Context // the watch's context (RequestProgress needs it)
+	wctx   context.Context // the watch's context
 	done   chan struct{}
+
+	streamMu sync.Mutex           // guards stream, and sends on it
+	stream   pb.Watch_WatchClient // the mirror's watch stream, while it runs
 
 	// Counts for the benchmarks: the transactions that allocations
 	// proposed, those refused, and the progress requests of waits.
@@ -200,39 +207,7 @@ func recordOwner(value []byte) (string, error) {
 func (c *Client) watch(pol allocator.Policy, rev int64) {
 	defer close(c.done)
 	for c.wctx.Err() == nil {
-		wctx, cancel := context.WithCancel(c.wctx)
-		wch := c.cli.Watch(wctx, c.keys.records(), clientv3.WithPrefix(), clientv3.WithRev(rev+1), clientv3.WithProgressNotify())
-		for resp := range wch {
-			if err := resp.Err(); err != nil {
-				break
-			}
-			c.mu.Lock()
-			a := c.mirror.Load()
-			for _, ev := range resp.Events {
-				var err error
-				switch ev.Type {
-				case clientv3.EventTypePut:
-					err = c.apply(a, ev.Kv.Key, ev.Kv.Value)
-				case clientv3.EventTypeDelete:
-					var e ports.Endpoint
-					var rec bool
-					if e, rec, err = c.keys.parseRecord(string(ev.Kv.Key)); err == nil && rec {
-						a.Release(e)
-					}
-				}
-				if err != nil && c.err == nil {
-					c.err = err
-				}
-			}
-			if resp.Header.Revision > c.rev {
-				c.rev = resp.Header.Revision
-				close(c.advance)
-				c.advance = make(chan struct{})
-			}
-			rev = c.rev
-			c.mu.Unlock()
-		}
-		cancel()
+		rev = c.follow(rev)
 		if c.wctx.Err() != nil {
 			return
 		}
@@ -257,6 +232,92 @@ func (c *Client) watch(pol allocator.Policy, rev int64) {
 			case <-time.After(100 * time.Millisecond):
 			}
 		}
+	}
+}
+
+// follow applies the changes of the records after revision rev to the
+// mirror, from one watch stream of etcd's protocol, until the stream ends,
+// and returns the revision that the mirror then reflects. (clientv3's
+// Watch would hand each response on through three goroutines of its own;
+// this one stream, read here, is all a mirror needs.)
+func (c *Client) follow(rev int64) int64 {
+	ctx, cancel := context.WithCancel(c.wctx)
+	defer cancel()
+	ws, err := pb.NewWatchClient(c.cli.ActiveConnection()).Watch(ctx, grpc.WaitForReady(true), grpc.MaxCallRecvMsgSize(math.MaxInt32))
+	if err != nil {
+		return rev
+	}
+	prefix := c.keys.records()
+	create := &pb.WatchRequest{RequestUnion: &pb.WatchRequest_CreateRequest{CreateRequest: &pb.WatchCreateRequest{
+		Key:            []byte(prefix),
+		RangeEnd:       []byte(clientv3.GetPrefixRangeEnd(prefix)),
+		StartRevision:  rev + 1,
+		ProgressNotify: true,
+	}}}
+	if err := ws.Send(create); err != nil {
+		return rev
+	}
+	c.streamMu.Lock()
+	c.stream = ws
+	c.streamMu.Unlock()
+	defer func() {
+		c.streamMu.Lock()
+		c.stream = nil
+		c.streamMu.Unlock()
+	}()
+	for {
+		resp, err := ws.Recv()
+		if err != nil || resp.Canceled || resp.CompactRevision != 0 {
+			return rev
+		}
+		if resp.Created {
+			// Its revision is etcd's at the watch's start, which the
+			// events from rev+1 may not have reached yet.
+			continue
+		}
+		c.mu.Lock()
+		a := c.mirror.Load()
+		for _, ev := range resp.Events {
+			var err error
+			switch ev.Type {
+			case mvccpb.PUT:
+				err = c.apply(a, ev.Kv.Key, ev.Kv.Value)
+			case mvccpb.DELETE:
+				var e ports.Endpoint
+				var rec bool
+				if e, rec, err = c.keys.parseRecord(string(ev.Kv.Key)); err == nil && rec {
+					a.Release(e)
+				}
+			}
+			if err != nil && c.err == nil {
+				c.err = err
+			}
+		}
+		// A response with events reflects the revision of its last one:
+		// etcd gives a batch that catches up on many revisions its own
+		// current revision, though more may follow. One without events
+		// is a progress report, of every revision up to its own.
+		r := resp.Header.GetRevision()
+		if n := len(resp.Events); n > 0 {
+			r = resp.Events[n-1].Kv.ModRevision
+		}
+		if r > c.rev {
+			c.rev = r
+			close(c.advance)
+			c.advance = make(chan struct{})
+		}
+		rev = c.rev
+		c.mu.Unlock()
+	}
+}
+
+// requestProgress asks etcd, on the mirror's watch stream, to report the
+// revision that the watch has reached.
+func (c *Client) requestProgress() {
+	c.streamMu.Lock()
+	defer c.streamMu.Unlock()
+	if c.stream != nil {
+		_ = c.stream.Send(&pb.WatchRequest{RequestUnion: &pb.WatchRequest_ProgressRequest{ProgressRequest: &pb.WatchProgressRequest{}}})
 	}
 }
 
@@ -301,7 +362,7 @@ func (c *Client) waitRev(ctx context.Context, rev int64, ask bool) error {
 		case <-ch:
 		case <-tickC:
 			c.progress.Add(1)
-			_ = c.cli.RequestProgress(c.wctx)
+			c.requestProgress()
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-c.done:
