@@ -63,7 +63,11 @@ package etcd
 // revision compares makes clients that touch one block retry each other.
 // A record key apart from the marks, as this layout first had, cost etcd a
 // put and a delete more per reservation; nodes written as their strings of
-// bits made every compare up to 22 bytes longer.
+// bits made every compare up to 22 bytes longer. With both, and JSON
+// values, etcd's WAL took 1,712 bytes per allocation and release of one
+// port in the benchmark; it takes 1,282 now. (etcd's CPU per allocation
+// hardly follows the bytes: it goes to the messages themselves, see
+// README.md.)
 
 import (
 	"encoding/hex"
