@@ -275,40 +275,46 @@ func (c *Client) follow(rev int64) int64 {
 			// events from rev+1 may not have reached yet.
 			continue
 		}
-		c.mu.Lock()
-		a := c.mirror.Load()
-		for _, ev := range resp.Events {
-			var err error
-			switch ev.Type {
-			case mvccpb.PUT:
-				err = c.apply(a, ev.Kv.Key, ev.Kv.Value)
-			case mvccpb.DELETE:
-				var e ports.Endpoint
-				var rec bool
-				if e, rec, err = c.keys.parseRecord(string(ev.Kv.Key)); err == nil && rec {
-					a.Release(e)
-				}
-			}
-			if err != nil && c.err == nil {
-				c.err = err
-			}
-		}
-		// A response with events reflects the revision of its last one:
-		// etcd gives a batch that catches up on many revisions its own
-		// current revision, though more may follow. One without events
-		// is a progress report, of every revision up to its own.
-		r := resp.Header.GetRevision()
-		if n := len(resp.Events); n > 0 {
-			r = resp.Events[n-1].Kv.ModRevision
-		}
-		if r > c.rev {
-			c.rev = r
-			close(c.advance)
-			c.advance = make(chan struct{})
-		}
-		rev = c.rev
-		c.mu.Unlock()
+		rev = c.applyResponse(resp)
 	}
+}
+
+// applyResponse applies the events of a watch response to the mirror and
+// advances its revision, which it returns.
+func (c *Client) applyResponse(resp *pb.WatchResponse) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	a := c.mirror.Load()
+	for _, ev := range resp.Events {
+		var err error
+		switch ev.Type {
+		case mvccpb.PUT:
+			err = c.apply(a, ev.Kv.Key, ev.Kv.Value)
+		case mvccpb.DELETE:
+			var e ports.Endpoint
+			var rec bool
+			if e, rec, err = c.keys.parseRecord(string(ev.Kv.Key)); err == nil && rec {
+				a.Release(e)
+			}
+		}
+		if err != nil && c.err == nil {
+			c.err = err
+		}
+	}
+	// A response with events reflects the revision of its last one:
+	// etcd gives a batch that catches up on many revisions its own
+	// current revision, though more may follow. One without events
+	// is a progress report, of every revision up to its own.
+	r := resp.Header.GetRevision()
+	if n := len(resp.Events); n > 0 {
+		r = resp.Events[n-1].Kv.ModRevision
+	}
+	if r > c.rev {
+		c.rev = r
+		close(c.advance)
+		c.advance = make(chan struct{})
+	}
+	return c.rev
 }
 
 // requestProgress asks etcd, on the mirror's watch stream, to report the

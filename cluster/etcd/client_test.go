@@ -11,6 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/allocator"
+	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
+	"go.etcd.io/etcd/api/v3/mvccpb"
 )
 
 func ctxT(t testing.TB) context.Context {
@@ -308,5 +310,39 @@ func TestBadRecord(t *testing.T) {
 		if _, err := cli.Delete(ctx, key); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestCatchUpRevision checks the revision that the mirror takes from a
+// watch response: etcd sends a watch that catches up on more than 1,000
+// revisions of events in batches, each labelled with etcd's current
+// revision though later batches hold more events; the mirror must reflect
+// only the revision of the last event it applied, or a wait for a later
+// change would end before the change is in the mirror. A response without
+// events is a progress report, of every revision up to its own.
+func TestCatchUpRevision(t *testing.T) {
+	l := layout{prefix: "/p/"}
+	c := &Client{keys: l, advance: make(chan struct{})}
+	c.mirror.Store(allocator.New(allocator.Policy{}))
+	c.rev = 10
+	put := func(rev int64, e string) *mvccpb.Event {
+		return &mvccpb.Event{Type: mvccpb.PUT, Kv: &mvccpb.KeyValue{
+			Key: []byte(l.recordKey(ports.MustParseEndpoint(e))), Value: []byte("o"), ModRevision: rev}}
+	}
+	// A first batch, up to revision 12, of a catch-up that etcd, at
+	// revision 2000, has not finished.
+	got := c.applyResponse(&pb.WatchResponse{
+		Header: &pb.ResponseHeader{Revision: 2000},
+		Events: []*mvccpb.Event{put(11, "3000/tcp"), put(12, "3001/tcp")},
+	})
+	if got != 12 {
+		t.Errorf("after a batch up to revision 12 labelled 2000, the mirror reflects revision %d, want 12", got)
+	}
+	if c.Len() != 2 {
+		t.Errorf("mirror holds %d reservations, want 2", c.Len())
+	}
+	// A progress report.
+	if got := c.applyResponse(&pb.WatchResponse{Header: &pb.ResponseHeader{Revision: 2001}}); got != 2001 {
+		t.Errorf("after a progress report of revision 2001, the mirror reflects revision %d", got)
 	}
 }
