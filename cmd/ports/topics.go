@@ -61,7 +61,8 @@ its range when it starts, so a pool whose range holds another service's
 port below the highest port the pool gets may take that port if it starts
 first: a warning, unless the pool's service depends on that one
 (depends_on, links, volumes_from, directly or through others), which
-docker compose up then starts first. A restart by the Docker daemon follows
+docker compose up then starts first; pools that may take one service's
+port, for one reason, are one warning that names them all. A restart by the Docker daemon follows
 no such order. Pools whose ranges overlap each other's may still
 collide in some start orders; those are not reported. A service scaled to
 0 binds nothing.
