@@ -15,11 +15,10 @@ import (
 // bmin, so a tree of 10,000 reservations is four levels deep, and a descent
 // reads four nodes where a binary tree would read fourteen scattered ones.
 // The nodes live in an arena and link by 32-bit index, and the leaves are
-// linked in key order. A reservation takes 16 bytes (its record, see
-// records.go) and its entry
-// in a leaf 12 (its key, its index and a tag of its owner and address, so
-// that a query reads its results from the leaf alone), about 15 with the
-// room that leaves keep free.
+// linked in key order. A reservation takes 16 bytes for its record (see
+// records.go) and 12 for its entry in a leaf (its key, its id and a tag of
+// its owner and address, so that a query reads its results from the leaf
+// alone), about 15 with the room that leaves keep free.
 
 const (
 	bmax = 16       // entries of a B+ tree node, at most
