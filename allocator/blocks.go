@@ -158,16 +158,16 @@ func (q *query) alongLeaves(buf []Reservation) (int, bool) {
 // last it took when buf fills, or at leaf 0 when no further key can
 // overlap. It reports false if it would visit more than maxHops leaves.
 func (q *query) scanLeaves(buf []Reservation, start uint16, from uint32) (n int, seen int32, ok bool) {
-	// The loop reads the query from locals, not through q, but for the
-	// address, which would take three registers and is read only when it
-	// is not every address.
-	s, nodes, lo, hi, every := q.s, q.t.nodes, q.lo, q.hi, q.every
+	// The loop reads the query through q: Go keeps no register across the
+	// call to fill, so copies in locals would be stored on the stack and
+	// read back anyway, and fewer of them leave the registers to the scan.
+	t := q.t
 	leaf, i := q.at.leaf, int(q.at.i)
 	for hop := 0; leaf != 0; hop++ {
 		if hop == maxHops {
 			return 0, 0, false
 		}
-		m := &nodes[leaf]
+		m := &t.nodes[leaf]
 		keys := m.keys[:m.n]
 		if i >= len(keys) || keys[len(keys)-1] < from {
 			leaf, i = m.next, 0 // nothing here from where the scan starts
@@ -179,20 +179,20 @@ func (q *query) scanLeaves(buf []Reservation, start uint16, from uint32) (n int,
 		for ; i < len(keys); i++ {
 			k := keys[i]
 			klo, khi := uint16(k>>16), uint16(k)
-			if klo > hi {
+			if klo > q.hi {
 				q.at.leaf = 0
 				return n, seen, true // keys go up: nothing further starts by hi
 			}
 			if klo < start && khi >= start {
 				seen++
 			}
-			if khi < lo {
+			if khi < q.lo {
 				continue
 			}
-			if !every && !ports.AddrsOverlap(s.tagAddr(m.aux[i], m.kids[i]), q.addr) {
+			if !q.every && !ports.AddrsOverlap(q.s.tagAddr(m.aux[i], m.kids[i]), q.addr) {
 				continue
 			}
-			s.fill(&buf[n], m, i)
+			q.s.fill(&buf[n], m, i)
 			if n++; n == len(buf) {
 				q.at.leaf, q.at.i = leaf, int32(i+1)
 				return n, seen, true
