@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"regexp"
 	"strconv"
 	"strings"
@@ -53,8 +54,8 @@ type kubeLine struct {
 	num, indent, start, end int
 }
 
-// kubeFastGiveUp is what every step returns when the document is not in
-// the part of YAML that kubeFast reads.
+// kubeFastGiveUp is what a step of kubeFast panics with when the document
+// is not in the part of YAML that it reads; parse recovers it.
 type kubeFastGiveUp struct{}
 
 // parse returns the root of the document piece, or false if kubeFast does
@@ -92,7 +93,8 @@ func (p *kubeFast) parse(piece []byte) (root *yaml.Node, ok bool) {
 func giveUp() { panic(kubeFastGiveUp{}) }
 
 // split checks the bytes of piece and finds its lines of content. An
-// optional "---" line may come first, after blank lines.
+// optional "---" line may come first, after blank lines, and comments at
+// the start of their lines after it, right before the content.
 func (p *kubeFast) split(piece []byte) bool {
 	p.lines = p.lines[:0]
 	marker := false
@@ -126,7 +128,7 @@ func (p *kubeFast) split(piece []byte) bool {
 			case first == '#' || first == '%':
 				return false // another comment on a line of its own, a directive
 			case kubeMarker(piece[start:end+1], "---"):
-				if marker || len(p.lines) > 0 || strings.TrimRight(string(piece[start+3:end]), " ") != "" {
+				if marker || len(p.lines) > 0 || len(bytes.TrimRight(piece[start+3:end], " ")) > 0 {
 					return false
 				}
 				marker = true
