@@ -161,8 +161,9 @@ func (s *state) detach(n, o int32, avoid []ports.Range) {
 	lo, hi := int(rec.lo()), int(rec.hi())
 	s.count[p-1]--
 
-	s.recs.unlink(n, &s.own.heads[o])
-	if s.own.heads[o] == 0 {
+	head := &s.own.heads[o]
+	s.recs.unlink(n, head)
+	if *head == 0 {
 		s.own.idled()
 	}
 
