@@ -556,7 +556,7 @@ func (a *Allocator) Allocate(owner string, proto ports.Protocol, within ports.Ra
 	if !within.IsValid() {
 		return Reservation{}, invalid("Allocate", "invalid range (the zero Range)")
 	}
-	return a.allocate("Allocate", owner, ports.EndpointFrom(proto, netip.Addr{}, within), k, true)
+	return a.allocate("Allocate", owner, ports.EndpointAnyAddr(proto, within), k, true)
 }
 
 // AllocateIn finds a free run of k consecutive ports within the range of

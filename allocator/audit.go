@@ -43,7 +43,7 @@ type ConflictGroup[V any] struct {
 // `3000/tcp: "grafana" 0.0.0.0:3000/tcp, "webapp" 3000/tcp`.
 func (g ConflictGroup[V]) String() string {
 	var b strings.Builder
-	b.WriteString(ports.EndpointFrom(g.Protocol, netip.Addr{}, g.Span).String())
+	b.WriteString(ports.EndpointAnyAddr(g.Protocol, g.Span).String())
 	b.WriteString(": ")
 	for i, m := range g.Members {
 		if i > 0 {

@@ -1239,7 +1239,7 @@ func composeService(project, mainFile string, svc types.ServiceConfig, dependsOn
 				Msg: fmt.Sprintf("service %q: expose %q", svc.Name, e), Err: err}
 		}
 		d := Declaration{
-			Endpoint: ports.EndpointFrom(proto, netip.Addr{}, r),
+			Endpoint: ports.EndpointAnyAddr(proto, r),
 			Protocol: proto,
 			Scope:    exposeScope,
 			Kind:     KindComposeExpose,

@@ -676,7 +676,7 @@ func (d *kubeDoc) service(obj kubeObject, specNode *yaml.Node, out []Declaration
 			Selector:    selector,
 		}
 		sd := base
-		sd.Endpoint = ports.EndpointFrom(proto, netip.Addr{}, port.Range())
+		sd.Endpoint = ports.EndpointAnyAddr(proto, port.Range())
 		sd.Scope, sd.Kind, sd.Exposure, sd.Pos = ServiceScope(obj.namespace, obj.name), KindService, exposure, d.src(portNode)
 		out = append(out, sd)
 		if typ == "ClusterIP" || (nodePort == 0 && !allocNodePorts) {
@@ -687,7 +687,7 @@ func (d *kubeDoc) service(obj kubeObject, specNode *yaml.Node, out []Declaration
 		if nodePort == 0 {
 			np.Ephemeral = true
 		} else {
-			np.Endpoint = ports.EndpointFrom(proto, netip.Addr{}, nodePort.Range())
+			np.Endpoint = ports.EndpointAnyAddr(proto, nodePort.Range())
 			np.Pos = d.src(npNode)
 		}
 		out = append(out, np)
@@ -846,13 +846,13 @@ func (d *kubeDoc) containerPort(obj kubeObject, c kubeContainer, entry *yaml.Nod
 		// containerPort under hostNetwork; the declaration keeps what was
 		// written (HostPort), for a check to say so.
 		h := base
-		h.Endpoint = ports.EndpointFrom(proto, netip.Addr{}, cp.Range())
+		h.Endpoint = ports.EndpointAnyAddr(proto, cp.Range())
 		h.Scope, h.Kind, h.Exposure = HostScope(), KindHostNetwork, Public
 		h.HostPort = hp
 		return append(out, h), nil
 	}
 	cd := base
-	cd.Endpoint = ports.EndpointFrom(proto, netip.Addr{}, cp.Range())
+	cd.Endpoint = ports.EndpointAnyAddr(proto, cp.Range())
 	pod := obj.name
 	if obj.kind != "Pod" {
 		pod = strings.ToLower(obj.kind) + "/" + obj.name

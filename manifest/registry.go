@@ -583,7 +583,7 @@ func (r *Registry) Declarations() []Declaration {
 				d.Target = e.Target
 				d.Scope = HostScope()
 			} else {
-				d.Endpoint = ports.EndpointFrom(pr, netip.Addr{}, e.Target)
+				d.Endpoint = ports.EndpointAnyAddr(pr, e.Target)
 				d.Scope = ContainerScope(project, e.Service)
 			}
 			out = append(out, d)

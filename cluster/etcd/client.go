@@ -24,7 +24,6 @@ import (
 	"fmt"
 	"iter"
 	"math"
-	"net/netip"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -548,7 +547,7 @@ func (c *Client) suggestion(req allocator.Reservation) ports.Endpoint {
 // on every address, and reserves it for owner. It is Client.AllocateIn with
 // an endpoint that has no address.
 func (c *Client) Allocate(ctx context.Context, owner string, proto ports.Protocol, k int, within ports.Range) (allocator.Reservation, error) {
-	return c.AllocateIn(ctx, owner, ports.EndpointFrom(proto, netip.Addr{}, within), k)
+	return c.AllocateIn(ctx, owner, ports.EndpointAnyAddr(proto, within), k)
 }
 
 // AllocateIn finds a free run of k consecutive ports within the range of

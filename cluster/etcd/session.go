@@ -12,7 +12,6 @@ package etcd
 import (
 	"context"
 	"errors"
-	"net/netip"
 	"slices"
 	"sync"
 	"time"
@@ -198,7 +197,7 @@ func (s *Session) Reserve(ctx context.Context, owner string, e ports.Endpoint) (
 // Allocate reserves a free run of k ports of proto within the range, on every
 // address, bound to the session's lease, as Client.Allocate does.
 func (s *Session) Allocate(ctx context.Context, owner string, proto ports.Protocol, k int, within ports.Range) (allocator.Reservation, error) {
-	return s.AllocateIn(ctx, owner, ports.EndpointFrom(proto, netip.Addr{}, within), k)
+	return s.AllocateIn(ctx, owner, ports.EndpointAnyAddr(proto, within), k)
 }
 
 // AllocateIn reserves a free run of k ports within the endpoint, bound to the
