@@ -241,6 +241,19 @@ func whois(p ports.Port, proto ports.Protocol, limits hostports.Limits) whoisRep
 	return r
 }
 
+// exclusionFact says, in words, which Windows excluded range of proto
+// holds p, who likely made it, and whether a program can still bind p.
+func exclusionFact(l hostports.Limits, proto ports.Protocol, p ports.Port) string {
+	c, ok := hostports.ExplainExclusion(l, proto, p)
+	if !ok {
+		return fmt.Sprintf("excluded by the OS (%s; a Windows excluded port range): nothing can bind it", proto)
+	}
+	if !c.Blocks {
+		return fmt.Sprintf("in the Windows excluded port range %s of %s, which an administrator added: it keeps Windows's own uses off, and a program may still bind it", c.Exclusion.Range, proto)
+	}
+	return fmt.Sprintf("excluded by the OS (%s; the Windows excluded port range %s, likely made by %s): nothing can bind it; ports why %s/%s says what to do", proto, c.Exclusion.Range, c.Maker, p, proto)
+}
+
 // hostFacts says what limits keep of p, in words. Facts that hold alike for
 // TCP and UDP are said once.
 func hostFacts(p ports.Port, proto ports.Protocol, l hostports.Limits) []string {
@@ -249,7 +262,8 @@ func hostFacts(p ports.Port, proto ports.Protocol, l hostports.Limits) []string 
 	if proto == 0 {
 		protos = []ports.Protocol{ports.TCP, ports.UDP}
 	}
-	var eph, excl []string
+	var eph []string
+	var excl []ports.Protocol
 	var ephRange ports.Range
 	for _, pr := range protos {
 		if e := l.Ephemeral(pr); e.Contains(p) {
@@ -257,14 +271,14 @@ func hostFacts(p ports.Port, proto ports.Protocol, l hostports.Limits) []string 
 			ephRange = e
 		}
 		if l.Excluded(pr).Contains(p) {
-			excl = append(excl, pr.String())
+			excl = append(excl, pr)
 		}
 	}
 	if len(eph) > 0 {
 		facts = append(facts, fmt.Sprintf("in the ephemeral range %s (%s) of this %s host: an outgoing connection may hold it at any moment", ephRange, strings.Join(eph, ", "), l.GOOS))
 	}
-	if len(excl) > 0 {
-		facts = append(facts, fmt.Sprintf("excluded by the OS (%s; a Windows excluded port range): nothing can bind it", strings.Join(excl, ", ")))
+	for _, pr := range excl {
+		facts = append(facts, exclusionFact(l, pr, p))
 	}
 	if l.Reserved.Contains(p) {
 		facts = append(facts, "reserved for servers (net.ipv4.ip_local_reserved_ports)")

@@ -219,6 +219,30 @@ func TestCommandLineEscapes(t *testing.T) {
 // such hosts: a WinNAT block, an administered range (which binds), a
 // service's port, and a UDP block.
 func TestWhyWindowsExcluded(t *testing.T) {
+	l := windowsExcludedLimits(t)
+	lo := netip.MustParseAddr("127.0.0.1")
+	refused := func(proto ports.Protocol, p ports.Port) hostports.Check {
+		return hostports.Check{Protocol: proto, Addr: lo, Err: &hostports.BindError{Protocol: proto, Addr: lo, Port: p, Reason: hostports.ErrExcluded, Err: errors.New("bind: An attempt was made to access a socket in a way forbidden by its access permissions.")}}
+	}
+	var stdout, stderr bytes.Buffer
+	a := testApp(&stdout, &stderr)
+	for _, in := range []hostports.WhyInput{
+		{Port: 50100, Checks: []hostports.Check{refused(ports.TCP, 50100)}},
+		{Port: 50010, Checks: []hostports.Check{{Protocol: ports.TCP, Addr: lo}}},
+		{Port: 5985, Checks: []hostports.Check{refused(ports.TCP, 5985)}},
+		{Port: 49200, Checks: []hostports.Check{refused(ports.UDP, 49200)}},
+	} {
+		in.Limits = l
+		a.printWhy(hostports.Diagnose(in))
+		fmt.Fprintln(&stdout)
+	}
+	checkGolden(t, "why-windows-excluded", stdout.String())
+}
+
+// windowsExcludedLimits returns the limits of a Windows host whose excluded
+// ranges are those of netsh output captured on such hosts.
+func windowsExcludedLimits(t *testing.T) hostports.Limits {
+	t.Helper()
 	l, _ := hostports.Defaults("windows")
 	for _, f := range []struct {
 		file  string
@@ -246,21 +270,30 @@ func TestWhyWindowsExcluded(t *testing.T) {
 		}
 		l.Exclusions = append(l.Exclusions, rows...)
 	}
-	lo := netip.MustParseAddr("127.0.0.1")
-	refused := func(proto ports.Protocol, p ports.Port) hostports.Check {
-		return hostports.Check{Protocol: proto, Addr: lo, Err: &hostports.BindError{Protocol: proto, Addr: lo, Port: p, Reason: hostports.ErrExcluded, Err: errors.New("bind: An attempt was made to access a socket in a way forbidden by its access permissions.")}}
-	}
-	var stdout, stderr bytes.Buffer
-	a := testApp(&stdout, &stderr)
-	for _, in := range []hostports.WhyInput{
-		{Port: 50100, Checks: []hostports.Check{refused(ports.TCP, 50100)}},
-		{Port: 50010, Checks: []hostports.Check{{Protocol: ports.TCP, Addr: lo}}},
-		{Port: 5985, Checks: []hostports.Check{refused(ports.TCP, 5985)}},
-		{Port: 49200, Checks: []hostports.Check{refused(ports.UDP, 49200)}},
+	return l
+}
+
+// TestWhoisWindowsExcluded checks what ports whois says of ports in
+// excluded ranges: who likely made the range, and that a port of an
+// administered range is not called unbindable.
+func TestWhoisWindowsExcluded(t *testing.T) {
+	l := windowsExcludedLimits(t)
+	for _, tt := range []struct {
+		p     ports.Port
+		proto ports.Protocol
+		want  []string
+	}{
+		{50100, ports.TCP, []string{
+			"in the ephemeral range 49152-65535 (tcp) of this windows host: an outgoing connection may hold it at any moment",
+			"excluded by the OS (tcp; the Windows excluded port range 50060-50159, likely made by winnat): nothing can bind it; ports why 50100/tcp says what to do",
+		}},
+		{50010, ports.TCP, []string{
+			"in the ephemeral range 49152-65535 (tcp) of this windows host: an outgoing connection may hold it at any moment",
+			"in the Windows excluded port range 50000-50059 of tcp, which an administrator added: it keeps Windows's own uses off, and a program may still bind it",
+		}},
 	} {
-		in.Limits = l
-		a.printWhy(hostports.Diagnose(in))
-		fmt.Fprintln(&stdout)
+		if diff := cmp.Diff(tt.want, hostFacts(tt.p, tt.proto, l)); diff != "" {
+			t.Errorf("hostFacts(%v/%v) (-want +got):\n%s", tt.p, tt.proto, diff)
+		}
 	}
-	checkGolden(t, "why-windows-excluded", stdout.String())
 }
