@@ -57,7 +57,7 @@ func TestOverlapSpans(t *testing.T) {
 		if overlaps && !in {
 			t.Fatalf("%v overlaps %v but lies in none of its spans %v", b, a, sp.s[:sp.n])
 		}
-		if in && !overlaps && !ports.AddrsOverlap(a, b.WithZone("")) {
+		if in && !overlaps && !ports.AddrsOverlap(a.WithZone(""), b.WithZone("")) {
 			t.Fatalf("%v lies in a span of %v (%v) but does not overlap it, zone or not", b, a, sp.s[:sp.n])
 		}
 		if sp.all {
