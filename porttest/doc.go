@@ -35,8 +35,9 @@
 // Removing a held lock file does not free its port: on Linux a lease is also
 // a name in the kernel; on macOS and the BSDs a held lock file is made
 // immutable (chflags uchg) until it is released, so rm fails on it. A
-// holder killed there leaves its files immutable until the port's next
-// lease ends; `chflags -R nouchg DIR` clears them before DIR is removed.
+// process that ends holding leases there (killed, or exiting without
+// releasing them) leaves their files immutable until the port's next lease
+// ends; `chflags -R nouchg DIR` clears them before DIR is removed.
 //
 // # Which ports
 //

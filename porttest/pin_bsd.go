@@ -12,9 +12,9 @@ package porttest
 // permitted". The superuser's rm clears user flags before it unlinks, so a
 // cleanup run as root can still take a held port away.
 //
-// The holder clears the flag when it releases the lease. A holder that
-// dies without releasing leaves its file immutable until the next holder
-// of the port releases it; `chflags -R nouchg DIR` clears them all before
+// The holder clears the flag when it releases the lease. A process that
+// ends without releasing (killed, or exiting with leases held) leaves its
+// files immutable until the next holder of each port releases it; `chflags -R nouchg DIR` clears them all before
 // the directory is removed on purpose. A file system without file flags
 // refuses the flag; the lease is then the lock alone, as before.
 
