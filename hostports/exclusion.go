@@ -205,3 +205,26 @@ func portCount(n int) string {
 	}
 	return strconv.Itoa(n) + " ports"
 }
+
+// addExclusions adds rows, excluded ranges of proto as netsh lists them, to
+// l: their ranges to l's excluded ranges of proto, and each row that l does
+// not list yet to l.Exclusions.
+func (l *Limits) addExclusions(proto ports.Protocol, rows []Exclusion) {
+	var b ports.RangeSetBuilder
+	if proto == ports.UDP {
+		b.AddSet(l.ExcludedUDP)
+	} else {
+		b.AddSet(l.ExcludedTCP)
+	}
+	for _, x := range rows {
+		b.Add(x.Range)
+		if !slices.Contains(l.Exclusions, x) {
+			l.Exclusions = append(l.Exclusions, x)
+		}
+	}
+	if proto == ports.UDP {
+		l.ExcludedUDP = b.RangeSet()
+	} else {
+		l.ExcludedTCP = b.RangeSet()
+	}
+}

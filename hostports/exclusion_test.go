@@ -63,16 +63,7 @@ func windowsLimits(t *testing.T, tcpFile, udpFile string) Limits {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var b ports.RangeSetBuilder
-		for _, x := range rows {
-			b.Add(x.Range)
-		}
-		if f.proto == ports.TCP {
-			l.ExcludedTCP = b.RangeSet()
-		} else {
-			l.ExcludedUDP = b.RangeSet()
-		}
-		l.Exclusions = append(l.Exclusions, rows...)
+		l.addExclusions(f.proto, rows)
 	}
 	return l
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
-	"slices"
 	"syscall"
 
 	"github.com/portalloc/ports"
@@ -32,24 +31,13 @@ func readHost() (Limits, error) {
 		return d, errors.Join(errs...)
 	}
 	for _, proto := range []ports.Protocol{ports.TCP, ports.UDP} {
-		var b ports.RangeSetBuilder
 		for _, family := range []string{"ipv4", "ipv6"} {
 			rows, err := netshExcluded(family, proto)
 			if err != nil {
 				l.Defaulted = append(l.Defaulted, err.Error()+"; taken as no "+family+" exclusions")
 				continue
 			}
-			for _, x := range rows {
-				b.Add(x.Range)
-				if !slices.Contains(l.Exclusions, x) {
-					l.Exclusions = append(l.Exclusions, x)
-				}
-			}
-		}
-		if proto == ports.TCP {
-			l.ExcludedTCP = b.RangeSet()
-		} else {
-			l.ExcludedUDP = b.RangeSet()
+			l.addExclusions(proto, rows)
 		}
 	}
 	return l, nil
