@@ -49,57 +49,43 @@ type fixPlan struct {
 	moved    map[manifest.Position]ports.Endpoint // the moves written in the override
 	vars     []fixVar                             // the moves written in the env file
 	order    []string                             // the services of the override, in order met
-	src      *sourceFiles                         // the compose files as written
+	src      sourceFiles                          // the compose files as written
 }
 
 // sourceFiles reads each compose file once for all that --fix looks up in
-// it: its lines, and its YAML tree for the long-syntax entries.
-type sourceFiles struct {
-	lines map[string][]string   // nil if unreadable
-	docs  map[string]*yaml.Node // nil if unreadable or not YAML
-	long  map[string]map[int]*yaml.Node
+// it, by path.
+type sourceFiles map[string]*sourceFile
+
+// sourceFile is a compose file as written: its lines and, once asked for,
+// its long-syntax ports entries by line. Both are empty if it is
+// unreadable.
+type sourceFile struct {
+	data    []byte
+	lines   []string
+	long    map[int]*yaml.Node
+	indexed bool // long is built
 }
 
-// fileLines returns the lines of file, or nil if it cannot be read.
-func (c *sourceFiles) fileLines(file string) []string {
-	if c.lines == nil {
-		c.lines = map[string][]string{}
-	}
-	lines, ok := c.lines[file]
+// file returns the source of path, read on first use.
+func (c sourceFiles) file(path string) *sourceFile {
+	f, ok := c[path]
 	if !ok {
-		if data, err := readCapped(file, maxScanBytes); err == nil {
-			lines = strings.Split(string(data), "\n")
+		f = &sourceFile{}
+		if data, err := readCapped(path, maxScanBytes); err == nil {
+			f.data, f.lines = data, strings.Split(string(data), "\n")
 		}
-		c.lines[file] = lines
+		c[path] = f
 	}
-	return lines
+	return f
 }
 
-// line returns line n (from 1) of file.
-func (c *sourceFiles) line(file string, n int) (string, bool) {
-	lines := c.fileLines(file)
+// line returns line n (from 1) of path.
+func (c sourceFiles) line(path string, n int) (string, bool) {
+	lines := c.file(path).lines
 	if n < 1 || n > len(lines) {
 		return "", false
 	}
 	return lines[n-1], true
-}
-
-// doc returns the YAML tree of file, or nil.
-func (c *sourceFiles) doc(file string) *yaml.Node {
-	if c.docs == nil {
-		c.docs = map[string]*yaml.Node{}
-	}
-	doc, ok := c.docs[file]
-	if !ok {
-		if lines := c.fileLines(file); lines != nil {
-			var n yaml.Node
-			if yaml.Unmarshal([]byte(strings.Join(lines, "\n")), &n) == nil {
-				doc = &n
-			}
-		}
-		c.docs[file] = doc
-	}
-	return doc
 }
 
 // fixVar is a variable to set: NAME=PORT.
@@ -115,7 +101,7 @@ type fixVar struct {
 // write exists.
 func (a *app) fix(res *check.Report, decls []manifest.Declaration) error {
 	plans := map[string]*fixPlan{} // by project
-	src := &sourceFiles{}
+	src := sourceFiles{}
 	var projects []string
 	plan := func(d manifest.Declaration) *fixPlan {
 		if p, ok := plans[d.Project]; ok {
@@ -297,26 +283,28 @@ func (p *fixPlan) longEntry(d manifest.Declaration) (*yaml.Node, string, bool) {
 	return out, fmt.Sprintf("%d:%d", found.Line, found.Column), true
 }
 
-// longAt returns the long-syntax entries of file by line: each mapping
+// longAt returns the long-syntax entries of path by line: each mapping
 // with a target in a list, under every line that one of its keys or
 // values is on, the first met where two share a line.
-func (c *sourceFiles) longAt(file string) map[int]*yaml.Node {
-	if c.long == nil {
-		c.long = map[string]map[int]*yaml.Node{}
+func (c sourceFiles) longAt(path string) map[int]*yaml.Node {
+	f := c.file(path)
+	if f.indexed {
+		return f.long
 	}
-	at, ok := c.long[file]
-	if ok {
-		return at
+	f.indexed = true
+	var doc yaml.Node
+	if f.data == nil || yaml.Unmarshal(f.data, &doc) != nil {
+		return nil
 	}
-	at = map[int]*yaml.Node{}
+	f.long = map[int]*yaml.Node{}
 	var walk func(n *yaml.Node)
 	walk = func(n *yaml.Node) {
 		if n.Kind == yaml.SequenceNode {
 			for _, item := range n.Content {
 				if item.Kind == yaml.MappingNode && mapValue(item, "target") != nil {
 					for _, kv := range item.Content {
-						if _, taken := at[kv.Line]; !taken {
-							at[kv.Line] = item
+						if _, taken := f.long[kv.Line]; !taken {
+							f.long[kv.Line] = item
 						}
 					}
 				}
@@ -326,11 +314,8 @@ func (c *sourceFiles) longAt(file string) map[int]*yaml.Node {
 			walk(c)
 		}
 	}
-	if doc := c.doc(file); doc != nil {
-		walk(doc)
-	}
-	c.long[file] = at
-	return at
+	walk(&doc)
+	return f.long
 }
 
 // mapValue returns the value of key in mapping m, or nil.
@@ -402,7 +387,7 @@ func shortPort(d manifest.Declaration, to ports.Endpoint) string {
 
 // rawShortPort returns the port d as its file writes it, when that is
 // the short syntax: the scalar at d's line and column, unquoted.
-func rawShortPort(src *sourceFiles, d manifest.Declaration) (string, bool) {
+func rawShortPort(src sourceFiles, d manifest.Declaration) (string, bool) {
 	line, ok := src.line(d.Pos.File, d.Pos.Line)
 	if !ok || d.Pos.Column < 1 || d.Pos.Column > len(line) {
 		return "", false
@@ -454,7 +439,7 @@ var varRef = regexp.MustCompile(`\$(?:\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|([A-Za-z
 // syntax port ("${WEB_PORT:-3000}:3000", "127.0.0.1:$WEB_PORT:3000/udp")
 // or the value of a long syntax published, when that is one variable and
 // nothing else.
-func portVariable(src *sourceFiles, d manifest.Declaration) (string, bool) {
+func portVariable(src sourceFiles, d manifest.Declaration) (string, bool) {
 	if d.Ephemeral {
 		return "", false
 	}

@@ -165,7 +165,7 @@ func TestPortVariable(t *testing.T) {
 		if err := os.WriteFile(f, []byte("services:\n"+tt.line+"\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		got, ok := portVariable(&sourceFiles{}, manifest.Declaration{Pos: manifest.Position{File: f, Line: 2, Column: tt.col}})
+		got, ok := portVariable(sourceFiles{}, manifest.Declaration{Pos: manifest.Position{File: f, Line: 2, Column: tt.col}})
 		if got != tt.want || ok != (tt.want != "") {
 			t.Errorf("portVariable(%q) = %q, %v; want %q", tt.line, got, ok, tt.want)
 		}
