@@ -341,3 +341,21 @@ func TestLockFileReplacedBeforeFlock(t *testing.T) {
 	}
 	l.Release()
 }
+
+// pinOrSkip pins and unpins a file in dir with pin, and skips the test,
+// saying why (the likely cause), where pin fails.
+func pinOrSkip(t *testing.T, dir string, pin func(fd int, on bool) error, cause string) {
+	t.Helper()
+	f, err := os.CreateTemp(dir, "pin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	if err := pin(int(f.Fd()), true); err != nil {
+		t.Skipf("cannot pin a file in %s (%v): %s", dir, err, cause)
+	}
+	if err := pin(int(f.Fd()), false); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -13,18 +13,7 @@ import (
 // it only checks that dir's file system takes the flag.
 func pinnedLeases(t *testing.T, dir string) []string {
 	t.Helper()
-	f, err := os.CreateTemp(dir, "pin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	if err := pinLock(int(f.Fd()), true); err != nil {
-		t.Skipf("cannot set the user-immutable flag in %s: %v", dir, err)
-	}
-	if err := pinLock(int(f.Fd()), false); err != nil {
-		t.Fatal(err)
-	}
+	pinOrSkip(t, dir, pinLock, "the file system has no file flags")
 	return nil
 }
 

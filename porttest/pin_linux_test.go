@@ -62,18 +62,7 @@ func isPinned(t *testing.T, path string) bool {
 // returns what a child's environment needs to lease the same way.
 func pinnedLeases(t *testing.T, dir string) []string {
 	t.Helper()
-	f, err := os.CreateTemp(dir, "pin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	if err := linuxImmutable(int(f.Fd()), true); err != nil {
-		t.Skipf("cannot set the immutable attribute in %s (%v): it takes CAP_LINUX_IMMUTABLE and a file system that has it", dir, err)
-	}
-	if err := linuxImmutable(int(f.Fd()), false); err != nil {
-		t.Fatal(err)
-	}
+	pinOrSkip(t, dir, linuxImmutable, "it takes CAP_LINUX_IMMUTABLE and a file system that has it")
 	saved, savedPin := testNoAbstract, pinLock
 	testNoAbstract, pinLock = true, linuxImmutable
 	t.Cleanup(func() { testNoAbstract, pinLock = saved, savedPin })
