@@ -21,6 +21,10 @@ import (
 // A piece holds at most one "---" line, with the directives ("%YAML") and
 // comments before it; a document that ends with "..." and one that
 // follows it without "---" stay in one piece, which the parser splits.
+// A directive line starts the next piece after "..." or after a document
+// of no content. After content it stays in its piece, as kubectl keeps
+// it: only a YAML scanner could tell whether it goes on a scalar, and the
+// piece fails to parse where it does not.
 // Documents are counted as the parser counts them in the whole stream:
 // the text before the first "---" is a document only if it holds content.
 
@@ -102,6 +106,7 @@ func (s *kubeSplitter) next() (piece []byte, first int, err error) {
 	marker, content, ended := false, false, false
 	if len(s.held) > 0 {
 		buf, first, marker = append(buf, s.held...), s.heldN, s.heldMarker
+		content = marker && !kubeBlankOrComment(s.held[3:])
 		s.held = s.held[:0]
 	}
 	hold := func(line []byte, marker bool) {
@@ -126,10 +131,14 @@ func (s *kubeSplitter) next() (piece []byte, first int, err error) {
 				return buf, first, nil
 			}
 			marker = true
+			// Content on the marker line ("--- |", "--- a") may go on
+			// below it.
+			content = !kubeBlankOrComment(line[3:])
 		case kubeMarker(line, "..."):
 			ended = true
-		case line[0] == '%' && ended:
-			// A directive after "...": the prologue of the next document.
+		case line[0] == '%' && (ended || marker && !content):
+			// A directive after "..." or after a document of no content:
+			// the prologue of the next document.
 			hold(line, false)
 			return buf, first, nil
 		case line[0] == '%' && !marker && !content:
