@@ -21,6 +21,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/template"
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/wellknown"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -46,10 +47,12 @@ import (
 // so that "10000-20000:10000-20000/udp" is one declaration, not 10001.
 //
 // A service on network_mode "host" binds its ports' targets and its expose
-// entries on the host, as Docker runs it; one on "service:NAME" runs in
-// NAME's container, so its expose entries are bound in NAME's scope. A
-// service's env_file is not read (SkipResolveEnvironment): it sets the
-// container's environment, and no port comes from it.
+// entries on the host, as Docker runs it, or where it has neither, the
+// ports its image listens on by default (KindComposeImage); one on
+// "service:NAME" runs in NAME's container, so its expose entries are
+// bound in NAME's scope. A service's env_file is not read
+// (SkipResolveEnvironment): it sets the container's environment, and no
+// port comes from it.
 
 // composeFile is one compose file given to readCompose.
 type composeFile struct {
@@ -1253,7 +1256,35 @@ func composeService(project, mainFile string, svc types.ServiceConfig, dependsOn
 		d.Image, d.NetworkMode = svc.Image, svc.NetworkMode
 		out = append(out, d)
 	}
+	if hostNet && len(svc.Ports) == 0 && len(svc.Expose) == 0 {
+		out = imagePorts(svc, project, fallback, replicas, dependsOn)
+	}
 	return out, nil
+}
+
+// imagePorts returns the ports that the image of svc, a service on the
+// host network that declares none, listens on by default (see
+// [KindComposeImage]); none for an image package wellknown does not know.
+func imagePorts(svc types.ServiceConfig, project string, at Position, replicas int, dependsOn []string) []Declaration {
+	var out []Declaration
+	for s := range wellknown.ForImage(svc.Image) {
+		out = append(out, Declaration{
+			Endpoint:    ports.EndpointAnyAddr(s.Protocol(), s.Range()),
+			Protocol:    s.Protocol(),
+			Scope:       HostScope(),
+			Kind:        KindComposeImage,
+			Exposure:    Public,
+			Project:     project,
+			Service:     svc.Name,
+			Description: s.Description() + ", the default of its image",
+			Pos:         at,
+			Replicas:    replicas,
+			DependsOn:   dependsOn,
+			Image:       svc.Image,
+			NetworkMode: svc.NetworkMode,
+		})
+	}
+	return out
 }
 
 // parseExpose parses an expose entry: "8002", "4000-4002", "53/udp".

@@ -125,6 +125,32 @@ func TestReadCompose(t *testing.T) {
 			},
 		},
 		{
+			name: "network_mode host without ports binds its image's defaults",
+			src: `services:
+  homeassistant:
+    image: ghcr.io/home-assistant/home-assistant:stable
+    network_mode: host
+  declared:
+    image: homeassistant/home-assistant
+    network_mode: host
+    expose: ["8124"]
+  unknown:
+    image: example.org/own/app
+    network_mode: host
+  bridged:
+    image: homeassistant/home-assistant
+  scaled:
+    image: grafana/grafana
+    network_mode: host
+    scale: 2
+`,
+			want: []string{
+				"testdata/demo/compose.yaml:2:3: demo/homeassistant 8123/tcp (compose image, host, public)",
+				"testdata/demo/compose.yaml:8:14: demo/declared 8124/tcp (compose expose, host, public)",
+				"testdata/demo/compose.yaml:14:3: demo/scaled 3000/tcp (compose image, host, public)",
+			},
+		},
+		{
 			name: "network_mode service shares the other's container",
 			src: `services:
   app:
@@ -320,6 +346,47 @@ func TestReadComposeFields(t *testing.T) {
 			Target: ports.MustParseRange("14268"), Scope: HostScope(), Kind: KindCompose, Exposure: Public,
 			Project: "demo", Service: "api", Image: "api", NetworkMode: "bridge", Name: "collector", Description: "Jaeger HTTP",
 			Pos: Position{File: "testdata/demo/compose.yaml", Line: 10, Column: 9}, // published:
+		},
+	}
+	if diff := cmp.Diff(want, ds, cmpOpts); diff != "" {
+		t.Errorf("ReadCompose (-want +got):\n%s", diff)
+	}
+}
+
+// TestReadComposeImagePorts checks every field of the declarations a
+// service on the host network gets from its image, for an image of two
+// ports and one of several replicas that depends on another.
+func TestReadComposeImagePorts(t *testing.T) {
+	src := `services:
+  grafana:
+    image: docker.io/grafana/grafana-oss:11.2.0
+    network_mode: host
+    scale: 2
+    depends_on: [minio]
+  minio:
+    image: quay.io/minio/minio
+    network_mode: "host"
+`
+	ds, err := Loader{}.ReadCompose("testdata/demo/compose.yaml", strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(line int) Position { return Position{File: "testdata/demo/compose.yaml", Line: line, Column: 3} }
+	want := []Declaration{
+		{
+			Endpoint: ports.MustParseEndpoint("3000/tcp"), Protocol: ports.TCP, Scope: HostScope(), Kind: KindComposeImage,
+			Exposure: Public, Project: "demo", Service: "grafana", Image: "docker.io/grafana/grafana-oss:11.2.0", NetworkMode: "host",
+			Description: "Grafana web UI and HTTP API (http_port), the default of its image", Replicas: 2, DependsOn: []string{"minio"}, Pos: at(2),
+		},
+		{
+			Endpoint: ports.MustParseEndpoint("9000/tcp"), Protocol: ports.TCP, Scope: HostScope(), Kind: KindComposeImage,
+			Exposure: Public, Project: "demo", Service: "minio", Image: "quay.io/minio/minio", NetworkMode: "host",
+			Description: "S3-compatible object storage API, the default of its image", Pos: at(7),
+		},
+		{
+			Endpoint: ports.MustParseEndpoint("9001/tcp"), Protocol: ports.TCP, Scope: HostScope(), Kind: KindComposeImage,
+			Exposure: Public, Project: "demo", Service: "minio", Image: "quay.io/minio/minio", NetworkMode: "host",
+			Description: "MinIO Console (an object browser since RELEASE.2025-05-24), on the port of MinIO's examples (--console-address :9001), the default of its image", Pos: at(7),
 		},
 	}
 	if diff := cmp.Diff(want, ds, cmpOpts); diff != "" {

@@ -147,15 +147,15 @@ func TestEnumStrings(t *testing.T) {
 	kinds := map[Kind]string{
 		KindCompose: "compose", KindComposeExpose: "compose expose", KindService: "Service", KindNodePort: "NodePort",
 		KindHostPort: "hostPort", KindHostNetwork: "hostNetwork", KindContainerPort: "containerPort", KindRegistry: "registry",
-		0: "Kind(0)", 99: "Kind(99)",
+		KindComposeImage: "compose image", 0: "Kind(0)", 99: "Kind(99)",
 	}
 	for k, want := range kinds {
 		if got := k.String(); got != want {
 			t.Errorf("Kind(%d).String() = %q, want %q", k, got, want)
 		}
 	}
-	if got := len(Kinds()); got != 8 {
-		t.Errorf("len(Kinds()) = %d, want 8", got)
+	if got := len(Kinds()); got != 9 {
+		t.Errorf("len(Kinds()) = %d, want 9", got)
 	}
 	for _, k := range Kinds() {
 		if _, ok := kinds[k]; !ok {

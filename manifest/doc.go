@@ -17,7 +17,9 @@
 // forwards to ([Declaration.Target]), who binds it ([Declaration.Service]),
 // which construct declared it ([Kind]), who may reach it ([Exposure]: [Public],
 // [Internal] or [Localhost]) and where it is written ([Declaration.Pos]);
-// a port that the runtime picks at start is [Declaration.Ephemeral]. Two
+// a port that the runtime picks at start is [Declaration.Ephemeral]; a
+// compose service on the host network that declares no port gets the ports
+// its image listens on by default ([KindComposeImage]). Two
 // declarations collide only in one [Scope]: the host ([HostScope]), a
 // Service's cluster IP ([ServiceScope]), a pod ([PodScope]) or a compose
 // container ([ContainerScope]).

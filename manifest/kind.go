@@ -34,6 +34,12 @@ const (
 	KindContainerPort
 	// KindRegistry is an entry of a port registry file.
 	KindRegistry
+	// KindComposeImage is a port that the image of a compose service on
+	// the host network listens on by default, as package wellknown knows
+	// the image, given for a service that declares no port of its own (no
+	// ports, no expose): the container binds the host's ports itself, and
+	// the file does not say which.
+	KindComposeImage
 )
 
 var kindNames = [...]string{
@@ -45,17 +51,19 @@ var kindNames = [...]string{
 	KindHostNetwork:   "hostNetwork",
 	KindContainerPort: "containerPort",
 	KindRegistry:      "registry",
+	KindComposeImage:  "compose image",
 }
 
 // Kinds returns every kind in constant order.
 func Kinds() []Kind {
 	return []Kind{KindCompose, KindComposeExpose, KindService, KindNodePort,
-		KindHostPort, KindHostNetwork, KindContainerPort, KindRegistry}
+		KindHostPort, KindHostNetwork, KindContainerPort, KindRegistry, KindComposeImage}
 }
 
 // String returns the name of k as the files spell the construct: "compose",
 // "compose expose", "Service", "NodePort", "hostPort", "hostNetwork",
-// "containerPort", "registry"; "Kind(N)" for any other value.
+// "containerPort", "registry", "compose image"; "Kind(N)" for any other
+// value.
 func (k Kind) String() string {
 	if k >= 1 && int(k) < len(kindNames) {
 		return kindNames[k]
