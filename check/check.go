@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/portalloc/ports"
 	"github.com/portalloc/ports/allocator"
@@ -89,7 +90,7 @@ func Run(decls []manifest.Declaration, opts Options) (*Report, error) {
 	}
 	rep := &Report{Declarations: len(decls)}
 	decls, duplicates := onePerObject(decls)
-	collisions, poolWarnings, err := c.collisions(decls)
+	collisions, poolWarnings, imageWarnings, err := c.collisions(decls)
 	if err != nil {
 		return nil, err
 	}
@@ -127,6 +128,7 @@ func Run(decls []manifest.Declaration, opts Options) (*Report, error) {
 	}
 	add(poolWarnings)
 	add(duplicates)
+	byCategory[Portability] = append(byCategory[Portability], imageWarnings...)
 	for _, cat := range []Category{Platform, Security, Portability} {
 		rep.Findings = append(rep.Findings, byCategory[cat]...)
 	}
@@ -148,7 +150,7 @@ type checker struct {
 
 // collisions finds the collisions of decls, and the warnings of pools that
 // may take another's port.
-func (c *checker) collisions(decls []manifest.Declaration) (collisions, poolWarnings []Finding, err error) {
+func (c *checker) collisions(decls []manifest.Declaration) (collisions, poolWarnings, imageWarnings []Finding, err error) {
 	for _, set := range auditInput(decls) {
 		given := set
 		set, pooled, from := pickPorts(set)
@@ -163,7 +165,7 @@ func (c *checker) collisions(decls []manifest.Declaration) (collisions, poolWarn
 		}
 		groups, err := allocator.Audit(in)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		// The colliding groups, each as its members' indices in
 		// declaration order, and what they span.
@@ -182,7 +184,7 @@ func (c *checker) collisions(decls []manifest.Declaration) (collisions, poolWarn
 		replicated := replicatedFixed(set, pooled)
 		suggestions, err := suggest(set, colliding, pooled, replicated, c.opts)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		memberAt := func(i int) Member {
 			d := set.Decls[i]
@@ -205,19 +207,79 @@ func (c *checker) collisions(decls []manifest.Declaration) (collisions, poolWarn
 			for _, i := range members {
 				f.Members = append(f.Members, memberAt(i))
 			}
+			if imageCollision(&f) {
+				imageWarnings = append(imageWarnings, f)
+				continue
+			}
 			f.Message = collisionMessage(f)
 			collisions = append(collisions, f)
 		}
 		for _, i := range replicated {
 			v := set.Decls[i].Value
-			collisions = append(collisions, Finding{
+			f := Finding{
 				Rule: "collision", Scope: set.Scope, Protocol: v.Endpoint.Protocol(), Ports: v.Endpoint.Range(),
 				Message: fmt.Sprintf("%d replicas of %s each bind it, and only one can", v.Replicas, v.Owner()),
 				Members: []Member{memberAt(i)},
-			})
+			}
+			if v.Kind == manifest.KindComposeImage {
+				f.Rule = "image-port-collision"
+				f.Message = fmt.Sprintf("%d replicas of it each bind it on the host network, where its image listens by default, and only one can", v.Replicas)
+				f.Fix = "run one replica, or give it a network of its own and publish the port as a pool"
+				imageWarnings = append(imageWarnings, f)
+				continue
+			}
+			collisions = append(collisions, f)
 		}
 	}
-	return collisions, poolWarnings, nil
+	return collisions, poolWarnings, imageWarnings, nil
+}
+
+// imageCollision turns a collision f that a port of an image's default
+// ([manifest.KindComposeImage]) takes part in into a finding of the rule
+// image-port-collision, reported at that port's service, and reports
+// whether it did. The image's default is a guess where the service's own
+// configuration may say otherwise, so such a collision warns only.
+func imageCollision(f *Finding) bool {
+	at := slices.IndexFunc(f.Members, func(m Member) bool { return m.Declaration.Kind == manifest.KindComposeImage })
+	if at < 0 {
+		return false
+	}
+	first := f.Members[at]
+	f.Members = slices.Insert(slices.Delete(f.Members, at, at+1), 0, first)
+	var others, moves []string
+	own := "" // where the service of the image's port should move, if it should
+	for _, m := range f.Members {
+		o := m.Declaration.Owner()
+		if o != first.Declaration.Owner() && !slices.Contains(others, o) {
+			others = append(others, o)
+		}
+		switch {
+		case !m.Suggestion.IsValid():
+		case m.Declaration.Kind == manifest.KindComposeImage && o == first.Declaration.Owner():
+			own = m.Suggestion.String()
+		default:
+			if mv := "move " + o + " to " + m.Suggestion.String(); !slices.Contains(moves, mv) {
+				moves = append(moves, mv)
+			}
+		}
+	}
+	f.Rule = "image-port-collision"
+	who := "another of its bindings"
+	if len(others) > 0 {
+		who = strings.Join(others, ", ")
+	}
+	f.Message = fmt.Sprintf("its image (%s) listens on %s/%s by default, on the host network, and %s binds it too", first.Declaration.Image, f.Ports, f.Protocol, who)
+	owner := first.Declaration.Owner()
+	switch {
+	case own != "":
+		f.Fix = fmt.Sprintf("configure %s for %s and declare that port (expose), or declare the port it is configured for", owner, own)
+	default:
+		f.Fix = "if " + owner + " is configured for another port, declare that port (expose)"
+	}
+	if len(moves) > 0 {
+		f.Fix += "; else " + strings.Join(moves, "; ")
+	}
+	return true
 }
 
 // collisionMessage says who contends for the ports of a collision.

@@ -374,3 +374,48 @@ func BenchmarkAliasedRegistry(b *testing.B) {
 		})
 	}
 }
+
+// TestImagePortCollision checks that a collision with a port that only an
+// image's default gives (a host-network service that declares none) warns
+// under its own rule, reported at that service with the other's move, and
+// does not fail the check; that several replicas of such a service warn
+// the same way; and that the same ports declared in the file collide.
+func TestImagePortCollision(t *testing.T) {
+	ha := decl(manifest.KindComposeImage, "ha", "8123/tcp", 0, 2)
+	ha.Image, ha.NetworkMode = "homeassistant/home-assistant", "host"
+	ch := decl(manifest.KindCompose, "clickhouse", "8123/tcp", 8123, 9)
+	// ClickHouse's HTTP port is a database's: that finding is not this test's.
+	opts := Options{Severities: map[string]Severity{"exposed-database": Off}}
+	rep := run(t, []manifest.Declaration{ch, ha}, opts)
+	if diff := cmp.Diff([]string{"image-port-collision"}, ruleList(rep)); diff != "" {
+		t.Fatalf("rules (-want +got):\n%s", diff)
+	}
+	f := rep.Findings[0]
+	if rep.Failed() || f.Severity != Warning {
+		t.Errorf("Failed() = %v, severity %v; want a warning that does not fail", rep.Failed(), f.Severity)
+	}
+	if got := f.Members[0].Declaration.Owner(); got != "p/ha" {
+		t.Errorf("reported at %s, want p/ha", got)
+	}
+	const wantMsg = "its image (homeassistant/home-assistant) listens on 8123/tcp by default, on the host network, and p/clickhouse binds it too"
+	const wantFix = "configure p/ha for 8122/tcp and declare that port (expose), or declare the port it is configured for"
+	if f.Message != wantMsg || f.Fix != wantFix {
+		t.Errorf("message %q, fix %q\nwant %q, %q", f.Message, f.Fix, wantMsg, wantFix)
+	}
+
+	ha.Replicas = 3
+	rep = run(t, []manifest.Declaration{ha}, opts)
+	if diff := cmp.Diff([]string{"image-port-collision"}, ruleList(rep)); diff != "" {
+		t.Fatalf("3 replicas: rules (-want +got):\n%s", diff)
+	}
+	if f := rep.Findings[0]; rep.Failed() || !strings.HasPrefix(f.Message, "3 replicas of it each bind it") {
+		t.Errorf("3 replicas: Failed() = %v, message %q", rep.Failed(), f.Message)
+	}
+
+	declared := ha
+	declared.Kind, declared.Replicas = manifest.KindComposeExpose, 0
+	rep = run(t, []manifest.Declaration{ch, declared}, opts)
+	if diff := cmp.Diff([]string{"collision"}, ruleList(rep)); diff != "" || !rep.Failed() {
+		t.Errorf("a declared port: rules (-want +got):\n%s\nFailed() = %v", diff, rep.Failed())
+	}
+}

@@ -149,7 +149,7 @@ func (c *checker) bindsItself(d manifest.Declaration) bool {
 	switch d.Kind {
 	case manifest.KindRegistry:
 		return true
-	case manifest.KindCompose, manifest.KindComposeExpose:
+	case manifest.KindCompose, manifest.KindComposeExpose, manifest.KindComposeImage:
 		return c.opts.Rootless
 	}
 	return false

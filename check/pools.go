@@ -397,13 +397,15 @@ func exactPorts(pools []int, free map[int]ports.RangeSet, shares func(a, b int) 
 // replicatedFixed returns the indices of the declarations of set, other than
 // those pooled (see pickPorts), that several containers bind: fixed host
 // ports of a compose service of more than one replica (scale,
-// deploy.replicas), published or, on the host network, exposed. The first container to start takes the ports, and
+// deploy.replicas), published or, on the host network, exposed or an
+// image's default. The first container to start takes the ports, and
 // Docker fails to start the others.
 func replicatedFixed(set auditSet, pooled []ports.Endpoint) []int {
 	var out []int
 	for i, d := range set.Decls {
 		v := d.Value
-		hostCompose := v.Kind == manifest.KindCompose || v.Kind == manifest.KindComposeExpose && v.Scope == manifest.HostScope()
+		hostCompose := v.Kind == manifest.KindCompose || v.Kind == manifest.KindComposeImage ||
+			v.Kind == manifest.KindComposeExpose && v.Scope == manifest.HostScope()
 		if hostCompose && v.Replicas > 1 && !pooled[i].IsValid() && d.Endpoint.IsValid() {
 			out = append(out, i)
 		}

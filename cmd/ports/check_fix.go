@@ -121,6 +121,12 @@ func (a *app) fix(res *check.Report, decls []manifest.Declaration) error {
 	var byHand []string
 	done := map[manifest.Position]bool{}
 	for _, f := range res.Findings {
+		if r, _ := check.RuleByID(f.Rule); r.Category != check.Collisions {
+			// An image-port-collision's moves rest on an image's default,
+			// which the service's configuration may change: the report
+			// says them, and no file is written for them.
+			continue
+		}
 		for _, m := range f.Members {
 			d := m.Declaration
 			if !m.Suggestion.IsValid() || done[d.Pos] {

@@ -132,6 +132,27 @@ func TestCheckFixByHand(t *testing.T) {
 	}
 }
 
+// TestCheckFixImageDefault checks that --fix writes nothing for an
+// image-port-collision, whose move rests on an image's default port.
+func TestCheckFixImageDefault(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile("testdata/check/cases/host-network-images/compose.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	compose := filepath.Join(dir, "compose.yaml")
+	if err := os.WriteFile(compose, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runArgs(t, "check", "--fix", compose)
+	if code != exitOK || !strings.Contains(stdout, "[image-port-collision]") || stderr != "" {
+		t.Errorf("check --fix: exit %d, want %d\n%s%s", code, exitOK, stdout, stderr)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("check --fix wrote files: %v", ents)
+	}
+}
+
 // runArgs runs the command with args and returns its exit status, standard
 // output and standard error.
 func runArgs(t *testing.T, args ...string) (int, string, string) {
