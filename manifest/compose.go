@@ -545,6 +545,11 @@ func (cs *composeScan) composeError(err error, vars map[string]string) *Error {
 		}
 	}
 	msg = redact(msg, vars)
+	// Several errors (a required variable missing in two places) come one
+	// a line; the message is one line.
+	lines := strings.Split(msg, "\n")
+	lines = slices.DeleteFunc(lines, func(l string) bool { return strings.TrimSpace(l) == "" })
+	msg = strings.Join(lines, "; ")
 	// The schema check words an unknown key as "services.web.portz false
 	// schema"; say it plainly.
 	if m, ok := strings.CutSuffix(msg, " false schema"); ok {
