@@ -271,6 +271,7 @@ func (p *composeProject) compose(cs *composeScan) (project *types.Project, warni
 		details.ConfigFiles = append(details.ConfigFiles, types.ConfigFile{Filename: f.name, Content: data})
 	}
 	var missing []string
+	required := map[string]string{} // required variables not set (required.go)
 	opts := func(o *loader.Options) {
 		if p.explicit {
 			o.SetProjectName(p.name, true)
@@ -298,8 +299,12 @@ func (p *composeProject) compose(cs *composeScan) (project *types.Project, warni
 			// compose-go warns through logrus, as Docker Compose does, of
 			// a variable that is not set and has no default, at every use;
 			// the warning is returned as data instead, once.
+			budget := interpolationBudget
 			o.Interpolate.Substitute = func(s string, m template.Mapping) (string, error) {
-				return template.SubstituteWithOptions(s, m, template.WithoutLogging)
+				if err := spend(&budget, s); err != nil {
+					return "", err
+				}
+				return substituteRequired(s, m, required)
 			}
 		}
 	}
@@ -314,6 +319,10 @@ func (p *composeProject) compose(cs *composeScan) (project *types.Project, warni
 	if err != nil {
 		err = everyInconsistent(details, opts, err)
 	}
+	if err == nil {
+		err = markedPort(project, required)
+	}
+	missing = slices.DeleteFunc(missing, func(k string) bool { _, ok := required[k]; return ok })
 	if len(missing) > 0 {
 		defaulted := defaultedVars(cs.files)
 		missing = slices.DeleteFunc(missing, func(k string) bool { return defaulted[k] })
@@ -321,10 +330,16 @@ func (p *composeProject) compose(cs *composeScan) (project *types.Project, warni
 	slices.Sort(missing)
 	if err != nil {
 		e := cs.composeError(err, cs.vars)
+		if msg, ok := unmarkRequired(e.Msg, required); ok {
+			e.Msg = msg + " (required variables not set: " + requiredText(required) + ")"
+		}
 		if len(missing) > 0 {
 			e.Msg += " (variables not set: " + strings.Join(missing, ", ") + ")"
 		}
 		return nil, nil, e
+	}
+	if len(required) > 0 {
+		warnings = append(warnings, main+": required variables not set, which docker compose refuses to run without and no port depends on: "+requiredText(required))
 	}
 	if len(missing) > 0 {
 		warnings = append(warnings, main+": variables not set, taken as blank strings: "+strings.Join(missing, ", "))
@@ -547,9 +562,20 @@ func (cs *composeScan) composeError(err error, vars map[string]string) *Error {
 	msg = redact(msg, vars)
 	// Several errors (a required variable missing in two places) come one
 	// a line; the message is one line.
-	lines := strings.Split(msg, "\n")
-	lines = slices.DeleteFunc(lines, func(l string) bool { return strings.TrimSpace(l) == "" })
-	msg = strings.Join(lines, "; ")
+	var one strings.Builder
+	for _, l := range strings.Split(msg, "\n") {
+		switch l = strings.TrimSpace(l); {
+		case l == "":
+			continue
+		case one.Len() == 0:
+		case strings.HasSuffix(one.String(), "."):
+			one.WriteString(" ") // the sentences of one error
+		default:
+			one.WriteString("; ")
+		}
+		one.WriteString(l)
+	}
+	msg = one.String()
 	// The schema check words an unknown key as "services.web.portz false
 	// schema"; say it plainly.
 	if m, ok := strings.CutSuffix(msg, " false schema"); ok {
@@ -654,13 +680,18 @@ func startsAfter(project *types.Project, name string) []string {
 }
 
 // substituter returns the interpolation of compose files with the
-// variables of env, without compose-go's warnings.
+// variables of env, without compose-go's warnings, within the budget of a
+// load (see interpolationBudget).
 func substituter(env map[string]string) func(string) (string, error) {
 	lookup := func(k string) (string, bool) {
 		v, ok := env[k]
 		return v, ok
 	}
+	budget := interpolationBudget
 	return func(s string) (string, error) {
+		if err := spend(&budget, s); err != nil {
+			return "", err
+		}
 		return template.SubstituteWithOptions(s, lookup, template.WithoutLogging)
 	}
 }

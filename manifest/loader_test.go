@@ -193,27 +193,6 @@ func TestUnsetVariablesInError(t *testing.T) {
 	}
 }
 
-// TestRequiredVariablesOneLine checks that the errors of two required
-// variables, which compose-go gives one a line, are one line naming both.
-func TestRequiredVariablesOneLine(t *testing.T) {
-	src := `services:
-  proxy:
-    image: traefik
-    labels:
-      - "auth.users=admin:${HASHED_PASSWORD:?No HASHED_PASSWORD set}"
-      - "rule=Host(${TRAEFIK_DOMAIN:?No TRAEFIK_DOMAIN set})"
-`
-	_, err := Loader{Env: map[string]string{}}.ReadCompose("compose.yaml", strings.NewReader(src))
-	if err == nil {
-		t.Fatal("ReadCompose: no error, want one for the required variables")
-	}
-	msg := err.Error()
-	if strings.Contains(msg, "\n") || !strings.Contains(msg, "HASHED_PASSWORD is missing a value") ||
-		!strings.Contains(msg, "set; error while interpolating") || !strings.Contains(msg, "TRAEFIK_DOMAIN is missing a value") {
-		t.Errorf("ReadCompose error = %q, want one line naming both variables, the errors joined by \"; \"", msg)
-	}
-}
-
 // TestUnsetVariablesOfExtendedFiles checks that a variable used without a
 // default in an extended file is named, though the given file gives it one.
 func TestUnsetVariablesOfExtendedFiles(t *testing.T) {
