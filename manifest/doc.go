@@ -28,7 +28,8 @@
 //
 // Compose files are read with the variables, .env file, profiles and
 // project name that the [Loader] gives (the process environment counts only
-// when passed in as [Environ]()), Kubernetes manifests for the ports of
+// when passed in as [Environ](); a required variable that is not set fails
+// only where a port depends on it), Kubernetes manifests for the ports of
 // Services and of the pods of workloads, and a port registry (ports.yaml)
 // for a platform's ports listed by hand, collisions included:
 //
