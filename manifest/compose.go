@@ -321,6 +321,7 @@ func (p *composeProject) compose(cs *composeScan) (project *types.Project, warni
 	}
 	if err == nil {
 		err = markedPort(project, required)
+		unmarkImages(project, required)
 	}
 	missing = slices.DeleteFunc(missing, func(k string) bool { _, ok := required[k]; return ok })
 	if len(missing) > 0 {

@@ -166,28 +166,38 @@ func FuzzReadCompose(f *testing.F) {
 		}
 		f.Add(data)
 	}
-	f.Add([]byte("services:\n  a:\n    image: a\n    ports: ['8080:80', '127.0.0.1::81', '[::1]:53:53/udp']\n"))            // short syntax
-	f.Add([]byte("services:\n  a:\n    image: a\n    ports: ['7000-7002:8000-8002', '9000-9001']\n"))                       // ranges
-	f.Add([]byte("services:\n  a:\n    image: a\n    ports:\n      - {target: 80, published: '8080', host_ip: 0.0.0.0}\n")) // long syntax
-	f.Add([]byte("services:\n  a:\n    image: a\n    expose: ['9000/udp']\n    network_mode: host\n"))                      // host networking
-	f.Add([]byte("services:\n  a:\n    image: a\n    ports: ['${P:?missing}:80']\n"))                                       // required variable
-	f.Add([]byte("services:\n  a:\n    image: a\n    ports: ['abc:80', 70000]\n"))                                          // bad ports
-	f.Add([]byte("services:\n  a:\n    extends: {service: a}\n"))                                                           // extends cycle
+	f.Add([]byte("services:\n  a:\n    image: a\n    ports: ['8080:80', '127.0.0.1::81', '[::1]:53:53/udp']\n"))                  // short syntax
+	f.Add([]byte("services:\n  a:\n    image: a\n    ports: ['7000-7002:8000-8002', '9000-9001']\n"))                             // ranges
+	f.Add([]byte("services:\n  a:\n    image: a\n    ports:\n      - {target: 80, published: '8080', host_ip: 0.0.0.0}\n"))       // long syntax
+	f.Add([]byte("services:\n  a:\n    image: a\n    expose: ['9000/udp']\n    network_mode: host\n"))                            // host networking
+	f.Add([]byte("services:\n  a:\n    image: a\n    ports: ['${P:?missing}:80']\n"))                                             // required variable
+	f.Add([]byte("services:\n  a:\n    image: a\n    ports: ['abc:80', 70000]\n"))                                                // bad ports
+	f.Add([]byte("services:\n  a:\n    image: a\n    environment: {K: '${K:?no ${N:?}}', E: '$${E:?}'}\n    ports: ['80:80']\n")) // required, not of a port
+	f.Add([]byte("services:\n  a:\n    image: a\n    network_mode: '${NM?}'\n    labels: ['x=${L:?}']\n"))                        // required, of a port
+	f.Add([]byte("services:\n  a:\n    extends: {service: a}\n"))                                                                 // extends cycle
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 4096 {
 			return // compose-go's cost grows with ranges; keep runs short
 		}
 		ds, err := Loader{}.ReadCompose("testdata/demo/compose.yaml", bytes.NewReader(data))
+		// A required variable's stand-in (required.go) never shows.
+		const mark = "ports-required-variable-"
 		if err != nil {
 			var e *Error
 			if !errors.As(err, &e) {
 				t.Fatalf("ReadCompose error %T %q is not an *Error", err, err)
+			}
+			if strings.Contains(err.Error(), mark) && !bytes.Contains(data, []byte(mark)) {
+				t.Fatalf("ReadCompose error %q shows a stand-in", err)
 			}
 			return
 		}
 		for _, d := range ds {
 			if !d.Ephemeral && !d.Endpoint.IsValid() {
 				t.Fatalf("declaration without an endpoint: %v", d)
+			}
+			if strings.Contains(d.NetworkMode+d.Name+d.Addr.String()+d.Image, mark) && !bytes.Contains(data, []byte(mark)) {
+				t.Fatalf("declaration %v holds a stand-in", d)
 			}
 		}
 	})

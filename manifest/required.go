@@ -189,3 +189,15 @@ func markedPort(project *types.Project, required map[string]string) error {
 	}
 	return nil
 }
+
+// unmarkImages writes the image of each service of project that holds a
+// mark with the template of its variable instead: an image names no port
+// by itself, and is only shown and looked up.
+func unmarkImages(project *types.Project, required map[string]string) {
+	for name, svc := range project.Services {
+		if img, ok := unmarkRequired(svc.Image, required); ok {
+			svc.Image = img
+			project.Services[name] = svc
+		}
+	}
+}

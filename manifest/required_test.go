@@ -22,7 +22,7 @@ func loadRequired(t *testing.T, src string, env map[string]string) ([]string, []
 	res, err := Loader{Env: env}.LoadPaths(filepath.Join(dir, "compose.yaml"))
 	var decls []string
 	for _, d := range res.Decls {
-		decls = append(decls, d.Owner()+" "+d.Endpoint.String())
+		decls = append(decls, d.Owner()+" "+d.Endpoint.String()+" "+d.Image)
 	}
 	var warnings []string
 	for _, w := range res.Warnings {
@@ -38,7 +38,7 @@ func loadRequired(t *testing.T, src string, env map[string]string) ([]string, []
 func TestRequiredVariablesNotOfPorts(t *testing.T) {
 	src := `services:
   server:
-    image: ghcr.io/goauthentik/server
+    image: ${REGISTRY:?}/goauthentik/server
     environment:
       AUTHENTIK_POSTGRESQL__PASSWORD: ${PG_PASS:?database password required}
       AUTHENTIK_SECRET_KEY: ${AUTHENTIK_SECRET_KEY:?secret key required}
@@ -52,16 +52,16 @@ func TestRequiredVariablesNotOfPorts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"app/server 9000/tcp"}, decls); diff != "" {
+	if diff := cmp.Diff([]string{"app/server 9000/tcp ${REGISTRY}/goauthentik/server"}, decls); diff != "" {
 		t.Errorf("declarations (-want +got):\n%s", diff)
 	}
 	want := []string{"compose.yaml: required variables not set, which docker compose refuses to run without and no port depends on: " +
-		"AUTHENTIK_SECRET_KEY (secret key required), HINT (ask ${ADMIN}), PG_PASS (database password required), TOKEN"}
+		"AUTHENTIK_SECRET_KEY (secret key required), HINT (ask ${ADMIN}), PG_PASS (database password required), REGISTRY, TOKEN"}
 	if diff := cmp.Diff(want, warnings); diff != "" {
 		t.Errorf("warnings (-want +got):\n%s", diff)
 	}
 
-	set := map[string]string{"PG_PASS": "p", "AUTHENTIK_SECRET_KEY": "k", "TOKEN": "", "HINT": "h"}
+	set := map[string]string{"REGISTRY": "ghcr.io", "PG_PASS": "p", "AUTHENTIK_SECRET_KEY": "k", "TOKEN": "", "HINT": "h"}
 	if _, warnings, err := loadRequired(t, src, set); err != nil || len(warnings) != 0 {
 		t.Errorf("with the variables set: warnings %q, error %v; want none", warnings, err)
 	}
