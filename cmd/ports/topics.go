@@ -36,7 +36,9 @@ const topicCollisions = `Reads docker compose files, Kubernetes manifests and po
               with one declared before it;
   warnings    host ports in this machine's ephemeral range, ports browsers
               refuse, privileged ports, pools that may take another
-              service's port if they start before it;
+              service's port if they start before it, ports that a service
+              on the host network binds by its image's default and another
+              binds too (image-port-collision);
   security    database, cache, broker and admin ports published on every
               interface; ports that a compose file or manifest publishes
               wider than the registry says (internal or localhost-only on
@@ -46,26 +48,30 @@ const topicCollisions = `Reads docker compose files, Kubernetes manifests and po
 Compose projects are built as docker compose builds them: the files of -f
 merged in order, or a directory's compose file with its override; the
 process environment over the project's .env (--no-process-env reads the
-files only); profiles off unless enabled (--profile, COMPOSE_PROFILES).
-All files are taken to run together on one host. A compose file and the
-registry that describes it may be checked together: a port that both declare
-for one service is one holder, not a collision. A range of host ports mapped
-to one container port ("9000-9005:80") is a pool, as Docker takes it: each
-container of the service (scale, deploy.replicas) binds one port of the
-range, and a pool collides only when the pools cannot all get ports apart
-from every other declaration (for pools on addresses that overlap in part,
-as 127.0.0.1 and every address, the choices are searched up to 100,000
-ports tried, so that only a larger case may be reported where some choice
-of ports would fit). Docker gives each container the first free port of
-its range when it starts, so a pool whose range holds another service's
-port below the highest port the pool gets may take that port if it starts
-first: a warning, unless the pool's service depends on that one
-(depends_on, links, volumes_from, directly or through others), which
-docker compose up then starts first; pools that may take one service's
-port, for one reason, are one warning that names them all. A restart by the Docker daemon follows
-no such order. Pools whose ranges overlap each other's may still
-collide in some start orders; those are not reported. A service scaled to
-0 binds nothing.
+files only); profiles off unless enabled (--profile, COMPOSE_PROFILES). A
+required variable (${PG_PASS:?…}) that is not set fails the check only
+where a port depends on it. A service on network_mode: host binds its
+ports' targets and expose entries, or with neither, the ports its image
+listens on by default, where the de-facto table knows the image ("ports
+whois"). All files are taken to run together on one host. A compose file
+and the registry that describes it may be checked together: a port that
+both declare for one service is one holder, not a collision. A range of
+host ports mapped to one container port ("9000-9005:80") is a pool, as
+Docker takes it: each container of the service (scale, deploy.replicas)
+binds one port of the range, and a pool collides only when the pools cannot
+all get ports apart from every other declaration (for pools on addresses
+that overlap in part, as 127.0.0.1 and every address, the choices are
+searched up to 100,000 ports tried, so that only a larger case may be
+reported where some choice of ports would fit). Docker gives each container
+the first free port of its range when it starts, so a pool whose range
+holds another service's port below the highest port the pool gets may take
+that port if it starts first: a warning, unless the pool's service depends
+on that one (depends_on, links, volumes_from, directly or through others),
+which docker compose up then starts first; pools that may take one
+service's port, for one reason, are one warning that names them all. A
+restart by the Docker daemon follows no such order. Pools whose ranges
+overlap each other's may still collide in some start orders; those are not
+reported. A service scaled to 0 binds nothing.
 `
 
 var topicCheckConfig = `A .ports-check.yaml file configures "ports check". It is looked up from the
