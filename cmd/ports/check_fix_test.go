@@ -113,15 +113,7 @@ func TestCheckFix(t *testing.T) {
 // TestCheckFixByHand checks that --fix writes nothing for Kubernetes
 // objects and says what to move.
 func TestCheckFixByHand(t *testing.T) {
-	dir := t.TempDir()
-	data, err := os.ReadFile("testdata/check/fix/k8s.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	k8s := filepath.Join(dir, "k8s.yaml")
-	if err := os.WriteFile(k8s, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir, k8s := copyFixture(t, "testdata/check/fix/k8s.yaml")
 	code, _, stderr := runArgs(t, "check", "--fix", k8s)
 	want := "ports: check --fix: move default/b 30080/tcp to 30079/tcp by hand (" + k8s + ":19:17)\n"
 	if code != exitFindings || stderr != want {
@@ -135,15 +127,7 @@ func TestCheckFixByHand(t *testing.T) {
 // TestCheckFixImageDefault checks that --fix writes nothing for an
 // image-port-collision, whose move rests on an image's default port.
 func TestCheckFixImageDefault(t *testing.T) {
-	dir := t.TempDir()
-	data, err := os.ReadFile("testdata/check/cases/host-network-images/compose.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	compose := filepath.Join(dir, "compose.yaml")
-	if err := os.WriteFile(compose, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir, compose := copyFixture(t, "testdata/check/cases/host-network-images/compose.yaml")
 	code, stdout, stderr := runArgs(t, "check", "--fix", compose)
 	if code != exitOK || !strings.Contains(stdout, "[image-port-collision]") || stderr != "" {
 		t.Errorf("check --fix: exit %d, want %d\n%s%s", code, exitOK, stdout, stderr)
@@ -151,6 +135,22 @@ func TestCheckFixImageDefault(t *testing.T) {
 	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
 		t.Errorf("check --fix wrote files: %v", ents)
 	}
+}
+
+// copyFixture copies the file src into a new temporary directory, under
+// its own name, and returns the directory and the copy's path.
+func copyFixture(t *testing.T, src string) (dir, path string) {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir = t.TempDir()
+	path = filepath.Join(dir, filepath.Base(src))
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir, path
 }
 
 // runArgs runs the command with args and returns its exit status, standard
