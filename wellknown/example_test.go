@@ -148,7 +148,7 @@ func ExampleDeFactoPorts() {
 	fmt.Println(wellknown.DeFactoPorts(ports.UDP))
 	// Output:
 	// true 3002
-	// 53,3389,4648,5060,5080,5353,5355,6831-6832,8125,8301-8302,8600,9094,10000-32768
+	// 53,3389,4648,5060,5080,5353,5355,6831-6832,8125,8301-8302,8555,8600,9094,10000-32768
 }
 
 func ExampleService_String() {

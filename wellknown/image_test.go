@@ -217,7 +217,7 @@ func TestForImageOnly(t *testing.T) {
 		}
 	}
 	want := []string{"caddy-http 80/tcp", "pgadmin 80/tcp", "phpmyadmin 80/tcp", "pihole-web 80/tcp", "traefik-web 80/tcp",
-		"caddy-https 443/tcp", "caddy-https 443/udp", "traefik-websecure 443/tcp", "adguardhome-setup 3000/tcp"}
+		"caddy-https 443/tcp", "caddy-https 443/udp", "traefik-websecure 443/tcp", "adguardhome-setup 3000/tcp", "frigate-internal 5000/tcp", "zigbee2mqtt 8080/tcp"}
 	if diff := gocmp.Diff(want, serviceLines(slices.Values(only))); diff != "" {
 		t.Errorf("entries known by image only (-want +got):\n%s", diff)
 	}
