@@ -221,7 +221,7 @@ func (c *checker) collisions(decls []manifest.Declaration) (collisions, poolWarn
 				Message: fmt.Sprintf("%d replicas of %s each bind it, and only one can", v.Replicas, v.Owner()),
 				Members: []Member{memberAt(i)},
 			}
-			if v.Kind == manifest.KindComposeImage {
+			if v.Kind == manifest.KindImage {
 				f.Rule = "image-port-collision"
 				f.Message = fmt.Sprintf("%d replicas of it each bind it on the host network, where its image listens by default, and only one can", v.Replicas)
 				f.Fix = "run one replica, or give it a network of its own and publish the port as a pool"
@@ -235,12 +235,12 @@ func (c *checker) collisions(decls []manifest.Declaration) (collisions, poolWarn
 }
 
 // imageCollision turns a collision f that a port of an image's default
-// ([manifest.KindComposeImage]) takes part in into a finding of the rule
+// ([manifest.KindImage]) takes part in into a finding of the rule
 // image-port-collision, reported at that port's service, and reports
 // whether it did. The image's default is a guess where the service's own
 // configuration may say otherwise, so such a collision warns only.
 func imageCollision(f *Finding) bool {
-	at := slices.IndexFunc(f.Members, func(m Member) bool { return m.Declaration.Kind == manifest.KindComposeImage })
+	at := slices.IndexFunc(f.Members, func(m Member) bool { return m.Declaration.Kind == manifest.KindImage })
 	if at < 0 {
 		return false
 	}
@@ -255,7 +255,7 @@ func imageCollision(f *Finding) bool {
 		}
 		switch {
 		case !m.Suggestion.IsValid():
-		case m.Declaration.Kind == manifest.KindComposeImage && o == first.Declaration.Owner():
+		case m.Declaration.Kind == manifest.KindImage && o == first.Declaration.Owner():
 			own = m.Suggestion.String()
 		default:
 			if mv := "move " + o + " to " + m.Suggestion.String(); !slices.Contains(moves, mv) {
@@ -270,11 +270,17 @@ func imageCollision(f *Finding) bool {
 	}
 	f.Message = fmt.Sprintf("its image (%s) listens on %s/%s by default, on the host network, and %s binds it too", first.Declaration.Image, f.Ports, f.Protocol, who)
 	owner := first.Declaration.Owner()
+	// Declaring a port replaces the image's default: an expose entry of
+	// the compose service, a port of the Kubernetes container.
+	where := "expose"
+	if first.Declaration.Container != "" {
+		where = "the container's ports"
+	}
 	switch {
 	case own != "":
-		f.Fix = fmt.Sprintf("configure %s for %s and declare that port (expose), or declare the port it is configured for", owner, own)
+		f.Fix = fmt.Sprintf("configure %s for %s and declare that port (%s), or declare the port it is configured for", owner, own, where)
 	default:
-		f.Fix = "if " + owner + " is configured for another port, declare that port (expose)"
+		f.Fix = fmt.Sprintf("if %s is configured for another port, declare that port (%s)", owner, where)
 	}
 	if len(moves) > 0 {
 		f.Fix += "; else " + strings.Join(moves, "; ")

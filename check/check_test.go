@@ -381,7 +381,7 @@ func BenchmarkAliasedRegistry(b *testing.B) {
 // does not fail the check; that several replicas of such a service warn
 // the same way; and that the same ports declared in the file collide.
 func TestImagePortCollision(t *testing.T) {
-	ha := decl(manifest.KindComposeImage, "ha", "8123/tcp", 0, 2)
+	ha := decl(manifest.KindImage, "ha", "8123/tcp", 0, 2)
 	ha.Image, ha.NetworkMode = "homeassistant/home-assistant", "host"
 	ch := decl(manifest.KindCompose, "clickhouse", "8123/tcp", 8123, 9)
 	// ClickHouse's HTTP port is a database's: that finding is not this test's.
@@ -410,6 +410,15 @@ func TestImagePortCollision(t *testing.T) {
 	}
 	if f := rep.Findings[0]; rep.Failed() || !strings.HasPrefix(f.Message, "3 replicas of it each bind it") {
 		t.Errorf("3 replicas: Failed() = %v, message %q", rep.Failed(), f.Message)
+	}
+
+	// A Kubernetes container: its ports are where a port is declared.
+	kube := ha
+	kube.Container, kube.Replicas = "ha", 0
+	rep = run(t, []manifest.Declaration{ch, kube}, opts)
+	const wantKubeFix = "configure p/ha for 8122/tcp and declare that port (the container's ports), or declare the port it is configured for"
+	if len(rep.Findings) != 1 || rep.Findings[0].Fix != wantKubeFix {
+		t.Errorf("a Kubernetes container: findings %v, want one whose fix is %q", rep.Findings, wantKubeFix)
 	}
 
 	declared := ha

@@ -177,7 +177,10 @@ func exposedFix(d manifest.Declaration) string {
 		return "make the Service type ClusterIP and reach it from inside the cluster, or limit who may reach the nodes' port"
 	case manifest.KindHostNetwork:
 		return "drop hostNetwork and reach it through a Service, or have it listen on 127.0.0.1"
-	case manifest.KindComposeImage:
+	case manifest.KindImage:
+		if d.Container != "" {
+			return "drop hostNetwork and reach it through a Service, or have it listen on 127.0.0.1"
+		}
 		return "have it listen on 127.0.0.1, or give it a network of its own and publish the port on 127.0.0.1"
 	}
 	return "have it listen on 127.0.0.1, or stop publishing it on the host"

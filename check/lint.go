@@ -149,8 +149,10 @@ func (c *checker) bindsItself(d manifest.Declaration) bool {
 	switch d.Kind {
 	case manifest.KindRegistry:
 		return true
-	case manifest.KindCompose, manifest.KindComposeExpose, manifest.KindComposeImage:
+	case manifest.KindCompose, manifest.KindComposeExpose:
 		return c.opts.Rootless
+	case manifest.KindImage:
+		return d.Container == "" && c.opts.Rootless // a compose service's
 	}
 	return false
 }

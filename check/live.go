@@ -65,7 +65,7 @@ func (idx liveIndex) holding(e ports.Endpoint) []hostports.Socket {
 // live finds the host ports of d that a socket of the host holds now.
 func (c *checker) live(d manifest.Declaration) []Finding {
 	if c.liveIdx == nil || d.Scope != manifest.HostScope() || !d.Endpoint.IsValid() ||
-		d.Kind == manifest.KindNodePort || d.Kind == manifest.KindComposeExpose || d.Kind == manifest.KindComposeImage {
+		d.Kind == manifest.KindNodePort || d.Kind == manifest.KindComposeExpose || d.Kind == manifest.KindImage {
 		return nil
 	}
 	var held []hostports.Socket

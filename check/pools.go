@@ -404,7 +404,7 @@ func replicatedFixed(set auditSet, pooled []ports.Endpoint) []int {
 	var out []int
 	for i, d := range set.Decls {
 		v := d.Value
-		hostCompose := v.Kind == manifest.KindCompose || v.Kind == manifest.KindComposeImage ||
+		hostCompose := v.Kind == manifest.KindCompose || v.Kind == manifest.KindImage && v.Container == "" ||
 			v.Kind == manifest.KindComposeExpose && v.Scope == manifest.HostScope()
 		if hostCompose && v.Replicas > 1 && !pooled[i].IsValid() && d.Endpoint.IsValid() {
 			out = append(out, i)

@@ -48,7 +48,7 @@ import (
 //
 // A service on network_mode "host" binds its ports' targets and its expose
 // entries on the host, as Docker runs it, or where it has neither, the
-// ports its image listens on by default (KindComposeImage); one on
+// ports its image listens on by default (KindImage); one on
 // "service:NAME" runs in NAME's container, so its expose entries are
 // bound in NAME's scope. A service's env_file is not read
 // (SkipResolveEnvironment): it sets the container's environment, and no
@@ -1301,7 +1301,7 @@ func composeService(project, mainFile string, svc types.ServiceConfig, dependsOn
 
 // imagePorts returns the ports that the image of svc, a service on the
 // host network that declares none, listens on by default (see
-// [KindComposeImage]); none for an image package wellknown does not know.
+// [KindImage]); none for an image package wellknown does not know.
 func imagePorts(svc types.ServiceConfig, project string, at Position, replicas int, dependsOn []string) []Declaration {
 	var out []Declaration
 	for s := range wellknown.ForImage(svc.Image) {
@@ -1309,7 +1309,7 @@ func imagePorts(svc types.ServiceConfig, project string, at Position, replicas i
 			Endpoint:    ports.EndpointAnyAddr(s.Protocol(), s.Range()),
 			Protocol:    s.Protocol(),
 			Scope:       HostScope(),
-			Kind:        KindComposeImage,
+			Kind:        KindImage,
 			Exposure:    Public,
 			Project:     project,
 			Service:     svc.Name,

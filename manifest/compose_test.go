@@ -145,9 +145,9 @@ func TestReadCompose(t *testing.T) {
     scale: 2
 `,
 			want: []string{
-				"testdata/demo/compose.yaml:2:3: demo/homeassistant 8123/tcp (compose image, host, public)",
+				"testdata/demo/compose.yaml:2:3: demo/homeassistant 8123/tcp (image default, host, public)",
 				"testdata/demo/compose.yaml:8:14: demo/declared 8124/tcp (compose expose, host, public)",
-				"testdata/demo/compose.yaml:14:3: demo/scaled 3000/tcp (compose image, host, public)",
+				"testdata/demo/compose.yaml:14:3: demo/scaled 3000/tcp (image default, host, public)",
 			},
 		},
 		{
@@ -374,17 +374,17 @@ func TestReadComposeImagePorts(t *testing.T) {
 	at := func(line int) Position { return Position{File: "testdata/demo/compose.yaml", Line: line, Column: 3} }
 	want := []Declaration{
 		{
-			Endpoint: ports.MustParseEndpoint("3000/tcp"), Protocol: ports.TCP, Scope: HostScope(), Kind: KindComposeImage,
+			Endpoint: ports.MustParseEndpoint("3000/tcp"), Protocol: ports.TCP, Scope: HostScope(), Kind: KindImage,
 			Exposure: Public, Project: "demo", Service: "grafana", Image: "docker.io/grafana/grafana-oss:11.2.0", NetworkMode: "host",
 			Description: "Grafana web UI and HTTP API (http_port), the default of its image", Replicas: 2, DependsOn: []string{"minio"}, Pos: at(2),
 		},
 		{
-			Endpoint: ports.MustParseEndpoint("9000/tcp"), Protocol: ports.TCP, Scope: HostScope(), Kind: KindComposeImage,
+			Endpoint: ports.MustParseEndpoint("9000/tcp"), Protocol: ports.TCP, Scope: HostScope(), Kind: KindImage,
 			Exposure: Public, Project: "demo", Service: "minio", Image: "quay.io/minio/minio", NetworkMode: "host",
 			Description: "S3-compatible object storage API, the default of its image", Pos: at(7),
 		},
 		{
-			Endpoint: ports.MustParseEndpoint("9001/tcp"), Protocol: ports.TCP, Scope: HostScope(), Kind: KindComposeImage,
+			Endpoint: ports.MustParseEndpoint("9001/tcp"), Protocol: ports.TCP, Scope: HostScope(), Kind: KindImage,
 			Exposure: Public, Project: "demo", Service: "minio", Image: "quay.io/minio/minio", NetworkMode: "host",
 			Description: "MinIO Console (an object browser since RELEASE.2025-05-24), on the port of MinIO's examples (--console-address :9001), the default of its image", Pos: at(7),
 		},

@@ -147,7 +147,7 @@ func TestEnumStrings(t *testing.T) {
 	kinds := map[Kind]string{
 		KindCompose: "compose", KindComposeExpose: "compose expose", KindService: "Service", KindNodePort: "NodePort",
 		KindHostPort: "hostPort", KindHostNetwork: "hostNetwork", KindContainerPort: "containerPort", KindRegistry: "registry",
-		KindComposeImage: "compose image", 0: "Kind(0)", 99: "Kind(99)",
+		KindImage: "image default", 0: "Kind(0)", 99: "Kind(99)",
 	}
 	for k, want := range kinds {
 		if got := k.String(); got != want {

@@ -19,7 +19,7 @@
 // [Internal] or [Localhost]) and where it is written ([Declaration.Pos]);
 // a port that the runtime picks at start is [Declaration.Ephemeral]; a
 // compose service on the host network that declares no port gets the ports
-// its image listens on by default ([KindComposeImage]). Two
+// its image listens on by default ([KindImage]). Two
 // declarations collide only in one [Scope]: the host ([HostScope]), a
 // Service's cluster IP ([ServiceScope]), a pod ([PodScope]) or a compose
 // container ([ContainerScope]).

@@ -34,12 +34,13 @@ const (
 	KindContainerPort
 	// KindRegistry is an entry of a port registry file.
 	KindRegistry
-	// KindComposeImage is a port that the image of a compose service on
-	// the host network listens on by default, as package wellknown knows
-	// the image, given for a service that declares no port of its own (no
-	// ports, no expose): the container binds the host's ports itself, and
-	// the file does not say which.
-	KindComposeImage
+	// KindImage is a port that the image of a container on the host
+	// network listens on by default, as package wellknown knows the image,
+	// given for a container that declares no port of its own: a compose
+	// service on network_mode host with no ports and no expose, or a
+	// container of a pod with hostNetwork and no ports. The container
+	// binds the host's ports itself, and the file does not say which.
+	KindImage
 )
 
 var kindNames = [...]string{
@@ -51,18 +52,18 @@ var kindNames = [...]string{
 	KindHostNetwork:   "hostNetwork",
 	KindContainerPort: "containerPort",
 	KindRegistry:      "registry",
-	KindComposeImage:  "compose image",
+	KindImage:         "image default",
 }
 
 // Kinds returns every kind in constant order.
 func Kinds() []Kind {
 	return []Kind{KindCompose, KindComposeExpose, KindService, KindNodePort,
-		KindHostPort, KindHostNetwork, KindContainerPort, KindRegistry, KindComposeImage}
+		KindHostPort, KindHostNetwork, KindContainerPort, KindRegistry, KindImage}
 }
 
 // String returns the name of k as the files spell the construct: "compose",
 // "compose expose", "Service", "NodePort", "hostPort", "hostNetwork",
-// "containerPort", "registry", "compose image"; "Kind(N)" for any other
+// "containerPort", "registry", "image default"; "Kind(N)" for any other
 // value.
 func (k Kind) String() string {
 	if k >= 1 && int(k) < len(kindNames) {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/wellknown"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -35,7 +36,9 @@ import (
 // written: a nodePort outside the cluster's range, which only the cluster
 // knows, and a hostPort that differs from its containerPort under
 // hostNetwork. A containerPort with a hostPort is bound twice, in the pod
-// and on the node, so it gives two declarations.
+// and on the node, so it gives two declarations. A container of a pod on
+// the host network that lists no ports gets those its image listens on by
+// default (KindImage).
 
 // ReadKubernetes reads Kubernetes manifests from r: one or more YAML (or
 // JSON) documents, and the items of lists. name is used for messages. It
@@ -743,9 +746,38 @@ func (d *kubeDoc) podSpec(obj kubeObject, specNode *yaml.Node, path string, out 
 					return out, err
 				}
 			}
+			if hostNet && !init && len(ps) == 0 {
+				_, in := cm.get("image")
+				out = d.imagePorts(obj, name, image, cmp.Or(in, c), out)
+			}
 		}
 	}
 	return out, nil
+}
+
+// imagePorts appends to out the ports that image listens on by default,
+// for container name of a pod of obj on the host network that lists none
+// (see [KindImage]), placed at node; none for an image package wellknown
+// does not know.
+func (d *kubeDoc) imagePorts(obj kubeObject, name, image string, node *yaml.Node, out []Declaration) []Declaration {
+	for s := range wellknown.ForImage(image) {
+		out = append(out, Declaration{
+			Endpoint:    ports.EndpointAnyAddr(s.Protocol(), s.Range()),
+			Protocol:    s.Protocol(),
+			Scope:       HostScope(),
+			Kind:        KindImage,
+			Exposure:    Public,
+			Project:     obj.namespace,
+			Service:     obj.name,
+			Container:   name,
+			Image:       image,
+			Description: s.Description() + ", the default of its image",
+			Group:       obj.group,
+			Labels:      obj.labels,
+			Pos:         d.src(node),
+		})
+	}
+	return out
 }
 
 // kubeContainer is what a container's ports take from it and its pod,

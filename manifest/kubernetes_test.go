@@ -158,6 +158,42 @@ spec:
 			},
 		},
 		{
+			name: "hostNetwork containers without ports bind their image's defaults",
+			src: `apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: home
+  namespace: iot
+spec:
+  template:
+    spec:
+      hostNetwork: true
+      initContainers:
+      - name: migrate
+        image: ghcr.io/home-assistant/home-assistant:2025.1
+      containers:
+      - name: ha
+        image: ghcr.io/home-assistant/home-assistant:2025.1
+      - name: exporter
+        image: quay.io/prometheus/node-exporter:v1.8.2
+        ports: [{containerPort: 9101}]
+      - name: own
+        image: example.org/own
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: bridged}
+spec:
+  containers:
+  - name: ha
+    image: homeassistant/home-assistant
+`,
+			want: []string{
+				"k.yaml:15:16: iot/home[ha] 8123/tcp (image default, host, public)",
+				"k.yaml:18:33: iot/home[exporter] 9101/tcp (hostNetwork, host, public)",
+			},
+		},
+		{
 			name: "Deployment, StatefulSet, Job, CronJob, ReplicaSet",
 			src: `apiVersion: apps/v1
 kind: Deployment

@@ -196,6 +196,7 @@ func TestCheck(t *testing.T) {
 		{"check-host-network", []string{"check", "testdata/check/cases/host-network/compose.yaml"}, exitOK},
 		{"check-host-network-images", []string{"check", "testdata/check/cases/host-network-images/compose.yaml"}, exitOK},
 		{"check-host-network-images-json", []string{"check", "--format", "json", "testdata/check/cases/host-network-images/compose.yaml"}, exitOK},
+		{"check-host-network-images-k8s", []string{"check", "testdata/check/cases/host-network-images/k8s.yaml"}, exitOK},
 		{"check-moves-with-registry", []string{"check", "testdata/check/cases/moves/a.yaml", "testdata/check/cases/moves/ports.yaml", "testdata/check/cases/moves/c.yaml"}, exitFindings},
 		{"check-init-hostports", []string{"check", "testdata/check/cases/init-hostports.yaml"}, exitOK},
 		{"check-pools", []string{"check", "testdata/check/cases/pools.yml"}, exitFindings},
