@@ -84,6 +84,7 @@ func FuzzReadKubernetes(f *testing.F) {
 	f.Add([]byte("apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  type: NodePort\n  ports:\n  - port: 80\n    nodePort: 30080\n  - port: 53\n    protocol: UDP\n"))
 	// hostNetwork DaemonSet, and a Pod with hostPort and hostIP.
 	f.Add([]byte("kind: DaemonSet\nspec: {template: {spec: {hostNetwork: true, containers: [{name: c, ports: [{containerPort: 9100}]}]}}}\n---\nkind: Pod\nspec: {containers: [{ports: [{containerPort: 53, hostPort: 53, hostIP: \"::1\", protocol: UDP}]}]}\n"))
+	f.Add([]byte("kind: DaemonSet\nspec: {template: {spec: {hostNetwork: true, containers: [{name: c, image: grafana/grafana}]}}}\n")) // an image's default ports
 	// CronJob, List, named targetPort.
 	f.Add([]byte("kind: List\nitems:\n- kind: CronJob\n  spec: {jobTemplate: {spec: {template: {spec: {containers: [{ports: [{containerPort: 1}]}]}}}}}\n- kind: Service\n  spec: {ports: [{port: 80, targetPort: http}]}\n"))
 	// Anchors and merge keys in a pod spec.
