@@ -143,11 +143,11 @@ func (w *conflictWalk) step() (int32, bool) {
 		switch to, stay, more := w.sp.seekFor(w.last); {
 		case stay:
 		case more:
-			s.trees[w.p-1].walkFrom(&w.c, w.c.lo, w.c.hi, w.key, to, true)
+			w.c.seek(w.key, to, true)
 		case w.key == 1<<32-1:
 			return 0, false // the last key there can be
 		default:
-			s.trees[w.p-1].walkFrom(&w.c, w.c.lo, w.c.hi, w.key+1, netip.Addr{}, true)
+			w.c.seek(w.key+1, netip.Addr{}, true)
 		}
 	}
 	x := w.c.step()

@@ -94,11 +94,10 @@ func (q *query) relocked(s *state) {
 func (q *query) descend(buf []Reservation) int {
 	s, t := q.s, q.t
 	var c rcursor
+	t.walk(&c, q.lo, q.hi)
 	if last := q.at.last; last.IsValid() {
 		lr := last.Range()
-		t.walkAfter(&c, q.lo, q.hi, uint16(lr.Lo()), uint16(lr.Hi()), last.Addr())
-	} else {
-		t.walk(&c, q.lo, q.hi)
+		c.seek(rkey(uint16(lr.Lo()), uint16(lr.Hi())), last.Addr(), false)
 	}
 	addr, every := q.addr, q.every
 	n := 0

@@ -504,17 +504,12 @@ func (t *rtree) walk(c *rcursor, lo, hi uint16) {
 	}
 }
 
-// walkAfter starts a walk over the reservations of the tree overlapping
-// [lo, hi] after the key (alo, ahi, aaddr). O(log n).
-func (t *rtree) walkAfter(c *rcursor, lo, hi uint16, alo, ahi uint16, aaddr netip.Addr) {
-	t.walkFrom(c, lo, hi, rkey(alo, ahi), aaddr, false)
-}
-
-// walkFrom starts a walk over the reservations of the tree overlapping
-// [lo, hi] whose key is above (ak, aaddr), or at it too if incl is true.
-// O(log n).
-func (t *rtree) walkFrom(c *rcursor, lo, hi uint16, ak uint32, aaddr netip.Addr, incl bool) {
-	c.t, c.lo, c.hi, c.d = t, lo, hi, 0
+// seek restarts the walk of c at the first reservation whose key is above
+// (ak, aaddr), or at it too if incl is true, keeping the ports it walks
+// over. O(log n).
+func (c *rcursor) seek(ak uint32, aaddr netip.Addr, incl bool) {
+	t, lo, hi := c.t, c.lo, c.hi
+	c.d = 0
 	b := t.root
 	if b == 0 {
 		return

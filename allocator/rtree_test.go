@@ -112,7 +112,8 @@ func TestTreeModel(t *testing.T) {
 			}
 			var c rcursor
 			if resume {
-				s.trees[0].walkAfter(&c, uint16(qlo), uint16(qhi), uint16(after.key>>16), uint16(after.key), addrs[after.addr])
+				s.trees[0].walk(&c, uint16(qlo), uint16(qhi))
+				c.seek(after.key, addrs[after.addr], false)
 			} else {
 				s.trees[0].walk(&c, uint16(qlo), uint16(qhi))
 			}
