@@ -111,11 +111,9 @@ func TestTreeModel(t *testing.T) {
 				}
 			}
 			var c rcursor
+			s.trees[0].walk(&c, uint16(qlo), uint16(qhi))
 			if resume {
-				s.trees[0].walk(&c, uint16(qlo), uint16(qhi))
 				c.seek(after.key, addrs[after.addr], false)
-			} else {
-				s.trees[0].walk(&c, uint16(qlo), uint16(qhi))
 			}
 			got = got[:0]
 			for x := c.step(); x != 0; x = c.step() {
