@@ -159,6 +159,8 @@ func TestWhois(t *testing.T) {
 		{"whois-no-port", []string{"whois"}, exitUsage},
 		{"whois-out-of-range", []string{"whois", "70000"}, exitUsage},
 		{"whois-bad-proto", []string{"whois", "80/icmp"}, exitUsage},
+		{"whois-image", []string{"whois", "ghcr.io/home-assistant/home-assistant:stable", "pihole/pihole:latest"}, exitOK},
+		{"whois-unknown-image", []string{"whois", "registry.example/team/app:1.2"}, exitUsage},
 		{"whois-bad-format", []string{"whois", "--format", "yaml", "80"}, exitUsage},
 	})
 }

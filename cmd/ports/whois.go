@@ -17,7 +17,7 @@ func whoisCommand() command {
 	c := command{
 		name:    "whois",
 		summary: "explain a port: class, users, collisions, what this host keeps",
-		usage:   "[--format text|json] [--probe] PORT[/PROTO]|NAME[/PROTO]...",
+		usage:   "[--format text|json] [--probe] PORT[/PROTO]|NAME[/PROTO]|IMAGE...",
 	}
 	c.run = func(a *app, args []string) int { return runWhois(a, c, args) }
 	return c
@@ -26,12 +26,15 @@ func whoisCommand() command {
 // whoisHelp is the help of ports whois, after its usage line.
 const whoisHelp = `Explains each port: its RFC 6335 class, the IANA registry's entries, the
 software that listens on it by default, and what this host and browsers
-make of it. A NAME ("grafana", "postgres") stands for each port it names.
-See 'ports help host' for names, protocols and what --probe tries.
+make of it. A NAME ("grafana", "postgres") stands for each port it names,
+and a container IMAGE ("postgres:16", "ghcr.io/home-assistant/home-assistant")
+for each port its software listens on by default. See 'ports help host' for
+names, protocols and what --probe tries.
 
 Examples:
   ports whois 8080
   ports whois 53/udp grafana
+  ports whois pihole/pihole:latest
   ports whois --probe --format json 5432
 
 Exit status: 0 on success, 2 on bad input or usage.`
@@ -123,6 +126,12 @@ func whoisTargets(arg string) ([]whoisTarget, error) {
 	proto = 0
 	if hasProto {
 		if proto, err = ports.ParseProtocol(protos); err != nil {
+			if out := imageTargets(arg); len(out) > 0 {
+				return out, nil
+			}
+			if strings.ContainsAny(arg, ":.@") || strings.Contains(protos, "/") {
+				return nil, fmt.Errorf("%q: the de-facto table knows no such image, and it is no PORT/PROTO or NAME/PROTO", arg)
+			}
 			return nil, fmt.Errorf("%q: protocol %s", arg, plain(err))
 		}
 	}
@@ -139,15 +148,32 @@ func whoisTargets(arg string) ([]whoisTarget, error) {
 		}
 	}
 	if len(out) == 0 {
+		if out := imageTargets(arg); len(out) > 0 {
+			return out, nil
+		}
 		if name[0] >= '0' && name[0] <= '9' {
 			return nil, portErr // more likely a mistyped port than a name
 		}
 		if len(elsewhere) > 0 {
 			return nil, fmt.Errorf("%q: %s is known on %s, not on %s", arg, name, strings.Join(slices.Compact(elsewhere), ", "), proto)
 		}
-		return nil, fmt.Errorf("%q: no port is known by that name (the IANA registry and the de-facto table have none)", arg)
+		return nil, fmt.Errorf("%q: no port is known by that name or image (the IANA registry and the de-facto table have none)", arg)
 	}
 	return out, nil
+}
+
+// imageTargets returns the first port of each service that the software
+// of container image ref listens on by default (wellknown.ForImage), each
+// port once, or none for an image the table does not know.
+func imageTargets(ref string) []whoisTarget {
+	var out []whoisTarget
+	for s := range wellknown.ForImage(ref) {
+		t := whoisTarget{port: s.Range().Lo(), name: s.Name()}
+		if !slices.ContainsFunc(out, func(o whoisTarget) bool { return o.port == t.port }) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // parsePortProto parses PORT or PORT/PROTO; a missing protocol is the zero
