@@ -30,7 +30,8 @@
 // only when its replicas cannot all get ports. Each member that should move
 // gets a [Member].Suggestion: the nearest free port in the same convention
 // (25 to 2525, a nodePort inside the NodePort range), off the ports that
-// hostports.Avoided lists.
+// hostports.Avoided lists. A collision with a port guessed from an image's
+// default ([manifest.KindImage]) is an image-port-collision warning instead.
 //
 // # Suppressions
 //
