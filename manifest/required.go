@@ -28,18 +28,18 @@ import (
 // took 5 s and the 16 MiB a file may have would take days. A value costs
 // its length times its templates, and a project may spend this much:
 // about half a second, where the largest real files spend a few percent.
-const interpolationBudget = 20_000_000
+const interpolationBudget int64 = 20_000_000
 
 // spend takes the cost of substituting s from the budget b, or returns an
 // error when b cannot pay it.
-func spend(b *int, s string) error {
+func spend(b *int64, s string) error {
 	n := strings.Count(s, "${")
 	if n == 0 {
 		return nil
 	}
-	cost := n * len(s)
-	if n > *b || cost > *b {
-		return fmt.Errorf("too many ${…} templates to substitute: this value of %d bytes holds %d, and the project's values more than a load may take (%d template-bytes)", len(s), n, interpolationBudget)
+	cost := int64(n) * int64(len(s))
+	if cost > *b {
+		return fmt.Errorf("too many ${…} templates to substitute: a value of %d bytes with %d of them takes the project past the %d template-bytes a load may spend", len(s), n, interpolationBudget)
 	}
 	*b -= cost
 	return nil
