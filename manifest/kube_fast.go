@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -316,6 +317,7 @@ func (p *kubeFast) key(l kubeLine, at int) (*yaml.Node, int) {
 		if end >= l.end || p.src[end] != ':' || end+1 < l.end && p.src[end+1] != ' ' {
 			giveUp()
 		}
+		simpleKey(p.src[at:end])
 		return n, end
 	}
 	i := strings.Index(p.src[at:l.end], ": ")
@@ -329,7 +331,20 @@ func (p *kubeFast) key(l kubeLine, at int) (*yaml.Node, int) {
 	if strings.Contains(k, " #") || strings.HasSuffix(k, " ") || !plainStart(k) {
 		giveUp()
 	}
+	simpleKey(p.src[at : at+i])
 	return p.plain(l, at, k), at + i
+}
+
+// simpleKeyMax is the most characters YAML lets a key written without "?"
+// take from its start to its ":"; the parser refuses a longer one.
+const simpleKeyMax = 1024
+
+// simpleKey gives up on the key whose text from its start to its ":" is
+// s when YAML refuses it for its length.
+func simpleKey(s string) {
+	if len(s) > simpleKeyMax && utf8.RuneCountInString(s) > simpleKeyMax {
+		giveUp()
+	}
 }
 
 // plainStart reports whether s may be a plain scalar as kubeFast reads
@@ -425,6 +440,7 @@ func (p *kubeFast) flow(l kubeLine, at, depth int) (*yaml.Node, int) {
 		return n, i + 1
 	}
 	for {
+		start := i
 		v, end := p.flowScalarOrFlow(l, i, depth)
 		p.stack = append(p.stack, v)
 		i = p.skip(l, end)
@@ -432,6 +448,7 @@ func (p *kubeFast) flow(l kubeLine, at, depth int) (*yaml.Node, int) {
 			if v.Kind != yaml.ScalarNode || i >= l.end || p.src[i] != ':' || i+1 >= l.end || p.src[i+1] != ' ' || i != end {
 				giveUp()
 			}
+			simpleKey(p.src[start:i])
 			v, end = p.flowScalarOrFlow(l, p.skip(l, i+1), depth)
 			p.stack = append(p.stack, v)
 			i = p.skip(l, end)

@@ -268,6 +268,15 @@ func FuzzKubeFast(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Add([]byte(kubeStream(2)))
+	// Keys about YAML's limit of 1,024 characters, in bytes and runes.
+	for _, n := range []int{simpleKeyMax, simpleKeyMax + 1} {
+		for _, c := range []string{"z", "é"} {
+			k := strings.Repeat(c, n)
+			f.Add([]byte(k + ": 1\n"))
+			f.Add([]byte("a: {" + k + ": 1}\n"))
+			f.Add([]byte(`"` + k[len(c):] + `": 1` + "\n"))
+		}
+	}
 	var p kubeFast
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 1<<16 {
