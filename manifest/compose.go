@@ -21,7 +21,6 @@ import (
 	"github.com/compose-spec/compose-go/v2/template"
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/portalloc/ports"
-	"github.com/portalloc/ports/wellknown"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -1294,34 +1293,12 @@ func composeService(project, mainFile string, svc types.ServiceConfig, dependsOn
 		out = append(out, d)
 	}
 	if hostNet && len(svc.Ports) == 0 && len(svc.Expose) == 0 {
-		out = imagePorts(svc, project, fallback, replicas, dependsOn)
-	}
-	return out, nil
-}
-
-// imagePorts returns the ports that the image of svc, a service on the
-// host network that declares none, listens on by default (see
-// [KindImage]); none for an image package wellknown does not know.
-func imagePorts(svc types.ServiceConfig, project string, at Position, replicas int, dependsOn []string) []Declaration {
-	var out []Declaration
-	for s := range wellknown.ForImage(svc.Image) {
-		out = append(out, Declaration{
-			Endpoint:    ports.EndpointAnyAddr(s.Protocol(), s.Range()),
-			Protocol:    s.Protocol(),
-			Scope:       HostScope(),
-			Kind:        KindImage,
-			Exposure:    Public,
-			Project:     project,
-			Service:     svc.Name,
-			Description: s.Description() + ", the default of its image",
-			Pos:         at,
-			Replicas:    replicas,
-			DependsOn:   dependsOn,
-			Image:       svc.Image,
-			NetworkMode: svc.NetworkMode,
+		out = imagePorts(nil, Declaration{
+			Project: project, Service: svc.Name, Pos: fallback, Replicas: replicas,
+			DependsOn: dependsOn, Image: svc.Image, NetworkMode: svc.NetworkMode,
 		})
 	}
-	return out
+	return out, nil
 }
 
 // parseExpose parses an expose entry: "8002", "4000-4002", "53/udp".

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/portalloc/ports"
+	"github.com/portalloc/ports/wellknown"
 )
 
 // Declaration is one port that a file declares: a compose service's published
@@ -355,4 +356,20 @@ func (s Position) Compare(o Position) int {
 		}
 	}
 	return 0
+}
+
+// imagePorts appends to out a declaration of each port that the image of
+// base (a compose service or Kubernetes container on the host network that
+// declares no port) listens on by default, as package wellknown knows it
+// (see [KindImage]): base, with the port, bound on the host, public. It
+// appends none for an image wellknown does not know.
+func imagePorts(out []Declaration, base Declaration) []Declaration {
+	for s := range wellknown.ForImage(base.Image) {
+		d := base
+		d.Endpoint, d.Protocol = ports.EndpointAnyAddr(s.Protocol(), s.Range()), s.Protocol()
+		d.Scope, d.Kind, d.Exposure = HostScope(), KindImage, Public
+		d.Description = s.Description() + ", the default of its image"
+		out = append(out, d)
+	}
+	return out
 }

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/portalloc/ports"
-	"github.com/portalloc/ports/wellknown"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -748,36 +747,14 @@ func (d *kubeDoc) podSpec(obj kubeObject, specNode *yaml.Node, path string, out 
 			}
 			if hostNet && !init && len(ps) == 0 {
 				_, in := cm.get("image")
-				out = d.imagePorts(obj, name, image, cmp.Or(in, c), out)
+				out = imagePorts(out, Declaration{
+					Project: obj.namespace, Service: obj.name, Container: name, Image: image,
+					Group: obj.group, Labels: obj.labels, Pos: d.src(cmp.Or(in, c)),
+				})
 			}
 		}
 	}
 	return out, nil
-}
-
-// imagePorts appends to out the ports that image listens on by default,
-// for container name of a pod of obj on the host network that lists none
-// (see [KindImage]), placed at node; none for an image package wellknown
-// does not know.
-func (d *kubeDoc) imagePorts(obj kubeObject, name, image string, node *yaml.Node, out []Declaration) []Declaration {
-	for s := range wellknown.ForImage(image) {
-		out = append(out, Declaration{
-			Endpoint:    ports.EndpointAnyAddr(s.Protocol(), s.Range()),
-			Protocol:    s.Protocol(),
-			Scope:       HostScope(),
-			Kind:        KindImage,
-			Exposure:    Public,
-			Project:     obj.namespace,
-			Service:     obj.name,
-			Container:   name,
-			Image:       image,
-			Description: s.Description() + ", the default of its image",
-			Group:       obj.group,
-			Labels:      obj.labels,
-			Pos:         d.src(node),
-		})
-	}
-	return out
 }
 
 // kubeContainer is what a container's ports take from it and its pod,
