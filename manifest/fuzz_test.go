@@ -182,7 +182,7 @@ func FuzzReadCompose(f *testing.F) {
 		}
 		ds, err := Loader{}.ReadCompose("testdata/demo/compose.yaml", bytes.NewReader(data))
 		// A required variable's stand-in (required.go) never shows.
-		const mark = "ports-required-variable-"
+		const mark = requiredMarkPrefix
 		if err != nil {
 			var e *Error
 			if !errors.As(err, &e) {

@@ -53,8 +53,11 @@ var requiredRE = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:?)\?`)
 // while the project loads: not empty, so that ":?" takes it for set, and
 // made of a variable name's characters only.
 func requiredMark(name string) string {
-	return "ports-required-variable-" + name + "-not-set"
+	return requiredMarkPrefix + name + "-not-set"
 }
+
+// requiredMarkPrefix starts every mark: text without it holds none.
+const requiredMarkPrefix = "ports-required-variable-"
 
 // substituteRequired substitutes the variables of s as mapping gives them,
 // a required one that is not set standing for its mark; it adds each such
@@ -130,6 +133,9 @@ func requiredNames(required map[string]string) []string {
 // unmarkRequired writes each mark of msg as the template of its variable,
 // ${NAME}, and reports whether there was one.
 func unmarkRequired(msg string, required map[string]string) (string, bool) {
+	if !strings.Contains(msg, requiredMarkPrefix) {
+		return msg, false
+	}
 	found := false
 	for _, k := range requiredNames(required) {
 		if m := requiredMark(k); strings.Contains(msg, m) {
@@ -160,6 +166,7 @@ func markedPort(project *types.Project, required map[string]string) error {
 	if len(required) == 0 {
 		return nil
 	}
+	names := requiredNames(required)
 	all := maps.Clone(project.Services)
 	maps.Copy(all, project.DisabledServices) // a profile may be the mark
 	for _, name := range slices.Sorted(maps.Keys(all)) {
@@ -176,7 +183,10 @@ func markedPort(project *types.Project, required map[string]string) error {
 			fields = append(fields, field{"ports", p.HostIP + p.Published + p.Protocol + p.Mode + p.Name})
 		}
 		for _, f := range fields {
-			for _, k := range requiredNames(required) {
+			if !strings.Contains(f.value, requiredMarkPrefix) {
+				continue
+			}
+			for _, k := range names {
 				if strings.Contains(f.value, requiredMark(k)) {
 					msg := fmt.Sprintf("services.%s.%s: required variable %s is missing a value", name, f.path, k)
 					if r := required[k]; r != "" {
