@@ -245,17 +245,18 @@ func imageCollision(f *Finding) bool {
 		return false
 	}
 	first := f.Members[at]
+	owner := first.Declaration.Owner()
 	f.Members = slices.Insert(slices.Delete(f.Members, at, at+1), 0, first)
 	var others, moves []string
 	own := "" // where the service of the image's port should move, if it should
 	for _, m := range f.Members {
 		o := m.Declaration.Owner()
-		if o != first.Declaration.Owner() && !slices.Contains(others, o) {
+		if o != owner && !slices.Contains(others, o) {
 			others = append(others, o)
 		}
 		switch {
 		case !m.Suggestion.IsValid():
-		case m.Declaration.Kind == manifest.KindImage && o == first.Declaration.Owner():
+		case m.Declaration.Kind == manifest.KindImage && o == owner:
 			own = m.Suggestion.String()
 		default:
 			if mv := "move " + o + " to " + m.Suggestion.String(); !slices.Contains(moves, mv) {
@@ -269,7 +270,6 @@ func imageCollision(f *Finding) bool {
 		who = strings.Join(others, ", ")
 	}
 	f.Message = fmt.Sprintf("its image (%s) listens on %s/%s by default, on the host network, and %s binds it too", first.Declaration.Image, f.Ports, f.Protocol, who)
-	owner := first.Declaration.Owner()
 	// Declaring a port replaces the image's default: an expose entry of
 	// the compose service, a port of the Kubernetes container.
 	where := "expose"
